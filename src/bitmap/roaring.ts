@@ -1,0 +1,223 @@
+import { Bitset } from './bitset.js';
+
+/**
+ * Roaring bitmaps in the portable serialization shared by CRoaring, Java, Go and roaring-wasm
+ * (https://github.com/RoaringBitmap/RoaringFormatSpec). We only need to write a bitmap from a
+ * sorted list of track numbers, read one back, and OR it into a dense `Bitset`, so this is a
+ * codec rather than a full bitmap type. Writing picks, per 65,536-value container, the smallest
+ * of array, bitmap and run encodings (as CRoaring's runOptimize does).
+ */
+
+const COOKIE_NO_RUNS = 12346;
+const COOKIE_RUNS = 12347;
+const ARRAY_MAX = 4096; // containers above this cardinality are bitmaps unless run-encoded
+const BITMAP_BYTES = 8192;
+const NO_OFFSET_THRESHOLD = 4; // with runs, offsets are written only for >= 4 containers
+
+/** Serialize the first `length` values of `sorted` (ascending, no duplicates). */
+export function serializeRoaring(sorted: Uint32Array, length = sorted.length): Uint8Array {
+  // Plan: per container its key, value range in `sorted`, runs and chosen kind.
+  const keys: number[] = [];
+  const starts: number[] = [];
+  const runs: number[] = [];
+  for (let i = 0; i < length; ) {
+    const key = sorted[i]! >>> 16;
+    let j = i + 1;
+    let runCount = 1;
+    while (j < length && sorted[j]! >>> 16 === key) {
+      if (sorted[j]! !== sorted[j - 1]! + 1) runCount++;
+      j++;
+    }
+    keys.push(key);
+    starts.push(i);
+    runs.push(runCount);
+    i = j;
+  }
+  starts.push(length);
+  const size = keys.length;
+  const kinds = new Uint8Array(size); // 0 array, 1 bitmap, 2 run
+  let hasRuns = false;
+  let bodyBytes = 0;
+  for (let c = 0; c < size; c++) {
+    const card = starts[c + 1]! - starts[c]!;
+    const plain = card <= ARRAY_MAX ? 2 * card : BITMAP_BYTES;
+    const run = 2 + 4 * runs[c]!;
+    if (run < plain) {
+      kinds[c] = 2;
+      hasRuns = true;
+      bodyBytes += run;
+    } else {
+      kinds[c] = card <= ARRAY_MAX ? 0 : 1;
+      bodyBytes += plain;
+    }
+  }
+  const withOffsets = !hasRuns || size >= NO_OFFSET_THRESHOLD;
+  const headerBytes =
+    (hasRuns ? 4 + ((size + 7) >>> 3) : 8) + 4 * size + (withOffsets ? 4 * size : 0);
+  const out = new Uint8Array(headerBytes + bodyBytes);
+  const view = new DataView(out.buffer);
+  let p = 0;
+  if (hasRuns) {
+    view.setUint32(p, (COOKIE_RUNS | ((size - 1) << 16)) >>> 0, true);
+    p += 4;
+    for (let c = 0; c < size; c++) if (kinds[c] === 2) out[p + (c >>> 3)]! |= 1 << (c & 7);
+    p += (size + 7) >>> 3;
+  } else {
+    view.setUint32(0, COOKIE_NO_RUNS, true);
+    view.setUint32(4, size, true);
+    p = 8;
+  }
+  for (let c = 0; c < size; c++) {
+    view.setUint16(p, keys[c]!, true);
+    view.setUint16(p + 2, starts[c + 1]! - starts[c]! - 1, true);
+    p += 4;
+  }
+  let offsetAt = p;
+  if (withOffsets) p += 4 * size;
+  for (let c = 0; c < size; c++) {
+    if (withOffsets) {
+      view.setUint32(offsetAt, p, true);
+      offsetAt += 4;
+    }
+    const from = starts[c]!;
+    const to = starts[c + 1]!;
+    if (kinds[c] === 0) {
+      for (let i = from; i < to; i++, p += 2) view.setUint16(p, sorted[i]! & 0xffff, true);
+    } else if (kinds[c] === 1) {
+      for (let i = from; i < to; i++) {
+        const low = sorted[i]! & 0xffff;
+        out[p + (low >>> 3)]! |= 1 << (low & 7);
+      }
+      p += BITMAP_BYTES;
+    } else {
+      view.setUint16(p, runs[c]!, true);
+      p += 2;
+      let runStart = from;
+      for (let i = from + 1; i <= to; i++) {
+        if (i === to || sorted[i]! !== sorted[i - 1]! + 1) {
+          view.setUint16(p, sorted[runStart]! & 0xffff, true);
+          view.setUint16(p + 2, i - runStart - 1, true);
+          p += 4;
+          runStart = i;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Receives the decoded values of a roaring bitmap as inclusive ranges [first, last]. */
+export interface RangeSink {
+  range(first: number, last: number): void;
+}
+
+/**
+ * Walk a serialized roaring bitmap, handing every run of consecutive values to `sink` in
+ * ascending order. Throws on a malformed blob (wrong cookie, truncated data).
+ */
+export function walkRoaring(blob: Uint8Array, sink: RangeSink): void {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const need = (n: number): void => {
+    if (n > blob.byteLength) throw new Error(`roaring: truncated bitmap (${blob.byteLength} bytes)`);
+  };
+  need(4);
+  const cookie = view.getUint32(0, true);
+  let size: number;
+  let p: number;
+  let runFlags: Uint8Array | null = null;
+  if ((cookie & 0xffff) === COOKIE_RUNS) {
+    size = (cookie >>> 16) + 1;
+    const flagBytes = (size + 7) >>> 3;
+    need(4 + flagBytes);
+    runFlags = blob.subarray(4, 4 + flagBytes);
+    p = 4 + flagBytes;
+  } else if (cookie === COOKIE_NO_RUNS) {
+    need(8);
+    size = view.getUint32(4, true);
+    p = 8;
+  } else {
+    throw new Error(`roaring: not a portable roaring bitmap (cookie ${cookie})`);
+  }
+  need(p + 4 * size);
+  const header = p;
+  p += 4 * size;
+  if (runFlags === null || size >= NO_OFFSET_THRESHOLD) p += 4 * size;
+  for (let c = 0; c < size; c++) {
+    const base = view.getUint16(header + 4 * c, true) * 65536;
+    const card = view.getUint16(header + 4 * c + 2, true) + 1;
+    if (runFlags !== null && (runFlags[c >>> 3]! & (1 << (c & 7))) !== 0) {
+      need(p + 2);
+      const n = view.getUint16(p, true);
+      p += 2;
+      need(p + 4 * n);
+      for (let r = 0; r < n; r++, p += 4) {
+        const start = base + view.getUint16(p, true);
+        sink.range(start, start + view.getUint16(p + 2, true));
+      }
+    } else if (card <= ARRAY_MAX) {
+      need(p + 2 * card);
+      let first = -2;
+      let last = -2;
+      for (let i = 0; i < card; i++, p += 2) {
+        const v = base + view.getUint16(p, true);
+        if (v === last + 1) last = v;
+        else {
+          if (first >= 0) sink.range(first, last);
+          first = last = v;
+        }
+      }
+      if (first >= 0) sink.range(first, last);
+    } else {
+      need(p + BITMAP_BYTES);
+      for (let w = 0; w < 2048; w++, p += 4) {
+        let bits = view.getUint32(p, true);
+        while (bits !== 0) {
+          const t = bits & -bits;
+          const v = base + w * 32 + (31 - Math.clz32(t));
+          sink.range(v, v);
+          bits ^= t;
+        }
+      }
+    }
+  }
+}
+
+/** Cardinality from the descriptive header alone, without walking the containers. */
+export function roaringCardinality(blob: Uint8Array): number {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const cookie = view.getUint32(0, true);
+  let size: number;
+  let header: number;
+  if ((cookie & 0xffff) === COOKIE_RUNS) {
+    size = (cookie >>> 16) + 1;
+    header = 4 + ((size + 7) >>> 3);
+  } else if (cookie === COOKIE_NO_RUNS) {
+    size = view.getUint32(4, true);
+    header = 8;
+  } else {
+    throw new Error(`roaring: not a portable roaring bitmap (cookie ${cookie})`);
+  }
+  let total = 0;
+  for (let c = 0; c < size; c++) total += view.getUint16(header + 4 * c + 2, true) + 1;
+  return total;
+}
+
+/** OR a serialized bitmap into a dense bitset. */
+export function orRoaringInto(blob: Uint8Array, target: Bitset): void {
+  walkRoaring(blob, {
+    range(first, last) {
+      target.setRange(first, last + 1);
+    },
+  });
+}
+
+/** Decode to a sorted array of values (tests, small bitmaps). */
+export function decodeRoaring(blob: Uint8Array): number[] {
+  const values: number[] = [];
+  walkRoaring(blob, {
+    range(first, last) {
+      for (let v = first; v <= last; v++) values.push(v);
+    },
+  });
+  return values;
+}

@@ -1,0 +1,32 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from '../errors.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type HelpOption = { help: { type: 'boolean'; short: 'h' } };
+type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O & HelpOption; allowPositionals: true; strict: true }>>;
+
+/** Parse a command's flags strictly; unknown flags and missing values become UsageErrors. */
+export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O): Parsed<O> {
+  try {
+    const help: HelpOption = { help: { type: 'boolean', short: 'h' } };
+    return parseArgs({ args: argv, options: { ...options, ...help }, allowPositionals: true, strict: true }) as Parsed<O>;
+  } catch (err) {
+    throw new UsageError(`${command}: ${(err as Error).message.replace(/\. To specify a positional.*$/s, '')} (see churnlink ${command} --help)`, { cause: err });
+  }
+}
+
+/** A fraction given as `0.1` or `10%`. */
+export function parseFraction(text: string, what: string, { min, max }: { min: number; max: number }): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
+  const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
+  if (!(value >= min && value <= max)) throw new UsageError(`${what} must be between ${min} and ${max} (a fraction like 0.1 or a percentage like 10%); got "${text}"`);
+  return value;
+}
+
+/** A positive ratio such as `2` or `2:1`. */
+export function parseRatio(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?::\s*1)?\s*$/.exec(text);
+  const value = m ? Number(m[1]) : NaN;
+  if (!(value >= 1)) throw new UsageError(`${what} must be a ratio of at least 1 (e.g. 2 or 2:1); got "${text}"`);
+  return value;
+}

@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { InputError, UsageError } from '../errors.js';
+import { readers } from '../readers/index.js';
+import { renderTable } from '../render/table.js';
+import { runCollect } from './collect.js';
+import { processIo, type Io } from './io.js';
+import { runReport } from './report.js';
+import { runRuns } from './runs.js';
+
+const HELP = `churnlink: measure write churn on block storage and size replication links
+
+usage: churnlink COMMAND [options]      (churnlink COMMAND --help for its options)
+
+commands:
+  collect FILE...   read traces; store distinct changed tracks per volume and interval
+  report            changed tracks per volume, group or data set; link bandwidth, paths, resync time
+  runs              list what a store holds
+  formats           list the trace formats it reads
+`;
+
+type Command = (argv: string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  collect: runCollect,
+  report: runReport,
+  runs: runRuns,
+  async formats(_argv, io) {
+    io.out(renderTable(Object.values(readers), [
+      { header: 'format', align: 'left', value: (r) => r.name },
+      { header: 'fields and units', align: 'left', value: (r) => r.description },
+    ]));
+    return 0;
+  },
+};
+
+/**
+ * Run the CLI; returns the exit code: 0 done, 2 bad input or usage (the message names the file,
+ * line and field), 1 anything else, 130 interrupted.
+ */
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.out(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-V') {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    io.out(`churnlink ${pkg.version}\n`);
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (run === undefined) {
+    io.err(`churnlink: unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (err) {
+    if (err instanceof InputError || err instanceof UsageError) {
+      io.err(`churnlink ${command}: ${err.message}\n`);
+      return 2;
+    }
+    io.err(`churnlink ${command}: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}

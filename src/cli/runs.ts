@@ -1,0 +1,49 @@
+import { existsSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { formatBytes } from '../units/bytes.js';
+import { formatDuration } from '../units/duration.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { formatCount, renderTable } from '../render/table.js';
+import { parseCommandArgs } from './args.js';
+import type { Io } from './io.js';
+
+export const RUNS_HELP = `usage: churnlink runs [--store PATH] [--json]
+
+List the collection runs in a store: id, status, when, records, skipped records and sources.
+`;
+
+/** `churnlink runs`: what a store holds. */
+export async function runRuns(argv: string[], io: Io): Promise<number> {
+  const { values } = parseCommandArgs('runs', argv, {
+    store: { type: 'string', default: 'churn.db' },
+    json: { type: 'boolean', default: false },
+  });
+  if (values.help) {
+    io.out(RUNS_HELP);
+    return 0;
+  }
+  if (!existsSync(values.store!)) throw new UsageError(`runs: store ${values.store} does not exist`);
+  const store = new SqliteStore(values.store!);
+  try {
+    const runs = await store.listRuns();
+    const settings = await store.getSettings();
+    if (values.json) {
+      io.out(`${JSON.stringify({ settings, runs }, null, 2)}\n`);
+      return 0;
+    }
+    io.out(settings ? `store ${store.location}: ${formatDuration(settings.intervalS)} intervals, ${formatBytes(settings.trackBytes)} tracks\n\n` : `store ${store.location}: empty\n`);
+    if (runs.length > 0) {
+      io.out(renderTable(runs, [
+        { header: 'run', value: (r) => String(r.id) },
+        { header: 'status', align: 'left', value: (r) => r.status },
+        { header: 'started (UTC)', align: 'left', value: (r) => r.startedAt.replace(/\.\d+Z$/, 'Z') },
+        { header: 'records', value: (r) => formatCount(r.records) },
+        { header: 'skipped', value: (r) => formatCount(r.skipped) },
+        { header: 'sources', align: 'left', value: (r) => r.sources.map((s) => `${s.path} (${s.format})`).join(', ') },
+      ]));
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}

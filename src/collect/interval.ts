@@ -1,0 +1,21 @@
+/**
+ * Epoch-aligned interval arithmetic. An interval starts at floor(unixSeconds / I) * I, so
+ * volumes, files and hosts collected apart line up. Exact for µs values below 2^53.
+ */
+export function intervalStartUs(timeUs: number, intervalUs: number): number {
+  let q = Math.floor(timeUs / intervalUs);
+  // Float division can round across a boundary for large values; fix with exact products.
+  if (q * intervalUs > timeUs) q--;
+  else if ((q + 1) * intervalUs <= timeUs) q++;
+  return q * intervalUs;
+}
+
+/** Interval start in seconds for a time in seconds. */
+export function intervalStartS(timeS: number, intervalS: number): number {
+  return Math.floor(timeS / intervalS) * intervalS;
+}
+
+/** Tracks touched by a write: floor(o/T) … floor((o+L-1)/T). Returns [first, last], last inclusive. */
+export function tracksFromExtent(offsetBytes: number, lengthBytes: number, trackBytes: number): [number, number] {
+  return [Math.floor(offsetBytes / trackBytes), Math.floor((offsetBytes + lengthBytes - 1) / trackBytes)];
+}

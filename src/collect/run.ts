@@ -1,0 +1,206 @@
+import { InputError, UsageError } from '../errors.js';
+import { IoBatch } from '../readers/batch.js';
+import type { CsvMapping } from '../readers/csv-mapping.js';
+import { readerByName, sniffReader, type Reader } from '../readers/index.js';
+import type { DecodeStats, Decoder } from '../readers/reader.js';
+import { VolumeTable } from '../readers/volumes.js';
+import type { Source } from '../sources/file.js';
+import type { IntervalRow, RunInfo, SourceInfo, Store } from '../store/store.js';
+import { Warnings, type Warning } from '../warnings.js';
+import { capacityOf, scopeIncludes, type Scope } from './scope.js';
+import { Tracker } from './tracker.js';
+
+const SNIFF_BYTES = 64 * 1024;
+
+export interface CollectOptions {
+  intervalS: number;
+  trackBytes: number;
+  scope: Scope;
+  /** Original scope text, saved in the store for reports that name no scope. */
+  scopeJson: string | null;
+  csv?: CsvMapping;
+  /** `--format`; null: sniff each source. */
+  format: string | null;
+  startUs: number;
+  skipBad: boolean;
+  /** Replace complete runs that read the same input instead of refusing. */
+  replace: boolean;
+  /** Volume name for formats without one; default: each file's stem. */
+  volumeName: string | null;
+  host: string;
+  lateIntervals?: number;
+  onProgress?: (done: { source: string; bytesRead: number; bytesTotal: number | null; records: number }) => void;
+}
+
+export interface SourceSummary {
+  path: string;
+  format: string;
+  stats: DecodeStats;
+}
+
+export interface CollectSummary {
+  runId: number;
+  replaced: number[];
+  sources: SourceSummary[];
+  writes: number;
+  writeBytes: number;
+  reads: number;
+  readBytes: number;
+  /** Sum over (volume, interval) records of changed tracks (not distinct over the run). */
+  intervalRecords: number;
+  intervals: number;
+  volumes: string[];
+  firstS: number | null;
+  lastS: number | null;
+  backwards: number;
+  reopened: number;
+  outOfScope: number;
+  warnings: Warning[];
+}
+
+/**
+ * Collect sources into one run of the store: decode → track → commit each closed interval.
+ * The run stays invisible to reports until it completes; any error removes it, so bad input
+ * never leaves partial data. The same input twice is refused, or replaced with `replace`.
+ */
+export async function collectSources(sources: Source[], store: Store, options: CollectOptions): Promise<CollectSummary> {
+  await store.useSettings({ intervalS: options.intervalS, trackBytes: options.trackBytes });
+  const replaced = new Set<number>();
+  for (const source of sources) {
+    const fingerprint = source.fingerprint();
+    if (fingerprint !== null) for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace)) replaced.add(id);
+  }
+  const volumes = new VolumeTable();
+  const warnings = new Warnings();
+  const tracker = new Tracker({
+    intervalS: options.intervalS,
+    trackBytes: options.trackBytes,
+    lateIntervals: options.lateIntervals ?? 2,
+    includeVolume: (v) => scopeIncludes(options.scope, volumes.names[v]!),
+  });
+  const batch = new IoBatch((b) => tracker.add(b));
+  const summary: CollectSummary = {
+    runId: 0, replaced: [], sources: [], writes: 0, writeBytes: 0, reads: 0, readBytes: 0,
+    intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],
+  };
+  const seenVolumes = new Set<string>();
+  const commit = async (runId: number): Promise<void> => {
+    const closed = tracker.drainClosed();
+    if (closed.length === 0) return;
+    const rows: IntervalRow[] = closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! }));
+    for (const r of rows) {
+      summary.writes += r.writes;
+      summary.writeBytes += r.writeBytes;
+      summary.reads += r.reads;
+      summary.readBytes += r.readBytes;
+      summary.intervalRecords++;
+      seenVolumes.add(r.volume);
+      summary.firstS = summary.firstS === null ? r.startS : Math.min(summary.firstS, r.startS);
+      summary.lastS = summary.lastS === null ? r.startS : Math.max(summary.lastS, r.startS);
+    }
+    await store.writeIntervals(runId, rows);
+  };
+
+  const infos: SourceInfo[] = sources.map((s) => ({ path: s.name, fingerprint: s.fingerprint() ?? 'pending', bytes: s.bytes ?? 0, format: options.format ?? 'pending' }));
+  const runId = await store.beginRun(options.host, infos);
+  summary.runId = runId;
+  try {
+    for (const source of sources) {
+      summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit: () => commit(runId) }));
+      const fingerprint = source.fingerprint();
+      if (source.bytes === null && fingerprint !== null) {
+        for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace)) replaced.add(id);
+      }
+    }
+    batch.flush();
+    tracker.finish();
+    await commit(runId);
+    await store.putVolumes([...seenVolumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
+    if (options.scopeJson !== null) await store.putScope(options.scopeJson);
+    replaced.delete(runId);
+    const totals = summary.sources.reduce((t, s) => ({ records: t.records + s.stats.records, skipped: t.skipped + s.stats.skipped }), { records: 0, skipped: 0 });
+    const finalSources = sources.map((s, i) => ({ ...infos[i]!, fingerprint: s.fingerprint() ?? infos[i]!.fingerprint, format: summary.sources[i]!.format }));
+    await store.finishRun(runId, totals, [...replaced], finalSources);
+  } catch (err) {
+    await store.abortRun(runId);
+    throw err;
+  }
+  summary.replaced = [...replaced].sort((a, b) => a - b);
+  summary.intervals = tracker.closedIntervalCount();
+  summary.volumes = [...seenVolumes].sort();
+  summary.backwards = tracker.backwards;
+  summary.reopened = tracker.reopened;
+  summary.outOfScope = tracker.outOfScope;
+  if (tracker.backwards > 0) warnings.warn('backwards', `timestamps went backwards ${tracker.backwards} times; intervals were kept open or reopened and merged, so results equal sorted input`);
+  summary.warnings = warnings.list();
+  return summary;
+}
+
+/** Runs already holding this input: refuse unless replacing; stale unfinished runs are always replaced. */
+async function duplicateRuns(store: Store, name: string, fingerprint: string, replace: boolean): Promise<number[]> {
+  const runs = await store.findRunsBySource(fingerprint);
+  const complete = runs.filter((r: RunInfo) => r.status === 'complete');
+  if (complete.length > 0 && !replace) {
+    const r = complete[0]!;
+    throw new UsageError(`${name} was already collected into ${store.location} as run ${r.id} (${r.startedAt}); refusing to count it twice. Use --replace to replace that run`);
+  }
+  return runs.map((r) => r.id);
+}
+
+interface DecodeDeps {
+  volumes: VolumeTable;
+  warnings: Warnings;
+  batch: IoBatch;
+  commit: () => Promise<void>;
+}
+
+/** Decode one source: buffer its head to sniff the format, then stream every chunk through. */
+async function decodeSource(source: Source, options: CollectOptions, deps: DecodeDeps): Promise<SourceSummary> {
+  const state: { reader: Reader | null; decoder: Decoder | null } = {
+    reader: options.format === null ? null : readerByName(options.format),
+    decoder: null,
+  };
+  const pending: Uint8Array[] = [];
+  let pendingBytes = 0;
+  const start = (): Decoder => {
+    const reader = (state.reader ??= sniffReader(concat(pending, Math.min(pendingBytes, SNIFF_BYTES)), source.name));
+    const decoder = reader.open({
+      source: source.name,
+      batch: deps.batch,
+      volumes: deps.volumes,
+      warnings: deps.warnings,
+      startUs: options.startUs,
+      skipBad: options.skipBad,
+      volumeName: options.volumeName ?? source.stem,
+      ...(options.csv ? { csv: options.csv } : {}),
+    });
+    for (const chunk of pending.splice(0)) decoder.push(chunk);
+    return (state.decoder = decoder);
+  };
+  for await (const chunk of source.chunks()) {
+    if (state.decoder === null) {
+      pending.push(chunk);
+      pendingBytes += chunk.length;
+      if (pendingBytes < SNIFF_BYTES) continue;
+      start();
+    } else state.decoder.push(chunk);
+    await deps.commit();
+    options.onProgress?.({ source: source.name, bytesRead: source.bytesRead(), bytesTotal: source.bytes, records: state.decoder!.stats.records });
+  }
+  if (state.decoder === null && pendingBytes === 0) throw new InputError(`${source.name}: empty input`);
+  const decoder = state.decoder ?? start();
+  decoder.end();
+  return { path: source.name, format: state.reader!.name, stats: decoder.stats };
+}
+
+function concat(chunks: Uint8Array[], limit: number): Uint8Array {
+  const out = new Uint8Array(limit);
+  let p = 0;
+  for (const c of chunks) {
+    if (p >= limit) break;
+    const take = Math.min(c.length, limit - p);
+    out.set(c.subarray(0, take), p);
+    p += take;
+  }
+  return out;
+}

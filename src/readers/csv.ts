@@ -1,0 +1,109 @@
+import { UsageError } from '../errors.js';
+import type { ColumnRef } from './csv-mapping.js';
+import type { FieldCursor } from './fields.js';
+import { openLines } from './lines.js';
+import { unixUsFromFiletime } from './msr.js';
+import type { DecodeContext, Reader } from './reader.js';
+import { VolumeSpanCache } from './volumes.js';
+import { latin1 } from './fields.js';
+
+const TIME_DIGITS = { s: 6, ms: 3, us: 0 } as const;
+
+/**
+ * Generic delimited text: the columns and units come from a `CsvMapping` (flags or scope file).
+ * A first line whose mapped fields are not numbers is a header; columns may then be named.
+ * Without an op column every record is a write; without a volume column the volume is the
+ * file's (`--volume`, default its base name).
+ */
+export const csv: Reader = {
+  name: 'csv',
+  description: 'generic delimited text; columns and units from --columns time=COL:s,offset=COL:sector,length=COL:B[,op=COL][,volume=COL]',
+  sniff() {
+    return false; // chosen by --format csv or --columns, never guessed
+  },
+  open(ctx: DecodeContext) {
+    const mapping = ctx.csv;
+    if (!mapping) throw new UsageError('csv: no column mapping; give --columns (see churnlink collect --help)');
+    const refs: ColumnRef[] = [mapping.time.column, mapping.offset.column, mapping.length.column];
+    if (mapping.op) refs.push(mapping.op.column);
+    if (mapping.volume) refs.push(mapping.volume.column);
+    const named = refs.some((r) => typeof r === 'string');
+    // Column positions (0-based) of time, offset, length, op, volume; -1 when unmapped.
+    const at = new Int32Array(5).fill(-1);
+    const resolve = (names: string[] | null): void => {
+      refs.forEach((ref, i) => {
+        const pos = typeof ref === 'number' ? ref - 1 : names ? names.indexOf(ref) : -1;
+        if (pos < 0 || pos >= 64) {
+          throw new UsageError(`csv: ${ctx.source}: column "${ref}" not found${names ? ` in header (${names.join(', ')})` : ' (no header line)'}`);
+        }
+        at[i] = pos;
+      });
+    };
+    let last = 0;
+    let headerSeen = false;
+    const resolveAndName = (names: string[] | null): void => {
+      resolve(names);
+      at.forEach((pos, slot) => {
+        if (pos >= 0) fieldNames[pos] = slotNames[slot]!;
+      });
+      last = Math.max(...at);
+    };
+    if (!named) resolveAndName(null);
+    const fieldNames = Array.from({ length: 64 }, (_, i) => `column ${i + 1}`);
+    const slotNames = ['time', 'offset', 'length', 'op', 'volume'];
+    const starts = new Int32Array(64);
+    const ends = new Int32Array(64);
+    const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    const fixedVolume = ctx.volumes.idOf(ctx.volumeName);
+    const writeOps = mapping.op?.writeOps ?? [];
+    const readOps = mapping.op?.readOps ?? [];
+
+    const select = (f: FieldCursor, slot: number): FieldCursor => {
+      f.start = starts[at[slot]!]!;
+      f.end = ends[at[slot]!]!;
+      return f;
+    };
+    const timeUsOf = (f: FieldCursor): number => {
+      const unit = mapping.time.unit;
+      if (unit === 'filetime') return unixUsFromFiletime(f, 'time');
+      if (unit === 'ns') return Math.floor(f.scaled('time', 0) / 1000);
+      return f.scaled('time', TIME_DIGITS[unit]);
+    };
+
+    return openLines(ctx, 'csv', mapping.delimiter.charCodeAt(0), {
+      isHeader(f) {
+        if (headerSeen) return false;
+        headerSeen = true;
+        const names: string[] = [];
+        while (f.hasMore()) names.push(f.field('header').text().trim());
+        if (named) {
+          resolveAndName(names);
+          return true;
+        }
+        const timeText = names[at[0]!] ?? '';
+        return !/^\s*[\d.]+\s*$/.test(timeText);
+      },
+      parse(f) {
+        for (let i = 0; i <= last; i++) {
+          f.field(fieldNames[i]!);
+          starts[i] = f.start;
+          ends[i] = f.end;
+        }
+        let isWrite = true;
+        if (mapping.op) {
+          select(f, 3);
+          isWrite = false;
+          let known = false;
+          for (let i = 0; i < writeOps.length && !known; i++) if (f.is(writeOps[i]!)) isWrite = known = true;
+          for (let i = 0; i < readOps.length && !known; i++) if (f.is(readOps[i]!)) known = true;
+          if (!known) return; // other commands (flush, unmap, ...) neither write nor read data
+        }
+        const timeUs = timeUsOf(select(f, 0)) + ctx.startUs;
+        const offset = select(f, 1).uint('offset') * mapping.offset.unitBytes;
+        const length = select(f, 2).uint('length') * mapping.length.unitBytes;
+        const volume = mapping.volume ? volumes.id(f.bytes, starts[at[4]!]!, ends[at[4]!]!) : fixedVolume;
+        ctx.batch.push(volume, timeUs, offset, length, isWrite);
+      },
+    });
+  },
+};

@@ -1,0 +1,182 @@
+import { InputError } from '../errors.js';
+
+const COMMA = 44;
+const SPACE = 32;
+const TAB = 9;
+const MINUS = 45;
+const DOT = 46;
+
+/**
+ * A cursor over the delimited fields of one line held in a byte buffer. Numbers are parsed from
+ * the bytes directly; strings are made only when a caller asks (volume names, error text).
+ * `delimiter` is a byte, or -1 for runs of blanks (space/tab), as in blkparse or fiu.
+ */
+export class FieldCursor {
+  bytes: Uint8Array = new Uint8Array(0);
+  lineStart = 0;
+  lineEnd = 0;
+  /** Current field [start, end) — end exclusive. */
+  start = 0;
+  end = 0;
+  #next = 0;
+  line = 0;
+  format = '';
+  source = '';
+  delimiter = COMMA;
+
+  reset(bytes: Uint8Array, start: number, end: number, line: number): void {
+    this.bytes = bytes;
+    this.lineStart = start;
+    this.lineEnd = end;
+    this.#next = start;
+    this.start = this.end = start;
+    this.line = line;
+  }
+
+  /** Advance to the next field; `name` is used if it is missing. */
+  field(name: string): this {
+    const b = this.bytes;
+    let p = this.#next;
+    if (p > this.lineEnd) throw this.error(`missing field ${name}`);
+    if (this.delimiter < 0) {
+      while (p < this.lineEnd && (b[p] === SPACE || b[p] === TAB)) p++;
+      if (p >= this.lineEnd) throw this.error(`missing field ${name}`);
+      this.start = p;
+      while (p < this.lineEnd && b[p] !== SPACE && b[p] !== TAB) p++;
+    } else {
+      this.start = p;
+      while (p < this.lineEnd && b[p] !== this.delimiter) p++;
+    }
+    this.end = p;
+    this.#next = p + 1;
+    return this;
+  }
+
+  /** True when fields remain after the current one. */
+  hasMore(): boolean {
+    if (this.delimiter >= 0) return this.#next <= this.lineEnd;
+    for (let p = this.#next; p < this.lineEnd; p++) if (this.bytes[p] !== SPACE && this.bytes[p] !== TAB) return true;
+    return false;
+  }
+
+  /** Skip `n` fields. */
+  skip(n: number, name: string): this {
+    for (let i = 0; i < n; i++) this.field(name);
+    return this;
+  }
+
+  /** The current field as a non-negative integer (digits only, surrounding blanks allowed). */
+  uint(name: string): number {
+    let s = this.start;
+    let e = this.end;
+    const b = this.bytes;
+    while (s < e && b[s] === SPACE) s++;
+    while (e > s && (b[e - 1] === SPACE || b[e - 1] === 13)) e--;
+    if (s === e) throw this.error(`${name} is empty`);
+    let v = 0;
+    for (let p = s; p < e; p++) {
+      const d = b[p]! - 48;
+      if (d < 0 || d > 9) {
+        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.text()}"` : `${name} is not a whole number: "${this.text()}"`);
+      }
+      v = v * 10 + d;
+    }
+    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.text()}"`);
+    return v;
+  }
+
+  /**
+   * The current field as a non-negative decimal scaled by 10^digits and truncated to an integer,
+   * exactly: `1.5` with digits 6 gives 1500000. Used for seconds → µs without float error.
+   */
+  scaled(name: string, digits: number): number {
+    let s = this.start;
+    let e = this.end;
+    const b = this.bytes;
+    while (s < e && b[s] === SPACE) s++;
+    while (e > s && (b[e - 1] === SPACE || b[e - 1] === 13)) e--;
+    if (s === e) throw this.error(`${name} is empty`);
+    let whole = 0;
+    let frac = 0;
+    let fracDigits = 0;
+    let seenDot = false;
+    let seenDigit = false;
+    for (let p = s; p < e; p++) {
+      const c = b[p]!;
+      if (c === DOT && !seenDot) {
+        seenDot = true;
+        continue;
+      }
+      const d = c - 48;
+      if (d < 0 || d > 9) {
+        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.text()}"` : `${name} is not a number: "${this.text()}"`);
+      }
+      seenDigit = true;
+      if (!seenDot) whole = whole * 10 + d;
+      else if (fracDigits < digits) {
+        frac = frac * 10 + d;
+        fracDigits++;
+      }
+    }
+    if (!seenDigit) throw this.error(`${name} is not a number: "${this.text()}"`);
+    let scale = 1;
+    for (let i = 0; i < digits; i++) scale *= 10;
+    let fracScale = 1;
+    for (let i = fracDigits; i < digits; i++) fracScale *= 10;
+    const v = whole * scale + frac * fracScale;
+    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.text()}"`);
+    return v;
+  }
+
+  /** The current field as a hexadecimal integer (optional 0x prefix). */
+  hex(name: string): number {
+    let s = this.start;
+    const e = this.end;
+    const b = this.bytes;
+    if (e - s > 2 && b[s] === 48 && (b[s + 1] === 120 || b[s + 1] === 88)) s += 2;
+    if (s === e) throw this.error(`${name} is empty`);
+    let v = 0;
+    for (let p = s; p < e; p++) {
+      const c = b[p]! | 0x20; // lower-case letters
+      const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
+      if (d < 0) throw this.error(`${name} is not hexadecimal: "${this.text()}"`);
+      v = v * 16 + d;
+    }
+    return v;
+  }
+
+  /** Compare the current field with an ASCII word, ignoring case. */
+  is(word: string): boolean {
+    const len = this.end - this.start;
+    if (len !== word.length) return false;
+    for (let i = 0; i < len; i++) {
+      if ((this.bytes[this.start + i]! | 0x20) !== (word.charCodeAt(i) | 0x20)) return false;
+    }
+    return true;
+  }
+
+  /** The current field as a string (allocates: not for per-record use). */
+  text(): string {
+    let e = this.end;
+    if (e > this.start && this.bytes[e - 1] === 13) e--;
+    return latin1(this.bytes, this.start, e);
+  }
+
+  /** An InputError naming format, file, line and the problem. */
+  error(problem: string): InputError {
+    return new InputError(`${this.format}: ${this.source}:${this.line}: ${problem}`);
+  }
+}
+
+export function latin1(bytes: Uint8Array, start: number, end: number): string {
+  let s = '';
+  for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
+  return s;
+}
+
+/** True when bytes[start, end) equal the ASCII text `s`. */
+export function bytesEqual(bytes: Uint8Array, start: number, end: number, s: Uint8Array): boolean {
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (bytes[start + i] !== s[i]) return false;
+  return true;
+}

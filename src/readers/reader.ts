@@ -1,0 +1,46 @@
+import type { IoBatch } from './batch.js';
+import type { VolumeTable } from './volumes.js';
+import type { Warnings } from '../warnings.js';
+import type { CsvMapping } from './csv-mapping.js';
+
+/** What every decoder is given: where records go and how to name and convert things. */
+export interface DecodeContext {
+  /** File name (or `-`) used in error messages. */
+  source: string;
+  batch: IoBatch;
+  volumes: VolumeTable;
+  warnings: Warnings;
+  /** Added to relative timestamps of formats without absolute time (µs since the epoch). */
+  startUs: number;
+  /** Count and skip malformed records instead of failing. */
+  skipBad: boolean;
+  /** Volume name for formats whose records do not name one (default: the file's base name). */
+  volumeName: string;
+  /** Column mapping for the generic csv reader. */
+  csv?: CsvMapping;
+}
+
+/** Counters a decoder keeps for the run summary. */
+export interface DecodeStats {
+  records: number;
+  skipped: number;
+  /** First skipped record's error, to show with the count. */
+  firstSkipped?: string;
+}
+
+/** A stateful decoder for one input stream: push chunks in order, then end(). */
+export interface Decoder {
+  push(chunk: Uint8Array): void;
+  end(): void;
+  readonly stats: DecodeStats;
+}
+
+/** One trace format: a plain object registered in `readers/index.ts`. */
+export interface Reader {
+  name: string;
+  /** One line for `churnlink formats`: fields and units. */
+  description: string;
+  /** True when the first bytes of a file look like this format. */
+  sniff(head: Uint8Array): boolean;
+  open(ctx: DecodeContext): Decoder;
+}

@@ -1,0 +1,141 @@
+import type { ChurnRow, ReportBy } from '../report/churn.js';
+import type { Sizing, SizingRequest } from '../report/sizing.js';
+import { summarize } from '../report/percentile.js';
+import type { Per } from '../report/window.js';
+import { formatBandwidth } from '../units/bandwidth.js';
+import { formatBytes } from '../units/bytes.js';
+import { formatDuration } from '../units/duration.js';
+import { isoFromS } from '../units/time.js';
+import { renderCsv, type CsvValue } from './csv.js';
+import { formatCount, formatFixed, renderTable, type Column } from './table.js';
+
+/** A churn row with the link figures computed for it. */
+export interface ChurnView {
+  row: ChurnRow;
+  sizing: Sizing;
+}
+
+export interface ChurnReportMeta {
+  store: string;
+  by: ReportBy;
+  per: Per;
+  intervalS: number;
+  trackBytes: number;
+  sizing: SizingRequest;
+}
+
+/** JSON: an array of objects, one per row; the entity's name under the key `by`. */
+export function churnJson(views: readonly ChurnView[], by: ReportBy): Record<string, unknown>[] {
+  return views.map(({ row, sizing }) => ({
+    [by]: row.name,
+    ...(row.kind === 'all-datasets' ? { allSelected: true } : {}),
+    startS: row.startS,
+    endS: row.endS,
+    writes: row.writes,
+    writeBytes: row.writeBytes,
+    reads: row.reads,
+    readBytes: row.readBytes,
+    changedTracks: row.changedTracks,
+    changedBytes: row.changedBytes,
+    capacityBytes: row.capacityBytes,
+    percentChanged: row.percentChanged,
+    foldRatio: row.foldRatio,
+    intervals: row.perInterval.intervals,
+    peakChangedTracks: row.perInterval.peak,
+    p50ChangedTracks: row.perInterval.p50,
+    p95ChangedTracks: row.perInterval.p95,
+    p99ChangedTracks: row.perInterval.p99,
+    ...sizing,
+  }));
+}
+
+const SIZING_CSV: [keyof Sizing, string][] = [
+  ['requiredBandwidthBps', 'required_bandwidth_bps'],
+  ['paths', 'paths'],
+  ['pathBandwidthBps', 'path_bandwidth_bps'],
+  ['resyncSeconds', 'resync_seconds'],
+];
+
+/**
+ * CSV. Per-interval (or per-window) series keep the scripted contract
+ * `start_s,<by>,writes,write_bytes,changed_tracks` (+ link columns when asked); whole-window
+ * reports carry every figure.
+ */
+export function churnCsv(views: readonly ChurnView[], by: ReportBy, per: Per): string {
+  const sizingCols = SIZING_CSV.filter(([key]) => views.some((v) => v.sizing[key] !== undefined));
+  const tail = (s: Sizing): CsvValue[] => sizingCols.map(([key]) => s[key]);
+  if (per !== null) {
+    return renderCsv(
+      ['start_s', by, 'writes', 'write_bytes', 'changed_tracks', ...sizingCols.map(([, h]) => h)],
+      views.map(({ row, sizing }) => [row.startS, row.name, row.writes, row.writeBytes, row.changedTracks, ...tail(sizing)]),
+    );
+  }
+  return renderCsv(
+    [by, 'start_s', 'end_s', 'writes', 'write_bytes', 'reads', 'read_bytes', 'changed_tracks', 'changed_bytes', 'capacity_bytes', 'percent_changed', 'fold_ratio', 'intervals', 'peak_changed_tracks', 'p50_changed_tracks', 'p95_changed_tracks', 'p99_changed_tracks', ...sizingCols.map(([, h]) => h)],
+    views.map(({ row, sizing }) => [row.name, row.startS, row.endS, row.writes, row.writeBytes, row.reads, row.readBytes, row.changedTracks, row.changedBytes, row.capacityBytes, row.percentChanged, row.foldRatio, row.perInterval.intervals, row.perInterval.peak, row.perInterval.p50, row.perInterval.p95, row.perInterval.p99, ...tail(sizing)]),
+  );
+}
+
+/** Aligned table with a heading that states the store, window, track size and link assumptions. */
+export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): string {
+  const T = meta.trackBytes;
+  const first = views[0]?.row;
+  const last = views[views.length - 1]?.row;
+  const lines = [
+    `store ${meta.store}: ${formatDuration(meta.intervalS)} intervals, ${formatBytes(T)} tracks` +
+      (first && last ? `, ${isoFromS(first.startS)} to ${isoFromS(last.endS)}` : ''),
+  ];
+  const s = meta.sizing;
+  if (s.resyncS !== null || s.link !== null) {
+    lines.push(
+      `link math: overhead ${(s.params.overhead * 100).toFixed(1)} %, compression ${s.params.compression}:1, efficiency ${(s.params.efficiency * 100).toFixed(1)} %` +
+        (s.resyncS !== null ? `, resync within ${formatDuration(s.resyncS)}` : '') +
+        (s.pathBps !== null ? `, paths of ${formatBandwidth(s.pathBps)}` : '') +
+        (s.link !== null ? `, link ${s.link.paths} x ${formatBandwidth(s.link.pathBps)}` : ''),
+    );
+  }
+  if (views.length === 0) return `${lines.join('\n')}\nno intervals in the store for this window\n`;
+  const cols: Column<ChurnView>[] = [];
+  if (meta.per !== null) cols.push({ header: 'start (UTC)', align: 'left', value: (v) => isoFromS(v.row.startS) });
+  cols.push({ header: meta.by, align: 'left', value: (v) => v.row.name });
+  if (meta.by !== 'dataset') {
+    cols.push({ header: 'writes', value: (v) => formatCount(v.row.writes) });
+    cols.push({ header: 'written', value: (v) => (v.row.writeBytes === null ? '-' : formatBytes(v.row.writeBytes)) });
+  }
+  cols.push({ header: 'changed tracks', value: (v) => formatCount(v.row.changedTracks) });
+  cols.push({ header: 'changed', value: (v) => formatBytes(v.row.changedBytes) });
+  if (meta.per === null) {
+    cols.push({ header: '% of size', value: (v) => formatFixed(v.row.percentChanged, 2) });
+    if (meta.by !== 'dataset') cols.push({ header: 'fold', value: (v) => formatFixed(v.row.foldRatio, 2) });
+    cols.push({ header: 'peak/interval', value: (v) => formatBytes(v.row.perInterval.peak * T) });
+    cols.push({ header: 'p95/interval', value: (v) => formatBytes(v.row.perInterval.p95 * T) });
+  } else {
+    cols.push({ header: 'avg rate', value: (v) => formatBandwidth((8 * v.row.changedBytes) / (v.row.endS - v.row.startS)) });
+  }
+  if (views.some((v) => v.sizing.requiredBandwidthBps !== undefined)) cols.push({ header: 'required', value: (v) => formatBandwidth(v.sizing.requiredBandwidthBps ?? NaN) });
+  if (views.some((v) => v.sizing.paths !== undefined)) cols.push({ header: 'paths', value: (v) => formatCount(v.sizing.paths ?? null) });
+  if (views.some((v) => v.sizing.resyncSeconds !== undefined)) cols.push({ header: 'resync', value: (v) => formatDuration(v.sizing.resyncSeconds ?? NaN) });
+  let out = `${lines.join('\n')}\n\n${renderTable(views, cols)}`;
+  if (meta.per !== null) out += `\n${seriesSummary(views, meta)}`;
+  return out;
+}
+
+/** Peak and percentiles of changed bytes per row, per entity, under a per-interval table. */
+function seriesSummary(views: readonly ChurnView[], meta: ChurnReportMeta): string {
+  const byName = new Map<string, number[]>();
+  for (const { row } of views) {
+    let list = byName.get(row.name);
+    if (list === undefined) byName.set(row.name, (list = []));
+    list.push(row.changedTracks);
+  }
+  const stats = [...byName].map(([name, values]) => ({ name, ...summarize(values) }));
+  const T = meta.trackBytes;
+  return renderTable(stats, [
+    { header: meta.by, align: 'left', value: (s) => s.name },
+    { header: 'rows', value: (s) => formatCount(s.intervals) },
+    { header: 'p50 changed', value: (s) => formatBytes(s.p50 * T) },
+    { header: 'p95 changed', value: (s) => formatBytes(s.p95 * T) },
+    { header: 'p99 changed', value: (s) => formatBytes(s.p99 * T) },
+    { header: 'peak changed', value: (s) => formatBytes(s.peak * T) },
+  ]);
+}

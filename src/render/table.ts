@@ -1,0 +1,33 @@
+/** A column of an aligned text table. */
+export interface Column<T> {
+  header: string;
+  /** Numbers align right, text left (default right). */
+  align?: 'left' | 'right';
+  value: (row: T) => string;
+}
+
+/** Render rows as an aligned plain-text table with a header rule; optional footer rows. */
+export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], footer: readonly T[] = []): string {
+  const body = rows.map((r) => columns.map((c) => c.value(r)));
+  const foot = footer.map((r) => columns.map((c) => c.value(r)));
+  const widths = columns.map((c, i) => Math.max(c.header.length, ...body.map((r) => r[i]!.length), ...foot.map((r) => r[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells.map((cell, i) => (columns[i]!.align === 'left' ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+  const rule = widths.map((w) => '-'.repeat(w)).join('  ');
+  const out = [line(columns.map((c) => c.header)), rule, ...body.map(line)];
+  if (foot.length > 0) out.push(rule, ...foot.map(line));
+  return out.join('\n') + '\n';
+}
+
+/** Integer with thousands separators: 2,408,565,760. */
+export function formatCount(n: number | null): string {
+  if (n === null) return '-';
+  const sign = n < 0 ? '-' : '';
+  const digits = Math.round(Math.abs(n)).toString();
+  return sign + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Fixed decimals, or '-' for null. */
+export function formatFixed(n: number | null | undefined, decimals: number): string {
+  return n === null || n === undefined || !Number.isFinite(n) ? '-' : n.toFixed(decimals);
+}

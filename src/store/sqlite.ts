@@ -1,0 +1,228 @@
+import Database from 'better-sqlite3';
+import { UsageError } from '../errors.js';
+import { mergeCounters } from '../bitmap/union.js';
+import type {
+  IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo,
+} from './store.js';
+
+const SCHEMA_VERSION = '1';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  status TEXT NOT NULL,
+  host TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT,
+  records INTEGER NOT NULL DEFAULT 0,
+  skipped INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS sources (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  path TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  format TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sources_fingerprint ON sources(fingerprint);
+CREATE TABLE IF NOT EXISTS volumes (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  capacity_bytes INTEGER
+);
+CREATE TABLE IF NOT EXISTS intervals (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  volume_id INTEGER NOT NULL REFERENCES volumes(id),
+  start_s INTEGER NOT NULL,
+  writes INTEGER NOT NULL,
+  write_bytes INTEGER NOT NULL,
+  reads INTEGER NOT NULL,
+  read_bytes INTEGER NOT NULL,
+  changed_tracks INTEGER NOT NULL,
+  bitmap BLOB NOT NULL,
+  PRIMARY KEY (run_id, volume_id, start_s)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS intervals_start ON intervals(start_s);
+`;
+
+interface RunRow {
+  id: number; status: 'running' | 'complete'; host: string; started_at: string;
+  finished_at: string | null; records: number; skipped: number;
+}
+
+/**
+ * The embedded store: one SQLite file in WAL mode. Each `writeIntervals` call is one
+ * transaction, so a crash loses at most intervals not yet handed over; runs still `running`
+ * are invisible to reports and replaced by the next collection of the same source.
+ */
+export class SqliteStore implements Store {
+  readonly location: string;
+  readonly #db: Database.Database;
+  readonly #volumeIds = new Map<string, number>();
+
+  constructor(path: string) {
+    this.location = path;
+    try {
+      this.#db = new Database(path);
+    } catch (err) {
+      throw new UsageError(`store: cannot open SQLite file ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('foreign_keys = ON');
+    this.#db.pragma('busy_timeout = 10000');
+    try {
+      this.#db.exec(SCHEMA);
+    } catch (err) {
+      throw new UsageError(`store: ${path} is not a churnlink SQLite store: ${(err as Error).message}`, { cause: err });
+    }
+    const version = this.#meta('schema_version');
+    if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
+    else if (version !== SCHEMA_VERSION) throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
+  }
+
+  async getSettings(): Promise<StoreSettings | null> {
+    const intervalS = this.#meta('interval_s');
+    const trackBytes = this.#meta('track_bytes');
+    return intervalS === null || trackBytes === null ? null : { intervalS: Number(intervalS), trackBytes: Number(trackBytes) };
+  }
+
+  async useSettings(settings: StoreSettings): Promise<void> {
+    const stored = await this.getSettings();
+    if (stored === null) {
+      this.#db.transaction(() => {
+        this.#setMeta('interval_s', String(settings.intervalS));
+        this.#setMeta('track_bytes', String(settings.trackBytes));
+      })();
+      return;
+    }
+    checkSameSettings(this.location, stored, settings);
+  }
+
+  async findRunsBySource(fingerprint: string): Promise<RunInfo[]> {
+    const ids = this.#db.prepare('SELECT DISTINCT run_id FROM sources WHERE fingerprint = ? ORDER BY run_id').pluck().all(fingerprint) as number[];
+    return ids.map((id) => this.#runInfo(this.#db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow));
+  }
+
+  async beginRun(host: string, sources: SourceInfo[]): Promise<number> {
+    return this.#db.transaction(() => {
+      const id = Number(this.#db.prepare("INSERT INTO runs (status, host, started_at) VALUES ('running', ?, ?)").run(host, new Date().toISOString()).lastInsertRowid);
+      this.#addSources(id, sources);
+      return id;
+    })();
+  }
+
+  async writeIntervals(runId: number, rows: IntervalRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const find = this.#db.prepare('SELECT writes, write_bytes AS writeBytes, reads, read_bytes AS readBytes, changed_tracks AS changedTracks, bitmap FROM intervals WHERE run_id = ? AND volume_id = ? AND start_s = ?');
+    const upsert = this.#db.prepare('INSERT OR REPLACE INTO intervals (run_id, volume_id, start_s, writes, write_bytes, reads, read_bytes, changed_tracks, bitmap) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.#db.transaction(() => {
+      for (const row of rows) {
+        const volumeId = this.#volumeId(row.volume);
+        const existing = find.get(runId, volumeId, row.startS) as IntervalRow | undefined;
+        const r = existing ? mergeCounters({ ...existing, bitmap: new Uint8Array(existing.bitmap) }, row) : row;
+        upsert.run(runId, volumeId, row.startS, r.writes, r.writeBytes, r.reads, r.readBytes, r.changedTracks, Buffer.from(r.bitmap.buffer, r.bitmap.byteOffset, r.bitmap.byteLength));
+      }
+    })();
+  }
+
+  async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
+    this.#db.transaction(() => {
+      for (const old of replaces) this.#deleteRun(old);
+      this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
+      this.#addSources(runId, sources);
+      this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?").run(new Date().toISOString(), totals.records, totals.skipped, runId);
+    })();
+  }
+
+  async abortRun(runId: number): Promise<void> {
+    this.#db.transaction(() => this.#deleteRun(runId))();
+  }
+
+  async putVolumes(volumes: VolumeInfo[]): Promise<void> {
+    const setCapacity = this.#db.prepare('UPDATE volumes SET capacity_bytes = ? WHERE id = ?');
+    this.#db.transaction(() => {
+      for (const v of volumes) {
+        const id = this.#volumeId(v.name);
+        if (v.capacityBytes !== null) setCapacity.run(v.capacityBytes, id);
+      }
+    })();
+  }
+
+  async listVolumes(): Promise<VolumeInfo[]> {
+    return (this.#db.prepare('SELECT name, capacity_bytes AS capacityBytes FROM volumes ORDER BY name').all() as VolumeInfo[]);
+  }
+
+  async putScope(json: string): Promise<void> {
+    this.#setMeta('scope', json);
+  }
+
+  async getScope(): Promise<string | null> {
+    return this.#meta('scope');
+  }
+
+  async listRuns(): Promise<RunInfo[]> {
+    return (this.#db.prepare('SELECT * FROM runs ORDER BY id').all() as RunRow[]).map((r) => this.#runInfo(r));
+  }
+
+  async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {
+    const rows = this.#db.prepare(`
+      SELECT v.name AS volume, i.start_s AS startS, i.writes, i.write_bytes AS writeBytes, i.reads,
+             i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap
+      FROM intervals i JOIN runs r ON r.id = i.run_id JOIN volumes v ON v.id = i.volume_id
+      WHERE r.status = 'complete' AND i.start_s >= ? AND i.start_s < ?
+      ORDER BY i.start_s, v.name, i.run_id`).all(query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER) as IntervalRow[];
+    for (const row of rows) row.bitmap = new Uint8Array(row.bitmap.buffer, row.bitmap.byteOffset, row.bitmap.byteLength);
+    return rows;
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+
+  #deleteRun(runId: number): void {
+    this.#db.prepare('DELETE FROM intervals WHERE run_id = ?').run(runId);
+    this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
+    this.#db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+  }
+
+  #addSources(runId: number, sources: SourceInfo[]): void {
+    const add = this.#db.prepare('INSERT INTO sources (run_id, path, fingerprint, bytes, format) VALUES (?, ?, ?, ?, ?)');
+    for (const s of sources) add.run(runId, s.path, s.fingerprint, s.bytes, s.format);
+  }
+
+  #volumeId(name: string): number {
+    let id = this.#volumeIds.get(name);
+    if (id === undefined) {
+      this.#db.prepare('INSERT OR IGNORE INTO volumes (name) VALUES (?)').run(name);
+      id = this.#db.prepare('SELECT id FROM volumes WHERE name = ?').pluck().get(name) as number;
+      this.#volumeIds.set(name, id);
+    }
+    return id;
+  }
+
+  #runInfo(r: RunRow): RunInfo {
+    const sources = this.#db.prepare('SELECT path, fingerprint, bytes, format FROM sources WHERE run_id = ? ORDER BY rowid').all(r.id) as SourceInfo[];
+    return { id: r.id, status: r.status, host: r.host, startedAt: r.started_at, finishedAt: r.finished_at, records: r.records, skipped: r.skipped, sources };
+  }
+
+  #meta(key: string): string | null {
+    const value = this.#db.prepare('SELECT value FROM meta WHERE key = ?').pluck().get(key);
+    return value === undefined ? null : String(value);
+  }
+
+  #setMeta(key: string, value: string): void {
+    this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+}
+
+/** Refuse to mix track sizes or intervals in one store. */
+export function checkSameSettings(location: string, stored: StoreSettings, wanted: StoreSettings): void {
+  if (stored.intervalS !== wanted.intervalS || stored.trackBytes !== wanted.trackBytes) {
+    throw new UsageError(
+      `store ${location} holds ${stored.intervalS} s intervals of ${stored.trackBytes} B tracks; ` +
+        `this collection asks for ${wanted.intervalS} s and ${wanted.trackBytes} B. Use another --store, or the stored --interval and --track`,
+    );
+  }
+}

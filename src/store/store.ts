@@ -1,0 +1,88 @@
+/**
+ * The store interface shared by the embedded SQLite store and the central PostgreSQL store.
+ * One row per (run, volume, interval) holding counters and the portable roaring bitmap of
+ * changed tracks — never one row per track. Every method is async so both can implement it;
+ * one conformance suite (test/store/conformance.ts) runs against each.
+ */
+
+/** Fixed for a store's life: mixing track sizes or intervals would make ORs meaningless. */
+export interface StoreSettings {
+  intervalS: number;
+  trackBytes: number;
+}
+
+/** `running`: being collected, invisible to reports; `complete`: visible; `failed`: never kept. */
+export type RunStatus = 'running' | 'complete';
+
+export interface SourceInfo {
+  path: string;
+  /** sha256 of size + first and last MiB (files) or of the whole stream (stdin). */
+  fingerprint: string;
+  bytes: number;
+  format: string;
+}
+
+export interface RunInfo {
+  id: number;
+  status: RunStatus;
+  host: string;
+  startedAt: string; // ISO 8601 UTC
+  finishedAt: string | null;
+  records: number;
+  skipped: number;
+  sources: SourceInfo[];
+}
+
+/** One stored (volume, interval) of one run. */
+export interface IntervalRow {
+  volume: string;
+  startS: number;
+  writes: number;
+  writeBytes: number;
+  reads: number;
+  readBytes: number;
+  changedTracks: number;
+  bitmap: Uint8Array;
+}
+
+export interface VolumeInfo {
+  name: string;
+  capacityBytes: number | null;
+}
+
+export interface IntervalQuery {
+  fromS?: number; // inclusive
+  toS?: number; // exclusive
+}
+
+export interface Store {
+  /** Where the store lives, for messages (a file path or a redacted URL). */
+  readonly location: string;
+  getSettings(): Promise<StoreSettings | null>;
+  /** Record the settings on first use; refuse (UsageError) settings that differ from stored ones. */
+  useSettings(settings: StoreSettings): Promise<void>;
+  /** Runs (any status) that read a source with this fingerprint. */
+  findRunsBySource(fingerprint: string): Promise<RunInfo[]>;
+  beginRun(host: string, sources: SourceInfo[]): Promise<number>;
+  /**
+   * Commit closed intervals of a running run in one transaction. A (volume, interval) the run
+   * already has is merged exactly: tracks ORed, counters summed (late, out-of-order records).
+   */
+  writeIntervals(runId: number, rows: IntervalRow[]): Promise<void>;
+  /**
+   * Mark the run complete with its final source list (formats and stdin fingerprints are known
+   * only at the end) and, in the same transaction, delete the runs it replaces.
+   */
+  finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void>;
+  /** Remove a run and everything it wrote (bad input, interrupted collection). */
+  abortRun(runId: number): Promise<void>;
+  putVolumes(volumes: VolumeInfo[]): Promise<void>;
+  listVolumes(): Promise<VolumeInfo[]>;
+  /** The scope (JSON text) used by the latest collection, for reports that name none. */
+  putScope(json: string): Promise<void>;
+  getScope(): Promise<string | null>;
+  listRuns(): Promise<RunInfo[]>;
+  /** Rows of complete runs, ordered by startS then volume. */
+  readIntervals(query: IntervalQuery): Promise<IntervalRow[]>;
+  close(): Promise<void>;
+}
