@@ -24,14 +24,16 @@ export const csv: Reader = {
   open(ctx: DecodeContext) {
     const mapping = ctx.csv;
     if (!mapping) throw new UsageError('csv: no column mapping; give --columns (see churnlink collect --help)');
-    const refs: ColumnRef[] = [mapping.time.column, mapping.offset.column, mapping.length.column];
-    if (mapping.op) refs.push(mapping.op.column);
-    if (mapping.volume) refs.push(mapping.volume.column);
+    // Slots: time, offset, length, op, volume; null when unmapped.
+    const refs: (ColumnRef | null)[] = [mapping.time.column, mapping.offset.column, mapping.length.column, mapping.op?.column ?? null, mapping.volume?.column ?? null];
     const named = refs.some((r) => typeof r === 'string');
+    const fieldNames = Array.from({ length: 64 }, (_, i) => `column ${i + 1}`);
+    const slotNames = ['time', 'offset', 'length', 'op', 'volume'];
     // Column positions (0-based) of time, offset, length, op, volume; -1 when unmapped.
     const at = new Int32Array(5).fill(-1);
     const resolve = (names: string[] | null): void => {
       refs.forEach((ref, i) => {
+        if (ref === null) return;
         const pos = typeof ref === 'number' ? ref - 1 : names ? names.indexOf(ref) : -1;
         if (pos < 0 || pos >= 64) {
           throw new UsageError(`csv: ${ctx.source}: column "${ref}" not found${names ? ` in header (${names.join(', ')})` : ' (no header line)'}`);
@@ -44,13 +46,11 @@ export const csv: Reader = {
     const resolveAndName = (names: string[] | null): void => {
       resolve(names);
       at.forEach((pos, slot) => {
-        if (pos >= 0) fieldNames[pos] = slotNames[slot]!;
+        if (pos >= 0) fieldNames[pos] = names?.[pos] || slotNames[slot]!;
       });
       last = Math.max(...at);
     };
     if (!named) resolveAndName(null);
-    const fieldNames = Array.from({ length: 64 }, (_, i) => `column ${i + 1}`);
-    const slotNames = ['time', 'offset', 'length', 'op', 'volume'];
     const starts = new Int32Array(64);
     const ends = new Int32Array(64);
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
@@ -65,9 +65,10 @@ export const csv: Reader = {
     };
     const timeUsOf = (f: FieldCursor): number => {
       const unit = mapping.time.unit;
-      if (unit === 'filetime') return unixUsFromFiletime(f, 'time');
-      if (unit === 'ns') return Math.floor(f.scaled('time', 0) / 1000);
-      return f.scaled('time', TIME_DIGITS[unit]);
+      const name = fieldNames[at[0]!]!;
+      if (unit === 'filetime') return unixUsFromFiletime(f, name);
+      if (unit === 'ns') return Math.floor(f.scaled(name, 0) / 1000);
+      return f.scaled(name, TIME_DIGITS[unit]);
     };
 
     return openLines(ctx, 'csv', mapping.delimiter.charCodeAt(0), {
@@ -99,8 +100,8 @@ export const csv: Reader = {
           if (!known) return; // other commands (flush, unmap, ...) neither write nor read data
         }
         const timeUs = timeUsOf(select(f, 0)) + ctx.startUs;
-        const offset = select(f, 1).uint('offset') * mapping.offset.unitBytes;
-        const length = select(f, 2).uint('length') * mapping.length.unitBytes;
+        const offset = select(f, 1).uint(fieldNames[at[1]!]!) * mapping.offset.unitBytes;
+        const length = select(f, 2).uint(fieldNames[at[2]!]!) * mapping.length.unitBytes;
         const volume = mapping.volume ? volumes.id(f.bytes, starts[at[4]!]!, ends[at[4]!]!) : fixedVolume;
         ctx.batch.push(volume, timeUs, offset, length, isWrite);
       },

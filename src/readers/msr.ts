@@ -12,6 +12,10 @@ const TICKS_PER_SECOND_DIGITS = 7;
  * (~1.3e17) is above 2^53, so seconds and sub-second ticks are parsed apart to stay exact.
  */
 export function unixUsFromFiletime(f: FieldCursor, name: string): number {
+  for (let p = f.start; p < f.end; p++) {
+    const c = f.bytes[p]!;
+    if (c < 48 || c > 57) throw f.error(`${name} is not a whole number: "${f.text()}"`);
+  }
   const digits = f.end - f.start;
   if (digits <= TICKS_PER_SECOND_DIGITS) return Math.floor(f.uint(name) / 10) - FILETIME_EPOCH_OFFSET_S * 1e6;
   const whole = f.end;
@@ -20,6 +24,7 @@ export function unixUsFromFiletime(f: FieldCursor, name: string): number {
   f.start = f.end;
   f.end = whole;
   const ticks = f.uint(name);
+  f.start = f.end - digits;
   return (seconds - FILETIME_EPOCH_OFFSET_S) * 1e6 + Math.floor(ticks / 10);
 }
 
@@ -34,7 +39,7 @@ export const msr: Reader = {
   description: 'MSR Cambridge / SNIA CSV: Timestamp(FILETIME),Hostname,DiskNumber,Type,Offset(B),Size(B),ResponseTime; volume Hostname_DiskNumber',
   sniff(head) {
     const firstLine = latin1(head, 0, Math.min(head.length, 512)).split('\n')[0]!;
-    return /^\d{15,20},[^,]+,\d+,(Read|Write),\d+,\d+(,\d+)?\r?$/i.test(firstLine);
+    return /^\d{15,20},[^,]+,\d+,(Read|Write),\d+,\d+,\d+\r?$/i.test(firstLine);
   },
   open(ctx: DecodeContext) {
     const volumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => {
@@ -52,7 +57,7 @@ export const msr: Reader = {
         if (!isWrite && !f.is('Read')) throw f.error(`Type is neither Read nor Write: "${f.text()}"`);
         const offset = f.field('Offset').uint('Offset');
         const size = f.field('Size').uint('Size');
-        if (f.hasMore()) f.field('ResponseTime').uint('ResponseTime');
+        f.field('ResponseTime').uint('ResponseTime');
         if (f.hasMore()) throw f.error('too many fields (expected 7)');
         ctx.batch.push(volume, timeUs, offset, size, isWrite);
       },

@@ -68,13 +68,14 @@ export class SqliteStore implements Store {
     } catch (err) {
       throw new UsageError(`store: cannot open SQLite file ${path}: ${(err as Error).message}`, { cause: err });
     }
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = NORMAL');
-    this.#db.pragma('foreign_keys = ON');
-    this.#db.pragma('busy_timeout = 10000');
     try {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.pragma('foreign_keys = ON');
+      this.#db.pragma('busy_timeout = 10000');
       this.#db.exec(SCHEMA);
     } catch (err) {
+      this.#db.close();
       throw new UsageError(`store: ${path} is not a churnlink SQLite store: ${(err as Error).message}`, { cause: err });
     }
     const version = this.#meta('schema_version');

@@ -1,0 +1,22 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { UsageError } from '../../src/errors.js';
+import { tempDir } from '../helpers.js';
+import { storeConformance } from './conformance.js';
+
+let n = 0;
+const dir = tempDir();
+
+storeConformance('sqlite', async () => {
+  const path = join(dir, `store-${n++}.db`);
+  return { store: new SqliteStore(path), reopen: async () => new SqliteStore(path) };
+});
+
+test('sqlite: a file that is not a store is refused with a usage error', () => {
+  const path = join(dir, 'not-a-db.db');
+  writeFileSync(path, 'hello, this is text and not SQLite at all'.repeat(50));
+  assert.throws(() => new SqliteStore(path), (e: unknown) => e instanceof UsageError && /is not a churnlink SQLite store|cannot open/.test(e.message));
+});
