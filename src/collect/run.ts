@@ -106,6 +106,8 @@ export async function collectSources(sources: Source[], store: Store, options: C
   summary.runId = runId;
   try {
     for (const source of sources) {
+      batch.flush();
+      tracker.startSource();
       summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit: () => commit(runId) }));
       const fingerprint = source.fingerprint();
       if (source.bytes === null && fingerprint !== null) {

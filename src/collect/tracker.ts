@@ -116,6 +116,11 @@ export class Tracker {
     this.#closeOlderThan(this.#newestStartUs - this.lateIntervals * this.intervalUs);
   }
 
+  /** A new input begins: its time need not continue the previous input's (per-CPU files). */
+  startSource(): void {
+    this.#lastTimeUs = -Infinity;
+  }
+
   /** Close every open interval (end of input). */
   finish(): void {
     this.#closeOlderThan(Infinity);

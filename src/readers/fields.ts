@@ -180,3 +180,16 @@ export function bytesEqual(bytes: Uint8Array, start: number, end: number, s: Uin
   for (let i = 0; i < s.length; i++) if (bytes[start + i] !== s[i]) return false;
   return true;
 }
+
+/** Index of the ASCII `pattern` in bytes[from, to), or -1. */
+export function indexOfBytes(bytes: Uint8Array, pattern: Uint8Array, from: number, to: number): number {
+  const first = pattern[0]!;
+  const last = to - pattern.length;
+  outer: for (let i = bytes.indexOf(first, from); i >= 0 && i <= last; i = bytes.indexOf(first, i + 1)) {
+    for (let j = 1; j < pattern.length; j++) if (bytes[i + j] !== pattern[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));

@@ -1,14 +1,25 @@
 import { UsageError } from '../errors.js';
+import { alibaba } from './alibaba.js';
+import { blkparse } from './blkparse.js';
+import { blktrace } from './blktrace.js';
 import { csv } from './csv.js';
 import { latin1 } from './fields.js';
+import { fiu } from './fiu.js';
 import { msr } from './msr.js';
 import type { Reader } from './reader.js';
+import { spc } from './spc.js';
+import { tencent } from './tencent.js';
+import { tracefs } from './tracefs.js';
+import { vscsi } from './vscsi.js';
+import { vscsiCsv } from './vscsi-csv.js';
 
 /**
  * The format registry: one plain object per format. Adding a format is one file and one line
  * here. Order matters for sniffing: more specific formats first; `csv` never sniffs.
  */
-export const readers: Readonly<Record<string, Reader>> = registry([msr, csv]);
+export const readers: Readonly<Record<string, Reader>> = registry([
+  blktrace, vscsi, msr, alibaba, tencent, spc, fiu, blkparse, tracefs, vscsiCsv, csv,
+]);
 
 function registry(list: Reader[]): Record<string, Reader> {
   const byName: Record<string, Reader> = {};

@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
-import { InputError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { compressionOf, decompress } from './decompress.js';
 
 const SAMPLE_BYTES = 1 << 20;
 const CHUNK_BYTES = 1 << 20;
-const GZIP_MAGIC = [0x1f, 0x8b];
 
-/** An input trace: a file (plain or gzip) or standard input, read as byte chunks. */
+/** An input trace: a file (plain, gzip or zstd) or standard input, read as byte chunks. */
 export interface Source {
   /** The path as given, or `-`. */
   name: string;
@@ -29,7 +28,7 @@ export interface Source {
   fingerprint(): string | null;
 }
 
-/** Open `path` (or `-` for stdin); detects gzip by its magic bytes. */
+/** Open `path` (or `-` for stdin); compression is told by magic bytes, not the name. */
 export async function openSource(path: string, stdin: Readable = process.stdin): Promise<Source> {
   if (path === '-') return streamSource(stdin);
   let size: number;
@@ -53,7 +52,6 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
   }
   await handle.close();
   const fingerprint = hash.digest('hex');
-  const gzip = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
   let read = 0;
   return {
     name: path,
@@ -62,9 +60,13 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
     bytesRead: () => read,
     fingerprint: () => fingerprint,
     async *chunks() {
-      const raw = createReadStream(path, { highWaterMark: CHUNK_BYTES });
-      raw.on('data', (c) => (read += c.length));
-      yield* decompressed(raw, gzip, path);
+      async function* raw(): AsyncGenerator<Uint8Array> {
+        for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+          read += (chunk as Buffer).length;
+          yield chunk as Buffer;
+        }
+      }
+      yield* decompress(raw(), compressionOf(head), path);
     },
   };
 }
@@ -80,45 +82,24 @@ function streamSource(stream: Readable): Source {
     bytesRead: () => read,
     fingerprint: () => digest,
     async *chunks() {
-      // Gzip on stdin is detected from the first chunk.
       const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
       const first = await iterator.next();
-      if (first.done) {
-        digest = hash.digest('hex');
-        return;
-      }
-      const gzip = first.value[0] === GZIP_MAGIC[0] && first.value[1] === GZIP_MAGIC[1];
-      async function* raw(): AsyncGenerator<Buffer> {
-        let next: IteratorResult<Buffer> = first;
-        while (!next.done) {
-          read += next.value.length;
-          hash.update(next.value);
-          yield next.value;
-          next = await iterator.next();
+      if (!first.done) {
+        async function* raw(): AsyncGenerator<Uint8Array> {
+          for (let next: IteratorResult<Buffer> = first; !next.done; next = await iterator.next()) {
+            read += next.value.length;
+            hash.update(next.value);
+            yield next.value;
+          }
         }
+        yield* decompress(raw(), compressionOf(first.value), '-');
       }
-      const { Readable } = await import('node:stream');
-      yield* decompressed(Readable.from(raw()), gzip, '-');
       digest = hash.digest('hex');
     },
   };
 }
 
-async function* decompressed(raw: Readable, gzip: boolean, name: string): AsyncGenerator<Uint8Array> {
-  const stream = gzip ? raw.pipe(createGunzip({ chunkSize: CHUNK_BYTES })) : raw;
-  if (gzip) raw.on('error', (err) => stream.destroy(err));
-  try {
-    for await (const chunk of stream) yield chunk as Uint8Array;
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (gzip && (e.code?.startsWith('Z_') || /gzip|header|unexpected end/i.test(e.message))) {
-      throw new InputError(`${name}: corrupted gzip data: ${e.message}`, { cause: err });
-    }
-    throw err;
-  }
-}
-
 /** `web_2.csv.gz` → `web_2`. */
 export function stemOf(path: string): string {
-  return basename(path).replace(/(\.(gz|zst))$/i, '').replace(/\.(csv|txt|trace|vscsi|blk|bin|log)$/i, '') || 'volume';
+  return basename(path).replace(/\.(gz|zst)$/i, '').replace(/\.(csv|txt|trace|vscsi|blk|bin|log)$/i, '') || 'volume';
 }

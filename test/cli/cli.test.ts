@@ -122,9 +122,9 @@ test('unknown formats, empty files, bad flags and unknown commands exit 2 with a
   writeFileSync(junk, 'hello world\nthis is not a trace\n');
   const unknown = await runCli('collect', junk, '--store', freshStore());
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unrecognised trace format \(first bytes: "hello world"\); known formats: msr, csv/);
+  assert.match(unknown.stderr, /unrecognised trace format \(first bytes: "hello world"\); known formats: blktrace, vscsi, msr, alibaba, tencent, spc, fiu, blkparse, tracefs, vscsi-csv, csv; use --format NAME/);
   const forced = await runCli('collect', junk, '--store', freshStore(), '--format', 'nope');
-  assert.match(forced.stderr, /unknown format "nope"; known formats: msr, csv/);
+  assert.match(forced.stderr, /unknown format "nope"; known formats: blktrace, vscsi, msr, alibaba, tencent, spc, fiu, blkparse, tracefs, vscsi-csv, csv\n$/);
   const empty = join(dir, 'empty.csv');
   writeFileSync(empty, '');
   assert.deepEqual(await runCli('collect', empty, '--store', freshStore()), { code: 2, stdout: '', stderr: `churnlink collect: ${empty}: empty input\n` });

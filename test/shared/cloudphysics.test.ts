@@ -26,3 +26,23 @@ test('cloudPhysicsIO.csv through the csv reader: 5 min intervals, 64 KiB tracks'
   assert.equal(lines[1], '5633700,cloudPhysicsIO,292,1689600,47');
   assert.equal(lines.slice(1).reduce((n, l) => n + Number(l.split(',')[2]), 0), 66_898);
 });
+
+const VSCSI = 'cloudPhysicsIO.vscsi';
+
+test('cloudPhysicsIO.vscsi (binary) and .csv (sniffed as vscsi-csv) give identical per-interval results', { skip: sharedMissing(VSCSI) || sharedMissing(CSV) }, async () => {
+  const dir = tempDir();
+  const series: string[] = [];
+  for (const file of [VSCSI, CSV]) {
+    const store = join(dir, `${file}.db`);
+    const collected = await runCli('collect', join(SHARED_TRACES, file), '--store', store, '--interval', '5m');
+    assert.equal(collected.code, 0, collected.stderr);
+    assert.match(collected.stdout, file === VSCSI ? /\(vscsi\)/ : /\(vscsi-csv\)/);
+    series.push((await runCli('report', '--store', store, '--per', 'interval', '--format', 'csv')).stdout);
+  }
+  assert.equal(series[0], series[1]);
+  const rows = series[0]!.trim().split('\n').slice(1);
+  assert.equal(rows.length, 25);
+  assert.equal(rows.reduce((n, l) => n + Number(l.split(',')[2]), 0), 66_898);
+  const whole = await runCli('report', '--store', join(dir, `${VSCSI}.db`), '--format', 'json');
+  assert.equal((JSON.parse(whole.stdout) as { changedTracks: number }[])[0]!.changedTracks, 14_711);
+});

@@ -1,0 +1,33 @@
+import { latin1 } from './fields.js';
+import { openLines } from './lines.js';
+import type { DecodeContext, Reader } from './reader.js';
+import { VolumeSpanCache } from './volumes.js';
+
+/**
+ * Tencent CBS block traces: `Timestamp,Offset,Size,IOType,VolumeID`.
+ * Timestamp in seconds since the Unix epoch, Offset and Size in 512 B sectors, IOType 1 = write
+ * and 0 = read; volume = VolumeID.
+ */
+export const tencent: Reader = {
+  name: 'tencent',
+  description: 'Tencent CBS: Timestamp(s epoch),Offset(512 B),Size(512 B),IOType(1 write, 0 read),VolumeID',
+  sniff(head) {
+    return /^\d{9,11},\d+,\d+,[01],\d+\r?$/.test(latin1(head, 0, Math.min(head.length, 300)).split('\n')[0]!);
+  },
+  open(ctx: DecodeContext) {
+    const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    return openLines(ctx, 'tencent', 44, {
+      parse(f) {
+        const timeS = f.field('Timestamp').uint('Timestamp');
+        const offset = f.field('Offset').uint('Offset');
+        const size = f.field('Size').uint('Size');
+        const ioType = f.field('IOType').uint('IOType');
+        if (ioType > 1) throw f.error(`IOType is neither 0 nor 1: "${f.text()}"`);
+        f.field('VolumeID').uint('VolumeID');
+        const volume = volumes.id(f.bytes, f.start, f.end);
+        if (f.hasMore()) throw f.error('too many fields (expected 5)');
+        ctx.batch.push(volume, timeS * 1e6, offset * 512, size * 512, ioType === 1);
+      },
+    });
+  },
+};
