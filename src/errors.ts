@@ -7,6 +7,13 @@
 /** Bad input data: names the file, the line (or byte offset) and the field. */
 export class InputError extends Error {
   override name = 'InputError';
+  /** The 1-based line the message names, for text formats (lets a split file renumber it). */
+  readonly line: number | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; line?: number }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.line = options?.line;
+  }
 }
 
 /** Bad command-line usage or configuration (flags, scope file, store settings). */

@@ -17,6 +17,13 @@ export class Warnings {
     else this.#byKey.set(key, { key, message, count: 1 });
   }
 
+  /** Merge a warning counted elsewhere (another thread). */
+  add(w: Warning): void {
+    const seen = this.#byKey.get(w.key);
+    if (seen) seen.count += w.count;
+    else this.#byKey.set(w.key, { ...w });
+  }
+
   list(): Warning[] {
     return [...this.#byKey.values()];
   }

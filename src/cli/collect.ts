@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { collectSources, type CollectSummary } from '../collect/run.js';
 import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
@@ -34,6 +34,7 @@ options:
   --start TIME         start time for formats with relative timestamps (epoch s or ISO; default 0)
   --skip-bad           skip malformed records, count them and report the count
   --replace            replace an earlier run of the same input instead of refusing
+  --threads N          worker threads for large plain files (default: the number of cores)
   --quiet              no progress line
 `;
 
@@ -54,6 +55,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
     'skip-bad': { type: 'boolean', default: false },
     replace: { type: 'boolean', default: false },
     quiet: { type: 'boolean', default: false },
+    threads: { type: 'string' },
   });
   if (values.help) {
     io.out(COLLECT_HELP);
@@ -85,6 +87,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
       replace: values.replace!,
       volumeName: values.volume ?? null,
       host: hostname(),
+      threads: threadsOf(values.threads),
       onProgress: (p) => progress.update(p),
     });
     progress.done();
@@ -94,6 +97,13 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   } finally {
     await store.close();
   }
+}
+
+function threadsOf(text: string | undefined): number {
+  if (text === undefined) return availableParallelism();
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads must be a whole number from 1 to 256; got "${text}"`);
+  return n;
 }
 
 async function loadScope(path: string | undefined): Promise<{ scope: Scope; scopeJson: string | null }> {

@@ -5,9 +5,11 @@ import { readerByName, sniffReader, type Reader } from '../readers/index.js';
 import type { DecodeStats, Decoder } from '../readers/reader.js';
 import { VolumeTable } from '../readers/volumes.js';
 import type { Source } from '../sources/file.js';
-import type { IntervalRow, RunInfo, SourceInfo, Store } from '../store/store.js';
+import type { RunInfo, SourceInfo, Store } from '../store/store.js';
 import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from './scope.js';
+import { IntervalWriter } from './interval-writer.js';
+import { decodeInParallel } from './parallel.js';
 import { Tracker } from './tracker.js';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -29,6 +31,10 @@ export interface CollectOptions {
   volumeName: string | null;
   host: string;
   lateIntervals?: number;
+  /** Worker threads for large plain files (default 1: decode on this thread). */
+  threads?: number;
+  /** Smallest file cut for worker threads (default 32 MiB; tests lower it). */
+  parallelMinBytes?: number;
   onProgress?: (done: { source: string; bytesRead: number; bytesTotal: number | null; records: number }) => void;
 }
 
@@ -76,39 +82,43 @@ export async function collectSources(sources: Source[], store: Store, options: C
     intervalS: options.intervalS,
     trackBytes: options.trackBytes,
     lateIntervals: options.lateIntervals ?? 2,
-    includeVolume: (v) => scopeIncludes(options.scope, volumes.names[v]!),
+    ...(options.scope.volumes === null ? {} : { includeVolume: (v: number) => scopeIncludes(options.scope, volumes.names[v]!) }),
   });
   const batch = new IoBatch((b) => tracker.add(b));
   const summary: CollectSummary = {
     runId: 0, replaced: [], sources: [], writes: 0, writeBytes: 0, reads: 0, readBytes: 0,
     intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],
   };
-  const seenVolumes = new Set<string>();
-  const commit = async (runId: number): Promise<void> => {
-    const closed = tracker.drainClosed();
-    if (closed.length === 0) return;
-    const rows: IntervalRow[] = closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! }));
-    for (const r of rows) {
-      summary.writes += r.writes;
-      summary.writeBytes += r.writeBytes;
-      summary.reads += r.reads;
-      summary.readBytes += r.readBytes;
-      summary.intervalRecords++;
-      seenVolumes.add(r.volume);
-      summary.firstS = summary.firstS === null ? r.startS : Math.min(summary.firstS, r.startS);
-      summary.lastS = summary.lastS === null ? r.startS : Math.max(summary.lastS, r.startS);
-    }
-    await store.writeIntervals(runId, rows);
-  };
-
   const infos: SourceInfo[] = sources.map((s) => ({ path: s.name, fingerprint: s.fingerprint() ?? 'pending', bytes: s.bytes ?? 0, format: options.format ?? 'pending' }));
   const runId = await store.beginRun(options.host, infos);
   summary.runId = runId;
+  const writer = new IntervalWriter(store, runId);
+  const commit = async (): Promise<void> => {
+    const closed = tracker.drainClosed();
+    if (closed.length > 0) await writer.add(closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! })));
+  };
   try {
     for (const source of sources) {
       batch.flush();
       tracker.startSource();
-      summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit: () => commit(runId) }));
+      const reader = parallelReader(source, options);
+      if (reader !== null) {
+        const done = await decodeInParallel(source.path!, source.bytes!, reader, source.head!, options.threads!, {
+          startUs: options.startUs,
+          skipBad: options.skipBad,
+          volumeName: options.volumeName ?? source.stem,
+          ...(options.csv ? { csv: options.csv } : {}),
+          tracker: { intervalS: options.intervalS, trackBytes: options.trackBytes, lateIntervals: options.lateIntervals ?? 2 },
+          scope: options.scope,
+        }, writer, (bytesRead, records) => options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records }));
+        summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
+        summary.backwards += done.backwards;
+        summary.reopened += done.reopened;
+        summary.outOfScope += done.outOfScope;
+        for (const w of done.warnings) warnings.add(w);
+      } else {
+        summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit }));
+      }
       const fingerprint = source.fingerprint();
       if (source.bytes === null && fingerprint !== null) {
         for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace)) replaced.add(id);
@@ -116,7 +126,9 @@ export async function collectSources(sources: Source[], store: Store, options: C
     }
     batch.flush();
     tracker.finish();
-    await commit(runId);
+    await commit();
+    await writer.flush();
+    const seenVolumes = writer.totals.volumes;
     await store.putVolumes([...seenVolumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
     if (options.scopeJson !== null) await store.putScope(options.scopeJson);
     replaced.delete(runId);
@@ -128,14 +140,29 @@ export async function collectSources(sources: Source[], store: Store, options: C
     throw err;
   }
   summary.replaced = [...replaced].sort((a, b) => a - b);
-  summary.intervals = tracker.closedIntervalCount();
-  summary.volumes = [...seenVolumes].sort();
-  summary.backwards = tracker.backwards;
-  summary.reopened = tracker.reopened;
-  summary.outOfScope = tracker.outOfScope;
-  if (tracker.backwards > 0) warnings.warn('backwards', `timestamps went backwards ${tracker.backwards} times; intervals were kept open or reopened and merged, so results equal sorted input`);
+  summary.intervals = writer.totals.intervals.size;
+  const t = writer.totals;
+  Object.assign(summary, { writes: t.writes, writeBytes: t.writeBytes, reads: t.reads, readBytes: t.readBytes, intervalRecords: t.rows, firstS: t.firstS, lastS: t.lastS });
+  summary.volumes = [...t.volumes].sort();
+  summary.backwards += tracker.backwards;
+  summary.reopened += tracker.reopened;
+  summary.outOfScope += tracker.outOfScope;
+  if (summary.backwards > 0) warnings.warn('backwards', `timestamps went backwards ${summary.backwards} times; intervals were kept open or reopened and merged, so results equal sorted input`);
   summary.warnings = warnings.list();
   return summary;
+}
+
+/** Files at least this large are cut and decoded on worker threads. */
+export const PARALLEL_MIN_BYTES = 32 << 20;
+
+/** The reader to decode `source` on worker threads, or null to decode it here. */
+function parallelReader(source: Source, options: CollectOptions): Reader | null {
+  const threads = options.threads ?? 1;
+  if (threads < 2 || source.path === null || source.compression !== null || source.head === null) return null;
+  if ((source.bytes ?? 0) < (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) return null;
+  const reader = options.format !== null ? readerByName(options.format) : sniffReader(source.head.subarray(0, SNIFF_BYTES), source.name);
+  if (reader.split === undefined || (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0)) return null;
+  return reader;
 }
 
 /** Runs already holding this input: refuse unless replacing; stale unfinished runs are always replaced. */

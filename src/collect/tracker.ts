@@ -66,7 +66,7 @@ export class Tracker {
   readonly #closed: IntervalRecord[] = [];
   readonly #closedStarts = new Set<number>();
   readonly #pool: VolumeState[] = [];
-  readonly #include: (volume: number) => boolean;
+  readonly #include: ((volume: number) => boolean) | null;
   readonly #scoped: Int8Array[] = [new Int8Array(64)]; // 0 unknown, 1 in, -1 out
   #current: OpenInterval | null = null;
   #newestStartUs = -Infinity;
@@ -76,7 +76,7 @@ export class Tracker {
     this.intervalUs = options.intervalS * 1e6;
     this.trackBytes = options.trackBytes;
     this.lateIntervals = options.lateIntervals ?? 2;
-    this.#include = options.includeVolume ?? (() => true);
+    this.#include = options.includeVolume ?? null;
   }
 
   /** Apply a batch of records. */
@@ -90,7 +90,7 @@ export class Tracker {
       this.#lastTimeUs = t;
       if (cur === null || t < cur.startUs || t >= cur.endUs) cur = this.#current = this.#intervalAt(t);
       const v = volume[i]!;
-      if (!this.#inScope(v)) {
+      if (this.#include !== null && !this.#inScope(v)) {
         this.outOfScope++;
         continue;
       }
@@ -131,11 +131,6 @@ export class Tracker {
     return this.#closed.splice(0, this.#closed.length);
   }
 
-  /** Distinct interval starts (s) closed so far, including reopened ones once. */
-  closedIntervalCount(): number {
-    return this.#closedStarts.size;
-  }
-
   #inScope(v: number): boolean {
     let flags = this.#scoped[0]!;
     if (v >= flags.length) {
@@ -144,7 +139,7 @@ export class Tracker {
       this.#scoped[0] = flags = grown;
     }
     let f = flags[v]!;
-    if (f === 0) flags[v] = f = this.#include(v) ? 1 : -1;
+    if (f === 0) flags[v] = f = this.#include!(v) ? 1 : -1;
     return f === 1;
   }
 

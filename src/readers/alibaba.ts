@@ -2,6 +2,13 @@ import { latin1 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
+import { digits, scanDigits } from './digits.js';
+
+const COMMA = 44;
+const NL = 10;
+const CR = 13;
+const W = 87;
+const R = 82;
 
 /**
  * Alibaba Cloud block traces: `device_id,opcode,offset,length,timestamp`.
@@ -10,12 +17,42 @@ import { VolumeSpanCache } from './volumes.js';
 export const alibaba: Reader = {
   name: 'alibaba',
   description: 'Alibaba block: device_id,opcode(R/W),offset(B),length(B),timestamp(µs epoch); volume device_id',
+  split: { kind: 'lines' },
   sniff(head) {
     return /^\d+,[RW],\d+,\d+,\d+\r?$/i.test(latin1(head, 0, Math.min(head.length, 300)).split('\n')[0]!);
   },
   open(ctx: DecodeContext) {
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    const batch = ctx.batch;
     return openLines(ctx, 'alibaba', 44, {
+      fast(b, p, end) {
+        scanDigits(b, p, end);
+        let q = digits.end;
+        if (q + 3 > end) return 0;
+        if (q === p || b[q] !== COMMA || b[q + 2] !== COMMA) return -1;
+        const volume = volumes.id(b, p, q);
+        const op = b[q + 1];
+        if (op !== W && op !== R) return -1;
+        const offsetStart = q + 3;
+        const offset = scanDigits(b, offsetStart, end);
+        q = digits.end;
+        if (q >= end) return 0;
+        if (b[q] !== COMMA || q === offsetStart || q - offsetStart > 15) return -1;
+        const length = scanDigits(b, q + 1, end);
+        const lengthStart = q + 1;
+        q = digits.end;
+        if (q >= end) return 0;
+        if (b[q] !== COMMA || q === lengthStart || q - lengthStart > 15) return -1;
+        const timeStart = q + 1;
+        const timeUs = scanDigits(b, timeStart, end);
+        q = digits.end;
+        if (q >= end) return 0;
+        if (q === timeStart || timeUs > Number.MAX_SAFE_INTEGER) return -1;
+        if (b[q] === CR && ++q >= end) return 0;
+        if (b[q] !== NL) return -1;
+        batch.push(volume, timeUs, offset, length, op === W);
+        return q + 1;
+      },
       parse(f) {
         f.field('device_id').uint('device_id');
         const volume = volumes.id(f.bytes, f.start, f.end);
@@ -26,7 +63,7 @@ export const alibaba: Reader = {
         const length = f.field('length').uint('length');
         const timeUs = f.field('timestamp').uint('timestamp');
         if (f.hasMore()) throw f.error('too many fields (expected 5)');
-        ctx.batch.push(volume, timeUs, offset, length, isWrite);
+        batch.push(volume, timeUs, offset, length, isWrite);
       },
     });
   },

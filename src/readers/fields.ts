@@ -164,7 +164,7 @@ export class FieldCursor {
 
   /** An InputError naming format, file, line and the problem. */
   error(problem: string): InputError {
-    return new InputError(`${this.format}: ${this.source}:${this.line}: ${problem}`);
+    return new InputError(`${this.format}: ${this.source}:${this.line}: ${problem}`, { line: this.line });
   }
 }
 

@@ -11,6 +11,7 @@ import { VolumeSpanCache } from './volumes.js';
 export const fiu: Reader = {
   name: 'fiu',
   description: 'FIU: ts(ns) pid process lba(512 B) size(512 B blocks) op(R/W) major minor [md5]; volume major:minor',
+  split: { kind: 'lines' },
   sniff(head) {
     return /^\d+ \d+ \S+ \d+ \d+ [RW] \d+ \d+( [0-9a-f]+)?\r?$/i.test(latin1(head, 0, Math.min(head.length, 400)).split('\n')[0]!);
   },

@@ -9,6 +9,13 @@ const HASH = 35;
 /** Parses one line of a text format; pushes at most one record to `ctx.batch`. */
 export interface LineParser {
   /**
+   * Optional single-pass fast path for well-formed data lines: parse the line starting at `p`,
+   * push its record, and return the position after its newline; 0 when no newline comes before
+   * `end` (the line continues in the next chunk); -1 for anything unusual, which then goes
+   * through `parse` for the exact result or the exact error. Must agree with `parse`.
+   */
+  fast?(bytes: Uint8Array, p: number, end: number): number;
+  /**
    * Return true when the line is a header (or other non-record line) to ignore. Asked for
    * every line until it first returns false; a header is only expected at the top.
    */
@@ -55,15 +62,20 @@ export function openLines(
       const message = truncated
         ? `${err.message} (last line has no newline: the file looks truncated)`
         : err.message;
-      if (!ctx.skipBad) throw new InputError(message, { cause: err });
+      if (!ctx.skipBad) throw new InputError(message, { cause: err, line });
       stats.skipped++;
-      stats.firstSkipped ??= message;
+      if (stats.firstSkipped === undefined) {
+        stats.firstSkipped = message;
+        stats.firstSkippedLine = line;
+      }
     }
   };
 
   return {
     stats,
-    push(chunk: Uint8Array): void {
+    push(input: Uint8Array): void {
+      // A plain Uint8Array view: TypedArray indexOf is much cheaper than Buffer's.
+      const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
       let p = 0;
       if (carryLength > 0) {
         const nl = chunk.indexOf(NL);
@@ -80,7 +92,19 @@ export function openLines(
         carryLength = 0;
         p = nl + 1;
       }
-      for (;;) {
+      const fast = headerPhase ? undefined : parser.fast;
+      const length = chunk.length;
+      while (p < length) {
+        if (fast !== undefined) {
+          const next = fast(chunk, p, length);
+          if (next > 0) {
+            line++;
+            stats.records++;
+            p = next;
+            continue;
+          }
+          if (next === 0) break;
+        }
         const nl = chunk.indexOf(NL, p);
         if (nl < 0) break;
         parseLine(chunk, p, nl, false);

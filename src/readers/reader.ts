@@ -26,6 +26,8 @@ export interface DecodeStats {
   skipped: number;
   /** First skipped record's error, to show with the count. */
   firstSkipped?: string;
+  /** The line that error names (text formats). */
+  firstSkippedLine?: number;
 }
 
 /** A stateful decoder for one input stream: push chunks in order, then end(). */
@@ -43,4 +45,10 @@ export interface Reader {
   /** True when the first bytes of a file look like this format. */
   sniff(head: Uint8Array): boolean;
   open(ctx: DecodeContext): Decoder;
+  /**
+   * How a large file of this format may be cut for parallel decoding: at line starts, or at
+   * multiples of a fixed record size read from the head. Absent: decoded in one piece (formats
+   * with headers, summaries, state across records or variable-size records).
+   */
+  split?: { kind: 'lines' } | { kind: 'records'; recordBytes(head: Uint8Array): number };
 }

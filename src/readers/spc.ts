@@ -11,6 +11,7 @@ import { VolumeSpanCache } from './volumes.js';
 export const spc: Reader = {
   name: 'spc',
   description: 'UMass/SPC: ASU,LBA(512 B),Size(B),Opcode(r/w),Timestamp(s from start); volume ASU',
+  split: { kind: 'lines' },
   sniff(head) {
     return /^\d+,\d+,\d+,[rw],\d+(\.\d+)?(,.*)?\r?$/i.test(latin1(head, 0, Math.min(head.length, 300)).split('\n')[0]!);
   },

@@ -11,6 +11,7 @@ import { VolumeSpanCache } from './volumes.js';
 export const tencent: Reader = {
   name: 'tencent',
   description: 'Tencent CBS: Timestamp(s epoch),Offset(512 B),Size(512 B),IOType(1 write, 0 read),VolumeID',
+  split: { kind: 'lines' },
   sniff(head) {
     return /^\d{9,11},\d+,\d+,[01],\d+\r?$/.test(latin1(head, 0, Math.min(head.length, 300)).split('\n')[0]!);
   },

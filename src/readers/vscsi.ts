@@ -28,6 +28,7 @@ function versionOf(head: Uint8Array): typeof V1 | typeof V2 | null {
 export const vscsi: Reader = {
   name: 'vscsi',
   description: 'VMware vscsiStats binary v1 (32 B) / v2 (40 B) records: cmd, len(B), lbn(512 B), ts(µs from start); one volume per file',
+  split: { kind: 'records', recordBytes: (head) => versionOf(head)?.bytes ?? 0 },
   sniff(head) {
     return versionOf(head) !== null;
   },

@@ -3,8 +3,10 @@ import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Readable } from 'node:stream';
-import { UsageError } from '../errors.js';
-import { compressionOf, decompress } from './decompress.js';
+import { Worker } from 'node:worker_threads';
+import { InputError, UsageError } from '../errors.js';
+import type { DecompressMessage } from './decompress-worker.js';
+import { compressionOf, decompress, type Compression } from './decompress.js';
 
 const SAMPLE_BYTES = 1 << 20;
 const CHUNK_BYTES = 1 << 20;
@@ -17,6 +19,12 @@ export interface Source {
   stem: string;
   /** Size on disk, when known (files). */
   bytes: number | null;
+  /** The file path, or null for stdin. */
+  path: string | null;
+  /** Compression told by the first bytes (files; stdin decides while reading). */
+  compression: Compression;
+  /** The first MiB as stored (files), for sniffing before reading. */
+  head: Uint8Array | null;
   /** Compressed bytes read so far (for progress). */
   bytesRead(): number;
   /** Decompressed chunks in order. */
@@ -57,16 +65,21 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
     name: path,
     stem: stemOf(path),
     bytes: size,
+    path,
+    compression: compressionOf(head),
+    head,
     bytesRead: () => read,
     fingerprint: () => fingerprint,
     async *chunks() {
-      async function* raw(): AsyncGenerator<Uint8Array> {
-        for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
-          read += (chunk as Buffer).length;
-          yield chunk as Buffer;
-        }
+      const compression = compressionOf(head);
+      if (compression !== null) {
+        yield* decompressOnWorker(path, compression, (bytes) => (read = bytes));
+        return;
       }
-      yield* decompress(raw(), compressionOf(head), path);
+      for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+        read += (chunk as Buffer).length;
+        yield chunk as Buffer;
+      }
     },
   };
 }
@@ -79,6 +92,9 @@ function streamSource(stream: Readable): Source {
     name: '-',
     stem: 'stdin',
     bytes: null,
+    path: null,
+    compression: null,
+    head: null,
     bytesRead: () => read,
     fingerprint: () => digest,
     async *chunks() {
@@ -97,6 +113,36 @@ function streamSource(stream: Readable): Source {
       digest = hash.digest('hex');
     },
   };
+}
+
+/** Chunks decompressed by a worker thread, so that decompression and parsing use two cores. */
+async function* decompressOnWorker(path: string, compression: Compression, onRawBytes: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+  const worker = new Worker(new URL('./decompress-worker.js', import.meta.url), { workerData: { path, compression } });
+  const queue: DecompressMessage[] = [];
+  let wake: (() => void) | null = null;
+  let failure: Error | null = null;
+  worker.on('message', (m: DecompressMessage) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (err) => {
+    failure = err;
+    wake?.();
+  });
+  try {
+    for (;;) {
+      while (queue.length === 0 && failure === null) await new Promise<void>((resolve) => (wake = resolve));
+      if (failure !== null) throw failure;
+      const m = queue.shift()!;
+      if (m.kind === 'end') return;
+      if (m.kind === 'error') throw m.input ? new InputError(m.message) : new Error(m.message);
+      onRawBytes(m.rawBytes);
+      worker.postMessage('more');
+      yield m.chunk;
+    }
+  } finally {
+    await worker.terminate();
+  }
 }
 
 /** `web_2.csv.gz` → `web_2`. */

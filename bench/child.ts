@@ -1,0 +1,74 @@
+/**
+ * One measured step of the benchmark, run in its own process so that its peak RSS is its own.
+ * Prints one JSON line: { ms, maxRssMiB, ... }.
+ *
+ *   node dist/bench/child.js scan FILE THREADS          newline-count ceiling
+ *   node dist/bench/child.js churnlink FILE THREADS DB  collect into a SQLite store
+ *   node dist/bench/child.js duckdb FILE KIND THREADS   DuckDB's exact per-(volume, interval) query
+ */
+import { openSync, readSync, closeSync, statSync, rmSync } from 'node:fs';
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
+import { collectSources } from '../src/collect/run.js';
+import { EMPTY_SCOPE } from '../src/collect/scope.js';
+import { openSource } from '../src/sources/file.js';
+import { SqliteStore } from '../src/store/sqlite.js';
+import { duckdbQuery } from './duckdb-query.js';
+
+const INTERVAL_S = 300;
+const TRACK_BYTES = 65536;
+
+/** Count newlines in [start, end) with a plain loop over 1 MiB reads: the JS byte-scan ceiling. */
+function countNewlines(path: string, start: number, end: number): number {
+  const fd = openSync(path, 'r');
+  const buffer = new Uint8Array(1 << 20);
+  let lines = 0;
+  for (let at = start; at < end; ) {
+    const n = readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at);
+    for (let i = 0; i < n; i++) if (buffer[i] === 10) lines++;
+    at += n;
+  }
+  closeSync(fd);
+  return lines;
+}
+
+async function scan(path: string, threads: number): Promise<object> {
+  const size = statSync(path).size;
+  const t0 = performance.now();
+  const parts = await Promise.all(
+    Array.from({ length: threads }, (_, k) => new Promise<number>((resolve, reject) => {
+      const w = new Worker(new URL(import.meta.url), { workerData: { path, start: Math.floor((size * k) / threads), end: Math.floor((size * (k + 1)) / threads) } });
+      w.on('message', resolve);
+      w.on('error', reject);
+    })),
+  );
+  return { ms: performance.now() - t0, lines: parts.reduce((a, b) => a + b, 0) };
+}
+
+async function churnlink(path: string, threads: number, db: string): Promise<object> {
+  rmSync(db, { force: true });
+  rmSync(`${db}-wal`, { force: true });
+  rmSync(`${db}-shm`, { force: true });
+  const t0 = performance.now();
+  const store = new SqliteStore(db);
+  const summary = await collectSources([await openSource(path)], store, {
+    intervalS: INTERVAL_S, trackBytes: TRACK_BYTES, scope: EMPTY_SCOPE, scopeJson: null, format: null, startUs: 0,
+    skipBad: false, replace: true, volumeName: null, host: 'bench', threads,
+  });
+  await store.close();
+  return { ms: performance.now() - t0, records: summary.sources[0]!.stats.records, rows: summary.intervalRecords };
+}
+
+async function duckdb(path: string, kind: string, threads: number): Promise<object> {
+  const t0 = performance.now();
+  const rows = await duckdbQuery(path, kind, threads, INTERVAL_S, TRACK_BYTES);
+  return { ms: performance.now() - t0, rows };
+}
+
+if (!isMainThread) {
+  const { path, start, end } = workerData as { path: string; start: number; end: number };
+  parentPort!.postMessage(countNewlines(path, start, end));
+} else {
+  const [what, path, a, b] = process.argv.slice(2);
+  const result = what === 'scan' ? await scan(path!, Number(a)) : what === 'churnlink' ? await churnlink(path!, Number(a), b!) : await duckdb(path!, a!, Number(b));
+  console.log(JSON.stringify({ ...result, maxRssMiB: process.resourceUsage().maxRSS / 1024 }));
+}

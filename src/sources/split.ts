@@ -1,0 +1,59 @@
+import { open } from 'node:fs/promises';
+
+/** A byte range [start, end) of a file — end exclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+const PROBE_BYTES = 1 << 16;
+
+/**
+ * Cut a file into about `parts` ranges that start at line starts (text) or at multiples of
+ * `recordBytes` (fixed-size binary records), so that each range decodes on its own.
+ */
+export async function splitFile(path: string, size: number, parts: number, split: { kind: 'lines' } | { kind: 'records'; recordBytes: number }): Promise<ByteRange[]> {
+  const starts = [0];
+  const handle = await open(path, 'r');
+  try {
+    const probe = new Uint8Array(PROBE_BYTES);
+    for (let k = 1; k < parts; k++) {
+      const target = Math.floor((size * k) / parts);
+      let start: number;
+      if (split.kind === 'records') {
+        start = target - (target % split.recordBytes);
+      } else {
+        // The first line start at or after target: just past the first newline from target - 1.
+        start = -1;
+        for (let at = target - 1; at < size && start < 0; at += PROBE_BYTES) {
+          const { bytesRead } = await handle.read(probe, 0, Math.min(PROBE_BYTES, size - at), at);
+          const nl = probe.subarray(0, bytesRead).indexOf(10);
+          if (nl >= 0) start = at + nl + 1;
+        }
+        if (start < 0) start = size;
+      }
+      if (start > starts[starts.length - 1]! && start < size) starts.push(start);
+    }
+  } finally {
+    await handle.close();
+  }
+  return starts.map((start, i) => ({ start, end: starts[i + 1] ?? size }));
+}
+
+/** Number of newlines in [0, end) of a file: turns a range-local line number into a file one. */
+export async function countLinesBefore(path: string, end: number): Promise<number> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = new Uint8Array(1 << 20);
+    let lines = 0;
+    for (let at = 0; at < end; ) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
+      if (bytesRead <= 0) break;
+      for (let p = buffer.indexOf(10); p >= 0 && p < bytesRead; p = buffer.indexOf(10, p + 1)) lines++;
+      at += bytesRead;
+    }
+    return lines;
+  } finally {
+    await handle.close();
+  }
+}
