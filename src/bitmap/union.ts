@@ -1,4 +1,5 @@
 import { serializeRoaring, walkRoaring } from './roaring.js';
+import { mergeProfiles } from '../collect/write-profile.js';
 
 /**
  * Exact union of serialized roaring bitmaps, serialized again. Used by the stores to merge a
@@ -20,10 +21,11 @@ export function unionRoaring(blobs: Uint8Array[]): { bitmap: Uint8Array; cardina
 }
 
 /** Merge two stored closings of the same (volume, interval). */
-export function mergeCounters<T extends { writes: number; writeBytes: number; reads: number; readBytes: number; changedTracks: number; bitmap: Uint8Array }>(a: T, b: T): T {
+export function mergeCounters<T extends { writes: number; writeBytes: number; reads: number; readBytes: number; changedTracks: number; bitmap: Uint8Array; writeProfile: Uint8Array }>(a: T, b: T): T {
   const { bitmap, cardinality } = unionRoaring([a.bitmap, b.bitmap]);
   return {
     ...a,
+    writeProfile: mergeProfiles(a.writeProfile, b.writeProfile),
     writes: a.writes + b.writes,
     writeBytes: a.writeBytes + b.writeBytes,
     reads: a.reads + b.reads,

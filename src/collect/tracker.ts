@@ -2,6 +2,7 @@ import { InputError } from '../errors.js';
 import type { IoBatch } from '../readers/batch.js';
 import { intervalStartUs } from './interval.js';
 import { TrackSet } from './track-set.js';
+import { encodeProfile } from './write-profile.js';
 
 /** One closed (volume, interval): counters plus the changed tracks as a portable roaring blob. */
 export interface IntervalRecord {
@@ -13,6 +14,8 @@ export interface IntervalRecord {
   readBytes: number;
   changedTracks: number;
   bitmap: Uint8Array;
+  /** Written bytes per second of the interval (see write-profile.ts). */
+  writeProfile: Uint8Array;
 }
 
 export interface TrackerOptions {
@@ -31,10 +34,15 @@ const MAX_TRACK = 0xffff_ffff; // roaring bitmaps hold 32-bit values
 
 class VolumeState {
   readonly tracks = new TrackSet();
+  readonly perSecond: Float64Array;
   writes = 0;
   writeBytes = 0;
   reads = 0;
   readBytes = 0;
+
+  constructor(intervalS: number) {
+    this.perSecond = new Float64Array(Math.ceil(intervalS));
+  }
 }
 
 class OpenInterval {
@@ -104,6 +112,7 @@ export class Tracker {
       }
       state.writes++;
       state.writeBytes += length;
+      state.perSecond[Math.floor((t - cur.startUs) / 1e6)]! += length;
       if (length <= 0) continue;
       const offset = offsetBytes[i]!;
       // Exact for offsets far beyond any real volume: 1/T exceeds double spacing of o/T.
@@ -158,7 +167,7 @@ export class Tracker {
   }
 
   #activate(interval: OpenInterval, v: number): VolumeState {
-    const state = this.#pool.pop() ?? new VolumeState();
+    const state = this.#pool.pop() ?? new VolumeState(this.intervalUs / 1e6);
     interval.volumes[v] = state;
     interval.active.push(v);
     return state;
@@ -184,6 +193,7 @@ export class Tracker {
           readBytes: s.readBytes,
           changedTracks,
           bitmap: s.tracks.closeToRoaring(),
+          writeProfile: encodeProfile(s.perSecond),
         });
         s.writes = s.writeBytes = s.reads = s.readBytes = 0;
         this.#pool.push(s);

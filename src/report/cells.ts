@@ -1,4 +1,4 @@
-import { unionRoaring } from '../bitmap/union.js';
+import { mergeCounters } from '../bitmap/union.js';
 import type { IntervalRow } from '../store/store.js';
 
 /** One (volume, interval) after merging every run's row for it. */
@@ -9,6 +9,7 @@ export interface Cell {
   readBytes: number;
   changedTracks: number;
   bitmap: Uint8Array;
+  writeProfile: Uint8Array;
 }
 
 /** volume → interval start (s) → cell. */
@@ -26,16 +27,10 @@ export function cellsFromRows(rows: readonly IntervalRow[], includeVolume: (volu
     if (byStart === undefined) cells.set(row.volume, (byStart = new Map()));
     const seen = byStart.get(row.startS);
     if (seen === undefined) {
-      byStart.set(row.startS, { writes: row.writes, writeBytes: row.writeBytes, reads: row.reads, readBytes: row.readBytes, changedTracks: row.changedTracks, bitmap: row.bitmap });
+      byStart.set(row.startS, { writes: row.writes, writeBytes: row.writeBytes, reads: row.reads, readBytes: row.readBytes, changedTracks: row.changedTracks, bitmap: row.bitmap, writeProfile: row.writeProfile });
       continue;
     }
-    const merged = unionRoaring([seen.bitmap, row.bitmap]);
-    seen.writes += row.writes;
-    seen.writeBytes += row.writeBytes;
-    seen.reads += row.reads;
-    seen.readBytes += row.readBytes;
-    seen.changedTracks = merged.cardinality;
-    seen.bitmap = merged.bitmap;
+    byStart.set(row.startS, mergeCounters(seen, row));
   }
   return cells;
 }

@@ -43,6 +43,8 @@ export interface IntervalRow {
   readBytes: number;
   changedTracks: number;
   bitmap: Uint8Array;
+  /** Written bytes per second (sparse; see collect/write-profile.ts). */
+  writeProfile: Uint8Array;
 }
 
 export interface VolumeInfo {

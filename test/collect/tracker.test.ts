@@ -6,6 +6,7 @@ import { IoBatch } from '../../src/readers/batch.js';
 import { decodeRoaring } from '../../src/bitmap/roaring.js';
 import { unionRoaring } from '../../src/bitmap/union.js';
 import { prng } from '../../bench/generate.js';
+import { mergeProfiles, profileEntries } from '../../src/collect/write-profile.js';
 
 type Rec = [volume: number, timeS: number, offset: number, length: number, write: boolean];
 
@@ -24,13 +25,13 @@ function track(records: Rec[], options: { intervalS?: number; trackBytes?: numbe
 }
 
 /** Merge closings of the same (volume, interval) as the store does, keyed and sorted. */
-function merged(records: IntervalRecord[]): Map<string, { writes: number; writeBytes: number; reads: number; tracks: number[] }> {
+function merged(records: IntervalRecord[]): Map<string, { writes: number; writeBytes: number; reads: number; tracks: number[]; profile: [number, number][] }> {
   const byKey = new Map<string, IntervalRecord[]>();
   for (const r of records) {
     const key = `${r.startS}/${r.volume}`;
     byKey.set(key, [...(byKey.get(key) ?? []), r]);
   }
-  const out = new Map<string, { writes: number; writeBytes: number; reads: number; tracks: number[] }>();
+  const out = new Map<string, { writes: number; writeBytes: number; reads: number; tracks: number[]; profile: [number, number][] }>();
   for (const key of [...byKey.keys()].sort()) {
     const list = byKey.get(key)!;
     out.set(key, {
@@ -38,6 +39,7 @@ function merged(records: IntervalRecord[]): Map<string, { writes: number; writeB
       writeBytes: list.reduce((n, r) => n + r.writeBytes, 0),
       reads: list.reduce((n, r) => n + r.reads, 0),
       tracks: decodeRoaring(unionRoaring(list.map((r) => r.bitmap)).bitmap),
+      profile: profileEntries(list.map((r) => r.writeProfile).reduce(mergeProfiles)),
     });
   }
   return out;
@@ -62,8 +64,9 @@ test('first write sets a track; rewrites fold; reads never set flags', () => {
     [1, 5, 0, 0, true], // zero-length write: counted, no track
   ]);
   assert.equal(out.length, 2);
-  assert.deepEqual({ ...out[0], bitmap: decodeRoaring(out[0]!.bitmap) }, { volume: 0, startS: 0, writes: 3, writeBytes: 204800, reads: 1, readBytes: 4096, changedTracks: 4, bitmap: [0, 5, 6, 7] });
-  assert.deepEqual({ ...out[1], bitmap: decodeRoaring(out[1]!.bitmap) }, { volume: 1, startS: 0, writes: 1, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, bitmap: [] });
+  const plain = (r: IntervalRecord) => ({ ...r, bitmap: decodeRoaring(r.bitmap), writeProfile: profileEntries(r.writeProfile) });
+  assert.deepEqual(plain(out[0]!), { volume: 0, startS: 0, writes: 3, writeBytes: 204800, reads: 1, readBytes: 4096, changedTracks: 4, bitmap: [0, 5, 6, 7], writeProfile: [[1, 4096], [2, 4096], [3, 196608]] });
+  assert.deepEqual(plain(out[1]!), { volume: 1, startS: 0, writes: 1, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, bitmap: [], writeProfile: [] });
 });
 
 test('flags are cleared for the next interval', () => {

@@ -3,14 +3,16 @@ import assert from 'node:assert/strict';
 import type { IntervalRow, SourceInfo, Store } from '../../src/store/store.js';
 import { serializeRoaring, decodeRoaring } from '../../src/bitmap/roaring.js';
 import { UsageError } from '../../src/errors.js';
+import { encodeProfile, profileEntries } from '../../src/collect/write-profile.js';
 
 const source = (path: string, fingerprint: string): SourceInfo => ({ path, fingerprint, bytes: 100, format: 'msr' });
 
 const row = (volume: string, startS: number, tracks: number[], writes = tracks.length): IntervalRow => ({
   volume, startS, writes, writeBytes: writes * 4096, reads: 1, readBytes: 512, changedTracks: tracks.length, bitmap: serializeRoaring(Uint32Array.from(tracks)),
+  writeProfile: encodeProfile(Float64Array.of(0, writes * 4096)),
 });
 
-const plain = (rows: IntervalRow[]) => rows.map((r) => ({ ...r, bitmap: decodeRoaring(r.bitmap) }));
+const plain = (rows: IntervalRow[]) => rows.map((r) => ({ ...r, bitmap: decodeRoaring(r.bitmap), writeProfile: profileEntries(r.writeProfile) }));
 
 /**
  * The conformance suite every Store implementation must pass. `open` gives a fresh, empty
@@ -62,7 +64,7 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
     await store.writeIntervals(run, [row('v1', 0, [3, 4, 70000], 2)]);
     await store.finishRun(run, { records: 7, skipped: 0 }, [], [source('b.csv', 'fp-b')]);
     const [merged] = plain(await store.readIntervals({}));
-    assert.deepEqual(merged, { volume: 'v1', startS: 0, writes: 7, writeBytes: 7 * 4096, reads: 2, readBytes: 1024, changedTracks: 5, bitmap: [1, 2, 3, 4, 70000] });
+    assert.deepEqual(merged, { volume: 'v1', startS: 0, writes: 7, writeBytes: 7 * 4096, reads: 2, readBytes: 1024, changedTracks: 5, bitmap: [1, 2, 3, 4, 70000], writeProfile: [[1, 7 * 4096]] });
     await store.close();
   });
 
