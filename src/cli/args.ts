@@ -11,7 +11,7 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
     const help: HelpOption = { help: { type: 'boolean', short: 'h' } };
     return parseArgs({ args: argv, options: { ...options, ...help }, allowPositionals: true, strict: true }) as Parsed<O>;
   } catch (err) {
-    throw new UsageError(`${command}: ${(err as Error).message.replace(/\. To specify a positional.*$/s, '')} (see churnlink ${command} --help)`, { cause: err });
+    throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')} (see churnlink ${command} --help)`, { cause: err });
   }
 }
 

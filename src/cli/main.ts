@@ -6,6 +6,8 @@ import { runCollect } from './collect.js';
 import { processIo, type Io } from './io.js';
 import { runReport } from './report.js';
 import { runRuns } from './runs.js';
+import { runSimulate } from './simulate.js';
+import { runPlan } from './plan.js';
 
 const HELP = `churnlink: measure write churn on block storage and size replication links
 
@@ -13,7 +15,11 @@ usage: churnlink COMMAND [options]      (churnlink COMMAND --help for its option
 
 commands:
   collect FILE...   read traces; store distinct changed tracks per volume and interval
-  report            changed tracks per volume, group or data set; link bandwidth, paths, resync time
+  report            changed tracks per volume, group or data set; link bandwidth, paths, resync time;
+                    --models compares synchronous, asynchronous and periodic replication;
+                    --format html writes a report with charts
+  simulate          RPO over time for a link, with cycles, elongation and outages
+  plan              the smallest link (and number of paths) meeting an RPO target
   runs              list what a store holds
   formats           list the trace formats it reads
 `;
@@ -24,6 +30,8 @@ const COMMANDS: Record<string, Command> = {
   collect: runCollect,
   report: runReport,
   runs: runRuns,
+  simulate: runSimulate,
+  plan: runPlan,
   async formats(_argv, io) {
     io.out(renderTable(Object.values(readers), [
       { header: 'format', align: 'left', value: (r) => r.name },

@@ -1,19 +1,25 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { capacityOf, EMPTY_SCOPE, parseScope, scopeIncludes, type Scope } from '../collect/scope.js';
+import { writeFile } from 'node:fs/promises';
+import { capacityOf } from '../collect/scope.js';
 import { UsageError, checkEnum } from '../errors.js';
 import { churnCsv, churnJson, churnTable, type ChurnView } from '../render/churn.js';
-import { cellsFromRows } from '../report/cells.js';
 import { computeChurn, REPORT_BY } from '../report/churn.js';
-import { DEFAULT_LINK_PARAMS } from '../report/link.js';
 import { sizeLink, type SizingRequest } from '../report/sizing.js';
 import type { Per } from '../report/window.js';
-import { SqliteStore } from '../store/sqlite.js';
 import { parseBandwidthBps, parseLink } from '../units/bandwidth.js';
 import { parseDurationS } from '../units/duration.js';
 import { parseTimeRange } from '../units/time.js';
-import { parseCommandArgs, parseFraction, parseRatio } from './args.js';
+import { parseCommandArgs } from './args.js';
+import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import type { Io } from './io.js';
-import { existsSync } from 'node:fs';
+import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
+import { compareModels } from '../report/models.js';
+import { modelsCsv, modelsTable, rpoPerInterval } from '../render/planning.js';
+import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart, type HtmlReportData } from '../render/html.js';
+import { simulate } from '../report/simulate.js';
+import type { CellMap } from '../report/cells.js';
+import type { StoreSettings } from '../store/store.js';
+import type { Scope } from '../collect/scope.js';
+import type { TimeRange } from '../units/time.js';
 
 export const REPORT_HELP = `usage: churnlink report [options]
 
@@ -30,17 +36,23 @@ options:
   --resync DUR          time allowed to send the changes: gives the required bandwidth
   --path BW             bandwidth of one path (100Mbit, T1, T3, OC3, OC12, 1GbE, 10GbE): number of paths
   --link NxBW           an existing link, e.g. 4x155Mbit: gives the resync time
-  --overhead FRACTION   protocol overhead, 0.1 or 10% (default 0)
-  --compression RATIO   compression ratio, 2 or 2:1 (default 1)
-  --efficiency FRACTION usable share of the nominal bandwidth, 0.9 or 90% (default 1)
-  --format FMT          table | json | csv (default table)
+${LINK_PARAM_HELP}
+  --format FMT          table | json | csv | html | svg (default table)
+  --chart NAME          with --format svg: changed | written | bandwidth | rpo (default changed)
+  --models              compare synchronous, asynchronous-cycle and periodic replication instead
+  --sync-window DUR     with --models: window of the peak write rate synchronous must carry (default 1s)
+  --cycle DUR           with --models (and the html RPO chart): async cycle (default: the interval)
+  --period DUR          with --models: periodic replication period (default 1h)
+  --group NAME          with --models: only this group's volumes (the volumes one link serves)
+  --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles)
   -o, --output FILE     write the report to FILE instead of stdout
 
 Formulas: D = changed bytes x (1 + overhead) / compression; required = 8 D / (resync x efficiency);
 paths = ceil(required / path); resync time = 8 D / (paths x path x efficiency).
 `;
 
-const FORMATS = ['table', 'json', 'csv'] as const;
+const FORMATS = ['table', 'json', 'csv', 'html', 'svg'] as const;
+const CHARTS = ['changed', 'written', 'bandwidth', 'rpo'] as const;
 
 /** `churnlink report`: read the store, compute the churn report, render it. */
 export async function runReport(argv: string[], io: Io): Promise<number> {
@@ -54,9 +66,14 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     resync: { type: 'string' },
     path: { type: 'string' },
     link: { type: 'string' },
-    overhead: { type: 'string' },
-    compression: { type: 'string' },
-    efficiency: { type: 'string' },
+    ...LINK_PARAM_FLAGS,
+    models: { type: 'boolean', default: false },
+    'sync-window': { type: 'string' },
+    cycle: { type: 'string' },
+    period: { type: 'string' },
+    group: { type: 'string' },
+    target: { type: 'string' },
+    chart: { type: 'string', default: 'changed' },
     format: { type: 'string', default: 'table' },
     output: { type: 'string', short: 'o' },
   });
@@ -69,16 +86,32 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   const format = checkEnum('--format', values.format!, FORMATS);
   const sizing = sizingOf(values);
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
-  if (!existsSync(values.store!)) throw new UsageError(`report: store ${values.store} does not exist (run churnlink collect first)`);
-  const store = new SqliteStore(values.store!);
+  const { store, settings } = await openCollectedStore('report', values.store!);
   try {
-    const settings = await store.getSettings();
-    if (settings === null) throw new UsageError(`report: store ${values.store} holds no collection yet (run churnlink collect first)`);
     const per = perOf(values.per, settings.intervalS);
-    const scope = values.scope !== undefined ? parseScope(await readText(values.scope), values.scope) : await storedScope(store);
+    const scope = await scopeFor(store, values.scope);
     const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
-    const rows = await store.readIntervals(range === null ? {} : { fromS: Math.floor(range.fromS / settings.intervalS) * settings.intervalS, toS: range.toS });
-    const cells = cellsFromRows(rows, (v) => scopeIncludes(scope, v));
+    const cells = await loadCells(store, settings, scope, range, values.group ?? null);
+    if (values.models) {
+      const timeline = timelineOf(cells, settings, range);
+      const rows = compareModels(timeline, {
+        syncWindowS: values['sync-window'] === undefined ? 1 : parseDurationS(values['sync-window'], '--sync-window'),
+        cycleS: values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle'),
+        periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
+        params: sizing.params,
+      });
+      await emit(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, timeline, sizing.params), values.output, io);
+      return 0;
+    }
+    if (format === 'html' || format === 'svg') {
+      const data = htmlData(cells, settings, scope, range, sizing, values, store.location, capacities);
+      const chart = checkEnum('--chart', values.chart!, CHARTS);
+      const text = format === 'html' ? renderHtmlReport(data)
+        : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
+        : rpoChart(data) ?? (() => { throw new UsageError('--chart rpo needs --link (the link to simulate)'); })();
+      await emit(format === 'svg' ? `${text}\n` : text, values.output, io);
+      return 0;
+    }
     const churn = computeChurn(cells, { by, per, range, datasets: values.dataset === undefined ? null : values.dataset.split(',').map((d) => d.trim()) }, {
       intervalS: settings.intervalS,
       trackBytes: settings.trackBytes,
@@ -90,8 +123,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       format === 'json' ? `${JSON.stringify(churnJson(views, by), null, 2)}\n`
       : format === 'csv' ? churnCsv(views, by, per)
       : churnTable(views, { store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing });
-    if (values.output !== undefined) await writeFile(values.output, text);
-    else io.out(text);
+    await emit(text, values.output, io);
     return 0;
   } finally {
     await store.close();
@@ -103,17 +135,54 @@ function sizingOf(values: { resync?: string; path?: string; link?: string; overh
     resyncS: values.resync === undefined ? null : parseDurationS(values.resync, '--resync'),
     pathBps: values.path === undefined ? null : parseBandwidthBps(values.path, '--path'),
     link: values.link === undefined ? null : parseLink(values.link),
-    params: {
-      overhead: values.overhead === undefined ? DEFAULT_LINK_PARAMS.overhead : parseFraction(values.overhead, '--overhead', { min: 0, max: 10 }),
-      compression: values.compression === undefined ? DEFAULT_LINK_PARAMS.compression : parseRatio(values.compression, '--compression'),
-      efficiency: values.efficiency === undefined ? DEFAULT_LINK_PARAMS.efficiency : parseFraction(values.efficiency, '--efficiency', { min: 0.01, max: 1 }),
-    },
+    params: linkParamsOf(values),
   };
   if (request.resyncS !== null && request.resyncS <= 0) throw new UsageError('--resync must be longer than 0 s');
   if (request.pathBps !== null && request.resyncS === null) {
     throw new UsageError('--path needs --resync: the number of paths depends on how fast the changes must be sent');
   }
   return request;
+}
+
+/** Everything the HTML report and its charts show. */
+function htmlData(
+  cells: CellMap, settings: StoreSettings, scope: Scope, range: TimeRange | null, sizing: SizingRequest,
+  values: { cycle?: string; period?: string; target?: string; link?: string }, store: string, capacities: Map<string, number | null>,
+): HtmlReportData {
+  const ctx = { intervalS: settings.intervalS, trackBytes: settings.trackBytes, scope, capacityBytes: (v: string) => capacityOf(scope, v) ?? capacities.get(v) ?? null };
+  const timeline = timelineOf(cells, settings, range);
+  const volumes = computeChurn(cells, { by: 'volume', per: null, range, datasets: null }, ctx);
+  const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
+  const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
+  let rpo: HtmlReportData['rpo'] = null;
+  if (sizing.link !== null) {
+    const result = simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
+    rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
+  }
+  return {
+    title: 'churnlink: write churn and replication link report',
+    store,
+    intervalS: settings.intervalS,
+    trackBytes: settings.trackBytes,
+    window: { startS: timeline.firstS, endS: timeline.endS },
+    params: sizing.params,
+    groupSeries: computeChurn(cells, { by: 'group', per: 'interval', range, datasets: null }, ctx),
+    volumes,
+    totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
+    models: compareModels(timeline, { syncWindowS: 1, cycleS, periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'), params: sizing.params }),
+    rpo,
+  };
+}
+
+/** Write the result to -o FILE, or stdout. */
+export async function emit(text: string, output: string | undefined, io: Io): Promise<void> {
+  if (output !== undefined) await writeFile(output, text);
+  else io.out(text);
+}
+
+/** One hour when the interval divides it, else one interval. */
+function defaultPeriodS(intervalS: number): number {
+  return 3600 % intervalS === 0 ? 3600 : intervalS;
 }
 
 function perOf(text: string | undefined, intervalS: number): Per {
@@ -125,15 +194,3 @@ function perOf(text: string | undefined, intervalS: number): Per {
   return s;
 }
 
-async function storedScope(store: SqliteStore): Promise<Scope> {
-  const json = await store.getScope();
-  return json === null ? EMPTY_SCOPE : (JSON.parse(json) as Scope);
-}
-
-async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    throw new UsageError(`--scope: cannot read ${path}: ${(err as Error).message}`, { cause: err });
-  }
-}

@@ -1,0 +1,87 @@
+import { UsageError, checkEnum } from '../errors.js';
+import { simulationCsv, simulationJson, simulationTable, type OutageReport } from '../render/planning.js';
+import { simulate, type SimulationResult } from '../report/simulate.js';
+import type { Timeline } from '../report/timeline.js';
+import { parseLink } from '../units/bandwidth.js';
+import { parseDurationS } from '../units/duration.js';
+import { parseTimeRange, type TimeRange } from '../units/time.js';
+import { parseCommandArgs } from './args.js';
+import type { Io } from './io.js';
+import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
+import { emit } from './report.js';
+import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
+
+export const SIMULATE_HELP = `usage: churnlink simulate --link NxBW [options]
+
+Simulate cycle-based asynchronous replication of the collected changes over a link: RPO over
+time (p50/p95/p99/max), cycles that elongated, time above a target, and outages with resync.
+
+options:
+  --store PATH          SQLite store file (default churn.db)
+  --link NxBW           the link, e.g. 2x100Mbit or 1GbE (required)
+  --cycle DUR           capture cycle, a multiple of the collection interval (default: the interval)
+  --target DUR          RPO target for "time above target" and outage recovery (default: 2 cycles)
+  --outage RANGE        the link is down START/END or START/DURATION (repeatable)
+  --group NAME          only this group's volumes (default: every volume in scope)
+  --window RANGE        START/END or START/DURATION (default: everything collected)
+  --scope FILE          groups and volumes (default: the scope of the latest collect)
+${LINK_PARAM_HELP}
+  --format FMT          table | json | csv (csv: max RPO per interval) (default table)
+  -o, --output FILE     write to FILE instead of stdout
+`;
+
+/** `churnlink simulate`. */
+export async function runSimulate(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs('simulate', argv, {
+    store: { type: 'string', default: 'churn.db' },
+    link: { type: 'string' },
+    cycle: { type: 'string' },
+    target: { type: 'string' },
+    outage: { type: 'string', multiple: true },
+    group: { type: 'string' },
+    window: { type: 'string' },
+    scope: { type: 'string' },
+    ...LINK_PARAM_FLAGS,
+    format: { type: 'string', default: 'table' },
+    output: { type: 'string', short: 'o' },
+  });
+  if (values.help) {
+    io.out(SIMULATE_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new UsageError(`simulate: unexpected argument "${positionals[0]}"`);
+  if (values.link === undefined) throw new UsageError('simulate: --link is required (e.g. --link 2x100Mbit)');
+  const link = parseLink(values.link);
+  const params = linkParamsOf(values);
+  const format = checkEnum('--format', values.format!, ['table', 'json', 'csv'] as const);
+  const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
+  const outages = (values.outage ?? []).map((o) => parseTimeRange(o, '--outage'));
+  const { store, settings } = await openCollectedStore('simulate', values.store!);
+  try {
+    const scope = await scopeFor(store, values.scope);
+    const timeline = timelineOf(await loadCells(store, settings, scope, range, values.group ?? null), settings, range);
+    const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
+    const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
+    const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
+    const view = { link, cycleS, targetS, params, timeline, result, outages: outages.map((o) => outageReport(o, timeline, result, targetS)) };
+    await emit(format === 'json' ? `${JSON.stringify(simulationJson(view), null, 2)}\n` : format === 'csv' ? simulationCsv(view) : simulationTable(view), values.output, io);
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** Changes during an outage, time to resynchronize, and when RPO is back under the target. */
+export function outageReport(outage: TimeRange, timeline: Timeline, result: SimulationResult, targetS: number): OutageReport {
+  const I = timeline.intervalS;
+  const changedBytes = timeline.changedBytes(Math.floor(outage.fromS / I) * I, Math.ceil(outage.toS / I) * I);
+  const after = result.cycles.find((c) => c.switchS >= outage.toS);
+  let back: number | null = null;
+  for (let i = Math.max(0, Math.ceil(outage.toS - result.startS)); i < result.rpoPerSecond.length; i++) {
+    if (result.rpoPerSecond[i]! <= targetS) {
+      back = result.startS + i;
+      break;
+    }
+  }
+  return { fromS: outage.fromS, toS: outage.toS, changedBytes, resyncSeconds: after ? after.appliedS - outage.toS : null, rpoBackUnderTargetS: back };
+}

@@ -1,0 +1,57 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { EMPTY_SCOPE, parseScope, scopeIncludes, globMatch, type Scope } from '../collect/scope.js';
+import { UsageError } from '../errors.js';
+import { cellsFromRows, cellSpan, type CellMap } from '../report/cells.js';
+import { Timeline } from '../report/timeline.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { StoreSettings } from '../store/store.js';
+import type { TimeRange } from '../units/time.js';
+
+/** An open store that holds a collection, for the reporting commands. */
+export async function openCollectedStore(command: string, path: string): Promise<{ store: SqliteStore; settings: StoreSettings }> {
+  if (!existsSync(path)) throw new UsageError(`${command}: store ${path} does not exist (run churnlink collect first)`);
+  const store = new SqliteStore(path);
+  const settings = await store.getSettings();
+  if (settings === null) {
+    await store.close();
+    throw new UsageError(`${command}: store ${path} holds no collection yet (run churnlink collect first)`);
+  }
+  return { store, settings };
+}
+
+/** The scope from --scope, else the one saved by the latest collect, else everything. */
+export async function scopeFor(store: SqliteStore, path: string | undefined): Promise<Scope> {
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      throw new UsageError(`--scope: cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    return parseScope(text, path);
+  }
+  const json = await store.getScope();
+  return json === null ? EMPTY_SCOPE : (JSON.parse(json) as Scope);
+}
+
+/** Cells of the volumes in scope (and in `group`, when given) inside the window. */
+export async function loadCells(store: SqliteStore, settings: StoreSettings, scope: Scope, range: TimeRange | null, group: string | null): Promise<CellMap> {
+  let members: string[] | null = null;
+  if (group !== null) {
+    const g = scope.groups.find((x) => x.name === group);
+    if (!g) throw new UsageError(`unknown group "${group}"; the scope declares: ${scope.groups.map((x) => x.name).join(', ') || 'none'}`);
+    members = g.volumes;
+  }
+  const rows = await store.readIntervals(range === null ? {} : { fromS: Math.floor(range.fromS / settings.intervalS) * settings.intervalS, toS: range.toS });
+  return cellsFromRows(rows, (v) => scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v))));
+}
+
+/** The planning view of the selected volumes over the window (default: all collected). */
+export function timelineOf(cells: CellMap, settings: StoreSettings, range: TimeRange | null): Timeline {
+  const span = cellSpan(cells);
+  if (span === null) throw new UsageError('no collected intervals for this selection and window');
+  const fromS = range?.fromS ?? span.firstS;
+  const toS = range?.toS ?? span.lastS + settings.intervalS;
+  return new Timeline(cells, settings.intervalS, settings.trackBytes, fromS, toS);
+}

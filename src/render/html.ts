@@ -1,0 +1,117 @@
+import type { ChurnRow } from '../report/churn.js';
+import type { ModelRow } from '../report/models.js';
+import type { LinkParams } from '../report/link.js';
+import { requiredBandwidthBps } from '../report/link.js';
+import type { Link } from '../units/bandwidth.js';
+import { formatBandwidth } from '../units/bandwidth.js';
+import { formatBytes } from '../units/bytes.js';
+import { formatDuration } from '../units/duration.js';
+import { isoFromS } from '../units/time.js';
+import { lineChart, stackedAreaChart, type Series } from './svg.js';
+import { formatCount, formatFixed } from './table.js';
+
+const MiB = 1024 * 1024;
+/** Resync times the bandwidth curve is drawn for (s). */
+export const RESYNC_TIMES_S = [300, 600, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400];
+
+/** Everything the HTML report shows, computed beforehand (pure data). */
+export interface HtmlReportData {
+  title: string;
+  store: string;
+  intervalS: number;
+  trackBytes: number;
+  window: { startS: number; endS: number };
+  params: LinkParams;
+  /** Per interval and group (computeChurn by group, per interval). */
+  groupSeries: ChurnRow[];
+  /** Whole-window rows per volume. */
+  volumes: ChurnRow[];
+  /** Whole-window changed bytes of all volumes (sum of their ORs). */
+  totalChangedBytes: number;
+  models: ModelRow[];
+  rpo: { link: Link; cycleS: number; targetS: number; perInterval: { startS: number; maxRpoS: number }[]; p99S: number; maxS: number } | null;
+}
+
+const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const timeLabel = (s: number): string => isoFromS(s).slice(5, 16).replace('T', ' ');
+
+/** Per-interval series by group of one figure (MiB). */
+function groupAreas(rows: ChurnRow[], pick: (r: ChurnRow) => number): { xs: number[]; series: Series[] } {
+  const xs = [...new Set(rows.map((r) => r.startS))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const byGroup = new Map<string, number[]>();
+  for (const r of rows) {
+    let values = byGroup.get(r.name);
+    if (!values) byGroup.set(r.name, (values = new Array<number>(xs.length).fill(0)));
+    values[index.get(r.startS)!] = pick(r) / MiB;
+  }
+  return { xs, series: [...byGroup].map(([name, values]) => ({ name, values })) };
+}
+
+export function changedChart(d: HtmlReportData): string {
+  const { xs, series } = groupAreas(d.groupSeries, (r) => r.changedBytes);
+  return stackedAreaChart(xs, series, { title: `Changed MiB per ${formatDuration(d.intervalS)} interval, by group`, yLabel: 'MiB changed', xLabel: timeLabel });
+}
+
+export function writtenChart(d: HtmlReportData): string {
+  const { xs, series } = groupAreas(d.groupSeries, (r) => r.writeBytes ?? 0);
+  return stackedAreaChart(xs, series, { title: `Written MiB per ${formatDuration(d.intervalS)} interval, by group`, yLabel: 'MiB written', xLabel: timeLabel });
+}
+
+export function bandwidthChart(d: HtmlReportData): string {
+  const mbps = RESYNC_TIMES_S.map((r) => requiredBandwidthBps(d.totalChangedBytes, r, d.params) / 1e6);
+  return lineChart(RESYNC_TIMES_S, [{ name: 'required', values: mbps }], {
+    title: `Bandwidth to resynchronize ${formatBytes(d.totalChangedBytes)} of changes, by resync time`,
+    yLabel: 'Mbit/s', xLabel: (s) => formatDuration(s), logX: true, yFormat: (v) => String(v),
+  });
+}
+
+export function rpoChart(d: HtmlReportData): string | null {
+  if (d.rpo === null) return null;
+  const r = d.rpo;
+  return lineChart(r.perInterval.map((p) => p.startS), [{ name: 'RPO', values: r.perInterval.map((p) => p.maxRpoS / 60) }], {
+    title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, ${formatDuration(r.cycleS)} cycles (max per interval)`,
+    yLabel: 'RPO (min)', xLabel: timeLabel, reference: { y: r.targetS / 60, label: `target ${formatDuration(r.targetS)}` },
+  });
+}
+
+/** One self-contained HTML page (inline CSS and SVG, no scripts, no network). */
+export function renderHtmlReport(d: HtmlReportData): string {
+  const top = [...d.volumes].sort((a, b) => b.changedBytes - a.changedBytes).slice(0, 10);
+  const rpo = rpoChart(d);
+  const rows = (cells: string[][]): string => cells.map((c) => `<tr>${c.map((x, i) => (i === 0 ? `<td>${esc(x)}</td>` : `<td class="n">${esc(x)}</td>`)).join('')}</tr>`).join('\n');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body { font: 14px/1.45 system-ui, sans-serif; margin: 24px auto; max-width: 960px; color: #222; }
+h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28px; }
+.meta { color: #555; } svg.chart { max-width: 100%; height: auto; font-family: system-ui, sans-serif; }
+table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 3px 10px; border-bottom: 1px solid #e3e3e3; }
+th { text-align: left; background: #f6f6f6; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
+.note { color: #666; }
+</style></head>
+<body>
+<h1>${esc(d.title)}</h1>
+<p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
+link math: overhead ${(d.params.overhead * 100).toFixed(1)} %, compression ${d.params.compression}:1, efficiency ${(d.params.efficiency * 100).toFixed(1)} %</p>
+<h2>Changes per interval</h2>
+<section id="changed">${changedChart(d)}</section>
+<section id="written">${writtenChart(d)}</section>
+<h2>Bandwidth against resync time</h2>
+<section id="bandwidth">${bandwidthChart(d)}</section>
+<h2>RPO on the simulated link</h2>
+<section id="rpo">${rpo ?? '<p class="note">Give --link (and --cycle) to simulate a link and chart its RPO.</p>'}</section>
+${d.rpo ? `<p>RPO p99 ${formatDuration(d.rpo.p99S)}, max ${formatDuration(d.rpo.maxS)}.</p>` : ''}
+<h2>Replication models</h2>
+<table id="models"><tr><th>model</th><th>span</th><th>peak per span</th><th>shipped</th><th>required (peak)</th><th>required (p95)</th><th>written/shipped</th></tr>
+${rows(d.models.map((m) => [m.model, formatDuration(m.spanS), formatBytes(m.peakBytes), formatBytes(m.totalBytes), formatBandwidth(m.requiredBandwidthBps), formatBandwidth(m.p95BandwidthBps), formatFixed(m.foldRatio, 2)]))}
+</table>
+<h2>Top volumes by changed bytes</h2>
+<table id="volumes"><tr><th>volume</th><th>writes</th><th>written</th><th>changed tracks</th><th>changed</th><th>% of size</th><th>fold</th><th>peak/interval</th></tr>
+${rows(top.map((v) => [v.name, formatCount(v.writes), formatBytes(v.writeBytes ?? 0), formatCount(v.changedTracks), formatBytes(v.changedBytes), formatFixed(v.percentChanged, 2), formatFixed(v.foldRatio, 2), formatBytes(v.perInterval.peak * d.trackBytes)]))}
+</table>
+<p class="note">Made by churnlink. Changed bytes are distinct tracks written at least once (bitmaps ORed over the window) × track size.</p>
+</body></html>
+`;
+}

@@ -1,0 +1,79 @@
+import { Bitset } from '../bitmap/bitset.js';
+import { orRoaringInto } from '../bitmap/roaring.js';
+import { addProfileInto } from '../collect/write-profile.js';
+import type { CellMap } from './cells.js';
+
+/**
+ * The changes of a set of volumes (one link's worth) over a window, as the planning models need
+ * them: changed bytes over any run of whole intervals (bitmaps ORed per volume, then summed),
+ * and written bytes per second. Pure; ORs are memoized because the simulator and the planner's
+ * bisection ask for the same ranges again and again.
+ */
+export class Timeline {
+  readonly firstS: number;
+  readonly endS: number; // exclusive
+  readonly intervals: number;
+  readonly #cells: CellMap;
+  readonly #memo = new Map<number, number>();
+  readonly #scratch = new Bitset();
+
+  constructor(
+    cells: CellMap,
+    readonly intervalS: number,
+    readonly trackBytes: number,
+    firstS: number,
+    endS: number,
+  ) {
+    this.#cells = cells;
+    this.firstS = Math.floor(firstS / intervalS) * intervalS;
+    this.endS = Math.ceil(endS / intervalS) * intervalS;
+    this.intervals = (this.endS - this.firstS) / intervalS;
+  }
+
+  /** Changed bytes in [fromS, toS) — interval aligned; the part outside the window is empty. */
+  changedBytes(fromS: number, toS: number): number {
+    const from = Math.max(0, Math.round((fromS - this.firstS) / this.intervalS));
+    const to = Math.min(this.intervals, Math.round((toS - this.firstS) / this.intervalS));
+    if (to <= from) return 0;
+    const key = from * 1_048_576 + to;
+    const memo = this.#memo.get(key);
+    if (memo !== undefined) return memo;
+    let tracks = 0;
+    for (const byStart of this.#cells.values()) {
+      if (to - from === 1) {
+        tracks += byStart.get(this.firstS + from * this.intervalS)?.changedTracks ?? 0;
+        continue;
+      }
+      this.#scratch.clear();
+      let any = false;
+      for (let i = from; i < to; i++) {
+        const cell = byStart.get(this.firstS + i * this.intervalS);
+        if (cell === undefined) continue;
+        orRoaringInto(cell.bitmap, this.#scratch);
+        any = true;
+      }
+      if (any) tracks += this.#scratch.count();
+    }
+    const bytes = tracks * this.trackBytes;
+    this.#memo.set(key, bytes);
+    return bytes;
+  }
+
+  /** Written bytes in the window (all selected volumes). */
+  writtenBytes(): number {
+    let total = 0;
+    for (const byStart of this.#cells.values()) {
+      for (const [s, cell] of byStart) if (s >= this.firstS && s < this.endS) total += cell.writeBytes;
+    }
+    return total;
+  }
+
+  /** Written bytes per second of the window, summed over the selected volumes. */
+  writesPerSecond(): Float64Array {
+    const perSecond = new Float64Array(this.endS - this.firstS);
+    for (const byStart of this.#cells.values()) {
+      for (const [s, cell] of byStart) if (s >= this.firstS && s < this.endS) addProfileInto(cell.writeProfile, perSecond, s - this.firstS);
+    }
+    return perSecond;
+  }
+}

@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { ROOT, runCli, tempDir } from '../helpers.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const noChromium = existsSync(CHROMIUM) ? false : `${CHROMIUM} is absent (apt-get install chromium)`;
+if (noChromium) console.log(`# skip: ${noChromium}`);
+
+test('the HTML report renders offline in Chromium with charts that have data and no console errors', { skip: noChromium }, async () => {
+  const dir = tempDir();
+  const store = join(dir, 'sample.db');
+  const html = join(dir, 'report.html');
+  assert.equal((await runCli('collect', join(ROOT, 'samples', 'sample-msr.csv.gz'), '--store', store, '--interval', '5m', '--scope', join(ROOT, 'samples', 'scope.yaml'))).code, 0);
+  const r = await runCli('report', '--store', store, '--format', 'html', '-o', html, '--link', '2x3Mbit', '--cycle', '5m');
+  assert.equal(r.code, 0, r.stderr);
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('console', (m) => { if (m.type() === 'error') problems.push(m.text()); });
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('request', (req) => { if (!req.url().startsWith('file:')) problems.push(`network request: ${req.url()}`); });
+    await page.goto(pathToFileURL(html).href);
+    assert.deepEqual(problems, []);
+    assert.equal(await page.locator('svg.chart').count(), 4);
+    for (const id of ['changed', 'written', 'bandwidth', 'rpo']) {
+      const d = await page.locator(`#${id} svg g.data path`).first().getAttribute('d');
+      assert.ok(d !== null && d.split('L').length >= 10, `${id} chart has data points`);
+      const box = await page.locator(`#${id} svg`).boundingBox();
+      assert.ok(box !== null && box.width > 300 && box.height > 100, `${id} chart is laid out`);
+    }
+    assert.deepEqual(await page.locator('#changed svg g.data path title').allTextContents(), ['array-a', 'array-b']);
+    assert.deepEqual(await page.locator('#volumes tr td:first-child').allTextContents(), ['src1_0', 'web_0', 'prxy_0', 'mds_0']);
+    assert.deepEqual(await page.locator('#models tr td:first-child').allTextContents(), ['synchronous', 'asynchronous', 'periodic']);
+    await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
+  } finally {
+    await browser.close();
+  }
+});
