@@ -5,7 +5,7 @@ import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
 import { parseCsvMapping, type CsvMapping } from '../readers/csv-mapping.js';
 import { openSource } from '../sources/file.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration, parseDurationS } from '../units/duration.js';
 import { isoFromS, parseTimeS } from '../units/time.js';
@@ -21,7 +21,7 @@ Read block I/O traces (plain, .gz, or - for stdin) and store, per volume and int
 distinct tracks written (a roaring bitmap) with write/read counts and bytes.
 
 options:
-  --store PATH         SQLite store file (default churn.db)
+  --store PATH|URL     SQLite store file (default churn.db) or postgres://user@host/db
   --interval DUR       collection interval: 30s, 1m, 5m, 1h (default: the store's, else 1m)
   --track SIZE         track size: 64KiB, 3390, 3380, fba32 or bytes (default: the store's, else 64KiB)
   --format NAME        trace format (default: detected from content); see churnlink formats
@@ -68,7 +68,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   const csv = csvMappingOf(values, scope);
   const format = values.format ?? (csv ? 'csv' : null);
   const sources = await Promise.all(positionals.map((p) => openSource(p)));
-  const store = new SqliteStore(values.store!);
+  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${err.message}); retry ${n}\n`) });
   try {
     const stored = await store.getSettings();
     const intervalS = values.interval !== undefined ? parseDurationS(values.interval, '--interval') : stored?.intervalS ?? 60;

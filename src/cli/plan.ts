@@ -16,7 +16,7 @@ Find the smallest link that keeps the simulated asynchronous RPO at or under a t
 share of the time, and the number of paths to buy.
 
 options:
-  --store PATH          SQLite store file (default churn.db)
+  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
   --rpo DUR             RPO target, e.g. 5m (required)
   --percentile P        50 | 95 | 99 | 100 (default 99)
   --path BW             one path's bandwidth (100Mbit, T3, OC3, 1GbE, ...): gives the number of paths

@@ -27,7 +27,7 @@ Distinct changed tracks per volume, group or data set over a window (bitmaps ORe
 series, with peak and p50/p95/p99 of the per-interval figures, and the link they need.
 
 options:
-  --store PATH          SQLite store file (default churn.db)
+  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
   --by KIND             volume | group | dataset (default volume)
   --per SPAN            interval, or a duration (1h) that is a multiple of the interval: time series
   --window RANGE        START/END or START/DURATION, e.g. 2026-01-01T10:00Z/2h (default: everything)

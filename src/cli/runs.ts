@@ -1,8 +1,6 @@
-import { existsSync } from 'node:fs';
-import { UsageError } from '../errors.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { openStore } from '../store/open.js';
 import { formatCount, renderTable } from '../render/table.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
@@ -22,8 +20,7 @@ export async function runRuns(argv: string[], io: Io): Promise<number> {
     io.out(RUNS_HELP);
     return 0;
   }
-  if (!existsSync(values.store!)) throw new UsageError(`runs: store ${values.store} does not exist`);
-  const store = new SqliteStore(values.store!);
+  const store = await openStore(values.store!, { mustExist: true, command: 'runs' });
   try {
     const runs = await store.listRuns();
     const settings = await store.getSettings();

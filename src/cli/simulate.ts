@@ -17,7 +17,7 @@ Simulate cycle-based asynchronous replication of the collected changes over a li
 time (p50/p95/p99/max), cycles that elongated, time above a target, and outages with resync.
 
 options:
-  --store PATH          SQLite store file (default churn.db)
+  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
   --link NxBW           the link, e.g. 2x100Mbit or 1GbE (required)
   --cycle DUR           capture cycle, a multiple of the collection interval (default: the interval)
   --target DUR          RPO target for "time above target" and outage recovery (default: 2 cycles)

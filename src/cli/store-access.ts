@@ -1,17 +1,15 @@
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { EMPTY_SCOPE, parseScope, scopeIncludes, globMatch, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
 import { cellsFromRows, cellSpan, type CellMap } from '../report/cells.js';
 import { Timeline } from '../report/timeline.js';
-import { SqliteStore } from '../store/sqlite.js';
-import type { StoreSettings } from '../store/store.js';
+import { openStore } from '../store/open.js';
+import type { Store, StoreSettings } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
 
 /** An open store that holds a collection, for the reporting commands. */
-export async function openCollectedStore(command: string, path: string): Promise<{ store: SqliteStore; settings: StoreSettings }> {
-  if (!existsSync(path)) throw new UsageError(`${command}: store ${path} does not exist (run churnlink collect first)`);
-  const store = new SqliteStore(path);
+export async function openCollectedStore(command: string, path: string): Promise<{ store: Store; settings: StoreSettings }> {
+  const store = await openStore(path, { mustExist: true, command });
   const settings = await store.getSettings();
   if (settings === null) {
     await store.close();
@@ -21,7 +19,7 @@ export async function openCollectedStore(command: string, path: string): Promise
 }
 
 /** The scope from --scope, else the one saved by the latest collect, else everything. */
-export async function scopeFor(store: SqliteStore, path: string | undefined): Promise<Scope> {
+export async function scopeFor(store: Store, path: string | undefined): Promise<Scope> {
   if (path !== undefined) {
     let text: string;
     try {
@@ -36,7 +34,7 @@ export async function scopeFor(store: SqliteStore, path: string | undefined): Pr
 }
 
 /** Cells of the volumes in scope (and in `group`, when given) inside the window. */
-export async function loadCells(store: SqliteStore, settings: StoreSettings, scope: Scope, range: TimeRange | null, group: string | null): Promise<CellMap> {
+export async function loadCells(store: Store, settings: StoreSettings, scope: Scope, range: TimeRange | null, group: string | null): Promise<CellMap> {
   let members: string[] | null = null;
   if (group !== null) {
     const g = scope.groups.find((x) => x.name === group);

@@ -5,7 +5,7 @@ import type {
   IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo,
 } from './store.js';
 
-const SCHEMA_VERSION = '3';
+const SCHEMA_VERSION = '4';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -42,13 +42,14 @@ CREATE TABLE IF NOT EXISTS intervals (
   changed_tracks INTEGER NOT NULL,
   bitmap BLOB NOT NULL,
   write_profile BLOB NOT NULL,
+  partial INTEGER NOT NULL DEFAULT 0,
   UNIQUE (run_id, volume_id, start_s)
 );
 CREATE INDEX IF NOT EXISTS intervals_start ON intervals(start_s);
 `;
 
 interface RunRow {
-  id: number; status: 'running' | 'complete'; host: string; started_at: string;
+  id: number; status: 'running' | 'live' | 'complete'; host: string; started_at: string;
   finished_at: string | null; records: number; skipped: number;
 }
 
@@ -112,9 +113,9 @@ export class SqliteStore implements Store {
     return ids.map((id) => this.#runInfo(this.#db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow));
   }
 
-  async beginRun(host: string, sources: SourceInfo[]): Promise<number> {
+  async beginRun(host: string, sources: SourceInfo[], live = false): Promise<number> {
     return this.#db.transaction(() => {
-      const id = Number(this.#db.prepare("INSERT INTO runs (status, host, started_at) VALUES ('running', ?, ?)").run(host, new Date().toISOString()).lastInsertRowid);
+      const id = Number(this.#db.prepare('INSERT INTO runs (status, host, started_at) VALUES (?, ?, ?)').run(live ? 'live' : 'running', host, new Date().toISOString()).lastInsertRowid);
       this.#addSources(id, sources);
       return id;
     })();
@@ -123,8 +124,8 @@ export class SqliteStore implements Store {
   async writeIntervals(runId: number, rows: IntervalRow[]): Promise<void> {
     if (rows.length === 0) return;
     this.#find ??= this.#db.prepare('SELECT writes, write_bytes AS writeBytes, reads, read_bytes AS readBytes, changed_tracks AS changedTracks, bitmap, write_profile AS writeProfile FROM intervals WHERE run_id = ? AND volume_id = ? AND start_s = ?');
-    this.#insert ??= this.#db.prepare('INSERT INTO intervals (run_id, volume_id, start_s, writes, write_bytes, reads, read_bytes, changed_tracks, bitmap, write_profile) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
-    this.#update ??= this.#db.prepare('UPDATE intervals SET writes = ?, write_bytes = ?, reads = ?, read_bytes = ?, changed_tracks = ?, bitmap = ?, write_profile = ? WHERE run_id = ? AND volume_id = ? AND start_s = ?');
+    this.#insert ??= this.#db.prepare('INSERT INTO intervals (run_id, volume_id, start_s, writes, write_bytes, reads, read_bytes, changed_tracks, bitmap, write_profile, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
+    this.#update ??= this.#db.prepare('UPDATE intervals SET writes = ?, write_bytes = ?, reads = ?, read_bytes = ?, changed_tracks = ?, bitmap = ?, write_profile = ?, partial = ? WHERE run_id = ? AND volume_id = ? AND start_s = ?');
     const find = this.#find;
     const insert = this.#insert;
     const update = this.#update;
@@ -132,11 +133,11 @@ export class SqliteStore implements Store {
     this.#db.transaction(() => {
       for (const row of rows) {
         const volumeId = this.#volumeId(row.volume);
-        if (insert.run(runId, volumeId, row.startS, row.writes, row.writeBytes, row.reads, row.readBytes, row.changedTracks, blob(row.bitmap), blob(row.writeProfile)).changes === 1) continue;
+        if (insert.run(runId, volumeId, row.startS, row.writes, row.writeBytes, row.reads, row.readBytes, row.changedTracks, blob(row.bitmap), blob(row.writeProfile), row.partial ? 1 : 0).changes === 1) continue;
         // The run already has this (volume, interval): late records, or a cut between threads.
         const existing = find.get(runId, volumeId, row.startS) as IntervalRow;
         const r = mergeCounters({ ...existing, bitmap: new Uint8Array(existing.bitmap), writeProfile: new Uint8Array(existing.writeProfile) }, row);
-        update.run(r.writes, r.writeBytes, r.reads, r.readBytes, r.changedTracks, blob(r.bitmap), blob(r.writeProfile), runId, volumeId, row.startS);
+        update.run(r.writes, r.writeBytes, r.reads, r.readBytes, r.changedTracks, blob(r.bitmap), blob(r.writeProfile), row.partial ? 1 : 0, runId, volumeId, row.startS);
       }
     })();
   }
@@ -183,13 +184,14 @@ export class SqliteStore implements Store {
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {
     const rows = this.#db.prepare(`
       SELECT v.name AS volume, i.start_s AS startS, i.writes, i.write_bytes AS writeBytes, i.reads,
-             i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap, i.write_profile AS writeProfile
+             i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap, i.write_profile AS writeProfile, i.partial
       FROM intervals i JOIN runs r ON r.id = i.run_id JOIN volumes v ON v.id = i.volume_id
-      WHERE r.status = 'complete' AND i.start_s >= ? AND i.start_s < ?
+      WHERE r.status IN ('complete', 'live') AND i.start_s >= ? AND i.start_s < ?
       ORDER BY i.start_s, v.name, i.run_id`).all(query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER) as IntervalRow[];
     for (const row of rows) {
       row.bitmap = new Uint8Array(row.bitmap.buffer, row.bitmap.byteOffset, row.bitmap.byteLength);
       row.writeProfile = new Uint8Array(row.writeProfile.buffer, row.writeProfile.byteOffset, row.writeProfile.byteLength);
+      row.partial = (row.partial as unknown) === 1;
     }
     return rows;
   }

@@ -11,8 +11,11 @@ export interface StoreSettings {
   trackBytes: number;
 }
 
-/** `running`: being collected, invisible to reports; `complete`: visible; `failed`: never kept. */
-export type RunStatus = 'running' | 'complete';
+/**
+ * `running`: a file collection in progress, invisible to reports until `complete`;
+ * `live`: a live collection, whose closed intervals are visible as they are committed.
+ */
+export type RunStatus = 'running' | 'live' | 'complete';
 
 export interface SourceInfo {
   path: string;
@@ -45,6 +48,8 @@ export interface IntervalRow {
   bitmap: Uint8Array;
   /** Written bytes per second (sparse; see collect/write-profile.ts). */
   writeProfile: Uint8Array;
+  /** Cut short (a live collector stopped inside it). */
+  partial?: boolean;
 }
 
 export interface VolumeInfo {
@@ -65,7 +70,7 @@ export interface Store {
   useSettings(settings: StoreSettings): Promise<void>;
   /** Runs (any status) that read a source with this fingerprint. */
   findRunsBySource(fingerprint: string): Promise<RunInfo[]>;
-  beginRun(host: string, sources: SourceInfo[]): Promise<number>;
+  beginRun(host: string, sources: SourceInfo[], live?: boolean): Promise<number>;
   /**
    * Commit closed intervals of a running run in one transaction. A (volume, interval) the run
    * already has is merged exactly: tracks ORed, counters summed (late, out-of-order records).
@@ -84,7 +89,7 @@ export interface Store {
   putScope(json: string): Promise<void>;
   getScope(): Promise<string | null>;
   listRuns(): Promise<RunInfo[]>;
-  /** Rows of complete runs, ordered by startS then volume. */
+  /** Rows of complete and live runs, ordered by startS then volume. */
   readIntervals(query: IntervalQuery): Promise<IntervalRow[]>;
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ const row = (volume: string, startS: number, tracks: number[], writes = tracks.l
   writeProfile: encodeProfile(Float64Array.of(0, writes * 4096)),
 });
 
-const plain = (rows: IntervalRow[]) => rows.map((r) => ({ ...r, bitmap: decodeRoaring(r.bitmap), writeProfile: profileEntries(r.writeProfile) }));
+const plain = (rows: IntervalRow[]) => rows.map((r) => ({ ...r, bitmap: decodeRoaring(r.bitmap), writeProfile: profileEntries(r.writeProfile), partial: r.partial === true }));
 
 /**
  * The conformance suite every Store implementation must pass. `open` gives a fresh, empty
@@ -64,7 +64,7 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
     await store.writeIntervals(run, [row('v1', 0, [3, 4, 70000], 2)]);
     await store.finishRun(run, { records: 7, skipped: 0 }, [], [source('b.csv', 'fp-b')]);
     const [merged] = plain(await store.readIntervals({}));
-    assert.deepEqual(merged, { volume: 'v1', startS: 0, writes: 7, writeBytes: 7 * 4096, reads: 2, readBytes: 1024, changedTracks: 5, bitmap: [1, 2, 3, 4, 70000], writeProfile: [[1, 7 * 4096]] });
+    assert.deepEqual(merged, { volume: 'v1', startS: 0, writes: 7, writeBytes: 7 * 4096, reads: 2, readBytes: 1024, changedTracks: 5, bitmap: [1, 2, 3, 4, 70000], writeProfile: [[1, 7 * 4096]], partial: false });
     await store.close();
   });
 
@@ -84,6 +84,17 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
     await store.finishRun(second, { records: 1, skipped: 0 }, [first], [source('c.csv', 'fp-c')]);
     assert.deepEqual((await store.listRuns()).map((r) => r.id), [second]);
     assert.deepEqual(plain(await store.readIntervals({})), plain([row('v1', 0, [9])]));
+    await store.close();
+  });
+
+  test(`${name}: a live run's closed intervals are visible as they commit, partial ones flagged`, async () => {
+    const { store } = await open();
+    await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+    const live = await store.beginRun('host2', [], true);
+    await store.writeIntervals(live, [row('sdb', 60, [5, 6])]);
+    await store.writeIntervals(live, [{ ...row('sdb', 120, [7]), partial: true }]);
+    assert.deepEqual(plain(await store.readIntervals({})), plain([row('sdb', 60, [5, 6]), { ...row('sdb', 120, [7]), partial: true }]));
+    assert.equal((await store.listRuns())[0]!.status, 'live');
     await store.close();
   });
 

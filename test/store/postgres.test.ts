@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { PostgresStore } from '../../src/store/postgres.js';
+import { UsageError } from '../../src/errors.js';
+import { storeConformance } from './conformance.js';
+import { postgresMissing, startPostgres, type TestPostgres } from '../support/postgres.js';
+
+const missing = postgresMissing();
+let server: TestPostgres | null = null;
+let n = 0;
+
+async function freshDatabase(): Promise<string> {
+  server ??= await startPostgres();
+  const name = `conformance_${n++}`;
+  server.createDatabase(name);
+  return server.url(name);
+}
+
+if (!missing) {
+  storeConformance('postgres', async () => {
+    const url = await freshDatabase();
+    return { store: await PostgresStore.open(url), reopen: () => PostgresStore.open(url) };
+  });
+}
+
+test('postgres: an unreachable server is a usage error naming the redacted URL', { skip: missing }, async () => {
+  await assert.rejects(PostgresStore.open('postgres://someone:secret@127.0.0.1:1/x', { retryForS: 0 }), (e: unknown) => e instanceof UsageError && /cannot use PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/x/.test(e.message));
+});
