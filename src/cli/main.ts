@@ -8,6 +8,7 @@ import { runReport } from './report.js';
 import { runRuns } from './runs.js';
 import { runSimulate } from './simulate.js';
 import { runPlan } from './plan.js';
+import { runLive } from './live.js';
 
 const HELP = `churnlink: measure write churn on block storage and size replication links
 
@@ -20,6 +21,7 @@ commands:
                     --format html writes a report with charts
   simulate          RPO over time for a link, with cycles, elongation and outages
   plan              the smallest link (and number of paths) meeting an RPO target
+  live              watch block devices on this host (tracefs) and collect continuously
   runs              list what a store holds
   formats           list the trace formats it reads
 `;
@@ -32,6 +34,7 @@ const COMMANDS: Record<string, Command> = {
   runs: runRuns,
   simulate: runSimulate,
   plan: runPlan,
+  live: runLive,
   async formats(_argv, io) {
     io.out(renderTable(Object.values(readers), [
       { header: 'format', align: 'left', value: (r) => r.name },

@@ -130,6 +130,14 @@ export class Tracker {
     this.#lastTimeUs = -Infinity;
   }
 
+  /**
+   * Close every open interval that ended at or before `timeUs`: in live collection the wall
+   * clock closes intervals, whether or not records arrive. Later records still reopen them.
+   */
+  closeEndedBy(timeUs: number): void {
+    this.#closeOlderThan(timeUs - this.intervalUs + 1);
+  }
+
   /** Close every open interval (end of input). */
   finish(): void {
     this.#closeOlderThan(Infinity);

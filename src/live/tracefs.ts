@@ -1,0 +1,106 @@
+import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { BlockDevice } from './devices.js';
+
+const MOUNTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
+
+/** Remove instances left by collectors that died (kill -9): `churnlink-PID` with PID gone. */
+export function removeStaleInstances(root: string): string[] {
+  const removed: string[] = [];
+  for (const name of readdirSync(join(root, 'instances'))) {
+    const m = /^churnlink-(\d+)$/.exec(name);
+    if (!m) continue;
+    try {
+      process.kill(Number(m[1]), 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
+      try {
+        writeFileSync(join(root, 'instances', name, 'tracing_on'), '0');
+        rmdirSync(join(root, 'instances', name));
+        removed.push(name);
+      } catch {
+        // still busy: leave it
+      }
+    }
+  }
+  return removed;
+}
+
+/** The tracefs mount point, mounting it at /sys/kernel/tracing when it is not mounted yet. */
+export function tracefsRoot(): string {
+  for (const root of MOUNTS) if (existsSync(join(root, 'instances'))) return root;
+  try {
+    execFileSync('mount', ['-t', 'tracefs', 'nodev', MOUNTS[0]!], { stdio: 'pipe' });
+  } catch (err) {
+    throw new UsageError(`tracefs is not mounted and mounting it at ${MOUNTS[0]} failed: ${(err as Error).message.trim()}`, { cause: err });
+  }
+  if (!existsSync(join(MOUNTS[0]!, 'instances'))) throw new UsageError(`tracefs at ${MOUNTS[0]} has no instances/ (kernel too old?)`);
+  return MOUNTS[0]!;
+}
+
+/**
+ * A private trace instance (tracefs `instances/NAME`) with only `block_bio_queue` enabled and a
+ * kernel-side filter to writes on the chosen devices, so other users of tracing are undisturbed
+ * and the kernel ships only what is counted. Timestamps use the `mono` clock.
+ */
+export class TraceInstance {
+  readonly dir: string;
+  #pipe = -1;
+  readonly #cpus: string[];
+
+  constructor(root: string, name: string, devices: BlockDevice[], bufferKb: number) {
+    this.dir = join(root, 'instances', name);
+    if (existsSync(this.dir)) rmdirSync(this.dir); // a stale instance of a killed collector
+    mkdirSync(this.dir);
+    try {
+      const set = (file: string, value: string): void => writeFileSync(join(this.dir, file), value);
+      set('tracing_on', '0');
+      set('trace_clock', 'mono');
+      set('buffer_size_kb', String(bufferKb));
+      const devs = devices.map((d) => `dev == ${d.kernelDev}`).join(' || ');
+      set('events/block/block_bio_queue/filter', `(${devs}) && rwbs ~ "*W*"`);
+      set('events/block/block_bio_queue/enable', '1');
+      this.#pipe = openSync(join(this.dir, 'trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
+      this.#cpus = readdirSync(join(this.dir, 'per_cpu')).filter((c) => /^cpu\d+$/.test(c));
+      set('tracing_on', '1');
+    } catch (err) {
+      this.close();
+      throw err;
+    }
+  }
+
+  /** Read what the kernel has ready (0 when nothing is waiting); never blocks. */
+  read(buffer: Uint8Array): number {
+    try {
+      return readSync(this.#pipe, buffer, 0, buffer.length, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return 0;
+      throw err;
+    }
+  }
+
+  /** Events the ring buffer lost so far (overruns and dropped events, all CPUs). */
+  lostEvents(): number {
+    let lost = 0;
+    for (const cpu of this.#cpus) {
+      const stats = readFileSync(join(this.dir, 'per_cpu', cpu, 'stats'), 'utf8');
+      for (const m of stats.matchAll(/^(overrun|dropped events): (\d+)$/gm)) lost += Number(m[2]);
+    }
+    return lost;
+  }
+
+  /** Stop tracing and remove the instance. */
+  close(): void {
+    try {
+      writeFileSync(join(this.dir, 'tracing_on'), '0');
+      writeFileSync(join(this.dir, 'events/block/block_bio_queue/enable'), '0');
+    } catch {
+      // already gone
+    }
+    if (this.#pipe >= 0) closeSync(this.#pipe);
+    this.#pipe = -1;
+    if (existsSync(this.dir)) rmdirSync(this.dir);
+  }
+}
