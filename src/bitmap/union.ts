@@ -1,5 +1,6 @@
 import { serializeRoaring, walkRoaring } from './roaring.js';
 import { mergeProfiles } from '../collect/write-profile.js';
+import type { IntervalCounts } from '../store/store.js';
 
 /**
  * Exact union of serialized roaring bitmaps, serialized again. Used by the stores to merge a
@@ -21,7 +22,7 @@ export function unionRoaring(blobs: Uint8Array[]): { bitmap: Uint8Array; cardina
 }
 
 /** Merge two stored closings of the same (volume, interval). */
-export function mergeCounters<T extends { writes: number; writeBytes: number; reads: number; readBytes: number; changedTracks: number; bitmap: Uint8Array; writeProfile: Uint8Array }>(a: T, b: T): T {
+export function mergeCounters<T extends IntervalCounts>(a: T, b: T): T {
   const { bitmap, cardinality } = unionRoaring([a.bitmap, b.bitmap]);
   return {
     ...a,

@@ -3,12 +3,11 @@ import { planTable } from '../render/planning.js';
 import { planLink } from '../report/plan.js';
 import { parseBandwidthBps } from '../units/bandwidth.js';
 import { parseDurationS } from '../units/duration.js';
-import { parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import { emit } from './report.js';
-import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
+import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
 
 export const PLAN_HELP = `usage: churnlink plan --rpo DUR [options]
 
@@ -16,14 +15,11 @@ Find the smallest link that keeps the simulated asynchronous RPO at or under a t
 share of the time, and the number of paths to buy.
 
 options:
-  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
   --rpo DUR             RPO target, e.g. 5m (required)
   --percentile P        50 | 95 | 99 | 100 (default 99)
   --path BW             one path's bandwidth (100Mbit, T3, OC3, 1GbE, ...): gives the number of paths
   --cycle DUR           capture cycle, a multiple of the collection interval (default: the interval)
-  --group NAME          only this group's volumes (default: every volume in scope)
-  --window RANGE        START/END or START/DURATION (default: everything collected)
-  --scope FILE          groups and volumes (default: the scope of the latest collect)
+${SELECTION_HELP}
 ${LINK_PARAM_HELP}
   --format FMT          table | json (default table)
   -o, --output FILE     write to FILE instead of stdout
@@ -32,17 +28,12 @@ ${LINK_PARAM_HELP}
 /** `churnlink plan`. */
 export async function runPlan(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('plan', argv, {
-    store: { type: 'string', default: 'churn.db' },
+    ...SELECTION_FLAGS,
     rpo: { type: 'string' },
     percentile: { type: 'string', default: '99' },
     path: { type: 'string' },
     cycle: { type: 'string' },
-    group: { type: 'string' },
-    window: { type: 'string' },
-    scope: { type: 'string' },
     ...LINK_PARAM_FLAGS,
-    format: { type: 'string', default: 'table' },
-    output: { type: 'string', short: 'o' },
   });
   if (values.help) {
     io.out(PLAN_HELP);
@@ -55,11 +46,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   const pathBps = values.path === undefined ? null : parseBandwidthBps(values.path, '--path');
   const params = linkParamsOf(values);
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);
-  const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
-  const { store, settings } = await openCollectedStore('plan', values.store!);
-  try {
-    const scope = await scopeFor(store, values.scope);
-    const timeline = timelineOf(await loadCells(store, settings, scope, range, values.group ?? null), settings, range);
+  return withTimeline('plan', values, async (timeline, settings) => {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const plan = planLink(timeline, { targetRpoS, percentile, pathBps, simulation: { cycleS, params, outages: [] } });
     const text = format === 'json'
@@ -67,7 +54,5 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
       : planTable(plan, pathBps, targetRpoS, percentile, cycleS, timeline, params);
     await emit(text, values.output, io);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }

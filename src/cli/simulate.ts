@@ -9,7 +9,7 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import { emit } from './report.js';
-import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
+import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
 
 export const SIMULATE_HELP = `usage: churnlink simulate --link NxBW [options]
 
@@ -17,14 +17,11 @@ Simulate cycle-based asynchronous replication of the collected changes over a li
 time (p50/p95/p99/max), cycles that elongated, time above a target, and outages with resync.
 
 options:
-  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
   --link NxBW           the link, e.g. 2x100Mbit or 1GbE (required)
   --cycle DUR           capture cycle, a multiple of the collection interval (default: the interval)
   --target DUR          RPO target for "time above target" and outage recovery (default: 2 cycles)
   --outage RANGE        the link is down START/END or START/DURATION (repeatable)
-  --group NAME          only this group's volumes (default: every volume in scope)
-  --window RANGE        START/END or START/DURATION (default: everything collected)
-  --scope FILE          groups and volumes (default: the scope of the latest collect)
+${SELECTION_HELP}
 ${LINK_PARAM_HELP}
   --format FMT          table | json | csv (csv: max RPO per interval) (default table)
   -o, --output FILE     write to FILE instead of stdout
@@ -33,17 +30,12 @@ ${LINK_PARAM_HELP}
 /** `churnlink simulate`. */
 export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('simulate', argv, {
-    store: { type: 'string', default: 'churn.db' },
+    ...SELECTION_FLAGS,
     link: { type: 'string' },
     cycle: { type: 'string' },
     target: { type: 'string' },
     outage: { type: 'string', multiple: true },
-    group: { type: 'string' },
-    window: { type: 'string' },
-    scope: { type: 'string' },
     ...LINK_PARAM_FLAGS,
-    format: { type: 'string', default: 'table' },
-    output: { type: 'string', short: 'o' },
   });
   if (values.help) {
     io.out(SIMULATE_HELP);
@@ -54,21 +46,15 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const link = parseLink(values.link);
   const params = linkParamsOf(values);
   const format = checkEnum('--format', values.format!, ['table', 'json', 'csv'] as const);
-  const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
   const outages = (values.outage ?? []).map((o) => parseTimeRange(o, '--outage'));
-  const { store, settings } = await openCollectedStore('simulate', values.store!);
-  try {
-    const scope = await scopeFor(store, values.scope);
-    const timeline = timelineOf(await loadCells(store, settings, scope, range, values.group ?? null), settings, range);
+  return withTimeline('simulate', values, async (timeline, settings) => {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
     const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
     const view = { link, cycleS, targetS, params, timeline, result, outages: outages.map((o) => outageReport(o, timeline, result, targetS)) };
     await emit(format === 'json' ? `${JSON.stringify(simulationJson(view), null, 2)}\n` : format === 'csv' ? simulationCsv(view) : simulationTable(view), values.output, io);
     return 0;
-  } finally {
-    await store.close();
-  }
+  });
 }
 
 /** Changes during an outage, time to resynchronize, and when RPO is back under the target. */

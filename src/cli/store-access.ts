@@ -5,7 +5,7 @@ import { cellsFromRows, cellSpan, type CellMap } from '../report/cells.js';
 import { Timeline } from '../report/timeline.js';
 import { openStore } from '../store/open.js';
 import type { Store, StoreSettings } from '../store/store.js';
-import type { TimeRange } from '../units/time.js';
+import { parseTimeRange, type TimeRange } from '../units/time.js';
 
 /** An open store that holds a collection, for the reporting commands. */
 export async function openCollectedStore(command: string, path: string): Promise<{ store: Store; settings: StoreSettings }> {
@@ -52,4 +52,38 @@ export function timelineOf(cells: CellMap, settings: StoreSettings, range: TimeR
   const fromS = range?.fromS ?? span.firstS;
   const toS = range?.toS ?? span.lastS + settings.intervalS;
   return new Timeline(cells, settings.intervalS, settings.trackBytes, fromS, toS);
+}
+
+/** Flags that choose the data a planning command works on. */
+export const SELECTION_FLAGS = {
+  store: { type: 'string', default: 'churn.db' },
+  group: { type: 'string' },
+  window: { type: 'string' },
+  scope: { type: 'string' },
+  format: { type: 'string', default: 'table' },
+  output: { type: 'string', short: 'o' },
+} as const;
+
+export const SELECTION_HELP = `  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
+  --group NAME          only this group's volumes (default: every volume in scope)
+  --window RANGE        START/END or START/DURATION (default: everything collected)
+  --scope FILE          groups and volumes (default: the scope of the latest collect)`;
+
+/**
+ * Open the store, build the timeline of the selected volumes and window, run `work` on it and
+ * close the store whatever happens.
+ */
+export async function withTimeline<T>(
+  command: string,
+  values: { store?: string; group?: string; window?: string; scope?: string },
+  work: (timeline: Timeline, settings: StoreSettings) => Promise<T> | T,
+): Promise<T> {
+  const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
+  const { store, settings } = await openCollectedStore(command, values.store!);
+  try {
+    const scope = await scopeFor(store, values.scope);
+    return await work(timelineOf(await loadCells(store, settings, scope, range, values.group ?? null), settings, range), settings);
+  } finally {
+    await store.close();
+  }
 }

@@ -1,21 +1,14 @@
 import { InputError } from '../errors.js';
 import type { IoBatch } from '../readers/batch.js';
+import type { IntervalCounts } from '../store/store.js';
 import { intervalStartUs } from './interval.js';
 import { TrackSet } from './track-set.js';
 import { encodeProfile } from './write-profile.js';
 
-/** One closed (volume, interval): counters plus the changed tracks as a portable roaring blob. */
-export interface IntervalRecord {
-  volume: number; // id in the run's VolumeTable
+/** One closed (volume, interval), the volume still as its id in the run's VolumeTable. */
+export interface IntervalRecord extends IntervalCounts {
+  volume: number;
   startS: number;
-  writes: number;
-  writeBytes: number;
-  reads: number;
-  readBytes: number;
-  changedTracks: number;
-  bitmap: Uint8Array;
-  /** Written bytes per second of the interval (see write-profile.ts). */
-  writeProfile: Uint8Array;
 }
 
 export interface TrackerOptions {

@@ -67,12 +67,9 @@ export class FieldCursor {
 
   /** The current field as a non-negative integer (digits only, surrounding blanks allowed). */
   uint(name: string): number {
-    let s = this.start;
-    let e = this.end;
+    const s = this.#trimmedStart(name);
+    const e = this.#trimmedEnd;
     const b = this.bytes;
-    while (s < e && b[s] === SPACE) s++;
-    while (e > s && (b[e - 1] === SPACE || b[e - 1] === 13)) e--;
-    if (s === e) throw this.error(`${name} is empty`);
     let v = 0;
     for (let p = s; p < e; p++) {
       const d = b[p]! - 48;
@@ -90,12 +87,9 @@ export class FieldCursor {
    * exactly: `1.5` with digits 6 gives 1500000. Used for seconds → µs without float error.
    */
   scaled(name: string, digits: number): number {
-    let s = this.start;
-    let e = this.end;
+    const s = this.#trimmedStart(name);
+    const e = this.#trimmedEnd;
     const b = this.bytes;
-    while (s < e && b[s] === SPACE) s++;
-    while (e > s && (b[e - 1] === SPACE || b[e - 1] === 13)) e--;
-    if (s === e) throw this.error(`${name} is empty`);
     let whole = 0;
     let frac = 0;
     let fracDigits = 0;
@@ -126,6 +120,20 @@ export class FieldCursor {
     const v = whole * scale + frac * fracScale;
     if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.text()}"`);
     return v;
+  }
+
+  #trimmedEnd = 0;
+
+  /** Start of the current field without surrounding blanks (end in #trimmedEnd); empty fails. */
+  #trimmedStart(name: string): number {
+    let s = this.start;
+    let e = this.end;
+    const b = this.bytes;
+    while (s < e && b[s] === SPACE) s++;
+    while (e > s && (b[e - 1] === SPACE || b[e - 1] === 13)) e--;
+    if (s === e) throw this.error(`${name} is empty`);
+    this.#trimmedEnd = e;
+    return s;
   }
 
   /** The current field as a hexadecimal integer (optional 0x prefix). */

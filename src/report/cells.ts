@@ -1,16 +1,8 @@
 import { mergeCounters } from '../bitmap/union.js';
-import type { IntervalRow } from '../store/store.js';
+import type { IntervalCounts, IntervalRow } from '../store/store.js';
 
 /** One (volume, interval) after merging every run's row for it. */
-export interface Cell {
-  writes: number;
-  writeBytes: number;
-  reads: number;
-  readBytes: number;
-  changedTracks: number;
-  bitmap: Uint8Array;
-  writeProfile: Uint8Array;
-}
+export type Cell = IntervalCounts;
 
 /** volume → interval start (s) → cell. */
 export type CellMap = Map<string, Map<number, Cell>>;

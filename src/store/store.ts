@@ -36,18 +36,23 @@ export interface RunInfo {
   sources: SourceInfo[];
 }
 
-/** One stored (volume, interval) of one run. */
-export interface IntervalRow {
-  volume: string;
-  startS: number;
+/** What is kept per (volume, interval): counters, the changed-track set, the write profile. */
+export interface IntervalCounts {
   writes: number;
   writeBytes: number;
   reads: number;
   readBytes: number;
   changedTracks: number;
+  /** The changed tracks: a portable roaring bitmap. */
   bitmap: Uint8Array;
   /** Written bytes per second (sparse; see collect/write-profile.ts). */
   writeProfile: Uint8Array;
+}
+
+/** One stored (volume, interval) of one run. */
+export interface IntervalRow extends IntervalCounts {
+  volume: string;
+  startS: number;
   /** Cut short (a live collector stopped inside it). */
   partial?: boolean;
 }
