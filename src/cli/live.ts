@@ -2,7 +2,10 @@ import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import { blockDevice } from '../live/devices.js';
 import { LiveCollector } from '../live/collector.js';
-import { openStore } from '../store/open.js';
+import { isPostgresUrl, openStore } from '../store/open.js';
+import { Outbox } from '../store/outbox.js';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { formatBytes } from '../units/bytes.js';
 import { parseDurationS } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
@@ -25,6 +28,8 @@ options:
   --track SIZE        track size: 64KiB, 3390, 3380, fba32 or bytes (default: the store's, else 64KiB)
   --host NAME         host part of the volume names HOST/DEVICE (default: this host's name)
   --buffer-kb N       trace ring buffer per CPU in KiB (default 8192); raise it if events are lost
+  --spool PATH        with a postgres:// store: local SQLite spool that keeps closed intervals until
+                      the store has them (default /var/lib/churnlink/spool.db)
   --duration DUR      stop after this long
   --quiet             no line per interval
 `;
@@ -39,6 +44,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     host: { type: 'string' },
     'buffer-kb': { type: 'string', default: '8192' },
     duration: { type: 'string' },
+    spool: { type: 'string' },
     quiet: { type: 'boolean', default: false },
   });
   if (values.help) {
@@ -51,14 +57,25 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
   const devices = values.device.map(blockDevice);
   const bufferKb = Number(values['buffer-kb']);
   if (!Number.isInteger(bufferKb) || bufferKb < 64) throw new UsageError(`--buffer-kb must be a whole number >= 64; got "${values['buffer-kb']}"`);
-  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${err.message}); retry ${n}\n`) });
+  // Live collection must keep draining the trace buffer: store writes give up quickly and the
+  // intervals wait in the spool instead.
+  const remote = isPostgresUrl(values.store!);
+  const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 });
+  let outbox: Outbox | undefined;
   try {
+    if (remote) {
+      const spool = values.spool ?? '/var/lib/churnlink/spool.db';
+      mkdirSync(dirname(spool), { recursive: true });
+      outbox = new Outbox(spool);
+    }
     const stored = await store.getSettings();
     const intervalS = values.interval !== undefined ? parseDurationS(values.interval, '--interval') : stored?.intervalS ?? 60;
     if (!Number.isInteger(intervalS) || intervalS < 1) throw new UsageError('--interval must be a whole number of seconds >= 1');
     const trackBytes = values.track !== undefined ? parseTrackBytes(values.track) : stored?.trackBytes ?? DEFAULT_TRACK_BYTES;
     const collector = new LiveCollector({
       devices, intervalS, trackBytes, store, host: values.host ?? hostname(), bufferKb,
+      ...(outbox ? { outbox } : {}),
+      onStoreError: (err, waiting) => io.err(`warning: store unreachable (${err.message}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${outbox?.path}\n`),
       onInterval: (rows, lost) => {
         if (!values.quiet) {
           for (const r of rows) {
@@ -80,9 +97,11 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     const failure = collector.failure();
     const summary = await collector.stop();
     if (failure) throw failure;
-    io.err(`run ${summary.runId}: ${formatCount(summary.events)} write events in ${summary.intervals} intervals; ${formatCount(summary.lostEvents)} events lost by the trace buffer\n`);
+    io.err(`run ${summary.runId}: ${formatCount(summary.events)} write events in ${summary.intervals} intervals; ${formatCount(summary.lostEvents)} events lost by the trace buffer` +
+      (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${outbox!.path} for the next run to send` : '') + '\n');
     return 0;
   } finally {
+    outbox?.close();
     await store.close();
   }
 }

@@ -7,6 +7,7 @@ import type { Decoder } from '../readers/reader.js';
 import type { IntervalRow, Store } from '../store/store.js';
 import { Warnings } from '../warnings.js';
 import type { BlockDevice } from './devices.js';
+import type { Outbox } from '../store/outbox.js';
 import { TraceInstance, removeStaleInstances, tracefsRoot } from './tracefs.js';
 
 export interface LiveOptions {
@@ -24,6 +25,13 @@ export interface LiveOptions {
   graceS?: number;
   /** Each closed interval, after it is committed; `lost` counts events the buffer dropped in it. */
   onInterval?: (rows: IntervalRow[], lost: number) => void;
+  /**
+   * A local spool for a remote store: closed intervals are committed here first and removed once
+   * the store has them, so a lost connection or a crash loses none.
+   */
+  outbox?: Outbox;
+  /** The store could not be written; the intervals wait in the spool. */
+  onStoreError?: (err: Error, waiting: number) => void;
 }
 
 /** What a live collection did, for the final summary. */
@@ -32,6 +40,8 @@ export interface LiveSummary {
   events: number;
   intervals: number;
   lostEvents: number;
+  /** Intervals still waiting in the spool for the store. */
+  spooled: number;
 }
 
 /**
@@ -42,7 +52,7 @@ export interface LiveSummary {
  * in progress marked partial and removes the instance.
  */
 export class LiveCollector {
-  readonly #o: Required<Omit<LiveOptions, 'onInterval'>> & Pick<LiveOptions, 'onInterval'>;
+  readonly #o: Required<Omit<LiveOptions, 'onInterval' | 'outbox' | 'onStoreError'>> & Pick<LiveOptions, 'onInterval' | 'outbox' | 'onStoreError'>;
   #instance: TraceInstance | null = null;
   #timer: NodeJS.Timeout | null = null;
   #busy: Promise<void> = Promise.resolve();
@@ -57,10 +67,12 @@ export class LiveCollector {
   #lostTotal = 0;
   #intervals = new Set<number>();
   #failure: Error | null = null;
+  #seq = 1;
+  #nextDeliveryMs = 0;
   readonly #buffer = new Uint8Array(1 << 20);
 
   constructor(options: LiveOptions) {
-    this.#o = { bufferKb: 8192, pollMs: 100, graceS: 2, onInterval: undefined, ...options };
+    this.#o = { bufferKb: 8192, pollMs: 100, graceS: 2, ...options };
   }
 
   async start(): Promise<void> {
@@ -69,6 +81,10 @@ export class LiveCollector {
     const startedMs = Date.now();
     this.#runId = await o.store.beginRun(o.host, o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}:${startedMs}`, bytes: 0, format: 'tracefs' })), true);
     this.#writer = new IntervalWriter(o.store, this.#runId, true);
+    if (o.outbox) {
+      this.#seq = o.outbox.nextSeq(this.#runId);
+      await this.#deliver(); // what an earlier, interrupted collector left behind
+    }
     for (const d of o.devices) this.#names.set(`${d.major}:${d.minor}`, `${o.host}/${d.name}`);
     this.#tracker = new Tracker({ intervalS: o.intervalS, trackBytes: o.trackBytes, lateIntervals: 1 });
     const tracker = this.#tracker;
@@ -99,8 +115,32 @@ export class LiveCollector {
     this.#instance?.close();
     this.#instance = null;
     const o = this.#o;
-    await o.store.finishRun(this.#runId, { records: this.#decoder?.stats.records ?? 0, skipped: 0 }, [], o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}`, bytes: 0, format: 'tracefs' })));
-    return { runId: this.#runId, events: this.#decoder?.stats.records ?? 0, intervals: this.#intervals.size, lostEvents: this.#lostTotal };
+    this.#nextDeliveryMs = 0;
+    const waiting = o.outbox ? await this.#deliver() : 0;
+    // With intervals still spooled the run stays live: the next collector delivers them.
+    if (waiting === 0) {
+      await o.store.finishRun(this.#runId, { records: this.#decoder?.stats.records ?? 0, skipped: 0 }, [], o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}`, bytes: 0, format: 'tracefs' })));
+    }
+    return { runId: this.#runId, events: this.#decoder?.stats.records ?? 0, intervals: this.#intervals.size, lostEvents: this.#lostTotal, spooled: waiting };
+  }
+
+  /** Send spooled batches, oldest first; returns how many still wait. Throttled after a failure. */
+  async #deliver(): Promise<number> {
+    const outbox = this.#o.outbox!;
+    const pending = outbox.pending();
+    if (Date.now() < this.#nextDeliveryMs) return pending.length;
+    for (let i = 0; i < pending.length; i++) {
+      const b = pending[i]!;
+      try {
+        await this.#o.store.writeIntervals(b.runId, b.rows, b.seq);
+      } catch (err) {
+        this.#nextDeliveryMs = Date.now() + 5000;
+        this.#o.onStoreError?.(err as Error, pending.length - i);
+        return pending.length - i;
+      }
+      outbox.remove(b.runId, b.seq);
+    }
+    return 0;
   }
 
   /** Drain the trace pipe, close the intervals the clock has passed, commit them. */
@@ -132,7 +172,12 @@ export class LiveCollector {
       byStart.set(r.startS, [...(byStart.get(r.startS) ?? []), row]);
     }
     for (const [startS, rows] of byStart) {
-      await this.#writer!.add(rows); // one transaction per interval
+      if (this.#o.outbox) {
+        this.#o.outbox.add({ runId: this.#runId, seq: this.#seq++, rows });
+        await this.#deliver();
+      } else {
+        await this.#writer!.add(rows); // one transaction per interval
+      }
       this.#intervals.add(startS);
       this.#o.onInterval?.(rows, newlyLost);
     }

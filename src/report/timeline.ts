@@ -35,7 +35,7 @@ export class Timeline {
     const from = Math.max(0, Math.round((fromS - this.firstS) / this.intervalS));
     const to = Math.min(this.intervals, Math.round((toS - this.firstS) / this.intervalS));
     if (to <= from) return 0;
-    const key = from * 1_048_576 + to;
+    const key = from * (this.intervals + 1) + to;
     const memo = this.#memo.get(key);
     if (memo !== undefined) return memo;
     let tracks = 0;

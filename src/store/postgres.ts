@@ -121,10 +121,11 @@ export class PostgresStore implements Store {
     });
   }
 
-  async writeIntervals(runId: number, rows: IntervalRow[]): Promise<void> {
+  async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
     if (rows.length === 0) return;
-    const seq = (this.#batchSeq.get(runId) ?? 0) + 1;
-    this.#batchSeq.set(runId, seq);
+    // Without an explicit batch, numbers count down from -1 so they never meet a caller's.
+    const seq = batch ?? (this.#batchSeq.get(runId) ?? 0) - 1;
+    if (batch === undefined) this.#batchSeq.set(runId, seq);
     const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
     await this.#transaction(async (c) => {
       const fresh = await c.query('INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq', [runId, seq]);

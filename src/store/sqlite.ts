@@ -5,7 +5,7 @@ import type {
   IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo,
 } from './store.js';
 
-const SCHEMA_VERSION = '4';
+const SCHEMA_VERSION = '5';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -44,6 +44,11 @@ CREATE TABLE IF NOT EXISTS intervals (
   write_profile BLOB NOT NULL,
   partial INTEGER NOT NULL DEFAULT 0,
   UNIQUE (run_id, volume_id, start_s)
+);
+CREATE TABLE IF NOT EXISTS batches (
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS intervals_start ON intervals(start_s);
 `;
@@ -121,7 +126,7 @@ export class SqliteStore implements Store {
     })();
   }
 
-  async writeIntervals(runId: number, rows: IntervalRow[]): Promise<void> {
+  async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
     if (rows.length === 0) return;
     this.#find ??= this.#db.prepare('SELECT writes, write_bytes AS writeBytes, reads, read_bytes AS readBytes, changed_tracks AS changedTracks, bitmap, write_profile AS writeProfile FROM intervals WHERE run_id = ? AND volume_id = ? AND start_s = ?');
     this.#insert ??= this.#db.prepare('INSERT INTO intervals (run_id, volume_id, start_s, writes, write_bytes, reads, read_bytes, changed_tracks, bitmap, write_profile, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
@@ -131,6 +136,7 @@ export class SqliteStore implements Store {
     const update = this.#update;
     const blob = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
     this.#db.transaction(() => {
+      if (batch !== undefined && this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0) return;
       for (const row of rows) {
         const volumeId = this.#volumeId(row.volume);
         if (insert.run(runId, volumeId, row.startS, row.writes, row.writeBytes, row.reads, row.readBytes, row.changedTracks, blob(row.bitmap), blob(row.writeProfile), row.partial ? 1 : 0).changes === 1) continue;
@@ -202,6 +208,7 @@ export class SqliteStore implements Store {
 
   #deleteRun(runId: number): void {
     this.#db.prepare('DELETE FROM intervals WHERE run_id = ?').run(runId);
+    this.#db.prepare('DELETE FROM batches WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
   }

@@ -79,8 +79,10 @@ export interface Store {
   /**
    * Commit closed intervals of a running run in one transaction. A (volume, interval) the run
    * already has is merged exactly: tracks ORed, counters summed (late, out-of-order records).
+   * With `batch` (a sequence number within the run) the write happens at most once: a batch the
+   * store already has is ignored, so a spooled batch can be sent again safely.
    */
-  writeIntervals(runId: number, rows: IntervalRow[]): Promise<void>;
+  writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void>;
   /**
    * Mark the run complete with its final source list (formats and stdin fingerprints are known
    * only at the end) and, in the same transaction, delete the runs it replaces.

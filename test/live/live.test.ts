@@ -8,6 +8,8 @@ import { blockDevice } from '../../src/live/devices.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { decodeRoaring } from '../../src/bitmap/roaring.js';
 import { ROOT, tempDir } from '../helpers.js';
+import { openStore } from '../../src/store/open.js';
+import { postgresMissing, startPostgres } from '../support/postgres.js';
 
 const TRACEFS = '/sys/kernel/tracing';
 
@@ -110,4 +112,42 @@ test('live CLI: SIGTERM commits and cleans up; kill -9 keeps every closed interv
   c.proc.kill('SIGTERM');
   assert.equal(await c.exit, 0);
   assert.deepEqual(readdirSync(join(TRACEFS, 'instances')).filter((n) => n.startsWith('churnlink-')), []);
+});
+
+test('live into PostgreSQL: intervals closed while the server is down wait in the spool, even across kill -9', { skip: missing || postgresMissing() }, async () => {
+  const pg = await startPostgres();
+  const url = pg.url();
+  const dev = loopDevice('spool.img');
+  const spool = join(dir, 'spool.db');
+  const bin = join(ROOT, 'bin', 'churnlink.js');
+  const run = (...extra: string[]) => {
+    const proc = spawn(process.execPath, [bin, 'live', '--device', dev, '--interval', '1s', '--store', url, '--spool', spool, '--host', 'h', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    proc.stdout!.on('data', (d) => (out += d));
+    proc.stderr!.on('data', (d) => (err += d));
+    return { proc, out: () => out, err: () => err, exit: new Promise<number | null>((resolve) => proc.on('exit', resolve)) };
+  };
+  const waitFor = async (check: () => boolean): Promise<void> => {
+    for (let i = 0; i < 100 && !check(); i++) await sleep(100);
+    assert.ok(check());
+  };
+  const a = run();
+  await sleep(800);
+  dd(dev, 3, 1);
+  await waitFor(() => /1 writes/.test(a.out()));
+  pg.stop();
+  dd(dev, 20, 2);
+  await waitFor(() => /2 writes/.test(a.out()) && /store unreachable/.test(a.err()));
+  a.proc.kill('SIGKILL');
+  await a.exit;
+  pg.start();
+  const b = run('--duration', '2s');
+  assert.equal(await b.exit, 0, b.err());
+  const store = await openStore(url);
+  const rows = await store.readIntervals({});
+  assert.deepEqual(rows.map((r) => [r.writes, decodeRoaring(r.bitmap)]), [[1, [3]], [2, [20, 21]]]);
+  assert.deepEqual((await store.listRuns()).map((r) => r.status), ['live', 'complete']);
+  await store.close();
+  pg.stop();
 });

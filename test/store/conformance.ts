@@ -68,6 +68,17 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
     await store.close();
   });
 
+  test(`${name}: a numbered batch is written at most once`, async () => {
+    const { store } = await open();
+    await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+    const run = await store.beginRun('h', [], true);
+    await store.writeIntervals(run, [row('v1', 0, [1, 2])], 1);
+    await store.writeIntervals(run, [row('v1', 0, [1, 2])], 1); // resent after a lost acknowledgement
+    await store.writeIntervals(run, [row('v1', 0, [3])], 2);
+    assert.deepEqual(plain(await store.readIntervals({})).map((r) => [r.writes, r.bitmap]), [[3, [1, 2, 3]]]);
+    await store.close();
+  });
+
   test(`${name}: aborting removes everything a run wrote; replacing deletes the old run atomically`, async () => {
     const { store } = await open();
     await store.useSettings({ intervalS: 60, trackBytes: 65536 });
