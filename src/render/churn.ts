@@ -1,5 +1,5 @@
 import type { ChurnRow, ReportBy } from '../report/churn.js';
-import type { Sizing, SizingRequest } from '../report/sizing.js';
+import { sizeLink, type Sizing, type SizingRequest } from '../report/sizing.js';
 import { summarize } from '../report/percentile.js';
 import type { Per } from '../report/window.js';
 import { formatBandwidth } from '../units/bandwidth.js';
@@ -107,17 +107,40 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
   if (meta.per === null) {
     cols.push({ header: '% of size', value: (v) => formatFixed(v.row.percentChanged, 2) });
     if (meta.by !== 'dataset') cols.push({ header: 'fold', value: (v) => formatFixed(v.row.foldRatio, 2) });
-    cols.push({ header: 'peak/interval', value: (v) => formatBytes(v.row.perInterval.peak * T) });
-    cols.push({ header: 'p95/interval', value: (v) => formatBytes(v.row.perInterval.p95 * T) });
+    cols.push({ header: 'peak/interval', value: (v) => (Number.isNaN(v.row.perInterval.peak) ? '-' : formatBytes(v.row.perInterval.peak * T)) });
+    cols.push({ header: 'p95/interval', value: (v) => (Number.isNaN(v.row.perInterval.p95) ? '-' : formatBytes(v.row.perInterval.p95 * T)) });
   } else {
     cols.push({ header: 'avg rate', value: (v) => formatBandwidth((8 * v.row.changedBytes) / (v.row.endS - v.row.startS)) });
   }
   if (views.some((v) => v.sizing.requiredBandwidthBps !== undefined)) cols.push({ header: 'required', value: (v) => formatBandwidth(v.sizing.requiredBandwidthBps ?? NaN) });
   if (views.some((v) => v.sizing.paths !== undefined)) cols.push({ header: 'paths', value: (v) => formatCount(v.sizing.paths ?? null) });
   if (views.some((v) => v.sizing.resyncSeconds !== undefined)) cols.push({ header: 'resync', value: (v) => formatDuration(v.sizing.resyncSeconds ?? NaN) });
-  let out = `${lines.join('\n')}\n\n${renderTable(views, cols)}`;
+  const footer = meta.by === 'volume' && meta.per === null && views.length > 1 ? [totalView(views, meta)] : [];
+  let out = `${lines.join('\n')}\n\n${renderTable(views, cols, footer)}`;
   if (meta.per !== null) out += `\n${seriesSummary(views, meta)}`;
   return out;
+}
+
+/**
+ * The all-volumes row under a volume table: sums of the per-volume figures (a track belongs to
+ * one volume, so the sum of OR counts is the total), and the link all of them need together.
+ */
+function totalView(views: readonly ChurnView[], meta: ChurnReportMeta): ChurnView {
+  const sum = (pick: (r: ChurnRow) => number | null): number => views.reduce((n, v) => n + (pick(v.row) ?? 0), 0);
+  const capacities = views.map((v) => v.row.capacityBytes);
+  const first = views[0]!.row;
+  const changedBytes = sum((r) => r.changedBytes);
+  const writeBytes = sum((r) => r.writeBytes);
+  const capacityBytes = capacities.every((c) => c !== null) ? sum((r) => r.capacityBytes) : null;
+  const row: ChurnRow = {
+    startS: first.startS, endS: first.endS, kind: 'volume', name: 'total',
+    writes: sum((r) => r.writes), writeBytes, reads: sum((r) => r.reads), readBytes: sum((r) => r.readBytes),
+    changedTracks: sum((r) => r.changedTracks), changedBytes, capacityBytes,
+    percentChanged: capacityBytes ? (100 * changedBytes) / capacityBytes : null,
+    foldRatio: changedBytes > 0 ? writeBytes / changedBytes : null,
+    perInterval: { intervals: first.perInterval.intervals, peak: NaN, p50: NaN, p95: NaN, p99: NaN, mean: NaN },
+  };
+  return { row, sizing: sizeLink(changedBytes, meta.sizing) };
 }
 
 /** Peak and percentiles of changed bytes per row, per entity, under a per-interval table. */
