@@ -10,11 +10,6 @@ export function intervalStartUs(timeUs: number, intervalUs: number): number {
   return q * intervalUs;
 }
 
-/** Interval start in seconds for a time in seconds. */
-export function intervalStartS(timeS: number, intervalS: number): number {
-  return Math.floor(timeS / intervalS) * intervalS;
-}
-
 /** Tracks touched by a write: floor(o/T) … floor((o+L-1)/T). Returns [first, last], last inclusive. */
 export function tracksFromExtent(offsetBytes: number, lengthBytes: number, trackBytes: number): [number, number] {
   return [Math.floor(offsetBytes / trackBytes), Math.floor((offsetBytes + lengthBytes - 1) / trackBytes)];

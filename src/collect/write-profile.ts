@@ -48,8 +48,6 @@ export function mergeProfiles(a: Uint8Array, b: Uint8Array): Uint8Array {
   return encodeProfile(dense);
 }
 
-export const EMPTY_PROFILE = new Uint8Array(4);
-
 /** The entries of a profile as [second, bytes] pairs (tests, inspection). */
 export function profileEntries(blob: Uint8Array): [number, number][] {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);

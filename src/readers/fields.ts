@@ -59,12 +59,6 @@ export class FieldCursor {
     return false;
   }
 
-  /** Skip `n` fields. */
-  skip(n: number, name: string): this {
-    for (let i = 0; i < n; i++) this.field(name);
-    return this;
-  }
-
   /** The current field as a non-negative integer (digits only, surrounding blanks allowed). */
   uint(name: string): number {
     const s = this.#trimmedStart(name);
@@ -182,12 +176,6 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
   return s;
 }
 
-/** True when bytes[start, end) equal the ASCII text `s`. */
-export function bytesEqual(bytes: Uint8Array, start: number, end: number, s: Uint8Array): boolean {
-  if (end - start !== s.length) return false;
-  for (let i = 0; i < s.length; i++) if (bytes[start + i] !== s[i]) return false;
-  return true;
-}
 
 /** Index of the ASCII `pattern` in bytes[from, to), or -1. */
 export function indexOfBytes(bytes: Uint8Array, pattern: Uint8Array, from: number, to: number): number {

@@ -28,8 +28,8 @@ export const tracefs: Reader = {
   },
 };
 
-/** The tracefs line parser, shared with the live collector that reads `trace_pipe`. */
-export function tracefsLineParser(ctx: DecodeContext) {
+/** The line parser: finds the event, its timestamp and the device, sector range and RWBS. */
+function tracefsLineParser(ctx: DecodeContext) {
   const volumes = new VolumeSpanCache(ctx.volumes, deviceName);
   let counted: string | null = null;
   return {

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { InputError } from '../errors.js';
 import { decompress, type Compression } from './decompress.js';
 
-export const CREDITS = 4;
+const CREDITS = 4;
 
 export type DecompressMessage =
   | { kind: 'chunk'; chunk: Uint8Array; rawBytes: number }
