@@ -14,7 +14,7 @@ import { LiveCollector } from '../src/live/collector.js';
 import { blockDevice } from '../src/live/devices.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, jobs: { type: 'string', default: '2' }, rate: { type: 'string', default: '0' }, 'buffer-kb': { type: 'string', default: '8192' } } });
+const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, jobs: { type: 'string', default: '2' }, rate: { type: 'string', default: '0' }, 'buffer-kb': { type: 'string', default: '32768' } } });
 const dir = mkdtempSync(join(tmpdir(), 'churnlink-live-bench-'));
 const image = join(dir, 'disk.img');
 execFileSync('truncate', ['-s', '1G', image]);

@@ -27,7 +27,7 @@ options:
   --interval DUR      collection interval (default: the store's, else 1m)
   --track SIZE        track size: 64KiB, 3390, 3380, fba32 or bytes (default: the store's, else 64KiB)
   --host NAME         host part of the volume names HOST/DEVICE (default: this host's name)
-  --buffer-kb N       trace ring buffer per CPU in KiB (default 8192); raise it if events are lost
+  --buffer-kb N       trace ring buffer per CPU in KiB (default 32768); raise it if events are lost
   --spool PATH        with a postgres:// store: local SQLite spool that keeps closed intervals until
                       the store has them (default /var/lib/churnlink/spool.db)
   --duration DUR      stop after this long
@@ -42,7 +42,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     interval: { type: 'string' },
     track: { type: 'string' },
     host: { type: 'string' },
-    'buffer-kb': { type: 'string', default: '8192' },
+    'buffer-kb': { type: 'string', default: '32768' },
     duration: { type: 'string' },
     spool: { type: 'string' },
     quiet: { type: 'boolean', default: false },

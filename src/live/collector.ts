@@ -1,11 +1,9 @@
 import { IntervalWriter } from '../collect/interval-writer.js';
 import { Tracker } from '../collect/tracker.js';
 import { IoBatch } from '../readers/batch.js';
-import { tracefs } from '../readers/tracefs.js';
 import { VolumeTable } from '../readers/volumes.js';
-import type { Decoder } from '../readers/reader.js';
 import type { IntervalRow, Store } from '../store/store.js';
-import { Warnings } from '../warnings.js';
+import { bioLayoutOf, decodeRingPage, type BioLayout } from './ring-page.js';
 import type { BlockDevice } from './devices.js';
 import type { Outbox } from '../store/outbox.js';
 import { TraceInstance, removeStaleInstances, tracefsRoot } from './tracefs.js';
@@ -58,21 +56,24 @@ export class LiveCollector {
   #busy: Promise<void> = Promise.resolve();
   #runId = 0;
   #writer: IntervalWriter | null = null;
-  #decoder: Decoder | null = null;
   #batch: IoBatch | null = null;
   #tracker: Tracker | null = null;
   #volumes = new VolumeTable();
-  #names = new Map<string, string>();
+  /** Kernel dev_t → volume id. */
+  #volumeOfDev = new Map<number, number>();
+  #layout: BioLayout | null = null;
+  #offsetUs = 0;
+  #events = 0;
   #lostSeen = 0;
   #lostTotal = 0;
   #intervals = new Set<number>();
   #failure: Error | null = null;
   #seq = 1;
   #nextDeliveryMs = 0;
-  readonly #buffer = new Uint8Array(1 << 20);
+  #page = new Uint8Array(4096);
 
   constructor(options: LiveOptions) {
-    this.#o = { bufferKb: 8192, pollMs: 100, graceS: 2, ...options };
+    this.#o = { bufferKb: 32768, pollMs: 100, graceS: 2, ...options };
   }
 
   async start(): Promise<void> {
@@ -85,16 +86,17 @@ export class LiveCollector {
       this.#seq = o.outbox.nextSeq(this.#runId);
       await this.#deliver(); // what an earlier, interrupted collector left behind
     }
-    for (const d of o.devices) this.#names.set(`${d.major}:${d.minor}`, `${o.host}/${d.name}`);
+    for (const d of o.devices) this.#volumeOfDev.set(d.kernelDev, this.#volumes.idOf(`${o.host}/${d.name}`));
     this.#tracker = new Tracker({ intervalS: o.intervalS, trackBytes: o.trackBytes, lateIntervals: 1 });
     const tracker = this.#tracker;
     this.#batch = new IoBatch((b) => tracker.add(b));
     // trace_clock "mono" is CLOCK_MONOTONIC, the clock of process.hrtime: one offset makes epoch µs.
-    const offsetUs = Date.now() * 1000 - Number(process.hrtime.bigint() / 1000n);
-    this.#decoder = tracefs.open({ source: 'trace_pipe', batch: this.#batch, volumes: this.#volumes, warnings: new Warnings(), startUs: offsetUs, skipBad: false, volumeName: 'live' });
+    this.#offsetUs = Date.now() * 1000 - Number(process.hrtime.bigint() / 1000n);
     const root = tracefsRoot();
     removeStaleInstances(root);
     this.#instance = new TraceInstance(root, `churnlink-${process.pid}`, o.devices, o.bufferKb);
+    this.#layout = bioLayoutOf(this.#instance.formatText());
+    this.#page = new Uint8Array(this.#instance.pageBytes);
     this.#timer = setInterval(() => {
       this.#busy = this.#busy.then(() => this.#poll(false)).catch((err) => {
         this.#failure ??= err as Error;
@@ -119,9 +121,9 @@ export class LiveCollector {
     const waiting = o.outbox ? await this.#deliver() : 0;
     // With intervals still spooled the run stays live: the next collector delivers them.
     if (waiting === 0) {
-      await o.store.finishRun(this.#runId, { records: this.#decoder?.stats.records ?? 0, skipped: 0 }, [], o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}`, bytes: 0, format: 'tracefs' })));
+        await o.store.finishRun(this.#runId, { records: this.#events, skipped: 0 }, [], o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}`, bytes: 0, format: 'tracefs' })));
     }
-    return { runId: this.#runId, events: this.#decoder?.stats.records ?? 0, intervals: this.#intervals.size, lostEvents: this.#lostTotal, spooled: waiting };
+    return { runId: this.#runId, events: this.#events, intervals: this.#intervals.size, lostEvents: this.#lostTotal, spooled: waiting };
   }
 
   /** Send spooled batches, oldest first; returns how many still wait. Throttled after a failure. */
@@ -147,12 +149,21 @@ export class LiveCollector {
   async #poll(final: boolean): Promise<void> {
     const instance = this.#instance;
     if (instance === null) return;
-    for (let n = instance.read(this.#buffer); n > 0; n = instance.read(this.#buffer)) this.#decoder!.push(this.#buffer.subarray(0, n));
-    this.#batch!.flush();
+    const batch = this.#batch!;
+    const volumeOfDev = this.#volumeOfDev;
+    const offsetUs = this.#offsetUs;
+    const sink = {
+      bio: (timeNs: number, dev: number, sector: number, sectors: number): void => {
+        const volume = volumeOfDev.get(dev);
+        if (volume !== undefined) batch.push(volume, Math.floor(timeNs / 1000) + offsetUs, sector * 512, sectors * 512, true);
+      },
+    };
+    for (let cpu = 0; cpu < instance.cpus; cpu++) {
+      for (let n = instance.readPage(cpu, this.#page); n > 0; n = instance.readPage(cpu, this.#page)) this.#events += decodeRingPage(this.#page, n, this.#layout!, sink);
+    }
+    batch.flush();
     const nowUs = Date.now() * 1000;
     if (final) {
-      this.#decoder!.end();
-      this.#batch!.flush();
       this.#tracker!.finish();
     } else {
       this.#tracker!.closeEndedBy(nowUs - this.#o.graceS * 1e6);
@@ -166,8 +177,7 @@ export class LiveCollector {
     const I = this.#o.intervalS;
     const byStart = new Map<number, IntervalRow[]>();
     for (const r of closed) {
-      const raw = this.#volumes.names[r.volume]!;
-      const row: IntervalRow = { ...r, volume: this.#names.get(raw) ?? `${this.#o.host}/${raw}` };
+      const row: IntervalRow = { ...r, volume: this.#volumes.names[r.volume]! };
       if (final && (r.startS + I) * 1e6 > nowUs) row.partial = true;
       byStart.set(r.startS, [...(byStart.get(r.startS) ?? []), row]);
     }

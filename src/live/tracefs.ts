@@ -43,11 +43,14 @@ export function tracefsRoot(): string {
 /**
  * A private trace instance (tracefs `instances/NAME`) with only `block_bio_queue` enabled and a
  * kernel-side filter to writes on the chosen devices, so other users of tracing are undisturbed
- * and the kernel ships only what is counted. Timestamps use the `mono` clock.
+ * and the kernel ships only what is counted. Timestamps use the `mono` clock. Events are read as
+ * binary ring-buffer pages, one non-blocking `trace_pipe_raw` per CPU.
  */
 export class TraceInstance {
   readonly dir: string;
-  #pipe = -1;
+  /** Bytes per ring-buffer page (sub-buffer): the unit of a raw read. */
+  readonly pageBytes: number;
+  readonly #pipes: number[] = [];
   readonly #cpus: string[];
 
   constructor(root: string, name: string, devices: BlockDevice[], bufferKb: number) {
@@ -62,8 +65,10 @@ export class TraceInstance {
       const devs = devices.map((d) => `dev == ${d.kernelDev}`).join(' || ');
       set('events/block/block_bio_queue/filter', `(${devs}) && rwbs ~ "*W*"`);
       set('events/block/block_bio_queue/enable', '1');
-      this.#pipe = openSync(join(this.dir, 'trace_pipe'), constants.O_RDONLY | constants.O_NONBLOCK);
       this.#cpus = readdirSync(join(this.dir, 'per_cpu')).filter((c) => /^cpu\d+$/.test(c));
+      for (const cpu of this.#cpus) this.#pipes.push(openSync(join(this.dir, 'per_cpu', cpu, 'trace_pipe_raw'), constants.O_RDONLY | constants.O_NONBLOCK));
+      const subbuf = join(this.dir, 'buffer_subbuf_size_kb');
+      this.pageBytes = existsSync(subbuf) ? Number(readFileSync(subbuf, 'utf8').trim()) * 1024 : 4096;
       set('tracing_on', '1');
     } catch (err) {
       this.close();
@@ -71,14 +76,23 @@ export class TraceInstance {
     }
   }
 
-  /** Read what the kernel has ready (0 when nothing is waiting); never blocks. */
-  read(buffer: Uint8Array): number {
+  get cpus(): number {
+    return this.#pipes.length;
+  }
+
+  /** Read one ring-buffer page of a CPU into `page` (0 when none is waiting); never blocks. */
+  readPage(cpu: number, page: Uint8Array): number {
     try {
-      return readSync(this.#pipe, buffer, 0, buffer.length, null);
+      return readSync(this.#pipes[cpu]!, page, 0, this.pageBytes, null);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return 0;
       throw err;
     }
+  }
+
+  /** The layout of block_bio_queue events in this kernel. */
+  formatText(): string {
+    return readFileSync(join(this.dir, 'events/block/block_bio_queue/format'), 'utf8');
   }
 
   /** Events the ring buffer lost so far (overruns and dropped events, all CPUs). */
@@ -99,8 +113,7 @@ export class TraceInstance {
     } catch {
       // already gone
     }
-    if (this.#pipe >= 0) closeSync(this.#pipe);
-    this.#pipe = -1;
+    for (const fd of this.#pipes.splice(0)) closeSync(fd);
     if (existsSync(this.dir)) rmdirSync(this.dir);
   }
 }
