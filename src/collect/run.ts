@@ -74,7 +74,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
   const replaced = new Set<number>();
   for (const source of sources) {
     const fingerprint = source.fingerprint();
-    if (fingerprint !== null) for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace)) replaced.add(id);
+    if (fingerprint !== null) for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) replaced.add(id);
   }
   const volumes = new VolumeTable();
   const warnings = new Warnings();
@@ -121,7 +121,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
       }
       const fingerprint = source.fingerprint();
       if (source.bytes === null && fingerprint !== null) {
-        for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace)) replaced.add(id);
+        for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) replaced.add(id);
       }
     }
     batch.flush();
@@ -165,13 +165,18 @@ function parallelReader(source: Source, options: CollectOptions): Reader | null 
   return reader;
 }
 
-/** Runs already holding this input: refuse unless replacing; stale unfinished runs are always replaced. */
-async function duplicateRuns(store: Store, name: string, fingerprint: string, replace: boolean): Promise<number[]> {
+/**
+ * Runs already holding this input: refused unless replacing. An unfinished run of this host is
+ * an interrupted collection and is replaced; one of another host may still be running (a shared
+ * PostgreSQL store), so it is refused like a complete one.
+ */
+async function duplicateRuns(store: Store, name: string, fingerprint: string, replace: boolean, host: string): Promise<number[]> {
   const runs = await store.findRunsBySource(fingerprint);
-  const complete = runs.filter((r: RunInfo) => r.status === 'complete');
-  if (complete.length > 0 && !replace) {
-    const r = complete[0]!;
-    throw new UsageError(`${name} was already collected into ${store.location} as run ${r.id} (${r.startedAt}); refusing to count it twice. Use --replace to replace that run`);
+  const blocking = runs.filter((r: RunInfo) => r.status !== 'running' || r.host !== host);
+  if (blocking.length > 0 && !replace) {
+    const r = blocking[0]!;
+    const what = r.status === 'running' ? `is being collected by ${r.host} into ${store.location} as run ${r.id} (or that collection was interrupted)` : `was already collected into ${store.location} as run ${r.id} (${r.startedAt})`;
+    throw new UsageError(`${name} ${what}; refusing to count it twice. Use --replace to replace that run`);
   }
   return runs.map((r) => r.id);
 }
