@@ -85,9 +85,16 @@ async function renumbered(path: string, err: unknown): Promise<unknown> {
   const { failure, range } = err;
   if (failure.errorClass === 'usage') return new UsageError(failure.message);
   if (failure.errorClass === 'other') return new Error(failure.message);
-  if (failure.line === undefined || range.start === 0) return new InputError(failure.message, failure.line === undefined ? undefined : { line: failure.line });
-  const line = (await countLinesBefore(path, range.start)) + failure.line;
-  return new InputError(failure.message.replace(`${path}:${failure.line}:`, `${path}:${line}:`), { line });
+  if (failure.line === undefined) return new InputError(failure.message);
+  const { message, line } = await wholeFileLine(path, range.start, failure.message, failure.line);
+  return new InputError(message, { line });
+}
+
+/** A message naming line `line` of the range starting at `rangeStart`, renumbered for the whole file. */
+async function wholeFileLine(path: string, rangeStart: number, message: string, line: number): Promise<{ message: string; line: number }> {
+  if (rangeStart === 0) return { message, line };
+  const fileLine = (await countLinesBefore(path, rangeStart)) + line;
+  return { message: message.replace(`${path}:${line}:`, `${path}:${fileLine}:`), line: fileLine };
 }
 
 async function combine(path: string, ranges: ByteRange[], results: ParallelResult[]): Promise<ParallelResult> {
@@ -95,12 +102,7 @@ async function combine(path: string, ranges: ByteRange[], results: ParallelResul
   const first = results.findIndex((r) => r.stats.firstSkipped !== undefined);
   if (first >= 0) {
     const s = results[first]!.stats;
-    let message = s.firstSkipped!;
-    if (first > 0 && s.firstSkippedLine !== undefined) {
-      const line = (await countLinesBefore(path, ranges[first]!.start)) + s.firstSkippedLine;
-      message = message.replace(`${path}:${s.firstSkippedLine}:`, `${path}:${line}:`);
-    }
-    stats.firstSkipped = message;
+    stats.firstSkipped = s.firstSkippedLine === undefined ? s.firstSkipped! : (await wholeFileLine(path, ranges[first]!.start, s.firstSkipped!, s.firstSkippedLine)).message;
   }
   const warnings = new Warnings();
   for (const w of results.flatMap((r) => r.warnings)) warnings.add(w);
