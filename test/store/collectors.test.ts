@@ -7,20 +7,12 @@ import Database from 'better-sqlite3';
 import { generate } from '../../bench/generate.js';
 import { openStore } from '../../src/store/open.js';
 import { ROOT, tempDir } from '../helpers.js';
-import { postgresMissing, startPostgres, type TestPostgres } from '../support/postgres.js';
+import { freshDatabase, postgresMissing, sharedServer } from '../support/postgres.js';
 
 const BIN = join(ROOT, 'bin', 'churnlink.js');
 const dir = tempDir();
 const missing = postgresMissing();
-let server: TestPostgres | null = null;
-let databases = 0;
-
-async function database(): Promise<string> {
-  server ??= await startPostgres();
-  const name = `collectors_${databases++}`;
-  server.createDatabase(name);
-  return server.url(name);
-}
+const database = (): Promise<string> => freshDatabase('collectors');
 
 function trace(name: string, records: number, seed: number, volumes = 3): string {
   const path = join(dir, name);
@@ -71,7 +63,7 @@ test('a PostgreSQL restart in the middle of a collection: the collector retries 
   const store = await openStore(url);
   await waitFor(async () => (await store.listRuns()).length > 0, 'the run to begin');
   await store.close();
-  server!.restart();
+  sharedServer().restart();
   assert.equal(await exited, 0, stderr);
   const clean = join(dir, 'restart-clean.db');
   assert.equal(cli('collect', file, '--store', clean, '--interval', '1m').status, 0);

@@ -3,22 +3,12 @@ import assert from 'node:assert/strict';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { UsageError } from '../../src/errors.js';
 import { storeConformance } from './conformance.js';
-import { postgresMissing, startPostgres, type TestPostgres } from '../support/postgres.js';
+import { freshDatabase, postgresMissing } from '../support/postgres.js';
 
 const missing = postgresMissing();
-let server: TestPostgres | null = null;
-let n = 0;
-
-async function freshDatabase(): Promise<string> {
-  server ??= await startPostgres();
-  const name = `conformance_${n++}`;
-  server.createDatabase(name);
-  return server.url(name);
-}
-
 if (!missing) {
   storeConformance('postgres', async () => {
-    const url = await freshDatabase();
+    const url = await freshDatabase('conformance');
     return { store: await PostgresStore.open(url), reopen: () => PostgresStore.open(url) };
   });
 }

@@ -76,3 +76,20 @@ export async function startPostgres(): Promise<TestPostgres> {
   });
   return pg;
 }
+
+let shared: TestPostgres | null = null;
+let databases = 0;
+
+/** A new, empty database on this test file's server (started on first use). */
+export async function freshDatabase(prefix: string): Promise<string> {
+  shared ??= await startPostgres();
+  const name = `${prefix}_${databases++}`;
+  shared.createDatabase(name);
+  return shared.url(name);
+}
+
+/** The server `freshDatabase` started (to stop or restart it). */
+export function sharedServer(): TestPostgres {
+  if (shared === null) throw new Error('no test server started yet');
+  return shared;
+}
