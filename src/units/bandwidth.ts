@@ -27,15 +27,20 @@ const BITS_PER_UNIT: Record<string, number> = {
 };
 
 /**
- * Parse one path's bandwidth: `100Mbit`, `1.5Gbit/s`, `T1`, `OC3`, `10GbE`, or a bare number of
- * bit/s. SI prefixes: 1 Mbit/s = 10^6 bit/s. Returns bit/s.
+ * Parse one path's bandwidth: `100Mbit`, `1.5Gbit/s`, `T1`, `OC3`, `10GbE`. SI prefixes:
+ * 1 Mbit/s = 10^6 bit/s. Returns bit/s. A unit is required: a bare `155` is far more often a
+ * forgotten `Mbit` than 155 bit/s, and a link sized on it would be off by a factor of a million.
  */
 export function parseBandwidthBps(text: string, what = 'bandwidth'): number {
   const key = text.trim().toLowerCase();
   const named = NAMED_BANDWIDTH_BPS[key];
   if (named !== undefined) return named;
   const m = /^(\d+(?:\.\d+)?)\s*([a-z/]*)$/.exec(key);
-  const factor = m ? (m[2] === '' ? 1 : BITS_PER_UNIT[m[2]!]) : undefined;
+  if (m && m[2] === '') {
+    throw new UsageError(`${what} needs a unit: "${text}" (did you mean ${m[1]}Mbit? units: bit, kbit, Mbit, Gbit, Tbit, `
+      + 'or a named rate such as T3, OC3, 1GbE)');
+  }
+  const factor = m ? BITS_PER_UNIT[m[2]!] : undefined;
   if (!m || factor === undefined || Number(m[1]) <= 0) {
     throw new UsageError(
       `${what} is not a bandwidth (e.g. 100Mbit, 1Gbit, T3, OC3, 1GbE): "${text}"`,

@@ -13,6 +13,10 @@ const SECONDS_PER_UNIT: Record<string, number> = {
  * Returns seconds (may be fractional for `ms`).
  */
 export function parseDurationS(text: string, what = 'duration'): number {
+  // `M` is minutes to some and months or mega to others: refuse it rather than guess.
+  if (/\dM/.test(text)) {
+    throw new UsageError(`${what}: "M" is not a duration unit (write min for minutes, h for hours, d for days): "${text}"`);
+  }
   const compact = text.replace(/\s+/g, '').toLowerCase();
   if (/^\d+(\.\d+)?$/.test(compact)) return Number(compact);
   if (!/^(\d+(\.\d+)?[a-z]+)+$/.test(compact)) throw notADuration(what, text);
@@ -39,7 +43,7 @@ export function formatDuration(seconds: number): string {
   const h = Math.floor((s % 86400) / 3600);
   const m = Math.floor((s % 3600) / 60);
   const sec = s % 60;
-  if (d > 0) return `${d} d ${h} h`;
-  if (h > 0) return `${h} h ${m} min`;
+  if (d > 0) return h === 0 ? `${d} d` : `${d} d ${h} h`;
+  if (h > 0) return m === 0 ? `${h} h` : `${h} h ${m} min`;
   return sec === 0 ? `${m} min` : `${m} min ${sec} s`;
 }

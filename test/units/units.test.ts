@@ -19,6 +19,14 @@ test('durations', () => {
   assert.equal(formatDuration(300), '5 min');
   assert.equal(formatDuration(5400), '1 h 30 min');
   assert.equal(formatDuration(90061), '1 d 1 h');
+  // whole hours and days print without a zero part
+  assert.equal(formatDuration(3600), '1 h');
+  assert.equal(formatDuration(86400), '1 d');
+  assert.equal(formatDuration(3 * 86400 + 59), '3 d');
+  // M is ambiguous (minutes? months? mega?): refused; m and min are minutes
+  assert.throws(() => parseDurationS('5M', '--resync'), /--resync: "M" is not a duration unit .*"5M"/);
+  assert.equal(parseDurationS('5m'), 300);
+  assert.equal(parseDurationS('5min'), 300);
   assert.equal(formatDuration(12.34), '12 s');
   assert.equal(formatDuration(Infinity), 'never');
 });
@@ -44,6 +52,10 @@ test('bandwidths: SI prefixes and named lines', () => {
   assert.equal(parseBandwidthBps('1GbE'), 1e9);
   assert.equal(parseBandwidthBps('10GbE'), 10e9);
   assert.throws(() => parseBandwidthBps('fast'), /not a bandwidth/);
+  // a bare number is refused with a suggestion, never taken as bit/s
+  assert.throws(() => parseBandwidthBps('155', '--path'), /--path needs a unit: "155" \(did you mean 155Mbit\?/);
+  assert.throws(() => parseLink('4x155'), /link needs a unit: "155"/);
+  assert.equal(parseBandwidthBps('155bit'), 155);
   assert.deepEqual(parseLink('4x155Mbit'), { paths: 4, pathBps: 155e6 });
   assert.deepEqual(parseLink('2xOC3'), { paths: 2, pathBps: 155.52e6 });
   assert.deepEqual(parseLink('1GbE'), { paths: 1, pathBps: 1e9 });
