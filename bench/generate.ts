@@ -9,25 +9,22 @@
  */
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
+import { prng } from './prng.js';
+import { SampleWorkload } from './workload.js';
+
+export { prng };
 
 const FILETIME_UNIX_OFFSET_S = 11_644_473_600;
 const START_UNIX_S = Date.UTC(2026, 0, 5) / 1000; // 2026-01-05T00:00Z, fixed for reproducibility
 const GiB = 1024 ** 3;
 
-/** mulberry32: small, fast, deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export interface GenerateOptions {
   kind: 'msr' | 'alibaba';
+  /**
+   * `bench` (default): V volumes of hot region, log, random writes and reads — the benchmarks'
+   * shape. `sample`: the four servers of samples/scope.yaml with realistic folding (workload.ts).
+   */
+  profile?: 'bench' | 'sample';
   records: number;
   volumes: number;
   hours: number;
@@ -46,8 +43,39 @@ interface VolumeModel {
 
 const HOSTS = ['src1', 'web', 'prxy', 'mds', 'usr', 'proj'];
 
+function formatLine(kind: GenerateOptions['kind'], timeUs: number, host: string, disk: number, volumeIndex: number,
+  isWrite: boolean, offset: number, size: number, responseUs: number): string {
+  if (kind === 'alibaba') return `${volumeIndex},${isWrite ? 'W' : 'R'},${offset},${size},${timeUs}`;
+  const seconds = Math.floor(timeUs / 1e6) + FILETIME_UNIX_OFFSET_S;
+  const ticks = String((timeUs % 1e6) * 10).padStart(7, '0');
+  return `${seconds}${ticks},${host},${disk},${isWrite ? 'Write' : 'Read'},${offset},${size},${responseUs}`;
+}
+
+/** The sample profile: records spread evenly over the hours, a checkpoint burst each hour. */
+function* generateSample(o: GenerateOptions): Generator<string> {
+  const workload = new SampleWorkload(o.seed);
+  const spanUs = o.hours * 3600 * 1e6;
+  const lines: string[] = [];
+  for (let i = 0; i < o.records; i++) {
+    const base = (i / o.records) * spanUs;
+    const io = workload.next(base % 3.6e9 < 6e8);
+    const s = workload.servers[io.server]!;
+    const timeUs = Math.floor(START_UNIX_S * 1e6 + base);
+    lines.push(formatLine(o.kind, timeUs, s.host, s.disk, io.server, io.isWrite, io.offsetBytes, io.lengthBytes, 100 + (i * 7919) % 5000));
+    if (lines.length === 8192) {
+      yield lines.join('\n') + '\n';
+      lines.length = 0;
+    }
+  }
+  if (lines.length > 0) yield lines.join('\n') + '\n';
+}
+
 /** Yield trace text in chunks of lines. */
 export function* generate(o: GenerateOptions): Generator<string> {
+  if (o.profile === 'sample') {
+    yield* generateSample(o);
+    return;
+  }
   const rand = prng(o.seed);
   const volumes: VolumeModel[] = [];
   for (let v = 0; v < o.volumes; v++) {
@@ -108,10 +136,13 @@ async function cli(): Promise<void> {
       volumes: { type: 'string', default: '8' },
       hours: { type: 'string', default: '24' },
       seed: { type: 'string', default: '1' },
+      profile: { type: 'string', default: 'bench' },
     },
   });
   const kind = values.kind === 'alibaba' ? 'alibaba' : 'msr';
-  for (const chunk of generate({ kind, records: Number(values.records), volumes: Number(values.volumes), hours: Number(values.hours), seed: Number(values.seed) })) {
+  const profile = values.profile === 'sample' ? 'sample' : 'bench';
+  const options = { kind, profile, records: Number(values.records), volumes: Number(values.volumes), hours: Number(values.hours), seed: Number(values.seed) } as const;
+  for (const chunk of generate(options)) {
     if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
   }
 }
