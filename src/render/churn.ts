@@ -51,8 +51,9 @@ export function churnJson(views: readonly ChurnView[], by: ReportBy): Record<str
 
 const SIZING_CSV: [keyof Sizing, string][] = [
   ['requiredBandwidthBps', 'required_bandwidth_bps'],
+  ['pathBps', 'path_bps'],
   ['paths', 'paths'],
-  ['pathBandwidthBps', 'path_bandwidth_bps'],
+  ['requiredPerPathBps', 'required_per_path_bps'],
   ['resyncSeconds', 'resync_seconds'],
 ];
 

@@ -15,8 +15,12 @@ export interface SizingRequest {
 /** Link figures for one report row; a field is present only when its input was given. */
 export interface Sizing {
   requiredBandwidthBps?: number;
+  /** The bandwidth of one path, as given (--path). */
+  pathBps?: number;
+  /** Whole paths of `pathBps` that carry the required bandwidth. */
   paths?: number;
-  pathBandwidthBps?: number;
+  /** The required bandwidth shared evenly over `paths`: what each path must really carry. */
+  requiredPerPathBps?: number;
   resyncSeconds?: number;
 }
 
@@ -26,8 +30,9 @@ export function sizeLink(changedBytes: number, request: SizingRequest): Sizing {
   if (request.resyncS !== null) {
     out.requiredBandwidthBps = requiredBandwidthBps(changedBytes, request.resyncS, request.params);
     if (request.pathBps !== null) {
+      out.pathBps = request.pathBps;
       out.paths = pathsNeeded(out.requiredBandwidthBps, request.pathBps);
-      out.pathBandwidthBps = bandwidthPerPathBps(out.requiredBandwidthBps, out.paths);
+      out.requiredPerPathBps = bandwidthPerPathBps(out.requiredBandwidthBps, out.paths);
     }
   }
   if (request.link !== null) out.resyncSeconds = resyncSeconds(changedBytes, request.link, request.params);

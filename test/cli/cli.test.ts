@@ -58,6 +58,10 @@ test('report --by volume --format json with --resync, --path and --link', async 
   );
   assert.equal(b!.volume, 'hostA_1');
   assert.equal(b!.requiredBandwidthBps, 1310720);
+  // --path 1Mbit is kept as given; 3 paths share 2,621,440 bit/s: 873,813.33 bit/s each.
+  assert.equal(a!.pathBps, 1e6);
+  assert.equal(a!.requiredPerPathBps, 2621440 / 3);
+  assert.equal(a!.pathBandwidthBps, undefined);
 });
 
 test('report table shows the figures with units and the link assumptions', async () => {

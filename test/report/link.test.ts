@@ -18,7 +18,7 @@ test('link formulas: D = bytes (1 + overhead) / compression; 8 D / (R efficiency
 
 test('sizing gives only the figures whose inputs were given', () => {
   assert.deepEqual(sizeLink(1e9, { resyncS: 100, pathBps: 30e6, link: { paths: 2, pathBps: 100e6 }, params }), {
-    requiredBandwidthBps: 1e8, paths: 4, pathBandwidthBps: 25e6, resyncSeconds: 50,
+    requiredBandwidthBps: 1e8, pathBps: 30e6, paths: 4, requiredPerPathBps: 25e6, resyncSeconds: 50,
   });
   assert.deepEqual(sizeLink(1e9, { resyncS: null, pathBps: null, link: null, params }), {});
 });
