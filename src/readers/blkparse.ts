@@ -32,7 +32,7 @@ export const blkparse: Reader = {
             summary = true;
             return;
           }
-          throw f.error(`device is not major,minor: "${f.text()}"`);
+          throw f.error(`device is not major,minor: "${f.excerpt()}"`);
         }
         const volume = volumes.id(f.bytes, f.start, f.end);
         f.field('cpu').uint('cpu');
@@ -47,7 +47,7 @@ export const blkparse: Reader = {
         if (f.bytes[f.start] === 91) return; // "[process]" right away: a flush with no sector range
         const sector = f.uint('sector');
         f.field('+');
-        if (!f.is('+')) throw f.error(`expected "+" after the sector: "${f.text()}"`);
+        if (!f.is('+')) throw f.error(`expected "+" after the sector: "${f.excerpt()}"`);
         const sectors = f.field('sectors').uint('sectors');
         if (sectors === 0) return;
         ctx.batch.push(volume, timeUs + ctx.startUs, sector * 512, sectors * 512, kind === 1);

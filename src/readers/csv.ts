@@ -5,6 +5,7 @@ import { openLines } from './lines.js';
 import { unixUsFromFiletime } from './msr.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
+import { plausibleTimeUs } from './epoch.js';
 import { latin1 } from './fields.js';
 
 const TIME_DIGITS = { s: 6, ms: 3, us: 0 } as const;
@@ -66,7 +67,7 @@ export const csv: Reader = {
     const timeUsOf = (f: FieldCursor): number => {
       const unit = mapping.time.unit;
       const name = fieldNames[at[0]!]!;
-      if (unit === 'filetime') return unixUsFromFiletime(f, name);
+      if (unit === 'filetime') return plausibleTimeUs(f, name, unixUsFromFiletime(f, name));
       if (unit === 'ns') return Math.floor(f.scaled(name, 0) / 1000);
       return f.scaled(name, TIME_DIGITS[unit]);
     };

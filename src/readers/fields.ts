@@ -68,11 +68,11 @@ export class FieldCursor {
     for (let p = s; p < e; p++) {
       const d = b[p]! - 48;
       if (d < 0 || d > 9) {
-        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.text()}"` : `${name} is not a whole number: "${this.text()}"`);
+        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a whole number: "${this.excerpt()}"`);
       }
       v = v * 10 + d;
     }
-    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.text()}"`);
+    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.excerpt()}"`);
     return v;
   }
 
@@ -97,7 +97,7 @@ export class FieldCursor {
       }
       const d = c - 48;
       if (d < 0 || d > 9) {
-        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.text()}"` : `${name} is not a number: "${this.text()}"`);
+        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a number: "${this.excerpt()}"`);
       }
       seenDigit = true;
       if (!seenDot) whole = whole * 10 + d;
@@ -106,13 +106,13 @@ export class FieldCursor {
         fracDigits++;
       }
     }
-    if (!seenDigit) throw this.error(`${name} is not a number: "${this.text()}"`);
+    if (!seenDigit) throw this.error(`${name} is not a number: "${this.excerpt()}"`);
     let scale = 1;
     for (let i = 0; i < digits; i++) scale *= 10;
     let fracScale = 1;
     for (let i = fracDigits; i < digits; i++) fracScale *= 10;
     const v = whole * scale + frac * fracScale;
-    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.text()}"`);
+    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.excerpt()}"`);
     return v;
   }
 
@@ -141,7 +141,7 @@ export class FieldCursor {
     for (let p = s; p < e; p++) {
       const c = b[p]! | 0x20; // lower-case letters
       const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-      if (d < 0) throw this.error(`${name} is not hexadecimal: "${this.text()}"`);
+      if (d < 0) throw this.error(`${name} is not hexadecimal: "${this.excerpt()}"`);
       v = v * 16 + d;
     }
     return v;
@@ -164,10 +164,28 @@ export class FieldCursor {
     return latin1(this.bytes, this.start, e);
   }
 
+  /**
+   * The current field for an error message: at most EXCERPT_CHARS characters, then `…`, so a
+   * huge field never makes a huge message.
+   */
+  excerpt(): string {
+    let e = this.end;
+    if (e > this.start && this.bytes[e - 1] === 13) e--;
+    return excerptOf(this.bytes, this.start, e);
+  }
+
   /** An InputError naming format, file, line and the problem. */
   error(problem: string): InputError {
     return new InputError(`${this.format}: ${this.source}:${this.line}: ${problem}`, { line: this.line });
   }
+}
+
+/** Characters of a field quoted in an error message before it is cut with `…`. */
+export const EXCERPT_CHARS = 40;
+
+/** bytes[start, end) as latin1, cut to EXCERPT_CHARS characters and `…` when longer. */
+export function excerptOf(bytes: Uint8Array, start: number, end: number): string {
+  return end - start > EXCERPT_CHARS ? `${latin1(bytes, start, start + EXCERPT_CHARS)}…` : latin1(bytes, start, end);
 }
 
 export function latin1(bytes: Uint8Array, start: number, end: number): string {

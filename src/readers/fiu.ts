@@ -26,7 +26,7 @@ export const fiu: Reader = {
         const blocks = f.field('size').uint('size');
         f.field('op');
         const isWrite = f.is('W');
-        if (!isWrite && !f.is('R')) throw f.error(`op is neither R nor W: "${f.text()}"`);
+        if (!isWrite && !f.is('R')) throw f.error(`op is neither R nor W: "${f.excerpt()}"`);
         const majorStart = f.field('major').start;
         f.uint('major');
         f.field('minor').uint('minor');

@@ -2,11 +2,12 @@ import { latin1 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
+import { plausibleTimeUs } from './epoch.js';
 
 /**
  * Tencent CBS block traces: `Timestamp,Offset,Size,IOType,VolumeID`.
- * Timestamp in seconds since the Unix epoch, Offset and Size in 512 B sectors, IOType 1 = write
- * and 0 = read; volume = VolumeID.
+ * Timestamp in seconds since the Unix epoch (plausible: 1990 .. 2100, else a bad record), Offset
+ * and Size in 512 B sectors, IOType 1 = write and 0 = read; volume = VolumeID.
  */
 export const tencent: Reader = {
   name: 'tencent',
@@ -19,15 +20,15 @@ export const tencent: Reader = {
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
     return openLines(ctx, 'tencent', 44, {
       parse(f) {
-        const timeS = f.field('Timestamp').uint('Timestamp');
+        const timeUs = plausibleTimeUs(f, 'Timestamp', f.field('Timestamp').uint('Timestamp') * 1e6);
         const offset = f.field('Offset').uint('Offset');
         const size = f.field('Size').uint('Size');
         const ioType = f.field('IOType').uint('IOType');
-        if (ioType > 1) throw f.error(`IOType is neither 0 nor 1: "${f.text()}"`);
+        if (ioType > 1) throw f.error(`IOType is neither 0 nor 1: "${f.excerpt()}"`);
         f.field('VolumeID').uint('VolumeID');
         const volume = volumes.id(f.bytes, f.start, f.end);
         if (f.hasMore()) throw f.error('too many fields (expected 5)');
-        ctx.batch.push(volume, timeS * 1e6, offset * 512, size * 512, ioType === 1);
+        ctx.batch.push(volume, timeUs, offset * 512, size * 512, ioType === 1);
       },
     });
   },

@@ -23,7 +23,7 @@ export const vscsiCsv: Reader = {
       isHeader: (f) => f.lineStart === 0 && HEADER.test(latin1(f.bytes, f.lineStart, f.lineEnd)),
       parse(f) {
         const version = f.field('version').uint('version');
-        if (version !== 1 && version !== 2) throw f.error(`version is not 1 or 2: "${f.text()}"`);
+        if (version !== 1 && version !== 2) throw f.error(`version is not 1 or 2: "${f.excerpt()}"`);
         const timeUs = f.field('time').scaled('time', 6);
         const op = f.field('op').hex('op');
         const size = f.field('size').uint('size');
