@@ -29,7 +29,7 @@ export interface LineParser {
  * line into an InputError naming file, line and field (or counts it with --skip-bad).
  */
 export function openLines(
-  ctx: DecodeContext,
+  ctx: Pick<DecodeContext, 'source' | 'skipBad'>,
   format: string,
   delimiter: number,
   parser: LineParser,
