@@ -55,6 +55,9 @@ export const csv: Reader = {
     const starts = new Int32Array(64);
     const ends = new Int32Array(64);
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    // A quoted name's bytes hold `""` for each quote: a cache of its own unescapes them.
+    const quotedVolumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => latin1(bytes, start, end).replaceAll('""', '"'));
+    const quoted = new Uint8Array(64);
     const fixedVolume = ctx.volumes.idOf(ctx.volumeName);
     const writeOps = mapping.op?.writeOps ?? [];
     const readOps = mapping.op?.readOps ?? [];
@@ -73,11 +76,12 @@ export const csv: Reader = {
     };
 
     return openLines(ctx, 'csv', mapping.delimiter.charCodeAt(0), {
+      quotes: true,
       isHeader(f) {
         if (headerSeen) return false;
         headerSeen = true;
         const names: string[] = [];
-        while (f.hasMore()) names.push(f.field('header').text().trim());
+        while (f.hasMore()) names.push(f.field('header').text().trim().replaceAll('""', '"'));
         if (named) {
           resolveAndName(names);
           return true;
@@ -90,6 +94,7 @@ export const csv: Reader = {
           f.field(fieldNames[i]!);
           starts[i] = f.start;
           ends[i] = f.end;
+          quoted[i] = f.quoted ? 1 : 0;
         }
         let isWrite = true;
         if (mapping.op) {
@@ -103,7 +108,8 @@ export const csv: Reader = {
         const timeUs = timeUsOf(select(f, 0)) + ctx.startUs;
         const offset = select(f, 1).uint(fieldNames[at[1]!]!) * mapping.offset.unitBytes;
         const length = select(f, 2).uint(fieldNames[at[2]!]!) * mapping.length.unitBytes;
-        const volume = mapping.volume ? volumes.id(f.bytes, starts[at[4]!]!, ends[at[4]!]!) : fixedVolume;
+        const v = at[4]!;
+        const volume = !mapping.volume ? fixedVolume : (quoted[v] ? quotedVolumes : volumes).id(f.bytes, starts[v]!, ends[v]!);
         ctx.batch.push(volume, timeUs, offset, length, isWrite);
       },
     });

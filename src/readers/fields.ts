@@ -5,6 +5,7 @@ const SPACE = 32;
 const TAB = 9;
 const MINUS = 45;
 const DOT = 46;
+const QUOTE = 34;
 
 /**
  * A cursor over the delimited fields of one line held in a byte buffer. Numbers are parsed from
@@ -23,6 +24,10 @@ export class FieldCursor {
   format = '';
   source = '';
   delimiter = COMMA;
+  /** RFC 4180: a field starting with `"` runs to the closing `"` (`""` inside is one quote). */
+  quotes = false;
+  /** Whether the current field was quoted (start/end then exclude the quotes). */
+  quoted = false;
 
   reset(bytes: Uint8Array, start: number, end: number, line: number): void {
     this.bytes = bytes;
@@ -43,13 +48,41 @@ export class FieldCursor {
       if (p >= this.lineEnd) throw this.error(`missing field ${name}`);
       this.start = p;
       while (p < this.lineEnd && b[p] !== SPACE && b[p] !== TAB) p++;
+    } else if (this.quotes && p < this.lineEnd && b[p] === QUOTE) {
+      return this.#quotedField(name, p);
     } else {
       this.start = p;
       while (p < this.lineEnd && b[p] !== this.delimiter) p++;
     }
+    this.quoted = false;
     this.end = p;
     this.#next = p + 1;
     return this;
+  }
+
+  #quotedField(name: string, open: number): this {
+    const b = this.bytes;
+    let p = open + 1;
+    for (;;) {
+      const q = b.indexOf(QUOTE, p);
+      if (q < 0 || q >= this.lineEnd) {
+        this.start = open;
+        this.end = this.lineEnd;
+        throw this.error(`${name}: quoted field has no closing quote on its line: ${excerptOf(b, open, this.lineEnd)}`);
+      }
+      if (q + 1 < this.lineEnd && b[q + 1] === QUOTE) {
+        p = q + 2;
+        continue;
+      }
+      this.start = open + 1;
+      this.end = q;
+      this.quoted = true;
+      if (q + 1 < this.lineEnd && b[q + 1] !== this.delimiter && b[q + 1] !== 13) {
+        throw this.error(`${name}: text after the closing quote: ${excerptOf(b, open, Math.min(this.lineEnd, q + 2))}`);
+      }
+      this.#next = q + 2;
+      return this;
+    }
   }
 
   /** True when fields remain after the current one. */
@@ -183,9 +216,15 @@ export class FieldCursor {
 /** Characters of a field quoted in an error message before it is cut with `…`. */
 export const EXCERPT_CHARS = 40;
 
-/** bytes[start, end) as latin1, cut to EXCERPT_CHARS characters and `…` when longer. */
+/**
+ * bytes[start, end) as latin1 for a message: cut to EXCERPT_CHARS characters and `…` when longer,
+ * control characters shown as `\xNN`.
+ */
 export function excerptOf(bytes: Uint8Array, start: number, end: number): string {
-  return end - start > EXCERPT_CHARS ? `${latin1(bytes, start, start + EXCERPT_CHARS)}…` : latin1(bytes, start, end);
+  const cut = end - start > EXCERPT_CHARS;
+  const text = latin1(bytes, start, cut ? start + EXCERPT_CHARS : end)
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return cut ? `${text}…` : text;
 }
 
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
