@@ -86,7 +86,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
     lateIntervals: options.lateIntervals ?? 2,
     ...(options.scope.volumes === null ? {} : { includeVolume: (v: number) => scopeIncludes(options.scope, volumes.names[v]!) }),
   });
-  const batch = new IoBatch((b) => tracker.add(b));
+  const batch = new IoBatch((b) => tracker.add(b), undefined, options.trackBytes);
   const summary: CollectSummary = {
     runId: 0, replaced: [], sources: [], writes: 0, writeBytes: 0, reads: 0, readBytes: 0,
     intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],

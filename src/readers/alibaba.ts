@@ -49,7 +49,7 @@ export const alibaba: Reader = {
         const timeUs = scanDigits(b, timeStart, end);
         q = digits.end;
         if (q >= end) return 0;
-        if (q === timeStart || !isPlausibleUs(timeUs)) return -1;
+        if (q === timeStart || !isPlausibleUs(timeUs) || offset + length > batch.maxWriteEndBytes) return -1;
         if (b[q] === CR && ++q >= end) return 0;
         if (b[q] !== NL) return -1;
         batch.push(volume, timeUs, offset, length, op === W);
@@ -65,6 +65,8 @@ export const alibaba: Reader = {
         const length = f.field('length').uint('length');
         const timeUs = plausibleTimeUs(f, 'timestamp', f.field('timestamp').uint('timestamp'));
         if (f.hasMore()) throw f.error('too many fields (expected 5)');
+        const problem = batch.rangeProblem(offset, length, isWrite);
+        if (problem !== null) throw f.error(`offset + length ${problem}`);
         batch.push(volume, timeUs, offset, length, isWrite);
       },
     });

@@ -115,6 +115,8 @@ export const blkparse: Reader = {
         if (!f.is('+')) throw f.error(`expected "+" after the sector: "${f.excerpt()}"`);
         const sectors = f.field('sectors').uint('sectors');
         if (sectors === 0) return;
+        const problem = ctx.batch.rangeProblem(sector * 512, sectors * 512, kind === 1);
+        if (problem !== null) throw f.error(`sector + sectors ${problem}`);
         ctx.batch.push(volume, timeUs + ctx.startUs, sector * 512, sectors * 512, kind === 1);
       },
     });

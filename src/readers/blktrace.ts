@@ -152,6 +152,8 @@ export const blktrace: Reader = {
         volumeIds.set(device, volume);
       }
       const sector = Number(view.getBigUint64(at + 16, le));
+      const problem = ctx.batch.rangeProblem(sector * 512, length, isWrite);
+      if (problem !== null) throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: sector + bytes ${problem}`, recordBytes);
       ctx.batch.push(volume, Number((timeNs - originNs) / 1000n) + ctx.startUs, sector * 512, length, isWrite);
       return recordBytes;
     });

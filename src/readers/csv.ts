@@ -110,6 +110,8 @@ export const csv: Reader = {
         const length = select(f, 2).uint(fieldNames[at[2]!]!) * mapping.length.unitBytes;
         const v = at[4]!;
         const volume = !mapping.volume ? fixedVolume : (quoted[v] ? quotedVolumes : volumes).id(f.bytes, starts[v]!, ends[v]!);
+        const problem = ctx.batch.rangeProblem(offset, length, isWrite);
+        if (problem !== null) throw f.error(`${fieldNames[at[1]!]} + ${fieldNames[at[2]!]} ${problem}`);
         ctx.batch.push(volume, timeUs, offset, length, isWrite);
       },
     });

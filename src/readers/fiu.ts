@@ -31,6 +31,8 @@ export const fiu: Reader = {
         f.uint('major');
         f.field('minor').uint('minor');
         const volume = volumes.id(f.bytes, majorStart, f.end);
+        const problem = ctx.batch.rangeProblem(lba * 512, blocks * 512, isWrite);
+        if (problem !== null) throw f.error(`lba + size ${problem}`);
         ctx.batch.push(volume, Math.floor(tsNs / 1000) + ctx.startUs, lba * 512, blocks * 512, isWrite);
       },
     });

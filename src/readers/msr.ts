@@ -120,7 +120,7 @@ export const msr: Reader = {
         if (b[q] === CR && ++q >= end) return 0;
         if (b[q] !== NL) return -1;
         const timeUs = (seconds - FILETIME_EPOCH_OFFSET_S) * 1e6 + Math.floor(ticks / 10);
-        if (!isPlausibleUs(timeUs)) return -1;
+        if (!isPlausibleUs(timeUs) || offset + size > batch.maxWriteEndBytes) return -1;
         batch.push(volume, timeUs, offset, size, isWrite);
         return q + 1;
       },
@@ -136,6 +136,8 @@ export const msr: Reader = {
         const size = f.field('Size').uint('Size');
         f.field('ResponseTime').uint('ResponseTime');
         if (f.hasMore()) throw f.error('too many fields (expected 7)');
+        const problem = batch.rangeProblem(offset, size, isWrite);
+        if (problem !== null) throw f.error(`Offset + Size ${problem}`);
         batch.push(volume, timeUs, offset, size, isWrite);
       },
     });

@@ -33,6 +33,8 @@ export const tencent: Reader = {
         f.field('VolumeID').uint('VolumeID');
         const volume = volumes.id(f.bytes, f.start, f.end);
         if (f.hasMore()) throw f.error('too many fields (expected 5)');
+        const problem = ctx.batch.rangeProblem(offset * 512, size * 512, ioType === 1);
+        if (problem !== null) throw f.error(`Offset + Size ${problem}`);
         ctx.batch.push(volume, timeUs, offset * 512, size * 512, ioType === 1);
       },
     });

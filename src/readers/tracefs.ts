@@ -73,6 +73,8 @@ function tracefsLineParser(ctx: DecodeContext) {
       f.reset(b, plus + 1, f.lineEnd, f.line);
       const sectors = f.field('sectors').uint('sectors');
       if (kind < 0 || sectors === 0) return;
+      const problem = ctx.batch.rangeProblem(sector * 512, sectors * 512, kind === 1);
+      if (problem !== null) throw f.error(`sector + sectors ${problem}`);
       ctx.batch.push(volume, timeUs + ctx.startUs, sector * 512, sectors * 512, kind === 1);
     },
   };

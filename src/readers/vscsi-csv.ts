@@ -31,6 +31,8 @@ export const vscsiCsv: Reader = {
         if (f.hasMore()) throw f.error('too many fields (expected 5)');
         const isWrite = SCSI_WRITE_OPS.has(op);
         if (!isWrite && !SCSI_READ_OPS.has(op)) return;
+        const problem = ctx.batch.rangeProblem(lbn * 512, size, isWrite);
+        if (problem !== null) throw f.error(`lbn + size ${problem}`);
         ctx.batch.push(volume, timeUs + ctx.startUs, lbn * 512, size, isWrite);
       },
     });
