@@ -2,7 +2,7 @@ import { InputError, UsageError } from '../errors.js';
 import { IoBatch } from '../readers/batch.js';
 import type { CsvMapping } from '../readers/csv-mapping.js';
 import { readerByName, sniffReader, type Reader } from '../readers/index.js';
-import type { DecodeStats, Decoder } from '../readers/reader.js';
+import type { DecodeStats, Decoder, Survey } from '../readers/reader.js';
 import { VolumeTable } from '../readers/volumes.js';
 import type { Source } from '../sources/file.js';
 import type { RunInfo, SourceInfo, Store } from '../store/store.js';
@@ -10,6 +10,7 @@ import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from './scope.js';
 import { IntervalWriter } from './interval-writer.js';
 import { decodeInParallel } from './parallel.js';
+import { surveySources } from './survey.js';
 import { Tracker } from './tracker.js';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -70,6 +71,7 @@ export interface CollectSummary {
  * never leaves partial data. The same input twice is refused, or replaced with `replace`.
  */
 export async function collectSources(sources: Source[], store: Store, options: CollectOptions): Promise<CollectSummary> {
+  const surveys = await surveySources(sources, options.format);
   await store.useSettings({ intervalS: options.intervalS, trackBytes: options.trackBytes });
   const replaced = new Set<number>();
   for (const source of sources) {
@@ -84,7 +86,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
     lateIntervals: options.lateIntervals ?? 2,
     ...(options.scope.volumes === null ? {} : { includeVolume: (v: number) => scopeIncludes(options.scope, volumes.names[v]!) }),
   });
-  const batch = new IoBatch((b) => tracker.add(b));
+  const batch = new IoBatch((b) => tracker.add(b), undefined, options.trackBytes);
   const summary: CollectSummary = {
     runId: 0, replaced: [], sources: [], writes: 0, writeBytes: 0, reads: 0, readBytes: 0,
     intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],
@@ -117,7 +119,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
         summary.outOfScope += done.outOfScope;
         for (const w of done.warnings) warnings.add(w);
       } else {
-        summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit }));
+        summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit, surveys }));
       }
       const fingerprint = source.fingerprint();
       if (source.bytes === null && fingerprint !== null) {
@@ -161,7 +163,7 @@ function parallelReader(source: Source, options: CollectOptions): Reader | null 
   if (threads < 2 || source.path === null || source.compression !== null || source.head === null) return null;
   if ((source.bytes ?? 0) < (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) return null;
   const reader = options.format !== null ? readerByName(options.format) : sniffReader(source.head.subarray(0, SNIFF_BYTES), source.name);
-  if (reader.split === undefined || (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0)) return null;
+  if (reader.split === undefined || reader.survey !== undefined || (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0)) return null;
   return reader;
 }
 
@@ -186,6 +188,8 @@ interface DecodeDeps {
   warnings: Warnings;
   batch: IoBatch;
   commit: () => Promise<void>;
+  /** First-pass surveys of file sources, per reader that takes one. */
+  surveys: Map<Reader, Survey>;
 }
 
 /** Decode one source: buffer its head to sniff the format, then stream every chunk through. */
@@ -198,6 +202,7 @@ async function decodeSource(source: Source, options: CollectOptions, deps: Decod
   let pendingBytes = 0;
   const start = (): Decoder => {
     const reader = (state.reader ??= sniffReader(concat(pending, Math.min(pendingBytes, SNIFF_BYTES)), source.name));
+    const survey = source.path === null ? undefined : deps.surveys.get(reader);
     const decoder = reader.open({
       source: source.name,
       batch: deps.batch,
@@ -207,6 +212,7 @@ async function decodeSource(source: Source, options: CollectOptions, deps: Decod
       skipBad: options.skipBad,
       volumeName: options.volumeName ?? source.stem,
       ...(options.csv ? { csv: options.csv } : {}),
+      ...(survey ? { survey } : {}),
     });
     for (const chunk of pending.splice(0)) decoder.push(chunk);
     return (state.decoder = decoder);

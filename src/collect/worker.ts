@@ -24,7 +24,7 @@ function run(task: RangeTask): void {
   const volumes = new VolumeTable();
   const warnings = new Warnings();
   const tracker = new Tracker({ ...task.tracker, ...(task.scope.volumes === null ? {} : { includeVolume: (v: number) => scopeIncludes(task.scope, volumes.names[v]!) }) });
-  const batch = new IoBatch((b) => tracker.add(b));
+  const batch = new IoBatch((b) => tracker.add(b), undefined, task.tracker.trackBytes);
   const decoder = readerByName(task.format).open({
     source: task.path, batch, volumes, warnings, startUs: task.startUs, skipBad: task.skipBad, volumeName: task.volumeName,
     ...(task.csv ? { csv: task.csv } : {}),

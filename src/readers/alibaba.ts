@@ -3,6 +3,7 @@ import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
 import { digits, scanDigits } from './digits.js';
+import { isPlausibleUs, plausibleTimeUs } from './epoch.js';
 
 const COMMA = 44;
 const NL = 10;
@@ -12,7 +13,8 @@ const R = 82;
 
 /**
  * Alibaba Cloud block traces: `device_id,opcode,offset,length,timestamp`.
- * Opcode R/W, offset and length in bytes, timestamp µs since the Unix epoch; volume = device_id.
+ * Opcode R/W, offset and length in bytes, timestamp µs since the Unix epoch (plausible: 1990 ..
+ * 2100, else a bad record); volume = device_id.
  */
 export const alibaba: Reader = {
   name: 'alibaba',
@@ -47,7 +49,7 @@ export const alibaba: Reader = {
         const timeUs = scanDigits(b, timeStart, end);
         q = digits.end;
         if (q >= end) return 0;
-        if (q === timeStart || timeUs > Number.MAX_SAFE_INTEGER) return -1;
+        if (q === timeStart || !isPlausibleUs(timeUs) || offset + length > batch.maxWriteEndBytes) return -1;
         if (b[q] === CR && ++q >= end) return 0;
         if (b[q] !== NL) return -1;
         batch.push(volume, timeUs, offset, length, op === W);
@@ -58,11 +60,13 @@ export const alibaba: Reader = {
         const volume = volumes.id(f.bytes, f.start, f.end);
         f.field('opcode');
         const isWrite = f.is('W');
-        if (!isWrite && !f.is('R')) throw f.error(`opcode is neither R nor W: "${f.text()}"`);
+        if (!isWrite && !f.is('R')) throw f.error(`opcode is neither R nor W: "${f.excerpt()}"`);
         const offset = f.field('offset').uint('offset');
         const length = f.field('length').uint('length');
-        const timeUs = f.field('timestamp').uint('timestamp');
+        const timeUs = plausibleTimeUs(f, 'timestamp', f.field('timestamp').uint('timestamp'));
         if (f.hasMore()) throw f.error('too many fields (expected 5)');
+        const problem = batch.rangeProblem(offset, length, isWrite);
+        if (problem !== null) throw f.error(`offset + length ${problem}`);
         batch.push(volume, timeUs, offset, length, isWrite);
       },
     });

@@ -11,9 +11,15 @@ export class IoBatch {
   readonly lengthBytes: Float64Array;
   readonly isWrite: Uint8Array; // 1 write, 0 read
   readonly #flush: (batch: IoBatch) => void;
+  /** Track size the records will be counted in (bytes), or null when unknown. */
+  readonly trackBytes: number | null;
+  /** A write must end at or before this byte (exclusive end): 2^32 tracks, and at most 2^53 - 1. */
+  readonly maxWriteEndBytes: number;
 
-  constructor(flush: (batch: IoBatch) => void, capacity = 16_384) {
+  constructor(flush: (batch: IoBatch) => void, capacity = 16_384, trackBytes: number | null = null) {
     this.capacity = capacity;
+    this.trackBytes = trackBytes;
+    this.maxWriteEndBytes = trackBytes === null ? MAX_EXACT_BYTES : Math.min(MAX_EXACT_BYTES, MAX_TRACKS * trackBytes);
     this.volume = new Uint32Array(capacity);
     this.timeUs = new Float64Array(capacity);
     this.offsetBytes = new Float64Array(capacity);
@@ -33,6 +39,19 @@ export class IoBatch {
     if (this.length === this.capacity) this.flush();
   }
 
+  /**
+   * Why a record's byte range cannot be counted, as a phrase after the fields' names (`Offset +
+   * Size end …`), or null when it can: a write's last track must be a 32-bit index (roaring
+   * bitmaps) and every end must be exact in a double (2^53 - 1). Readers ask before `push`, so that
+   * the error names file, line and field and --skip-bad can skip the record.
+   */
+  rangeProblem(offsetBytes: number, lengthBytes: number, isWrite: boolean): string | null {
+    const endBytes = offsetBytes + lengthBytes;
+    if (endBytes <= (isWrite ? this.maxWriteEndBytes : MAX_EXACT_BYTES)) return null;
+    if (endBytes > MAX_EXACT_BYTES) return `end past byte 2^53 - 1 (${MAX_EXACT_BYTES}), beyond exact arithmetic`;
+    return `end at byte ${endBytes}, past the 2^32 tracks of ${this.trackBytes} B a volume can have (${this.maxWriteEndBytes} B)`;
+  }
+
   /** Hand the records collected so far to the sink, then reuse the arrays. */
   flush(): void {
     if (this.length === 0) return;
@@ -40,3 +59,8 @@ export class IoBatch {
     this.length = 0;
   }
 }
+
+/** Byte offsets are doubles: whole numbers are exact up to 2^53 - 1. */
+const MAX_EXACT_BYTES = Number.MAX_SAFE_INTEGER;
+/** Track indexes are 32-bit (roaring bitmaps). */
+const MAX_TRACKS = 2 ** 32;

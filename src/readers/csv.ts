@@ -5,6 +5,7 @@ import { openLines } from './lines.js';
 import { unixUsFromFiletime } from './msr.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
+import { plausibleTimeUs } from './epoch.js';
 import { latin1 } from './fields.js';
 
 const TIME_DIGITS = { s: 6, ms: 3, us: 0 } as const;
@@ -54,6 +55,9 @@ export const csv: Reader = {
     const starts = new Int32Array(64);
     const ends = new Int32Array(64);
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    // A quoted name's bytes hold `""` for each quote: a cache of its own unescapes them.
+    const quotedVolumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => latin1(bytes, start, end).replaceAll('""', '"'));
+    const quoted = new Uint8Array(64);
     const fixedVolume = ctx.volumes.idOf(ctx.volumeName);
     const writeOps = mapping.op?.writeOps ?? [];
     const readOps = mapping.op?.readOps ?? [];
@@ -66,17 +70,18 @@ export const csv: Reader = {
     const timeUsOf = (f: FieldCursor): number => {
       const unit = mapping.time.unit;
       const name = fieldNames[at[0]!]!;
-      if (unit === 'filetime') return unixUsFromFiletime(f, name);
+      if (unit === 'filetime') return plausibleTimeUs(f, name, unixUsFromFiletime(f, name));
       if (unit === 'ns') return Math.floor(f.scaled(name, 0) / 1000);
       return f.scaled(name, TIME_DIGITS[unit]);
     };
 
     return openLines(ctx, 'csv', mapping.delimiter.charCodeAt(0), {
+      quotes: true,
       isHeader(f) {
         if (headerSeen) return false;
         headerSeen = true;
         const names: string[] = [];
-        while (f.hasMore()) names.push(f.field('header').text().trim());
+        while (f.hasMore()) names.push(f.field('header').text().trim().replaceAll('""', '"'));
         if (named) {
           resolveAndName(names);
           return true;
@@ -89,6 +94,7 @@ export const csv: Reader = {
           f.field(fieldNames[i]!);
           starts[i] = f.start;
           ends[i] = f.end;
+          quoted[i] = f.quoted ? 1 : 0;
         }
         let isWrite = true;
         if (mapping.op) {
@@ -102,7 +108,10 @@ export const csv: Reader = {
         const timeUs = timeUsOf(select(f, 0)) + ctx.startUs;
         const offset = select(f, 1).uint(fieldNames[at[1]!]!) * mapping.offset.unitBytes;
         const length = select(f, 2).uint(fieldNames[at[2]!]!) * mapping.length.unitBytes;
-        const volume = mapping.volume ? volumes.id(f.bytes, starts[at[4]!]!, ends[at[4]!]!) : fixedVolume;
+        const v = at[4]!;
+        const volume = !mapping.volume ? fixedVolume : (quoted[v] ? quotedVolumes : volumes).id(f.bytes, starts[v]!, ends[v]!);
+        const problem = ctx.batch.rangeProblem(offset, length, isWrite);
+        if (problem !== null) throw f.error(`${fieldNames[at[1]!]} + ${fieldNames[at[2]!]} ${problem}`);
         ctx.batch.push(volume, timeUs, offset, length, isWrite);
       },
     });

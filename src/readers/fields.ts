@@ -5,6 +5,7 @@ const SPACE = 32;
 const TAB = 9;
 const MINUS = 45;
 const DOT = 46;
+const QUOTE = 34;
 
 /**
  * A cursor over the delimited fields of one line held in a byte buffer. Numbers are parsed from
@@ -23,6 +24,10 @@ export class FieldCursor {
   format = '';
   source = '';
   delimiter = COMMA;
+  /** RFC 4180: a field starting with `"` runs to the closing `"` (`""` inside is one quote). */
+  quotes = false;
+  /** Whether the current field was quoted (start/end then exclude the quotes). */
+  quoted = false;
 
   reset(bytes: Uint8Array, start: number, end: number, line: number): void {
     this.bytes = bytes;
@@ -43,13 +48,41 @@ export class FieldCursor {
       if (p >= this.lineEnd) throw this.error(`missing field ${name}`);
       this.start = p;
       while (p < this.lineEnd && b[p] !== SPACE && b[p] !== TAB) p++;
+    } else if (this.quotes && p < this.lineEnd && b[p] === QUOTE) {
+      return this.#quotedField(name, p);
     } else {
       this.start = p;
       while (p < this.lineEnd && b[p] !== this.delimiter) p++;
     }
+    this.quoted = false;
     this.end = p;
     this.#next = p + 1;
     return this;
+  }
+
+  #quotedField(name: string, open: number): this {
+    const b = this.bytes;
+    let p = open + 1;
+    for (;;) {
+      const q = b.indexOf(QUOTE, p);
+      if (q < 0 || q >= this.lineEnd) {
+        this.start = open;
+        this.end = this.lineEnd;
+        throw this.error(`${name}: quoted field has no closing quote on its line: ${excerptOf(b, open, this.lineEnd)}`);
+      }
+      if (q + 1 < this.lineEnd && b[q + 1] === QUOTE) {
+        p = q + 2;
+        continue;
+      }
+      this.start = open + 1;
+      this.end = q;
+      this.quoted = true;
+      if (q + 1 < this.lineEnd && b[q + 1] !== this.delimiter && b[q + 1] !== 13) {
+        throw this.error(`${name}: text after the closing quote: ${excerptOf(b, open, Math.min(this.lineEnd, q + 2))}`);
+      }
+      this.#next = q + 2;
+      return this;
+    }
   }
 
   /** True when fields remain after the current one. */
@@ -68,11 +101,11 @@ export class FieldCursor {
     for (let p = s; p < e; p++) {
       const d = b[p]! - 48;
       if (d < 0 || d > 9) {
-        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.text()}"` : `${name} is not a whole number: "${this.text()}"`);
+        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a whole number: "${this.excerpt()}"`);
       }
       v = v * 10 + d;
     }
-    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.text()}"`);
+    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.excerpt()}"`);
     return v;
   }
 
@@ -97,7 +130,7 @@ export class FieldCursor {
       }
       const d = c - 48;
       if (d < 0 || d > 9) {
-        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.text()}"` : `${name} is not a number: "${this.text()}"`);
+        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a number: "${this.excerpt()}"`);
       }
       seenDigit = true;
       if (!seenDot) whole = whole * 10 + d;
@@ -106,13 +139,13 @@ export class FieldCursor {
         fracDigits++;
       }
     }
-    if (!seenDigit) throw this.error(`${name} is not a number: "${this.text()}"`);
+    if (!seenDigit) throw this.error(`${name} is not a number: "${this.excerpt()}"`);
     let scale = 1;
     for (let i = 0; i < digits; i++) scale *= 10;
     let fracScale = 1;
     for (let i = fracDigits; i < digits; i++) fracScale *= 10;
     const v = whole * scale + frac * fracScale;
-    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.text()}"`);
+    if (v > Number.MAX_SAFE_INTEGER) throw this.error(`${name} is too large: "${this.excerpt()}"`);
     return v;
   }
 
@@ -141,7 +174,7 @@ export class FieldCursor {
     for (let p = s; p < e; p++) {
       const c = b[p]! | 0x20; // lower-case letters
       const d = c >= 48 && c <= 57 ? c - 48 : c >= 97 && c <= 102 ? c - 87 : -1;
-      if (d < 0) throw this.error(`${name} is not hexadecimal: "${this.text()}"`);
+      if (d < 0) throw this.error(`${name} is not hexadecimal: "${this.excerpt()}"`);
       v = v * 16 + d;
     }
     return v;
@@ -164,10 +197,34 @@ export class FieldCursor {
     return latin1(this.bytes, this.start, e);
   }
 
+  /**
+   * The current field for an error message: at most EXCERPT_CHARS characters, then `…`, so a
+   * huge field never makes a huge message.
+   */
+  excerpt(): string {
+    let e = this.end;
+    if (e > this.start && this.bytes[e - 1] === 13) e--;
+    return excerptOf(this.bytes, this.start, e);
+  }
+
   /** An InputError naming format, file, line and the problem. */
   error(problem: string): InputError {
     return new InputError(`${this.format}: ${this.source}:${this.line}: ${problem}`, { line: this.line });
   }
+}
+
+/** Characters of a field quoted in an error message before it is cut with `…`. */
+export const EXCERPT_CHARS = 40;
+
+/**
+ * bytes[start, end) as latin1 for a message: cut to EXCERPT_CHARS characters and `…` when longer,
+ * control characters shown as `\xNN`.
+ */
+export function excerptOf(bytes: Uint8Array, start: number, end: number): string {
+  const cut = end - start > EXCERPT_CHARS;
+  const text = latin1(bytes, start, cut ? start + EXCERPT_CHARS : end)
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return cut ? `${text}…` : text;
 }
 
 export function latin1(bytes: Uint8Array, start: number, end: number): string {

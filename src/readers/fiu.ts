@@ -26,11 +26,13 @@ export const fiu: Reader = {
         const blocks = f.field('size').uint('size');
         f.field('op');
         const isWrite = f.is('W');
-        if (!isWrite && !f.is('R')) throw f.error(`op is neither R nor W: "${f.text()}"`);
+        if (!isWrite && !f.is('R')) throw f.error(`op is neither R nor W: "${f.excerpt()}"`);
         const majorStart = f.field('major').start;
         f.uint('major');
         f.field('minor').uint('minor');
         const volume = volumes.id(f.bytes, majorStart, f.end);
+        const problem = ctx.batch.rangeProblem(lba * 512, blocks * 512, isWrite);
+        if (problem !== null) throw f.error(`lba + size ${problem}`);
         ctx.batch.push(volume, Math.floor(tsNs / 1000) + ctx.startUs, lba * 512, blocks * 512, isWrite);
       },
     });

@@ -43,9 +43,11 @@ export function readerByName(name: string): Reader {
  * Pick the reader by content: the first whose `sniff` accepts the head of the (decompressed)
  * input. Fails with what was seen and the list of known formats.
  */
-export function sniffReader(head: Uint8Array, source: string): Reader {
+export function sniffReader(input: Uint8Array, source: string): Reader {
+  // A UTF-8 byte order mark is no part of any format (text decoders skip it too).
+  const head = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? input.subarray(3) : input;
   for (const reader of Object.values(readers)) if (reader.sniff(head)) return reader;
-  const firstLine = latin1(head, 0, Math.min(head.length, 200)).split('\n')[0]!.replace(/[^\x20-\x7e]/g, '.');
+  const firstLine = latin1(head, 0, Math.min(head.length, 60)).split('\n')[0]!.replace(/[^\x20-\x7e]/g, '.');
   throw new UsageError(
     `${source}: unrecognised trace format (first bytes: "${firstLine}"); known formats: ${formatNames().join(', ')}; use --format NAME (csv needs --columns)`,
   );

@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { FieldCursor, latin1 } from './fields.js';
+import { EXCERPT_CHARS, FieldCursor, excerptOf } from './fields.js';
 import type { DecodeContext, DecodeStats, Decoder } from './reader.js';
 
 const NL = 10;
@@ -21,15 +21,28 @@ export interface LineParser {
    */
   isHeader?(f: FieldCursor): boolean;
   parse(f: FieldCursor): void;
+  /** Fields may be quoted as in RFC 4180 (within one line). */
+  quotes?: boolean;
 }
+
+const BOM = new Uint8Array([0xef, 0xbb, 0xbf]); // UTF-8 byte order mark
+
+/**
+ * The longest line a text trace may have, newline excluded: real trace lines are under 200 bytes,
+ * and the limit bounds the memory one line can take, whatever the input.
+ */
+export const MAX_LINE_BYTES = 64 * 1024;
+const MAX_LINE_TEXT = '65,536 bytes (64 KiB)';
 
 /**
  * A decoder for line-oriented text formats: splits chunks at newlines without making strings,
- * carries a partial line over to the next chunk, skips blank and `#` lines, and turns a bad
- * line into an InputError naming file, line and field (or counts it with --skip-bad).
+ * carries a partial line over to the next chunk, skips a leading UTF-8 BOM and blank and `#`
+ * lines, and turns a bad line into an InputError naming file, line and field (or counts it with
+ * --skip-bad). A line longer than MAX_LINE_BYTES is bad input as soon as the limit is passed;
+ * it is never buffered whole.
  */
 export function openLines(
-  ctx: DecodeContext,
+  ctx: Pick<DecodeContext, 'source' | 'skipBad'>,
   format: string,
   delimiter: number,
   parser: LineParser,
@@ -38,11 +51,14 @@ export function openLines(
   cursor.format = format;
   cursor.source = ctx.source;
   cursor.delimiter = delimiter;
+  cursor.quotes = parser.quotes === true;
   const stats: DecodeStats = { records: 0, skipped: 0 };
   let carry = new Uint8Array(0);
   let carryLength = 0;
   let line = 0;
   let headerPhase = parser.isHeader !== undefined;
+  let overlong = false; // inside a line rejected as too long, dropping it up to its newline
+  let bomMatched = 0; // bytes of a leading BOM seen so far; -1 once past the start
 
   const parseLine = (bytes: Uint8Array, start: number, end: number, truncated: boolean): void => {
     line++;
@@ -71,17 +87,41 @@ export function openLines(
     }
   };
 
-  return {
-    stats,
-    push(input: Uint8Array): void {
-      // A plain Uint8Array view: TypedArray indexOf is much cheaper than Buffer's.
-      const chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-      let p = 0;
-      if (carryLength > 0) {
-        const nl = chunk.indexOf(NL);
-        const take = nl < 0 ? chunk.length : nl;
+  /** A line over MAX_LINE_BYTES: bad input, or skipped with --skip-bad (its bytes are never kept). */
+  const tooLong = (bytes: Uint8Array, start: number, end: number): void => {
+    line++;
+    const binary = bytes.subarray(start, Math.min(end, start + EXCERPT_CHARS)).includes(0);
+    const message = `${format}: ${ctx.source}:${line}: line is longer than ${MAX_LINE_TEXT}, the limit for a text trace`
+      + (binary ? ' (binary data?)' : `: "${excerptOf(bytes, start, end)}"`);
+    if (!ctx.skipBad) throw new InputError(message, { line });
+    stats.skipped++;
+    if (stats.firstSkipped === undefined) {
+      stats.firstSkipped = message;
+      stats.firstSkippedLine = line;
+    }
+  };
+
+  const pushBytes = (chunk: Uint8Array): void => {
+    let p = 0;
+    if (overlong) {
+      // The rest of a line already rejected as too long (--skip-bad): dropped up to its newline.
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) return;
+      overlong = false;
+      p = nl + 1;
+    } else if (carryLength > 0) {
+      const nl = chunk.indexOf(NL);
+      const take = nl < 0 ? chunk.length : nl;
+      if (carryLength + take > MAX_LINE_BYTES) {
+        tooLong(carry, 0, carryLength);
+        carryLength = 0;
+        if (nl < 0) {
+          overlong = true;
+          return;
+        }
+      } else {
         if (carryLength + take > carry.length) {
-          const grown = new Uint8Array(Math.max(carry.length * 2, carryLength + take));
+          const grown = new Uint8Array(Math.min(MAX_LINE_BYTES, Math.max(carry.length * 2, carryLength + take)));
           grown.set(carry.subarray(0, carryLength));
           carry = grown;
         }
@@ -90,39 +130,63 @@ export function openLines(
         if (nl < 0) return;
         parseLine(carry, 0, carryLength, false);
         carryLength = 0;
-        p = nl + 1;
       }
-      const fast = headerPhase ? undefined : parser.fast;
-      const length = chunk.length;
-      while (p < length) {
-        if (fast !== undefined) {
-          const next = fast(chunk, p, length);
-          if (next > 0) {
-            line++;
-            stats.records++;
-            p = next;
-            continue;
-          }
-          if (next === 0) break;
+      p = nl + 1;
+    }
+    const fast = headerPhase ? undefined : parser.fast;
+    const length = chunk.length;
+    while (p < length) {
+      if (fast !== undefined) {
+        // Bounded so that a fast-path line is never longer than the limit either.
+        const next = fast(chunk, p, Math.min(length, p + MAX_LINE_BYTES + 1));
+        if (next > 0) {
+          line++;
+          stats.records++;
+          p = next;
+          continue;
         }
-        const nl = chunk.indexOf(NL, p);
-        if (nl < 0) break;
-        parseLine(chunk, p, nl, false);
-        p = nl + 1;
       }
-      const rest = chunk.length - p;
-      if (rest > 0) {
-        if (rest > carry.length) carry = new Uint8Array(Math.max(rest, 4096));
-        carry.set(chunk.subarray(p));
-        carryLength = rest;
+      const nl = chunk.indexOf(NL, p);
+      if (nl < 0) break;
+      if (nl - p > MAX_LINE_BYTES) tooLong(chunk, p, nl);
+      else parseLine(chunk, p, nl, false);
+      p = nl + 1;
+    }
+    const rest = chunk.length - p;
+    if (rest > MAX_LINE_BYTES) {
+      tooLong(chunk, p, chunk.length);
+      overlong = true;
+    } else if (rest > 0) {
+      if (rest > carry.length) carry = new Uint8Array(Math.max(rest, 4096));
+      carry.set(chunk.subarray(p));
+      carryLength = rest;
+    }
+  };
+
+  return {
+    stats,
+    push(input: Uint8Array): void {
+      // A plain Uint8Array view: TypedArray indexOf is much cheaper than Buffer's.
+      let chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+      if (bomMatched >= 0) {
+        // A UTF-8 byte order mark at the start of the input is not part of the first line.
+        let i = 0;
+        while (i < chunk.length && bomMatched < BOM.length && chunk[i] === BOM[bomMatched]) i++, bomMatched++;
+        if (bomMatched < BOM.length && i === chunk.length) return;
+        if (bomMatched < BOM.length && bomMatched > 0) pushBytes(BOM.subarray(0, bomMatched));
+        bomMatched = -1;
+        chunk = chunk.subarray(i);
       }
+      pushBytes(chunk);
     },
     end(): void {
+      if (bomMatched > 0 && bomMatched < BOM.length) pushBytes(BOM.subarray(0, bomMatched));
+      bomMatched = -1;
       if (carryLength > 0) {
         const bytes = carry.subarray(0, carryLength);
         carryLength = 0;
         if (bytes.includes(0)) {
-          throw new InputError(`${format}: ${ctx.source}:${line + 1}: binary data in a text trace: "${latin1(bytes, 0, Math.min(bytes.length, 40))}"`);
+          throw new InputError(`${format}: ${ctx.source}:${line + 1}: binary data in a text trace: "${excerptOf(bytes, 0, bytes.length)}"`);
         }
         parseLine(bytes, 0, bytes.length, true);
       }

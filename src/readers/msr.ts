@@ -2,6 +2,7 @@ import { latin1, type FieldCursor } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { FNV_OFFSET, FNV_PRIME, VolumeSpanCache } from './volumes.js';
+import { isPlausibleUs, plausibleTimeUs } from './epoch.js';
 
 // FILETIME counts 100 ns ticks since 1601-01-01; the Unix epoch is 11,644,473,600 s later.
 const FILETIME_EPOCH_OFFSET_S = 11_644_473_600;
@@ -18,7 +19,7 @@ const CR = 13;
 export function unixUsFromFiletime(f: FieldCursor, name: string): number {
   for (let p = f.start; p < f.end; p++) {
     const c = f.bytes[p]!;
-    if (c < 48 || c > 57) throw f.error(`${name} is not a whole number: "${f.text()}"`);
+    if (c < 48 || c > 57) throw f.error(`${name} is not a whole number: "${f.excerpt()}"`);
   }
   const digits = f.end - f.start;
   if (digits <= TICKS_PER_SECOND_DIGITS) return Math.floor(f.uint(name) / 10) - FILETIME_EPOCH_OFFSET_S * 1e6;
@@ -35,7 +36,8 @@ export function unixUsFromFiletime(f: FieldCursor, name: string): number {
 /**
  * MSR Cambridge / SNIA IOTTA block traces:
  * `Timestamp,Hostname,DiskNumber,Type,Offset,Size,ResponseTime`.
- * Timestamp: Windows FILETIME (100 ns ticks since 1601-01-01 UTC); Type `Read`/`Write`;
+ * Timestamp: Windows FILETIME (100 ns ticks since 1601-01-01 UTC), plausible (1990 .. 2100) or a
+ * bad record; Type `Read`/`Write`;
  * Offset and Size in bytes; volume = `Hostname_DiskNumber`.
  */
 export const msr: Reader = {
@@ -117,21 +119,25 @@ export const msr: Reader = {
         if (q === responseStart) return -1;
         if (b[q] === CR && ++q >= end) return 0;
         if (b[q] !== NL) return -1;
-        batch.push(volume, (seconds - FILETIME_EPOCH_OFFSET_S) * 1e6 + Math.floor(ticks / 10), offset, size, isWrite);
+        const timeUs = (seconds - FILETIME_EPOCH_OFFSET_S) * 1e6 + Math.floor(ticks / 10);
+        if (!isPlausibleUs(timeUs) || offset + size > batch.maxWriteEndBytes) return -1;
+        batch.push(volume, timeUs, offset, size, isWrite);
         return q + 1;
       },
       parse(f) {
-        const timeUs = unixUsFromFiletime(f.field('Timestamp'), 'Timestamp');
+        const timeUs = plausibleTimeUs(f, 'Timestamp', unixUsFromFiletime(f.field('Timestamp'), 'Timestamp'));
         const hostStart = f.field('Hostname').start;
         f.field('DiskNumber').uint('DiskNumber');
         const volume = volumes.id(f.bytes, hostStart, f.end);
         f.field('Type');
         const isWrite = f.is('Write');
-        if (!isWrite && !f.is('Read')) throw f.error(`Type is neither Read nor Write: "${f.text()}"`);
+        if (!isWrite && !f.is('Read')) throw f.error(`Type is neither Read nor Write: "${f.excerpt()}"`);
         const offset = f.field('Offset').uint('Offset');
         const size = f.field('Size').uint('Size');
         f.field('ResponseTime').uint('ResponseTime');
         if (f.hasMore()) throw f.error('too many fields (expected 7)');
+        const problem = batch.rangeProblem(offset, size, isWrite);
+        if (problem !== null) throw f.error(`Offset + Size ${problem}`);
         batch.push(volume, timeUs, offset, size, isWrite);
       },
     });

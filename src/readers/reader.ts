@@ -18,6 +18,11 @@ export interface DecodeContext {
   volumeName: string;
   /** Column mapping for the generic csv reader. */
   csv?: CsvMapping;
+  /**
+   * This reader's survey (see `Reader.survey`) of every input of the collect that could be read
+   * twice (files), taken before any is decoded; absent for standard input.
+   */
+  survey?: Survey;
 }
 
 /** Counters a decoder keeps for the run summary. */
@@ -28,6 +33,25 @@ export interface DecodeStats {
   firstSkipped?: string;
   /** The line that error names (text formats). */
   firstSkippedLine?: number;
+  /** Which events were counted, when the reader had to choose (e.g. issue events, no queue events). */
+  counted?: string;
+}
+
+/** `DecodeStats.counted` of block traces recorded without queue events. */
+export const COUNTED_ISSUE = 'issue (D) events — the trace has no queue (Q) events';
+
+/**
+ * A first pass over the inputs of one collect, for facts that decide how records are read but
+ * that no stream knows until its end, such as the earliest event of all per-CPU blktrace files
+ * or whether any has queue events. Fed each input's decompressed bytes in order; keeps a few
+ * counters, never records.
+ */
+export interface Survey {
+  push(chunk: Uint8Array): void;
+  /** The current input ended; the next push starts another. */
+  endInput(): void;
+  /** True when no more bytes are needed, from this input or any other. */
+  readonly done: boolean;
 }
 
 /** A stateful decoder for one input stream: push chunks in order, then end(). */
@@ -45,6 +69,8 @@ export interface Reader {
   /** True when the first bytes of a file look like this format. */
   sniff(head: Uint8Array): boolean;
   open(ctx: DecodeContext): Decoder;
+  /** A new survey for formats that need a first pass over all inputs (see `Survey`). */
+  survey?(): Survey;
   /**
    * How a large file of this format may be cut for parallel decoding: at line starts, or at
    * multiples of a fixed record size read from the head. Absent: decoded in one piece (formats

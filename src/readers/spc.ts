@@ -25,8 +25,10 @@ export const spc: Reader = {
         const size = f.field('Size').uint('Size');
         f.field('Opcode');
         const isWrite = f.is('w');
-        if (!isWrite && !f.is('r')) throw f.error(`Opcode is neither r nor w: "${f.text()}"`);
+        if (!isWrite && !f.is('r')) throw f.error(`Opcode is neither r nor w: "${f.excerpt()}"`);
         const timeUs = f.field('Timestamp').scaled('Timestamp', 6);
+        const problem = ctx.batch.rangeProblem(lba * 512, size, isWrite);
+        if (problem !== null) throw f.error(`LBA + Size ${problem}`);
         ctx.batch.push(volume, timeUs + ctx.startUs, lba * 512, size, isWrite);
       },
     });

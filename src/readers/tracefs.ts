@@ -57,7 +57,7 @@ function tracefsLineParser(ctx: DecodeContext) {
       // After "event: ": device, rwbs, then (rq_issue) bytes and (cmd), then "sector + n".
       f.reset(b, nameEnd + 1, f.lineEnd, f.line);
       f.field('device');
-      if (b.indexOf(44, f.start) >= f.end || b.indexOf(44, f.start) < 0) throw f.error(`device is not major,minor: "${f.text()}"`);
+      if (b.indexOf(44, f.start) >= f.end || b.indexOf(44, f.start) < 0) throw f.error(`device is not major,minor: "${f.excerpt()}"`);
       const volume = volumes.id(b, f.start, f.end);
       const kind = rwbsKind(f.field('rwbs'));
       const plus = b.indexOf(PLUS, f.end);
@@ -73,6 +73,8 @@ function tracefsLineParser(ctx: DecodeContext) {
       f.reset(b, plus + 1, f.lineEnd, f.line);
       const sectors = f.field('sectors').uint('sectors');
       if (kind < 0 || sectors === 0) return;
+      const problem = ctx.batch.rangeProblem(sector * 512, sectors * 512, kind === 1);
+      if (problem !== null) throw f.error(`sector + sectors ${problem}`);
       ctx.batch.push(volume, timeUs + ctx.startUs, sector * 512, sectors * 512, kind === 1);
     },
   };

@@ -23,7 +23,7 @@ export const vscsiCsv: Reader = {
       isHeader: (f) => f.lineStart === 0 && HEADER.test(latin1(f.bytes, f.lineStart, f.lineEnd)),
       parse(f) {
         const version = f.field('version').uint('version');
-        if (version !== 1 && version !== 2) throw f.error(`version is not 1 or 2: "${f.text()}"`);
+        if (version !== 1 && version !== 2) throw f.error(`version is not 1 or 2: "${f.excerpt()}"`);
         const timeUs = f.field('time').scaled('time', 6);
         const op = f.field('op').hex('op');
         const size = f.field('size').uint('size');
@@ -31,6 +31,8 @@ export const vscsiCsv: Reader = {
         if (f.hasMore()) throw f.error('too many fields (expected 5)');
         const isWrite = SCSI_WRITE_OPS.has(op);
         if (!isWrite && !SCSI_READ_OPS.has(op)) return;
+        const problem = ctx.batch.rangeProblem(lbn * 512, size, isWrite);
+        if (problem !== null) throw f.error(`lbn + size ${problem}`);
         ctx.batch.push(volume, timeUs + ctx.startUs, lbn * 512, size, isWrite);
       },
     });

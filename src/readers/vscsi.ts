@@ -52,7 +52,8 @@ export const vscsi: Reader = {
       const length = view.getUint32(at + L.len, true);
       const lbn = Number(view.getBigUint64(at + L.lbn, true));
       const timeUs = Number(view.getBigUint64(at + L.ts, true));
-      if (lbn > Number.MAX_SAFE_INTEGER / SECTOR) throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: lbn ${lbn} is out of range`, L.bytes);
+      const problem = ctx.batch.rangeProblem(lbn * SECTOR, length, isWrite);
+      if (problem !== null) throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: lbn + len ${problem}`, L.bytes);
       ctx.batch.push(volume, timeUs + ctx.startUs, lbn * SECTOR, length, isWrite);
       return L.bytes;
     });
