@@ -35,7 +35,19 @@ export class Bitset {
   setRange(from: number, to: number): void {
     if (to <= from) return;
     this.ensure(to - 1);
-    for (let i = from; i < to; i++) this.words[i >>> 5]! |= 1 << (i & 31);
+    const words = this.words;
+    const last = to - 1;
+    const fw = from >>> 5;
+    const lw = last >>> 5;
+    const fm = (0xffff_ffff << (from & 31)) >>> 0;
+    const lm = 0xffff_ffff >>> (31 - (last & 31));
+    if (fw === lw) {
+      words[fw]! |= fm & lm;
+      return;
+    }
+    words[fw]! |= fm;
+    words.fill(0xffff_ffff, fw + 1, lw); // a word at a time: a long range costs 1/32 of its bits
+    words[lw]! |= lm;
   }
 
   /** OR another bitset into this one. */
