@@ -1,4 +1,4 @@
-import { popcount32 } from './bitset.js';
+import { popcount32, setBitRange as setBits } from './bitset.js';
 import { ARRAY_CONTAINER, BITMAP_CONTAINER, forEachContainer, type RangeSink } from './roaring.js';
 import { RoaringWriter } from './roaring-writer.js';
 
@@ -238,19 +238,4 @@ function orRuns(chunk: Chunk, runs: Uint16Array, n: number): void {
   }
   chunk.runs = out === 1 && merged[0] === 0 && merged[1] === 0xffff ? FULL : merged.slice(0, 2 * out);
   chunk.nRuns = out;
-}
-
-/** Set bits first..last (inclusive) of a 2048-word bitmap, a word at a time. */
-export function setBits(bits: Uint32Array, first: number, last: number): void {
-  const fw = first >>> 5;
-  const lw = last >>> 5;
-  const fm = (0xffff_ffff << (first & 31)) >>> 0;
-  const lm = 0xffff_ffff >>> (31 - (last & 31));
-  if (fw === lw) {
-    bits[fw]! |= fm & lm;
-    return;
-  }
-  bits[fw]! |= fm;
-  for (let w = fw + 1; w < lw; w++) bits[w] = 0xffff_ffff;
-  bits[lw]! |= lm;
 }

@@ -52,8 +52,11 @@ export class RoaringWriter {
     this.#bodyBytes = p;
   }
 
-  /** Add container `key` from the 2048 words `words[at] .. words[at + 2047]` (bit v = value v). */
-  addBitmap(key: number, words: Uint32Array, at = 0): void {
+  /**
+   * Add container `key` from the 2048 words `words[at] .. words[at + 2047]` (bit v = value v);
+   * returns its cardinality (0: nothing added).
+   */
+  addBitmap(key: number, words: Uint32Array, at = 0): number {
     let card = 0;
     let nRuns = 0;
     let previous = 0;
@@ -64,7 +67,7 @@ export class RoaringWriter {
       nRuns += popcount32(word & ~((word << 1) | (previous >>> 31)));
       previous = word;
     }
-    if (card === 0) return;
+    if (card === 0) return 0;
     const kind = this.#begin(key, card, nRuns);
     let p = this.#bodyBytes;
     const view = this.#bodyView;
@@ -105,6 +108,7 @@ export class RoaringWriter {
       if (start >= 0) p = putRun(view, p, start, 65535);
     }
     this.#bodyBytes = p;
+    return card;
   }
 
   /** The serialized bitmap of everything added since the last call; the writer starts over. */
