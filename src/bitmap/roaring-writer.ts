@@ -19,6 +19,7 @@ export class RoaringWriter {
   #bodyBytes = 0;
   #hasRuns = false;
   #lastKey = -1;
+  readonly #used = new Uint16Array(2048); // indexes of the non-zero words of a bitmap being added
 
   /**
    * Add container `key` holding the inclusive ranges `runs[2i] .. runs[2i + 1]` (i < nRuns) of low
@@ -54,27 +55,44 @@ export class RoaringWriter {
 
   /**
    * Add container `key` from the 2048 words `words[at] .. words[at + 2047]` (bit v = value v);
-   * returns its cardinality (0: nothing added).
+   * returns its cardinality (0: nothing added). With `summaryAt`, `words[summaryAt ..
+   * summaryAt + 63]` has bit w set for each non-zero word w, and only those words are read
+   * (a sparse page costs time per word used, not per 2048 words).
    */
-  addBitmap(key: number, words: Uint32Array, at = 0): number {
+  addBitmap(key: number, words: Uint32Array, at = 0, summaryAt = -1): number {
+    const used = this.#used;
+    let n = 0;
+    if (summaryAt < 0) {
+      for (let w = 0; w < 2048; w++) if (words[at + w] !== 0) used[n++] = w;
+    } else {
+      for (let u = 0; u < 64; u++) {
+        let bits = words[summaryAt + u]!;
+        while (bits !== 0) {
+          const low = bits & -bits;
+          bits ^= low;
+          used[n++] = u * 32 + 31 - Math.clz32(low);
+        }
+      }
+    }
     let card = 0;
     let nRuns = 0;
-    let previous = 0;
-    for (let w = at; w < at + 2048; w++) {
-      const word = words[w]!;
-      if (word === 0 && previous === 0) continue;
+    for (let k = 0; k < n; k++) {
+      const w = used[k]!;
+      const word = words[at + w]!;
+      const previous = k > 0 && used[k - 1] === w - 1 ? words[at + w - 1]! : 0;
       card += popcount32(word);
       nRuns += popcount32(word & ~((word << 1) | (previous >>> 31)));
-      previous = word;
     }
     if (card === 0) return 0;
     const kind = this.#begin(key, card, nRuns);
     let p = this.#bodyBytes;
     const view = this.#bodyView;
     if (kind === BITMAP) {
-      for (let w = 0; w < 2048; w++, p += 4) view.setUint32(p, words[at + w]!, true);
+      for (let k = 0; k < n; k++) view.setUint32(p + 4 * used[k]!, words[at + used[k]!]!, true);
+      p += BITMAP_BYTES;
     } else if (kind === ARRAY) {
-      for (let w = 0; w < 2048; w++) {
+      for (let k = 0; k < n; k++) {
+        const w = used[k]!;
         let word = words[at + w]!;
         while (word !== 0) {
           const low = word & -word;
@@ -86,26 +104,32 @@ export class RoaringWriter {
     } else {
       view.setUint16(p, nRuns, true);
       p += 2;
-      let start = -1;
-      for (let w = 0; w < 2048; w++) {
-        const word = words[at + w]!;
-        if (word === 0 || word === 0xffff_ffff) {
-          if (word === 0 && start >= 0) {
-            p = putRun(view, p, start, w * 32 - 1);
-            start = -1;
-          } else if (word !== 0 && start < 0) start = w * 32;
+      let first = -2;
+      let last = -2;
+      for (let k = 0; k < n; k++) {
+        const w = used[k]!;
+        let word = words[at + w]!;
+        if (word === 0xffff_ffff) {
+          if (w * 32 === last + 1) last = w * 32 + 31;
+          else {
+            if (first >= 0) p = putRun(view, p, first, last);
+            first = w * 32;
+            last = first + 31;
+          }
           continue;
         }
-        for (let bit = 0; bit < 32; bit++) {
-          const set = ((word >>> bit) & 1) === 1;
-          if (set && start < 0) start = w * 32 + bit;
-          else if (!set && start >= 0) {
-            p = putRun(view, p, start, w * 32 + bit - 1);
-            start = -1;
+        while (word !== 0) {
+          const low = word & -word;
+          word ^= low;
+          const v = w * 32 + 31 - Math.clz32(low);
+          if (v === last + 1) last = v;
+          else {
+            if (first >= 0) p = putRun(view, p, first, last);
+            first = last = v;
           }
         }
       }
-      if (start >= 0) p = putRun(view, p, start, 65535);
+      if (first >= 0) p = putRun(view, p, first, last);
     }
     this.#bodyBytes = p;
     return card;

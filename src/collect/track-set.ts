@@ -4,15 +4,19 @@ import { RoaringWriter } from '../bitmap/roaring-writer.js';
 
 /** Writes spanning more tracks than this are kept as ranges, not bits. */
 export const LONG_RANGE_TRACKS = 2048;
+const SUMMARY = 2048; // page words 2048..2111: bit w set when word w is not zero
+const PAGE_WORDS = SUMMARY + 64;
 
 /**
  * The collector's per-(volume, interval) flags: the first write to a track sets its flag.
  *
- * Tracks are kept in pages of 65,536 (one roaring chunk, 8 KiB of bits), allocated when first
- * written, so a write far out (track 4e9) costs one page, not a bitset up to it. Writes longer
+ * Tracks are kept in pages of 65,536 (one roaring chunk, 8 KiB of bits and a 256-byte summary of
+ * the words in use), allocated when first written, so a write far out (track 4e9) costs one page,
+ * not a bitset up to it. Writes longer
  * than `LONG_RANGE_TRACKS` tracks are ORed as ranges into a `RoaringUnion` (a run per chunk), so
  * one write of 2^32 tracks costs time and memory per chunk it spans, not per track. Closing
- * serializes each page straight into a roaring container (no list of tracks), ORs in the ranges
+ * serializes each page straight into a roaring container (no list of tracks; time per word in
+ * use), ORs in the ranges
  * when there are any, and clears for the next interval; pages left unwritten for a whole interval
  * are freed. Memory: 8 KiB per 65,536-track chunk written in this or the previous interval, plus
  * the union's bound for long writes.
@@ -26,7 +30,10 @@ export class TrackSet {
   add(track: number): void {
     const key = track >>> 16;
     const page = this.#pages[key] ?? this.#page(key);
-    page[(track >>> 5) & 2047]! |= 1 << (track & 31);
+    const w = (track >>> 5) & 2047;
+    const word = page[w]!;
+    if (word === 0) page[SUMMARY + (w >>> 5)]! |= 1 << (w & 31);
+    page[w] = word | (1 << (track & 31));
   }
 
   /** Set flags for tracks [first, last] — last inclusive. */
@@ -38,7 +45,9 @@ export class TrackSet {
     for (let from = first; from <= last; ) {
       const key = from >>> 16;
       const to = Math.min(last, key * 65536 + 0xffff);
-      setBitRange(this.#pages[key] ?? this.#page(key), from & 0xffff, to & 0xffff);
+      const page = this.#pages[key] ?? this.#page(key);
+      setBitRange(page, from & 0xffff, to & 0xffff);
+      setBitRange(page, SUMMARY * 32 + ((from & 0xffff) >>> 5), SUMMARY * 32 + ((to & 0xffff) >>> 5));
       from = to + 1;
     }
   }
@@ -52,12 +61,12 @@ export class TrackSet {
     for (let key = 0; key < pages.length; key++) {
       const page = pages[key];
       if (page === undefined) continue;
-      const card = ranges === null ? writer.addBitmap(key, page) : isEmpty(page) ? 0 : (ranges.addBitmap(key, page), 1);
+      const card = ranges === null ? writer.addBitmap(key, page, 0, SUMMARY) : isEmpty(page) ? 0 : (ranges.addBitmap(key, page), 1);
       if (card === 0) {
         pages[key] = undefined; // unwritten for a whole interval: free it
         continue;
       }
-      page.fill(0);
+      clear(page);
       kept = key + 1;
     }
     pages.length = kept;
@@ -72,11 +81,24 @@ export class TrackSet {
   #page(key: number): Uint32Array {
     const pages = this.#pages;
     while (pages.length <= key) pages.push(undefined);
-    return (pages[key] = new Uint32Array(2048));
+    return (pages[key] = new Uint32Array(PAGE_WORDS));
   }
 }
 
 function isEmpty(page: Uint32Array): boolean {
-  for (let w = 0; w < 2048; w++) if (page[w] !== 0) return false;
+  for (let u = SUMMARY; u < PAGE_WORDS; u++) if (page[u] !== 0) return false;
   return true;
+}
+
+/** Zero the words in use and the summary. */
+function clear(page: Uint32Array): void {
+  for (let u = 0; u < 64; u++) {
+    let bits = page[SUMMARY + u]!;
+    page[SUMMARY + u] = 0;
+    while (bits !== 0) {
+      const low = bits & -bits;
+      bits ^= low;
+      page[u * 32 + 31 - Math.clz32(low)] = 0;
+    }
+  }
 }
