@@ -18,6 +18,8 @@ export type { Store, StoreSettings, IntervalRow, RunInfo, SourceInfo, VolumeInfo
 export { SqliteStore } from './store/sqlite.js';
 export { serializeRoaring, walkRoaring, decodeRoaring, roaringCardinality, orRoaringInto } from './bitmap/roaring.js';
 export { Bitset } from './bitmap/bitset.js';
+export { RoaringUnion } from './bitmap/roaring-union.js';
+export { RoaringWriter } from './bitmap/roaring-writer.js';
 export { cellsFromRows, type Cell, type CellMap } from './report/cells.js';
 export { computeChurn, type ChurnRow, type ChurnRequest, type ReportBy } from './report/churn.js';
 export { planBuckets, type Bucket, type Per } from './report/window.js';

@@ -1,7 +1,7 @@
 /**
  * A growable dense bitset over track numbers, one bit per track, `Uint32Array` words.
  * Used by the reporter to OR many interval bitmaps of one volume and count the result; the
- * tracker uses its own touched-list variant (`TrackSet`).
+ * tracker uses its own paged variant (`TrackSet`).
  */
 export class Bitset {
   words: Uint32Array;
@@ -35,7 +35,7 @@ export class Bitset {
   setRange(from: number, to: number): void {
     if (to <= from) return;
     this.ensure(to - 1);
-    for (let i = from; i < to; i++) this.words[i >>> 5]! |= 1 << (i & 31);
+    setBitRange(this.words, from, to - 1);
   }
 
   /** OR another bitset into this one. */
@@ -86,6 +86,21 @@ export class Bitset {
   clear(): void {
     this.words.fill(0);
   }
+}
+
+/** Set bits `first .. last` (inclusive) of `words`, a word at a time: 1/32 of the bits in time. */
+export function setBitRange(words: Uint32Array, first: number, last: number): void {
+  const fw = Math.floor(first / 32);
+  const lw = Math.floor(last / 32);
+  const fm = (0xffff_ffff << (first & 31)) >>> 0;
+  const lm = 0xffff_ffff >>> (31 - (last & 31));
+  if (fw === lw) {
+    words[fw]! |= fm & lm;
+    return;
+  }
+  words[fw]! |= fm;
+  words.fill(0xffff_ffff, fw + 1, lw);
+  words[lw]! |= lm;
 }
 
 export function popcount32(x: number): number {

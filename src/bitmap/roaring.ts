@@ -111,11 +111,21 @@ export interface RangeSink {
   range(first: number, last: number): void;
 }
 
+/** Container kinds of the portable format. */
+export const ARRAY_CONTAINER = 0;
+export const BITMAP_CONTAINER = 1;
+export const RUN_CONTAINER = 2;
+
 /**
- * Walk a serialized roaring bitmap, handing every run of consecutive values to `sink` in
- * ascending order. Throws on a malformed blob (wrong cookie, truncated data).
+ * Called for each container of a serialized bitmap, in ascending key order: `key` is the high 16
+ * bits of its values, `card` its cardinality from the header, `at` the byte offset of its body in
+ * the blob (array: `card` u16 values; bitmap: 8192 bytes; run: u16 count then (start, length - 1)
+ * u16 pairs), all little-endian. The body's bytes are checked to be present before the call.
  */
-export function walkRoaring(blob: Uint8Array, sink: RangeSink): void {
+export type ContainerVisitor = (key: number, kind: number, card: number, at: number, view: DataView) => void;
+
+/** Visit every container of a serialized roaring bitmap. Throws on a malformed blob. */
+export function forEachContainer(blob: Uint8Array, visit: ContainerVisitor): void {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const need = (n: number): void => {
     if (n > blob.byteLength) throw new Error(`roaring: truncated bitmap (${blob.byteLength} bytes)`);
@@ -138,27 +148,53 @@ export function walkRoaring(blob: Uint8Array, sink: RangeSink): void {
   } else {
     throw new Error(`roaring: not a portable roaring bitmap (cookie ${cookie})`);
   }
+  if (size > 65536) throw new Error(`roaring: ${size} containers (at most 65536)`);
   need(p + 4 * size);
   const header = p;
   p += 4 * size;
   if (runFlags === null || size >= NO_OFFSET_THRESHOLD) p += 4 * size;
+  let lastKey = -1;
   for (let c = 0; c < size; c++) {
-    const base = view.getUint16(header + 4 * c, true) * 65536;
+    const key = view.getUint16(header + 4 * c, true);
+    if (key <= lastKey) throw new Error(`roaring: container keys not ascending (${key} after ${lastKey})`);
+    lastKey = key;
     const card = view.getUint16(header + 4 * c + 2, true) + 1;
+    let kind: number;
+    let bytes: number;
     if (runFlags !== null && (runFlags[c >>> 3]! & (1 << (c & 7))) !== 0) {
       need(p + 2);
-      const n = view.getUint16(p, true);
-      p += 2;
-      need(p + 4 * n);
-      for (let r = 0; r < n; r++, p += 4) {
+      kind = RUN_CONTAINER;
+      bytes = 2 + 4 * view.getUint16(p, true);
+    } else if (card <= ARRAY_MAX) {
+      kind = ARRAY_CONTAINER;
+      bytes = 2 * card;
+    } else {
+      kind = BITMAP_CONTAINER;
+      bytes = BITMAP_BYTES;
+    }
+    need(p + bytes);
+    visit(key, kind, card, p, view);
+    p += bytes;
+  }
+}
+
+/**
+ * Walk a serialized roaring bitmap, handing every run of consecutive values to `sink` in
+ * ascending order. Throws on a malformed blob (wrong cookie, truncated data).
+ */
+export function walkRoaring(blob: Uint8Array, sink: RangeSink): void {
+  forEachContainer(blob, (key, kind, card, at, view) => {
+    const base = key * 65536;
+    if (kind === RUN_CONTAINER) {
+      const n = view.getUint16(at, true);
+      for (let r = 0, p = at + 2; r < n; r++, p += 4) {
         const start = base + view.getUint16(p, true);
         sink.range(start, start + view.getUint16(p + 2, true));
       }
-    } else if (card <= ARRAY_MAX) {
-      need(p + 2 * card);
+    } else if (kind === ARRAY_CONTAINER) {
       let first = -2;
       let last = -2;
-      for (let i = 0; i < card; i++, p += 2) {
+      for (let i = 0, p = at; i < card; i++, p += 2) {
         const v = base + view.getUint16(p, true);
         if (v === last + 1) last = v;
         else {
@@ -168,18 +204,24 @@ export function walkRoaring(blob: Uint8Array, sink: RangeSink): void {
       }
       if (first >= 0) sink.range(first, last);
     } else {
-      need(p + BITMAP_BYTES);
-      for (let w = 0; w < 2048; w++, p += 4) {
+      let first = -2;
+      let last = -2;
+      for (let w = 0, p = at; w < 2048; w++, p += 4) {
         let bits = view.getUint32(p, true);
         while (bits !== 0) {
           const t = bits & -bits;
           const v = base + w * 32 + (31 - Math.clz32(t));
-          sink.range(v, v);
+          if (v === last + 1) last = v;
+          else {
+            if (first >= 0) sink.range(first, last);
+            first = last = v;
+          }
           bits ^= t;
         }
       }
+      if (first >= 0) sink.range(first, last);
     }
-  }
+  });
 }
 
 /** Cardinality from the descriptive header alone, without walking the containers. */

@@ -184,7 +184,7 @@ export class Tracker {
       open.active.sort((a, b) => a - b);
       for (const v of open.active) {
         const s = open.volumes[v]!;
-        const changedTracks = s.tracks.count;
+        const { bitmap, cardinality: changedTracks } = s.tracks.close();
         this.#closed.push({
           volume: v,
           startS,
@@ -193,7 +193,7 @@ export class Tracker {
           reads: s.reads,
           readBytes: s.readBytes,
           changedTracks,
-          bitmap: s.tracks.closeToRoaring(),
+          bitmap,
           writeProfile: encodeProfile(s.perSecond),
         });
         s.writes = s.writeBytes = s.reads = s.readBytes = 0;

@@ -1,4 +1,4 @@
-import { mergeCounters } from '../bitmap/union.js';
+import { mergeCounters } from '../store/merge.js';
 import type { IntervalCounts, IntervalRow } from '../store/store.js';
 
 /** One (volume, interval) after merging every run's row for it. */

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { UsageError } from '../errors.js';
-import { mergeCounters } from '../bitmap/union.js';
+import { mergeCounters } from './merge.js';
 import { checkSameSettings } from './sqlite.js';
 import type { IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
 

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
-import { mergeCounters } from '../bitmap/union.js';
+import { mergeCounters } from './merge.js';
 import type {
   IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo,
 } from './store.js';

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { RoaringBitmap32, roaringLibraryInitialize } from 'roaring-wasm';
+import { LONG_RANGE_TRACKS, TrackSet } from '../../src/collect/track-set.js';
+
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+
+/** CRoaring's run-optimized serialization of `values`: the reference bytes. */
+function croaring(values: number[]): string {
+  const r = new RoaringBitmap32(values);
+  r.runOptimize();
+  const bytes = hex(r.serialize('portable'));
+  r.dispose();
+  return bytes;
+}
+
+// Writes as [first track, extra tracks]: single tracks, short ranges kept as bits, long ranges
+// kept as runs, near chunk boundaries and at the top of the 32-bit track space.
+const write = fc.oneof(
+  fc.tuple(fc.integer({ min: 0, max: 3 * 65536 }), fc.constant(0)),
+  fc.tuple(fc.integer({ min: 0, max: 3 * 65536 }), fc.integer({ min: 1, max: LONG_RANGE_TRACKS + 5 })),
+  fc.tuple(fc.integer({ min: 0, max: 3 * 65536 }), fc.integer({ min: LONG_RANGE_TRACKS - 1, max: 150_000 })),
+  fc.tuple(fc.integer({ min: 2 ** 32 - 70_000, max: 2 ** 32 - 1 }), fc.constant(0)),
+);
+
+test('a TrackSet closes to the exact set of written tracks, interval after interval', async () => {
+  await roaringLibraryInitialize();
+  const set = new TrackSet(); // reused across intervals, as the tracker does
+  fc.assert(
+    fc.property(fc.array(write, { maxLength: 40 }), (writes) => {
+      const expected = new Set<number>();
+      for (const [first, extra] of writes) {
+        const last = Math.min(first + extra, 2 ** 32 - 1);
+        if (first === last) set.add(first);
+        else set.addRange(first, last);
+        for (let t = first; t <= last; t++) expected.add(t);
+      }
+      const values = [...expected].sort((a, b) => a - b);
+      const { bitmap, cardinality } = set.close();
+      assert.equal(cardinality, values.length);
+      assert.equal(hex(bitmap), croaring(values));
+    }),
+    { numRuns: 150, seed: 11 },
+  );
+});
+
+test('one range of all 2^32 tracks closes in bounded time to 65,536 full run containers', () => {
+  const set = new TrackSet();
+  set.add(12);
+  set.addRange(0, 2 ** 32 - 1);
+  const { bitmap, cardinality } = set.close();
+  assert.equal(cardinality, 2 ** 32);
+  assert.equal(bitmap.length, 4 + 8192 + 8 * 65536 + 6 * 65536);
+  const next = set.close();
+  assert.equal(next.cardinality, 0);
+  assert.equal(hex(next.bitmap), '3a30000000000000');
+});
