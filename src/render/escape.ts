@@ -31,8 +31,14 @@ export function escapeTerminal(text: string): string {
  * and CR; lone surrogates; U+FFFE and U+FFFF) and those it discourages or that reorder text
  * (DEL, C1 controls, bidi embeddings, overrides and isolates).
  */
-const XML_UNSAFE =
-  /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+const XML_UNSAFE = new RegExp(
+  [
+    '[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069\\ufffe\\uffff]',
+    '[\\ud800-\\udbff](?![\\udc00-\\udfff])', // a high surrogate without its low half
+    '(?<![\\ud800-\\udbff])[\\udc00-\\udfff]', // a low surrogate without its high half
+  ].join('|'),
+  'g',
+);
 
 const XML_ENTITY: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

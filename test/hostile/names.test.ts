@@ -80,7 +80,8 @@ before(async () => {
   writeFileSync(scopeFile, JSON.stringify(SCOPE));
   const lines = HOSTS.map((h) => Buffer.from(`${FILETIME},${h},0,Write,0,${writeBytes(h)},100\r\n`, 'latin1'));
   writeFileSync(join(dir, 'trace.csv'), Buffer.concat(lines));
-  const r = await runCli('collect', join(dir, 'trace.csv'), '--store', store, '--interval', '1m', '--scope', scopeFile, '--quiet');
+  const trace = join(dir, 'trace.csv');
+  const r = await runCli('collect', trace, '--store', store, '--interval', '1m', '--scope', scopeFile, '--quiet');
   assert.equal(r.code, 0, r.stderr);
 });
 
@@ -162,7 +163,7 @@ test('table: control and bidi characters in names are shown as escapes, never se
   }
   const volumes = await runCli('report', '--store', store, '--by', 'volume');
   const rowNames = volumes.stdout.split('\n').slice(3).map((l) => l.split('  ')[0]!);
-  for (const v of VOLUMES) assert.ok(rowNames.includes(SHOWN[v] ?? v), `${JSON.stringify(v)} shown as ${SHOWN[v] ?? v}`);
+  for (const v of VOLUMES) assert.ok(rowNames.includes(SHOWN[v] ?? v), `${JSON.stringify(v)} as ${SHOWN[v] ?? v}`);
   const groups = await runCli('report', '--store', store, '--by', 'group');
   for (const g of [GROUP_BIDI, GROUP_ESC]) assert.ok(groups.stdout.includes(`\n${SHOWN[g]}  `), groups.stdout);
   const sets = await runCli('report', '--store', store, '--by', 'dataset');
@@ -175,7 +176,8 @@ test('json: names stay exact (JSON escapes control characters itself)', async ()
   assert.doesNotMatch(r.stdout, /[\x00-\x09\x0b-\x1f]/);
   const rows = JSON.parse(r.stdout) as { volume: string; writes: number }[];
   assert.deepEqual(rows.map((x) => x.volume).sort(), [...VOLUMES].sort());
-  const groups = JSON.parse((await runCli('report', '--store', store, '--by', 'group', '--format', 'json')).stdout) as { group: string }[];
+  const byGroup = await runCli('report', '--store', store, '--by', 'group', '--format', 'json');
+  const groups = JSON.parse(byGroup.stdout) as { group: string }[];
   assert.deepEqual(groups.map((g) => g.group).sort(), [GROUP_FORMULA, GROUP_BIDI, GROUP_ESC, '(ungrouped)'].sort());
 });
 
@@ -187,13 +189,15 @@ const XML_SHOWN: Record<string, string> = {
   '(ungrouped)': '(ungrouped)',
 };
 
-test('svg and html: names escaped for XML, characters XML forbids replaced; well-formed in a strict parser', async () => {
+test('svg and html: names escaped for XML, forbidden characters replaced; well-formed in strict parsers', async () => {
   const svgFile = join(dir, 'changed.svg');
   const svg = await runCli('report', '--store', store, '--format', 'svg', '--chart', 'changed', '-o', svgFile);
   assert.equal(svg.code, 0, svg.stderr);
   const svgText = readFileSync(svgFile, 'utf8');
   assert.doesNotMatch(svgText, XML_UNSAFE);
-  for (const [name, shown] of Object.entries(XML_SHOWN)) assert.ok(svgText.includes(`<title>${shown}</title>`), `${JSON.stringify(name)}`);
+  for (const [name, shown] of Object.entries(XML_SHOWN)) {
+    assert.ok(svgText.includes(`<title>${shown}</title>`), JSON.stringify(name));
+  }
   const htmlFile = join(dir, 'report.html');
   const html = await runCli('report', '--store', store, '--format', 'html', '-o', htmlFile, '--link', '1x10Mbit');
   assert.equal(html.code, 0, html.stderr);
@@ -223,7 +227,9 @@ function xmlProblems(xml: string): string[] {
       problems.push(`stray ${JSON.stringify(m[0])} at ${m.index}: ${JSON.stringify(xml.slice(m.index, m.index + 40))}`);
       continue;
     }
-    for (const a of m[3]!.matchAll(/="([^"]*)"/g)) if (/&(?!(?:amp|lt|gt|quot|#39);)/.test(a[1]!)) problems.push(`bare & in ${a[0]}`);
+    for (const a of m[3]!.matchAll(/="([^"]*)"/g)) {
+      if (/&(?!(?:amp|lt|gt|quot|#39);)/.test(a[1]!)) problems.push(`bare & in ${a[0]}`);
+    }
     if (m[1] === '/') {
       if (stack.pop() !== m[2]) problems.push(`unbalanced </${m[2]}> at ${m.index}`);
     } else if (m[4] !== '/') stack.push(m[2]);
@@ -241,7 +247,8 @@ async function checkInChromium(svgs: string[], htmlText: string): Promise<void> 
     return;
   }
   const { chromium } = await import('playwright-core');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  const args = ['--headless', '--no-sandbox', '--disable-gpu'];
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args });
   try {
     const page = await browser.newPage();
     const parsed = await page.evaluate((list: string[]) => list.map((s) => {
@@ -280,13 +287,14 @@ test('messages: names and input text in errors, warnings and summaries are escap
   assert.ok(bad.stderr.includes('bad\\x1b[31m\\x07.csv:2'), bad.stderr);
   assert.ok(bad.stderr.includes('5\\x1b[2J'), bad.stderr);
 
-  const skip = await runCli('collect', badFile, '--store', join(dir, 'skip.db'), '--format', 'msr', '--skip-bad', '--quiet');
+  const skipStore = join(dir, 'skip.db');
+  const skip = await runCli('collect', badFile, '--store', skipStore, '--format', 'msr', '--skip-bad', '--quiet');
   assert.equal(skip.code, 0, skip.stderr);
   assert.doesNotMatch(skip.stdout.replace(/\n/g, ''), RAW_UNSAFE);
   assert.ok(skip.stdout.includes(`from ${join(dir, 'bad\\x1b[31m\\x07.csv')} (msr) into`), skip.stdout);
   assert.ok(skip.stdout.includes('5\\x1b[2J'), skip.stdout);
 
-  const runs = await runCli('runs', '--store', join(dir, 'skip.db'));
+  const runs = await runCli('runs', '--store', skipStore);
   assert.equal(runs.code, 0, runs.stderr);
   assert.doesNotMatch(runs.stdout.replace(/\n/g, ''), RAW_UNSAFE);
   assert.ok(runs.stdout.includes('bad\\x1b[31m\\x07.csv (msr)'), runs.stdout);

@@ -13,7 +13,8 @@ test('escapeTerminal shows C0, DEL, C1 and bidi controls as escapes and leaves o
 
 test('escapeXml escapes markup and replaces characters XML 1.0 forbids or that reorder text', () => {
   assert.equal(escapeXml(`<a href="x">&'</a>`), '&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;');
-  assert.equal(escapeXml('\x00\x08\t\n\x0b\x0c\r\x1f \x7f\x85\u202e\u2069\ufffe\uffff'), '\ufffd\ufffd\t\n\ufffd\ufffd\r\ufffd \ufffd\ufffd\ufffd\ufffd\ufffd\ufffd');
+  assert.equal(escapeXml('\x00\x08\t\n\x0b\x0c\r\x1f \x7f\x85\u202e\u2069\ufffe\uffff'),
+    '\ufffd\ufffd\t\n\ufffd\ufffd\r\ufffd \ufffd\ufffd\ufffd\ufffd\ufffd\ufffd');
   assert.equal(escapeXml('x\ud800y\udc00z\ud83d\ude00'), 'x\ufffdy\ufffdz\ud83d\ude00');
 });
 
