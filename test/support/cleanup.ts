@@ -7,41 +7,40 @@ import type { ChildProcess } from 'node:child_process';
  * runs the same list as a last resort.
  */
 
-const tasks = new Map<number, { what: string; run: () => void }>();
+const tasks = new Map<number, { what: string; run: () => void | Promise<void> }>();
 let nextId = 0;
 
 /** Run `task` when the file's tests end (or the process exits); returns a function that runs it now. */
-export function deferCleanup(what: string, run: () => void): () => void {
+export function deferCleanup(what: string, run: () => void | Promise<void>): () => void {
   const id = nextId++;
   tasks.set(id, { what, run });
-  return () => {
-    const task = tasks.get(id);
-    if (task === undefined) return;
-    tasks.delete(id);
-    task.run();
-  };
+  return () => void tasks.delete(id);
 }
 
-/** Kill `child` with SIGKILL at clean-up unless it has exited by then. */
+/** Kill `child` with SIGKILL at clean-up, and wait until it is gone, unless it has exited by then. */
 export function trackChild<C extends ChildProcess>(child: C): C {
-  const release = deferCleanup(`child ${child.pid}: ${child.spawnargs.slice(1).join(' ')}`, () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  const forget = deferCleanup(`child ${child.pid}: ${child.spawnargs.slice(1).join(' ')}`, async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await Promise.race([gone, new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]);
   });
-  child.once('exit', release);
+  child.once('exit', forget);
   return child;
 }
 
 /**
- * Run every registered clean-up, newest first (children before the servers they use). A failing
- * one does not stop the others; the first failure is thrown at the end.
+ * Run every registered clean-up, newest first (children before the servers they use), each
+ * awaited. A failing one does not stop the others; the first failure is thrown at the end.
  */
-export function cleanUp(): void {
+export async function cleanUp(): Promise<void> {
   let failure: unknown = null;
   for (const id of [...tasks.keys()].reverse()) {
-    const task = tasks.get(id)!;
+    const task = tasks.get(id);
+    if (task === undefined) continue; // a child that exited meanwhile
     tasks.delete(id);
     try {
-      task.run();
+      await task.run();
     } catch (err) {
       failure ??= new Error(`clean-up of ${task.what} failed: ${(err as Error).message}`, { cause: err });
     }
@@ -49,11 +48,15 @@ export function cleanUp(): void {
   if (failure !== null) throw failure;
 }
 
+// Last resort when a file exits without its after(): what can be done synchronously is done.
 process.on('exit', () => {
-  try {
-    cleanUp();
-  } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+  for (const [id, task] of tasks) {
+    tasks.delete(id);
+    try {
+      void Promise.resolve(task.run()).catch(() => undefined);
+    } catch (err) {
+      process.stderr.write(`clean-up of ${task.what} failed: ${(err as Error).message}\n`);
+    }
   }
 });
 

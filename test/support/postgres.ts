@@ -14,7 +14,10 @@ export interface TestPostgres {
   restart(): void;
 }
 
+/** The server binaries: `CHURNLINK_TEST_PGBIN` if set, else the newest under /usr/lib/postgresql. */
 function binDir(): string | null {
+  const chosen = process.env.CHURNLINK_TEST_PGBIN;
+  if (chosen !== undefined) return existsSync(join(chosen, 'postgres')) ? chosen : null;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
   const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
