@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LiveCollector } from '../../src/live/collector.js';
 import { blockDevice } from '../../src/live/devices.js';
@@ -153,6 +153,11 @@ test('live CLI: SIGTERM commits and cleans up; kill -9 keeps every closed interv
   const dev = loopDevice('cli.img');
   const db = join(dir, 'live-cli.db');
   const args = ['--device', dev, '--interval', '1s', '--store', db, '--host', 'h'];
+  // Another collector's instance on the host (its process alive): left alone, and no concern of ours.
+  const other = trackChild(spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' }));
+  const otherInstance = join(TRACEFS, 'instances', `churnlink-${other.pid}`);
+  mkdirSync(otherInstance);
+  deferCleanup(`trace instance ${otherInstance}`, () => rmdirSync(otherInstance));
   const a = liveChild(args);
   await a.ready();
   dd(dev, 5, 1);
@@ -184,6 +189,7 @@ test('live CLI: SIGTERM commits and cleans up; kill -9 keeps every closed interv
   c.proc.kill('SIGTERM');
   assert.equal(await c.exit, 0, c.err());
   assert.deepEqual(instancesOf(c.pid), []);
+  assert.ok(existsSync(otherInstance), 'the instance of a running collector stays');
 });
 
 test('live into PostgreSQL: intervals closed while the server is down wait in the spool, even across kill -9',
