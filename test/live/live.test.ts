@@ -20,7 +20,9 @@ function liveMissing(): string | false {
   else if (spawnSync('losetup', ['--version']).status !== 0) reason = 'losetup is absent';
   else if (!existsSync(join(TRACEFS, 'instances')) && spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS]).status !== 0) {
     reason = 'tracefs is absent and cannot be mounted';
-  } else if (!existsSync(join(TRACEFS, 'events', 'block', 'block_bio_queue'))) reason = 'the block_bio_queue tracepoint is absent';
+  } else if (!existsSync(join(TRACEFS, 'events', 'block', 'block_bio_queue'))) {
+    reason = 'the block_bio_queue tracepoint is absent';
+  }
   if (reason) console.log(`# skip: live collection tests: ${reason}`);
   return reason;
 }
@@ -41,7 +43,8 @@ function loopDevice(name: string): string {
 
 /** Write `count` 64 KiB blocks at block `seek` with O_DIRECT: one bio each. */
 const dd = (dev: string, seek: number, count: number, bs = '64k'): void => {
-  execFileSync('dd', ['if=/dev/zero', `of=${dev}`, `bs=${bs}`, `count=${count}`, `seek=${seek}`, 'oflag=direct'], { stdio: 'ignore' });
+  const args = ['if=/dev/zero', `of=${dev}`, `bs=${bs}`, `count=${count}`, `seek=${seek}`, 'oflag=direct'];
+  execFileSync('dd', args, { stdio: 'ignore', timeout: 30_000 });
 };
 
 /**
@@ -49,7 +52,8 @@ const dd = (dev: string, seek: number, count: number, bs = '64k'): void => {
  * suffix). Tests look only at their own collectors' instances: other collectors may run on the host.
  */
 function instancesOf(pid: number): string[] {
-  return readdirSync(join(TRACEFS, 'instances')).filter((n) => n === `churnlink-${pid}` || n.startsWith(`churnlink-${pid}-`));
+  const own = (n: string): boolean => n === `churnlink-${pid}` || n.startsWith(`churnlink-${pid}-`);
+  return readdirSync(join(TRACEFS, 'instances')).filter(own);
 }
 
 /**
@@ -58,7 +62,8 @@ function instancesOf(pid: number): string[] {
  * filter, enables the event, and switches tracing on last.)
  */
 function isTracing(pid: number): boolean {
-  const on = (name: string, file: string): boolean => readFileSync(join(TRACEFS, 'instances', name, file), 'utf8').trim() === '1';
+  const on = (name: string, file: string): boolean =>
+    readFileSync(join(TRACEFS, 'instances', name, file), 'utf8').trim() === '1';
   return instancesOf(pid).some((name) => {
     try {
       return on(name, 'events/block/block_bio_queue/enable') && on(name, 'tracing_on');
@@ -79,7 +84,8 @@ function removeInstancesOf(pid: number): void {
 
 /** `churnlink live` in a child process: killed and its trace instance removed at clean-up. */
 function liveChild(args: string[]) {
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'churnlink.js'), 'live', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const bin = join(ROOT, 'bin', 'churnlink.js');
+  const proc = spawn(process.execPath, [bin, 'live', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = proc.pid!;
   // Registered before the child's own clean-up, so it runs after the child is killed (newest first).
   deferCleanup(`trace instance of live collector ${pid}`, () => removeInstancesOf(pid));
@@ -137,9 +143,10 @@ test('live: writes to a loop device give exact changed tracks per interval', { s
       startS: r.startS, volume: r.volume, writes: r.writes, writeBytes: r.writeBytes, reads: r.reads,
       tracks: decodeRoaring(r.bitmap), partial: r.partial,
     }));
+    const volume = `test/${device.name}`;
     assert.deepEqual(rows, [
-      { startS: first, volume: `test/${device.name}`, writes: 4, writeBytes: 4 * 65536, reads: 0, tracks: [10, 11, 12], partial: false },
-      { startS: second, volume: `test/${device.name}`, writes: 3, writeBytes: 4096 + 2 * 32768, reads: 0, tracks: [0, 500], partial: true },
+      { startS: first, volume, writes: 4, writeBytes: 4 * 65536, reads: 0, tracks: [10, 11, 12], partial: false },
+      { startS: second, volume, writes: 3, writeBytes: 4096 + 2 * 32768, reads: 0, tracks: [0, 500], partial: true },
     ]);
     assert.deepEqual((await store.listRuns()).map((r) => r.status), ['complete']);
     assert.deepEqual(instancesOf(process.pid), []);
@@ -206,7 +213,8 @@ test('live into PostgreSQL: intervals closed while the server is down wait in th
     pg.stop();
     try {
       dd(dev, 20, 2);
-      await waitUntil(() => /2 writes/.test(a.out()) && /store unreachable/.test(a.err()), 'the spooled interval', 20_000);
+      const spooled = (): boolean => /2 writes/.test(a.out()) && /store unreachable/.test(a.err());
+      await waitUntil(spooled, 'the spooled interval', 20_000);
       a.proc.kill('SIGKILL');
       await a.exit;
     } finally {

@@ -85,7 +85,8 @@ test('the PostgreSQL suite shows every test as skipped, with the reason, when no
   const bin = join(dir, 'pg', 'bin');
   mkdirSync(bin, { recursive: true });
   for (const name of ['postgres', 'initdb', 'pg_ctl', 'createdb']) {
-    writeFileSync(join(bin, name), '#!/bin/sh\necho "initdb: cannot create the data directory" >&2\nexit 1\n', { mode: 0o755 });
+    const script = '#!/bin/sh\necho "initdb: cannot create the data directory" >&2\nexit 1\n';
+    writeFileSync(join(bin, name), script, { mode: 0o755 });
   }
   const suite = join(ROOT, 'dist', 'test', 'store', 'postgres.test.js');
   assert.ok(existsSync(suite));
