@@ -10,6 +10,7 @@ import { formatBytes } from '../units/bytes.js';
 import { formatDuration, parseDurationS } from '../units/duration.js';
 import { isoFromS, parseTimeS } from '../units/time.js';
 import { DEFAULT_TRACK_BYTES, parseTrackBytes } from '../units/track.js';
+import { escapeTerminal } from '../render/escape.js';
 import { formatCount } from '../render/table.js';
 import { parseCommandArgs } from './args.js';
 import { Progress } from './progress.js';
@@ -68,7 +69,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   const csv = csvMappingOf(values, scope);
   const format = values.format ?? (csv ? 'csv' : null);
   const sources = await Promise.all(positionals.map((p) => openSource(p)));
-  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${err.message}); retry ${n}\n`) });
+  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); retry ${n}\n`) });
   try {
     const stored = await store.getSettings();
     const intervalS = values.interval !== undefined ? parseDurationS(values.interval, '--interval') : stored?.intervalS ?? 60;
@@ -91,7 +92,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
       onProgress: (p) => progress.update(p),
     });
     progress.done();
-    for (const w of summary.warnings) io.err(`warning: ${w.message}${w.count > 1 ? ` (${w.count} times)` : ''}\n`);
+    for (const w of summary.warnings) io.err(`warning: ${escapeTerminal(w.message)}${w.count > 1 ? ` (${w.count} times)` : ''}\n`);
     io.out(describeCollect(summary, store.location, intervalS));
     return 0;
   } finally {
@@ -133,7 +134,7 @@ function csvMappingOf(values: { columns?: string; 'write-ops'?: string; 'read-op
   });
 }
 
-/** The collect summary printed on stdout. */
+/** The collect summary printed on stdout; names, paths and the skipped record escaped for the terminal. */
 export function describeCollect(s: CollectSummary, store: string, intervalS: number): string {
   const records = s.sources.reduce((n, x) => n + x.stats.records, 0);
   const skipped = s.sources.reduce((n, x) => n + x.stats.skipped, 0);
@@ -150,5 +151,5 @@ export function describeCollect(s: CollectSummary, store: string, intervalS: num
     const first = s.sources.find((x) => x.stats.firstSkipped)?.stats.firstSkipped;
     lines.push(`  skipped ${formatCount(skipped)} bad record${skipped === 1 ? '' : 's'} (first: ${first})`);
   }
-  return lines.join('\n') + '\n';
+  return lines.map(escapeTerminal).join('\n') + '\n';
 }

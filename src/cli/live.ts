@@ -10,6 +10,7 @@ import { formatBytes } from '../units/bytes.js';
 import { parseDurationS } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
 import { DEFAULT_TRACK_BYTES, parseTrackBytes } from '../units/track.js';
+import { escapeTerminal } from '../render/escape.js';
 import { formatCount } from '../render/table.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
@@ -75,11 +76,11 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     const collector = new LiveCollector({
       devices, intervalS, trackBytes, store, host: values.host ?? hostname(), bufferKb,
       ...(outbox ? { outbox } : {}),
-      onStoreError: (err, waiting) => io.err(`warning: store unreachable (${err.message}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${outbox?.path}\n`),
+      onStoreError: (err, waiting) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${outbox?.path}\n`),
       onInterval: (rows, lost) => {
         if (!values.quiet) {
           for (const r of rows) {
-            io.out(`${isoFromS(r.startS)} ${r.volume}: ${formatCount(r.writes)} writes, ${formatBytes(r.writeBytes)} written, ${formatCount(r.changedTracks)} changed tracks (${formatBytes(r.changedTracks * trackBytes)})${r.partial ? ', partial' : ''}\n`);
+            io.out(`${isoFromS(r.startS)} ${escapeTerminal(r.volume)}: ${formatCount(r.writes)} writes, ${formatBytes(r.writeBytes)} written, ${formatCount(r.changedTracks)} changed tracks (${formatBytes(r.changedTracks * trackBytes)})${r.partial ? ', partial' : ''}\n`);
           }
         }
         if (lost > 0) io.err(`warning: the trace buffer lost ${lost} events in this interval: its counts are low; raise --buffer-kb\n`);

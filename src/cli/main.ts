@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { InputError, UsageError } from '../errors.js';
 import { readers } from '../readers/index.js';
+import { escapeTerminal } from '../render/escape.js';
 import { renderTable } from '../render/table.js';
 import { runCollect } from './collect.js';
 import { processIo, type Io } from './io.js';
@@ -61,17 +62,22 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   }
   const run = COMMANDS[command];
   if (run === undefined) {
-    io.err(`churnlink: unknown command "${command}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    io.err(`churnlink: unknown command "${escapeTerminal(command)}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
     return 2;
   }
   try {
     return await run(rest, io);
   } catch (err) {
     if (err instanceof InputError || err instanceof UsageError) {
-      io.err(`churnlink ${command}: ${err.message}\n`);
+      io.err(`churnlink ${command}: ${escapeLines(err.message)}\n`);
       return 2;
     }
-    io.err(`churnlink ${command}: ${(err as Error).stack ?? String(err)}\n`);
+    io.err(`churnlink ${command}: ${escapeLines((err as Error).stack ?? String(err))}\n`);
     return 1;
   }
+}
+
+/** Messages quote names and input text: escape terminal controls, keep the message's own lines. */
+function escapeLines(message: string): string {
+  return message.split('\n').map(escapeTerminal).join('\n');
 }

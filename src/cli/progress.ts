@@ -1,5 +1,6 @@
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
+import { escapeTerminal } from '../render/escape.js';
 
 /**
  * A progress line on stderr for long collections: bytes read of the total, records/s and ETA,
@@ -22,7 +23,7 @@ export class Progress {
     this.#lastMs = now;
     const elapsedS = Math.max((now - this.#startMs) / 1000, 1e-3);
     const rate = p.records / elapsedS;
-    let text = `${p.source}: ${formatBytes(p.bytesRead)}`;
+    let text = `${escapeTerminal(p.source)}: ${formatBytes(p.bytesRead)}`;
     if (p.bytesTotal) {
       const fraction = p.bytesRead / p.bytesTotal;
       const etaS = fraction > 0 ? (elapsedS * (1 - fraction)) / fraction : Infinity;

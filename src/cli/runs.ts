@@ -1,6 +1,7 @@
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
 import { openStore } from '../store/open.js';
+import { escapeTerminal } from '../render/escape.js';
 import { formatCount, renderTable } from '../render/table.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
@@ -28,7 +29,8 @@ export async function runRuns(argv: string[], io: Io): Promise<number> {
       io.out(`${JSON.stringify({ settings, runs }, null, 2)}\n`);
       return 0;
     }
-    io.out(settings ? `store ${store.location}: ${formatDuration(settings.intervalS)} intervals, ${formatBytes(settings.trackBytes)} tracks\n\n` : `store ${store.location}: empty\n`);
+    const location = escapeTerminal(store.location);
+    io.out(settings ? `store ${location}: ${formatDuration(settings.intervalS)} intervals, ${formatBytes(settings.trackBytes)} tracks\n\n` : `store ${location}: empty\n`);
     if (runs.length > 0) {
       io.out(renderTable(runs, [
         { header: 'run', value: (r) => String(r.id) },

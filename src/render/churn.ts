@@ -7,6 +7,7 @@ import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
 import { renderCsv, type CsvValue } from './csv.js';
+import { escapeTerminal } from './escape.js';
 import { formatCount, formatFixed, renderTable, type Column } from './table.js';
 
 /** A churn row with the link figures computed for it. */
@@ -83,7 +84,7 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
   const first = views[0]?.row;
   const last = views[views.length - 1]?.row;
   const lines = [
-    `store ${meta.store}: ${formatDuration(meta.intervalS)} intervals, ${formatBytes(T)} tracks` +
+    `store ${escapeTerminal(meta.store)}: ${formatDuration(meta.intervalS)} intervals, ${formatBytes(T)} tracks` +
       (first && last ? `, ${isoFromS(first.startS)} to ${isoFromS(last.endS)}` : ''),
   ];
   const s = meta.sizing;

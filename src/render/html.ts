@@ -7,6 +7,7 @@ import { formatBandwidth } from '../units/bandwidth.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
+import { escapeXml } from './escape.js';
 import { lineChart, stackedAreaChart, type Series } from './svg.js';
 import { formatCount, formatFixed } from './table.js';
 
@@ -32,7 +33,7 @@ export interface HtmlReportData {
   rpo: { link: Link; cycleS: number; targetS: number; perInterval: { startS: number; maxRpoS: number }[]; p99S: number; maxS: number } | null;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const esc = escapeXml;
 const timeLabel = (s: number): string => isoFromS(s).slice(5, 16).replace('T', ' ');
 
 /** Per-interval series by group of one figure (MiB). */

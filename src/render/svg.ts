@@ -1,3 +1,5 @@
+import { escapeXml } from './escape.js';
+
 /**
  * Small, dependency-free SVG charts for the HTML report: stacked areas over time and line
  * charts (linear or log x). Numbers are rounded to 0.1 px so output is stable for snapshots.
@@ -28,7 +30,7 @@ const maxOf = (values: number[]): number => values.reduce((m, v) => (v > m ? v :
 
 const MARGIN = { left: 72, right: 48, top: 36, bottom: 44 };
 const r1 = (v: number): string => (Math.round(v * 10) / 10).toString();
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = escapeXml;
 
 /** Round a maximum up to 1, 2 or 5 × 10^k and return tick values from 0. */
 export function niceTicks(max: number, count = 5): number[] {

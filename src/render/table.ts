@@ -1,3 +1,5 @@
+import { escapeTerminal } from './escape.js';
+
 /** A column of an aligned text table. */
 export interface Column<T> {
   header: string;
@@ -6,10 +8,13 @@ export interface Column<T> {
   value: (row: T) => string;
 }
 
-/** Render rows as an aligned plain-text table with a header rule; optional footer rows. */
+/**
+ * Render rows as an aligned plain-text table with a header rule; optional footer rows. Cells are
+ * escaped for the terminal (control and bidi characters shown as `\x1b`, `\u202e`).
+ */
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], footer: readonly T[] = []): string {
-  const body = rows.map((r) => columns.map((c) => c.value(r)));
-  const foot = footer.map((r) => columns.map((c) => c.value(r)));
+  const body = rows.map((r) => columns.map((c) => escapeTerminal(c.value(r))));
+  const foot = footer.map((r) => columns.map((c) => escapeTerminal(c.value(r))));
   const widths = columns.map((c, i) => Math.max(c.header.length, ...body.map((r) => r[i]!.length), ...foot.map((r) => r[i]!.length)));
   const line = (cells: string[]): string =>
     cells.map((cell, i) => (columns[i]!.align === 'left' ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IntervalRow, SourceInfo, Store } from '../../src/store/store.js';
 import { serializeRoaring, decodeRoaring } from '../../src/bitmap/roaring.js';
@@ -16,9 +16,15 @@ const plain = (rows: IntervalRow[]) => rows.map((r) => ({ ...r, bitmap: decodeRo
 
 /**
  * The conformance suite every Store implementation must pass. `open` gives a fresh, empty
- * store each call; `reopen` opens the same store again (restart).
+ * store each call; `reopen` opens the same store again (restart). `skip` (a reason) registers
+ * every test as skipped with that reason, so a store that cannot run here shows up as skipped.
  */
-export function storeConformance(name: string, open: () => Promise<{ store: Store; reopen: () => Promise<Store> }>): void {
+export function storeConformance(
+  name: string,
+  open: () => Promise<{ store: Store; reopen: () => Promise<Store> }>,
+  skip: string | false = false,
+): void {
+  const test = (title: string, fn: () => Promise<void>): void => void nodeTest(title, { skip }, fn);
   test(`${name}: settings are recorded once and mismatches refused`, async () => {
     const { store, reopen } = await open();
     assert.equal(await store.getSettings(), null);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Readable } from 'node:stream';
 import { ROOT } from '../helpers.js';
+import { trackChild } from './cleanup.js';
 
 /** What a CLI child process did: exit code, output and peak memory. */
 export interface ChildResult {
@@ -36,11 +37,11 @@ export function runChild(args: string[], options: ChildOptions = {}): Promise<Ch
   const preload = pathToFileURL(join(ROOT, 'dist', 'test', 'support', 'rss-preload.js')).href;
   const nodeArgs = ['--import', preload];
   if (options.maxOldSpaceMiB !== undefined) nodeArgs.push(`--max-old-space-size=${options.maxOldSpaceMiB}`);
-  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'churnlink.js'), ...args], {
+  const child = trackChild(spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'churnlink.js'), ...args], {
     stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
     env: options.env ?? process.env,
     cwd: options.cwd ?? ROOT,
-  });
+  }));
   let stdout = '';
   let stderr = '';
   let extra = '';

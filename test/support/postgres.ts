@@ -3,6 +3,7 @@ import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deferCleanup } from './cleanup.js';
 
 /** A real PostgreSQL server started for a test file, on 127.0.0.1 and a free port. */
 export interface TestPostgres {
@@ -13,14 +14,17 @@ export interface TestPostgres {
   restart(): void;
 }
 
+/** The server binaries: `CHURNLINK_TEST_PGBIN` if set, else the newest under /usr/lib/postgresql. */
 function binDir(): string | null {
+  const chosen = process.env.CHURNLINK_TEST_PGBIN;
+  if (chosen !== undefined) return existsSync(join(chosen, 'postgres')) ? chosen : null;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
   const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
   return versions.length === 0 ? null : join(root, versions[0]!, 'bin');
 }
 
-/** Why PostgreSQL tests must skip, or false when a server can be started. */
+/** Why PostgreSQL tests must skip, or false when the server binaries are there (see postgresUnavailable). */
 export function postgresMissing(): string | false {
   if (binDir() === null) {
     console.log('# skip: no PostgreSQL server binaries under /usr/lib/postgresql (apt-get install postgresql)');
@@ -41,13 +45,23 @@ async function freePort(): Promise<number> {
 
 /**
  * initdb into a temporary directory and start the server (as the postgres user when running as
- * root, since the server refuses root). Stopped when the test process exits.
+ * root, since the server refuses root). Stopped at the test file's clean-up.
  */
 export async function startPostgres(): Promise<TestPostgres> {
   const bin = binDir();
   if (bin === null) throw new Error('no PostgreSQL binaries');
   const dir = mkdtempSync(join(tmpdir(), 'churnlink-pg-'));
   const asRoot = process.getuid?.() === 0;
+  const data = join(dir, 'data');
+  // Stopped and removed in the test file's `after(cleanUp)` (or at exit), even when a test fails.
+  deferCleanup(`PostgreSQL server in ${dir}`, () => {
+    const stop = ['-D', data, '-m', 'immediate', 'stop'];
+    if (existsSync(join(data, 'postmaster.pid'))) {
+      const pgCtl = join(bin, 'pg_ctl');
+      spawnSync(asRoot ? 'runuser' : pgCtl, asRoot ? ['-u', 'postgres', '--', pgCtl, ...stop] : stop);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
   if (asRoot) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
@@ -58,7 +72,6 @@ export async function startPostgres(): Promise<TestPostgres> {
     const r = spawnSync(full[0], [...full[1]], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
-  const data = join(dir, 'data');
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
@@ -70,15 +83,34 @@ export async function startPostgres(): Promise<TestPostgres> {
     restart: () => run('pg_ctl', ['-D', data, '-o', options, '-l', join(dir, 'log'), '-m', 'fast', '-w', 'restart']),
   };
   pg.start();
-  process.on('exit', () => {
-    spawnSync(asRoot ? 'runuser' : join(bin, 'pg_ctl'), asRoot ? ['-u', 'postgres', '--', join(bin, 'pg_ctl'), '-D', data, '-m', 'immediate', 'stop'] : ['-D', data, '-m', 'immediate', 'stop']);
-    rmSync(dir, { recursive: true, force: true });
-  });
   return pg;
 }
 
 let shared: TestPostgres | null = null;
 let databases = 0;
+
+let unavailable: Promise<string | false> | null = null;
+
+/**
+ * Why PostgreSQL tests must skip, or false when this file's server is running: the binaries must
+ * be there and the server must start (it is then the one `freshDatabase` and `sharedServer` use).
+ * Tests give the reason as their `skip`, so a suite that cannot run shows as skipped, with why.
+ */
+export function postgresUnavailable(): Promise<string | false> {
+  unavailable ??= (async () => {
+    const missing = postgresMissing();
+    if (missing) return missing;
+    try {
+      shared ??= await startPostgres();
+      return false;
+    } catch (err) {
+      const reason = `cannot start a PostgreSQL server: ${(err as Error).message.trim().split('\n')[0]}`;
+      console.log(`# skip: ${reason}`);
+      return reason;
+    }
+  })();
+  return unavailable;
+}
 
 /** A new, empty database on this test file's server (started on first use). */
 export async function freshDatabase(prefix: string): Promise<string> {
