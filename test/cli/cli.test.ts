@@ -148,14 +148,17 @@ test('the real binary: gzip on stdin, progress off when piped, exit codes', () =
   const store = freshStore();
   const bin = join(ROOT, 'bin', 'churnlink.js');
   const input = gzipSync(readFileSync(tiny));
-  const r = spawnSync(process.execPath, [bin, 'collect', '-', '--store', store, '--interval', '1m'], { input });
+  const bounded = { timeout: 120_000, killSignal: 'SIGKILL' } as const; // a hung child fails the test
+  const r = spawnSync(process.execPath, [bin, 'collect', '-', '--store', store, '--interval', '1m'], {
+    input, ...bounded,
+  });
   assert.equal(r.status, 0, r.stderr.toString());
   assert.equal(r.stderr.toString(), '');
   assert.match(r.stdout.toString(), /collected 10 records from - \(msr\)/);
-  const again = spawnSync(process.execPath, [bin, 'collect', '-', '--store', store], { input });
+  const again = spawnSync(process.execPath, [bin, 'collect', '-', '--store', store], { input, ...bounded });
   assert.equal(again.status, 2, 'same content on stdin is recognised after reading');
   assert.match(again.stderr.toString(), /^churnlink collect: - was already collected into .* as run 1 /);
-  const report = spawnSync(process.execPath, [bin, 'report', '--store', store, '--format', 'csv']);
+  const report = spawnSync(process.execPath, [bin, 'report', '--store', store, '--format', 'csv'], bounded);
   assert.equal(report.status, 0);
   assert.match(report.stdout.toString(), /^volume,start_s,end_s,writes,write_bytes,reads,read_bytes,changed_tracks,changed_bytes,capacity_bytes,percent_changed,fold_ratio,intervals,peak_changed_tracks,p50_changed_tracks,p95_changed_tracks,p99_changed_tracks\nhostA_0,1767571200,1767571380,6,75776,1,65536,4,262144,,,0.289063,3,4,1,4,4\n/);
 });

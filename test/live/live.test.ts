@@ -18,7 +18,8 @@ function liveMissing(): string | false {
   let reason: string | false = false;
   if (process.getuid?.() !== 0) reason = 'not root';
   else if (spawnSync('losetup', ['--version']).status !== 0) reason = 'losetup is absent';
-  else if (!existsSync(join(TRACEFS, 'instances')) && spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS]).status !== 0) {
+  else if (!existsSync(join(TRACEFS, 'instances'))
+    && spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS], { timeout: 30_000 }).status !== 0) {
     reason = 'tracefs is absent and cannot be mounted';
   } else if (!existsSync(join(TRACEFS, 'events', 'block', 'block_bio_queue'))) {
     reason = 'the block_bio_queue tracepoint is absent';

@@ -30,7 +30,9 @@ async function checkRendering({ format, args, volumes, stderr }: Rendering, path
   const store = join(dir, `${label.replace(/[^\w.-]/g, '_')}.db`);
   let collected: { code: number; stdout: string; stderr: string };
   if (stdin) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'churnlink.js'), 'collect', '-', '--store', store, '--interval', '60s', '--volume', volumes[0], ...args], { input: stdin });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'churnlink.js'), 'collect', '-', '--store', store, '--interval', '60s', '--volume', volumes[0], ...args], {
+      input: stdin, timeout: 120_000, killSignal: 'SIGKILL',
+    });
     collected = { code: r.status ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   } else {
     collected = await runCli('collect', ...paths, '--store', store, '--interval', '60s', '--track', '64KiB', ...args);

@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ROOT, tempDir } from '../helpers.js';
-import { cleanUp, exitOf, trackChild } from './cleanup.js';
+import { cleanUp, exitOf, trackChild, waitUntil } from './cleanup.js';
 
 /*
  * The test harness itself: a failing test must not leave a child running (the test file, and
@@ -16,20 +16,26 @@ after(cleanUp);
 const dir = tempDir();
 const support = (file: string): string => pathToFileURL(join(ROOT, 'dist', 'test', 'support', file)).href;
 
-/** Run `node --test FILE` in a child; its TAP output and exit code, or a timeout. */
-async function nodeTest(file: string, timeoutMs: number, extraEnv: NodeJS.ProcessEnv = {}) {
+/** Start the test file FILE in a child (`node --test-reporter=tap FILE`, TAP streamed as it runs). */
+function startTestFile(file: string, extraEnv: NodeJS.ProcessEnv = {}) {
   // Without the runner's NODE_TEST_CONTEXT, which would make the child report to this runner.
   const { NODE_TEST_CONTEXT: _, ...env } = { ...process.env, ...extraEnv };
-  const args = ['--test', '--test-reporter=tap', file];
+  const args = ['--test-reporter=tap', file];
   const proc = trackChild(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env }));
   let out = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (out += d));
+  return { proc, out: () => out };
+}
+
+/** Run the test file FILE; its TAP output and exit code, or `timedOut` (then it was killed). */
+async function nodeTest(file: string, timeoutMs: number, extraEnv: NodeJS.ProcessEnv = {}) {
+  const { proc, out } = startTestFile(file, extraEnv);
   try {
     const code = await exitOf(proc, file, timeoutMs);
-    return { code, out, timedOut: false };
+    return { code, out: out(), timedOut: false };
   } catch {
-    return { code: null, out, timedOut: true }; // exitOf killed it at the deadline
+    return { code: null, out: out(), timedOut: true }; // exitOf killed it at the deadline
   }
 }
 
@@ -63,12 +69,13 @@ const alive = (pid: number): boolean => {
 };
 
 test('a failing test file that started a child exits, reports the failure, and the child is gone', async () => {
-  // Without the clean-up hook the file cannot exit (the control: the defect is real).
+  // Without the clean-up hook the file cannot exit (the control: the defect is real). Once its
+  // test has reported, it is given 3 s to exit, which it does not take.
   const hanging = failingFile('without', false);
-  const stuck = await nodeTest(hanging.file, 4_000);
-  assert.equal(stuck.timedOut, true, stuck.out);
-  const strayPid = Number(readFileSync(hanging.pidFile, 'utf8'));
-  process.kill(strayPid, 'SIGKILL'); // the stray the defect leaves behind
+  const stuck = startTestFile(hanging.file);
+  await waitUntil(() => /^not ok 1 /m.test(stuck.out()), 'the failing test to report', 60_000);
+  await assert.rejects(exitOf(stuck.proc, 'a test file without clean-up', 3_000), /no exit within 3000 ms/);
+  process.kill(Number(readFileSync(hanging.pidFile, 'utf8')), 'SIGKILL'); // the stray the defect leaves behind
 
   const clean = failingFile('with', true);
   const r = await nodeTest(clean.file, 60_000);

@@ -58,7 +58,8 @@ export async function startPostgres(): Promise<TestPostgres> {
     const stop = ['-D', data, '-m', 'immediate', 'stop'];
     if (existsSync(join(data, 'postmaster.pid'))) {
       const pgCtl = join(bin, 'pg_ctl');
-      spawnSync(asRoot ? 'runuser' : pgCtl, asRoot ? ['-u', 'postgres', '--', pgCtl, ...stop] : stop);
+      const args = asRoot ? ['-u', 'postgres', '--', pgCtl, ...stop] : stop;
+      spawnSync(asRoot ? 'runuser' : pgCtl, args, { timeout: 60_000 });
     }
     rmSync(dir, { recursive: true, force: true });
   });
@@ -69,7 +70,7 @@ export async function startPostgres(): Promise<TestPostgres> {
   }
   const run = (cmd: string, args: string[]): void => {
     const full = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const;
-    const r = spawnSync(full[0], [...full[1]], { encoding: 'utf8' });
+    const r = spawnSync(full[0], [...full[1]], { encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
   run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
