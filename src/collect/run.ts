@@ -71,7 +71,7 @@ export interface CollectSummary {
  * never leaves partial data. The same input twice is refused, or replaced with `replace`.
  */
 export async function collectSources(sources: Source[], store: Store, options: CollectOptions): Promise<CollectSummary> {
-  const surveys = await surveySources(sources, options.format);
+  const surveys = await surveySources(sources, options.format, options.skipBad);
   await store.useSettings({ intervalS: options.intervalS, trackBytes: options.trackBytes });
   const replaced = new Set<number>();
   for (const source of sources) {

@@ -47,7 +47,7 @@ export class BlktraceSurvey implements Survey {
   #littleEndian: boolean | null = null;
   #bad = false;
 
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array): boolean {
     let p = 0;
     while (p < chunk.length && !this.#bad) {
       if (this.#skip > 0) {
@@ -62,6 +62,7 @@ export class BlktraceSurvey implements Survey {
       p += n;
       if (this.#have === HEADER_BYTES) this.#take();
     }
+    return !this.#bad;
   }
 
   #take(): void {
@@ -103,7 +104,7 @@ export const blktrace: Reader = {
   sniff(head) {
     return endianOf(head) !== null;
   },
-  survey: () => new BlktraceSurvey(),
+  survey: () => new BlktraceSurvey(), // it stops at a bad record header, which no option skips
   open(ctx: DecodeContext) {
     let littleEndian: boolean | null = null;
     const volumeIds = new Map<number, number>();

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, ftruncateSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -73,6 +73,20 @@ test('a gzip of one 500 MB line: exit 2 naming the line, in bounded memory', asy
   const skip = await runChild(['collect', file, '--store', store('gzip-skip'), '--format', 'alibaba', '--skip-bad'], { timeoutMs: 60_000 });
   assert.ok(skip.maxRssKiB !== null && skip.maxRssKiB < RSS_LIMIT_KIB, `maxRSS ${skip.maxRssKiB} KiB`);
   assert.match(skip.stdout + skip.stderr, /alibaba: .*one-line\.csv\.gz:1: line is longer than 65,536 bytes/);
+});
+
+test('a 4 GiB file of zeros fails fast: no cut or first pass scans it to its end', async () => {
+  const file = join(dir, 'zeros.bin');
+  const fd = openSync(file, 'w');
+  ftruncateSync(fd, 4 * 1024 * MIB); // sparse: costs no disk
+  closeSync(fd);
+  // Reading it all takes 10-30 s here; a deadline of 20 s catches a scan to the end.
+  for (const args of [['--format', 'msr', '--threads', '2'], ['--format', 'msr', '--threads', '4'], ['--format', 'blkparse']]) {
+    const r = await runChild(['collect', file, '--store', store(`zeros-file-${args.join('')}`), ...args], { timeoutMs: 20_000 });
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.signal ?? r.stderr}`);
+    assert.equal(r.stderr, `churnlink collect: ${args[1]}: ${file}:1: ${LIMIT_TEXT} (binary data?)\n`);
+    assert.ok(r.maxRssKiB !== null && r.maxRssKiB < RSS_LIMIT_KIB, `maxRSS ${r.maxRssKiB} KiB`);
+  }
 });
 
 test('binary formats fail fast on a zero or garbage stream', async () => {

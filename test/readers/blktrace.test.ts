@@ -39,7 +39,7 @@ function blkRecords(events: Event[]): Uint8Array {
 
 /** Survey several inputs the way a collect does, then decode each with the survey. */
 function decodeSurveyed(inputs: Uint8Array[], reader = blktrace, startUs = 0): Decoded[][] {
-  const survey: Survey = reader.survey!();
+  const survey: Survey = reader.survey!(false);
   for (const input of inputs) {
     for (let p = 0; p < input.length; p += 100) survey.push(input.subarray(p, p + 100)); // cut mid-record
     survey.endInput();
