@@ -26,7 +26,8 @@ options:
   --track SIZE         track size: 64KiB, 3390, 3380, fba32 or bytes (default: the store's, else 64KiB)
   --format NAME        trace format (default: detected from content); see churnlink formats
   --scope FILE         YAML/JSON scope: monitored volumes, capacities, groups, data sets, csv mapping
-  --columns MAP        csv: time=COL:s|ms|us|ns|filetime,offset=COL:B|sector,length=COL:B|sector[,op=COL][,volume=COL]
+  --columns MAP        csv: time=COL:s|ms|us|ns|epoch-s|epoch-ms|epoch-us|epoch-ns|filetime,offset=COL:B|sector,
+                       length=COL:B|sector[,op=COL][,volume=COL]
   --write-ops LIST     csv: op values that are writes (default w,write,wr,1,2a,8a,aa,ws)
   --read-ops LIST      csv: op values that are reads (default r,read,rd,0,28,88,a8,rs)
   --delimiter CHAR     csv: field delimiter (default ,)

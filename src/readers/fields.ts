@@ -117,6 +117,15 @@ export class FieldCursor {
     const s = this.#trimmedStart(name);
     const e = this.#trimmedEnd;
     const b = this.bytes;
+    // Negative digits divide: the last -digits whole digits (and any fraction) are dropped, so
+    // that ns since the epoch (~1.5e18, past 2^53) give exact µs.
+    let keepEnd = e;
+    if (digits < 0) {
+      keepEnd = s;
+      while (keepEnd < e && b[keepEnd] !== DOT) keepEnd++;
+      keepEnd += digits;
+      digits = 0;
+    }
     let whole = 0;
     let frac = 0;
     let fracDigits = 0;
@@ -133,8 +142,9 @@ export class FieldCursor {
         throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a number: "${this.excerpt()}"`);
       }
       seenDigit = true;
-      if (!seenDot) whole = whole * 10 + d;
-      else if (fracDigits < digits) {
+      if (!seenDot) {
+        if (p < keepEnd) whole = whole * 10 + d;
+      } else if (fracDigits < digits) {
         frac = frac * 10 + d;
         fracDigits++;
       }

@@ -62,7 +62,14 @@ test('tencent and csv filetime check the span; relative formats with --start do 
   assert.throws(() => decodeAll(csv, text('5,0,512\n'), { csv: mapping }), isInput(
     'csv: test-input:1: time is not a plausible time: "5" (1601-01-01, outside 1990-01-01 .. 2100-01-01 UTC)'));
   const seconds = parseCsvMapping({ columns: 'time=1:s,offset=2:B,length=3:B' });
-  assert.deepEqual(decodeAll(csv, text('5,0,512\n'), { csv: seconds }).records.map((r) => r.timeUs), [5e6]);
+  assert.deepEqual(decodeAll(csv, text('5,0,512\n'), { csv: seconds, startUs: 7e6 }).records.map((r) => r.timeUs), [12e6]);
+  // epoch-* units are absolute: checked, and --start is not added.
+  for (const [unit, value] of [['epoch-s', '1456095145.133076'], ['epoch-ms', '1456095145133.076'], ['epoch-us', '1456095145133076'], ['epoch-ns', '1456095145133076000']]) {
+    const epoch = parseCsvMapping({ columns: `time=1:${unit},offset=2:B,length=3:B` });
+    assert.deepEqual(decodeAll(csv, text(`${value},0,512\n`), { csv: epoch, startUs: 7e6 }).records.map((r) => r.timeUs), [1456095145133076], unit);
+    assert.throws(() => decodeAll(csv, text(`${value},0,512\n0,0,512\n`), { csv: epoch }), isInput(
+      'csv: test-input:2: time is not a plausible time: "0" (1970-01-01, outside 1990-01-01 .. 2100-01-01 UTC)'));
+  }
 });
 
 test('collect: the msr record at time 0 exits 2 with the line; --skip-bad keeps the 2007 record', async () => {

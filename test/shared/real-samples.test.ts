@@ -114,7 +114,8 @@ function blktraceOracle(file: string): Oracle {
 }
 
 const MQSIM = ['--columns', 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5', '--delimiter', ' ', '--write-ops', '0', '--read-ops', '1'];
-const SYSTOR = ['--columns', 'time=Timestamp:s,volume=LUN,op=IOType,offset=Offset:B,length=Size:B'];
+// SYSTOR'17 times are seconds since the epoch (1456095145.133076000 = 2016-02-21).
+const SYSTOR = ['--columns', 'time=Timestamp:epoch-s,volume=LUN,op=IOType,offset=Offset:B,length=Size:B'];
 
 const SAMPLES: { file: string; format: string; args: string[]; oracle: (file: string) => Oracle; volumes: number; writes: number; counted?: string }[] = [
   { file: 'msr_hm0_sample.csv', format: 'msr', args: [], oracle: msrOracle, volumes: 1, writes: 492 },
