@@ -144,7 +144,9 @@ export function describeCollect(s: CollectSummary, store: string, intervalS: num
     `  ${s.volumes.length} volume${s.volumes.length === 1 ? '' : 's'}, ${s.intervals} interval${s.intervals === 1 ? '' : 's'} of ${formatDuration(intervalS)}` +
       (s.firstS !== null ? `, ${isoFromS(s.firstS)} to ${isoFromS(s.lastS! + intervalS)}` : ''),
   ];
-  for (const counted of new Set(s.sources.map((x) => x.stats.counted))) if (counted) lines.push(`  counted: ${counted}`);
+  for (const counted of new Set(s.sources.map((x) => x.stats.counted))) {
+    if (counted) lines.push(`  counted: ${counted}`);
+  }
   if (s.outOfScope > 0) lines.push(`  ${formatCount(s.outOfScope)} records of volumes outside the scope ignored`);
   if (s.replaced.length > 0) lines.push(`  replaced run ${s.replaced.join(', ')} (same input)`);
   if (skipped > 0) {

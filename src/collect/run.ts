@@ -163,7 +163,8 @@ function parallelReader(source: Source, options: CollectOptions): Reader | null 
   if (threads < 2 || source.path === null || source.compression !== null || source.head === null) return null;
   if ((source.bytes ?? 0) < (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) return null;
   const reader = options.format !== null ? readerByName(options.format) : sniffReader(source.head.subarray(0, SNIFF_BYTES), source.name);
-  if (reader.split === undefined || reader.survey !== undefined || (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0)) return null;
+  if (reader.split === undefined || reader.survey !== undefined) return null; // surveyed formats decode here
+  if (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0) return null;
   return reader;
 }
 

@@ -13,7 +13,11 @@ export const SNIFF_BYTES = 64 * 1024;
  * ones are decompressed up to the sniffed head. Standard input cannot be read twice and is left
  * out: its reader then decides from the stream alone. Returns one survey per reader.
  */
-export async function surveySources(sources: Source[], format: string | null, skipBad: boolean): Promise<Map<Reader, Survey>> {
+export async function surveySources(
+  sources: Source[],
+  format: string | null,
+  skipBad: boolean,
+): Promise<Map<Reader, Survey>> {
   const surveys = new Map<Reader, Survey>();
   const named = format === null ? null : readerByName(format);
   if (named !== null && named.survey === undefined) return surveys;

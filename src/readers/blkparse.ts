@@ -86,7 +86,8 @@ export class BlkparseSurvey implements Survey {
  */
 export const blkparse: Reader = {
   name: 'blkparse',
-  description: 'blkparse text: maj,min cpu seq time(s from start) pid action rwbs sector(512 B) + n(512 B) [proc]; Q events (D if none); volume maj:min',
+  description: 'blkparse text: maj,min cpu seq time(s from start) pid action rwbs sector(512 B) + n(512 B) [proc]; '
+    + 'Q events (D if none); volume maj:min',
   sniff(head) {
     const lines = latin1(head, 0, Math.min(head.length, 4096)).split('\n');
     // `#` header lines (as some tools write them) come before the first event.

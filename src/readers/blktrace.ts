@@ -100,7 +100,8 @@ export class BlktraceSurvey implements Survey {
  */
 export const blktrace: Reader = {
   name: 'blktrace',
-  description: 'blktrace binary (blktrace -o): struct blk_io_trace, either endianness; queue events (issue if none); time ns from the first event; volume major:minor',
+  description: 'blktrace binary (blktrace -o): struct blk_io_trace, either endianness; queue events (issue if none); '
+    + 'time ns from the first event; volume major:minor',
   sniff(head) {
     return endianOf(head) !== null;
   },
@@ -154,7 +155,9 @@ export const blktrace: Reader = {
       }
       const sector = Number(view.getBigUint64(at + 16, le));
       const problem = ctx.batch.rangeProblem(sector * 512, length, isWrite);
-      if (problem !== null) throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: sector + bytes ${problem}`, recordBytes);
+      if (problem !== null) {
+        throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: sector + bytes ${problem}`, recordBytes);
+      }
       ctx.batch.push(volume, Number((timeNs - originNs) / 1000n) + ctx.startUs, sector * 512, length, isWrite);
       return recordBytes;
     });

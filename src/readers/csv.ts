@@ -38,8 +38,9 @@ export const csv: Reader = {
         if (ref === null) return;
         const pos = typeof ref === 'number' ? ref - 1 : names ? names.indexOf(ref) : -1;
         if (pos < 0 || pos >= 64) {
-          const header = names?.map((n) => (n.length > EXCERPT_CHARS ? `${n.slice(0, EXCERPT_CHARS)}…` : n)).join(', ');
-          throw new UsageError(`csv: ${ctx.source}: column "${ref}" not found${names ? ` in header (${header})` : ' (no header line)'}`);
+          const cut = (n: string): string => (n.length > EXCERPT_CHARS ? `${n.slice(0, EXCERPT_CHARS)}…` : n);
+          const where = names ? ` in header (${names.map(cut).join(', ')})` : ' (no header line)';
+          throw new UsageError(`csv: ${ctx.source}: column "${ref}" not found${where}`);
         }
         at[i] = pos;
       });
@@ -58,7 +59,9 @@ export const csv: Reader = {
     const ends = new Int32Array(64);
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
     // A quoted name's bytes hold `""` for each quote: a cache of its own unescapes them.
-    const quotedVolumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => latin1(bytes, start, end).replaceAll('""', '"'));
+    const unquote = (bytes: Uint8Array, start: number, end: number): string =>
+      latin1(bytes, start, end).replaceAll('""', '"');
+    const quotedVolumes = new VolumeSpanCache(ctx.volumes, unquote);
     const quoted = new Uint8Array(64);
     const fixedVolume = ctx.volumes.idOf(ctx.volumeName);
     const writeOps = mapping.op?.writeOps ?? [];
@@ -114,7 +117,8 @@ export const csv: Reader = {
         const offset = select(f, 1).uint(fieldNames[at[1]!]!) * mapping.offset.unitBytes;
         const length = select(f, 2).uint(fieldNames[at[2]!]!) * mapping.length.unitBytes;
         const v = at[4]!;
-        const volume = !mapping.volume ? fixedVolume : (quoted[v] ? quotedVolumes : volumes).id(f.bytes, starts[v]!, ends[v]!);
+        const names = quoted[v] ? quotedVolumes : volumes;
+        const volume = mapping.volume ? names.id(f.bytes, starts[v]!, ends[v]!) : fixedVolume;
         const problem = ctx.batch.rangeProblem(offset, length, isWrite);
         if (problem !== null) throw f.error(`${fieldNames[at[1]!]} + ${fieldNames[at[2]!]} ${problem}`);
         ctx.batch.push(volume, timeUs, offset, length, isWrite);

@@ -101,7 +101,8 @@ export class FieldCursor {
     for (let p = s; p < e; p++) {
       const d = b[p]! - 48;
       if (d < 0 || d > 9) {
-        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a whole number: "${this.excerpt()}"`);
+        const problem = b[s] === MINUS ? 'is negative' : 'is not a whole number';
+        throw this.error(`${name} ${problem}: "${this.excerpt()}"`);
       }
       v = v * 10 + d;
     }
@@ -139,7 +140,7 @@ export class FieldCursor {
       }
       const d = c - 48;
       if (d < 0 || d > 9) {
-        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a number: "${this.excerpt()}"`);
+        throw this.error(`${name} ${b[s] === MINUS ? 'is negative' : 'is not a number'}: "${this.excerpt()}"`);
       }
       seenDigit = true;
       if (!seenDot) {

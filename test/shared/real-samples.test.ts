@@ -17,7 +17,10 @@ type Oracle = Map<string, Figures>;
 
 function add(oracle: Oracle, volume: string, offsetBytes: number, lengthBytes: number, isWrite: boolean): void {
   let f = oracle.get(volume);
-  if (f === undefined) oracle.set(volume, (f = { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, tracks: new Set() }));
+  if (f === undefined) {
+    f = { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, tracks: new Set() };
+    oracle.set(volume, f);
+  }
   if (!isWrite) {
     f.reads++;
     f.readBytes += lengthBytes;
@@ -26,10 +29,12 @@ function add(oracle: Oracle, volume: string, offsetBytes: number, lengthBytes: n
   f.writes++;
   f.writeBytes += lengthBytes;
   if (lengthBytes <= 0) return;
-  for (let t = Math.floor(offsetBytes / TRACK_BYTES); t <= Math.floor((offsetBytes + lengthBytes - 1) / TRACK_BYTES); t++) f.tracks.add(t);
+  const last = Math.floor((offsetBytes + lengthBytes - 1) / TRACK_BYTES);
+  for (let t = Math.floor(offsetBytes / TRACK_BYTES); t <= last; t++) f.tracks.add(t);
 }
 
-const textLines = (file: string): string[] => readFileSync(file, 'latin1').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '');
+const textLines = (file: string): string[] =>
+  readFileSync(file, 'latin1').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '');
 
 function msrOracle(file: string): Oracle {
   const o: Oracle = new Map();
@@ -101,27 +106,47 @@ function blktraceOracle(file: string): Oracle {
   for (let at = 0; at + 48 <= bytes.length; at += 48 + bytes.readUInt16LE(at + 46)) {
     const action = bytes.readUInt32LE(at + 28);
     if ((action >>> 16) & 0x400) continue; // notify
-    events.push({ action: action & 0xffff, category: action >>> 16, sector: Number(bytes.readBigUInt64LE(at + 16)), length: bytes.readUInt32LE(at + 24), device: bytes.readUInt32LE(at + 36) });
+    events.push({
+      action: action & 0xffff, category: action >>> 16, sector: Number(bytes.readBigUInt64LE(at + 16)),
+      length: bytes.readUInt32LE(at + 24), device: bytes.readUInt32LE(at + 36),
+    });
   }
   const kind = events.some((e) => e.action === 1) ? 1 : 7; // __BLK_TA_QUEUE, else __BLK_TA_ISSUE
   const o: Oracle = new Map();
   for (const e of events) {
-    if (e.action !== kind || e.category & 0x2000 || e.category & 0x200 || e.length === 0) continue; // discard, pass-through
+    // Skipped: the other kind, discards (0x2000), pass-through (0x200), no bytes.
+    if (e.action !== kind || e.category & 0x2000 || e.category & 0x200 || e.length === 0) continue;
     if (!(e.category & 3)) continue;
     add(o, `${e.device >>> 20}:${e.device & 0xfffff}`, e.sector * 512, e.length, (e.category & 2) !== 0);
   }
   return o;
 }
 
-const MQSIM = ['--columns', 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5', '--delimiter', ' ', '--write-ops', '0', '--read-ops', '1'];
+const MQSIM = [
+  '--columns', 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5', '--delimiter', ' ',
+  '--write-ops', '0', '--read-ops', '1',
+];
 // SYSTOR'17 times are seconds since the epoch (1456095145.133076000 = 2016-02-21).
 const SYSTOR = ['--columns', 'time=Timestamp:epoch-s,volume=LUN,op=IOType,offset=Offset:B,length=Size:B'];
 
-const SAMPLES: { file: string; format: string; args: string[]; oracle: (file: string) => Oracle; volumes: number; writes: number; counted?: string }[] = [
+interface Sample {
+  file: string;
+  format: string;
+  args: string[];
+  oracle: (file: string) => Oracle;
+  volumes: number;
+  writes: number;
+  counted?: string;
+}
+
+const SAMPLES: Sample[] = [
   { file: 'msr_hm0_sample.csv', format: 'msr', args: [], oracle: msrOracle, volumes: 1, writes: 492 },
   { file: 'tencent_cbs_sample.csv', format: 'tencent', args: [], oracle: tencentOracle, volumes: 2038, writes: 25_479 },
   { file: 'systor17_vdi_sample.csv', format: 'csv', args: SYSTOR, oracle: systorOracle, volumes: 1, writes: 173 },
-  { file: 'systor17_vdi_additional_sample.csv', format: 'csv', args: SYSTOR, oracle: systorOracle, volumes: 1, writes: 299 },
+  {
+    file: 'systor17_vdi_additional_sample.csv', format: 'csv', args: SYSTOR, oracle: systorOracle,
+    volumes: 1, writes: 299,
+  },
   { file: 'mqsim_tpcc_small.trace', format: 'csv', args: MQSIM, oracle: mqsimOracle, volumes: 16, writes: 2618 },
   { file: 'mqsim_wsrch_small.trace', format: 'csv', args: MQSIM, oracle: mqsimOracle, volumes: 6, writes: 4 },
   { file: 'blkparse_nvme0n1.txt', format: 'blkparse', args: [], oracle: blkparseOracle, volumes: 1, writes: 225 },
@@ -137,18 +162,24 @@ const dir = tempDir();
 
 for (const sample of SAMPLES) {
   const path = `real/${sample.file}`;
-  test(`real sample ${sample.file}: detected as ${sample.format}; writes, bytes and distinct 64 KiB tracks per volume match an oracle`, { skip: sharedMissing(path) }, async () => {
+  const name = `real sample ${sample.file}: detected as ${sample.format}; writes, bytes, 64 KiB tracks match an oracle`;
+  test(name, { skip: sharedMissing(path) }, async () => {
     const file = join(SHARED_TRACES, path);
     const store = join(dir, `${sample.file}.db`);
-    const collected = await runCli('collect', file, '--store', store, '--interval', '1m', '--track', '64KiB', ...sample.args);
+    const collected = await runCli('collect', file, '--store', store, '--interval', '1m', '--track', '64KiB',
+      ...sample.args);
     assert.equal(collected.code, 0, collected.stderr);
-    assert.match(collected.stdout, new RegExp(`^run 1: collected [\\d,]+ records from .* \\(${sample.format}\\) into `));
+    const header = new RegExp(`^run 1: collected [\\d,]+ records from .* \\(${sample.format}\\) into `);
+    assert.match(collected.stdout, header);
     assert.equal(collected.stdout.includes('counted: '), sample.counted !== undefined);
     if (sample.counted) assert.ok(collected.stdout.includes(`\n  counted: ${sample.counted}\n`), collected.stdout);
     const report = await runCli('report', '--store', store, '--by', 'volume', '--format', 'json');
     assert.equal(report.code, 0, report.stderr);
-    const rows = JSON.parse(report.stdout) as { volume: string; writes: number; writeBytes: number; reads: number; readBytes: number; changedTracks: number }[];
-    const got = new Map(rows.map((r) => [r.volume, { writes: r.writes, writeBytes: r.writeBytes, reads: r.reads, readBytes: r.readBytes, changedTracks: r.changedTracks }]));
+    const rows = JSON.parse(report.stdout) as ({ volume: string; changedTracks: number } & Omit<Figures, 'tracks'>)[];
+    const got = new Map(rows.map((r) => [r.volume, {
+      writes: r.writes, writeBytes: r.writeBytes, reads: r.reads, readBytes: r.readBytes,
+      changedTracks: r.changedTracks,
+    }]));
     const expected = new Map([...sample.oracle(file)].map(([volume, f]) => [volume, {
       writes: f.writes, writeBytes: f.writeBytes, reads: f.reads, readBytes: f.readBytes, changedTracks: f.tracks.size,
     }]));
@@ -158,11 +189,15 @@ for (const sample of SAMPLES) {
   });
 }
 
-test('real sample blkparse_nvme0n1.txt: the oracle agrees with the summary blkparse printed', { skip: sharedMissing('real/blkparse_nvme0n1.txt') }, () => {
+const BLKPARSE = 'real/blkparse_nvme0n1.txt';
+test('real sample blkparse_nvme0n1.txt: the oracle agrees with blkparse\'s own summary', {
+  skip: sharedMissing(BLKPARSE),
+}, () => {
   const file = join(SHARED_TRACES, 'real', 'blkparse_nvme0n1.txt');
   // "Total (nvme0n1): ... Writes Queued: 248, 1,154KiB": 23 of those Q events are flushes without
   // a sector range (FWFS, FWS, FWFSM), which write no data.
-  assert.match(readFileSync(file, 'latin1'), /Total \(nvme0n1\):\n Reads Queued: +0, +0KiB\t Writes Queued: +248, +1,154KiB/);
+  assert.match(readFileSync(file, 'latin1'),
+    /Total \(nvme0n1\):\n Reads Queued: +0, +0KiB\t Writes Queued: +248, +1,154KiB/);
   const volume = blkparseOracle(file).get('259:0')!;
   assert.equal(volume.writes, 248 - 23);
   assert.equal(volume.writeBytes, 1154 * 1024);
