@@ -40,9 +40,10 @@ try {
     // its whole buffer (the usual full chunk) is transferred as is; a part is copied, since the
     // rest of its buffer may still be written (zstd output is always copied). Copying every
     // chunk doubled the garbage and, with it, the peak memory of a large decompression.
-    const whole = compression === 'gzip' && chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-    const out = whole ? chunk : new Uint8Array(chunk);
-    parentPort!.postMessage({ kind: 'chunk', chunk: out, rawBytes } satisfies DecompressMessage, [out.buffer as ArrayBuffer]);
+    const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+    const out = compression === 'gzip' && whole ? chunk : new Uint8Array(chunk);
+    const message: DecompressMessage = { kind: 'chunk', chunk: out, rawBytes };
+    parentPort!.postMessage(message, [out.buffer as ArrayBuffer]);
   }
   parentPort!.postMessage({ kind: 'end' } satisfies DecompressMessage);
 } catch (err) {
