@@ -27,7 +27,8 @@ options:
   --track SIZE         track size: 64KiB, 3390, 3380, fba32 or bytes (default: the store's, else 64KiB)
   --format NAME        trace format (default: detected from content); see churnlink formats
   --scope FILE         YAML/JSON scope: monitored volumes, capacities, groups, data sets, csv mapping
-  --columns MAP        csv: time=COL:s|ms|us|ns|filetime,offset=COL:B|sector,length=COL:B|sector[,op=COL][,volume=COL]
+  --columns MAP        csv: time=COL:s|ms|us|ns|epoch-s|epoch-ms|epoch-us|epoch-ns|filetime,offset=COL:B|sector,
+                       length=COL:B|sector[,op=COL][,volume=COL]
   --write-ops LIST     csv: op values that are writes (default w,write,wr,1,2a,8a,aa,ws)
   --read-ops LIST      csv: op values that are reads (default r,read,rd,0,28,88,a8,rs)
   --delimiter CHAR     csv: field delimiter (default ,)
@@ -144,7 +145,9 @@ export function describeCollect(s: CollectSummary, store: string, intervalS: num
     `  ${s.volumes.length} volume${s.volumes.length === 1 ? '' : 's'}, ${s.intervals} interval${s.intervals === 1 ? '' : 's'} of ${formatDuration(intervalS)}` +
       (s.firstS !== null ? `, ${isoFromS(s.firstS)} to ${isoFromS(s.lastS! + intervalS)}` : ''),
   ];
-  for (const counted of new Set(s.sources.map((x) => x.stats.counted))) if (counted) lines.push(`  counted: ${counted}`);
+  for (const counted of new Set(s.sources.map((x) => x.stats.counted))) {
+    if (counted) lines.push(`  counted: ${counted}`);
+  }
   if (s.outOfScope > 0) lines.push(`  ${formatCount(s.outOfScope)} records of volumes outside the scope ignored`);
   if (s.replaced.length > 0) lines.push(`  replaced run ${s.replaced.join(', ')} (same input)`);
   if (skipped > 0) {

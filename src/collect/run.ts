@@ -71,7 +71,7 @@ export interface CollectSummary {
  * never leaves partial data. The same input twice is refused, or replaced with `replace`.
  */
 export async function collectSources(sources: Source[], store: Store, options: CollectOptions): Promise<CollectSummary> {
-  const surveys = await surveySources(sources, options.format);
+  const surveys = await surveySources(sources, options.format, options.skipBad);
   await store.useSettings({ intervalS: options.intervalS, trackBytes: options.trackBytes });
   const replaced = new Set<number>();
   for (const source of sources) {
@@ -163,7 +163,8 @@ function parallelReader(source: Source, options: CollectOptions): Reader | null 
   if (threads < 2 || source.path === null || source.compression !== null || source.head === null) return null;
   if ((source.bytes ?? 0) < (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) return null;
   const reader = options.format !== null ? readerByName(options.format) : sniffReader(source.head.subarray(0, SNIFF_BYTES), source.name);
-  if (reader.split === undefined || reader.survey !== undefined || (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0)) return null;
+  if (reader.split === undefined || reader.survey !== undefined) return null; // surveyed formats decode here
+  if (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0) return null;
   return reader;
 }
 

@@ -13,7 +13,11 @@ export const SNIFF_BYTES = 64 * 1024;
  * ones are decompressed up to the sniffed head. Standard input cannot be read twice and is left
  * out: its reader then decides from the stream alone. Returns one survey per reader.
  */
-export async function surveySources(sources: Source[], format: string | null): Promise<Map<Reader, Survey>> {
+export async function surveySources(
+  sources: Source[],
+  format: string | null,
+  skipBad: boolean,
+): Promise<Map<Reader, Survey>> {
   const surveys = new Map<Reader, Survey>();
   const named = format === null ? null : readerByName(format);
   if (named !== null && named.survey === undefined) return surveys;
@@ -36,16 +40,18 @@ export async function surveySources(sources: Source[], format: string | null): P
           reader = sniffed(concat(pending, SNIFF_BYTES), source.name);
         }
         if (reader?.survey === undefined) break;
-        survey = surveys.get(reader) ?? surveys.set(reader, reader.survey()).get(reader)!;
-        for (const c of pending.splice(0)) survey.push(c);
-      } else survey.push(chunk);
+        survey = surveys.get(reader) ?? surveys.set(reader, reader.survey(skipBad)).get(reader)!;
+        let more = true;
+        for (const c of pending.splice(0)) more &&= survey.push(c);
+        if (!more) break;
+      } else if (!survey.push(chunk)) break;
       if (survey.done) break;
     }
     if (survey === null && reader === null && pendingBytes > 0) {
       reader = sniffed(concat(pending, pendingBytes), source.name);
       if (reader?.survey !== undefined) {
-        survey = surveys.get(reader) ?? surveys.set(reader, reader.survey()).get(reader)!;
-        for (const c of pending) survey.push(c);
+        survey = surveys.get(reader) ?? surveys.set(reader, reader.survey(skipBad)).get(reader)!;
+        for (const c of pending) if (!survey.push(c)) break;
       }
     }
     survey?.endInput();

@@ -49,7 +49,8 @@ export class IoBatch {
     const endBytes = offsetBytes + lengthBytes;
     if (endBytes <= (isWrite ? this.maxWriteEndBytes : MAX_EXACT_BYTES)) return null;
     if (endBytes > MAX_EXACT_BYTES) return `end past byte 2^53 - 1 (${MAX_EXACT_BYTES}), beyond exact arithmetic`;
-    return `end at byte ${endBytes}, past the 2^32 tracks of ${this.trackBytes} B a volume can have (${this.maxWriteEndBytes} B)`;
+    const tracks = `the 2^32 tracks of ${this.trackBytes} B a volume can have (${this.maxWriteEndBytes} B)`;
+    return `end at byte ${endBytes}, past ${tracks}`;
   }
 
   /** Hand the records collected so far to the sink, then reuse the arrays. */

@@ -25,7 +25,8 @@ function actionOf(f: FieldCursor): boolean {
 
 /**
  * The first pass over blkparse inputs: whether any queue (Q) event exists. It stops reading at
- * the first one, so a trace with queue events costs a few lines; one without is read to its end.
+ * the first one, so a trace with queue events costs a few lines; one without is read to its end
+ * (or to its closing summary, or, without --skip-bad, to a line that decoding will reject).
  */
 export class BlkparseSurvey implements Survey {
   queued = false;
@@ -33,26 +34,43 @@ export class BlkparseSurvey implements Survey {
     return this.queued;
   }
 
-  #lines: Decoder = this.#open();
+  readonly #skipBad: boolean;
+  #stopped = false; // this input needs no more reading
+  #lines: Decoder;
+
+  constructor(skipBad: boolean) {
+    this.#skipBad = skipBad;
+    this.#lines = this.#open();
+  }
 
   #open(): Decoder {
-    return openLines({ source: 'survey', skipBad: true }, 'blkparse', -1, {
+    return openLines({ source: 'survey', skipBad: this.#skipBad }, 'blkparse', -1, {
       parse: (f) => {
-        if (actionOf(f) && f.is('Q')) this.queued = true;
+        if (this.#stopped) return;
+        if (actionOf(f)) {
+          if (f.is('Q')) this.queued = true;
+        } else if (SUMMARY.test(latin1(f.bytes, f.start, Math.min(f.end, f.start + 16)))) this.#stopped = true;
       },
     });
   }
 
-  push(chunk: Uint8Array): void {
-    if (!this.queued) this.#lines.push(chunk);
+  push(chunk: Uint8Array): boolean {
+    if (this.queued || this.#stopped) return false;
+    try {
+      this.#lines.push(chunk);
+    } catch {
+      this.#stopped = true; // decoding fails at this line
+    }
+    return !this.queued && !this.#stopped;
   }
 
   endInput(): void {
     try {
-      this.#lines.end();
+      if (!this.#stopped) this.#lines.end();
     } catch {
       // A bad last line: decoding reports it.
     }
+    this.#stopped = false;
     this.#lines = this.#open();
   }
 }
@@ -68,14 +86,15 @@ export class BlkparseSurvey implements Survey {
  */
 export const blkparse: Reader = {
   name: 'blkparse',
-  description: 'blkparse text: maj,min cpu seq time(s from start) pid action rwbs sector(512 B) + n(512 B) [proc]; Q events (D if none); volume maj:min',
+  description: 'blkparse text: maj,min cpu seq time(s from start) pid action rwbs sector(512 B) + n(512 B) [proc]; '
+    + 'Q events (D if none); volume maj:min',
   sniff(head) {
     const lines = latin1(head, 0, Math.min(head.length, 4096)).split('\n');
     // `#` header lines (as some tools write them) come before the first event.
     const first = lines.find((line) => line.trim() !== '' && !line.startsWith('#'));
     return first !== undefined && EVENT.test(first);
   },
-  survey: () => new BlkparseSurvey(),
+  survey: (skipBad) => new BlkparseSurvey(skipBad),
   open(ctx: DecodeContext) {
     const volumes = new VolumeSpanCache(ctx.volumes, deviceName);
     const survey = ctx.survey instanceof BlkparseSurvey ? ctx.survey : null;

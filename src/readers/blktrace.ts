@@ -47,7 +47,7 @@ export class BlktraceSurvey implements Survey {
   #littleEndian: boolean | null = null;
   #bad = false;
 
-  push(chunk: Uint8Array): void {
+  push(chunk: Uint8Array): boolean {
     let p = 0;
     while (p < chunk.length && !this.#bad) {
       if (this.#skip > 0) {
@@ -62,6 +62,7 @@ export class BlktraceSurvey implements Survey {
       p += n;
       if (this.#have === HEADER_BYTES) this.#take();
     }
+    return !this.#bad;
   }
 
   #take(): void {
@@ -99,11 +100,12 @@ export class BlktraceSurvey implements Survey {
  */
 export const blktrace: Reader = {
   name: 'blktrace',
-  description: 'blktrace binary (blktrace -o): struct blk_io_trace, either endianness; queue events (issue if none); time ns from the first event; volume major:minor',
+  description: 'blktrace binary (blktrace -o): struct blk_io_trace, either endianness; queue events (issue if none); '
+    + 'time ns from the first event; volume major:minor',
   sniff(head) {
     return endianOf(head) !== null;
   },
-  survey: () => new BlktraceSurvey(),
+  survey: () => new BlktraceSurvey(), // it stops at a bad record header, which no option skips
   open(ctx: DecodeContext) {
     let littleEndian: boolean | null = null;
     const volumeIds = new Map<number, number>();
@@ -153,7 +155,9 @@ export const blktrace: Reader = {
       }
       const sector = Number(view.getBigUint64(at + 16, le));
       const problem = ctx.batch.rangeProblem(sector * 512, length, isWrite);
-      if (problem !== null) throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: sector + bytes ${problem}`, recordBytes);
+      if (problem !== null) {
+        throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: sector + bytes ${problem}`, recordBytes);
+      }
       ctx.batch.push(volume, Number((timeNs - originNs) / 1000n) + ctx.startUs, sector * 512, length, isWrite);
       return recordBytes;
     });

@@ -1,7 +1,12 @@
 import { UsageError, checkEnum } from '../errors.js';
 import { parseBytes } from '../units/bytes.js';
 
-export const TIME_UNITS = ['s', 'ms', 'us', 'ns', 'filetime'] as const;
+/**
+ * Time units: `s`, `ms`, `us`, `ns` count from the start of the trace (plus `--start`); the
+ * absolute ones — `epoch-s` … `epoch-ns` since the Unix epoch, `filetime` (100 ns ticks since
+ * 1601) — get no `--start` and must be plausible (1990 .. 2100).
+ */
+export const TIME_UNITS = ['s', 'ms', 'us', 'ns', 'epoch-s', 'epoch-ms', 'epoch-us', 'epoch-ns', 'filetime'] as const;
 export type TimeUnit = (typeof TIME_UNITS)[number];
 
 /** A column named by header text or by 1-based position. */

@@ -6,9 +6,10 @@ import { unixUsFromFiletime } from './msr.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
 import { plausibleTimeUs } from './epoch.js';
-import { latin1 } from './fields.js';
+import { EXCERPT_CHARS, latin1 } from './fields.js';
 
-const TIME_DIGITS = { s: 6, ms: 3, us: 0 } as const;
+/** Decimal digits that turn a time unit into µs (negative: digits dropped). */
+const TIME_DIGITS = { s: 6, ms: 3, us: 0, ns: -3 } as const;
 
 /**
  * Generic delimited text: the columns and units come from a `CsvMapping` (flags or scope file).
@@ -37,7 +38,9 @@ export const csv: Reader = {
         if (ref === null) return;
         const pos = typeof ref === 'number' ? ref - 1 : names ? names.indexOf(ref) : -1;
         if (pos < 0 || pos >= 64) {
-          throw new UsageError(`csv: ${ctx.source}: column "${ref}" not found${names ? ` in header (${names.join(', ')})` : ' (no header line)'}`);
+          const cut = (n: string): string => (n.length > EXCERPT_CHARS ? `${n.slice(0, EXCERPT_CHARS)}…` : n);
+          const where = names ? ` in header (${names.map(cut).join(', ')})` : ' (no header line)';
+          throw new UsageError(`csv: ${ctx.source}: column "${ref}" not found${where}`);
         }
         at[i] = pos;
       });
@@ -56,7 +59,9 @@ export const csv: Reader = {
     const ends = new Int32Array(64);
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
     // A quoted name's bytes hold `""` for each quote: a cache of its own unescapes them.
-    const quotedVolumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => latin1(bytes, start, end).replaceAll('""', '"'));
+    const unquote = (bytes: Uint8Array, start: number, end: number): string =>
+      latin1(bytes, start, end).replaceAll('""', '"');
+    const quotedVolumes = new VolumeSpanCache(ctx.volumes, unquote);
     const quoted = new Uint8Array(64);
     const fixedVolume = ctx.volumes.idOf(ctx.volumeName);
     const writeOps = mapping.op?.writeOps ?? [];
@@ -67,12 +72,15 @@ export const csv: Reader = {
       f.end = ends[at[slot]!]!;
       return f;
     };
+    const unit = mapping.time.unit;
+    const absolute = unit === 'filetime' || unit.startsWith('epoch-');
+    const digits = unit === 'filetime' ? 0 : TIME_DIGITS[unit.replace('epoch-', '') as keyof typeof TIME_DIGITS];
+    // µs since the epoch (absolute units, checked) or since the trace start plus --start.
     const timeUsOf = (f: FieldCursor): number => {
-      const unit = mapping.time.unit;
       const name = fieldNames[at[0]!]!;
       if (unit === 'filetime') return plausibleTimeUs(f, name, unixUsFromFiletime(f, name));
-      if (unit === 'ns') return Math.floor(f.scaled(name, 0) / 1000);
-      return f.scaled(name, TIME_DIGITS[unit]);
+      const timeUs = f.scaled(name, digits);
+      return absolute ? plausibleTimeUs(f, name, timeUs) : timeUs + ctx.startUs;
     };
 
     return openLines(ctx, 'csv', mapping.delimiter.charCodeAt(0), {
@@ -105,11 +113,12 @@ export const csv: Reader = {
           for (let i = 0; i < readOps.length && !known; i++) if (f.is(readOps[i]!)) known = true;
           if (!known) return; // other commands (flush, unmap, ...) neither write nor read data
         }
-        const timeUs = timeUsOf(select(f, 0)) + ctx.startUs;
+        const timeUs = timeUsOf(select(f, 0));
         const offset = select(f, 1).uint(fieldNames[at[1]!]!) * mapping.offset.unitBytes;
         const length = select(f, 2).uint(fieldNames[at[2]!]!) * mapping.length.unitBytes;
         const v = at[4]!;
-        const volume = !mapping.volume ? fixedVolume : (quoted[v] ? quotedVolumes : volumes).id(f.bytes, starts[v]!, ends[v]!);
+        const names = quoted[v] ? quotedVolumes : volumes;
+        const volume = mapping.volume ? names.id(f.bytes, starts[v]!, ends[v]!) : fixedVolume;
         const problem = ctx.batch.rangeProblem(offset, length, isWrite);
         if (problem !== null) throw f.error(`${fieldNames[at[1]!]} + ${fieldNames[at[2]!]} ${problem}`);
         ctx.batch.push(volume, timeUs, offset, length, isWrite);

@@ -101,7 +101,8 @@ export class FieldCursor {
     for (let p = s; p < e; p++) {
       const d = b[p]! - 48;
       if (d < 0 || d > 9) {
-        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a whole number: "${this.excerpt()}"`);
+        const problem = b[s] === MINUS ? 'is negative' : 'is not a whole number';
+        throw this.error(`${name} ${problem}: "${this.excerpt()}"`);
       }
       v = v * 10 + d;
     }
@@ -117,6 +118,15 @@ export class FieldCursor {
     const s = this.#trimmedStart(name);
     const e = this.#trimmedEnd;
     const b = this.bytes;
+    // Negative digits divide: the last -digits whole digits (and any fraction) are dropped, so
+    // that ns since the epoch (~1.5e18, past 2^53) give exact µs.
+    let keepEnd = e;
+    if (digits < 0) {
+      keepEnd = s;
+      while (keepEnd < e && b[keepEnd] !== DOT) keepEnd++;
+      keepEnd += digits;
+      digits = 0;
+    }
     let whole = 0;
     let frac = 0;
     let fracDigits = 0;
@@ -130,11 +140,12 @@ export class FieldCursor {
       }
       const d = c - 48;
       if (d < 0 || d > 9) {
-        throw this.error(b[s] === MINUS ? `${name} is negative: "${this.excerpt()}"` : `${name} is not a number: "${this.excerpt()}"`);
+        throw this.error(`${name} ${b[s] === MINUS ? 'is negative' : 'is not a number'}: "${this.excerpt()}"`);
       }
       seenDigit = true;
-      if (!seenDot) whole = whole * 10 + d;
-      else if (fracDigits < digits) {
+      if (!seenDot) {
+        if (p < keepEnd) whole = whole * 10 + d;
+      } else if (fracDigits < digits) {
         frac = frac * 10 + d;
         fracDigits++;
       }

@@ -167,7 +167,9 @@ export function openLines(
     stats,
     push(input: Uint8Array): void {
       // A plain Uint8Array view: TypedArray indexOf is much cheaper than Buffer's.
-      let chunk = input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+      let chunk = input.constructor === Uint8Array
+        ? input
+        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
       if (bomMatched >= 0) {
         // A UTF-8 byte order mark at the start of the input is not part of the first line.
         let i = 0;
@@ -186,7 +188,8 @@ export function openLines(
         const bytes = carry.subarray(0, carryLength);
         carryLength = 0;
         if (bytes.includes(0)) {
-          throw new InputError(`${format}: ${ctx.source}:${line + 1}: binary data in a text trace: "${excerptOf(bytes, 0, bytes.length)}"`);
+          const excerpt = excerptOf(bytes, 0, bytes.length);
+          throw new InputError(`${format}: ${ctx.source}:${line + 1}: binary data in a text trace: "${excerpt}"`);
         }
         parseLine(bytes, 0, bytes.length, true);
       }

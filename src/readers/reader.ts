@@ -47,7 +47,8 @@ export const COUNTED_ISSUE = 'issue (D) events — the trace has no queue (Q) ev
  * counters, never records.
  */
 export interface Survey {
-  push(chunk: Uint8Array): void;
+  /** Returns false when this input needs no more bytes. */
+  push(chunk: Uint8Array): boolean;
   /** The current input ended; the next push starts another. */
   endInput(): void;
   /** True when no more bytes are needed, from this input or any other. */
@@ -69,8 +70,11 @@ export interface Reader {
   /** True when the first bytes of a file look like this format. */
   sniff(head: Uint8Array): boolean;
   open(ctx: DecodeContext): Decoder;
-  /** A new survey for formats that need a first pass over all inputs (see `Survey`). */
-  survey?(): Survey;
+  /**
+   * A new survey for formats that need a first pass over all inputs (see `Survey`). With
+   * `skipBad` false it may stop reading an input at a record decoding will reject.
+   */
+  survey?(skipBad: boolean): Survey;
   /**
    * How a large file of this format may be cut for parallel decoding: at line starts, or at
    * multiples of a fixed record size read from the head. Absent: decoded in one piece (formats

@@ -57,7 +57,8 @@ function tracefsLineParser(ctx: DecodeContext) {
       // After "event: ": device, rwbs, then (rq_issue) bytes and (cmd), then "sector + n".
       f.reset(b, nameEnd + 1, f.lineEnd, f.line);
       f.field('device');
-      if (b.indexOf(44, f.start) >= f.end || b.indexOf(44, f.start) < 0) throw f.error(`device is not major,minor: "${f.excerpt()}"`);
+      const comma = b.indexOf(44, f.start);
+      if (comma >= f.end || comma < 0) throw f.error(`device is not major,minor: "${f.excerpt()}"`);
       const volume = volumes.id(b, f.start, f.end);
       const kind = rwbsKind(f.field('rwbs'));
       const plus = b.indexOf(PLUS, f.end);

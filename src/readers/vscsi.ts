@@ -53,7 +53,9 @@ export const vscsi: Reader = {
       const lbn = Number(view.getBigUint64(at + L.lbn, true));
       const timeUs = Number(view.getBigUint64(at + L.ts, true));
       const problem = ctx.batch.rangeProblem(lbn * SECTOR, length, isWrite);
-      if (problem !== null) throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: lbn + len ${problem}`, L.bytes);
+      if (problem !== null) {
+        throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: lbn + len ${problem}`, L.bytes);
+      }
       ctx.batch.push(volume, timeUs + ctx.startUs, lbn * SECTOR, length, isWrite);
       return L.bytes;
     });

@@ -36,8 +36,14 @@ try {
     while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
     wake = null;
     credits--;
-    const copy = new Uint8Array(chunk); // a copy: zlib reuses its output buffer (Buffer#slice would share it)
-    parentPort!.postMessage({ kind: 'chunk', chunk: copy, rawBytes } satisfies DecompressMessage, [copy.buffer as ArrayBuffer]);
+    // zlib fills one output buffer after another and hands out views into them: a view that is
+    // its whole buffer (the usual full chunk) is transferred as is; a part is copied, since the
+    // rest of its buffer may still be written (zstd output is always copied). Copying every
+    // chunk doubled the garbage and, with it, the peak memory of a large decompression.
+    const whole = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+    const out = compression === 'gzip' && whole ? chunk : new Uint8Array(chunk);
+    const message: DecompressMessage = { kind: 'chunk', chunk: out, rawBytes };
+    parentPort!.postMessage(message, [out.buffer as ArrayBuffer]);
   }
   parentPort!.postMessage({ kind: 'end' } satisfies DecompressMessage);
 } catch (err) {

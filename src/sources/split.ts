@@ -7,6 +7,12 @@ export interface ByteRange {
 }
 
 const PROBE_BYTES = 1 << 16;
+/**
+ * How far past a target a cut looks for a line start. Readers reject lines over 64 KiB, so a
+ * target with no newline this close lies inside a line that is bad input anyway: it gets no cut
+ * (its neighbours' ranges grow), and a file without newlines is never scanned to its end.
+ */
+const MAX_LOOK_BYTES = 64 * 1024 + 2;
 
 /**
  * Cut a file into about `parts` ranges that start at line starts (text) or at multiples of
@@ -25,12 +31,12 @@ export async function splitFile(path: string, size: number, parts: number, split
       } else {
         // The first line start at or after target: just past the first newline from target - 1.
         start = -1;
-        for (let at = target - 1; at < size && start < 0; at += PROBE_BYTES) {
+        for (let at = target - 1; at < Math.min(size, target - 1 + MAX_LOOK_BYTES) && start < 0; at += PROBE_BYTES) {
           const { bytesRead } = await handle.read(probe, 0, Math.min(PROBE_BYTES, size - at), at);
           const nl = probe.subarray(0, bytesRead).indexOf(10);
           if (nl >= 0) start = at + nl + 1;
         }
-        if (start < 0) start = size;
+        if (start < 0) continue; // no line start near: no cut here
       }
       if (start > starts[starts.length - 1]! && start < size) starts.push(start);
     }

@@ -21,7 +21,8 @@ test('blkparse output starting with # header lines is detected and read', () => 
     [{ volume: '259:0', timeUs: 0, offsetBytes: 763360912 * 512, lengthBytes: 4096, isWrite: true }]);
 });
 
-test('blkparse: the real sample with # header lines is detected', { skip: sharedMissing('real/blkparse_nvme0n1.txt') }, () => {
+const REAL_BLKPARSE = 'real/blkparse_nvme0n1.txt';
+test('blkparse: the real sample with # header lines is detected', { skip: sharedMissing(REAL_BLKPARSE) }, () => {
   const head = readFileSync(join(SHARED_TRACES, 'real', 'blkparse_nvme0n1.txt')).subarray(0, 65536);
   assert.equal(sniffReader(head, 'blkparse_nvme0n1.txt').name, 'blkparse');
 });
@@ -32,8 +33,9 @@ test('tencent: a first line naming the fields is detected and skipped', () => {
   assert.deepEqual(decodeAll(readers.tencent!, input).records,
     [{ volume: '1283', timeUs: 1538323200e6, offsetBytes: 3093012 * 512, lengthBytes: 4096, isWrite: true }]);
   // Only the first line may be that header.
-  assert.throws(() => decodeAll(readers.tencent!, text('1538323200,3093012,8,1,1283\nTimestamp,Offset,Size,IOType,VolumeID\n')),
-    (err: unknown) => err instanceof InputError && err.message === 'tencent: test-input:2: Timestamp is not a whole number: "Timestamp"');
+  const late = text('1538323200,3093012,8,1,1283\nTimestamp,Offset,Size,IOType,VolumeID\n');
+  assert.throws(() => decodeAll(readers.tencent!, late), (err: unknown) =>
+    err instanceof InputError && err.message === 'tencent: test-input:2: Timestamp is not a whole number: "Timestamp"');
 });
 
 test('a UTF-8 byte order mark is skipped by every text format, wherever the chunks are cut', () => {
@@ -51,12 +53,14 @@ test('a UTF-8 byte order mark is skipped by every text format, wherever the chun
     }
   }
   // Bytes that only start like a BOM are data (and here a bad field).
-  assert.throws(() => decodeAll(readers.spc!, text('\u00ef0,1,512,w,0.5\n'), {}, 1), /spc: test-input:1: ASU is not a whole number/);
+  assert.throws(() => decodeAll(readers.spc!, text('\u00ef0,1,512,w,0.5\n'), {}, 1),
+    /spc: test-input:1: ASU is not a whole number/);
 });
 
 test('generic csv reads RFC 4180 quoted fields: delimiters and doubled quotes inside quotes', () => {
   const mapping = parseCsvMapping({ columns: 'time=time:s,volume=host,op=op,offset=offset:B,length=size:B' });
-  const input = text('"time","host",op,offset,size\n1,"host,A",W,0,4096\n2,"say ""hi""",W,4096,512\r\n"3",plain,"R","8192","1024"\n');
+  const input = text('"time","host",op,offset,size\n1,"host,A",W,0,4096\n'
+    + '2,"say ""hi""",W,4096,512\r\n"3",plain,"R","8192","1024"\n');
   const { records } = decodeAll(csv, input, { csv: mapping }, 3);
   assert.deepEqual(records, [
     { volume: 'host,A', timeUs: 1e6, offsetBytes: 0, lengthBytes: 4096, isWrite: true },
@@ -76,7 +80,8 @@ test('collect: a quoted volume name with a comma is one volume, not a silently d
   const file = join(dir, 'quoted.csv');
   writeFileSync(file, 'time,host,op,offset,size\n1767571200,"host,A",W,0,4096\n1767571201,"host,A",W,65536,4096\n');
   const store = join(dir, 'q.db');
-  const r = await runCli('collect', file, '--store', store, '--columns', 'time=time:s,volume=host,op=op,offset=offset:B,length=size:B');
+  const columns = 'time=time:s,volume=host,op=op,offset=offset:B,length=size:B';
+  const r = await runCli('collect', file, '--store', store, '--columns', columns);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /collected 2 records .*\n {2}writes 2 \(8\.00 KiB\)/);
   const report = await runCli('report', '--store', store, '--per', 'interval', '--format', 'csv');

@@ -8,7 +8,8 @@ import { InputError } from '../../src/errors.js';
 
 test('msr: FILETIME converts exactly to µs since the Unix epoch', () => {
   // 1990-01-01T00:00:00Z = 631,152,000 s after the Unix epoch: the first plausible time.
-  const { records } = decodeAll(msr, text('134120448599999999,hostA,0,Write,6553600,512,1234\n122756256000000000,h,3,Read,0,4096,1\n'));
+  const input = '134120448599999999,hostA,0,Write,6553600,512,1234\n122756256000000000,h,3,Read,0,4096,1\n';
+  const { records } = decodeAll(msr, text(input));
   assert.deepEqual(records, [
     { volume: 'hostA_0', timeUs: 1767571259_999999, offsetBytes: 6553600, lengthBytes: 512, isWrite: true },
     { volume: 'h_3', timeUs: 631152000_000000, offsetBytes: 0, lengthBytes: 4096, isWrite: false },
