@@ -6,6 +6,7 @@ import { decodeRoaring, serializeRoaring } from '../../src/bitmap/roaring.js';
 import { RoaringUnion } from '../../src/bitmap/roaring-union.js';
 import { RoaringWriter } from '../../src/bitmap/roaring-writer.js';
 import { unionRoaring } from '../../src/bitmap/union.js';
+import { TrackSet } from '../../src/collect/track-set.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const KEYS = [0, 1, 2, 3, 0xffff]; // neighbouring chunks, so runs cross boundaries, and the last chunk
@@ -156,4 +157,35 @@ test('unionRoaring of two bitmaps of all 2^32 values takes milliseconds, not a l
   assert.equal(u.cardinality, 2 ** 32);
   assert.equal(hex(u.bitmap), hex(blob));
   assert.ok(process.hrtime.bigint() - started < 5_000_000_000n, 'within 5 s');
+});
+
+test('countAnd equals the size of an independent Set intersection', () => {
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 6 }), fc.array(piece, { maxLength: 6 }), (left, right) => {
+      const a = valuesOf(left);
+      const b = valuesOf(right);
+      const ua = new RoaringUnion();
+      const ub = new RoaringUnion();
+      ua.add(serializeRoaring(Uint32Array.from(sorted(a))));
+      ub.add(serializeRoaring(Uint32Array.from(sorted(b))));
+      let both = 0;
+      for (const v of a) if (b.has(v)) both++;
+      assert.equal(ua.countAnd(ub), both);
+      assert.equal(ub.countAnd(ua), both);
+    }),
+    { numRuns: 60, seed: 3 },
+  );
+});
+
+test('containers where runs and an array take the same bytes stay arrays, as in CRoaring', async () => {
+  await roaringLibraryInitialize();
+  // 3 values in 1 run, 5 values in 2 runs: 2 + 4 * runs = 2 * values.
+  for (const values of [[10, 11, 12], [0, 1, 2, 5, 6], [65536 + 7, 65536 + 8, 65536 + 9]]) {
+    const union = new RoaringUnion();
+    for (const v of values) union.addRange(v, v);
+    assert.equal(hex(union.serialize()), hex(croaring(values, true)));
+    const set = new TrackSet();
+    for (const v of values) set.add(v);
+    assert.equal(hex(set.close().bitmap), hex(croaring(values, true)));
+  }
 });
