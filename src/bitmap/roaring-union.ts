@@ -78,7 +78,9 @@ export class RoaringUnion {
 
   /** OR the values `first .. last` (inclusive; 0 <= first <= last <= 2^32 - 1) in. */
   addRange(first: number, last: number): void {
-    if (!(first >= 0 && first <= last && last <= 0xffff_ffff)) throw new RangeError(`roaring union: bad range ${first}..${last}`);
+    if (!(first >= 0 && first <= last && last <= 0xffff_ffff)) {
+      throw new RangeError(`roaring union: bad range ${first}..${last}`);
+    }
     const lastKey = Math.floor(last / 65536);
     for (let key = Math.floor(first / 65536); key <= lastKey; key++) {
       const from = key === Math.floor(first / 65536) ? first % 65536 : 0;

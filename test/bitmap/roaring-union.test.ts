@@ -12,14 +12,27 @@ const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const KEYS = [0, 1, 2, 3, 0xffff]; // neighbouring chunks, so runs cross boundaries, and the last chunk
 
 /** A piece of a random bitmap, written out as plain values by the test itself. */
+const key = fc.constantFrom(...KEYS);
+const lows = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 300 });
+const start = fc.integer({ min: 0, max: 4 * 65536 });
 const piece = fc.oneof(
-  fc.record({ kind: fc.constant('values'), key: fc.constantFrom(...KEYS), lows: fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 300 }) }),
-  fc.record({ kind: fc.constant('run'), start: fc.integer({ min: 0, max: 4 * 65536 }), length: fc.integer({ min: 1, max: 140_000 }) }),
-  fc.record({ kind: fc.constant('full'), key: fc.constantFrom(...KEYS) }),
+  fc.record({ kind: fc.constant('values'), key, lows }),
+  fc.record({ kind: fc.constant('run'), start: start, length: fc.integer({ min: 1, max: 140e3 }) }),
+  fc.record({ kind: fc.constant('full'), key }),
   // Dense but not runs: every step-th value of a span, so bitmap containers appear.
-  fc.record({ kind: fc.constant('dense'), key: fc.constantFrom(...KEYS), step: fc.integer({ min: 2, max: 9 }), span: fc.integer({ min: 1, max: 65536 }) }),
+  fc.record({
+    kind: fc.constant('dense'), key, step: fc.integer({ min: 2, max: 9 }), span: fc.integer({ min: 1, max: 65536 }),
+  }),
 );
-type Piece = { kind: string; key?: number; lows?: number[]; start?: number; length?: number; step?: number; span?: number };
+interface Piece {
+  kind: string;
+  key?: number;
+  lows?: number[];
+  start?: number;
+  length?: number;
+  step?: number;
+  span?: number;
+}
 
 function valuesOf(pieces: Piece[]): Set<number> {
   const set = new Set<number>();
@@ -76,8 +89,9 @@ test('RoaringUnion equals an independent Set union, byte for byte as CRoaring wr
 
 test('addRange equals the values of the range, across chunk boundaries and up to 2^32 - 1', async () => {
   await roaringLibraryInitialize();
+  const range = fc.tuple(fc.integer({ min: 0, max: 3 * 65536 }), fc.integer({ min: 0, max: 70_000 }));
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 * 65536 }), fc.integer({ min: 0, max: 70_000 })), { maxLength: 8 }), (ranges) => {
+    fc.property(fc.array(range, { maxLength: 8 }), (ranges) => {
       const union = new RoaringUnion();
       const all = new Set<number>();
       for (const [first, extra] of ranges) {
