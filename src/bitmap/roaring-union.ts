@@ -97,6 +97,14 @@ export class RoaringUnion {
     }
   }
 
+  /** OR every value of another union in. */
+  or(other: RoaringUnion): void {
+    for (const [key, chunk] of other.#chunks) {
+      if (chunk.bits !== null) this.addBitmap(key, chunk.bits);
+      else orRuns(this.#chunk(key), chunk.runs!, chunk.nRuns);
+    }
+  }
+
   /** OR chunk `key` given as the 2048 words `words[at] .. words[at + 2047]` (bit v = value v). */
   addBitmap(key: number, words: Uint32Array, at = 0): void {
     const bits = toBitmap(this.#chunk(key));

@@ -203,3 +203,21 @@ test('containers where runs and an array take the same bytes stay arrays, as in 
     assert.equal(hex(set.close().bitmap), hex(croaring(values, true)));
   }
 });
+
+test('or() of two unions equals the union of their blobs', () => {
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 6 }), fc.array(piece, { maxLength: 6 }), (left, right) => {
+      const a = valuesOf(left);
+      const b = valuesOf(right);
+      const ua = new RoaringUnion();
+      const ub = new RoaringUnion();
+      ua.add(serializeRoaring(Uint32Array.from(sorted(a))));
+      ub.add(serializeRoaring(Uint32Array.from(sorted(b))));
+      ua.or(ub);
+      const both = sorted(new Set([...a, ...b]));
+      assert.equal(ua.cardinality(), both.length);
+      assert.equal(hex(ua.serialize()), hex(serializeRoaring(Uint32Array.from(both))));
+    }),
+    { numRuns: 40, seed: 5 },
+  );
+});
