@@ -253,7 +253,10 @@ export function roaringCardinality(blob: Uint8Array): number {
   return total;
 }
 
-/** OR a serialized bitmap into a dense bitset. */
+/**
+ * OR a serialized bitmap into a dense bitset, a word at a time. The bitset grows to the highest
+ * value (512 MiB for 2^32 - 1): where values may be anywhere, OR into a `RoaringUnion` instead.
+ */
 export function orRoaringInto(blob: Uint8Array, target: Bitset): void {
   walkRoaring(blob, {
     range(first, last) {
