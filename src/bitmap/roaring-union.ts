@@ -78,7 +78,9 @@ export class RoaringUnion {
 
   /** OR the values `first .. last` (inclusive; 0 <= first <= last <= 2^32 - 1) in. */
   addRange(first: number, last: number): void {
-    if (!(first >= 0 && first <= last && last <= 0xffff_ffff)) throw new RangeError(`roaring union: bad range ${first}..${last}`);
+    if (!(first >= 0 && first <= last && last <= 0xffff_ffff)) {
+      throw new RangeError(`roaring union: bad range ${first}..${last}`);
+    }
     const lastKey = Math.floor(last / 65536);
     for (let key = Math.floor(first / 65536); key <= lastKey; key++) {
       const from = key === Math.floor(first / 65536) ? first % 65536 : 0;
@@ -95,6 +97,14 @@ export class RoaringUnion {
     }
   }
 
+  /** OR every value of another union in. */
+  or(other: RoaringUnion): void {
+    for (const [key, chunk] of other.#chunks) {
+      if (chunk.bits !== null) this.addBitmap(key, chunk.bits);
+      else orRuns(this.#chunk(key), chunk.runs!, chunk.nRuns);
+    }
+  }
+
   /** OR chunk `key` given as the 2048 words `words[at] .. words[at + 2047]` (bit v = value v). */
   addBitmap(key: number, words: Uint32Array, at = 0): void {
     const bits = toBitmap(this.#chunk(key));
@@ -107,6 +117,19 @@ export class RoaringUnion {
     for (const chunk of this.#chunks.values()) {
       if (chunk.bits !== null) for (let w = 0; w < 2048; w++) total += popcount32(chunk.bits[w]!);
       else for (let r = 0; r < chunk.nRuns; r++) total += chunk.runs![2 * r + 1]! - chunk.runs![2 * r]! + 1;
+    }
+    return total;
+  }
+
+  /**
+   * Number of values in both this union and `other` (e.g. changed tracks inside a data set's
+   * extents), chunk by chunk, without building the intersection.
+   */
+  countAnd(other: RoaringUnion): number {
+    let total = 0;
+    for (const [key, a] of this.#chunks) {
+      const b = other.#chunks.get(key);
+      if (b !== undefined) total += countChunkAnd(a, b);
     }
     return total;
   }
@@ -173,6 +196,47 @@ export class RoaringUnion {
   #sortedKeys(): number[] {
     return [...this.#chunks.keys()].sort((a, b) => a - b);
   }
+}
+
+function countChunkAnd(a: Chunk, b: Chunk): number {
+  if (a.bits !== null && b.bits !== null) {
+    let n = 0;
+    for (let w = 0; w < 2048; w++) n += popcount32(a.bits[w]! & b.bits[w]!);
+    return n;
+  }
+  if (a.bits !== null || b.bits !== null) {
+    const bits = a.bits ?? b.bits!;
+    const runs = a.bits === null ? a : b;
+    let n = 0;
+    for (let r = 0; r < runs.nRuns; r++) n += countBits(bits, runs.runs![2 * r]!, runs.runs![2 * r + 1]!);
+    return n;
+  }
+  // Both runs: walk them together, summing overlaps.
+  const x = a.runs!;
+  const y = b.runs!;
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.nRuns && j < b.nRuns) {
+    const from = Math.max(x[2 * i]!, y[2 * j]!);
+    const to = Math.min(x[2 * i + 1]!, y[2 * j + 1]!);
+    if (from <= to) n += to - from + 1;
+    if (x[2 * i + 1]! < y[2 * j + 1]!) i++;
+    else j++;
+  }
+  return n;
+}
+
+/** Set bits of a 2048-word bitmap in first..last (inclusive). */
+function countBits(bits: Uint32Array, first: number, last: number): number {
+  const fw = first >>> 5;
+  const lw = last >>> 5;
+  const fm = (0xffff_ffff << (first & 31)) >>> 0;
+  const lm = 0xffff_ffff >>> (31 - (last & 31));
+  if (fw === lw) return popcount32(bits[fw]! & fm & lm);
+  let n = popcount32(bits[fw]! & fm) + popcount32(bits[lw]! & lm);
+  for (let w = fw + 1; w < lw; w++) n += popcount32(bits[w]!);
+  return n;
 }
 
 /** The chunk as a bitmap, converting its runs. */

@@ -1,9 +1,10 @@
 import { popcount32 } from './bitset.js';
+import { runEncodes } from './roaring.js';
 
 /**
  * Writes a portable roaring bitmap container by container, in ascending key order, from runs or
  * from 2048-word bitmaps, without ever listing the values. Each container gets the smallest of
- * the array, bitmap and run encodings (ties go to array or bitmap), the same choice as
+ * the array, bitmap and run encodings (by `runEncodes`), the same choice as
  * `serializeRoaring` and CRoaring after runOptimize, so equal sets give identical bytes.
  * Memory: the output (at most 8 KiB per container) and 11 bytes of header per container.
  */
@@ -194,7 +195,7 @@ export class RoaringWriter {
     this.#lastKey = key;
     const plain = card <= ARRAY_MAX ? 2 * card : BITMAP_BYTES;
     const run = 2 + 4 * nRuns;
-    const kind = run < plain ? RUN : card <= ARRAY_MAX ? ARRAY : BITMAP;
+    const kind = runEncodes(card, nRuns) ? RUN : card <= ARRAY_MAX ? ARRAY : BITMAP;
     const c = this.#size;
     if (c === this.#keys.length) {
       this.#keys = grown(this.#keys, new Uint16Array(2 * c));

@@ -5,7 +5,7 @@ import { Bitset } from './bitset.js';
  * (https://github.com/RoaringBitmap/RoaringFormatSpec). We only need to write a bitmap from a
  * sorted list of track numbers, read one back, and OR it into a dense `Bitset`, so this is a
  * codec rather than a full bitmap type. Writing picks, per 65,536-value container, the smallest
- * of array, bitmap and run encodings (as CRoaring's runOptimize does).
+ * of array, bitmap and run encodings, as CRoaring's runOptimize does (`runEncodes`).
  */
 
 const COOKIE_NO_RUNS = 12346;
@@ -13,6 +13,15 @@ const COOKIE_RUNS = 12347;
 const ARRAY_MAX = 4096; // containers above this cardinality are bitmaps unless run-encoded
 const BITMAP_BYTES = 8192;
 const NO_OFFSET_THRESHOLD = 4; // with runs, offsets are written only for >= 4 containers
+
+/**
+ * Whether a container of `card` values in `nRuns` runs is written as runs: CRoaring's
+ * runOptimize rule, which sizes an array as 2 bytes more than its values (its own count field),
+ * so runs win a tie with an array (3 values in 1 run) but never with a bitmap.
+ */
+export function runEncodes(card: number, nRuns: number): boolean {
+  return card <= ARRAY_MAX ? 2 + 4 * nRuns < 2 * card + 2 : 2 + 4 * nRuns < BITMAP_BYTES;
+}
 
 /** Serialize the first `length` values of `sorted` (ascending, no duplicates). */
 export function serializeRoaring(sorted: Uint32Array, length = sorted.length): Uint8Array {
@@ -42,7 +51,7 @@ export function serializeRoaring(sorted: Uint32Array, length = sorted.length): U
     const card = starts[c + 1]! - starts[c]!;
     const plain = card <= ARRAY_MAX ? 2 * card : BITMAP_BYTES;
     const run = 2 + 4 * runs[c]!;
-    if (run < plain) {
+    if (runEncodes(card, runs[c]!)) {
       kinds[c] = 2;
       hasRuns = true;
       bodyBytes += run;
@@ -244,7 +253,10 @@ export function roaringCardinality(blob: Uint8Array): number {
   return total;
 }
 
-/** OR a serialized bitmap into a dense bitset. */
+/**
+ * OR a serialized bitmap into a dense bitset, a word at a time. The bitset grows to the highest
+ * value (512 MiB for 2^32 - 1): where values may be anywhere, OR into a `RoaringUnion` instead.
+ */
 export function orRoaringInto(blob: Uint8Array, target: Bitset): void {
   walkRoaring(blob, {
     range(first, last) {

@@ -61,8 +61,10 @@ export class TrackSet {
     for (let key = 0; key < pages.length; key++) {
       const page = pages[key];
       if (page === undefined) continue;
-      const card = ranges === null ? writer.addBitmap(key, page, 0, SUMMARY) : isEmpty(page) ? 0 : (ranges.addBitmap(key, page), 1);
-      if (card === 0) {
+      let written: boolean;
+      if (ranges === null) written = writer.addBitmap(key, page, 0, SUMMARY) > 0;
+      else if ((written = !isEmpty(page))) ranges.addBitmap(key, page);
+      if (!written) {
         pages[key] = undefined; // unwritten for a whole interval: free it
         continue;
       }

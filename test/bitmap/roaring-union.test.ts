@@ -6,19 +6,33 @@ import { decodeRoaring, serializeRoaring } from '../../src/bitmap/roaring.js';
 import { RoaringUnion } from '../../src/bitmap/roaring-union.js';
 import { RoaringWriter } from '../../src/bitmap/roaring-writer.js';
 import { unionRoaring } from '../../src/bitmap/union.js';
+import { TrackSet } from '../../src/collect/track-set.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const KEYS = [0, 1, 2, 3, 0xffff]; // neighbouring chunks, so runs cross boundaries, and the last chunk
 
 /** A piece of a random bitmap, written out as plain values by the test itself. */
+const key = fc.constantFrom(...KEYS);
+const lows = fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 300 });
+const start = fc.integer({ min: 0, max: 4 * 65536 });
 const piece = fc.oneof(
-  fc.record({ kind: fc.constant('values'), key: fc.constantFrom(...KEYS), lows: fc.array(fc.integer({ min: 0, max: 0xffff }), { maxLength: 300 }) }),
-  fc.record({ kind: fc.constant('run'), start: fc.integer({ min: 0, max: 4 * 65536 }), length: fc.integer({ min: 1, max: 140_000 }) }),
-  fc.record({ kind: fc.constant('full'), key: fc.constantFrom(...KEYS) }),
+  fc.record({ kind: fc.constant('values'), key, lows }),
+  fc.record({ kind: fc.constant('run'), start: start, length: fc.integer({ min: 1, max: 140e3 }) }),
+  fc.record({ kind: fc.constant('full'), key }),
   // Dense but not runs: every step-th value of a span, so bitmap containers appear.
-  fc.record({ kind: fc.constant('dense'), key: fc.constantFrom(...KEYS), step: fc.integer({ min: 2, max: 9 }), span: fc.integer({ min: 1, max: 65536 }) }),
+  fc.record({
+    kind: fc.constant('dense'), key, step: fc.integer({ min: 2, max: 9 }), span: fc.integer({ min: 1, max: 65536 }),
+  }),
 );
-type Piece = { kind: string; key?: number; lows?: number[]; start?: number; length?: number; step?: number; span?: number };
+interface Piece {
+  kind: string;
+  key?: number;
+  lows?: number[];
+  start?: number;
+  length?: number;
+  step?: number;
+  span?: number;
+}
 
 function valuesOf(pieces: Piece[]): Set<number> {
   const set = new Set<number>();
@@ -75,8 +89,9 @@ test('RoaringUnion equals an independent Set union, byte for byte as CRoaring wr
 
 test('addRange equals the values of the range, across chunk boundaries and up to 2^32 - 1', async () => {
   await roaringLibraryInitialize();
+  const range = fc.tuple(fc.integer({ min: 0, max: 3 * 65536 }), fc.integer({ min: 0, max: 70_000 }));
   fc.assert(
-    fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3 * 65536 }), fc.integer({ min: 0, max: 70_000 })), { maxLength: 8 }), (ranges) => {
+    fc.property(fc.array(range, { maxLength: 8 }), (ranges) => {
       const union = new RoaringUnion();
       const all = new Set<number>();
       for (const [first, extra] of ranges) {
@@ -156,4 +171,53 @@ test('unionRoaring of two bitmaps of all 2^32 values takes milliseconds, not a l
   assert.equal(u.cardinality, 2 ** 32);
   assert.equal(hex(u.bitmap), hex(blob));
   assert.ok(process.hrtime.bigint() - started < 5_000_000_000n, 'within 5 s');
+});
+
+test('countAnd equals the size of an independent Set intersection', () => {
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 6 }), fc.array(piece, { maxLength: 6 }), (left, right) => {
+      const a = valuesOf(left);
+      const b = valuesOf(right);
+      const ua = new RoaringUnion();
+      const ub = new RoaringUnion();
+      ua.add(serializeRoaring(Uint32Array.from(sorted(a))));
+      ub.add(serializeRoaring(Uint32Array.from(sorted(b))));
+      let both = 0;
+      for (const v of a) if (b.has(v)) both++;
+      assert.equal(ua.countAnd(ub), both);
+      assert.equal(ub.countAnd(ua), both);
+    }),
+    { numRuns: 60, seed: 3 },
+  );
+});
+
+test('containers where runs and an array take the same bytes stay arrays, as in CRoaring', async () => {
+  await roaringLibraryInitialize();
+  // 3 values in 1 run, 5 values in 2 runs: 2 + 4 * runs = 2 * values.
+  for (const values of [[10, 11, 12], [0, 1, 2, 5, 6], [65536 + 7, 65536 + 8, 65536 + 9]]) {
+    const union = new RoaringUnion();
+    for (const v of values) union.addRange(v, v);
+    assert.equal(hex(union.serialize()), hex(croaring(values, true)));
+    const set = new TrackSet();
+    for (const v of values) set.add(v);
+    assert.equal(hex(set.close().bitmap), hex(croaring(values, true)));
+  }
+});
+
+test('or() of two unions equals the union of their blobs', () => {
+  fc.assert(
+    fc.property(fc.array(piece, { maxLength: 6 }), fc.array(piece, { maxLength: 6 }), (left, right) => {
+      const a = valuesOf(left);
+      const b = valuesOf(right);
+      const ua = new RoaringUnion();
+      const ub = new RoaringUnion();
+      ua.add(serializeRoaring(Uint32Array.from(sorted(a))));
+      ub.add(serializeRoaring(Uint32Array.from(sorted(b))));
+      ua.or(ub);
+      const both = sorted(new Set([...a, ...b]));
+      assert.equal(ua.cardinality(), both.length);
+      assert.equal(hex(ua.serialize()), hex(serializeRoaring(Uint32Array.from(both))));
+    }),
+    { numRuns: 40, seed: 5 },
+  );
 });

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { RoaringBitmap32, roaringLibraryInitialize } from 'roaring-wasm';
 import { LONG_RANGE_TRACKS, TrackSet } from '../../src/collect/track-set.js';
+import { Tracker } from '../../src/collect/tracker.js';
+import { IoBatch } from '../../src/readers/batch.js';
+import { decodeRoaring } from '../../src/bitmap/roaring.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
@@ -55,4 +58,23 @@ test('one range of all 2^32 tracks closes in bounded time to 65,536 full run con
   const next = set.close();
   assert.equal(next.cardinality, 0);
   assert.equal(hex(next.bitmap), '3a30000000000000');
+});
+
+test('the tracker counts one write of 2^48 - 1 bytes at 64 KiB tracks as all 2^32 tracks, beside small writes', () => {
+  const tracker = new Tracker({ intervalS: 60, trackBytes: 65536 });
+  const batch = new IoBatch((b) => tracker.add(b));
+  batch.push(0, 1e6, 65536 * 5, 100, true); // track 5, also inside the huge write
+  batch.push(0, 2e6, 0, 2 ** 48 - 1, true); // tracks 0 .. floor((2^48 - 2) / 65536) = 2^32 - 1
+  batch.push(1, 3e6, 2 ** 48 - 65536, 65536, true); // volume 1: the last track only
+  batch.push(1, 4e6, 2 ** 40, 2 ** 27, true); // volume 1: 2^11 tracks from 2^24 (kept as bits)
+  batch.push(1, 5e6, 2 ** 41, 2 ** 27 + 1, true); // volume 1: 2^11 + 1 tracks from 2^25 (kept as a run)
+  batch.flush();
+  tracker.finish();
+  const rows = tracker.drainClosed();
+  assert.deepEqual(rows.map((r) => [r.volume, r.writes, r.changedTracks]), [[0, 2, 2 ** 32], [1, 3, 1 + 2048 + 2049]]);
+  const expected = [2 ** 32 - 1];
+  for (let t = 2 ** 24; t < 2 ** 24 + 2048; t++) expected.push(t);
+  for (let t = 2 ** 25; t <= 2 ** 25 + 2048; t++) expected.push(t);
+  expected.sort((a, b) => a - b);
+  assert.deepEqual(decodeRoaring(rows[1]!.bitmap), expected);
 });

@@ -10,7 +10,8 @@ import { runChild } from '../support/child.js';
 const PEAK_RSS_KIB = 300 * 1024;
 const T0 = 128166372000000000; // MSR FILETIME (100 ns ticks since 1601) on a minute boundary
 const SECOND = 10_000_000; // FILETIME ticks per second
-const msr = (ticks: number, disk: number, offset: number, size: number): string => `${ticks},hm,${disk},Write,${offset},${size},100\n`;
+const msr = (ticks: number, disk: number, offset: number, size: number): string =>
+  `${ticks},hm,${disk},Write,${offset},${size},1234567\n`; // a long response time keeps the file > 32 MiB
 
 let dir = '';
 before(() => {
@@ -28,10 +29,12 @@ interface VolumeRow {
 }
 
 async function report(store: string): Promise<VolumeRow[]> {
-  const r = await runChild(['report', '--store', store, '--format', 'json'], { maxOldSpaceMiB: 256, timeoutMs: 60_000 });
+  const options = { maxOldSpaceMiB: 256, timeoutMs: 60_000 };
+  const r = await runChild(['report', '--store', store, '--format', 'json'], options);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.maxRssKiB !== null && r.maxRssKiB < PEAK_RSS_KIB, `report peak RSS ${r.maxRssKiB} KiB`);
-  return (JSON.parse(r.stdout) as VolumeRow[]).map(({ volume, writes, writeBytes, changedTracks }) => ({ volume, writes, writeBytes, changedTracks }));
+  const rows = JSON.parse(r.stdout) as VolumeRow[];
+  return rows.map(({ volume, writes, writeBytes, changedTracks }) => ({ volume, writes, writeBytes, changedTracks }));
 }
 
 async function collect(store: string, ...args: string[]): Promise<void> {
@@ -40,8 +43,8 @@ async function collect(store: string, ...args: string[]): Promise<void> {
   assert.ok(r.maxRssKiB !== null && r.maxRssKiB < PEAK_RSS_KIB, `collect peak RSS ${r.maxRssKiB} KiB`);
 }
 
-test('a sequential 80 GiB write at --track 512 on 2 threads: both halves of the interval merge in bounded memory', async () => {
-  // 655,360 writes of 128 KiB, 100 ns apart, all in one minute: 38 MB, above the 32 MiB cut size,
+test('80 GiB written in sequence at --track 512, 2 threads: the halves of an interval merge, bounded', async () => {
+  // 655,360 writes of 128 KiB, 100 ns apart, all in one minute: 37.3 MB, above the 32 MiB cut size,
   // so two worker threads each close half of the same (volume, interval) and the store ORs them.
   const path = join(dir, 'seq80g.csv');
   const fd = openSync(path, 'w');
@@ -58,7 +61,9 @@ test('a sequential 80 GiB write at --track 512 on 2 threads: both halves of the 
   const store = join(dir, 'seq80g.db');
   await collect(store, path, '--track', '512', '--threads', '2');
   // 80 GiB / 512 B = 167,772,160 tracks, each written once.
-  assert.deepEqual(await report(store), [{ volume: 'hm_0', writes: 655_360, writeBytes: 80 * 2 ** 30, changedTracks: 167_772_160 }]);
+  assert.deepEqual(await report(store), [
+    { volume: 'hm_0', writes: 655_360, writeBytes: 80 * 2 ** 30, changedTracks: 167_772_160 },
+  ]);
 });
 
 test('one write of 2^48 - 1 bytes at 64 KiB tracks: all 2^32 tracks, in seconds and bounded memory', async () => {
@@ -67,7 +72,9 @@ test('one write of 2^48 - 1 bytes at 64 KiB tracks: all 2^32 tracks, in seconds 
   const store = join(dir, 'huge.db');
   await collect(store, path);
   // Tracks floor(0 / 65536) .. floor((2^48 - 2) / 65536) = 0 .. 2^32 - 1.
-  assert.deepEqual(await report(store), [{ volume: 'hm_0', writes: 1, writeBytes: 2 ** 48 - 1, changedTracks: 2 ** 32 }]);
+  assert.deepEqual(await report(store), [
+    { volume: 'hm_0', writes: 1, writeBytes: 2 ** 48 - 1, changedTracks: 2 ** 32 },
+  ]);
 });
 
 // A: tracks 0 .. 2^31 - 1; B: tracks 3 * 2^30 .. 2^32 - 1; A OR B: 2^31 + 2^30 tracks.
@@ -86,7 +93,7 @@ test('a late record reopening an interval of 2^31 tracks merges in bounded memor
   ]);
 });
 
-test('two runs sharing a (volume, interval) of 2^31 tracks report their exact union in bounded memory', async () => {
+test('two runs sharing a (volume, interval) of 2^31 tracks: the report ORs them in bounded memory', async () => {
   const a = join(dir, 'a.csv');
   const b = join(dir, 'b.csv');
   writeFileSync(a, A(T0));
@@ -94,5 +101,7 @@ test('two runs sharing a (volume, interval) of 2^31 tracks report their exact un
   const store = join(dir, 'two-runs.db');
   await collect(store, a);
   await collect(store, b);
-  assert.deepEqual(await report(store), [{ volume: 'hm_0', writes: 2, writeBytes: 2 ** 47 + 2 ** 46, changedTracks: 3 * 2 ** 30 }]);
+  assert.deepEqual(await report(store), [
+    { volume: 'hm_0', writes: 2, writeBytes: 2 ** 47 + 2 ** 46, changedTracks: 3 * 2 ** 30 },
+  ]);
 });
