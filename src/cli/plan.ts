@@ -1,26 +1,31 @@
 import { UsageError, checkEnum } from '../errors.js';
-import { planTable } from '../render/planning.js';
+import { planJson, planTable } from '../render/planning.js';
 import { planLink } from '../report/plan.js';
 import { parseBandwidthBps } from '../units/bandwidth.js';
 import { parseDurationS } from '../units/duration.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
+import {
+  GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+} from './planning-options.js';
 import { emit } from './report.js';
 import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
 
 export const PLAN_HELP = `usage: churnlink plan --rpo DUR [options]
 
 Find the smallest link that keeps the simulated asynchronous RPO at or under a target for a given
-share of the time, and the number of paths to buy.
+share of the time, and the number of paths to buy. The bandwidth is searched on a 1.09 % grid and
+bisected, rounded up to the figure printed, and that figure is checked by simulation.
 
 options:
   --rpo DUR             RPO target, e.g. 5m (required)
-  --percentile P        50 | 95 | 99 | 100 (default 99)
+${PERCENTILE_HELP}
   --path BW             one path's bandwidth (100Mbit, T3, OC3, 1GbE, ...): gives the number of paths
   --cycle DUR           capture cycle, a multiple of the collection interval (default: the interval)
 ${SELECTION_HELP}
 ${LINK_PARAM_HELP}
+${GROWTH_HELP}
   --format FMT          table | json (default table)
   -o, --output FILE     write to FILE instead of stdout
 `;
@@ -29,6 +34,7 @@ ${LINK_PARAM_HELP}
 export async function runPlan(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('plan', argv, {
     ...SELECTION_FLAGS,
+    ...PLANNING_FLAGS,
     rpo: { type: 'string' },
     percentile: { type: 'string', default: '99' },
     path: { type: 'string' },
@@ -42,17 +48,16 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`plan: unexpected argument "${positionals[0]}"`);
   if (values.rpo === undefined) throw new UsageError('plan: --rpo is required (e.g. --rpo 5m)');
   const targetRpoS = parseDurationS(values.rpo, '--rpo');
-  const percentile = Number(checkEnum('--percentile', values.percentile!, ['50', '95', '99', '100'] as const)) as 50 | 95 | 99 | 100;
+  const percentile = parsePercentile(values.percentile!);
   const pathBps = values.path === undefined ? null : parseBandwidthBps(values.path, '--path');
-  const params = linkParamsOf(values);
+  const params = withGrowth(linkParamsOf(values), values.growth);
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);
-  return withTimeline('plan', values, async (timeline, settings) => {
+  const excluded = values.exclude ?? [];
+  return withTimeline('plan', values, (timeline, settings) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const plan = planLink(timeline, { targetRpoS, percentile, pathBps, simulation: { cycleS, params, outages: [] } });
-    const text = format === 'json'
-      ? `${JSON.stringify({ targetRpoS, percentile, cycleS, pathBps, requiredBps: plan.requiredBps, paths: plan.paths, linkBps: plan.linkBps, achievedRpoS: plan.achievedRpoS, marginS: plan.marginS, rpo: plan.result.rpo, elongatedCycles: plan.result.elongatedCycles }, null, 2)}\n`
-      : planTable(plan, pathBps, targetRpoS, percentile, cycleS, timeline, params);
-    await emit(text, values.output, io);
+    const view = { plan, pathBps, targetS: targetRpoS, percentile, cycleS, timeline, params, excluded };
+    await emit(format === 'json' ? `${JSON.stringify(planJson(view), null, 2)}\n` : planTable(view), values.output, io);
     return 0;
-  });
+  }));
 }

@@ -13,9 +13,9 @@ import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.
 import type { Io } from './io.js';
 import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
 import { compareModels } from '../report/models.js';
-import { modelsCsv, modelsTable, rpoPerInterval } from '../render/planning.js';
+import { modelsCsv, modelsTable } from '../render/planning.js';
 import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart, type HtmlReportData } from '../render/html.js';
-import { simulate } from '../report/simulate.js';
+import { rpoPerInterval, simulate } from '../report/simulate.js';
 import type { CellMap } from '../report/cells.js';
 import type { StoreSettings } from '../store/store.js';
 import type { Scope } from '../collect/scope.js';

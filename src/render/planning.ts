@@ -1,7 +1,8 @@
 import type { LinkParams } from '../report/link.js';
 import type { ModelRow } from '../report/models.js';
 import type { PlanResult } from '../report/plan.js';
-import type { Cycle, SimulationResult } from '../report/simulate.js';
+import type { OutageReport } from '../report/outage.js';
+import { rpoAtPercentileS, rpoPerInterval, type Cycle, type SimulationResult } from '../report/simulate.js';
 import type { Timeline } from '../report/timeline.js';
 import type { Link } from '../units/bandwidth.js';
 import { formatBandwidth } from '../units/bandwidth.js';
@@ -11,8 +12,12 @@ import { isoFromS } from '../units/time.js';
 import { renderCsv } from './csv.js';
 import { formatCount, formatFixed, renderTable } from './table.js';
 
-const paramsLine = (p: LinkParams): string =>
-  `overhead ${(p.overhead * 100).toFixed(1)} %, compression ${p.compression}:1, efficiency ${(p.efficiency * 100).toFixed(1)} %`;
+/** The assumptions line: link parameters, growth, excluded volumes. */
+export const paramsLine = (p: LinkParams, excluded: readonly string[] = []): string =>
+  `overhead ${(p.overhead * 100).toFixed(1)} %, compression ${p.compression}:1, `
+  + `efficiency ${(p.efficiency * 100).toFixed(1)} %`
+  + `, growth ${((p.growth ?? 0) * 100).toFixed(1)} %`
+  + (excluded.length > 0 ? `, excluded ${excluded.join(', ')}` : '');
 
 const windowLine = (t: Timeline): string =>
   `${isoFromS(t.firstS)} to ${isoFromS(t.endS)} (${formatDuration(t.endS - t.firstS)}), ${formatDuration(t.intervalS)} intervals, ${formatBytes(t.trackBytes)} tracks`;
@@ -40,33 +45,13 @@ export function modelsCsv(rows: ModelRow[]): string {
   );
 }
 
-/** Maximum RPO within each collection interval of the window. */
-export function rpoPerInterval(result: SimulationResult, intervalS: number): { startS: number; maxRpoS: number }[] {
-  const out: { startS: number; maxRpoS: number }[] = [];
-  const s = result.rpoPerSecond;
-  for (let i = 0; i < s.length; i += intervalS) {
-    let max = 0;
-    for (let j = i; j < Math.min(s.length, i + intervalS); j++) if (s[j]! > max) max = s[j]!;
-    out.push({ startS: result.startS + i, maxRpoS: max });
-  }
-  return out;
-}
-
-/** What an outage did: changes to resync, how long until consistent, until RPO is back. */
-export interface OutageReport {
-  fromS: number;
-  toS: number;
-  changedBytes: number;
-  /** From the link's return until changes written after it are applied remotely. */
-  resyncSeconds: number | null;
-  /** First time after the outage when RPO is at or under the target again. */
-  rpoBackUnderTargetS: number | null;
-}
-
 export interface SimulationView {
   link: Link;
   cycleS: number;
   targetS: number;
+  /** The percentile asked with --percentile (shown besides p50/p95/p99/max), or null. */
+  percentile: number | null;
+  excluded: string[];
   params: LinkParams;
   timeline: Timeline;
   result: SimulationResult;
@@ -80,9 +65,18 @@ export function simulationJson(v: SimulationView): object {
     targetS: v.targetS,
     params: v.params,
     window: { startS: v.timeline.firstS, endS: v.timeline.endS },
+    samples: { startS: v.result.startS, endS: v.result.samplesEndS },
     rpo: v.result.rpo,
+    ...(v.percentile === null ? {} : {
+      percentile: v.percentile, rpoAtPercentileS: rpoAtPercentileS(v.result, v.percentile),
+    }),
     longestAboveTargetS: v.result.longestAboveTargetS,
+    secondsAboveTargetS: v.result.secondsAboveTargetS,
+    violations: v.result.violations,
+    peakBacklogBytes: v.result.peakBacklogBytes,
     elongatedCycles: v.result.elongatedCycles,
+    idleCycles: v.result.idleCycles,
+    excluded: v.excluded,
     unbounded: v.result.unbounded,
     neededBps: v.result.neededBps,
     payloadBps: v.result.payloadBps,
@@ -101,18 +95,29 @@ export function simulationTable(v: SimulationView): string {
   const r = v.result;
   const lines = [
     `simulated asynchronous replication over ${windowLine(v.timeline)}`,
-    `link ${v.link.paths} x ${formatBandwidth(v.link.pathBps)} (${formatBandwidth(r.payloadBps)} of payload), ${formatDuration(v.cycleS)} cycles; ${paramsLine(v.params)}`,
+    `link ${v.link.paths} x ${formatBandwidth(v.link.pathBps)} (${formatBandwidth(r.payloadBps)} of payload), `
+      + `${formatDuration(v.cycleS)} cycles; ${paramsLine(v.params, v.excluded)}`,
     '',
-    `RPO: p50 ${formatDuration(r.rpo.p50S)}, p95 ${formatDuration(r.rpo.p95S)}, p99 ${formatDuration(r.rpo.p99S)}, max ${formatDuration(r.rpo.maxS)}`,
-    `longest time above the ${formatDuration(v.targetS)} target: ${formatDuration(r.longestAboveTargetS ?? 0)}`,
-    `cycles: ${formatCount(r.cycles.length)}, elongated (waited for the previous transmit): ${formatCount(r.elongatedCycles)}`,
+    `RPO: p50 ${formatDuration(r.rpo.p50S)}, p95 ${formatDuration(r.rpo.p95S)}, p99 ${formatDuration(r.rpo.p99S)}, `
+      + `max ${formatDuration(r.rpo.maxS)}`
+      + (v.percentile === null ? '' : `; p${v.percentile} ${formatDuration(rpoAtPercentileS(r, v.percentile))}`),
+    'RPO counted every second from the window start until the last captured change is applied '
+      + `(${isoFromS(r.samplesEndS)})`,
+    `time above the ${formatDuration(v.targetS)} target: ${formatDuration(r.secondsAboveTargetS ?? 0)} `
+      + `in ${formatCount(r.violations ?? 0)} `
+      + `stretch${r.violations === 1 ? '' : 'es'}, longest ${formatDuration(r.longestAboveTargetS ?? 0)}`,
+    `peak backlog (captured + in transmission, the journal the array needs): ${formatBytes(r.peakBacklogBytes)}`,
+    `cycles: ${formatCount(r.cycles.length + r.idleCycles)} `
+      + `(${formatCount(r.idleCycles)} empty ones on an idle link folded), `
+      + `elongated (waited for the previous transmit): ${formatCount(r.elongatedCycles)}`,
     `changes need ${formatBandwidth(r.neededBps)} on average at this cycle length; the link carries ${formatBandwidth(r.payloadBps)}`,
   ];
   if (r.unbounded) lines.push(`RPO GROWS WITHOUT BOUND: the link is slower than the changes; the last changes are applied only at ${isoFromS(r.drainedS)}`);
   for (const o of v.outages) {
     lines.push(
       '',
-      `outage ${isoFromS(o.fromS)} to ${isoFromS(o.toS)}: ${formatBytes(o.changedBytes)} changed during it`,
+      `outage ${isoFromS(o.fromS)} to ${isoFromS(o.toS)}: ${formatBytes(o.changedBytes)} changed during it, `
+        + `peak backlog ${formatBytes(o.peakBacklogBytes)}`,
       `  resynchronized ${o.resyncSeconds === null ? 'not within the window' : `${formatDuration(o.resyncSeconds)} after the link returned`}` +
         `; RPO back under ${formatDuration(v.targetS)} ${o.rpoBackUnderTargetS === null ? 'not within the window' : `at ${isoFromS(o.rpoBackUnderTargetS)}`}`,
     );
@@ -129,16 +134,53 @@ export function simulationTable(v: SimulationView): string {
   return lines.join('\n') + '\n';
 }
 
-export function planTable(plan: PlanResult, pathBps: number | null, targetS: number, percentile: number, cycleS: number, timeline: Timeline, params: LinkParams): string {
+/** What `plan` was asked, for its rendering. */
+export interface PlanView {
+  plan: PlanResult;
+  pathBps: number | null;
+  targetS: number;
+  percentile: number;
+  cycleS: number;
+  timeline: Timeline;
+  params: LinkParams;
+  excluded: string[];
+}
+
+export function planTable(v: PlanView): string {
+  const { plan } = v;
+  const r = plan.result;
   const lines = [
-    `link plan over ${windowLine(timeline)}`,
-    `target: RPO at or under ${formatDuration(targetS)} for ${percentile} % of the time, ${formatDuration(cycleS)} cycles; ${paramsLine(params)}`,
+    `link plan over ${windowLine(v.timeline)}`,
+    `target: RPO at or under ${formatDuration(v.targetS)} for ${v.percentile} % of the time, `
+      + `${formatDuration(v.cycleS)} cycles; `
+      + paramsLine(v.params, v.excluded),
     '',
-    `smallest bandwidth meeting it: ${formatBandwidth(plan.requiredBps)}`,
+    `smallest bandwidth found meeting it: ${formatBandwidth(plan.requiredBps)} (searched on a `
+      + `${((plan.search.gridRatio - 1) * 100).toFixed(2)} % grid, then bisected; this figure checked by simulation)`,
   ];
-  if (plan.paths !== null && pathBps !== null) lines.push(`buy ${plan.paths} path${plan.paths === 1 ? '' : 's'} of ${formatBandwidth(pathBps)} = ${formatBandwidth(plan.linkBps)}`);
+  if (plan.paths !== null && v.pathBps !== null) {
+    const s = plan.paths === 1 ? '' : 's';
+    lines.push(`buy ${plan.paths} path${s} of ${formatBandwidth(v.pathBps)} = ${formatBandwidth(plan.linkBps)}`);
+  }
   lines.push(
-    `with that link: RPO p${percentile} ${formatDuration(plan.achievedRpoS)} (margin ${formatDuration(plan.marginS)}), max ${formatDuration(plan.result.rpo.maxS)}, ${plan.result.elongatedCycles} elongated cycles`,
+    `with that link: RPO p${v.percentile} ${formatDuration(plan.achievedRpoS)} `
+      + `(margin ${formatDuration(plan.marginS)}), `
+      + `max ${formatDuration(r.rpo.maxS)}, ${r.elongatedCycles} elongated cycles`,
+    `peak backlog (captured + in transmission): ${formatBytes(r.peakBacklogBytes)}`,
   );
   return lines.join('\n') + '\n';
+}
+
+/** The plan as JSON: every figure the table shows. */
+export function planJson(v: PlanView): Record<string, unknown> {
+  const { plan } = v;
+  return {
+    targetRpoS: v.targetS, percentile: v.percentile, cycleS: v.cycleS, pathBps: v.pathBps,
+    params: v.params, excluded: v.excluded,
+    window: { startS: v.timeline.firstS, endS: v.timeline.endS },
+    requiredBps: plan.requiredBps, paths: plan.paths, linkBps: plan.linkBps,
+    achievedRpoS: plan.achievedRpoS, marginS: plan.marginS,
+    rpo: plan.result.rpo, elongatedCycles: plan.result.elongatedCycles, peakBacklogBytes: plan.result.peakBacklogBytes,
+    secondsAboveTargetS: plan.result.secondsAboveTargetS, violations: plan.result.violations, search: plan.search,
+  };
 }
