@@ -1,7 +1,10 @@
 import type { LinkParams } from '../report/link.js';
 import type { ModelRow } from '../report/models.js';
 import type { PlanResult } from '../report/plan.js';
+import type { CycleLengthRow } from '../report/cycle-length.js';
+import type { InitialSync } from '../report/initial-sync.js';
 import type { OutageReport } from '../report/outage.js';
+import type { SweepRow } from '../report/sweep.js';
 import { rpoAtPercentileS, rpoPerInterval, type Cycle, type SimulationResult } from '../report/simulate.js';
 import type { Timeline } from '../report/timeline.js';
 import type { Link } from '../units/bandwidth.js';
@@ -10,6 +13,7 @@ import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
 import { renderCsv } from './csv.js';
+import { lineChart } from './svg.js';
 import { formatCount, formatFixed, renderTable } from './table.js';
 
 /** The assumptions line: link parameters, growth, excluded volumes. */
@@ -183,4 +187,98 @@ export function planJson(v: PlanView): Record<string, unknown> {
     rpo: plan.result.rpo, elongatedCycles: plan.result.elongatedCycles, peakBacklogBytes: plan.result.peakBacklogBytes,
     secondsAboveTargetS: plan.result.secondsAboveTargetS, violations: plan.result.violations, search: plan.search,
   };
+}
+
+const costText = (c: number | null): string => (c === null ? '-' : c.toFixed(2));
+
+/** The what-if table: RPO percentiles, time over target, violations, backlog and cost per link size. */
+export function sweepTable(rows: SweepRow[], targetS: number, percentile: number): string {
+  const withCost = rows.some((r) => r.monthlyCost !== null);
+  return `what if: the same changes over other links (target ${formatDuration(targetS)})\n` + renderTable<SweepRow>(rows, [
+    { header: 'link', align: 'left', value: (r) => (r.paths === null ? '' : `${r.paths} x = `) + formatBandwidth(r.linkBps) },
+    { header: 'p50', value: (r) => formatDuration(r.p50S) },
+    { header: 'p95', value: (r) => formatDuration(r.p95S) },
+    { header: 'p99', value: (r) => formatDuration(r.p99S) },
+    { header: 'max', value: (r) => formatDuration(r.maxS) },
+    ...([50, 95, 99, 100].includes(percentile) ? [] : [{ header: `p${percentile}`, value: (r: SweepRow) => formatDuration(r.rpoAtPercentileS) }]),
+    { header: 'time over target', value: (r) => formatDuration(r.timeOverTargetS) },
+    { header: 'violations', value: (r) => formatCount(r.violations) },
+    { header: 'peak backlog', value: (r) => formatBytes(r.peakBacklogBytes) },
+    ...(withCost ? [{ header: 'monthly cost', value: (r: SweepRow) => costText(r.monthlyCost) }] : []),
+  ]);
+}
+
+/** The cycle-length table: bytes to ship per cycle as the cycle grows. */
+export function cycleLengthTableText(rows: CycleLengthRow[], timeline: Timeline, params: LinkParams, excluded: string[]): string {
+  return `changes to ship per cycle, by cycle length, over ${windowLine(timeline)}\nlink math: ${paramsLine(params, excluded)}\n\n`
+    + renderTable<CycleLengthRow>(rows, [
+      { header: 'cycle', value: (r) => formatDuration(r.cycleS) },
+      { header: 'cycles', value: (r) => formatCount(r.cycles) },
+      { header: 'peak changed', value: (r) => formatBytes(r.peakChangedBytes) },
+      { header: 'p95 changed', value: (r) => formatBytes(r.p95ChangedBytes) },
+      { header: 'required (peak in one cycle)', value: (r) => formatBandwidth(r.requiredBps) },
+      { header: 'written/shipped', value: (r) => formatFixed(r.foldRatio, 2) },
+    ]);
+}
+
+/** Initial synchronization: per volume, in total, and the batches that fit the window. */
+export function initialSyncText(s: InitialSync, linkBps: number): string {
+  const lines = [
+    `initial synchronization over ${formatBandwidth(linkBps)}: ${formatBytes(s.totalBytes)} in ${formatDuration(s.seconds)}`
+      + ' (used bytes; writes during the copy not counted)',
+    renderTable(s.volumes, [
+      { header: 'volume', align: 'left', value: (v) => v.name },
+      { header: 'used', value: (v) => formatBytes(v.usedBytes) },
+      { header: 'copy time', value: (v) => formatDuration(v.seconds) },
+    ]).trimEnd(),
+  ];
+  if (s.syncWindowS !== null) {
+    lines.push(`batches finishing within ${formatDuration(s.syncWindowS)} each (biggest volumes first):`);
+    s.batches.forEach((b, i) => lines.push(`  batch ${i + 1}: ${formatBytes(b.bytes)} in ${formatDuration(b.seconds)}`
+      + `${b.exceedsWindow ? ' (LONGER THAN THE WINDOW: one volume alone)' : ''}: ${b.volumes.join(', ')}`));
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** One link per group against one shared link. */
+export interface GroupPlanView {
+  name: string;
+  plan: PlanResult;
+}
+
+export function groupPlansText(groups: GroupPlanView[], shared: PlanResult, pathBps: number | null): string {
+  const total = groups.reduce((n, g) => n + g.plan.linkBps, 0);
+  return 'one link per group:\n' + renderTable(groups, [
+    { header: 'group', align: 'left', value: (g) => g.name },
+    { header: 'required', value: (g) => formatBandwidth(g.plan.requiredBps) },
+    ...(pathBps === null ? [] : [{ header: 'paths', value: (g: GroupPlanView) => formatCount(g.plan.paths) }]),
+    { header: 'link', value: (g) => formatBandwidth(g.plan.linkBps) },
+    { header: 'achieved', value: (g) => formatDuration(g.plan.achievedRpoS) },
+    { header: 'peak backlog', value: (g) => formatBytes(g.plan.result.peakBacklogBytes) },
+  ]) + `sum of the group links: ${formatBandwidth(total)}; one shared link for all groups: ${formatBandwidth(shared.linkBps)}`
+    + ` (${shared.linkBps < total ? 'less than the sum' : 'not less than the sum'})\n`;
+}
+
+/** SVG: RPO percentiles against link size (the what-if curve), with the target line. */
+export function sweepChart(rows: SweepRow[], targetS: number): string {
+  const xs = rows.map((r) => r.linkBps / 1e6);
+  const series = [
+    { name: 'p50', values: rows.map((r) => r.p50S / 60) },
+    { name: 'p95', values: rows.map((r) => r.p95S / 60) },
+    { name: 'p99', values: rows.map((r) => r.p99S / 60) },
+    { name: 'max', values: rows.map((r) => r.maxS / 60) },
+  ];
+  return lineChart(xs, series, {
+    title: 'RPO against link bandwidth (what if)', yLabel: 'RPO (min)', xLabel: (x) => `${formatFixed(x, 2)} Mbit/s`,
+    reference: { y: targetS / 60, label: `target ${formatDuration(targetS)}` },
+  });
+}
+
+/** SVG: bytes to ship per cycle (peak and p95) and the bandwidth the peak needs, by cycle length. */
+export function cycleLengthChart(rows: CycleLengthRow[]): string {
+  return lineChart(rows.map((r) => r.cycleS), [
+    { name: 'peak MiB per cycle', values: rows.map((r) => r.peakChangedBytes / 2 ** 20) },
+    { name: 'p95 MiB per cycle', values: rows.map((r) => r.p95ChangedBytes / 2 ** 20) },
+    { name: 'required Mbit/s (peak)', values: rows.map((r) => r.requiredBps / 1e6) },
+  ], { title: 'Changes to ship per cycle, by cycle length', yLabel: 'MiB | Mbit/s', xLabel: (s) => formatDuration(s) });
 }

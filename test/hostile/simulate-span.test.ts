@@ -48,3 +48,17 @@ test('plan over two records 19 years apart: hand-computed, in bounded time and m
   const plan = JSON.parse(r.stdout) as { requiredBps: number; achievedRpoS: number };
   assert.deepEqual([plan.requiredBps, plan.achievedRpoS], [2180, 300]);
 });
+
+test('cycles over two records 19 years apart: empty cycles counted, never visited', async () => {
+  await farStore();
+  const r = await runChild(['cycles', '--store', store, '--max', '2m', '--format', 'json'], { maxOldSpaceMiB: 256, timeoutMs: 60_000 });
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.maxRssKiB !== null && r.maxRssKiB < 200 * 1024, `peak RSS ${r.maxRssKiB} KiB`);
+  // The window t1 .. t2 + 60 holds 595,407,660 s: 9,923,461 one-minute cycles, ceil(4,961,730.5)
+  // two-minute ones; two of them carry one track each, so p95 is 0 and the peak one track.
+  const rows = JSON.parse(r.stdout) as { cycleS: number; cycles: number; activeCycles: number; peakChangedBytes: number; p95ChangedBytes: number }[];
+  assert.deepEqual(rows.map((x) => [x.cycleS, x.cycles, x.activeCycles, x.peakChangedBytes, x.p95ChangedBytes]), [
+    [60, 9_923_461, 2, 65_536, 0],
+    [120, 4_961_731, 2, 65_536, 0],
+  ]);
+});

@@ -159,6 +159,17 @@ test('plan: the smallest printed bandwidth meeting the target, rounded up to who
   assert.equal(plan.result.rpo.p99S, 75);
 });
 
+test('growth scales the changes before the link figures', () => {
+  // As in the plan test, with 30 % growth each cycle puts 1.3 x 9,830,400 B on the wire:
+  // x = 102,236,160 / B <= 16 -> B >= 6,389,760 bit/s, printed 6.39 Mbit/s (6.38: x = 16.02, p99 76).
+  const t = timeline(Array(30).fill(150));
+  const grown = { ...params, growth: 0.3 };
+  const plan = planLink(t, { targetRpoS: 75, percentile: 99, pathBps: null, simulation: { cycleS: 60, params: grown, outages: [] } });
+  assert.equal(plan.requiredBps, 6_390_000);
+  // Backlog grows too: 300 tracks x 1.3.
+  assert.equal(plan.result.peakBacklogBytes, 300 * T * 1.3);
+});
+
 test('issue 9.9: the minimum is rounded up, so the printed figure fed back meets the target', () => {
   // As above, p99 <= 69 -> c <= 10 -> B >= 7,864,320 bit/s, which rounds to the nearest as
   // "7.86 Mbit/s": fed back, x = 10.006, c = 11, p99 70 > 69. Rounded up: 7.87 Mbit/s (x = 9.99, p99 69).
