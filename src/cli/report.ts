@@ -16,6 +16,9 @@ import { compareModels } from '../report/models.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
 import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart, type HtmlReportData } from '../render/html.js';
 import { rpoPerInterval, simulate } from '../report/simulate.js';
+import { cycleLengthTable } from '../report/cycle-length.js';
+import { sweep, sweepLinks } from '../report/sweep.js';
+import type { PlanningHtml } from '../render/planning.js';
 import type { CellMap } from '../report/cells.js';
 import type { StoreSettings } from '../store/store.js';
 import type { Scope } from '../collect/scope.js';
@@ -155,9 +158,16 @@ function htmlData(
   const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
   const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
   let rpo: HtmlReportData['rpo'] = null;
+  const cycles = cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
+  const planning: PlanningHtml = { cycles, sweep: null, targetS, peakBacklogBytes: null };
   if (sizing.link !== null) {
     const result = simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
     rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
+    planning.peakBacklogBytes = result.peakBacklogBytes;
+    const links = sweepLinks(sizing.link.paths * sizing.link.pathBps, null, null);
+    const simulation = { cycleS, params: sizing.params, outages: [] };
+    const prices = { perPath: null, perMbit: null };
+    planning.sweep = sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
   }
   return {
     title: 'churnlink: write churn and replication link report',
@@ -169,6 +179,7 @@ function htmlData(
     groupSeries: computeChurn(cells, { by: 'group', per: 'interval', range, datasets: null }, ctx),
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
+    planning,
     models: compareModels(timeline, { syncWindowS: 1, cycleS, periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'), params: sizing.params }),
     rpo,
   };

@@ -269,16 +269,45 @@ export function sweepChart(rows: SweepRow[], targetS: number): string {
     { name: 'max', values: rows.map((r) => r.maxS / 60) },
   ];
   return lineChart(xs, series, {
-    title: 'RPO against link bandwidth (what if)', yLabel: 'RPO (min)', xLabel: (x) => `${formatFixed(x, 2)} Mbit/s`,
+    title: 'RPO against link bandwidth (what if)', yLabel: 'RPO (min)', xLabel: (x) => `${formatFixed(x, 2)} Mbit/s`, logX: true,
     reference: { y: targetS / 60, label: `target ${formatDuration(targetS)}` },
   });
 }
 
-/** SVG: bytes to ship per cycle (peak and p95) and the bandwidth the peak needs, by cycle length. */
+/** SVG: the bandwidth that ships a cycle's changes within the cycle (peak and p95 cycle), by cycle length. */
 export function cycleLengthChart(rows: CycleLengthRow[]): string {
+  const perMbit = (r: CycleLengthRow, bytes: number): number =>
+    (r.peakChangedBytes > 0 ? (r.requiredBps * bytes) / r.peakChangedBytes / 1e6 : 0);
   return lineChart(rows.map((r) => r.cycleS), [
-    { name: 'peak MiB per cycle', values: rows.map((r) => r.peakChangedBytes / 2 ** 20) },
-    { name: 'p95 MiB per cycle', values: rows.map((r) => r.p95ChangedBytes / 2 ** 20) },
-    { name: 'required Mbit/s (peak)', values: rows.map((r) => r.requiredBps / 1e6) },
-  ], { title: 'Changes to ship per cycle, by cycle length', yLabel: 'MiB | Mbit/s', xLabel: (s) => formatDuration(s) });
+    { name: 'busiest cycle', values: rows.map((r) => r.requiredBps / 1e6) },
+    { name: 'p95 cycle', values: rows.map((r) => perMbit(r, r.p95ChangedBytes)) },
+  ], { title: 'Bandwidth to ship a cycle within the cycle, by cycle length', yLabel: 'Mbit/s', xLabel: (s) => formatDuration(s) });
+}
+
+/** What the HTML report shows of the planner: cycle-length chart, what-if curve, backlog. */
+export interface PlanningHtml {
+  cycles: CycleLengthRow[];
+  /** The sweep around the simulated link (0.5x .. 4x), when a link was given. */
+  sweep: SweepRow[] | null;
+  targetS: number;
+  /** Peak backlog on the simulated link, when a link was given. */
+  peakBacklogBytes: number | null;
+}
+
+/** The planner's sections of the HTML report (inline SVG; every text is generated, numbers only). */
+export function planningHtml(p: PlanningHtml): string {
+  const parts = [
+    '<h2>Cycle length</h2>',
+    '<p class="note">Longer cycles fold rewrites: the bytes to ship grow slower than the cycle, so the bandwidth falls '
+      + '(churnlink cycles prints the table).</p>',
+    `<section id="cycles">${cycleLengthChart(p.cycles)}</section>`,
+  ];
+  if (p.peakBacklogBytes !== null) {
+    parts.push('<p id="backlog">Peak backlog on the simulated link (captured + in transmission, the journal the array '
+      + `needs): ${formatBytes(p.peakBacklogBytes)}.</p>`);
+  }
+  if (p.sweep !== null) {
+    parts.push('<h2>What if: other link sizes</h2>', `<section id="sweep">${sweepChart(p.sweep, p.targetS)}</section>`);
+  }
+  return parts.join('\n');
 }
