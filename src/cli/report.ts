@@ -11,6 +11,7 @@ import { parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import type { Io } from './io.js';
+import { GROWTH_HELP, PLANNING_FLAGS, withGrowth } from './planning-options.js';
 import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
 import { compareModels } from '../report/models.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
@@ -40,6 +41,8 @@ options:
   --path BW             bandwidth of one path (100Mbit, T1, T3, OC3, OC12, 1GbE, 10GbE): number of paths
   --link NxBW           an existing link, e.g. 4x155Mbit: gives the resync time
 ${LINK_PARAM_HELP}
+${GROWTH_HELP}
+  --exclude GLOB        leave out volumes matching GLOB (swap, tempdb, scratch; repeatable)
   --format FMT          table | json | csv | html | svg (default table)
   --chart NAME          with --format svg: changed | written | bandwidth | rpo (default changed)
   --models              compare synchronous, asynchronous-cycle and periodic replication instead
@@ -70,6 +73,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     path: { type: 'string' },
     link: { type: 'string' },
     ...LINK_PARAM_FLAGS,
+    ...PLANNING_FLAGS,
+    exclude: { type: 'string', multiple: true },
     models: { type: 'boolean', default: false },
     'sync-window': { type: 'string' },
     cycle: { type: 'string' },
@@ -94,7 +99,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const per = perOf(values.per, settings.intervalS);
     const scope = await scopeFor(store, values.scope);
     const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
-    const cells = await loadCells(store, settings, scope, range, values.group ?? null);
+    const cells = await loadCells(store, settings, scope, range, values.group ?? null, values.exclude ?? []);
     if (values.models) {
       const timeline = timelineOf(cells, settings, range);
       const rows = compareModels(timeline, {
@@ -125,7 +130,9 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const text =
       format === 'json' ? `${JSON.stringify(churnJson(views, by), null, 2)}\n`
       : format === 'csv' ? churnCsv(views, by, per)
-      : churnTable(views, { store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing });
+      : churnTable(views, {
+        store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing, excluded: values.exclude ?? [],
+      });
     await emit(text, values.output, io);
     return 0;
   } finally {
@@ -133,12 +140,14 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function sizingOf(values: { resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string }): SizingRequest {
+function sizingOf(values: {
+  resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string; growth?: string;
+}): SizingRequest {
   const request: SizingRequest = {
     resyncS: values.resync === undefined ? null : parseDurationS(values.resync, '--resync'),
     pathBps: values.path === undefined ? null : parseBandwidthBps(values.path, '--path'),
     link: values.link === undefined ? null : parseLink(values.link),
-    params: linkParamsOf(values),
+    params: withGrowth(linkParamsOf(values), values.growth),
   };
   if (request.resyncS !== null && request.resyncS <= 0) throw new UsageError('--resync must be longer than 0 s');
   if (request.pathBps !== null && request.resyncS === null) {

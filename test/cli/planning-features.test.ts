@@ -104,3 +104,23 @@ test('plan --initial-sync: copy times per volume and batches within the window',
   assert.equal(unknown.code, 2);
   assert.match(unknown.stderr, /no size known for hostA_0, hostA_1: give --used SIZE/);
 });
+
+test('--exclude and --growth on report, plan and simulate, stated in the assumptions line', async () => {
+  await tinyStore();
+  // hostA_0 alone: {0, 2, 3, 100} over the window = 262,144 B; with 30 % growth over 1 min:
+  // 8 x 262,144 x 1.3 / 60 = 45,438.3 bit/s.
+  const report = await runCli('report', '--store', store, '--exclude', 'hostA_1', '--growth', '30%', '--resync', '1m');
+  assert.equal(report.code, 0, report.stderr);
+  assert.match(report.stdout, /^assumptions: growth 30\.0 %, excluded hostA_1$/m);
+  assert.match(report.stdout, /^hostA_0 .* 45\.44 kbit\/s$/m);
+  assert.doesNotMatch(report.stdout, /hostA_1 /);
+  // plan without hostA_1: g0 of the --by group test, 67.66 kbit/s.
+  const plan = await runCli('plan', '--store', store, '--exclude', 'hostA_*1', '--rpo', '90s', '--percentile', '100');
+  assert.match(plan.stdout, /growth 0\.0 %, excluded hostA_\*1\n/);
+  assert.match(plan.stdout, /smallest bandwidth found meeting it: 67\.66 kbit\/s /);
+  // simulate without hostA_0: hostA_1's 2 tracks then 1, at 2 x 64 kbit/s: applied at 60 + 8.192
+  // and 120 + 4.096; max RPO 68 (at 68 s, consistent as of 0).
+  const sim = await runCli('simulate', '--store', store, '--exclude', 'hostA_0', '--link', '2x64kbit', '--format', 'json');
+  const out = JSON.parse(sim.stdout) as { rpo: { maxS: number }; excluded: string[] };
+  assert.deepEqual([out.rpo.maxS, out.excluded], [68, ['hostA_0']]);
+});
