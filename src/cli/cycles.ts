@@ -43,7 +43,8 @@ export async function runCycles(argv: string[], io: Io): Promise<number> {
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);
   return withTimeline('cycles', values, (timeline) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
     const rows = cycleLengthTable(timeline, maxCycleS, params);
-    const text = format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : cycleLengthTableText(rows, timeline, params, values.exclude ?? []);
+    const text = format === 'json' ? `${JSON.stringify(rows, null, 2)}\n`
+      : cycleLengthTableText(rows, timeline, params, values.exclude ?? []);
     await emit(text, values.output, io);
     return 0;
   }));

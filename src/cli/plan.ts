@@ -20,7 +20,9 @@ import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { emit } from './report.js';
-import { loadCells, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP, timelineOf } from './store-access.js';
+import {
+  loadCells, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP, timelineOf,
+} from './store-access.js';
 
 export const PLAN_HELP = `usage: churnlink plan --rpo DUR [options]
 
@@ -83,9 +85,15 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);
   const by = values.by === undefined ? null : checkEnum('--by', values.by, ['group'] as const);
   const excluded = values.exclude ?? [];
-  const prices: LinkPrices = { perPath: priceOf(values['price-per-path'], '--price-per-path'), perMbit: priceOf(values['price-per-mbit'], '--price-per-mbit') };
-  if (prices.perPath !== null && pathBps === null) throw new UsageError('--price-per-path needs --path (the bandwidth of one path)');
-  const syncWindowS = values['sync-window'] === undefined ? null : parseDurationS(values['sync-window'], '--sync-window');
+  const prices: LinkPrices = {
+    perPath: priceOf(values['price-per-path'], '--price-per-path'),
+    perMbit: priceOf(values['price-per-mbit'], '--price-per-mbit'),
+  };
+  if (prices.perPath !== null && pathBps === null) {
+    throw new UsageError('--price-per-path needs --path (the bandwidth of one path)');
+  }
+  const syncWindowText = values['sync-window'];
+  const syncWindowS = syncWindowText === undefined ? null : parseDurationS(syncWindowText, '--sync-window');
   if (syncWindowS !== null && !values['initial-sync']) throw new UsageError('--sync-window needs --initial-sync');
   if (values.used !== undefined && !values['initial-sync']) throw new UsageError('--used needs --initial-sync');
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
@@ -97,16 +105,20 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
       timelineOf(await loadCells(store, settings, scope, range, group, excluded), settings, range);
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const simulation = { cycleS, params, outages: [] };
-    const planOf = (timeline: Timeline): PlanResult => planLink(timeline, { targetRpoS, percentile, pathBps, simulation });
+    const planOf = (timeline: Timeline): PlanResult =>
+      planLink(timeline, { targetRpoS, percentile, pathBps, simulation });
     return await inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
       const timeline = await timelineFor(values.group ?? null);
       const plan = planOf(timeline);
-      const json: Record<string, unknown> = planJson({ plan, pathBps, targetS: targetRpoS, percentile, cycleS, timeline, params, excluded });
-      json.monthlyCost = monthlyCost(prices, plan.linkBps, plan.paths);
-      const parts = [planTable({ plan, pathBps, targetS: targetRpoS, percentile, cycleS, timeline, params, excluded })];
-      if (json.monthlyCost !== null) parts.push(`monthly cost of that link: ${(json.monthlyCost as number).toFixed(2)}\n`);
+      const view = { plan, pathBps, targetS: targetRpoS, percentile, cycleS, timeline, params, excluded };
+      const json: Record<string, unknown> = planJson(view);
+      const cost = monthlyCost(prices, plan.linkBps, plan.paths);
+      json.monthlyCost = cost;
+      const parts = [planTable(view)];
+      if (cost !== null) parts.push(`monthly cost of that link: ${cost.toFixed(2)}\n`);
       if (values.sweep) {
-        const rows = sweep(timeline, sweepLinks(plan.linkBps, pathBps, plan.paths), { targetS: targetRpoS, percentile, simulation, prices });
+        const links = sweepLinks(plan.linkBps, pathBps, plan.paths);
+        const rows = sweep(timeline, links, { targetS: targetRpoS, percentile, simulation, prices });
         json.sweep = rows;
         parts.push(sweepTable(rows, targetRpoS, percentile));
       }
@@ -116,8 +128,10 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
         for (const g of scope.groups) groups.push({ name: g.name, plan: planOf(await timelineFor(g.name)) });
         const shared = values.group === undefined ? plan : planOf(await timelineFor(null));
         const sumBps = groups.reduce((n, g) => n + g.plan.linkBps, 0);
-        json.groups = groups.map((g) => ({ group: g.name, requiredBps: g.plan.requiredBps, paths: g.plan.paths, linkBps: g.plan.linkBps,
-          achievedRpoS: g.plan.achievedRpoS, peakBacklogBytes: g.plan.result.peakBacklogBytes, monthlyCost: monthlyCost(prices, g.plan.linkBps, g.plan.paths) }));
+        json.groups = groups.map(({ name, plan: p }) => ({
+          group: name, requiredBps: p.requiredBps, paths: p.paths, linkBps: p.linkBps, achievedRpoS: p.achievedRpoS,
+          peakBacklogBytes: p.result.peakBacklogBytes, monthlyCost: monthlyCost(prices, p.linkBps, p.paths),
+        }));
         json.groupsTotalBps = sumBps;
         json.shared = { linkBps: shared.linkBps, paths: shared.paths, sharedNeedsLess: shared.linkBps < sumBps };
         parts.push(groupPlansText(groups, shared, pathBps));
@@ -139,7 +153,9 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
 function priceOf(text: string | undefined, flag: string): number | null {
   if (text === undefined) return null;
   const value = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 0)) throw new UsageError(`${flag} must be a non-negative amount per month (e.g. 450 or 12.5); got "${text}"`);
+  if (!(value >= 0)) {
+    throw new UsageError(`${flag} must be a non-negative amount per month (e.g. 450 or 12.5); got "${text}"`);
+  }
   return value;
 }
 
@@ -148,11 +164,14 @@ function priceOf(text: string | undefined, flag: string): number | null {
  * `--used GLOB=SIZE` for matching ones (the last match wins), else the capacity from the scope
  * or the store.
  */
-async function syncVolumes(store: Store, scope: Scope, group: string | null, excluded: string[], used: string[]): Promise<SyncVolume[]> {
+async function syncVolumes(
+  store: Store, scope: Scope, group: string | null, excluded: string[], used: string[],
+): Promise<SyncVolume[]> {
   const members = group === null ? null : scope.groups.find((g) => g.name === group)?.volumes ?? [];
   const rules = used.map((u) => {
     const eq = u.lastIndexOf('=');
-    return eq < 0 ? { glob: '*', bytes: parseBytes(u, '--used') } : { glob: u.slice(0, eq), bytes: parseBytes(u.slice(eq + 1), '--used') };
+    if (eq < 0) return { glob: '*', bytes: parseBytes(u, '--used') };
+    return { glob: u.slice(0, eq), bytes: parseBytes(u.slice(eq + 1), '--used') };
   });
   const volumes: SyncVolume[] = [];
   const unknown: string[] = [];
@@ -165,7 +184,10 @@ async function syncVolumes(store: Store, scope: Scope, group: string | null, exc
     if (bytes === null) unknown.push(v.name);
     else volumes.push({ name: v.name, usedBytes: bytes });
   }
-  if (unknown.length > 0) throw new UsageError(`--initial-sync: no size known for ${unknown.join(', ')}: give --used SIZE or --used GLOB=SIZE`);
+  if (unknown.length > 0) {
+    const names = unknown.join(', ');
+    throw new UsageError(`--initial-sync: no size known for ${names}: give --used SIZE or --used GLOB=SIZE`);
+  }
   return volumes;
 }
 

@@ -131,7 +131,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       format === 'json' ? `${JSON.stringify(churnJson(views, by), null, 2)}\n`
       : format === 'csv' ? churnCsv(views, by, per)
       : churnTable(views, {
-        store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing, excluded: values.exclude ?? [],
+        store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing,
+        excluded: values.exclude ?? [],
       });
     await emit(text, values.output, io);
     return 0;
@@ -141,7 +142,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
 }
 
 function sizingOf(values: {
-  resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string; growth?: string;
+  resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string;
+  growth?: string;
 }): SizingRequest {
   const request: SizingRequest = {
     resyncS: values.resync === undefined ? null : parseDurationS(values.resync, '--resync'),

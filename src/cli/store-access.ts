@@ -45,7 +45,8 @@ export async function loadCells(
     members = g.volumes;
   }
   const rows = await store.readIntervals(range === null ? {} : { fromS: Math.floor(range.fromS / settings.intervalS) * settings.intervalS, toS: range.toS });
-  const included = (v: string): boolean => scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v)));
+  const included = (v: string): boolean =>
+    scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v)));
   return cellsFromRows(rows, (v) => included(v) && !exclude.some((p) => globMatch(p, v)));
 }
 

@@ -194,13 +194,17 @@ const costText = (c: number | null): string => (c === null ? '-' : c.toFixed(2))
 /** The what-if table: RPO percentiles, time over target, violations, backlog and cost per link size. */
 export function sweepTable(rows: SweepRow[], targetS: number, percentile: number): string {
   const withCost = rows.some((r) => r.monthlyCost !== null);
-  return `what if: the same changes over other links (target ${formatDuration(targetS)})\n` + renderTable<SweepRow>(rows, [
-    { header: 'link', align: 'left', value: (r) => (r.paths === null ? '' : `${r.paths} x = `) + formatBandwidth(r.linkBps) },
+  const extra = [50, 95, 99, 100].includes(percentile) ? []
+    : [{ header: `p${percentile}`, value: (r: SweepRow) => formatDuration(r.rpoAtPercentileS) }];
+  const linkText = (r: SweepRow): string => (r.paths === null ? '' : `${r.paths} x = `) + formatBandwidth(r.linkBps);
+  const title = `what if: the same changes over other links (target ${formatDuration(targetS)})\n`;
+  return title + renderTable<SweepRow>(rows, [
+    { header: 'link', align: 'left', value: linkText },
     { header: 'p50', value: (r) => formatDuration(r.p50S) },
     { header: 'p95', value: (r) => formatDuration(r.p95S) },
     { header: 'p99', value: (r) => formatDuration(r.p99S) },
     { header: 'max', value: (r) => formatDuration(r.maxS) },
-    ...([50, 95, 99, 100].includes(percentile) ? [] : [{ header: `p${percentile}`, value: (r: SweepRow) => formatDuration(r.rpoAtPercentileS) }]),
+    ...extra,
     { header: 'time over target', value: (r) => formatDuration(r.timeOverTargetS) },
     { header: 'violations', value: (r) => formatCount(r.violations) },
     { header: 'peak backlog', value: (r) => formatBytes(r.peakBacklogBytes) },
@@ -209,8 +213,11 @@ export function sweepTable(rows: SweepRow[], targetS: number, percentile: number
 }
 
 /** The cycle-length table: bytes to ship per cycle as the cycle grows. */
-export function cycleLengthTableText(rows: CycleLengthRow[], timeline: Timeline, params: LinkParams, excluded: string[]): string {
-  return `changes to ship per cycle, by cycle length, over ${windowLine(timeline)}\nlink math: ${paramsLine(params, excluded)}\n\n`
+export function cycleLengthTableText(
+  rows: CycleLengthRow[], timeline: Timeline, params: LinkParams, excluded: string[],
+): string {
+  return `changes to ship per cycle, by cycle length, over ${windowLine(timeline)}\n`
+    + `link math: ${paramsLine(params, excluded)}\n\n`
     + renderTable<CycleLengthRow>(rows, [
       { header: 'cycle', value: (r) => formatDuration(r.cycleS) },
       { header: 'cycles', value: (r) => formatCount(r.cycles) },
@@ -224,7 +231,8 @@ export function cycleLengthTableText(rows: CycleLengthRow[], timeline: Timeline,
 /** Initial synchronization: per volume, in total, and the batches that fit the window. */
 export function initialSyncText(s: InitialSync, linkBps: number): string {
   const lines = [
-    `initial synchronization over ${formatBandwidth(linkBps)}: ${formatBytes(s.totalBytes)} in ${formatDuration(s.seconds)}`
+    `initial synchronization over ${formatBandwidth(linkBps)}: ${formatBytes(s.totalBytes)} `
+      + `in ${formatDuration(s.seconds)}`
       + ' (used bytes; writes during the copy not counted)',
     renderTable(s.volumes, [
       { header: 'volume', align: 'left', value: (v) => v.name },
@@ -255,7 +263,8 @@ export function groupPlansText(groups: GroupPlanView[], shared: PlanResult, path
     { header: 'link', value: (g) => formatBandwidth(g.plan.linkBps) },
     { header: 'achieved', value: (g) => formatDuration(g.plan.achievedRpoS) },
     { header: 'peak backlog', value: (g) => formatBytes(g.plan.result.peakBacklogBytes) },
-  ]) + `sum of the group links: ${formatBandwidth(total)}; one shared link for all groups: ${formatBandwidth(shared.linkBps)}`
+  ]) + `sum of the group links: ${formatBandwidth(total)}; `
+    + `one shared link for all groups: ${formatBandwidth(shared.linkBps)}`
     + ` (${shared.linkBps < total ? 'less than the sum' : 'not less than the sum'})\n`;
 }
 
@@ -269,7 +278,8 @@ export function sweepChart(rows: SweepRow[], targetS: number): string {
     { name: 'max', values: rows.map((r) => r.maxS / 60) },
   ];
   return lineChart(xs, series, {
-    title: 'RPO against link bandwidth (what if)', yLabel: 'RPO (min)', xLabel: (x) => `${formatFixed(x, 2)} Mbit/s`, logX: true,
+    title: 'RPO against link bandwidth (what if)', yLabel: 'RPO (min)', logX: true,
+    xLabel: (x) => `${formatFixed(x, 2)} Mbit/s`,
     reference: { y: targetS / 60, label: `target ${formatDuration(targetS)}` },
   });
 }
@@ -281,7 +291,11 @@ export function cycleLengthChart(rows: CycleLengthRow[]): string {
   return lineChart(rows.map((r) => r.cycleS), [
     { name: 'busiest cycle', values: rows.map((r) => r.requiredBps / 1e6) },
     { name: 'p95 cycle', values: rows.map((r) => perMbit(r, r.p95ChangedBytes)) },
-  ], { title: 'Bandwidth to ship a cycle within the cycle, by cycle length', yLabel: 'Mbit/s', xLabel: (s) => formatDuration(s) });
+  ], {
+    title: 'Bandwidth to ship a cycle within the cycle, by cycle length',
+    yLabel: 'Mbit/s',
+    xLabel: (s) => formatDuration(s),
+  });
 }
 
 /** What the HTML report shows of the planner: cycle-length chart, what-if curve, backlog. */

@@ -12,6 +12,9 @@ export interface LinkPrices {
  */
 export function monthlyCost(prices: LinkPrices, linkBps: number, paths: number | null): number | null {
   if (prices.perPath === null && prices.perMbit === null) return null;
-  if (prices.perPath !== null && paths === null) throw new UsageError('a price per path needs a path bandwidth (pathBps)');
-  return (prices.perPath === null ? 0 : prices.perPath * paths!) + (prices.perMbit === null ? 0 : (prices.perMbit * linkBps) / 1e6);
+  if (prices.perPath !== null && paths === null) {
+    throw new UsageError('a price per path needs a path bandwidth (pathBps)');
+  }
+  const pathCost = prices.perPath === null ? 0 : prices.perPath * paths!;
+  return pathCost + (prices.perMbit === null ? 0 : (prices.perMbit * linkBps) / 1e6);
 }

@@ -27,7 +27,9 @@ export interface CycleLengthRow {
  */
 export function cycleLengthTable(timeline: Timeline, maxCycleS: number, params: LinkParams): CycleLengthRow[] {
   const I = timeline.intervalS;
-  if (!(maxCycleS >= I)) throw new UsageError(`maxCycleS ${maxCycleS} s must be at least the ${I} s collection interval`);
+  if (!(maxCycleS >= I)) {
+    throw new UsageError(`maxCycleS ${maxCycleS} s must be at least the ${I} s collection interval`);
+  }
   const written = timeline.writtenBytes();
   const rows: CycleLengthRow[] = [];
   for (let cycleS = I; cycleS <= maxCycleS; cycleS += I) {

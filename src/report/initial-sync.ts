@@ -31,7 +31,9 @@ export interface InitialSync {
  * what is there today), and batches of volumes that each finish within `syncWindowS`, filled
  * biggest first (first fit decreasing). New writes during the copy are not counted.
  */
-export function planInitialSync(volumes: SyncVolume[], linkBps: number, params: LinkParams, syncWindowS: number | null): InitialSync {
+export function planInitialSync(
+  volumes: SyncVolume[], linkBps: number, params: LinkParams, syncWindowS: number | null,
+): InitialSync {
   const bytesPerS = (linkBps * params.efficiency) / 8;
   const secondsOf = (bytes: number): number => (bytes * (1 + params.overhead)) / params.compression / bytesPerS;
   const sorted = [...volumes].sort((a, b) => b.usedBytes - a.usedBytes || (a.name < b.name ? -1 : 1));
@@ -48,5 +50,6 @@ export function planInitialSync(volumes: SyncVolume[], linkBps: number, params: 
       } else batches.push({ volumes: [v.name], bytes: v.usedBytes, seconds: s, exceedsWindow: s > syncWindowS });
     }
   }
-  return { seconds: secondsOf(totalBytes), totalBytes, volumes: sorted.map((v) => ({ ...v, seconds: secondsOf(v.usedBytes) })), batches, syncWindowS };
+  const perVolume = sorted.map((v) => ({ ...v, seconds: secondsOf(v.usedBytes) }));
+  return { seconds: secondsOf(totalBytes), totalBytes, volumes: perVolume, batches, syncWindowS };
 }

@@ -21,6 +21,12 @@ export interface SweepRow {
   monthlyCost: number | null;
 }
 
+/** One link size to simulate: total bandwidth, and paths when the sweep is over paths. */
+export interface SweepLink {
+  linkBps: number;
+  paths: number | null;
+}
+
 /** Bandwidth multiples of the plan a sweep without a path bandwidth covers. */
 export const SWEEP_FACTORS = [0.5, 0.75, 1, 1.25, 1.5, 2, 3, 4];
 /** Most paths a sweep over paths covers. */
@@ -30,8 +36,10 @@ export const SWEEP_MAX_PATHS = 64;
  * Link sizes for a what-if sweep around a plan: 0.5x .. 4x the planned bandwidth, or 1 .. K
  * paths of `pathBps` with K = 4 × the planned paths (at least 4, at most 64).
  */
-export function sweepLinks(plannedBps: number, pathBps: number | null, plannedPaths: number | null): { linkBps: number; paths: number | null }[] {
-  if (pathBps === null || plannedPaths === null) return SWEEP_FACTORS.map((f) => ({ linkBps: plannedBps * f, paths: null }));
+export function sweepLinks(plannedBps: number, pathBps: number | null, plannedPaths: number | null): SweepLink[] {
+  if (pathBps === null || plannedPaths === null) {
+    return SWEEP_FACTORS.map((f) => ({ linkBps: plannedBps * f, paths: null }));
+  }
   const k = Math.min(SWEEP_MAX_PATHS, Math.max(4, 4 * plannedPaths));
   return Array.from({ length: k }, (_, i) => ({ linkBps: (i + 1) * pathBps, paths: i + 1 }));
 }
@@ -44,7 +52,7 @@ export interface SweepRequest {
 }
 
 /** Simulate each link size: RPO percentiles, time over the target, violations, backlog and cost. */
-export function sweep(timeline: Timeline, links: { linkBps: number; paths: number | null }[], request: SweepRequest): SweepRow[] {
+export function sweep(timeline: Timeline, links: SweepLink[], request: SweepRequest): SweepRow[] {
   return links.map(({ linkBps, paths }) => {
     const r = simulate(timeline, { ...request.simulation, linkBps, targetS: request.targetS });
     return {

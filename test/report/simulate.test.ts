@@ -53,7 +53,10 @@ test('constant load: a steady sawtooth, counted until the last change is applied
   // p99: rank ceil(623.7) = 624 -> x = 89 (88 gives 620).
   assert.equal(r.samplesEndS, 630);
   assert.deepEqual([89, 90, 149, 150, 629].map((t) => rpoFromCycles(r, t)), [89, 30, 89, 30, 89]);
-  assert.deepEqual(r.rpoTeeth.slice(0, 2), [{ startS: 0, count: 90, firstRpoS: 0, repeats: 1, periodS: 90 }, { startS: 90, count: 60, firstRpoS: 30, repeats: 1, periodS: 60 }]);
+  assert.deepEqual(r.rpoTeeth.slice(0, 2), [
+    { startS: 0, count: 90, firstRpoS: 0, repeats: 1, periodS: 90 },
+    { startS: 90, count: 60, firstRpoS: 30, repeats: 1, periodS: 60 },
+  ]);
   assert.deepEqual(r.rpo, { p50S: 58, p95S: 86, p99S: 89, maxS: 89 });
   assert.equal(rpoAtPercentileS(r, 50), 58);
   assert.equal(rpoAtPercentileS(r, 0.1), 0); // rank ceil(0.63) = 1: the smallest sample
@@ -112,7 +115,10 @@ test('defect 3: a burst in the last cycles on a link that carries the average is
   // need 8 x 4,340 x 65,536 / 1,260 = 1,805,881 bit/s on average and the link carries 2,621,440.
   const tracks = Array.from({ length: 21 }, (_, i) => (i >= 6 && i <= 12 ? 600 : 10));
   const r = simulate(timeline(tracks), { cycleS: 60, linkBps: LINK_30S, params, outages: [], targetS: null });
-  assert.deepEqual(r.cycles.slice(-4).map((c) => [c.captureStartS, c.switchS, c.appliedS]), [[360, 420, 540], [420, 540, 780], [540, 780, 1260], [780, 1260, 1276]]);
+  assert.deepEqual(
+    r.cycles.slice(-4).map((c) => [c.captureStartS, c.switchS, c.appliedS]),
+    [[360, 420, 540], [420, 540, 780], [540, 780, 1260], [780, 1260, 1276]],
+  );
   assert.equal(Math.round(r.neededBps), 1_805_881);
   assert.equal(r.drainedS, 1276);
   assert.equal(r.unbounded, false);
@@ -164,7 +170,9 @@ test('growth scales the changes before the link figures', () => {
   // x = 102,236,160 / B <= 16 -> B >= 6,389,760 bit/s, printed 6.39 Mbit/s (6.38: x = 16.02, p99 76).
   const t = timeline(Array(30).fill(150));
   const grown = { ...params, growth: 0.3 };
-  const plan = planLink(t, { targetRpoS: 75, percentile: 99, pathBps: null, simulation: { cycleS: 60, params: grown, outages: [] } });
+  const plan = planLink(
+    t, { targetRpoS: 75, percentile: 99, pathBps: null, simulation: { cycleS: 60, params: grown, outages: [] } },
+  );
   assert.equal(plan.requiredBps, 6_390_000);
   // Backlog grows too: 300 tracks x 1.3.
   assert.equal(plan.result.peakBacklogBytes, 300 * T * 1.3);
@@ -174,10 +182,14 @@ test('issue 9.9: the minimum is rounded up, so the printed figure fed back meets
   // As above, p99 <= 69 -> c <= 10 -> B >= 7,864,320 bit/s, which rounds to the nearest as
   // "7.86 Mbit/s": fed back, x = 10.006, c = 11, p99 70 > 69. Rounded up: 7.87 Mbit/s (x = 9.99, p99 69).
   const t = timeline(Array(30).fill(150));
-  const plan = planLink(t, { targetRpoS: 69, percentile: 99, pathBps: null, simulation: { cycleS: 60, params, outages: [] } });
+  const plan = planLink(
+    t, { targetRpoS: 69, percentile: 99, pathBps: null, simulation: { cycleS: 60, params, outages: [] } },
+  );
   assert.equal(plan.requiredBps, 7_870_000);
   assert.equal(plan.achievedRpoS, 69);
-  const fedBack = (bps: number): number => simulate(t, { cycleS: 60, linkBps: bps, params, outages: [], targetS: null }).rpo.p99S;
+  const fedBack = (bps: number): number => simulate(
+    t, { cycleS: 60, linkBps: bps, params, outages: [], targetS: null },
+  ).rpo.p99S;
   assert.equal(fedBack(7_860_000), 70);
   assert.equal(fedBack(7_870_000), 69);
 });
@@ -185,7 +197,8 @@ test('issue 9.9: the minimum is rounded up, so the printed figure fed back meets
 /** A timeline from explicit track lists per interval (rewrites fold), over [0, endS). */
 function timelineOfSets(sets: number[][], endS: number): Timeline {
   const rows: IntervalRow[] = sets.map((list, i) => ({
-    volume: 'v', startS: i * I, writes: list.length, writeBytes: list.length * T, reads: 0, readBytes: 0, changedTracks: list.length,
+    volume: 'v', startS: i * I, writes: list.length, writeBytes: list.length * T, reads: 0, readBytes: 0,
+    changedTracks: list.length,
     bitmap: serializeRoaring(Uint32Array.from(list)), writeProfile: encodeProfile(new Float64Array(I)),
   }));
   return new Timeline(cellsFromRows(rows, () => true), I, T, 0, endS);
@@ -202,10 +215,14 @@ test('defect 2: RPO is not monotone in bandwidth; the plan finds the smaller lin
   // is 524,288 / 65.5 = 8,004.4 bit/s, printed 8.01 kbit/s (8.00 kbit/s: k = 65.536, 119 + 132 = 251).
   // A plain bisection from 1 Mbit/s converges on the upper boundary instead, 524,288 / 43.67 = 12,006.6.
   const t = timelineOfSets([[0], [2000, 2001], [2000, 2001], [0]], 600);
-  const maxRpo = (bps: number): number => simulate(t, { cycleS: 60, linkBps: bps, params, outages: [], targetS: null }).rpo.maxS;
+  const maxRpo = (bps: number): number => simulate(
+    t, { cycleS: 60, linkBps: bps, params, outages: [], targetS: null },
+  ).rpo.maxS;
   assert.equal(maxRpo(9000), 294); // k = 58.25: 119 + ceil(174.76)
   assert.equal(maxRpo(8010), 250); // k = 65.45: 119 + ceil(130.91)
-  const plan = planLink(t, { targetRpoS: 250, percentile: 100, pathBps: null, simulation: { cycleS: 60, params, outages: [] } });
+  const plan = planLink(
+    t, { targetRpoS: 250, percentile: 100, pathBps: null, simulation: { cycleS: 60, params, outages: [] } },
+  );
   assert.equal(plan.requiredBps, 8010);
   assert.equal(plan.achievedRpoS, 250);
 });
@@ -221,9 +238,15 @@ test('defect 1: a target below one cycle is refused only for the maximum', () =>
   assert.equal(p50.requiredBps, 78_650_000); // 78.65 Mbit/s; 78.64 Mbit/s gives x = 1.00003, c = 2
   assert.equal(p50.achievedRpoS, 30);
   // p99 under 30 s: p99 = 59 + c >= 60 whatever the link: refused with the floor it reaches.
-  assert.throws(() => planLink(t, { ...request, percentile: 99 }), /no link up to 100 Tbit\/s meets targetRpoS 30 s at p99 with cycleS 60 s: even then RPO p99 is 60 s/);
+  assert.throws(
+    () => planLink(t, { ...request, percentile: 99 }),
+    /no link up to 100 Tbit\/s meets targetRpoS 30 s at p99 with cycleS 60 s: even then RPO p99 is 60 s/,
+  );
   // A window too short to judge the target: 30 minutes of data cannot judge 1 h.
-  assert.throws(() => planLink(t, { ...request, targetRpoS: 3600, percentile: 99 }), /window \(1800 s\) is too short to judge targetRpoS 3600 s/);
+  assert.throws(
+    () => planLink(t, { ...request, targetRpoS: 3600, percentile: 99 }),
+    /window \(1800 s\) is too short to judge targetRpoS 3600 s/,
+  );
 });
 
 test('models: synchronous ships every byte at its peak second, async and periodic fold', () => {
