@@ -11,7 +11,7 @@ import { parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import type { Io } from './io.js';
-import { GROWTH_HELP, PLANNING_FLAGS, withGrowth } from './planning-options.js';
+import { GROWTH_HELP, inFlagTerms, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth } from './planning-options.js';
 import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
 import { compareModels } from '../report/models.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
@@ -112,7 +112,9 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (format === 'html' || format === 'svg') {
-      const data = htmlData(cells, settings, scope, range, sizing, values, store.location, capacities);
+      // The planner's library names its parameters (cycleS); say --cycle.
+      const data = await inFlagTerms(PLANNING_PARAM_FLAGS,
+        () => htmlData(cells, settings, scope, range, sizing, values, store.location, capacities));
       const chart = checkEnum('--chart', values.chart!, CHARTS);
       const text = format === 'html' ? renderHtmlReport(data)
         : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
