@@ -16,6 +16,9 @@ import { renderCsv } from './csv.js';
 import { lineChart } from './svg.js';
 import { formatCount, formatFixed, renderTable } from './table.js';
 
+/** Whole seconds counted (time over a target): `0 s`, not `0 ms`. */
+const secondsText = (s: number): string => (s === 0 ? '0 s' : formatDuration(s));
+
 /** The assumptions line: link parameters, growth, excluded volumes. */
 export const paramsLine = (p: LinkParams, excluded: readonly string[] = []): string =>
   `overhead ${(p.overhead * 100).toFixed(1)} %, compression ${p.compression}:1, `
@@ -107,9 +110,9 @@ export function simulationTable(v: SimulationView): string {
       + (v.percentile === null ? '' : `; p${v.percentile} ${formatDuration(rpoAtPercentileS(r, v.percentile))}`),
     'RPO counted every second from the window start until the last captured change is applied '
       + `(${isoFromS(r.samplesEndS)})`,
-    `time above the ${formatDuration(v.targetS)} target: ${formatDuration(r.secondsAboveTargetS ?? 0)} `
+    `time above the ${formatDuration(v.targetS)} target: ${secondsText(r.secondsAboveTargetS ?? 0)} `
       + `in ${formatCount(r.violations ?? 0)} `
-      + `stretch${r.violations === 1 ? '' : 'es'}, longest ${formatDuration(r.longestAboveTargetS ?? 0)}`,
+      + `stretch${r.violations === 1 ? '' : 'es'}, longest ${secondsText(r.longestAboveTargetS ?? 0)}`,
     `peak backlog (captured + in transmission, the journal the array needs): ${formatBytes(r.peakBacklogBytes)}`,
     `cycles: ${formatCount(r.cycles.length + r.idleCycles)} `
       + `(${formatCount(r.idleCycles)} empty ones on an idle link folded), `
@@ -205,7 +208,7 @@ export function sweepTable(rows: SweepRow[], targetS: number, percentile: number
     { header: 'p99', value: (r) => formatDuration(r.p99S) },
     { header: 'max', value: (r) => formatDuration(r.maxS) },
     ...extra,
-    { header: 'time over target', value: (r) => formatDuration(r.timeOverTargetS) },
+    { header: 'time over target', value: (r) => secondsText(r.timeOverTargetS) },
     { header: 'violations', value: (r) => formatCount(r.violations) },
     { header: 'peak backlog', value: (r) => formatBytes(r.peakBacklogBytes) },
     ...(withCost ? [{ header: 'monthly cost', value: (r: SweepRow) => costText(r.monthlyCost) }] : []),
