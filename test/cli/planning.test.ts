@@ -55,11 +55,16 @@ test('simulate: hand-computed cycles and RPO percentiles for the tiny trace', as
 
 test('simulate: an outage is reported with its changes and the resync', async () => {
   const r = await runCli('simulate', '--store', await tinyStore(), '--link', '2x64kbit', '--outage', '2026-01-05T00:01:00Z/30s', '--format', 'json');
-  const out = JSON.parse(r.stdout) as { outages: { changedBytes: number; resyncSeconds: number }[]; cycles: { appliedS: number }[] };
+  const out = JSON.parse(r.stdout) as {
+    outages: { changedBytes: number; resyncSeconds: number; peakBacklogBytes: number }[]; cycles: { appliedS: number }[];
+  };
   // The first cycle transmits 60..84.576 s, but the link is down 60..90 s: 90 + 24.576.
   assert.equal(Math.round((out.cycles[0]!.appliedS - 1767571200) * 1000) / 1000, 114.576);
   assert.equal(out.outages[0]!.changedBytes, 131072); // interval 1's two tracks
   assert.equal(Math.round(out.outages[0]!.resyncSeconds * 1000) / 1000, 38.192); // applied at 128.192 s
+  // Backlog during the outage: cycle 0 (6 tracks) waits 60..114.576 while 60..120 is captured
+  // (2 tracks, whole intervals): 8 x 65,536 B.
+  assert.equal(out.outages[0]!.peakBacklogBytes, 8 * 65536);
 });
 
 test('report --models: synchronous at the peak second, async per cycle, periodic per period', async () => {
