@@ -10,6 +10,7 @@ import { runRuns } from './runs.js';
 import { runSimulate } from './simulate.js';
 import { runPlan } from './plan.js';
 import { runLive } from './live.js';
+import { runCycles } from './cycles.js';
 
 const HELP = `churnlink: measure write churn on block storage and size replication links
 
@@ -22,6 +23,7 @@ commands:
                     --format html writes a report with charts
   simulate          RPO over time for a link, with cycles, elongation and outages
   plan              the smallest link (and number of paths) meeting an RPO target
+  cycles            bytes to ship per cycle, and the bandwidth, by cycle length
   live              watch block devices on this host (tracefs) and collect continuously
   runs              list what a store holds
   formats           list the trace formats it reads
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   runs: runRuns,
   simulate: runSimulate,
   plan: runPlan,
+  cycles: runCycles,
   live: runLive,
   async formats(_argv, io) {
     io.out(renderTable(Object.values(readers), [

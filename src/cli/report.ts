@@ -11,11 +11,15 @@ import { parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import type { Io } from './io.js';
+import { GROWTH_HELP, inFlagTerms, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth } from './planning-options.js';
 import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
 import { compareModels } from '../report/models.js';
-import { modelsCsv, modelsTable, rpoPerInterval } from '../render/planning.js';
+import { modelsCsv, modelsTable } from '../render/planning.js';
 import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart, type HtmlReportData } from '../render/html.js';
-import { simulate } from '../report/simulate.js';
+import { rpoPerInterval, simulate } from '../report/simulate.js';
+import { cycleLengthTable } from '../report/cycle-length.js';
+import { sweep, sweepLinks } from '../report/sweep.js';
+import type { PlanningHtml } from '../render/planning.js';
 import type { CellMap } from '../report/cells.js';
 import type { StoreSettings } from '../store/store.js';
 import type { Scope } from '../collect/scope.js';
@@ -37,6 +41,8 @@ options:
   --path BW             bandwidth of one path (100Mbit, T1, T3, OC3, OC12, 1GbE, 10GbE): number of paths
   --link NxBW           an existing link, e.g. 4x155Mbit: gives the resync time
 ${LINK_PARAM_HELP}
+${GROWTH_HELP}
+  --exclude GLOB        leave out volumes matching GLOB (swap, tempdb, scratch; repeatable)
   --format FMT          table | json | csv | html | svg (default table)
   --chart NAME          with --format svg: changed | written | bandwidth | rpo (default changed)
   --models              compare synchronous, asynchronous-cycle and periodic replication instead
@@ -67,6 +73,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     path: { type: 'string' },
     link: { type: 'string' },
     ...LINK_PARAM_FLAGS,
+    ...PLANNING_FLAGS,
+    exclude: { type: 'string', multiple: true },
     models: { type: 'boolean', default: false },
     'sync-window': { type: 'string' },
     cycle: { type: 'string' },
@@ -91,7 +99,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const per = perOf(values.per, settings.intervalS);
     const scope = await scopeFor(store, values.scope);
     const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
-    const cells = await loadCells(store, settings, scope, range, values.group ?? null);
+    const cells = await loadCells(store, settings, scope, range, values.group ?? null, values.exclude ?? []);
     if (values.models) {
       const timeline = timelineOf(cells, settings, range);
       const rows = compareModels(timeline, {
@@ -104,7 +112,9 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     if (format === 'html' || format === 'svg') {
-      const data = htmlData(cells, settings, scope, range, sizing, values, store.location, capacities);
+      // The planner's library names its parameters (cycleS); say --cycle.
+      const data = await inFlagTerms(PLANNING_PARAM_FLAGS,
+        () => htmlData(cells, settings, scope, range, sizing, values, store.location, capacities));
       const chart = checkEnum('--chart', values.chart!, CHARTS);
       const text = format === 'html' ? renderHtmlReport(data)
         : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
@@ -122,7 +132,10 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const text =
       format === 'json' ? `${JSON.stringify(churnJson(views, by), null, 2)}\n`
       : format === 'csv' ? churnCsv(views, by, per)
-      : churnTable(views, { store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing });
+      : churnTable(views, {
+        store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing,
+        excluded: values.exclude ?? [],
+      });
     await emit(text, values.output, io);
     return 0;
   } finally {
@@ -130,12 +143,15 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function sizingOf(values: { resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string }): SizingRequest {
+function sizingOf(values: {
+  resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string;
+  growth?: string;
+}): SizingRequest {
   const request: SizingRequest = {
     resyncS: values.resync === undefined ? null : parseDurationS(values.resync, '--resync'),
     pathBps: values.path === undefined ? null : parseBandwidthBps(values.path, '--path'),
     link: values.link === undefined ? null : parseLink(values.link),
-    params: linkParamsOf(values),
+    params: withGrowth(linkParamsOf(values), values.growth),
   };
   if (request.resyncS !== null && request.resyncS <= 0) throw new UsageError('--resync must be longer than 0 s');
   if (request.pathBps !== null && request.resyncS === null) {
@@ -155,9 +171,16 @@ function htmlData(
   const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
   const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
   let rpo: HtmlReportData['rpo'] = null;
+  const cycles = cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
+  const planning: PlanningHtml = { cycles, sweep: null, targetS, peakBacklogBytes: null };
   if (sizing.link !== null) {
     const result = simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
     rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
+    planning.peakBacklogBytes = result.peakBacklogBytes;
+    const links = sweepLinks(sizing.link.paths * sizing.link.pathBps, null, null);
+    const simulation = { cycleS, params: sizing.params, outages: [] };
+    const prices = { perPath: null, perMbit: null };
+    planning.sweep = sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
   }
   return {
     title: 'churnlink: write churn and replication link report',
@@ -169,6 +192,7 @@ function htmlData(
     groupSeries: computeChurn(cells, { by: 'group', per: 'interval', range, datasets: null }, ctx),
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
+    planning,
     models: compareModels(timeline, { syncWindowS: 1, cycleS, periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'), params: sizing.params }),
     rpo,
   };

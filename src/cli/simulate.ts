@@ -1,28 +1,35 @@
 import { UsageError, checkEnum } from '../errors.js';
-import { simulationCsv, simulationJson, simulationTable, type OutageReport } from '../render/planning.js';
-import { simulate, type SimulationResult } from '../report/simulate.js';
-import type { Timeline } from '../report/timeline.js';
+import { simulationCsv, simulationJson, simulationTable } from '../render/planning.js';
+import { outageReport } from '../report/outage.js';
+import { simulate } from '../report/simulate.js';
 import { parseLink } from '../units/bandwidth.js';
 import { parseDurationS } from '../units/duration.js';
-import { parseTimeRange, type TimeRange } from '../units/time.js';
+import { parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
+import {
+  GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+} from './planning-options.js';
 import { emit } from './report.js';
 import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
 
 export const SIMULATE_HELP = `usage: churnlink simulate --link NxBW [options]
 
 Simulate cycle-based asynchronous replication of the collected changes over a link: RPO over
-time (p50/p95/p99/max), cycles that elongated, time above a target, and outages with resync.
+time (p50/p95/p99/max), cycles that elongated, time above a target, the peak backlog, and outages
+with resync. RPO is counted every second from the window start until the last captured change is
+applied (after the window's end when the link is still busy then).
 
 options:
   --link NxBW           the link, e.g. 2x100Mbit or 1GbE (required)
   --cycle DUR           capture cycle, a multiple of the collection interval (default: the interval)
   --target DUR          RPO target for "time above target" and outage recovery (default: 2 cycles)
+${PERCENTILE_HELP.replace(' (default 99)', ' (shown besides p50/p95/p99/max)')}
   --outage RANGE        the link is down START/END or START/DURATION (repeatable)
 ${SELECTION_HELP}
 ${LINK_PARAM_HELP}
+${GROWTH_HELP}
   --format FMT          table | json | csv (csv: max RPO per interval) (default table)
   -o, --output FILE     write to FILE instead of stdout
 `;
@@ -31,9 +38,11 @@ ${LINK_PARAM_HELP}
 export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('simulate', argv, {
     ...SELECTION_FLAGS,
+    ...PLANNING_FLAGS,
     link: { type: 'string' },
     cycle: { type: 'string' },
     target: { type: 'string' },
+    percentile: { type: 'string' },
     outage: { type: 'string', multiple: true },
     ...LINK_PARAM_FLAGS,
   });
@@ -44,30 +53,22 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`simulate: unexpected argument "${positionals[0]}"`);
   if (values.link === undefined) throw new UsageError('simulate: --link is required (e.g. --link 2x100Mbit)');
   const link = parseLink(values.link);
-  const params = linkParamsOf(values);
+  const params = withGrowth(linkParamsOf(values), values.growth);
+  const percentile = values.percentile === undefined ? null : parsePercentile(values.percentile);
   const format = checkEnum('--format', values.format!, ['table', 'json', 'csv'] as const);
   const outages = (values.outage ?? []).map((o) => parseTimeRange(o, '--outage'));
-  return withTimeline('simulate', values, async (timeline, settings) => {
+  const excluded = values.exclude ?? [];
+  return withTimeline('simulate', values, (timeline, settings) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
     const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
-    const view = { link, cycleS, targetS, params, timeline, result, outages: outages.map((o) => outageReport(o, timeline, result, targetS)) };
-    await emit(format === 'json' ? `${JSON.stringify(simulationJson(view), null, 2)}\n` : format === 'csv' ? simulationCsv(view) : simulationTable(view), values.output, io);
+    const view = {
+      link, cycleS, targetS, percentile, excluded, params, timeline, result,
+      outages: outages.map((o) => outageReport(o, timeline, result, targetS)),
+    };
+    const text = format === 'json' ? `${JSON.stringify(simulationJson(view), null, 2)}\n`
+      : format === 'csv' ? simulationCsv(view) : simulationTable(view);
+    await emit(text, values.output, io);
     return 0;
-  });
-}
-
-/** Changes during an outage, time to resynchronize, and when RPO is back under the target. */
-export function outageReport(outage: TimeRange, timeline: Timeline, result: SimulationResult, targetS: number): OutageReport {
-  const I = timeline.intervalS;
-  const changedBytes = timeline.changedBytes(Math.floor(outage.fromS / I) * I, Math.ceil(outage.toS / I) * I);
-  const after = result.cycles.find((c) => c.switchS >= outage.toS);
-  let back: number | null = null;
-  for (let i = Math.max(0, Math.ceil(outage.toS - result.startS)); i < result.rpoPerSecond.length; i++) {
-    if (result.rpoPerSecond[i]! <= targetS) {
-      back = result.startS + i;
-      break;
-    }
-  }
-  return { fromS: outage.fromS, toS: outage.toS, changedBytes, resyncSeconds: after ? after.appliedS - outage.toS : null, rpoBackUnderTargetS: back };
+  }));
 }

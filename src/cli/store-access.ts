@@ -33,8 +33,11 @@ export async function scopeFor(store: Store, path: string | undefined): Promise<
   return json === null ? EMPTY_SCOPE : (JSON.parse(json) as Scope);
 }
 
-/** Cells of the volumes in scope (and in `group`, when given) inside the window. */
-export async function loadCells(store: Store, settings: StoreSettings, scope: Scope, range: TimeRange | null, group: string | null): Promise<CellMap> {
+/** Cells of the volumes in scope (and in `group`, when given, and not matching `exclude`) inside the window. */
+export async function loadCells(
+  store: Store, settings: StoreSettings, scope: Scope, range: TimeRange | null, group: string | null,
+  exclude: readonly string[] = [],
+): Promise<CellMap> {
   let members: string[] | null = null;
   if (group !== null) {
     const g = scope.groups.find((x) => x.name === group);
@@ -42,7 +45,9 @@ export async function loadCells(store: Store, settings: StoreSettings, scope: Sc
     members = g.volumes;
   }
   const rows = await store.readIntervals(range === null ? {} : { fromS: Math.floor(range.fromS / settings.intervalS) * settings.intervalS, toS: range.toS });
-  return cellsFromRows(rows, (v) => scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v))));
+  const included = (v: string): boolean =>
+    scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v)));
+  return cellsFromRows(rows, (v) => included(v) && !exclude.some((p) => globMatch(p, v)));
 }
 
 /** The planning view of the selected volumes over the window (default: all collected). */
@@ -62,12 +67,14 @@ export const SELECTION_FLAGS = {
   scope: { type: 'string' },
   format: { type: 'string', default: 'table' },
   output: { type: 'string', short: 'o' },
+  exclude: { type: 'string', multiple: true },
 } as const;
 
 export const SELECTION_HELP = `  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
   --group NAME          only this group's volumes (default: every volume in scope)
   --window RANGE        START/END or START/DURATION (default: everything collected)
-  --scope FILE          groups and volumes (default: the scope of the latest collect)`;
+  --scope FILE          groups and volumes (default: the scope of the latest collect)
+  --exclude GLOB        leave out volumes matching GLOB (swap, tempdb, scratch; repeatable)`;
 
 /**
  * Open the store, build the timeline of the selected volumes and window, run `work` on it and
@@ -75,14 +82,15 @@ export const SELECTION_HELP = `  --store PATH|URL      SQLite store file (defaul
  */
 export async function withTimeline<T>(
   command: string,
-  values: { store?: string; group?: string; window?: string; scope?: string },
+  values: { store?: string; group?: string; window?: string; scope?: string; exclude?: string[] },
   work: (timeline: Timeline, settings: StoreSettings) => Promise<T> | T,
 ): Promise<T> {
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
   const { store, settings } = await openCollectedStore(command, values.store!);
   try {
     const scope = await scopeFor(store, values.scope);
-    return await work(timelineOf(await loadCells(store, settings, scope, range, values.group ?? null), settings, range), settings);
+    const cells = await loadCells(store, settings, scope, range, values.group ?? null, values.exclude ?? []);
+    return await work(timelineOf(cells, settings, range), settings);
   } finally {
     await store.close();
   }

@@ -23,6 +23,8 @@ export interface ChurnReportMeta {
   intervalS: number;
   trackBytes: number;
   sizing: SizingRequest;
+  /** Volumes left out by --exclude (listed in the assumptions line). */
+  excluded?: string[];
 }
 
 /** JSON: an array of objects, one per row; the entity's name under the key `by`. */
@@ -88,6 +90,12 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
       (first && last ? `, ${isoFromS(first.startS)} to ${isoFromS(last.endS)}` : ''),
   ];
   const s = meta.sizing;
+  // Assumptions that change the figures: growth (link math) and excluded volumes.
+  const growth = s.params.growth ?? 0;
+  if (growth > 0 || (meta.excluded ?? []).length > 0) {
+    const excluded = (meta.excluded ?? []).length > 0 ? `, excluded ${escapeTerminal(meta.excluded!.join(', '))}` : '';
+    lines.push(`assumptions: growth ${(growth * 100).toFixed(1)} %${excluded}`);
+  }
   if (s.resyncS !== null || s.link !== null) {
     lines.push(
       `link math: overhead ${(s.params.overhead * 100).toFixed(1)} %, compression ${s.params.compression}:1, efficiency ${(s.params.efficiency * 100).toFixed(1)} %` +

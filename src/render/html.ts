@@ -8,6 +8,7 @@ import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
 import { escapeXml } from './escape.js';
+import { planningHtml, type PlanningHtml } from './planning.js';
 import { lineChart, stackedAreaChart, type Series } from './svg.js';
 import { formatCount, formatFixed } from './table.js';
 
@@ -31,6 +32,8 @@ export interface HtmlReportData {
   totalChangedBytes: number;
   models: ModelRow[];
   rpo: { link: Link; cycleS: number; targetS: number; perInterval: { startS: number; maxRpoS: number }[]; p99S: number; maxS: number } | null;
+  /** Cycle-length chart, what-if curve and backlog (render/planning.ts). */
+  planning?: PlanningHtml;
 }
 
 const esc = escapeXml;
@@ -104,6 +107,7 @@ link math: overhead ${(d.params.overhead * 100).toFixed(1)} %, compression ${d.p
 <h2>RPO on the simulated link</h2>
 <section id="rpo">${rpo ?? '<p class="note">Give --link (and --cycle) to simulate a link and chart its RPO.</p>'}</section>
 ${d.rpo ? `<p>RPO p99 ${formatDuration(d.rpo.p99S)}, max ${formatDuration(d.rpo.maxS)}.</p>` : ''}
+${d.planning ? planningHtml(d.planning) : ''}
 <h2>Replication models</h2>
 <table id="models"><tr><th>model</th><th>span</th><th>peak per span</th><th>shipped</th><th>required (peak)</th><th>required (p95)</th><th>written/shipped</th></tr>
 ${rows(d.models.map((m) => [m.model, formatDuration(m.spanS), formatBytes(m.peakBytes), formatBytes(m.totalBytes), formatBandwidth(m.requiredBandwidthBps), formatBandwidth(m.p95BandwidthBps), formatFixed(m.foldRatio, 2)]))}

@@ -2,20 +2,22 @@ import type { Link } from '../units/bandwidth.js';
 
 /**
  * Link parameters applied to changed bytes before they meet the wire:
- * D = changedBytes × (1 + overhead) / compression, and only `efficiency` of the nominal
- * bandwidth carries payload.
+ * D = changedBytes × (1 + growth) × (1 + overhead) / compression, and only `efficiency` of the
+ * nominal bandwidth carries payload.
  */
 export interface LinkParams {
   overhead: number; // protocol overhead as a fraction, e.g. 0.1 = 10 %
   compression: number; // compression ratio, e.g. 2 = 2:1
   efficiency: number; // usable fraction of nominal bandwidth, (0, 1]
+  /** Expected growth of the changes as a fraction, e.g. 0.3 = 30 % more; absent: 0. */
+  growth?: number;
 }
 
 export const DEFAULT_LINK_PARAMS: LinkParams = { overhead: 0, compression: 1, efficiency: 1 };
 
 /** Bytes on the wire for `changedBytes` of changed data. */
 export function wireBytes(changedBytes: number, p: LinkParams): number {
-  return (changedBytes * (1 + p.overhead)) / p.compression;
+  return (changedBytes * (1 + (p.growth ?? 0)) * (1 + p.overhead)) / p.compression;
 }
 
 /** Bandwidth (bit/s) needed to send the changes within `resyncS`: 8·D / (R · efficiency). */

@@ -1,7 +1,9 @@
 import { UsageError } from '../errors.js';
 import type { TimeRange } from '../units/time.js';
 import { wireBytes, type LinkParams } from './link.js';
-import { percentile } from './percentile.js';
+import {
+  aboveTarget, firstAtOrBelowS, maxRpoPerInterval, RpoBuilder, rpoMaxS, rpoPercentileS, type RpoRow, type RpoTooth,
+} from './rpo.js';
 import type { Timeline } from './timeline.js';
 
 /** One capture/transmit cycle of asynchronous replication. */
@@ -15,6 +17,12 @@ export interface Cycle {
   wireBytes: number;
   /** Longer than the nominal cycle because the previous transmit was still running. */
   elongated: boolean;
+  /**
+   * Most bytes waiting while this cycle was in transmission: its own set plus what the next
+   * cycle had captured by the time it was applied (whole intervals: an upper bound at the
+   * store's resolution), grown by the growth factor. 0 when the backlog was not asked for.
+   */
+  backlogBytes: number;
 }
 
 export interface SimulationOptions {
@@ -26,6 +34,8 @@ export interface SimulationOptions {
   outages: TimeRange[];
   /** RPO target for "time above target" (s); null: not asked. */
   targetS: number | null;
+  /** Compute each cycle's backlog (one more OR per cycle); default true. The planner's search skips it. */
+  backlog?: boolean;
 }
 
 export interface RpoSummary {
@@ -36,21 +46,32 @@ export interface RpoSummary {
 }
 
 export interface SimulationResult {
+  /** Cycles in order; stretches of empty cycles on an idle link are folded (counted in `idleCycles`). */
   cycles: Cycle[];
-  /** RPO sampled once per second over the data window. */
-  rpoPerSecond: Float64Array;
+  idleCycles: number;
+  /**
+   * RPO at every whole second from `startS` to `samplesEndS` (exclusive): the window, and past its
+   * end until the last captured change is applied (RPO keeps growing until then).
+   */
+  rpoTeeth: RpoTooth[];
   /** When the last captured changes are applied remotely (may be after the window). */
   drainedS: number;
   startS: number;
+  samplesEndS: number;
   rpo: RpoSummary;
   /** Longest stretch with RPO above the target (s), when a target was given. */
   longestAboveTargetS: number | null;
+  /** Seconds with RPO above the target, and the number of separate stretches above it. */
+  secondsAboveTargetS: number | null;
+  violations: number | null;
   elongatedCycles: number;
-  /** The last cycles keep growing: the link is slower than the changes; RPO has no bound. */
+  /** The link is slower than the changes: they need more than its payload and it is still behind at the end. */
   unbounded: boolean;
   /** Average bit/s the changes need at this cycle length, against the link's payload bit/s. */
   neededBps: number;
   payloadBps: number;
+  /** Largest backlog of any cycle (bytes); 0 when the backlog was not asked for. */
+  peakBacklogBytes: number;
 }
 
 /**
@@ -59,48 +80,128 @@ export interface SimulationResult {
  * transmit set; the next switch waits until that transmit has finished and the cycle time has
  * elapsed, at an interval boundary (the store's resolution). The remote copy is consistent as of
  * a cycle's switch time once its transmit is done, so RPO(t) = t − the switch time of the newest
- * cycle applied by t. The link carries nothing during outages. Terminates after one cycle per
- * interval at most, however slow the link: an unbounded RPO is reported, not waited for.
+ * cycle applied by t. The link carries nothing during outages. RPO is kept as a sawtooth; runs of
+ * empty cycles on an idle link are folded, so work and memory follow the cycles that carry
+ * changes, never the span between them. At most one cycle per interval however slow the link:
+ * an unbounded RPO is reported, not waited for.
  */
 export function simulate(timeline: Timeline, options: SimulationOptions): SimulationResult {
   const I = timeline.intervalS;
   const C = options.cycleS;
-  if (C < I || C % I !== 0) throw new UsageError(`--cycle ${C} s must be a whole multiple of the ${I} s collection interval (collect with a shorter --interval for shorter cycles)`);
-  if (!(options.linkBps > 0)) throw new UsageError('the link bandwidth must be above 0');
+  if (!(C >= I) || C % I !== 0) {
+    throw new UsageError(`cycleS ${C} s must be a whole multiple of the ${I} s collection interval`);
+  }
+  if (!(options.linkBps > 0)) throw new UsageError(`linkBps must be above 0; got ${options.linkBps}`);
   const payloadBytesPerS = (options.linkBps * options.params.efficiency) / 8;
   const outages = [...options.outages].sort((a, b) => a.fromS - b.fromS);
-  const finish = (startS: number, bytes: number): number => transmitEnd(startS, bytes, payloadBytesPerS, outages);
+  const changed = (fromS: number, toS: number): number => {
+    const activeS = timeline.nextActiveS(fromS); // skip a leading stretch without changes
+    return activeS >= toS ? 0 : timeline.changedBytes(activeS, toS);
+  };
 
   const cycles: Cycle[] = [];
+  const rpo = new RpoBuilder(timeline.firstS);
+  let idleCycles = 0;
+  let lastWasIdle = false;
   let captureStartS = timeline.firstS;
   let transmitDoneS = timeline.firstS;
   while (captureStartS < timeline.endS) {
-    const due = Math.max(captureStartS + C, transmitDoneS);
-    const switchS = Math.ceil(due / I) * I;
-    const changed = timeline.changedBytes(captureStartS, switchS);
-    const wire = wireBytes(changed, options.params);
-    const appliedS = finish(switchS, wire);
-    cycles.push({ captureStartS, switchS, appliedS, changedBytes: changed, wireBytes: wire, elongated: switchS - captureStartS > C });
+    const idle = transmitDoneS <= captureStartS + C ? idleCyclesFrom(timeline, captureStartS, C, outages) : 0;
+    if (idle >= 2) {
+      // Empty cycles on a free link apply at their switch: RPO runs 0 .. C−1 in each.
+      const firstSwitchS = captureStartS + C;
+      rpo.apply(firstSwitchS, firstSwitchS);
+      rpo.repeatIdle(firstSwitchS, C, idle - 1);
+      idleCycles += idle;
+      captureStartS += idle * C;
+      transmitDoneS = captureStartS;
+      lastWasIdle = true;
+      continue;
+    }
+    const switchS = Math.ceil(Math.max(captureStartS + C, transmitDoneS) / I) * I;
+    const changedBytes = changed(captureStartS, switchS);
+    const wire = wireBytes(changedBytes, options.params);
+    const appliedS = transmitEnd(switchS, wire, payloadBytesPerS, outages);
+    const elongated = switchS - captureStartS > C;
+    cycles.push({ captureStartS, switchS, appliedS, changedBytes, wireBytes: wire, elongated, backlogBytes: 0 });
+    rpo.apply(appliedS, switchS);
     captureStartS = switchS;
     transmitDoneS = appliedS;
+    lastWasIdle = false;
   }
 
-  const rpoPerSecond = rpoSeries(cycles, timeline.firstS, timeline.endS);
-  const sorted = Float64Array.from(rpoPerSecond).sort();
-  const last = cycles.slice(-3);
+  let drainedS = timeline.firstS;
+  for (const c of cycles) if (c.changedBytes > 0 && c.appliedS > drainedS) drainedS = c.appliedS;
+  const samplesEndS = Math.max(timeline.endS, Math.ceil(drainedS));
+  const teeth = rpo.finish(samplesEndS);
+
+  let peakBacklogBytes = 0;
+  if (options.backlog !== false) {
+    const grown = 1 + (options.params.growth ?? 0);
+    for (let i = 0; i < cycles.length; i++) {
+      const c = cycles[i]!;
+      const nextSwitchS = cycles[i + 1]?.switchS ?? Infinity;
+      const capturedToS = Math.min(nextSwitchS, Math.ceil(c.appliedS / I) * I);
+      c.backlogBytes = (c.changedBytes + (capturedToS > c.switchS ? changed(c.switchS, capturedToS) : 0)) * grown;
+      if (c.backlogBytes > peakBacklogBytes) peakBacklogBytes = c.backlogBytes;
+    }
+  }
+
   const windowS = timeline.endS - timeline.firstS;
+  const neededBps = windowS > 0 ? (8 * cycles.reduce((n, c) => n + c.wireBytes, 0)) / windowS : 0;
+  const above = options.targetS === null ? null : aboveTarget(teeth, options.targetS);
+  const last = cycles[cycles.length - 1];
   return {
     cycles,
-    rpoPerSecond,
-    drainedS: cycles.reduce((m, c) => Math.max(m, c.appliedS), timeline.firstS),
+    idleCycles,
+    rpoTeeth: teeth,
+    drainedS,
     startS: timeline.firstS,
-    rpo: { p50S: percentile(sorted, 50), p95S: percentile(sorted, 95), p99S: percentile(sorted, 99), maxS: sorted[sorted.length - 1] ?? 0 },
-    longestAboveTargetS: options.targetS === null ? null : longestAbove(rpoPerSecond, options.targetS),
+    samplesEndS,
+    rpo: {
+      p50S: rpoPercentileS(teeth, 50),
+      p95S: rpoPercentileS(teeth, 95),
+      p99S: rpoPercentileS(teeth, 99),
+      maxS: rpoMaxS(teeth),
+    },
+    longestAboveTargetS: above?.longestAboveS ?? null,
+    secondsAboveTargetS: above?.secondsAboveS ?? null,
+    violations: above?.violations ?? null,
     elongatedCycles: cycles.filter((c) => c.elongated).length,
-    unbounded: last.length === 3 && last.every((c, i) => c.elongated && (i === 0 || c.switchS - c.captureStartS > last[i - 1]!.switchS - last[i - 1]!.captureStartS)),
-    neededBps: windowS > 0 ? (8 * cycles.reduce((n, c) => n + c.wireBytes, 0)) / windowS : 0,
+    unbounded: neededBps > payloadBytesPerS * 8 * (1 + 1e-9) && !lastWasIdle && last !== undefined && last.elongated,
+    neededBps,
     payloadBps: payloadBytesPerS * 8,
+    peakBacklogBytes,
   };
+}
+
+/**
+ * Whole empty cycles from `captureStartS` before the next change, the window's end or the next
+ * outage (inside an outage even an empty cycle waits for the link): they can be folded.
+ */
+function idleCyclesFrom(timeline: Timeline, captureStartS: number, cycleS: number, outages: TimeRange[]): number {
+  let limitS = Math.min(timeline.nextActiveS(captureStartS), timeline.endS);
+  for (const o of outages) {
+    if (o.toS <= captureStartS) continue;
+    limitS = Math.min(limitS, o.fromS);
+    break;
+  }
+  return Math.max(0, Math.floor((limitS - captureStartS) / cycleS));
+}
+
+/** RPO at percentile `p` (nearest rank over the seconds sampled), any p in (0, 100]. */
+export function rpoAtPercentileS(result: SimulationResult, p: number): number {
+  return p >= 100 ? result.rpo.maxS : rpoPercentileS(result.rpoTeeth, p);
+}
+
+/** First whole second at or after `fromS` when RPO is at or under `targetS`, or null. */
+export function rpoBackUnderS(result: SimulationResult, fromS: number, targetS: number): number | null {
+  return firstAtOrBelowS(result.rpoTeeth, fromS, targetS);
+}
+
+/** Maximum RPO within each collection interval that has samples (folded idle stretches: one row). */
+export function rpoPerInterval(result: SimulationResult, intervalS: number): RpoRow[] {
+  return maxRpoPerInterval(result.rpoTeeth, intervalS);
 }
 
 /** When a transmit of `bytes` started at `startS` ends, pausing through outages. */
@@ -114,28 +215,4 @@ export function transmitEnd(startS: number, bytes: number, bytesPerS: number, ou
     t = Math.max(t, o.toS);
   }
   return t + remaining / bytesPerS;
-}
-
-/** RPO at each whole second from `startS` to `endS`: t − switch time of the newest applied cycle. */
-function rpoSeries(cycles: Cycle[], startS: number, endS: number): Float64Array {
-  const applied = [...cycles].sort((a, b) => a.appliedS - b.appliedS);
-  const series = new Float64Array(Math.max(0, Math.ceil(endS - startS)));
-  let consistentS = startS; // in sync at the start
-  let next = 0;
-  for (let i = 0; i < series.length; i++) {
-    const t = startS + i;
-    while (next < applied.length && applied[next]!.appliedS <= t) consistentS = Math.max(consistentS, applied[next++]!.switchS);
-    series[i] = t - consistentS;
-  }
-  return series;
-}
-
-function longestAbove(series: Float64Array, targetS: number): number {
-  let longest = 0;
-  let run = 0;
-  for (let i = 0; i < series.length; i++) {
-    run = series[i]! > targetS ? run + 1 : 0;
-    if (run > longest) longest = run;
-  }
-  return longest;
 }

@@ -16,6 +16,7 @@ export class Timeline {
   readonly #cells: CellMap;
   readonly #memo = new Map<number, number>();
   readonly #scratch = new Bitset();
+  #activeStartsS: Float64Array | null = null;
 
   constructor(
     cells: CellMap,
@@ -57,6 +58,29 @@ export class Timeline {
     const bytes = tracks * this.trackBytes;
     this.#memo.set(key, bytes);
     return bytes;
+  }
+
+  /**
+   * Start of the first interval at or after `fromS` (inside the window) in which any selected
+   * volume has a cell, or Infinity: lets the planners skip stretches without changes.
+   */
+  nextActiveS(fromS: number): number {
+    if (this.#activeStartsS === null) {
+      const starts = new Set<number>();
+      for (const byStart of this.#cells.values()) {
+        for (const s of byStart.keys()) if (s >= this.firstS && s < this.endS) starts.add(s);
+      }
+      this.#activeStartsS = Float64Array.from(starts).sort();
+    }
+    const a = this.#activeStartsS;
+    let lo = 0;
+    let hi = a.length; // first index with a[i] >= fromS, by bisection
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (a[mid]! < fromS) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo < a.length ? a[lo]! : Infinity;
   }
 
   /** Written bytes in the window (all selected volumes). */

@@ -29,16 +29,23 @@ test('the HTML report renders offline in Chromium with charts that have data and
     page.on('request', (req) => { if (!req.url().startsWith('file:')) problems.push(`network request: ${req.url()}`); });
     await page.goto(pathToFileURL(html).href);
     assert.deepEqual(problems, []);
-    assert.equal(await page.locator('svg.chart').count(), 4);
-    for (const id of ['changed', 'written', 'bandwidth', 'rpo']) {
+    assert.equal(await page.locator('svg.chart').count(), 6);
+    // The planner's charts: cycle lengths 5 min .. 1 h (12 points), the what-if sweep 0.5x .. 4x (8).
+    const charts = [
+      ['changed', 10], ['written', 10], ['bandwidth', 10], ['rpo', 10], ['cycles', 12], ['sweep', 8],
+    ] as const;
+    for (const [id, points] of charts) {
       const d = await page.locator(`#${id} svg g.data path`).first().getAttribute('d');
-      assert.ok(d !== null && d.split('L').length >= 10, `${id} chart has data points`);
+      assert.ok(d !== null && d.split('L').length >= points, `${id} chart has data points`);
       const box = await page.locator(`#${id} svg`).boundingBox();
       assert.ok(box !== null && box.width > 300 && box.height > 100, `${id} chart is laid out`);
     }
     assert.deepEqual(await page.locator('#changed svg g.data path title').allTextContents(), ['array-a', 'array-b']);
     assert.deepEqual(await page.locator('#volumes tr td:first-child').allTextContents(), ['src1_0', 'web_0', 'prxy_0', 'mds_0']);
     assert.deepEqual(await page.locator('#models tr td:first-child').allTextContents(), ['synchronous', 'asynchronous', 'periodic']);
+    assert.match(
+      await page.locator('#backlog').textContent() ?? '', /^Peak backlog on the simulated link .*: [\d.]+ MiB\.$/,
+    );
     await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
   } finally {
     await browser.close();

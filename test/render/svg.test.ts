@@ -20,8 +20,9 @@ test('svg charts match their snapshots', async () => {
   assert.equal(changed.stdout, readFileSync(join(FIXTURES, 'snapshots', 'tiny-changed.svg'), 'utf8'));
   const rpo = await runCli('report', '--store', store, '--format', 'svg', '--chart', 'rpo', '--link', '2x64kbit', '--target', '2m');
   assert.equal(rpo.stdout, readFileSync(join(FIXTURES, 'snapshots', 'tiny-rpo.svg'), 'utf8'));
-  // The RPO line: 59 s, 84 s and 68 s per interval (hand-computed: 128 kbit/s carries 16,000 B/s).
-  assert.match(rpo.stdout, /<path d="M72,147\.8L462,102L852,131\.3"/);
+  // The RPO line: 59 s, 84 s, 68 s per interval, then 64 s in 180..184 s until the last change
+  // lands at 184.1 s (hand-computed: 128 kbit/s carries 16,000 B/s); 64 s = 1.07 min -> y 138.7.
+  assert.match(rpo.stdout, /<path d="M72,147\.8L332,102L592,131\.3L852,138\.7"/);
   const missing = await runCli('report', '--store', store, '--format', 'svg', '--chart', 'rpo');
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--chart rpo needs --link/);

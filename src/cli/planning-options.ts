@@ -1,0 +1,55 @@
+import { UsageError } from '../errors.js';
+import type { LinkParams } from '../report/link.js';
+import { parseFraction } from './args.js';
+
+/** Flags shared by the planning commands (plan, simulate, cycles). */
+export const PLANNING_FLAGS = {
+  growth: { type: 'string' },
+} as const;
+
+export const GROWTH_HELP = `  --growth G            expected growth of the changes, 0.3 or 30%: scales changed and
+                        written bytes before every link figure (default 0)`;
+
+export const PERCENTILE_HELP = '  --percentile P        RPO met P % of the time: any number in (0, 100], '
+  + '100 = the maximum\n'
+  + '                        (default 99)';
+
+/** `--percentile P`: any number in (0, 100]. */
+export function parsePercentile(text: string): number {
+  const value = /^\s*\d+(\.\d+)?\s*$/.test(text) ? Number(text) : NaN;
+  if (!(value > 0 && value <= 100)) {
+    throw new UsageError(`--percentile must be a number in (0, 100] (e.g. 50, 99, 99.9, 100); got "${text}"`);
+  }
+  return value;
+}
+
+/** Link parameters with `--growth` added. */
+export function withGrowth(params: LinkParams, growth: string | undefined): LinkParams {
+  return growth === undefined ? params : { ...params, growth: parseFraction(growth, '--growth', { min: 0, max: 10 }) };
+}
+
+/**
+ * Run library work and speak of flags in its usage errors: the library names its parameters
+ * (`cycleS`), the user typed flags (`--cycle`).
+ */
+export async function inFlagTerms<T>(flags: Record<string, string>, work: () => Promise<T> | T): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    let message = err.message;
+    for (const [param, flag] of Object.entries(flags)) {
+      message = message.replace(new RegExp(`\\b${param}\\b`, 'g'), flag);
+    }
+    throw new UsageError(message, { cause: err });
+  }
+}
+
+/** Parameter names of the planning library and the flags that set them. */
+export const PLANNING_PARAM_FLAGS: Record<string, string> = {
+  cycleS: '--cycle',
+  targetRpoS: '--rpo',
+  linkBps: '--link',
+  syncWindowS: '--sync-window',
+  maxCycleS: '--max',
+};
