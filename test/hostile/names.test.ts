@@ -219,7 +219,7 @@ async function renderedXml(): Promise<{ svgs: string[]; htmlText: string }> {
 
 test('svg and html: names escaped for XML, forbidden characters replaced; well-formed XML', async () => {
   const { svgs } = await renderedXml();
-  assert.equal(svgs.length, 1 + 4);
+  assert.equal(svgs.length, 1 + 6); // the standalone chart and the report's six
   for (const s of svgs) assert.deepEqual(xmlProblems(s), [], s.slice(0, 200));
 });
 
