@@ -106,6 +106,19 @@ export class RoaringUnion {
     }
   }
 
+  /** OR the `n` ascending 16-bit values `values[at] .. values[at + n - 1]` of chunk `key` in. */
+  addSorted(key: number, values: Uint16Array, at: number, n: number): void {
+    let runs = 0;
+    for (let i = at; i < at + n; i++) {
+      if (runs > 0 && values[i] === incoming[2 * runs - 1]! + 1) incoming[2 * runs - 1] = values[i]!;
+      else {
+        incoming[2 * runs] = incoming[2 * runs + 1] = values[i]!;
+        runs++;
+      }
+    }
+    orRuns(this.#chunk(key), incoming, runs);
+  }
+
   /** OR chunk `key` given as the 2048 words `words[at] .. words[at + 2047]` (bit v = value v). */
   addBitmap(key: number, words: Uint32Array, at = 0): void {
     const bits = toBitmap(this.#chunk(key));
