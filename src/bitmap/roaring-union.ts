@@ -19,10 +19,11 @@ const merged = new Uint16Array(2 * 32_768);
 
 /**
  * Exact OR of many roaring bitmaps (and value ranges) held as per-chunk containers, never as a
- * list of values: each 65,536-value chunk is a list of runs while that takes at most 8 KiB, else a
+ * list of values: each 65,536-value chunk is a list of runs while that takes at most 8 KiB, else an
  * 8 KiB bitmap. Memory is therefore at most 8 KiB (plus ~100 bytes) per chunk present in the
  * result, runs stay small (one run per full chunk: a union of all 2^32 values takes a few MiB),
  * and OR-ing a blob costs time in proportion to its containers and the chunks they meet.
+ * `serialize()` needs the output size twice while it copies the bodies behind the header.
  *
  *   const u = new RoaringUnion();
  *   for (const blob of blobs) u.add(blob);
@@ -103,6 +104,19 @@ export class RoaringUnion {
       if (chunk.bits !== null) this.addBitmap(key, chunk.bits);
       else orRuns(this.#chunk(key), chunk.runs!, chunk.nRuns);
     }
+  }
+
+  /** OR the `n` ascending 16-bit values `values[at] .. values[at + n - 1]` of chunk `key` in. */
+  addSorted(key: number, values: Uint16Array, at: number, n: number): void {
+    let runs = 0;
+    for (let i = at; i < at + n; i++) {
+      if (runs > 0 && values[i] === incoming[2 * runs - 1]! + 1) incoming[2 * runs - 1] = values[i]!;
+      else {
+        incoming[2 * runs] = incoming[2 * runs + 1] = values[i]!;
+        runs++;
+      }
+    }
+    orRuns(this.#chunk(key), incoming, runs);
   }
 
   /** OR chunk `key` given as the 2048 words `words[at] .. words[at + 2047]` (bit v = value v). */

@@ -54,6 +54,33 @@ export class RoaringWriter {
     this.#bodyBytes = p;
   }
 
+  /** Add container `key` holding the `n` ascending 16-bit values `values[at] .. values[at + n - 1]`. */
+  addSorted(key: number, values: Uint16Array, at: number, n: number): void {
+    if (n === 0) return;
+    let nRuns = 1;
+    for (let i = at + 1; i < at + n; i++) if (values[i] !== values[i - 1]! + 1) nRuns++;
+    const kind = this.#begin(key, n, nRuns);
+    let p = this.#bodyBytes;
+    const view = this.#bodyView;
+    if (kind === RUN) {
+      view.setUint16(p, nRuns, true);
+      p += 2;
+      let first = values[at]!;
+      for (let i = at + 1; i <= at + n; i++) {
+        if (i < at + n && values[i] === values[i - 1]! + 1) continue;
+        p = putRun(view, p, first, values[i - 1]!);
+        if (i < at + n) first = values[i]!;
+      }
+    } else if (kind === ARRAY) {
+      for (let i = at; i < at + n; i++, p += 2) view.setUint16(p, values[i]!, true);
+    } else {
+      const out = this.#body;
+      for (let i = at; i < at + n; i++) out[p + (values[i]! >>> 3)]! |= 1 << (values[i]! & 7);
+      p += BITMAP_BYTES;
+    }
+    this.#bodyBytes = p;
+  }
+
   /**
    * Add container `key` from the 2048 words `words[at] .. words[at + 2047]` (bit v = value v);
    * returns its cardinality (0: nothing added). With `summaryAt`, `words[summaryAt ..

@@ -48,6 +48,43 @@ test('a TrackSet closes to the exact set of written tracks, interval after inter
   );
 });
 
+test('chunks move between sorted lists and pages of bits as they fill, interval after interval', async () => {
+  await roaringLibraryInitialize();
+  const set = new TrackSet();
+  // Per interval: how many single tracks and short ranges to write in chunks 0 and 1, so that
+  // chunks cross the list/page threshold in both directions between intervals.
+  const count = (max: number): fc.Arbitrary<number> => fc.integer({ min: 0, max });
+  const interval = fc.tuple(count(400), count(40), fc.integer({ min: 1, max: 7 }));
+  const intervals = fc.array(interval, { minLength: 1, maxLength: 4 });
+  fc.assert(
+    fc.property(intervals, fc.integer({ min: 0, max: 2 ** 31 }), (list, seed) => {
+      let x = seed;
+      const next = (n: number): number => {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        return x % n;
+      };
+      for (const [singles, ranges, width] of list) {
+        const expected = new Set<number>();
+        for (let i = 0; i < singles; i++) {
+          const t = next(2) * 65536 + next(700); // dense enough to repeat tracks
+          set.add(t);
+          expected.add(t);
+        }
+        for (let i = 0; i < ranges; i++) {
+          const first = next(2) * 65536 + next(700);
+          set.addRange(first, first + width);
+          for (let t = first; t <= first + width; t++) expected.add(t);
+        }
+        const values = [...expected].sort((a, b) => a - b);
+        const { bitmap, cardinality } = set.close();
+        assert.equal(cardinality, values.length);
+        assert.equal(hex(bitmap), croaring(values));
+      }
+    }),
+    { numRuns: 120, seed: 17 },
+  );
+});
+
 test('one range of all 2^32 tracks closes in bounded time to 65,536 full run containers', () => {
   const set = new TrackSet();
   set.add(12);

@@ -28,9 +28,9 @@ interface VolumeRow {
   changedTracks: number;
 }
 
-async function report(store: string): Promise<VolumeRow[]> {
+async function report(store: string, ...args: string[]): Promise<VolumeRow[]> {
   const options = { maxOldSpaceMiB: 256, timeoutMs: 60_000 };
-  const r = await runChild(['report', '--store', store, '--format', 'json'], options);
+  const r = await runChild(['report', '--store', store, '--format', 'json', ...args], options);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.maxRssKiB !== null && r.maxRssKiB < PEAK_RSS_KIB, `report peak RSS ${r.maxRssKiB} KiB`);
   const rows = JSON.parse(r.stdout) as VolumeRow[];
@@ -104,4 +104,20 @@ test('two runs sharing a (volume, interval) of 2^31 tracks: the report ORs them 
   assert.deepEqual(await report(store), [
     { volume: 'hm_0', writes: 2, writeBytes: 2 ** 47 + 2 ** 46, changedTracks: 3 * 2 ** 30 },
   ]);
+});
+
+test('small writes scattered one per 65,536-track chunk, 3 intervals: memory per track, not per chunk', async () => {
+  // 3 x 65,536 writes of 512 B, each in its own chunk (tracks i * 65536 + interval): a roaring
+  // bitmap needs 2 bytes per track here, a page of bits per chunk would need 8 KiB (1.6 GiB).
+  const path = join(dir, 'scatter.csv');
+  const lines: string[] = [];
+  for (let k = 0; k < 3; k++) {
+    for (let i = 0; i < 65_536; i++) lines.push(msr(T0 + k * 60 * SECOND + i, 0, i * 2 ** 32 + k * 65_536, 512));
+  }
+  writeFileSync(path, lines.join(''));
+  const store = join(dir, 'scatter.db');
+  await collect(store, path, '--threads', '1');
+  // Per interval (each row one stored interval, so the report ORs nothing).
+  const row = { volume: 'hm_0', writes: 65_536, writeBytes: 65_536 * 512, changedTracks: 65_536 };
+  assert.deepEqual(await report(store, '--per', 'interval'), [row, row, row]);
 });
