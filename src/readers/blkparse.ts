@@ -4,6 +4,7 @@ import { openLines } from './lines.js';
 import { COUNTED_ISSUE, type DecodeContext, type Decoder, type Reader, type Survey } from './reader.js';
 import { deviceName, rwbsKind } from './rwbs.js';
 import { VolumeSpanCache } from './volumes.js';
+import { relativeTimeProblem } from './epoch.js';
 
 const SUMMARY = /^(CPU\d+|Total|Throughput|Events|Skips)\b/;
 const EVENT = /^\s*\d+,\d+\s+\d+\s+\d+\s+\d+\.\d+\s+\d+\s+[A-Z]{1,2}\s/;
@@ -136,6 +137,8 @@ export const blkparse: Reader = {
         if (sectors === 0) return;
         const problem = ctx.batch.rangeProblem(sector * 512, sectors * 512, kind === 1);
         if (problem !== null) throw f.error(`sector + sectors ${problem}`);
+        const timeProblem = relativeTimeProblem(timeUs + ctx.startUs);
+        if (timeProblem !== null) throw f.error(`time ${timeProblem}`);
         ctx.batch.push(volume, timeUs + ctx.startUs, sector * 512, sectors * 512, kind === 1);
       },
     });

@@ -1,6 +1,7 @@
 import { openRecords, recordError } from './records.js';
 import { COUNTED_ISSUE, type DecodeContext, type Reader, type Survey } from './reader.js';
 import { InputError } from '../errors.js';
+import { relativeTimeProblem } from './epoch.js';
 
 // struct blk_io_trace (include/uapi/linux/blktrace_api.h), 48 bytes then pdu_len bytes:
 // u32 magic (0x65617400 | version), u32 sequence, u64 time (ns), u64 sector, u32 bytes,
@@ -158,7 +159,10 @@ export const blktrace: Reader = {
       if (problem !== null) {
         throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: sector + bytes ${problem}`, recordBytes);
       }
-      ctx.batch.push(volume, Number((timeNs - originNs) / 1000n) + ctx.startUs, sector * 512, length, isWrite);
+      const timeUs = Number((timeNs - originNs) / 1000n) + ctx.startUs;
+      const timeProblem = relativeTimeProblem(timeUs);
+      if (timeProblem !== null) throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: time ${timeProblem}`, recordBytes);
+      ctx.batch.push(volume, timeUs, sector * 512, length, isWrite);
       return recordBytes;
     });
     if (countedAction === ACT_ISSUE) decoder.stats.counted = COUNTED_ISSUE;

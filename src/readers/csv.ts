@@ -5,7 +5,7 @@ import { openLines } from './lines.js';
 import { unixUsFromFiletime } from './msr.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
-import { plausibleTimeUs } from './epoch.js';
+import { plausibleTimeUs, relativeTimeProblem } from './epoch.js';
 import { EXCERPT_CHARS, latin1 } from './fields.js';
 
 /** Decimal digits that turn a time unit into µs (negative: digits dropped). */
@@ -80,7 +80,10 @@ export const csv: Reader = {
       const name = fieldNames[at[0]!]!;
       if (unit === 'filetime') return plausibleTimeUs(f, name, unixUsFromFiletime(f, name));
       const timeUs = f.scaled(name, digits);
-      return absolute ? plausibleTimeUs(f, name, timeUs) : timeUs + ctx.startUs;
+      if (absolute) return plausibleTimeUs(f, name, timeUs);
+      const timeProblem = relativeTimeProblem(timeUs + ctx.startUs);
+      if (timeProblem !== null) throw f.error(`${name} ${timeProblem}`);
+      return timeUs + ctx.startUs;
     };
 
     return openLines(ctx, 'csv', mapping.delimiter.charCodeAt(0), {

@@ -26,3 +26,15 @@ export function plausibleTimeUs(f: FieldCursor, name: string, timeUs: number): n
 function fail(f: FieldCursor, problem: string): never {
   throw f.error(problem);
 }
+
+/**
+ * Why a relative trace time, once the start (`--start`) is added, cannot be counted — as a phrase
+ * after the field's name — or null when it can. Relative formats start at the Unix epoch by
+ * default, so the span is 1970-01-01 (inclusive) to 2100-01-01 UTC (exclusive): a time beyond it
+ * is garbage (a corrupt or mis-typed field), and would put an interval start past exact doubles.
+ */
+export function relativeTimeProblem(timeUs: number): string | null {
+  if (timeUs >= 0 && timeUs < PLAUSIBLE_UNTIL_US) return null;
+  return `plus the start time is ${Number.isFinite(timeUs) ? Math.round(timeUs / 1e6) : timeUs} s since the epoch, `
+    + 'outside 1970-01-01 .. 2100-01-01 UTC';
+}

@@ -2,6 +2,7 @@ import { latin1 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
+import { relativeTimeProblem } from './epoch.js';
 
 /**
  * FIU SRCMap / IODedup traces: `ts pid process lba size op major minor [md5]`, blank separated.
@@ -33,6 +34,8 @@ export const fiu: Reader = {
         const volume = volumes.id(f.bytes, majorStart, f.end);
         const problem = ctx.batch.rangeProblem(lba * 512, blocks * 512, isWrite);
         if (problem !== null) throw f.error(`lba + size ${problem}`);
+        const timeProblem = relativeTimeProblem(Math.floor(tsNs / 1000) + ctx.startUs);
+        if (timeProblem !== null) throw f.error(`ts ${timeProblem}`);
         ctx.batch.push(volume, Math.floor(tsNs / 1000) + ctx.startUs, lba * 512, blocks * 512, isWrite);
       },
     });

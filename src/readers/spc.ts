@@ -2,6 +2,7 @@ import { latin1 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
+import { relativeTimeProblem } from './epoch.js';
 
 /**
  * UMass / SPC traces (Financial, WebSearch): `ASU,LBA,Size,Opcode,Timestamp[,...]`.
@@ -29,6 +30,8 @@ export const spc: Reader = {
         const timeUs = f.field('Timestamp').scaled('Timestamp', 6);
         const problem = ctx.batch.rangeProblem(lba * 512, size, isWrite);
         if (problem !== null) throw f.error(`LBA + Size ${problem}`);
+        const timeProblem = relativeTimeProblem(timeUs + ctx.startUs);
+        if (timeProblem !== null) throw f.error(`Timestamp ${timeProblem}`);
         ctx.batch.push(volume, timeUs + ctx.startUs, lba * 512, size, isWrite);
       },
     });

@@ -3,6 +3,7 @@ import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { deviceName, rwbsKind } from './rwbs.js';
 import { VolumeSpanCache } from './volumes.js';
+import { relativeTimeProblem } from './epoch.js';
 
 const MARK = ascii(': block_');
 const BIO_QUEUE = 'block_bio_queue';
@@ -76,6 +77,8 @@ function tracefsLineParser(ctx: DecodeContext) {
       if (kind < 0 || sectors === 0) return;
       const problem = ctx.batch.rangeProblem(sector * 512, sectors * 512, kind === 1);
       if (problem !== null) throw f.error(`sector + sectors ${problem}`);
+      const timeProblem = relativeTimeProblem(timeUs + ctx.startUs);
+      if (timeProblem !== null) throw f.error(`time ${timeProblem}`);
       ctx.batch.push(volume, timeUs + ctx.startUs, sector * 512, sectors * 512, kind === 1);
     },
   };

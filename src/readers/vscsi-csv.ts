@@ -2,6 +2,7 @@ import { latin1 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { SCSI_READ_OPS, SCSI_WRITE_OPS } from './scsi.js';
+import { relativeTimeProblem } from './epoch.js';
 
 const HEADER = /^version,time,op,size,lbn\r?$/i;
 
@@ -33,6 +34,8 @@ export const vscsiCsv: Reader = {
         if (!isWrite && !SCSI_READ_OPS.has(op)) return;
         const problem = ctx.batch.rangeProblem(lbn * 512, size, isWrite);
         if (problem !== null) throw f.error(`lbn + size ${problem}`);
+        const timeProblem = relativeTimeProblem(timeUs + ctx.startUs);
+        if (timeProblem !== null) throw f.error(`time ${timeProblem}`);
         ctx.batch.push(volume, timeUs + ctx.startUs, lbn * 512, size, isWrite);
       },
     });

@@ -1,6 +1,7 @@
 import { openRecords, recordError } from './records.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { SCSI_READ_OPS, SCSI_WRITE_OPS } from './scsi.js';
+import { relativeTimeProblem } from './epoch.js';
 
 // Little-endian records as written by VMware vscsiStats (CloudPhysics traces):
 // v1 (32 B): u32 sn, u32 len, u32 nSG, u16 cmd, u16 ver, u64 lbn, u64 ts
@@ -56,6 +57,8 @@ export const vscsi: Reader = {
       if (problem !== null) {
         throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: lbn + len ${problem}`, L.bytes);
       }
+      const timeProblem = relativeTimeProblem(timeUs + ctx.startUs);
+      if (timeProblem !== null) throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: ts ${timeProblem}`, L.bytes);
       ctx.batch.push(volume, timeUs + ctx.startUs, lbn * SECTOR, length, isWrite);
       return L.bytes;
     });

@@ -93,3 +93,31 @@ test('collect: the msr record at time 0 exits 2 with the line; --skip-bad keeps 
   assert.match(skipped.stdout, /skipped 1 bad record/);
   assert.match(skipped.stdout, /2007-02-22T17:00:00Z/);
 });
+
+// Relative-time formats: the time plus --start must land in [1970-01-01, 2100-01-01) UTC.
+test('relative times: a time past 2100 once the start is added is bad input naming the field (text and binary)', async () => {
+  const { spc } = await import('../../src/readers/spc.js');
+  const { vscsi } = await import('../../src/readers/vscsi.js');
+  const REL = 'outside 1970-01-01 .. 2100-01-01 UTC';
+  // spc: seconds from the start; 4,102,444,799 s is the last second before 2100.
+  const spcInput = text('0,8,4096,w,4102444799.000000\n0,8,4096,w,4102444800\n');
+  assert.throws(() => decodeAll(spc, spcInput), isInput(
+    `spc: test-input:2: Timestamp plus the start time is 4102444800 s since the epoch, ${REL}`));
+  assert.deepEqual(decodeAll(spc, spcInput, { skipBad: true }).records.map((r) => r.timeUs), [4102444799e6]);
+  // The same second is refused when --start pushes it past 2100.
+  assert.throws(() => decodeAll(spc, text('0,8,4096,w,1\n'), { startUs: (UNTIL_S - 1) * 1e6 }), isInput(
+    `spc: test-input:1: Timestamp plus the start time is 4102444800 s since the epoch, ${REL}`));
+  // vscsi v2 binary (40 B little-endian records: u16 cmd, u16 ver, u32 sn, u32 len, u32 nSG, u64 lbn,
+  // u64 ts, u64 rt): two writes of 4 KiB at lbn 8, the first at 5 s, the second at 3e18 µs.
+  const two = new Uint8Array(80);
+  const view = new DataView(two.buffer);
+  for (const [i, tsUs] of [5_000_000n, 3_000_000_000_000_000_000n].entries()) {
+    view.setUint16(40 * i, 0x2a, true); // WRITE(10)
+    view.setUint16(40 * i + 2, 2 << 8, true); // version 2 in the high byte
+    view.setUint32(40 * i + 8, 4096, true);
+    view.setBigUint64(40 * i + 16, 8n, true);
+    view.setBigUint64(40 * i + 24, tsUs, true);
+  }
+  assert.throws(() => decodeAll(vscsi, two), isInput(
+    `vscsi: test-input: byte 40: ts plus the start time is 3000000000000 s since the epoch, ${REL}`));
+});
