@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { EMPTY_SCOPE, parseScope, scopeIncludes, globMatch, type Scope } from '../collect/scope.js';
+import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
-import { cellsFromRows, cellSpan, type CellMap } from '../report/cells.js';
-import { Timeline } from '../report/timeline.js';
+import { storeCellSource, type CellSource } from '../report/cells.js';
+import { loadTimeline, volumeFilter } from '../report/selection.js';
+import type { Timeline } from '../report/timeline.js';
 import { openStore } from '../store/open.js';
 import type { Store, StoreSettings } from '../store/store.js';
-import { parseTimeRange, type TimeRange } from '../units/time.js';
+import { parseTimeRange } from '../units/time.js';
 
 /** An open store that holds a collection, for the reporting commands. */
 export async function openCollectedStore(command: string, path: string): Promise<{ store: Store; settings: StoreSettings }> {
@@ -33,25 +34,9 @@ export async function scopeFor(store: Store, path: string | undefined): Promise<
   return json === null ? EMPTY_SCOPE : (JSON.parse(json) as Scope);
 }
 
-/** Cells of the volumes in scope (and in `group`, when given) inside the window. */
-export async function loadCells(store: Store, settings: StoreSettings, scope: Scope, range: TimeRange | null, group: string | null): Promise<CellMap> {
-  let members: string[] | null = null;
-  if (group !== null) {
-    const g = scope.groups.find((x) => x.name === group);
-    if (!g) throw new UsageError(`unknown group "${group}"; the scope declares: ${scope.groups.map((x) => x.name).join(', ') || 'none'}`);
-    members = g.volumes;
-  }
-  const rows = await store.readIntervals(range === null ? {} : { fromS: Math.floor(range.fromS / settings.intervalS) * settings.intervalS, toS: range.toS });
-  return cellsFromRows(rows, (v) => scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v))));
-}
-
-/** The planning view of the selected volumes over the window (default: all collected). */
-export function timelineOf(cells: CellMap, settings: StoreSettings, range: TimeRange | null): Timeline {
-  const span = cellSpan(cells);
-  if (span === null) throw new UsageError('no collected intervals for this selection and window');
-  const fromS = range?.fromS ?? span.firstS;
-  const toS = range?.toS ?? span.lastS + settings.intervalS;
-  return new Timeline(cells, settings.intervalS, settings.trackBytes, fromS, toS);
+/** The cells of the volumes in scope (and in `group`, when given). */
+export async function cellSourceFor(store: Store, scope: Scope, group: string | null): Promise<CellSource> {
+  return storeCellSource(store, volumeFilter(scope, group));
 }
 
 /** Flags that choose the data a planning command works on. */
@@ -82,7 +67,8 @@ export async function withTimeline<T>(
   const { store, settings } = await openCollectedStore(command, values.store!);
   try {
     const scope = await scopeFor(store, values.scope);
-    return await work(timelineOf(await loadCells(store, settings, scope, range, values.group ?? null), settings, range), settings);
+    const source = await cellSourceFor(store, scope, values.group ?? null);
+    return await work(await loadTimeline(source, settings, range), settings);
   } finally {
     await store.close();
   }

@@ -2,7 +2,10 @@ import pg from 'pg';
 import { UsageError } from '../errors.js';
 import { mergeCounters } from '../bitmap/union.js';
 import { checkSameSettings } from './sqlite.js';
-import type { IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
+import { SCAN_PAGE_ROWS } from './store.js';
+import type {
+  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo, VolumeSpan,
+} from './store.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -30,12 +33,16 @@ CREATE TABLE IF NOT EXISTS churnlink_intervals (
   PRIMARY KEY (run_id, volume_id, start_s)
 );
 CREATE INDEX IF NOT EXISTS churnlink_intervals_start ON churnlink_intervals(start_s);
+-- Volume by volume reads and per-volume spans (also the natural distribution key: see README).
+CREATE INDEX IF NOT EXISTS churnlink_intervals_volume_start ON churnlink_intervals(volume_id, start_s);
 -- Batches already committed, so that a write retried after a lost acknowledgement is not counted twice.
 CREATE TABLE IF NOT EXISTS churnlink_batches (
   run_id bigint NOT NULL REFERENCES churnlink_runs(id) ON DELETE CASCADE, seq bigint NOT NULL, PRIMARY KEY (run_id, seq)
 );
 `;
-const SCHEMA_VERSION = '4';
+const SCHEMA_VERSION = '5';
+/** Versions this code upgrades on open: 4 (0.1.0) lacks only the (volume, start) index. */
+const UPGRADES_FROM = ['4'];
 const SCHEMA_LOCK = 7_460_253; // advisory lock id: one collector creates the schema at a time
 
 /** Errors after which the same statement may succeed on a new connection. */
@@ -83,6 +90,7 @@ export class PostgresStore implements Store {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
         await c.query(SCHEMA);
         await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]);
+        await c.query("UPDATE churnlink_meta SET value = $1 WHERE key = 'schema_version' AND value = ANY($2)", [SCHEMA_VERSION, UPGRADES_FROM]);
         const { rows } = await c.query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'");
         if (rows[0].value !== SCHEMA_VERSION) throw new UsageError(`store: ${store.location} has schema version ${rows[0].value}; this churnlink reads ${SCHEMA_VERSION}`);
       });
@@ -199,10 +207,46 @@ export class PostgresStore implements Store {
        ORDER BY i.start_s, v.name COLLATE "C", i.run_id`,
       [query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER],
     );
-    return rows.map((r) => ({
-      volume: r.volume, startS: Number(r.start_s), writes: r.writes, writeBytes: r.write_bytes, reads: r.reads, readBytes: r.read_bytes,
-      changedTracks: r.changed_tracks, bitmap: new Uint8Array(r.bitmap), writeProfile: new Uint8Array(r.write_profile), partial: r.partial,
-    }));
+    return rows.map(intervalRowOf);
+  }
+
+  async volumeSpans(scan: IntervalScan): Promise<VolumeSpan[]> {
+    const ids = await this.#volumeIdsIn(scan.volumes);
+    if (ids !== null && ids.length === 0) return [];
+    const visible = "i.run_id IN (SELECT id FROM churnlink_runs WHERE status IN ('complete', 'live'))";
+    const rows = await this.#query(
+      `SELECT name, first_s, last_s FROM (SELECT v.name,
+         (SELECT min(i.start_s) FROM churnlink_intervals i WHERE i.volume_id = v.id AND i.start_s >= $1 AND i.start_s < $2 AND ${visible}) AS first_s,
+         (SELECT max(i.start_s) FROM churnlink_intervals i WHERE i.volume_id = v.id AND i.start_s >= $1 AND i.start_s < $2 AND ${visible}) AS last_s
+       FROM churnlink_volumes v WHERE $3::int[] IS NULL OR v.id = ANY($3::int[])) s
+       WHERE first_s IS NOT NULL ORDER BY name COLLATE "C"`,
+      [...windowOf(scan), ids],
+    );
+    return rows.map((r) => ({ volume: r.name, firstS: Number(r.first_s), lastS: Number(r.last_s) }));
+  }
+
+  async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
+    const ids = await this.#volumeIdsIn(scan.volumes);
+    if (ids !== null && ids.length === 0) return;
+    const select = `
+      SELECT v.name AS volume, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes, i.changed_tracks, i.bitmap, i.write_profile, i.partial
+      FROM churnlink_intervals i JOIN churnlink_runs r ON r.id = i.run_id JOIN churnlink_volumes v ON v.id = i.volume_id
+      WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR i.volume_id = ANY($1::int[]))`;
+    let [fromS, toS] = windowOf(scan);
+    while (fromS < toS) {
+      let rows = (await this.#query(`${select} AND i.start_s >= $2 AND i.start_s < $3 ORDER BY i.start_s, i.volume_id, i.run_id LIMIT ${SCAN_PAGE_ROWS}`, [ids, fromS, toS])).map(intervalRowOf);
+      if (rows.length === 0) return;
+      const lastS = rows[rows.length - 1]!.startS;
+      if (rows.length === SCAN_PAGE_ROWS) {
+        // The last interval may go on in the next page: cut before it, or read it whole.
+        const cut = rows.findIndex((r) => r.startS === lastS);
+        rows = cut > 0 ? rows.slice(0, cut) : (await this.#query(`${select} AND i.start_s = $2 ORDER BY i.volume_id, i.run_id`, [ids, lastS])).map(intervalRowOf);
+        fromS = cut > 0 ? lastS : lastS + 1;
+      } else {
+        fromS = toS;
+      }
+      yield rows;
+    }
   }
 
   async close(): Promise<void> {
@@ -216,6 +260,13 @@ export class PostgresStore implements Store {
       this.#volumeIds.set(name, Number(rows[0].id));
     }
     return this.#volumeIds;
+  }
+
+  /** Ids of the named volumes that exist; null: no restriction. */
+  async #volumeIdsIn(names: readonly string[] | undefined): Promise<number[] | null> {
+    if (names === undefined) return null;
+    const rows = await this.#query('SELECT id FROM churnlink_volumes WHERE name = ANY($1::text[])', [names]);
+    return rows.map((r) => Number(r.id));
   }
 
   async #runInfo(r: Record<string, unknown>): Promise<RunInfo> {
@@ -261,6 +312,17 @@ export class PostgresStore implements Store {
       }
     }
   }
+}
+
+function windowOf(query: IntervalQuery): [number, number] {
+  return [query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER];
+}
+
+function intervalRowOf(r: Record<string, any>): IntervalRow {
+  return {
+    volume: r.volume, startS: Number(r.start_s), writes: r.writes, writeBytes: r.write_bytes, reads: r.reads, readBytes: r.read_bytes,
+    changedTracks: r.changed_tracks, bitmap: new Uint8Array(r.bitmap), writeProfile: new Uint8Array(r.write_profile), partial: r.partial,
+  };
 }
 
 async function addSources(c: pg.PoolClient, runId: number, sources: SourceInfo[]): Promise<void> {

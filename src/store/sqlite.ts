@@ -1,11 +1,14 @@
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { mergeCounters } from '../bitmap/union.js';
+import { SCAN_PAGE_ROWS } from './store.js';
 import type {
-  IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo,
+  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo, VolumeSpan,
 } from './store.js';
 
-const SCHEMA_VERSION = '5';
+const SCHEMA_VERSION = '6';
+/** Versions this code upgrades on open: 5 (0.1.0) lacks only the (volume, start) index. */
+const UPGRADES_FROM = ['5'];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -51,6 +54,7 @@ CREATE TABLE IF NOT EXISTS batches (
   PRIMARY KEY (run_id, seq)
 );
 CREATE INDEX IF NOT EXISTS intervals_start ON intervals(start_s);
+CREATE INDEX IF NOT EXISTS intervals_volume_start ON intervals(volume_id, start_s);
 `;
 
 interface RunRow {
@@ -91,7 +95,7 @@ export class SqliteStore implements Store {
       throw new UsageError(`store: ${path} is not a churnlink SQLite store: ${(err as Error).message}`, { cause: err });
     }
     const version = this.#meta('schema_version');
-    if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
+    if (version === null || UPGRADES_FROM.includes(version)) this.#setMeta('schema_version', SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION) throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
   }
 
@@ -193,13 +197,51 @@ export class SqliteStore implements Store {
              i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap, i.write_profile AS writeProfile, i.partial
       FROM intervals i JOIN runs r ON r.id = i.run_id JOIN volumes v ON v.id = i.volume_id
       WHERE r.status IN ('complete', 'live') AND i.start_s >= ? AND i.start_s < ?
-      ORDER BY i.start_s, v.name, i.run_id`).all(query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER) as IntervalRow[];
-    for (const row of rows) {
-      row.bitmap = new Uint8Array(row.bitmap.buffer, row.bitmap.byteOffset, row.bitmap.byteLength);
-      row.writeProfile = new Uint8Array(row.writeProfile.buffer, row.writeProfile.byteOffset, row.writeProfile.byteLength);
-      row.partial = (row.partial as unknown) === 1;
-    }
+      ORDER BY i.start_s, v.name, i.run_id`).all(...windowOf(query)) as IntervalRow[];
+    for (const row of rows) normalizeRow(row);
     return rows;
+  }
+
+  async volumeSpans(scan: IntervalScan): Promise<VolumeSpan[]> {
+    const filter = this.#volumeFilter(scan.volumes);
+    if (filter === null) return [];
+    // Correlated MIN/MAX per volume: two look-ups on the (volume, start) index each.
+    const visible = "i.run_id IN (SELECT id FROM runs WHERE status IN ('complete', 'live'))";
+    const rows = this.#db.prepare(`
+      SELECT name AS volume,
+        (SELECT MIN(i.start_s) FROM intervals i WHERE i.volume_id = v.id AND i.start_s >= ? AND i.start_s < ? AND ${visible}) AS firstS,
+        (SELECT MAX(i.start_s) FROM intervals i WHERE i.volume_id = v.id AND i.start_s >= ? AND i.start_s < ? AND ${visible}) AS lastS
+      FROM volumes v WHERE 1 = 1 ${filter.replace('i.volume_id', 'v.id')} ORDER BY name`)
+      .all(...windowOf(scan), ...windowOf(scan)) as { volume: string; firstS: number | null; lastS: number | null }[];
+    return rows.filter((r) => r.firstS !== null).map((r) => ({ volume: r.volume, firstS: r.firstS!, lastS: r.lastS! }));
+  }
+
+  async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
+    const filter = this.#volumeFilter(scan.volumes);
+    if (filter === null) return;
+    const select = `
+      SELECT v.name AS volume, i.start_s AS startS, i.writes, i.write_bytes AS writeBytes, i.reads,
+             i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap, i.write_profile AS writeProfile, i.partial
+      FROM intervals i JOIN runs r ON r.id = i.run_id JOIN volumes v ON v.id = i.volume_id
+      WHERE r.status IN ('complete', 'live') ${filter}`;
+    const page = this.#db.prepare(`${select} AND i.start_s >= ? AND i.start_s < ? ORDER BY i.start_s, i.volume_id, i.run_id LIMIT ${SCAN_PAGE_ROWS}`);
+    const whole = this.#db.prepare(`${select} AND i.start_s = ? ORDER BY i.volume_id, i.run_id`);
+    let [fromS, toS] = windowOf(scan);
+    while (fromS < toS) {
+      let rows = page.all(fromS, toS) as IntervalRow[];
+      if (rows.length === 0) return;
+      const lastS = rows[rows.length - 1]!.startS;
+      if (rows.length === SCAN_PAGE_ROWS) {
+        // The last interval may go on in the next page: cut before it, or read it whole.
+        const cut = rows.findIndex((r) => r.startS === lastS);
+        rows = cut > 0 ? rows.slice(0, cut) : (whole.all(lastS) as IntervalRow[]);
+        fromS = cut > 0 ? lastS : lastS + 1;
+      } else {
+        fromS = toS;
+      }
+      for (const row of rows) normalizeRow(row);
+      yield rows;
+    }
   }
 
   async close(): Promise<void> {
@@ -211,6 +253,18 @@ export class SqliteStore implements Store {
     this.#db.prepare('DELETE FROM batches WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+  }
+
+  /** SQL restricting rows to the named volumes ('' for all); null when none of them exists. */
+  #volumeFilter(volumes: readonly string[] | undefined): string | null {
+    if (volumes === undefined) return '';
+    const ids: number[] = [];
+    const find = this.#db.prepare('SELECT id FROM volumes WHERE name = ?').pluck();
+    for (const name of volumes) {
+      const id = find.get(name) as number | undefined;
+      if (id !== undefined) ids.push(id);
+    }
+    return ids.length === 0 ? null : `AND i.volume_id IN (${ids.join(',')})`;
   }
 
   #addSources(runId: number, sources: SourceInfo[]): void {
@@ -241,6 +295,16 @@ export class SqliteStore implements Store {
   #setMeta(key: string, value: string): void {
     this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
+}
+
+function windowOf(query: IntervalQuery): [number, number] {
+  return [query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER];
+}
+
+function normalizeRow(row: IntervalRow): void {
+  row.bitmap = new Uint8Array(row.bitmap.buffer, row.bitmap.byteOffset, row.bitmap.byteLength);
+  row.writeProfile = new Uint8Array(row.writeProfile.buffer, row.writeProfile.byteOffset, row.writeProfile.byteLength);
+  row.partial = (row.partial as unknown) === 1;
 }
 
 /** Refuse to mix track sizes or intervals in one store. */

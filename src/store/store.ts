@@ -67,6 +67,22 @@ export interface IntervalQuery {
   toS?: number; // exclusive
 }
 
+/** A selection of stored rows: a window and, optionally, only these volumes. */
+export interface IntervalScan extends IntervalQuery {
+  /** Only these volumes (names); undefined: every volume. */
+  volumes?: readonly string[];
+}
+
+/** A volume with rows in a window: its first and last interval start there. */
+export interface VolumeSpan {
+  volume: string;
+  firstS: number;
+  lastS: number;
+}
+
+/** Rows per page of a scan: bounds the memory of a read whatever the window holds. */
+export const SCAN_PAGE_ROWS = 2000;
+
 export interface Store {
   /** Where the store lives, for messages (a file path or a redacted URL). */
   readonly location: string;
@@ -98,5 +114,16 @@ export interface Store {
   listRuns(): Promise<RunInfo[]>;
   /** Rows of complete and live runs, ordered by startS then volume. */
   readIntervals(query: IntervalQuery): Promise<IntervalRow[]>;
+  /**
+   * The volumes with rows of complete and live runs in the selection, ordered by name, with
+   * their first and last interval start: index look-ups, never a scan of the rows.
+   */
+  volumeSpans(scan: IntervalScan): Promise<VolumeSpan[]>;
+  /**
+   * Rows of complete and live runs in the selection, in pages of at most about
+   * `SCAN_PAGE_ROWS` rows, ordered by startS (then volume id and run); the rows of one
+   * (volume, interval) never straddle two pages. Memory: one page, whatever the window holds.
+   */
+  scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]>;
   close(): Promise<void>;
 }

@@ -1,0 +1,31 @@
+import { globMatch, scopeIncludes, type Scope } from '../collect/scope.js';
+import { UsageError } from '../errors.js';
+import type { StoreSettings } from '../store/store.js';
+import type { TimeRange } from '../units/time.js';
+import { spanWindow, type CellSource } from './cells.js';
+import { Timeline } from './timeline.js';
+
+/** Which volumes a report covers: those in scope and, when `group` is given, in that group. */
+export function volumeFilter(scope: Scope, group: string | null): (volume: string) => boolean {
+  let members: string[] | null = null;
+  if (group !== null) {
+    const g = scope.groups.find((x) => x.name === group);
+    if (!g) throw new UsageError(`unknown group "${group}"; the scope declares: ${scope.groups.map((x) => x.name).join(', ') || 'none'}`);
+    members = g.volumes;
+  }
+  return (v) => scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v)));
+}
+
+/**
+ * The planning view of the selected volumes over the window (default: all collected), loaded
+ * volume by volume and packed.
+ */
+export async function loadTimeline(source: CellSource, settings: StoreSettings, range: TimeRange | null): Promise<Timeline> {
+  const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
+  const spans = await source.spans(from, range?.toS ?? null);
+  const window = spanWindow(spans, settings.intervalS);
+  if (window === null) throw new UsageError('no collected intervals for this selection and window');
+  const fromS = range?.fromS ?? window.fromS;
+  const toS = range?.toS ?? window.toS;
+  return Timeline.load(source, spans.map((s) => s.volume), settings.intervalS, settings.trackBytes, fromS, toS);
+}
