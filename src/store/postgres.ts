@@ -232,12 +232,13 @@ export class PostgresStore implements Store {
       SELECT v.name AS volume, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes, i.changed_tracks, i.bitmap, i.write_profile, i.partial
       FROM churnlink_intervals i JOIN churnlink_runs r ON r.id = i.run_id JOIN churnlink_volumes v ON v.id = i.volume_id
       WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR i.volume_id = ANY($1::int[]))`;
+    const limit = Math.max(1, Math.floor(scan.pageRows ?? SCAN_PAGE_ROWS));
     let [fromS, toS] = windowOf(scan);
     while (fromS < toS) {
-      let rows = (await this.#query(`${select} AND i.start_s >= $2 AND i.start_s < $3 ORDER BY i.start_s, i.volume_id, i.run_id LIMIT ${SCAN_PAGE_ROWS}`, [ids, fromS, toS])).map(intervalRowOf);
+      let rows = (await this.#query(`${select} AND i.start_s >= $2 AND i.start_s < $3 ORDER BY i.start_s, i.volume_id, i.run_id LIMIT ${limit}`, [ids, fromS, toS])).map(intervalRowOf);
       if (rows.length === 0) return;
       const lastS = rows[rows.length - 1]!.startS;
-      if (rows.length === SCAN_PAGE_ROWS) {
+      if (rows.length === limit) {
         // The last interval may go on in the next page: cut before it, or read it whole.
         const cut = rows.findIndex((r) => r.startS === lastS);
         rows = cut > 0 ? rows.slice(0, cut) : (await this.#query(`${select} AND i.start_s = $2 ORDER BY i.volume_id, i.run_id`, [ids, lastS])).map(intervalRowOf);

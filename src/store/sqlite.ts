@@ -224,14 +224,15 @@ export class SqliteStore implements Store {
              i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap, i.write_profile AS writeProfile, i.partial
       FROM intervals i JOIN runs r ON r.id = i.run_id JOIN volumes v ON v.id = i.volume_id
       WHERE r.status IN ('complete', 'live') ${filter}`;
-    const page = this.#db.prepare(`${select} AND i.start_s >= ? AND i.start_s < ? ORDER BY i.start_s, i.volume_id, i.run_id LIMIT ${SCAN_PAGE_ROWS}`);
+    const limit = Math.max(1, Math.floor(scan.pageRows ?? SCAN_PAGE_ROWS));
+    const page = this.#db.prepare(`${select} AND i.start_s >= ? AND i.start_s < ? ORDER BY i.start_s, i.volume_id, i.run_id LIMIT ${limit}`);
     const whole = this.#db.prepare(`${select} AND i.start_s = ? ORDER BY i.volume_id, i.run_id`);
     let [fromS, toS] = windowOf(scan);
     while (fromS < toS) {
       let rows = page.all(fromS, toS) as IntervalRow[];
       if (rows.length === 0) return;
       const lastS = rows[rows.length - 1]!.startS;
-      if (rows.length === SCAN_PAGE_ROWS) {
+      if (rows.length === limit) {
         // The last interval may go on in the next page: cut before it, or read it whole.
         const cut = rows.findIndex((r) => r.startS === lastS);
         rows = cut > 0 ? rows.slice(0, cut) : (whole.all(lastS) as IntervalRow[]);

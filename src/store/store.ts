@@ -71,6 +71,8 @@ export interface IntervalQuery {
 export interface IntervalScan extends IntervalQuery {
   /** Only these volumes (names); undefined: every volume. */
   volumes?: readonly string[];
+  /** Rows per page of `scanIntervals` (default SCAN_PAGE_ROWS; tests use tiny pages). */
+  pageRows?: number;
 }
 
 /** A volume with rows in a window: its first and last interval start there. */
