@@ -14,8 +14,10 @@ export interface RowTotals {
   lastS: number | null;
 }
 
-const FLUSH_ROWS = 512;
-const FLUSH_BYTES = 8 << 20;
+// Large batches: the store packs intervals into chunks of 60 (store/chunk.ts), and a chunk
+// rewritten at every small batch would cost its merge again and again.
+const FLUSH_ROWS = 8192;
+const FLUSH_BYTES = 32 << 20;
 
 /**
  * Hands closed interval rows of one run to the store in batches (one transaction each), and

@@ -22,8 +22,8 @@ export type CellMap = Map<string, Map<number, Cell>>;
 export interface CellSource {
   /** Selected volumes with cells in [fromS, toS), by name, with their first and last start. */
   spans(fromS: number | null, toS: number | null): Promise<VolumeSpan[]>;
-  /** Cells of `volumes` in [fromS, toS), ascending by start, in pages. */
-  cells(volumes: readonly string[], fromS: number, toS: number): AsyncIterable<PlacedCell[]>;
+  /** Cells of `volumes` in [fromS, toS), ascending by start, in pages; empty write profiles unless asked. */
+  cells(volumes: readonly string[], fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<PlacedCell[]>;
 }
 
 /** Merge adjacent rows of the same (volume, interval) of one page, as they come from a scan. */
@@ -48,8 +48,8 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
   const volumes = selected.length === all.length ? undefined : selected;
   return {
     spans: (fromS, toS) => store.volumeSpans({ fromS: fromS ?? undefined, toS: toS ?? undefined, volumes }),
-    async *cells(names, fromS, toS) {
-      for await (const rows of store.scanIntervals({ fromS, toS, volumes: names })) yield cellsOfPage(rows);
+    async *cells(names, fromS, toS, withProfiles = false) {
+      for await (const rows of store.scanIntervals({ fromS, toS, volumes: names, withoutProfiles: !withProfiles })) yield cellsOfPage(rows);
     },
   };
 }

@@ -115,7 +115,7 @@ export class Timeline {
     const first = Math.floor(fromS / intervalS) * intervalS;
     for (const volume of volumes) {
       const cells = [];
-      for await (const page of source.cells([volume], first, toS)) cells.push(...page);
+      for await (const page of source.cells([volume], first, toS, true)) cells.push(...page);
       if (cells.length > 0) packed.push(packVolume(cells));
     }
     return new Timeline(packed, intervalS, trackBytes, fromS, toS);

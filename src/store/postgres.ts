@@ -229,7 +229,8 @@ export class PostgresStore implements Store {
     const ids = await this.#volumeIdsIn(scan.volumes);
     if (ids !== null && ids.length === 0) return;
     const select = `
-      SELECT v.name AS volume, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes, i.changed_tracks, i.bitmap, i.write_profile, i.partial
+      SELECT v.name AS volume, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes, i.changed_tracks, i.bitmap,
+             ${scan.withoutProfiles ? "'\\x00000000'::bytea" : 'i.write_profile'} AS write_profile, i.partial
       FROM churnlink_intervals i JOIN churnlink_runs r ON r.id = i.run_id JOIN churnlink_volumes v ON v.id = i.volume_id
       WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR i.volume_id = ANY($1::int[]))`;
     const limit = Math.max(1, Math.floor(scan.pageRows ?? SCAN_PAGE_ROWS));

@@ -71,6 +71,8 @@ export interface IntervalQuery {
 export interface IntervalScan extends IntervalQuery {
   /** Only these volumes (names); undefined: every volume. */
   volumes?: readonly string[];
+  /** Leave write profiles out (an empty profile each): churn reports do not use them. */
+  withoutProfiles?: boolean;
   /** Rows per page of `scanIntervals` (default SCAN_PAGE_ROWS; tests use tiny pages). */
   pageRows?: number;
 }

@@ -25,7 +25,10 @@ test('a 0.1.0 store is upgraded on open, keeps every row, and reports as 0.1.0 d
   await store.close();
   const after = new Database(path, { readonly: true });
   assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '6');
-  assert.equal(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = 'intervals_volume_start'").pluck().get(), 1);
+  assert.equal(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'intervals'").pluck().get(), 0);
+  // 585 interval rows in 3 runs: run 1 one chunk per volume (2), run 2 three hours x 3 volumes, run 3 one hour x 2.
+  assert.equal(after.prepare('SELECT COUNT(*) FROM chunks').pluck().get(), 2 + 9 + 2);
+  assert.equal(after.prepare('SELECT SUM(cells) FROM chunks').pluck().get(), 585);
   after.close();
 
   const cases: [string, string[]][] = [
