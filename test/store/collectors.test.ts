@@ -81,7 +81,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         try {
           const db = new Database(url, { readonly: true, fileMustExist: true });
           try {
-            return (db.prepare('SELECT count(*) AS n FROM intervals').get() as { n: number }).n;
+            return (db.prepare('SELECT count(*) AS n FROM chunks').get() as { n: number }).n;
           } finally {
             db.close();
           }
