@@ -1,5 +1,5 @@
 import { mergeCounters } from '../bitmap/union.js';
-import type { IntervalCounts, IntervalRow, Store, VolumeSpan } from '../store/store.js';
+import type { IntervalCounts, IntervalRow, Store, StoredChunk, VolumeSpan } from '../store/store.js';
 
 /** One (volume, interval) after merging every run's row for it. */
 export type Cell = IntervalCounts;
@@ -24,6 +24,8 @@ export interface CellSource {
   spans(fromS: number | null, toS: number | null): Promise<VolumeSpan[]>;
   /** Cells of `volumes` in [fromS, toS), ascending by start, in pages; empty write profiles unless asked. */
   cells(volumes: readonly string[], fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<PlacedCell[]>;
+  /** One volume's stored chunks with their rollups in [fromS, toS), by chunk start then run; no profiles. */
+  chunks(volume: string, fromS: number, toS: number): AsyncIterable<StoredChunk[]>;
 }
 
 /** Merge adjacent rows of the same (volume, interval) of one page, as they come from a scan. */
@@ -51,6 +53,7 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
     async *cells(names, fromS, toS, withProfiles = false) {
       for await (const rows of store.scanIntervals({ fromS, toS, volumes: names, withoutProfiles: !withProfiles })) yield cellsOfPage(rows);
     },
+    chunks: (volume, fromS, toS) => store.scanChunks({ fromS, toS, volumes: [volume], withoutProfiles: true }),
   };
 }
 
@@ -94,6 +97,15 @@ export function memoryCellSource(cells: CellMap): CellSource {
         for (const [startS, cell] of cells.get(volume) ?? []) if (startS >= fromS && startS < toS) out.push({ ...cell, volume, startS });
       }
       yield out.sort((a, b) => a.startS - b.startS);
+    },
+    async *chunks(volume, fromS, toS) {
+      // No rollups in memory: one single-interval chunk per cell.
+      const out: StoredChunk[] = [];
+      for (const [startS, cell] of [...(cells.get(volume) ?? [])].sort((a, b) => a[0] - b[0])) {
+        if (startS < fromS || startS >= toS) continue;
+        out.push({ ...cell, volume, runId: 0, chunkS: startS, cells: 1, orBitmap: cell.bitmap, intervals: [{ ...cell, volume, startS }] });
+      }
+      yield out;
     },
   };
 }

@@ -2,9 +2,9 @@ import { Bitset } from '../bitmap/bitset.js';
 import { walkRoaring } from '../bitmap/roaring.js';
 import { groupsOfVolume, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
-import type { VolumeSpan } from '../store/store.js';
+import type { StoredChunk, VolumeSpan } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
-import { spanWindow, type CellSource, type PlacedCell } from './cells.js';
+import { cellsOfPage, spanWindow, type CellSource, type PlacedCell } from './cells.js';
 import { summarizeSparse, type SeriesSummary } from './percentile.js';
 import { TrackUnion } from './track-union.js';
 import { BucketPlan, type Bucket, type Per } from './window.js';
@@ -220,33 +220,68 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
       first = null;
       perMask = masks.map(() => new Map());
     };
-    for await (const page of source.cells([span.volume], buckets.firstS, buckets.endS)) {
-      for (const cell of page) {
-        const b = buckets.indexOf(cell.startS);
-        if (b !== index) {
-          close();
-          index = b;
-        }
-        cells++;
-        if (cells === 1) first = cell;
-        sums.writes += cell.writes;
-        sums.writeBytes += cell.writeBytes;
-        sums.reads += cell.reads;
-        sums.readBytes += cell.readBytes;
-        if (cell.changedTracks > 0) sums.series.set(cell.startS, (sums.series.get(cell.startS) ?? 0) + cell.changedTracks);
-        if (request.by === 'dataset') union.add(cell.bitmap);
-        else if (cells === 2) {
-          union.add(first!.bitmap); // a lone cell's count is stored: OR only once a second one comes
-          union.add(cell.bitmap);
-        } else if (cells > 2) union.add(cell.bitmap);
-        masks.forEach((m, k) => {
-          const mask = m.get(span.volume);
-          if (mask === undefined) return;
-          const n = countInMask(cell.bitmap, mask);
-          if (n > 0) perMask[k]!.set(cell.startS, (perMask[k]!.get(cell.startS) ?? 0) + n);
-        });
+    const addCell = (cell: PlacedCell): void => {
+      const b = buckets.indexOf(cell.startS);
+      if (b !== index) {
+        close();
+        index = b;
+      }
+      cells++;
+      if (cells === 1) first = cell;
+      sums.writes += cell.writes;
+      sums.writeBytes += cell.writeBytes;
+      sums.reads += cell.reads;
+      sums.readBytes += cell.readBytes;
+      if (cell.changedTracks > 0) sums.series.set(cell.startS, (sums.series.get(cell.startS) ?? 0) + cell.changedTracks);
+      if (request.by === 'dataset') union.add(cell.bitmap);
+      else if (cells === 2) {
+        union.add(first!.bitmap); // a lone cell's count is stored: OR only once a second one comes
+        union.add(cell.bitmap);
+      } else if (cells > 2) union.add(cell.bitmap);
+      masks.forEach((m, k) => {
+        const mask = m.get(span.volume);
+        if (mask === undefined) return;
+        const n = countInMask(cell.bitmap, mask);
+        if (n > 0) perMask[k]!.set(cell.startS, (perMask[k]!.get(cell.startS) ?? 0) + n);
+      });
+    };
+    // A whole chunk of one run inside one bucket is answered by its rollup: counters summed and
+    // the OR of its bitmaps, stored; only the per-interval counts are read from its intervals.
+    const addRollup = (chunk: StoredChunk): void => {
+      const b = buckets.indexOf(chunk.intervals[0]!.startS);
+      if (b !== index) {
+        close();
+        index = b;
+      }
+      if (cells === 1) union.add(first!.bitmap);
+      cells += 2; // never a lone cell
+      sums.writes += chunk.writes;
+      sums.writeBytes += chunk.writeBytes;
+      sums.reads += chunk.reads;
+      sums.readBytes += chunk.readBytes;
+      for (const r of chunk.intervals) if (r.changedTracks > 0) sums.series.set(r.startS, (sums.series.get(r.startS) ?? 0) + r.changedTracks);
+      union.add(chunk.orBitmap);
+    };
+    let group: StoredChunk[] = [];
+    const flushGroup = (): void => {
+      const only = group.length === 1 ? group[0]! : null;
+      if (only !== null && request.by !== 'dataset' && only.intervals.length === only.cells && only.cells > 1 &&
+        buckets.indexOf(only.intervals[0]!.startS) === buckets.indexOf(only.intervals[only.intervals.length - 1]!.startS)) {
+        addRollup(only);
+      } else {
+        // Several runs share the chunk, or it crosses an edge: merge its intervals exactly.
+        const rows = group.flatMap((c) => c.intervals).sort((a, b) => a.startS - b.startS);
+        for (const cell of cellsOfPage(rows)) addCell(cell);
+      }
+      group = [];
+    };
+    for await (const page of source.chunks(span.volume, buckets.firstS, buckets.endS)) {
+      for (const chunk of page) {
+        if (group.length > 0 && group[0]!.chunkS !== chunk.chunkS) flushGroup();
+        group.push(chunk);
       }
     }
+    if (group.length > 0) flushGroup();
     close();
   }
   const present = [...results.keys()].sort((a, b) => a - b);

@@ -133,3 +133,16 @@ export function rowsByChunk(rows: readonly IntervalRow[], intervalS: number): Ma
   }
   return groups;
 }
+
+/** The intervals of chunk pages in scan order: by start, then volume id and run (a stable sort). */
+export function intervalsOfChunks(chunks: readonly { intervals: IntervalRow[] }[]): IntervalRow[] {
+  const rows: IntervalRow[] = [];
+  let sorted = true;
+  for (const c of chunks) {
+    for (const r of c.intervals) {
+      if (rows.length > 0 && rows[rows.length - 1]!.startS > r.startS) sorted = false;
+      rows.push(r);
+    }
+  }
+  return sorted ? rows : rows.sort((a, b) => a.startS - b.startS);
+}

@@ -2,9 +2,11 @@ import pg from 'pg';
 import { UsageError } from '../errors.js';
 import { checkSameSettings } from './sqlite.js';
 import { SCAN_PAGE_ROWS } from './store.js';
-import { CHUNK_INTERVALS, chunkStartS, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk, type ChunkRecord } from './chunk.js';
+import {
+  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk, type ChunkRecord,
+} from './chunk.js';
 import type {
-  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo, VolumeSpan,
+  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo, VolumeSpan,
 } from './store.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
@@ -200,10 +202,10 @@ export class PostgresStore implements Store {
   }
 
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {
-    const rows: ScannedRow[] = [];
-    for await (const page of this.#chunkPages({ ...query }, 1_000_000)) rows.push(...page);
-    return rows.sort((a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0) || a.runId - b.runId)
-      .map(({ runId: _, volumeId: __, ...row }) => row);
+    const rows: IntervalRow[] = [];
+    for await (const page of this.#chunkPages({ ...query }, 1_000_000)) for (const c of page) rows.push(...c.intervals);
+    // Chunks come by run within a (volume, chunk): a stable sort keeps runs in order.
+    return rows.sort((a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0));
   }
 
   async volumeSpans(scan: IntervalScan): Promise<VolumeSpan[]> {
@@ -254,20 +256,22 @@ export class PostgresStore implements Store {
 
   async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
     const limit = Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS));
-    for await (const page of this.#chunkPages(scan, limit)) {
-      yield page.sort((a, b) => a.startS - b.startS || a.volumeId - b.volumeId || a.runId - b.runId).map(({ runId: _, volumeId: __, ...row }) => row);
-    }
+    for await (const page of this.#chunkPages(scan, limit)) yield intervalsOfChunks(page);
+  }
+
+  async *scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]> {
+    yield* this.#chunkPages(scan, Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS)));
   }
 
   /**
    * Visible chunks of the selection in pages of about `limit` chunks by chunk start, unpacked to
    * the intervals inside the window; the chunks of one chunk start never straddle two pages.
    */
-  async *#chunkPages(scan: IntervalScan, limit: number): AsyncGenerator<ScannedRow[]> {
+  async *#chunkPages(scan: IntervalScan, limit: number): AsyncGenerator<StoredChunk[]> {
     const ids = await this.#volumeIdsIn(scan.volumes);
     if (ids !== null && ids.length === 0) return;
     const [windowFromS, toS] = windowOf(scan);
-    const select = `SELECT c.volume_id, v.name, c.chunk_s, c.run_id, c.data
+    const select = `SELECT v.name, c.chunk_s, c.run_id, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes, c.changed_tracks, c.or_bitmap, c.data
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id JOIN churnlink_volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR c.volume_id = ANY($1::int[]))`;
     let fromS = windowFromS === -Number.MAX_SAFE_INTEGER ? windowFromS : chunkStartS(windowFromS, await this.#intervalS());
@@ -282,12 +286,16 @@ export class PostgresStore implements Store {
       } else {
         fromS = toS;
       }
-      const rows: ScannedRow[] = [];
+      const out: StoredChunk[] = [];
       for (const c of chunks) {
-        const unpacked = unpackChunk(c.name, Number(c.chunk_s), new Uint8Array(c.data), windowFromS, toS, !scan.withoutProfiles);
-        for (const r of unpacked) rows.push({ ...r, runId: Number(c.run_id), volumeId: c.volume_id });
+        const intervals = unpackChunk(c.name, Number(c.chunk_s), new Uint8Array(c.data), windowFromS, toS, !scan.withoutProfiles);
+        if (intervals.length === 0) continue;
+        out.push({
+          volume: c.name, runId: Number(c.run_id), chunkS: Number(c.chunk_s), cells: c.cells, writes: c.writes, writeBytes: c.write_bytes,
+          reads: c.reads, readBytes: c.read_bytes, changedTracks: c.changed_tracks, orBitmap: new Uint8Array(c.or_bitmap), intervals,
+        });
       }
-      if (rows.length > 0) yield rows;
+      if (out.length > 0) yield out;
     }
   }
 
@@ -364,8 +372,6 @@ export class PostgresStore implements Store {
     }
   }
 }
-
-type ScannedRow = IntervalRow & { runId: number; volumeId: number };
 
 /** Insert or replace chunks of a run, all in one statement. */
 async function putChunks(c: pg.PoolClient, runId: number, chunks: { volumeId: number; chunkS: number; chunk: ChunkRecord }[]): Promise<void> {

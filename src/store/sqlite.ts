@@ -1,9 +1,11 @@
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { SCAN_PAGE_ROWS } from './store.js';
-import { CHUNK_INTERVALS, chunkStartS, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk, type ChunkRecord } from './chunk.js';
+import {
+  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk, type ChunkRecord,
+} from './chunk.js';
 import type {
-  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo, VolumeSpan,
+  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo, VolumeSpan,
 } from './store.js';
 
 const SCHEMA_VERSION = '6';
@@ -228,10 +230,10 @@ export class SqliteStore implements Store {
   }
 
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {
-    const rows: (IntervalRow & { runId: number; volumeId: number })[] = [];
-    for (const page of this.#chunkPages({ ...query }, Number.MAX_SAFE_INTEGER)) rows.push(...page);
-    return rows.sort((a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0) || a.runId - b.runId)
-      .map(({ runId: _, volumeId: __, ...row }) => row);
+    const rows: IntervalRow[] = [];
+    for (const page of this.#chunkPages({ ...query }, Number.MAX_SAFE_INTEGER)) for (const c of page) rows.push(...c.intervals);
+    // Chunks come by run within a (volume, chunk): a stable sort keeps runs in order.
+    return rows.sort((a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0));
   }
 
   async volumeSpans(scan: IntervalScan): Promise<VolumeSpan[]> {
@@ -265,27 +267,30 @@ export class SqliteStore implements Store {
 
   async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
     const limit = Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS));
-    for (const page of this.#chunkPages(scan, limit)) {
-      yield page.sort((a, b) => a.startS - b.startS || a.volumeId - b.volumeId || a.runId - b.runId).map(({ runId: _, volumeId: __, ...row }) => row);
-    }
+    for (const page of this.#chunkPages(scan, limit)) yield intervalsOfChunks(page);
+  }
+
+  async *scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]> {
+    yield* this.#chunkPages(scan, Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS)));
   }
 
   /**
    * Visible chunks of the selection in pages of about `limit` chunks by chunk start, unpacked to
    * the intervals inside the window; the chunks of one chunk start never straddle two pages.
    */
-  *#chunkPages(scan: IntervalScan, limit: number): Generator<(IntervalRow & { runId: number; volumeId: number })[]> {
+  *#chunkPages(scan: IntervalScan, limit: number): Generator<StoredChunk[]> {
     const filter = this.#volumeFilter(scan.volumes);
     if (filter === null) return;
     const [windowFromS, toS] = windowOf(scan);
-    const select = `SELECT c.volume_id AS volumeId, v.name AS volume, c.chunk_s AS chunkS, c.run_id AS runId, c.data
+    const select = `SELECT v.name AS volume, c.chunk_s AS chunkS, c.run_id AS runId, c.cells, c.writes, c.write_bytes AS writeBytes,
+        c.reads, c.read_bytes AS readBytes, c.changed_tracks AS changedTracks, c.or_bitmap AS orBitmap, c.data
       FROM chunks c JOIN runs r ON r.id = c.run_id JOIN volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') ${filter}`;
     const page = this.#statement(`${select} AND c.chunk_s >= ? AND c.chunk_s < ? ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`);
     const whole = this.#statement(`${select} AND c.chunk_s = ? ORDER BY c.volume_id, c.run_id`);
     let fromS = windowFromS === -Number.MAX_SAFE_INTEGER ? windowFromS : chunkStartS(windowFromS, this.#intervalS());
     while (fromS < toS) {
-      let chunks = page.all(fromS, toS) as { volumeId: number; volume: string; chunkS: number; runId: number; data: Buffer }[];
+      let chunks = page.all(fromS, toS) as (Omit<StoredChunk, 'intervals'> & { data: Buffer })[];
       if (chunks.length === 0) return;
       const lastS = chunks[chunks.length - 1]!.chunkS;
       if (chunks.length === limit) {
@@ -295,11 +300,12 @@ export class SqliteStore implements Store {
       } else {
         fromS = toS;
       }
-      const rows: (IntervalRow & { runId: number; volumeId: number })[] = [];
-      for (const c of chunks) {
-        for (const r of unpackChunk(c.volume, c.chunkS, new Uint8Array(c.data), windowFromS, toS, !scan.withoutProfiles)) rows.push({ ...r, runId: c.runId, volumeId: c.volumeId });
+      const out: StoredChunk[] = [];
+      for (const { data, ...c } of chunks) {
+        const intervals = unpackChunk(c.volume, c.chunkS, new Uint8Array(data), windowFromS, toS, !scan.withoutProfiles);
+        if (intervals.length > 0) out.push({ ...c, orBitmap: new Uint8Array(c.orBitmap), intervals });
       }
-      if (rows.length > 0) yield rows;
+      if (out.length > 0) yield out;
     }
   }
 

@@ -84,6 +84,25 @@ export interface VolumeSpan {
   lastS: number;
 }
 
+/**
+ * One run's stored chunk of one volume (store/chunk.ts): its rollup over all its intervals, and
+ * those of its intervals inside the scan's window. The rollup answers for the chunk exactly when
+ * every interval is inside (`intervals.length === cells`) and no other run shares the chunk.
+ */
+export interface StoredChunk {
+  volume: string;
+  runId: number;
+  chunkS: number;
+  cells: number;
+  writes: number;
+  writeBytes: number;
+  reads: number;
+  readBytes: number;
+  changedTracks: number;
+  orBitmap: Uint8Array;
+  intervals: IntervalRow[];
+}
+
 /** Rows per page of a scan: bounds the memory of a read whatever the window holds. */
 export const SCAN_PAGE_ROWS = 2000;
 
@@ -129,5 +148,7 @@ export interface Store {
    * (volume, interval) never straddle two pages. Memory: one page, whatever the window holds.
    */
   scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]>;
+  /** The same selection as chunks with their rollups, ordered by chunk start, volume id and run. */
+  scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]>;
   close(): Promise<void>;
 }
