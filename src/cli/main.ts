@@ -9,6 +9,7 @@ import { runRuns } from './runs.js';
 import { runSimulate } from './simulate.js';
 import { runPlan } from './plan.js';
 import { runLive } from './live.js';
+import { runMigrate } from './migrate.js';
 
 const HELP = `churnlink: measure write churn on block storage and size replication links
 
@@ -23,6 +24,7 @@ commands:
   plan              the smallest link (and number of paths) meeting an RPO target
   live              watch block devices on this host (tracefs) and collect continuously
   runs              list what a store holds
+  migrate           convert a store written by churnlink 0.1.0 to this version's layout
   formats           list the trace formats it reads
 `;
 
@@ -35,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   simulate: runSimulate,
   plan: runPlan,
   live: runLive,
+  migrate: runMigrate,
   async formats(_argv, io) {
     io.out(renderTable(Object.values(readers), [
       { header: 'format', align: 'left', value: (r) => r.name },

@@ -102,3 +102,17 @@ test('a 0.1.0 PostgreSQL store is upgraded on open and reports as 0.1.0 did', { 
   await store.close();
   await reportsAsBefore(url);
 });
+
+test('churnlink migrate converts a 0.1.0 store and says so', async () => {
+  const path = join(tempDir(), 'old.db');
+  copyFileSync(join(OLD, 'store.db'), path);
+  const r = await runCli('migrate', '--store', path);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout, `store ${path}: up to date (3 runs)\n`);
+  const after = new Database(path, { readonly: true });
+  assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '6');
+  assert.equal(after.prepare('SELECT SUM(cells) FROM chunks').pluck().get(), 585);
+  after.close();
+  const missing = await runCli('migrate', '--store', join(tempDir(), 'none.db'));
+  assert.equal(missing.code, 2);
+});
