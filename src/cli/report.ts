@@ -13,9 +13,9 @@ import { parseCommandArgs } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import type { Io } from './io.js';
 import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
-import { loadTimeline } from '../report/selection.js';
+import { loadTimeline, selectedWindow } from '../report/selection.js';
+import { scanModels } from '../report/model-scan.js';
 import { chartSeries, CHART_POINTS } from '../report/downsample.js';
-import { compareModels } from '../report/models.js';
 import { modelsCsv, modelsTable, rpoPerInterval } from '../render/planning.js';
 import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart, type HtmlReportData } from '../render/html.js';
 import { simulate } from '../report/simulate.js';
@@ -98,14 +98,15 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
     const source = await cellSourceFor(store, scope, values.group ?? null);
     if (values.models) {
-      const timeline = await loadTimeline(source, settings, range);
-      const rows = compareModels(timeline, {
+      const { window, volumes } = await selectedWindow(source, settings, range);
+      const rows = await scanModels(source, volumes, settings.intervalS, settings.trackBytes, window.fromS, window.toS, {
         syncWindowS: values['sync-window'] === undefined ? 1 : parseDurationS(values['sync-window'], '--sync-window'),
         cycleS: values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle'),
         periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
         params: sizing.params,
       });
-      await emit(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, timeline, sizing.params), values.output, io);
+      const shown = { ...settings, firstS: Math.floor(window.fromS / settings.intervalS) * settings.intervalS, endS: Math.ceil(window.toS / settings.intervalS) * settings.intervalS };
+      await emit(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, shown, sizing.params), values.output, io);
       return 0;
     }
     const ctx = {
@@ -208,14 +209,17 @@ async function htmlData(
   source: CellSource, settings: StoreSettings, ctx: ChurnPlan['ctx'], range: TimeRange | null, sizing: SizingRequest,
   values: { cycle?: string; period?: string; target?: string; link?: string }, store: string,
 ): Promise<HtmlReportData> {
-  const timeline = await loadTimeline(source, settings, range);
+  const { window: selected, volumes: spans } = await selectedWindow(source, settings, range);
+  const firstS = Math.floor(selected.fromS / settings.intervalS) * settings.intervalS;
+  const endS = Math.ceil(selected.toS / settings.intervalS) * settings.intervalS;
   const volumes = await computeChurn(source, { by: 'volume', per: null, range, datasets: null }, ctx);
   const groups = await planChurn(source, { by: 'group', per: 'interval', range, datasets: null, sparse: true }, ctx);
-  const series = await chartSeries(streamChurn(source, groups), timeline.firstS, timeline.endS, settings.intervalS, CHART_POINTS);
+  const series = await chartSeries(streamChurn(source, groups), firstS, endS, settings.intervalS, CHART_POINTS);
   const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
   const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
   let rpo: HtmlReportData['rpo'] = null;
   if (sizing.link !== null) {
+    const timeline = await loadTimeline(source, settings, range);
     const result = simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
     rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
   }
@@ -224,13 +228,15 @@ async function htmlData(
     store,
     intervalS: settings.intervalS,
     trackBytes: settings.trackBytes,
-    window: { startS: timeline.firstS, endS: timeline.endS },
+    window: { startS: firstS, endS },
     params: sizing.params,
     groupSeries: series.rows,
     chartStepS: series.stepS,
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
-    models: compareModels(timeline, { syncWindowS: 1, cycleS, periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'), params: sizing.params }),
+    models: await scanModels(source, spans, settings.intervalS, settings.trackBytes, selected.fromS, selected.toS, {
+      syncWindowS: 1, cycleS, periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'), params: sizing.params,
+    }),
     rpo,
   };
 }

@@ -24,8 +24,8 @@ export interface CellSource {
   spans(fromS: number | null, toS: number | null): Promise<VolumeSpan[]>;
   /** Cells of `volumes` in [fromS, toS), ascending by start, in pages; empty write profiles unless asked. */
   cells(volumes: readonly string[], fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<PlacedCell[]>;
-  /** One volume's stored chunks with their rollups in [fromS, toS), by chunk start then run; no profiles. */
-  chunks(volume: string, fromS: number, toS: number): AsyncIterable<StoredChunk[]>;
+  /** One volume's stored chunks with their rollups in [fromS, toS), by chunk start then run. */
+  chunks(volume: string, fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<StoredChunk[]>;
 }
 
 /** Merge adjacent rows of the same (volume, interval) of one page, as they come from a scan. */
@@ -53,7 +53,7 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
     async *cells(names, fromS, toS, withProfiles = false) {
       for await (const rows of store.scanIntervals({ fromS, toS, volumes: names, withoutProfiles: !withProfiles })) yield cellsOfPage(rows);
     },
-    chunks: (volume, fromS, toS) => store.scanChunks({ fromS, toS, volumes: [volume], withoutProfiles: true }),
+    chunks: (volume, fromS, toS, withProfiles = false) => store.scanChunks({ fromS, toS, volumes: [volume], withoutProfiles: !withProfiles }),
   };
 }
 

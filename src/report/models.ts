@@ -38,31 +38,54 @@ export interface ModelOptions {
  * period. Cycles and periods are epoch aligned and whole multiples of the collection interval.
  */
 export function compareModels(timeline: Timeline, options: ModelOptions): ModelRow[] {
-  const { params } = options;
+  checkModelOptions(timeline.intervalS, options);
+  return modelRows({
+    firstS: timeline.firstS, endS: timeline.endS, writtenBytes: timeline.writtenBytes(), profile: timeline.writeProfile(),
+    spans: (spanS) => spanSummary(timeline, spanS),
+  }, options);
+}
+
+/** What the models need of the data, however it was gathered (a timeline, or a scan of the store). */
+export interface ModelInputs {
+  firstS: number;
+  endS: number; // exclusive
+  writtenBytes: number;
+  profile: WriteProfile;
+  /** Changed bytes per epoch-aligned span of `spanS` over the window: summary and total. */
+  spans: (spanS: number) => { summary: SeriesSummary; totalBytes: number };
+}
+
+/** Refuse cycles and periods that are not whole multiples of the interval, and bad sync windows. */
+export function checkModelOptions(intervalS: number, options: ModelOptions): void {
   for (const [name, span] of [['--cycle', options.cycleS], ['--period', options.periodS]] as const) {
-    if (span < timeline.intervalS || span % timeline.intervalS !== 0) {
-      throw new UsageError(`${name} ${span} s must be a whole multiple of the ${timeline.intervalS} s collection interval`);
+    if (span < intervalS || span % intervalS !== 0) {
+      throw new UsageError(`${name} ${span} s must be a whole multiple of the ${intervalS} s collection interval`);
     }
   }
   if (!Number.isInteger(options.syncWindowS) || options.syncWindowS < 1) throw new UsageError(`--sync-window must be a whole number of seconds >= 1`);
-  const written = timeline.writtenBytes();
-  const row = (model: ModelName, spanS: number, s: SeriesSummary, totalBytes: number): ModelRow => {
-    return {
-      model, spanS, count: s.intervals, peakBytes: s.peak, p95Bytes: s.p95, totalBytes,
-      requiredBandwidthBps: (8 * wireBytes(s.peak, params)) / (spanS * params.efficiency),
-      p95BandwidthBps: (8 * wireBytes(s.p95, params)) / (spanS * params.efficiency),
-      foldRatio: totalBytes > 0 ? written / totalBytes : 1,
-    };
-  };
+}
+
+/** The three model rows from their inputs. */
+export function modelRows(inputs: ModelInputs, options: ModelOptions): ModelRow[] {
+  const { params } = options;
+  const written = inputs.writtenBytes;
+  const row = (model: ModelName, spanS: number, s: SeriesSummary, totalBytes: number): ModelRow => ({
+    model, spanS, count: s.intervals, peakBytes: s.peak, p95Bytes: s.p95, totalBytes,
+    requiredBandwidthBps: (8 * wireBytes(s.peak, params)) / (spanS * params.efficiency),
+    p95BandwidthBps: (8 * wireBytes(s.p95, params)) / (spanS * params.efficiency),
+    foldRatio: totalBytes > 0 ? written / totalBytes : 1,
+  });
+  const cycle = inputs.spans(options.cycleS);
+  const period = inputs.spans(options.periodS);
   return [
-    row('synchronous', options.syncWindowS, slidingSummary(timeline.writeProfile(), timeline.firstS, timeline.endS - timeline.firstS, options.syncWindowS), written),
-    spanRow(timeline, options.cycleS, 'asynchronous', row),
-    spanRow(timeline, options.periodS, 'periodic', row),
+    row('synchronous', options.syncWindowS, slidingSummary(inputs.profile, inputs.firstS, inputs.endS - inputs.firstS, options.syncWindowS), written),
+    row('asynchronous', options.cycleS, cycle.summary, cycle.totalBytes),
+    row('periodic', options.periodS, period.summary, period.totalBytes),
   ];
 }
 
 /** Changed bytes per epoch-aligned span; spans without any cell are skipped (zeros, counted). */
-function spanRow(timeline: Timeline, spanS: number, model: ModelName, row: (m: ModelName, s: number, summary: SeriesSummary, total: number) => ModelRow): ModelRow {
+function spanSummary(timeline: Timeline, spanS: number): { summary: SeriesSummary; totalBytes: number } {
   const alignedS = Math.floor(timeline.firstS / spanS) * spanS;
   const count = Math.max(0, Math.ceil((timeline.endS - alignedS) / spanS));
   const perSpan: number[] = [];
@@ -78,7 +101,7 @@ function spanRow(timeline: Timeline, spanS: number, model: ModelName, row: (m: M
     perSpan.push(bytes);
     total += bytes;
   }
-  return row(model, spanS, summarizeSparse(perSpan, count), total);
+  return { summary: summarizeSparse(perSpan, count), totalBytes: total };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { globMatch, scopeIncludes, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
-import type { StoreSettings } from '../store/store.js';
+import type { StoreSettings, VolumeSpan } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
 import { spanWindow, type CellSource } from './cells.js';
 import { Timeline } from './timeline.js';
@@ -14,6 +14,15 @@ export function volumeFilter(scope: Scope, group: string | null): (volume: strin
     members = g.volumes;
   }
   return (v) => scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v)));
+}
+
+/** The selected volumes with cells in the window, and the window (default: all they hold). */
+export async function selectedWindow(source: CellSource, settings: StoreSettings, range: TimeRange | null): Promise<{ window: TimeRange; volumes: VolumeSpan[] }> {
+  const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
+  const volumes = await source.spans(from, range?.toS ?? null);
+  const window = spanWindow(volumes, settings.intervalS);
+  if (window === null) throw new UsageError('no collected intervals for this selection and window');
+  return { window: range ?? window, volumes };
 }
 
 /**

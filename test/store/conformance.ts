@@ -8,6 +8,9 @@ import fc from 'fast-check';
 import { storeCellSource } from '../../src/report/cells.js';
 import { computeChurn } from '../../src/report/churn.js';
 import { EMPTY_SCOPE } from '../../src/collect/scope.js';
+import { scanModels } from '../../src/report/model-scan.js';
+import { compareModels } from '../../src/report/models.js';
+import { loadTimeline } from '../../src/report/selection.js';
 
 const source = (path: string, fingerprint: string): SourceInfo => ({ path, fingerprint, bytes: 100, format: 'msr' });
 
@@ -176,6 +179,16 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
         const expected = [...cells].filter(([k, c]) => Number(k.split('@')[1]) < 360 && c.writes > 0)
           .map(([k, c]) => [Number(k.split('@')[1]), k.split('@')[0]!, c.tracks.size, c.writes] as const)
           .sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1));
+        // Models from a scan with rollups equal models from the packed timeline of fine cells.
+        if (volumes.length > 0) {
+          const settings = { intervalS: 60, trackBytes: 65536 };
+          const timeline = await loadTimeline(cellSource, settings, null);
+          const spans = await cellSource.spans(null, null);
+          for (const [cycleS, periodS] of [[60, 3600], [120, 600]] as const) {
+            const options = { syncWindowS: 2, cycleS, periodS, params: { overhead: 0, compression: 1, efficiency: 1 } };
+            assert.deepEqual(await scanModels(cellSource, spans, 60, 65536, timeline.firstS, timeline.endS, options), compareModels(timeline, options));
+          }
+        }
         assert.deepEqual(hour.filter((r) => r.writes! > 0).map((r) => [r.startS, r.name, r.changedTracks, r.writes]), expected);
       } finally {
         await store.close();
