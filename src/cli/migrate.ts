@@ -20,7 +20,9 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
     io.out(MIGRATE_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`migrate: unexpected argument "${positionals[0]}" (see churnlink migrate --help)`);
+  if (positionals.length > 0) {
+    throw new UsageError(`migrate: unexpected argument "${positionals[0]}" (see churnlink migrate --help)`);
+  }
   const store = await openStore(values.store!, { mustExist: true, command: 'migrate' });
   try {
     io.out(`store ${store.location}: up to date (${(await store.listRuns()).length} runs)\n`);

@@ -37,7 +37,8 @@ export function cellsOfPage(rows: readonly IntervalRow[]): PlacedCell[] {
       volume: row.volume, startS: row.startS, writes: row.writes, writeBytes: row.writeBytes, reads: row.reads,
       readBytes: row.readBytes, changedTracks: row.changedTracks, bitmap: row.bitmap, writeProfile: row.writeProfile,
     };
-    if (last !== undefined && last.volume === row.volume && last.startS === row.startS) out[out.length - 1] = mergeCounters(last, cell);
+    const same = last !== undefined && last.volume === row.volume && last.startS === row.startS;
+    if (same) out[out.length - 1] = mergeCounters(last, cell);
     else out.push(cell);
   }
   return out;
@@ -51,9 +52,11 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
   return {
     spans: (fromS, toS) => store.volumeSpans({ fromS: fromS ?? undefined, toS: toS ?? undefined, volumes }),
     async *cells(names, fromS, toS, withProfiles = false) {
-      for await (const rows of store.scanIntervals({ fromS, toS, volumes: names, withoutProfiles: !withProfiles })) yield cellsOfPage(rows);
+      const scan = { fromS, toS, volumes: names, withoutProfiles: !withProfiles };
+      for await (const rows of store.scanIntervals(scan)) yield cellsOfPage(rows);
     },
-    chunks: (volume, fromS, toS, withProfiles = false) => store.scanChunks({ fromS, toS, volumes: [volume], withoutProfiles: !withProfiles }),
+    chunks: (volume, fromS, toS, withProfiles = false) =>
+      store.scanChunks({ fromS, toS, volumes: [volume], withoutProfiles: !withProfiles }),
   };
 }
 
@@ -94,7 +97,9 @@ export function memoryCellSource(cells: CellMap): CellSource {
     async *cells(names, fromS, toS) {
       const out: PlacedCell[] = [];
       for (const volume of names) {
-        for (const [startS, cell] of cells.get(volume) ?? []) if (startS >= fromS && startS < toS) out.push({ ...cell, volume, startS });
+        for (const [startS, cell] of cells.get(volume) ?? []) {
+          if (startS >= fromS && startS < toS) out.push({ ...cell, volume, startS });
+        }
       }
       yield out.sort((a, b) => a.startS - b.startS);
     },
@@ -103,7 +108,8 @@ export function memoryCellSource(cells: CellMap): CellSource {
       const out: StoredChunk[] = [];
       for (const [startS, cell] of [...(cells.get(volume) ?? [])].sort((a, b) => a[0] - b[0])) {
         if (startS < fromS || startS >= toS) continue;
-        out.push({ ...cell, volume, runId: 0, chunkS: startS, cells: 1, orBitmap: cell.bitmap, intervals: [{ ...cell, volume, startS }] });
+        const intervals = [{ ...cell, volume, startS }];
+        out.push({ ...cell, volume, runId: 0, chunkS: startS, cells: 1, orBitmap: cell.bitmap, intervals });
       }
       yield out;
     },

@@ -187,7 +187,8 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
   const union = new TrackUnion();
   for (const span of plan.volumes) {
     if (request.by === 'dataset' && !masks.some((m) => m.has(span.volume))) continue;
-    const entities = request.by === 'volume' ? [span.volume] : request.by === 'group' ? groupsOf(ctx.scope, span.volume) : [];
+    const entities = request.by === 'volume' ? [span.volume]
+      : request.by === 'group' ? groupsOf(ctx.scope, span.volume) : [];
     let index = -1;
     let sums = emptyFigures();
     let cells = 0;
@@ -232,7 +233,7 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
       sums.writeBytes += cell.writeBytes;
       sums.reads += cell.reads;
       sums.readBytes += cell.readBytes;
-      if (cell.changedTracks > 0) sums.series.set(cell.startS, (sums.series.get(cell.startS) ?? 0) + cell.changedTracks);
+      addToSeries(sums.series, cell.startS, cell.changedTracks);
       if (request.by === 'dataset') union.add(cell.bitmap);
       else if (cells === 2) {
         union.add(first!.bitmap); // a lone cell's count is stored: OR only once a second one comes
@@ -259,14 +260,14 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
       sums.writeBytes += chunk.writeBytes;
       sums.reads += chunk.reads;
       sums.readBytes += chunk.readBytes;
-      for (const r of chunk.intervals) if (r.changedTracks > 0) sums.series.set(r.startS, (sums.series.get(r.startS) ?? 0) + r.changedTracks);
+      for (const r of chunk.intervals) addToSeries(sums.series, r.startS, r.changedTracks);
       union.add(chunk.orBitmap);
     };
     let group: StoredChunk[] = [];
     const flushGroup = (): void => {
       const only = group.length === 1 ? group[0]! : null;
       if (only !== null && request.by !== 'dataset' && only.intervals.length === only.cells && only.cells > 1 &&
-        buckets.indexOf(only.intervals[0]!.startS) === buckets.indexOf(only.intervals[only.intervals.length - 1]!.startS)) {
+        buckets.indexOf(only.intervals[0]!.startS) === buckets.indexOf(only.intervals.at(-1)!.startS)) {
         addRollup(only);
       } else {
         // Several runs share the chunk, or it crosses an edge: merge its intervals exactly.
@@ -312,7 +313,13 @@ function mergeFigures(into: Figures, f: Figures): void {
   for (const [s, n] of f.series) into.series.set(s, (into.series.get(s) ?? 0) + n);
 }
 
-function addFigures(figures: Map<string, Figures>, name: string, cell: PlacedCell, changedTracks: number, startS: number): void {
+function addToSeries(series: Map<number, number>, startS: number, tracks: number): void {
+  if (tracks > 0) series.set(startS, (series.get(startS) ?? 0) + tracks);
+}
+
+function addFigures(
+  figures: Map<string, Figures>, name: string, cell: PlacedCell, changedTracks: number, startS: number,
+): void {
   let f = figures.get(name);
   if (f === undefined) figures.set(name, (f = emptyFigures()));
   f.writes += cell.writes;
@@ -340,8 +347,9 @@ function* zeroRows(plan: ChurnPlan, bucket: Bucket): Generator<ChurnRow> {
 
 function rowOf(plan: ChurnPlan, bucket: Bucket, name: string, f: Figures, intervals: number): ChurnRow {
   const { ctx, request } = plan;
-  const kind: ChurnRow['kind'] = request.by === 'dataset' ? (name === ALL_DATASETS ? 'all-datasets' : 'dataset') : request.by;
-  const capacityBytes = kind === 'volume' ? ctx.capacityBytes(name) : kind === 'group' ? groupCapacity(plan, name) : datasetBytes(plan, name);
+  const kind: ChurnRow['kind'] = request.by !== 'dataset' ? request.by : name === ALL_DATASETS ? 'all-datasets' : 'dataset';
+  const capacityBytes = kind === 'volume' ? ctx.capacityBytes(name)
+    : kind === 'group' ? groupCapacity(plan, name) : datasetBytes(plan, name);
   const counters = request.by !== 'dataset';
   const changedBytes = f.changedTracks * ctx.trackBytes;
   const capacityTracks = capacityBytes === null ? null : Math.ceil(capacityBytes / ctx.trackBytes);

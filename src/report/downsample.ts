@@ -17,7 +17,9 @@ export interface ChartSeries {
  * bar as tall as the tallest interval under its pixel), so peaks survive downsampling. Memory:
  * points × entities, whatever the window's length.
  */
-export async function chartSeries(rows: AsyncIterable<ChurnRow>, firstS: number, endS: number, intervalS: number, maxPoints: number): Promise<ChartSeries> {
+export async function chartSeries(
+  rows: AsyncIterable<ChurnRow>, firstS: number, endS: number, intervalS: number, maxPoints: number,
+): Promise<ChartSeries> {
   const intervals = Math.max(0, Math.round((endS - firstS) / intervalS));
   const perPoint = Math.max(1, Math.ceil(intervals / maxPoints));
   const stepS = perPoint * intervalS;
@@ -25,7 +27,9 @@ export async function chartSeries(rows: AsyncIterable<ChurnRow>, firstS: number,
   const byName = new Map<string, { template: ChurnRow; changed: Float64Array; written: Float64Array }>();
   for await (const r of rows) {
     let s = byName.get(r.name);
-    if (s === undefined) byName.set(r.name, (s = { template: r, changed: new Float64Array(points), written: new Float64Array(points) }));
+    if (s === undefined) {
+      byName.set(r.name, (s = { template: r, changed: new Float64Array(points), written: new Float64Array(points) }));
+    }
     const k = Math.floor((r.startS - firstS) / stepS);
     if (k < 0 || k >= points) continue;
     s.changed[k] = Math.max(s.changed[k]!, r.changedBytes);

@@ -83,7 +83,8 @@ class ProfilePairs {
 
   /** Summed per second, ascending, seconds before `endS` only. */
   profile(endS: number): WriteProfile {
-    const order = Uint32Array.from({ length: this.length }, (_, i) => i).sort((a, b) => this.seconds[a]! - this.seconds[b]!);
+    const order = Uint32Array.from({ length: this.length }, (_, i) => i)
+      .sort((a, b) => this.seconds[a]! - this.seconds[b]!);
     const seconds: number[] = [];
     const bytes: number[] = [];
     for (const i of order) {
@@ -106,12 +107,14 @@ class ProfilePairs {
  * their stored rollup.
  */
 export async function scanModels(
-  source: CellSource, volumes: readonly VolumeSpan[], intervalS: number, trackBytes: number, fromS: number, toS: number, options: ModelOptions,
+  source: CellSource, volumes: readonly VolumeSpan[], intervalS: number, trackBytes: number,
+  fromS: number, toS: number, options: ModelOptions,
 ): Promise<ModelRow[]> {
   checkModelOptions(intervalS, options);
   const firstS = Math.floor(fromS / intervalS) * intervalS;
   const endS = Math.ceil(toS / intervalS) * intervalS;
-  const folds = [options.cycleS, options.periodS].map((spanS) => new SpanFold(spanS, Math.floor(firstS / spanS) * spanS, trackBytes));
+  const folds = [options.cycleS, options.periodS]
+    .map((spanS) => new SpanFold(spanS, Math.floor(firstS / spanS) * spanS, trackBytes));
   const pairs = new ProfilePairs();
   let writtenBytes = 0;
   for (const { volume } of volumes) {
@@ -121,8 +124,12 @@ export async function scanModels(
       const whole = only !== null && only.intervals.length === only.cells && only.cells > 1;
       for (const chunk of group) for (const r of chunk.intervals) pairs.add(r);
       for (const fold of folds) {
-        if (whole && fold.indexOf(only.intervals[0]!.startS) === fold.indexOf(only.intervals[only.intervals.length - 1]!.startS)) fold.addRollup(only);
-        else for (const cell of cellsOfPage(group.flatMap((c) => c.intervals).sort((a, b) => a.startS - b.startS))) fold.addCell(cell);
+        if (whole && fold.indexOf(only.intervals[0]!.startS) === fold.indexOf(only.intervals.at(-1)!.startS)) {
+          fold.addRollup(only);
+          continue;
+        }
+        const rows = group.flatMap((c) => c.intervals).sort((a, b) => a.startS - b.startS);
+        for (const cell of cellsOfPage(rows)) fold.addCell(cell);
       }
       for (const chunk of group) for (const r of chunk.intervals) writtenBytes += r.writeBytes;
       group = [];

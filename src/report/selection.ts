@@ -10,14 +10,17 @@ export function volumeFilter(scope: Scope, group: string | null): (volume: strin
   let members: string[] | null = null;
   if (group !== null) {
     const g = scope.groups.find((x) => x.name === group);
-    if (!g) throw new UsageError(`unknown group "${group}"; the scope declares: ${scope.groups.map((x) => x.name).join(', ') || 'none'}`);
+    const declared = scope.groups.map((x) => x.name).join(', ') || 'none';
+    if (!g) throw new UsageError(`unknown group "${group}"; the scope declares: ${declared}`);
     members = g.volumes;
   }
   return (v) => scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v)));
 }
 
 /** The selected volumes with cells in the window, and the window (default: all they hold). */
-export async function selectedWindow(source: CellSource, settings: StoreSettings, range: TimeRange | null): Promise<{ window: TimeRange; volumes: VolumeSpan[] }> {
+export async function selectedWindow(
+  source: CellSource, settings: StoreSettings, range: TimeRange | null,
+): Promise<{ window: TimeRange; volumes: VolumeSpan[] }> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const volumes = await source.spans(from, range?.toS ?? null);
   const window = spanWindow(volumes, settings.intervalS);
@@ -29,7 +32,9 @@ export async function selectedWindow(source: CellSource, settings: StoreSettings
  * The planning view of the selected volumes over the window (default: all collected), loaded
  * volume by volume and packed.
  */
-export async function loadTimeline(source: CellSource, settings: StoreSettings, range: TimeRange | null): Promise<Timeline> {
+export async function loadTimeline(
+  source: CellSource, settings: StoreSettings, range: TimeRange | null,
+): Promise<Timeline> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const spans = await source.spans(from, range?.toS ?? null);
   const window = spanWindow(spans, settings.intervalS);

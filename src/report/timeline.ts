@@ -31,7 +31,15 @@ class Packer {
 }
 
 /** Pack one volume's cells (ascending starts) into columns. */
-function packVolume(cells: Iterable<{ startS: number; changedTracks: number; writeBytes: number; bitmap: Uint8Array; writeProfile: Uint8Array }>): VolumeColumns {
+interface PackedCell {
+  startS: number;
+  changedTracks: number;
+  writeBytes: number;
+  bitmap: Uint8Array;
+  writeProfile: Uint8Array;
+}
+
+function packVolume(cells: Iterable<PackedCell>): VolumeColumns {
   const starts: number[] = [];
   const tracks: number[] = [];
   const writeBytes: number[] = [];
@@ -48,7 +56,8 @@ function packVolume(cells: Iterable<{ startS: number; changedTracks: number; wri
   }
   return {
     starts: Float64Array.from(starts), tracks: Float64Array.from(tracks), writeBytes: Float64Array.from(writeBytes),
-    bitmapEnds: Uint32Array.from(bitmapEnds), bitmaps: bitmaps.done(), profileEnds: Uint32Array.from(profileEnds), profiles: profiles.done(),
+    bitmapEnds: Uint32Array.from(bitmapEnds), bitmaps: bitmaps.done(),
+    profileEnds: Uint32Array.from(profileEnds), profiles: profiles.done(),
   };
 }
 
@@ -100,7 +109,8 @@ export class Timeline {
     this.intervals = (this.endS - this.firstS) / intervalS;
     this.#volumes = Array.isArray(cells)
       ? cells
-      : [...cells.values()].map((byStart) => packVolume([...byStart].sort((a, b) => a[0] - b[0]).map(([startS, c]) => ({ ...c, startS }))));
+      : [...cells.values()].map((byStart) =>
+        packVolume([...byStart].sort((a, b) => a[0] - b[0]).map(([startS, c]) => ({ ...c, startS }))));
     const starts = new Set<number>();
     for (const v of this.#volumes) for (const s of v.starts) if (s >= this.firstS && s < this.endS) starts.add(s);
     this.#active = Float64Array.from(starts).sort();
@@ -110,7 +120,9 @@ export class Timeline {
    * Load the timeline of `volumes` over [fromS, toS) from a cell source, volume by volume,
    * packing each volume's cells as they arrive.
    */
-  static async load(source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, fromS: number, toS: number): Promise<Timeline> {
+  static async load(
+    source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, fromS: number, toS: number,
+  ): Promise<Timeline> {
     const packed: VolumeColumns[] = [];
     const first = Math.floor(fromS / intervalS) * intervalS;
     for (const volume of volumes) {
@@ -141,7 +153,9 @@ export class Timeline {
       }
       if (b === a) continue;
       this.#union.clear();
-      for (let k = a; k < b; k++) this.#union.add(v.bitmaps.subarray(k === 0 ? 0 : v.bitmapEnds[k - 1]!, v.bitmapEnds[k]!));
+      for (let k = a; k < b; k++) {
+        this.#union.add(v.bitmaps.subarray(k === 0 ? 0 : v.bitmapEnds[k - 1]!, v.bitmapEnds[k]!));
+      }
       tracks += this.#union.count();
     }
     const bytes = tracks * this.trackBytes;
@@ -159,7 +173,8 @@ export class Timeline {
   writtenBytes(): number {
     let total = 0;
     for (const v of this.#volumes) {
-      for (let k = lowerBound(v.starts, this.firstS); k < v.starts.length && v.starts[k]! < this.endS; k++) total += v.writeBytes[k]!;
+      const end = lowerBound(v.starts, this.endS);
+      for (let k = lowerBound(v.starts, this.firstS); k < end; k++) total += v.writeBytes[k]!;
     }
     return total;
   }

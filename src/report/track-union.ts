@@ -36,7 +36,8 @@ export class TrackUnion {
     const m = mask.words;
     for (let i = 0; i < this.#touchedCount; i++) {
       const word = this.#touched[i]!;
-      if (word < m.length) n += popcount32(this.#chunks.get(word >>> (CHUNK_BITS - 5))![word & (CHUNK_WORDS - 1)]! & m[word]!);
+      if (word >= m.length) continue;
+      n += popcount32(this.#chunks.get(word >>> (CHUNK_BITS - 5))![word & (CHUNK_WORDS - 1)]! & m[word]!);
     }
     return n;
   }

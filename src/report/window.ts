@@ -49,7 +49,9 @@ export class BucketPlan {
     this.firstS = Math.floor(fromS / intervalS) * intervalS;
     this.endS = Math.max(this.firstS, Math.ceil(toS / intervalS) * intervalS);
     this.stepS = per === null ? Math.max(intervalS, this.endS - this.firstS) : per === 'interval' ? intervalS : per;
-    if (this.stepS % intervalS !== 0) throw new UsageError(`--per ${this.stepS} s is not a multiple of the ${intervalS} s collection interval`);
+    if (this.stepS % intervalS !== 0) {
+      throw new UsageError(`--per ${this.stepS} s is not a multiple of the ${intervalS} s collection interval`);
+    }
     this.alignedS = per === null ? this.firstS : Math.floor(this.firstS / this.stepS) * this.stepS;
     this.count = this.endS <= this.firstS ? 0 : Math.ceil((this.endS - this.alignedS) / this.stepS);
   }

@@ -82,7 +82,9 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
  * The intervals of a packed chunk with starts in [fromS, toS), ascending. Bitmaps and profiles
  * are views into `data` (no copy); `withProfiles` false leaves profiles empty.
  */
-export function unpackChunk(volume: string, chunkS: number, data: Uint8Array, fromS = -Infinity, toS = Infinity, withProfiles = true): IntervalRow[] {
+export function unpackChunk(
+  volume: string, chunkS: number, data: Uint8Array, fromS = -Infinity, toS = Infinity, withProfiles = true,
+): IntervalRow[] {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out: IntervalRow[] = [];
   for (let p = 0; p < data.byteLength; ) {
@@ -122,7 +124,9 @@ export function mergeIntoChunk(existing: IntervalRow[], rows: readonly IntervalR
 }
 
 /** Group rows by (volume, chunk start), keeping their order. */
-export function rowsByChunk(rows: readonly IntervalRow[], intervalS: number): Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }> {
+export function rowsByChunk(
+  rows: readonly IntervalRow[], intervalS: number,
+): Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }> {
   const groups = new Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }>();
   for (const row of rows) {
     const chunkS = chunkStartS(row.startS, intervalS);

@@ -271,7 +271,8 @@ export class PostgresStore implements Store {
     const ids = await this.#volumeIdsIn(scan.volumes);
     if (ids !== null && ids.length === 0) return;
     const [windowFromS, toS] = windowOf(scan);
-    const select = `SELECT v.name, c.chunk_s, c.run_id, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes, c.changed_tracks, c.or_bitmap, c.data
+    const select = `SELECT v.name, c.chunk_s, c.run_id, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes,
+      c.changed_tracks, c.or_bitmap, c.data
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id JOIN churnlink_volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR c.volume_id = ANY($1::int[]))`;
     let fromS = windowFromS === -Number.MAX_SAFE_INTEGER ? windowFromS : chunkStartS(windowFromS, await this.#intervalS());
@@ -378,11 +379,16 @@ async function putChunks(c: pg.PoolClient, runId: number, chunks: { volumeId: nu
   if (chunks.length === 0) return;
   const col = <T>(pick: (x: { volumeId: number; chunkS: number; chunk: ChunkRecord }) => T): T[] => chunks.map(pick);
   await c.query(
-    `INSERT INTO churnlink_chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads, read_bytes, changed_tracks, or_bitmap, data)
-     SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, d FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::bigint[], $6::int[], $7::bigint[],
-       $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bytea[], $13::bytea[]) AS t(v, s, f, l, n, w, wb, r, rb, ct, ob, d)
-     ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = EXCLUDED.first_s, last_s = EXCLUDED.last_s, cells = EXCLUDED.cells,
-       writes = EXCLUDED.writes, write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads, read_bytes = EXCLUDED.read_bytes,
+    `INSERT INTO churnlink_chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads,
+      read_bytes, changed_tracks, or_bitmap, data)
+     SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, d FROM unnest($2::int[], $3::bigint[], $4::bigint[],
+       $5::bigint[], $6::int[], $7::bigint[],
+       $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bytea[], $13::bytea[]) AS t(v, s, f, l, n, w,
+         wb, r, rb, ct, ob, d)
+     ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = EXCLUDED.first_s, last_s = EXCLUDED.last_s,
+       cells = EXCLUDED.cells,
+       writes = EXCLUDED.writes, write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads,
+         read_bytes = EXCLUDED.read_bytes,
        changed_tracks = EXCLUDED.changed_tracks, or_bitmap = EXCLUDED.or_bitmap, data = EXCLUDED.data`,
     [runId, col((x) => x.volumeId), col((x) => x.chunkS), col((x) => x.chunk.firstS), col((x) => x.chunk.lastS), col((x) => x.chunk.cells),
       col((x) => x.chunk.writes), col((x) => x.chunk.writeBytes), col((x) => x.chunk.reads), col((x) => x.chunk.readBytes),
@@ -397,8 +403,10 @@ async function upgradeFrom4(c: pg.PoolClient): Promise<void> {
   if (old.rows[0].present && interval.rowCount === 1) {
     const intervalS = Number(interval.rows[0].value);
     const { rows } = await c.query(
-      `SELECT i.run_id, i.volume_id, v.name, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes, i.changed_tracks, i.bitmap, i.write_profile, i.partial
-       FROM churnlink_intervals i JOIN churnlink_volumes v ON v.id = i.volume_id ORDER BY i.run_id, i.volume_id, i.start_s`);
+      `SELECT i.run_id, i.volume_id, v.name, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes,
+        i.changed_tracks, i.bitmap, i.write_profile, i.partial
+       FROM churnlink_intervals i JOIN churnlink_volumes v ON v.id = i.volume_id ORDER BY i.run_id, i.volume_id,
+         i.start_s`);
     const groups = new Map<string, { runId: number; volumeId: number; chunkS: number; rows: IntervalRow[] }>();
     for (const r of rows) {
       const row = intervalRowOf({ ...r, volume: r.name });

@@ -153,10 +153,13 @@ export class SqliteStore implements Store {
   }
 
   #putChunk(volumeId: number, chunkS: number, runId: number, c: ChunkRecord): void {
-    this.#statement(`INSERT INTO chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads, read_bytes, changed_tracks, or_bitmap, data)
+    this.#statement(`INSERT INTO chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes,
+      reads, read_bytes, changed_tracks, or_bitmap, data)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = excluded.first_s, last_s = excluded.last_s, cells = excluded.cells,
-        writes = excluded.writes, write_bytes = excluded.write_bytes, reads = excluded.reads, read_bytes = excluded.read_bytes,
+      ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = excluded.first_s, last_s = excluded.last_s,
+        cells = excluded.cells,
+        writes = excluded.writes, write_bytes = excluded.write_bytes, reads = excluded.reads,
+          read_bytes = excluded.read_bytes,
         changed_tracks = excluded.changed_tracks, or_bitmap = excluded.or_bitmap, data = excluded.data`)
       .run(volumeId, chunkS, runId, c.firstS, c.lastS, c.cells, c.writes, c.writeBytes, c.reads, c.readBytes, c.changedTracks, blob(c.orBitmap), blob(c.data));
   }
@@ -166,9 +169,11 @@ export class SqliteStore implements Store {
     const old = this.#db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'intervals'").pluck().get() as number;
     if (old > 0 && this.#meta('interval_s') !== null) {
       const intervalS = this.#intervalS();
-      const select = this.#db.prepare(`SELECT i.run_id AS runId, i.volume_id AS volumeId, v.name AS volume, i.start_s AS startS, i.writes,
+      const select = this.#db.prepare(`SELECT i.run_id AS runId, i.volume_id AS volumeId, v.name AS volume,
+        i.start_s AS startS, i.writes,
         i.write_bytes AS writeBytes, i.reads, i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap,
-        i.write_profile AS writeProfile, i.partial FROM intervals i JOIN volumes v ON v.id = i.volume_id ORDER BY i.run_id, i.volume_id, i.start_s`);
+        i.write_profile AS writeProfile, i.partial FROM intervals i JOIN volumes v ON v.id = i.volume_id
+          ORDER BY i.run_id, i.volume_id, i.start_s`);
       let group: (IntervalRow & { runId: number; volumeId: number })[] = [];
       const flush = (): void => {
         if (group.length === 0) return;
@@ -241,10 +246,13 @@ export class SqliteStore implements Store {
     if (filter === null) return [];
     const [fromS, toS] = windowOf(scan);
     const fromChunkS = fromS === -Number.MAX_SAFE_INTEGER ? fromS : chunkStartS(fromS, this.#intervalS());
-    const volumes = this.#db.prepare(`SELECT id, name FROM volumes c WHERE 1 = 1 ${filter.replace('c.volume_id', 'c.id')} ORDER BY name`).all() as { id: number; name: string }[];
+    const volumes = this.#db.prepare(`SELECT id, name FROM volumes c WHERE 1 = 1 ${filter.replace('c.volume_id',
+      'c.id')} ORDER BY name`).all() as { id: number; name: string }[];
     // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
-    const walk = (order: 'ASC' | 'DESC') => this.#statement(`SELECT c.chunk_s AS chunkS, c.data FROM chunks c JOIN runs r ON r.id = c.run_id
-      WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ? ORDER BY c.chunk_s ${order}`);
+    const walk = (order: 'ASC' | 'DESC') => this.#statement(`SELECT c.chunk_s AS chunkS, c.data
+      FROM chunks c JOIN runs r ON r.id = c.run_id
+      WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?
+        ORDER BY c.chunk_s ${order}`);
     const out: VolumeSpan[] = [];
     for (const v of volumes) {
       const starts = (order: 'ASC' | 'DESC'): number | null => {
@@ -282,7 +290,8 @@ export class SqliteStore implements Store {
     const filter = this.#volumeFilter(scan.volumes);
     if (filter === null) return;
     const [windowFromS, toS] = windowOf(scan);
-    const select = `SELECT v.name AS volume, c.chunk_s AS chunkS, c.run_id AS runId, c.cells, c.writes, c.write_bytes AS writeBytes,
+    const select = `SELECT v.name AS volume, c.chunk_s AS chunkS, c.run_id AS runId, c.cells, c.writes,
+      c.write_bytes AS writeBytes,
         c.reads, c.read_bytes AS readBytes, c.changed_tracks AS changedTracks, c.or_bitmap AS orBitmap, c.data
       FROM chunks c JOIN runs r ON r.id = c.run_id JOIN volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') ${filter}`;
