@@ -39,13 +39,16 @@ const I = Number(values.interval);
 const path = values.store ?? join(tmpdir(), `fleet-${V}x${D}d-${I}s.db`);
 
 /** One volume's cell at interval k, or null when the volume was idle. */
-function cellOf(rand: () => number, volume: number, k: number, scratch: Uint32Array, perSecond: Float64Array): IntervalRow | null {
+function cellOf(
+  rand: () => number, volume: number, k: number, scratch: Uint32Array, perSecond: Float64Array,
+): IntervalRow | null {
   const hot = volume % 20 === 0;
   if (!hot && rand() < 0.3) return null;
   let n = hot ? 200 + Math.floor(rand() * 800) : 1 + Math.floor(rand() * 4);
   const base = hot ? (volume * 7919) % (TRACKS - 200_000) : 0;
   for (let i = 0; i < n; i++) scratch[i] = hot ? base + Math.floor(rand() * 100_000) : Math.floor(rand() * TRACKS);
-  if (hot) for (let i = 0; i < 64 && n < scratch.length; i++) scratch[n++] = base + 150_000 + ((k * 64 + i) % 50_000); // the log
+  // the log: 64 sequential tracks per interval
+  if (hot) for (let i = 0; i < 64 && n < scratch.length; i++) scratch[n++] = base + 150_000 + ((k * 64 + i) % 50_000);
   const sorted = scratch.subarray(0, n).sort();
   let distinct = 0;
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i]!;
@@ -53,7 +56,8 @@ function cellOf(rand: () => number, volume: number, k: number, scratch: Uint32Ar
   const writeBytes = writes * 16384;
   for (let s = 0; s < Math.min(I, 4); s++) perSecond[Math.floor(rand() * I)]! += writeBytes / 4;
   return {
-    volume: `vol${String(volume).padStart(5, '0')}`, startS: START_S + k * I, writes, writeBytes, reads: writes, readBytes: writeBytes,
+    volume: `vol${String(volume).padStart(5, '0')}`, startS: START_S + k * I,
+    writes, writeBytes, reads: writes, readBytes: writeBytes,
     changedTracks: distinct, bitmap: serializeRoaring(sorted, distinct), writeProfile: encodeProfile(perSecond),
   };
 }
@@ -62,8 +66,10 @@ async function build(): Promise<void> {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
   const store = new SqliteStore(path);
   await store.useSettings({ intervalS: I, trackBytes: 65536 });
-  await store.putScope(JSON.stringify({ volumes: null, groups: Array.from({ length: 10 }, (_, g) => ({ name: `g${g}`, volumes: [`vol*${g}`] })), datasets: [] }));
-  const run = await store.beginRun('fleet', [{ path: 'fleet', fingerprint: `fleet-${V}-${D}-${I}`, bytes: 0, format: 'generated' }]);
+  const groups = Array.from({ length: 10 }, (_, g) => ({ name: `g${g}`, volumes: [`vol*${g}`] }));
+  await store.putScope(JSON.stringify({ volumes: null, groups, datasets: [] }));
+  const source = { path: 'fleet', fingerprint: `fleet-${V}-${D}-${I}`, bytes: 0, format: 'generated' };
+  const run = await store.beginRun('fleet', [source]);
   const rand = prng(Number(values.seed));
   const scratch = new Uint32Array(2000);
   const perSecond = new Float64Array(I);
@@ -84,9 +90,10 @@ async function build(): Promise<void> {
     }
   }
   await store.writeIntervals(run, rows);
-  await store.finishRun(run, { records: cells, skipped: 0 }, [], [{ path: 'fleet', fingerprint: `fleet-${V}-${D}-${I}`, bytes: 0, format: 'generated' }]);
+  await store.finishRun(run, { records: cells, skipped: 0 }, [], [source]);
   await store.close();
-  console.log(`built ${path}: ${cells} cells of ${V * intervals} (volume, interval) pairs in ${((performance.now() - t0) / 1000).toFixed(1)} s, ` +
+  const s = ((performance.now() - t0) / 1000).toFixed(1);
+  console.log(`built ${path}: ${cells} cells of ${V * intervals} (volume, interval) pairs in ${s} s, ` +
     `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB (${(statSync(path).size / cells).toFixed(0)} B per cell)`);
 }
 
@@ -97,7 +104,8 @@ interface Step {
 
 function measure(step: Step): { s: number; rssMiB: number; code: number | null; bytes: number } {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, ...step.args, '--store', path], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const args = ['-f', '%M', process.execPath, BIN, ...step.args, '--store', path];
+  const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   const s = (performance.now() - t0) / 1000;
   const rssKiB = Number(/(\d+)\s*$/.exec(r.stderr)?.[1] ?? NaN);
   if (r.status !== 0) process.stderr.write(`${step.name}: exit ${r.status}: ${r.stderr.slice(0, 500)}\n`);
@@ -110,7 +118,10 @@ writeFileSync(oneVolume, JSON.stringify({ volumes: [{ name: 'vol00001' }] }));
 const steps: Step[] = [
   { name: 'report --by volume (whole window)', args: ['report', '--format', 'csv'] },
   { name: 'report --by group --per 1h', args: ['report', '--by', 'group', '--per', '1h', '--format', 'csv'] },
-  { name: 'report --per interval, one volume', args: ['report', '--per', 'interval', '--format', 'csv', '--scope', oneVolume] },
+  {
+    name: 'report --per interval, one volume',
+    args: ['report', '--per', 'interval', '--format', 'csv', '--scope', oneVolume],
+  },
   { name: 'report --models', args: ['report', '--models'] },
   { name: 'simulate --cycle 5m', args: ['simulate', '--cycle', '5m', '--link', '1x10Gbit'] },
   { name: 'plan --rpo 15m --cycle 5m', args: ['plan', '--rpo', '15m', '--percentile', '99', '--cycle', '5m'] },
@@ -121,4 +132,6 @@ for (const step of steps) {
   const m = measure(step);
   console.log(`| \`${step.name}\` | ${m.code === 0 ? m.s.toFixed(1) : `exit ${m.code}`} | ${m.rssMiB.toFixed(0)} |`);
 }
-if (!values.keep && !values.store) for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+if (!values.keep && !values.store) {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+}

@@ -99,14 +99,20 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const source = await cellSourceFor(store, scope, values.group ?? null);
     if (values.models) {
       const { window, volumes } = await selectedWindow(source, settings, range);
-      const rows = await scanModels(source, volumes, settings.intervalS, settings.trackBytes, window.fromS, window.toS, {
+      const { intervalS, trackBytes } = settings;
+      const rows = await scanModels(source, volumes, intervalS, trackBytes, window.fromS, window.toS, {
         syncWindowS: values['sync-window'] === undefined ? 1 : parseDurationS(values['sync-window'], '--sync-window'),
         cycleS: values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle'),
         periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
         params: sizing.params,
       });
-      const shown = { ...settings, firstS: Math.floor(window.fromS / settings.intervalS) * settings.intervalS, endS: Math.ceil(window.toS / settings.intervalS) * settings.intervalS };
-      await emit(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, shown, sizing.params), values.output, io);
+      const shown = {
+        intervalS, trackBytes,
+        firstS: Math.floor(window.fromS / intervalS) * intervalS, endS: Math.ceil(window.toS / intervalS) * intervalS,
+      };
+      const text = format === 'json' ? `${JSON.stringify(rows, null, 2)}\n`
+        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, shown, sizing.params);
+      await emit(text, values.output, io);
       return 0;
     }
     const ctx = {
@@ -129,14 +135,20 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const maxRows = maxRowsOf(values['max-rows'], format === 'table' ? TABLE_MAX_ROWS : STREAM_MAX_ROWS);
     if (plan.denseRows > maxRows) {
       throw new UsageError(
-        `${plan.denseRows} rows (${plan.buckets.count} buckets x ${plan.entities.length} ${by === 'volume' ? 'volumes' : `${by}s`}, ` +
+        `${plan.denseRows} rows (${plan.buckets.count} buckets x ${plan.entities.length} ` +
+          `${by === 'volume' ? 'volumes' : `${by}s`}` +
+          ', ' +
           `zeros included) is over --max-rows ${maxRows}; narrow --window, use a longer --per, or raise --max-rows`,
       );
     }
     if (format === 'table') {
       const views: ChurnView[] = [];
-      for await (const row of streamChurn(source, plan)) views.push({ row, sizing: sizeLink(row.changedBytes, sizing) });
-      await emit(churnTable(views, { store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing }), values.output, io);
+      for await (const row of streamChurn(source, plan)) {
+        views.push({ row, sizing: sizeLink(row.changedBytes, sizing) });
+      }
+      const { intervalS, trackBytes } = settings;
+      const meta = { store: store.location, by, per, intervalS, trackBytes, sizing };
+      await emit(churnTable(views, meta), values.output, io);
       return 0;
     }
     await streamOut(source, plan, format, sizing, values.output, io);
@@ -172,7 +184,10 @@ function maxRowsOf(text: string | undefined, fallback: number): number {
 }
 
 /** Write csv or json rows as they are computed, a chunk at a time: memory stays bounded. */
-async function streamOut(source: CellSource, plan: ChurnPlan, format: 'csv' | 'json', sizing: SizingRequest, output: string | undefined, io: Io): Promise<void> {
+async function streamOut(
+  source: CellSource, plan: ChurnPlan, format: 'csv' | 'json', sizing: SizingRequest, output: string | undefined,
+  io: Io,
+): Promise<void> {
   const fd = output === undefined ? null : openSync(output, 'w');
   const write = (text: string): void => {
     if (fd === null) io.out(text);
@@ -187,7 +202,9 @@ async function streamOut(source: CellSource, plan: ChurnPlan, format: 'csv' | 'j
         const text = churnCsv(chunk, by, per, sizing);
         write(first ? text : text.slice(text.indexOf('\n') + 1));
       } else if (chunk.length > 0) {
-        const items = churnJson(chunk, by).map((o) => `  ${JSON.stringify(o, null, 2).replace(/\n/g, '\n  ')}`).join(',\n');
+        const items = churnJson(chunk, by)
+          .map((o) => `  ${JSON.stringify(o, null, 2).replace(/\n/g, '\n  ')}`)
+          .join(',\n');
         write(`${first ? '[\n' : ',\n'}${items}`);
       }
       if (format === 'csv' || chunk.length > 0) first = false;
@@ -235,7 +252,9 @@ async function htmlData(
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
     models: await scanModels(source, spans, settings.intervalS, settings.trackBytes, selected.fromS, selected.toS, {
-      syncWindowS: 1, cycleS, periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'), params: sizing.params,
+      syncWindowS: 1, cycleS, params: sizing.params,
+      periodS: values.period === undefined
+        ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
     }),
     rpo,
   };

@@ -56,7 +56,8 @@ export class IntervalWriter {
       this.#pendingBytes += r.bitmap.byteLength + 64;
       this.#pendingStarts.add(r.startS);
     }
-    const full = this.#pending.length >= FLUSH_ROWS || this.#pendingBytes >= FLUSH_BYTES || this.#pendingStarts.size >= FLUSH_INTERVALS;
+    const full = this.#pending.length >= FLUSH_ROWS || this.#pendingBytes >= FLUSH_BYTES
+      || this.#pendingStarts.size >= FLUSH_INTERVALS;
     if (this.flushEach || full) await this.flush();
   }
 

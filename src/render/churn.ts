@@ -64,7 +64,8 @@ const SIZING_CSV: [keyof Sizing, string][] = [
 export function churnCsv(views: readonly ChurnView[], by: ReportBy, per: Per, request?: SizingRequest): string {
   // The link columns follow from the request alone, so chunks of a stream agree on them.
   const asked = request === undefined ? null : sizeLink(0, request);
-  const sizingCols = SIZING_CSV.filter(([key]) => (asked === null ? views.some((v) => v.sizing[key] !== undefined) : asked[key] !== undefined));
+  const sizingCols = SIZING_CSV.filter(([key]) =>
+    (asked === null ? views.some((v) => v.sizing[key] !== undefined) : asked[key] !== undefined));
   const tail = (s: Sizing): CsvValue[] => sizingCols.map(([key]) => s[key]);
   if (per !== null) {
     return renderCsv(

@@ -52,16 +52,20 @@ function groupAreas(rows: ChurnRow[], pick: (r: ChurnRow) => number): { xs: numb
 
 /** How the points were made, when they fold several intervals. */
 const stepNote = (d: HtmlReportData): string =>
-  d.chartStepS !== undefined && d.chartStepS > d.intervalS ? ` (max per ${formatDuration(d.chartStepS)}: at most 2,000 points)` : '';
+  d.chartStepS !== undefined && d.chartStepS > d.intervalS
+    ? ` (max per ${formatDuration(d.chartStepS)}: at most 2,000 points)`
+    : '';
 
 export function changedChart(d: HtmlReportData): string {
   const { xs, series } = groupAreas(d.groupSeries, (r) => r.changedBytes);
-  return stackedAreaChart(xs, series, { title: `Changed MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`, yLabel: 'MiB changed', xLabel: timeLabel });
+  const title = `Changed MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
+  return stackedAreaChart(xs, series, { title, yLabel: 'MiB changed', xLabel: timeLabel });
 }
 
 export function writtenChart(d: HtmlReportData): string {
   const { xs, series } = groupAreas(d.groupSeries, (r) => r.writeBytes ?? 0);
-  return stackedAreaChart(xs, series, { title: `Written MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`, yLabel: 'MiB written', xLabel: timeLabel });
+  const title = `Written MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
+  return stackedAreaChart(xs, series, { title, yLabel: 'MiB written', xLabel: timeLabel });
 }
 
 export function bandwidthChart(d: HtmlReportData): string {
@@ -91,7 +95,9 @@ export function rpoChart(d: HtmlReportData): string | null {
   const r = d.rpo;
   const { xs, ys, per } = rpoPoints(r.perInterval);
   return lineChart(xs, [{ name: 'RPO', values: ys }], {
-    title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, ${formatDuration(r.cycleS)} cycles (max per ${per > 1 ? formatDuration(per * d.intervalS) : 'interval'})`,
+    title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, ` +
+      `${formatDuration(r.cycleS)} cycles ` +
+      `(max per ${per > 1 ? formatDuration(per * d.intervalS) : 'interval'})`,
     yLabel: 'RPO (min)', xLabel: timeLabel, reference: { y: r.targetS / 60, label: `target ${formatDuration(r.targetS)}` },
   });
 }

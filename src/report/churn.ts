@@ -347,7 +347,8 @@ function* zeroRows(plan: ChurnPlan, bucket: Bucket): Generator<ChurnRow> {
 
 function rowOf(plan: ChurnPlan, bucket: Bucket, name: string, f: Figures, intervals: number): ChurnRow {
   const { ctx, request } = plan;
-  const kind: ChurnRow['kind'] = request.by !== 'dataset' ? request.by : name === ALL_DATASETS ? 'all-datasets' : 'dataset';
+  const kind: ChurnRow['kind'] = request.by !== 'dataset' ? request.by
+    : name === ALL_DATASETS ? 'all-datasets' : 'dataset';
   const capacityBytes = kind === 'volume' ? ctx.capacityBytes(name)
     : kind === 'group' ? groupCapacity(plan, name) : datasetBytes(plan, name);
   const counters = request.by !== 'dataset';

@@ -79,8 +79,8 @@ export function modelRows(inputs: ModelInputs, options: ModelOptions): ModelRow[
   const cycle = inputs.spans(options.cycleS);
   const period = inputs.spans(options.periodS);
   return [
-    row('synchronous', options.syncWindowS, slidingSummary(inputs.profile, inputs.firstS, inputs.endS - inputs.firstS, options.syncWindowS),
-      written),
+    row('synchronous', options.syncWindowS,
+      slidingSummary(inputs.profile, inputs.firstS, inputs.endS - inputs.firstS, options.syncWindowS), written),
     row('asynchronous', options.cycleS, cycle.summary, cycle.totalBytes),
     row('periodic', options.periodS, period.summary, period.totalBytes),
   ];

@@ -3,10 +3,12 @@ import { UsageError } from '../errors.js';
 import { checkSameSettings } from './sqlite.js';
 import { SCAN_PAGE_ROWS } from './store.js';
 import {
-  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk, type ChunkRecord,
+  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
+  type ChunkRecord,
 } from './chunk.js';
 import type {
-  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo, VolumeSpan,
+  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
+  VolumeSpan,
 } from './store.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
@@ -95,9 +97,10 @@ export class PostgresStore implements Store {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
         await c.query(SCHEMA);
         await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]);
-        const version = await c.query("SELECT value FROM churnlink_meta WHERE key = 'schema_version' AND value = ANY($1)", [UPGRADES_FROM]);
+        const old = "key = 'schema_version' AND value = ANY";
+        const version = await c.query(`SELECT value FROM churnlink_meta WHERE ${old}($1)`, [UPGRADES_FROM]);
         if (version.rowCount === 1) await upgradeFrom4(c);
-        await c.query("UPDATE churnlink_meta SET value = $1 WHERE key = 'schema_version' AND value = ANY($2)", [SCHEMA_VERSION, UPGRADES_FROM]);
+        await c.query(`UPDATE churnlink_meta SET value = $1 WHERE ${old}($2)`, [SCHEMA_VERSION, UPGRADES_FROM]);
         const { rows } = await c.query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'");
         if (rows[0].value !== SCHEMA_VERSION) throw new UsageError(`store: ${store.location} has schema version ${rows[0].value}; this churnlink reads ${SCHEMA_VERSION}`);
       });
@@ -157,7 +160,8 @@ export class PostgresStore implements Store {
       await putChunks(c, runId, groups.map((g) => {
         const volumeId = volumeIds.get(g.volume)!;
         const data = existing.get(`${volumeId}/${g.chunkS}`);
-        return { volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, mergeIntoChunk(data === undefined ? [] : unpackChunk(g.volume, g.chunkS, data), g.rows)) };
+        const before = data === undefined ? [] : unpackChunk(g.volume, g.chunkS, data);
+        return { volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) };
       }));
     });
   }
@@ -213,7 +217,10 @@ export class PostgresStore implements Store {
     if (ids !== null && ids.length === 0) return [];
     const [fromS, toS] = windowOf(scan);
     const fromChunkS = fromS === -Number.MAX_SAFE_INTEGER ? fromS : chunkStartS(fromS, await this.#intervalS());
-    const volumes = await this.#query('SELECT id, name FROM churnlink_volumes WHERE $1::int[] IS NULL OR id = ANY($1::int[]) ORDER BY name COLLATE "C"', [ids]);
+    const volumes = await this.#query(
+      'SELECT id, name FROM churnlink_volumes WHERE $1::int[] IS NULL OR id = ANY($1::int[]) ORDER BY name COLLATE "C"',
+      [ids],
+    );
     const out: VolumeSpan[] = [];
     for (const v of volumes) {
       // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
@@ -275,25 +282,30 @@ export class PostgresStore implements Store {
       c.changed_tracks, c.or_bitmap, c.data
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id JOIN churnlink_volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR c.volume_id = ANY($1::int[]))`;
-    let fromS = windowFromS === -Number.MAX_SAFE_INTEGER ? windowFromS : chunkStartS(windowFromS, await this.#intervalS());
+    const unbounded = windowFromS === -Number.MAX_SAFE_INTEGER;
+    let fromS = unbounded ? windowFromS : chunkStartS(windowFromS, await this.#intervalS());
     while (fromS < toS) {
-      let chunks = await this.#query(`${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`, [ids, fromS, toS]);
+      const order = `ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`;
+      let chunks = await this.#query(`${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ${order}`, [ids, fromS, toS]);
       if (chunks.length === 0) return;
       const lastS = Number(chunks[chunks.length - 1]!.chunk_s);
       if (chunks.length === limit) {
         const cut = chunks.findIndex((c) => Number(c.chunk_s) === lastS);
-        chunks = cut > 0 ? chunks.slice(0, cut) : await this.#query(`${select} AND c.chunk_s = $2 ORDER BY c.volume_id, c.run_id`, [ids, lastS]);
+        chunks = cut > 0 ? chunks.slice(0, cut)
+          : await this.#query(`${select} AND c.chunk_s = $2 ORDER BY c.volume_id, c.run_id`, [ids, lastS]);
         fromS = cut > 0 ? lastS : lastS + 1;
       } else {
         fromS = toS;
       }
       const out: StoredChunk[] = [];
       for (const c of chunks) {
-        const intervals = unpackChunk(c.name, Number(c.chunk_s), new Uint8Array(c.data), windowFromS, toS, !scan.withoutProfiles);
+        const intervals = unpackChunk(c.name, Number(c.chunk_s), new Uint8Array(c.data), windowFromS, toS,
+          !scan.withoutProfiles);
         if (intervals.length === 0) continue;
         out.push({
-          volume: c.name, runId: Number(c.run_id), chunkS: Number(c.chunk_s), cells: c.cells, writes: c.writes, writeBytes: c.write_bytes,
-          reads: c.reads, readBytes: c.read_bytes, changedTracks: c.changed_tracks, orBitmap: new Uint8Array(c.or_bitmap), intervals,
+          volume: c.name, runId: Number(c.run_id), chunkS: Number(c.chunk_s), cells: c.cells, writes: c.writes,
+          writeBytes: c.write_bytes, reads: c.reads, readBytes: c.read_bytes, changedTracks: c.changed_tracks,
+          orBitmap: new Uint8Array(c.or_bitmap), intervals,
         });
       }
       if (out.length > 0) yield out;
@@ -375,7 +387,9 @@ export class PostgresStore implements Store {
 }
 
 /** Insert or replace chunks of a run, all in one statement. */
-async function putChunks(c: pg.PoolClient, runId: number, chunks: { volumeId: number; chunkS: number; chunk: ChunkRecord }[]): Promise<void> {
+type PlacedChunk = { volumeId: number; chunkS: number; chunk: ChunkRecord };
+
+async function putChunks(c: pg.PoolClient, runId: number, chunks: PlacedChunk[]): Promise<void> {
   if (chunks.length === 0) return;
   const col = <T>(pick: (x: { volumeId: number; chunkS: number; chunk: ChunkRecord }) => T): T[] => chunks.map(pick);
   await c.query(
@@ -390,9 +404,10 @@ async function putChunks(c: pg.PoolClient, runId: number, chunks: { volumeId: nu
        writes = EXCLUDED.writes, write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads,
          read_bytes = EXCLUDED.read_bytes,
        changed_tracks = EXCLUDED.changed_tracks, or_bitmap = EXCLUDED.or_bitmap, data = EXCLUDED.data`,
-    [runId, col((x) => x.volumeId), col((x) => x.chunkS), col((x) => x.chunk.firstS), col((x) => x.chunk.lastS), col((x) => x.chunk.cells),
-      col((x) => x.chunk.writes), col((x) => x.chunk.writeBytes), col((x) => x.chunk.reads), col((x) => x.chunk.readBytes),
-      col((x) => x.chunk.changedTracks), col((x) => Buffer.from(x.chunk.orBitmap)), col((x) => Buffer.from(x.chunk.data))],
+    [runId, col((x) => x.volumeId), col((x) => x.chunkS), col((x) => x.chunk.firstS), col((x) => x.chunk.lastS),
+      col((x) => x.chunk.cells), col((x) => x.chunk.writes), col((x) => x.chunk.writeBytes), col((x) => x.chunk.reads),
+      col((x) => x.chunk.readBytes), col((x) => x.chunk.changedTracks), col((x) => Buffer.from(x.chunk.orBitmap)),
+      col((x) => Buffer.from(x.chunk.data))],
   );
 }
 
@@ -416,7 +431,9 @@ async function upgradeFrom4(c: pg.PoolClient): Promise<void> {
       if (g === undefined) groups.set(key, (g = { runId: Number(r.run_id), volumeId: r.volume_id, chunkS, rows: [] }));
       g.rows.push(row);
     }
-    for (const g of groups.values()) await putChunks(c, g.runId, [{ volumeId: g.volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, g.rows) }]);
+    for (const g of groups.values()) {
+      await putChunks(c, g.runId, [{ volumeId: g.volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, g.rows) }]);
+    }
   }
   await c.query('DROP TABLE IF EXISTS churnlink_intervals');
 }
@@ -427,8 +444,9 @@ function windowOf(query: IntervalQuery): [number, number] {
 
 function intervalRowOf(r: Record<string, any>): IntervalRow {
   return {
-    volume: r.volume, startS: Number(r.start_s), writes: r.writes, writeBytes: r.write_bytes, reads: r.reads, readBytes: r.read_bytes,
-    changedTracks: r.changed_tracks, bitmap: new Uint8Array(r.bitmap), writeProfile: new Uint8Array(r.write_profile), partial: r.partial,
+    volume: r.volume, startS: Number(r.start_s), writes: r.writes, writeBytes: r.write_bytes, reads: r.reads,
+    readBytes: r.read_bytes, changedTracks: r.changed_tracks, bitmap: new Uint8Array(r.bitmap),
+    writeProfile: new Uint8Array(r.write_profile), partial: r.partial,
   };
 }
 

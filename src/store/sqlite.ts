@@ -2,10 +2,12 @@ import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { SCAN_PAGE_ROWS } from './store.js';
 import {
-  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk, type ChunkRecord,
+  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
+  type ChunkRecord,
 } from './chunk.js';
 import type {
-  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo, VolumeSpan,
+  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
+  VolumeSpan,
 } from './store.js';
 
 const SCHEMA_VERSION = '6';
@@ -145,8 +147,10 @@ export class SqliteStore implements Store {
       for (const { volume, chunkS, rows: fresh } of rowsByChunk(rows, intervalS).values()) {
         const volumeId = this.#volumeId(volume);
         // The run may have this chunk already: later intervals, late records, a cut between threads.
-        const data = this.#statement('SELECT data FROM chunks WHERE volume_id = ? AND chunk_s = ? AND run_id = ?').pluck().get(volumeId, chunkS, runId) as Buffer | undefined;
-        const merged = mergeIntoChunk(data === undefined ? [] : unpackChunk(volume, chunkS, new Uint8Array(data)), fresh);
+        const data = this.#statement('SELECT data FROM chunks WHERE volume_id = ? AND chunk_s = ? AND run_id = ?')
+          .pluck().get(volumeId, chunkS, runId) as Buffer | undefined;
+        const stored = data === undefined ? [] : unpackChunk(volume, chunkS, new Uint8Array(data));
+        const merged = mergeIntoChunk(stored, fresh);
         this.#putChunk(volumeId, chunkS, runId, packChunk(chunkS, merged));
       }
     })();
@@ -161,12 +165,15 @@ export class SqliteStore implements Store {
         writes = excluded.writes, write_bytes = excluded.write_bytes, reads = excluded.reads,
           read_bytes = excluded.read_bytes,
         changed_tracks = excluded.changed_tracks, or_bitmap = excluded.or_bitmap, data = excluded.data`)
-      .run(volumeId, chunkS, runId, c.firstS, c.lastS, c.cells, c.writes, c.writeBytes, c.reads, c.readBytes, c.changedTracks, blob(c.orBitmap), blob(c.data));
+      .run(volumeId, chunkS, runId, c.firstS, c.lastS, c.cells, c.writes, c.writeBytes, c.reads, c.readBytes,
+        c.changedTracks,
+        blob(c.orBitmap), blob(c.data));
   }
 
   /** Convert a 0.1.0 store (one row per run, volume and interval) to chunks, in one transaction. */
   #upgradeFrom5(): void {
-    const old = this.#db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'intervals'").pluck().get() as number;
+    const old = this.#db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'intervals'")
+      .pluck().get() as number;
     if (old > 0 && this.#meta('interval_s') !== null) {
       const intervalS = this.#intervalS();
       const select = this.#db.prepare(`SELECT i.run_id AS runId, i.volume_id AS volumeId, v.name AS volume,
@@ -186,7 +193,8 @@ export class SqliteStore implements Store {
       for (const row of all) {
         normalizeRow(row);
         const g = group[0];
-        if (g !== undefined && (g.runId !== row.runId || g.volumeId !== row.volumeId || chunkStartS(g.startS, intervalS) !== chunkStartS(row.startS, intervalS))) flush();
+        const sameChunk = chunkStartS(g?.startS ?? NaN, intervalS) === chunkStartS(row.startS, intervalS);
+        if (g !== undefined && (g.runId !== row.runId || g.volumeId !== row.volumeId || !sameChunk)) flush();
         group.push(row);
       }
       flush();
@@ -236,7 +244,9 @@ export class SqliteStore implements Store {
 
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {
     const rows: IntervalRow[] = [];
-    for (const page of this.#chunkPages({ ...query }, Number.MAX_SAFE_INTEGER)) for (const c of page) rows.push(...c.intervals);
+    for (const page of this.#chunkPages({ ...query }, Number.MAX_SAFE_INTEGER)) {
+      for (const c of page) rows.push(...c.intervals);
+    }
     // Chunks come by run within a (volume, chunk): a stable sort keeps runs in order.
     return rows.sort((a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0));
   }
@@ -258,7 +268,8 @@ export class SqliteStore implements Store {
       const starts = (order: 'ASC' | 'DESC'): number | null => {
         let best: number | null = null;
         let bestChunk: number | null = null;
-        for (const c of walk(order).iterate(v.id, fromChunkS, toS) as IterableIterator<{ chunkS: number; data: Buffer }>) {
+        const chunks = walk(order).iterate(v.id, fromChunkS, toS) as IterableIterator<{ chunkS: number; data: Buffer }>;
+        for (const c of chunks) {
           if (bestChunk !== null && c.chunkS !== bestChunk) break;
           for (const r of unpackChunk(v.name, c.chunkS, new Uint8Array(c.data), fromS, toS, false)) {
             if (best === null || (order === 'ASC' ? r.startS < best : r.startS > best)) best = r.startS;
@@ -295,7 +306,9 @@ export class SqliteStore implements Store {
         c.reads, c.read_bytes AS readBytes, c.changed_tracks AS changedTracks, c.or_bitmap AS orBitmap, c.data
       FROM chunks c JOIN runs r ON r.id = c.run_id JOIN volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') ${filter}`;
-    const page = this.#statement(`${select} AND c.chunk_s >= ? AND c.chunk_s < ? ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`);
+    const page = this.#statement(
+      `${select} AND c.chunk_s >= ? AND c.chunk_s < ? ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`,
+    );
     const whole = this.#statement(`${select} AND c.chunk_s = ? ORDER BY c.volume_id, c.run_id`);
     let fromS = windowFromS === -Number.MAX_SAFE_INTEGER ? windowFromS : chunkStartS(windowFromS, this.#intervalS());
     while (fromS < toS) {
@@ -311,7 +324,8 @@ export class SqliteStore implements Store {
       }
       const out: StoredChunk[] = [];
       for (const { data, ...c } of chunks) {
-        const intervals = unpackChunk(c.volume, c.chunkS, new Uint8Array(data), windowFromS, toS, !scan.withoutProfiles);
+        const intervals = unpackChunk(c.volume, c.chunkS, new Uint8Array(data), windowFromS, toS,
+          !scan.withoutProfiles);
         if (intervals.length > 0) out.push({ ...c, orBitmap: new Uint8Array(c.orBitmap), intervals });
       }
       if (out.length > 0) yield out;
