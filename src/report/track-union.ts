@@ -16,6 +16,8 @@ export class TrackUnion {
   #touched = new Uint32Array(1024); // global word indexes with a bit set
   #touchedCount = 0;
   #count = 0;
+  #lastKey = -1;
+  #lastWords: Uint32Array = new Uint32Array(0);
 
   /** OR a serialized roaring bitmap in. */
   add(blob: Uint8Array): void {
@@ -61,13 +63,34 @@ export class TrackUnion {
     this.#touched[this.#touchedCount++] = word;
   }
 
+  #chunk(key: number): Uint32Array {
+    if (key === this.#lastKey) return this.#lastWords;
+    let words = this.#chunks.get(key);
+    if (words === undefined) this.#chunks.set(key, (words = new Uint32Array(CHUNK_WORDS)));
+    this.#lastKey = key;
+    this.#lastWords = words;
+    return words;
+  }
+
   // to exclusive
   #setRange(from: number, to: number): void {
+    if (to - from === 1) {
+      // One track (array containers): the common case, kept short.
+      const key = Math.floor(from / 2 ** CHUNK_BITS);
+      const words = this.#chunk(key);
+      const w = (from - key * 2 ** CHUNK_BITS) >>> 5;
+      const bit = 1 << (from & 31);
+      const before = words[w]!;
+      if ((before & bit) !== 0) return;
+      if (before === 0) this.#touch(key * CHUNK_WORDS + w);
+      words[w] = before | bit;
+      this.#count++;
+      return;
+    }
     while (from < to) {
       const key = Math.floor(from / 2 ** CHUNK_BITS);
       const chunkEnd = Math.min(to, (key + 1) * 2 ** CHUNK_BITS);
-      let words = this.#chunks.get(key);
-      if (words === undefined) this.#chunks.set(key, (words = new Uint32Array(CHUNK_WORDS)));
+      const words = this.#chunk(key);
       const base = key * 2 ** CHUNK_BITS;
       for (let i = from - base, e = chunkEnd - base; i < e; ) {
         const w = i >>> 5;

@@ -359,7 +359,7 @@ export class SqliteStore implements Store {
   #volumeFilter(volumes: readonly string[] | undefined): string | null {
     if (volumes === undefined) return '';
     const ids: number[] = [];
-    const find = this.#db.prepare('SELECT id FROM volumes WHERE name = ?').pluck();
+    const find = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck();
     for (const name of volumes) {
       const id = find.get(name) as number | undefined;
       if (id !== undefined) ids.push(id);
