@@ -43,6 +43,10 @@ const CASES: [string, string[]][] = [
     ['hourly.json', ['--per', '1h', '--format', 'json']],
     ['models.json', ['--models', '--cycle', '5m', '--format', 'json']],
     ['group.csv', ['--by', 'group', '--per', '10m', '--format', 'csv']],
+  // Windows that cut chunks (60 intervals, an hour here): rollups inside, exact merges at the edges.
+  ['window-volume.json', ['--window', '2026-01-05T00:30Z/2h', '--format', 'json']],
+  ['window-models.json', ['--window', '2026-01-05T00:30Z/2h', '--models', '--cycle', '5m', '--format', 'json']],
+  ['window-10m.csv', ['--window', '2026-01-05T01:00Z/30m', '--per', '10m', '--format', 'csv']],
 ];
 
 async function reportsAsBefore(store: string): Promise<void> {
