@@ -216,7 +216,7 @@ export class PostgresStore implements Store {
     const ids = await this.#volumeIdsIn(scan.volumes);
     if (ids !== null && ids.length === 0) return [];
     const [fromS, toS] = windowOf(scan);
-    const fromChunkS = fromS === -Number.MAX_SAFE_INTEGER ? fromS : chunkStartS(fromS, await this.#intervalS());
+    const fromChunkS = await this.#chunkFloor(fromS);
     const volumes = await this.#query(
       'SELECT id, name FROM churnlink_volumes WHERE $1::int[] IS NULL OR id = ANY($1::int[]) ORDER BY name COLLATE "C"',
       [ids],
@@ -282,8 +282,7 @@ export class PostgresStore implements Store {
       c.changed_tracks, c.or_bitmap, c.data
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id JOIN churnlink_volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR c.volume_id = ANY($1::int[]))`;
-    const unbounded = windowFromS === -Number.MAX_SAFE_INTEGER;
-    let fromS = unbounded ? windowFromS : chunkStartS(windowFromS, await this.#intervalS());
+    let fromS = await this.#chunkFloor(windowFromS);
     while (fromS < toS) {
       const order = `ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`;
       let chunks = await this.#query(`${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ${order}`, [ids, fromS, toS]);
@@ -310,6 +309,14 @@ export class PostgresStore implements Store {
       }
       if (out.length > 0) yield out;
     }
+  }
+
+  /** Start of the chunk holding `s` (a store without settings holds no chunks: anything goes). */
+  async #chunkFloor(s: number): Promise<number> {
+    if (s === -Number.MAX_SAFE_INTEGER || (this.#cachedIntervalS === undefined && (await this.getSettings()) === null)) {
+      return -Number.MAX_SAFE_INTEGER;
+    }
+    return chunkStartS(s, await this.#intervalS());
   }
 
   async #intervalS(): Promise<number> {

@@ -255,7 +255,7 @@ export class SqliteStore implements Store {
     const filter = this.#volumeFilter(scan.volumes);
     if (filter === null) return [];
     const [fromS, toS] = windowOf(scan);
-    const fromChunkS = fromS === -Number.MAX_SAFE_INTEGER ? fromS : chunkStartS(fromS, this.#intervalS());
+    const fromChunkS = this.#chunkFloor(fromS);
     const volumes = this.#db.prepare(`SELECT id, name FROM volumes c WHERE 1 = 1 ${filter.replace('c.volume_id',
       'c.id')} ORDER BY name`).all() as { id: number; name: string }[];
     // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
@@ -310,7 +310,7 @@ export class SqliteStore implements Store {
       `${select} AND c.chunk_s >= ? AND c.chunk_s < ? ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`,
     );
     const whole = this.#statement(`${select} AND c.chunk_s = ? ORDER BY c.volume_id, c.run_id`);
-    let fromS = windowFromS === -Number.MAX_SAFE_INTEGER ? windowFromS : chunkStartS(windowFromS, this.#intervalS());
+    let fromS = this.#chunkFloor(windowFromS);
     while (fromS < toS) {
       let chunks = page.all(fromS, toS) as (Omit<StoredChunk, 'intervals'> & { data: Buffer })[];
       if (chunks.length === 0) return;
@@ -339,9 +339,15 @@ export class SqliteStore implements Store {
   }
 
   #intervalS(): number {
-    this.#cachedIntervalS ??= Number(this.#meta('interval_s'));
-    if (!(this.#cachedIntervalS > 0)) throw new Error(`store ${this.location}: intervals written before the settings`);
-    return this.#cachedIntervalS;
+    const intervalS = this.#cachedIntervalS ?? Number(this.#meta('interval_s'));
+    if (!(intervalS > 0)) throw new Error(`store ${this.location}: intervals written before the settings`);
+    return (this.#cachedIntervalS = intervalS);
+  }
+
+  /** Start of the chunk holding `s` (a store without settings holds no chunks: anything goes). */
+  #chunkFloor(s: number): number {
+    if (s === -Number.MAX_SAFE_INTEGER || this.#meta('interval_s') === null) return -Number.MAX_SAFE_INTEGER;
+    return chunkStartS(s, this.#intervalS());
   }
 
   async close(): Promise<void> {

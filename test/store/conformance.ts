@@ -116,6 +116,14 @@ export function storeConformance(name: string, open: () => Promise<{ store: Stor
     await store.close();
   });
 
+  test(`${name}: a store without settings scans empty, windowed or not`, async () => {
+    const { store } = await open();
+    assert.deepEqual(await store.readIntervals({ fromS: 60, toS: 600 }), []);
+    assert.deepEqual(await store.volumeSpans({ fromS: 60 }), []);
+    for await (const page of store.scanIntervals({ fromS: 60 })) assert.fail(`unexpected page ${page.length}`);
+    await store.close();
+  });
+
   test(`${name}: volumes keep capacities; the scope text round-trips`, async () => {
     const { store } = await open();
     await store.putVolumes([{ name: 'v1', capacityBytes: 1 << 30 }, { name: 'v2', capacityBytes: null }]);
