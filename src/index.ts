@@ -14,14 +14,21 @@ export { intervalStartUs, tracksFromExtent } from './collect/interval.js';
 export { parseScope, type Scope, type Extent } from './collect/scope.js';
 export { collectSources, type CollectOptions, type CollectSummary } from './collect/run.js';
 export { openSource, type Source } from './sources/file.js';
-export type { Store, StoreSettings, IntervalRow, RunInfo, SourceInfo, VolumeInfo } from './store/store.js';
+export type {
+  Store, StoreSettings, IntervalRow, RunInfo, SourceInfo, VolumeInfo, IntervalScan, StoredChunk, VolumeSpan,
+} from './store/store.js';
 export { SqliteStore } from './store/sqlite.js';
 export { serializeRoaring, walkRoaring, decodeRoaring, roaringCardinality, orRoaringInto } from './bitmap/roaring.js';
 export { Bitset } from './bitmap/bitset.js';
 export { RoaringUnion } from './bitmap/roaring-union.js';
 export { RoaringWriter } from './bitmap/roaring-writer.js';
-export { cellsFromRows, type Cell, type CellMap } from './report/cells.js';
-export { computeChurn, type ChurnRow, type ChurnRequest, type ReportBy } from './report/churn.js';
+export {
+  cellsFromRows, memoryCellSource, storeCellSource, type Cell, type CellMap, type CellSource,
+} from './report/cells.js';
+export {
+  computeChurn, planChurn, streamChurn, type ChurnPlan, type ChurnRow, type ChurnRequest, type ReportBy,
+} from './report/churn.js';
+export { scanModels } from './report/model-scan.js';
 export { planBuckets, type Bucket, type Per } from './report/window.js';
 export { summarize, percentile, type SeriesSummary } from './report/percentile.js';
 export { requiredBandwidthBps, pathsNeeded, bandwidthPerPathBps, resyncSeconds, wireBytes, type LinkParams } from './report/link.js';

@@ -11,6 +11,7 @@ import { runSimulate } from './simulate.js';
 import { runPlan } from './plan.js';
 import { runLive } from './live.js';
 import { runCycles } from './cycles.js';
+import { runMigrate } from './migrate.js';
 
 const HELP = `churnlink: measure write churn on block storage and size replication links
 
@@ -26,6 +27,7 @@ commands:
   cycles            bytes to ship per cycle, and the bandwidth, by cycle length
   live              watch block devices on this host (tracefs) and collect continuously
   runs              list what a store holds
+  migrate           convert a store written by churnlink 0.1.0 to this version's layout
   formats           list the trace formats it reads
 `;
 
@@ -39,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   plan: runPlan,
   cycles: runCycles,
   live: runLive,
+  migrate: runMigrate,
   async formats(_argv, io) {
     io.out(renderTable(Object.values(readers), [
       { header: 'format', align: 'left', value: (r) => r.name },

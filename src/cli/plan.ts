@@ -21,8 +21,9 @@ import {
 } from './planning-options.js';
 import { emit } from './report.js';
 import {
-  loadCells, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP, timelineOf,
+  cellSourceFor, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP,
 } from './store-access.js';
+import { loadTimeline } from '../report/selection.js';
 
 export const PLAN_HELP = `usage: churnlink plan --rpo DUR [options]
 
@@ -102,7 +103,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   try {
     const scope = await scopeFor(store, values.scope);
     const timelineFor = async (group: string | null): Promise<Timeline> =>
-      timelineOf(await loadCells(store, settings, scope, range, group, excluded), settings, range);
+      loadTimeline(await cellSourceFor(store, scope, group, excluded), settings, range);
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const simulation = { cycleS, params, outages: [] };
     const planOf = (timeline: Timeline): PlanResult =>

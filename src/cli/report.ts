@@ -1,8 +1,9 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { capacityOf } from '../collect/scope.js';
 import { UsageError, checkEnum } from '../errors.js';
 import { churnCsv, churnJson, churnTable, type ChurnView } from '../render/churn.js';
-import { computeChurn, REPORT_BY } from '../report/churn.js';
+import { computeChurn, planChurn, REPORT_BY, streamChurn, type ChurnPlan } from '../report/churn.js';
 import { sizeLink, type SizingRequest } from '../report/sizing.js';
 import type { Per } from '../report/window.js';
 import { parseBandwidthBps, parseLink } from '../units/bandwidth.js';
@@ -12,17 +13,18 @@ import { parseCommandArgs } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import type { Io } from './io.js';
 import { GROWTH_HELP, inFlagTerms, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth } from './planning-options.js';
-import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
-import { compareModels } from '../report/models.js';
+import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
+import { loadTimeline, selectedWindow } from '../report/selection.js';
+import { scanModels } from '../report/model-scan.js';
+import { chartSeries, CHART_POINTS } from '../report/downsample.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
 import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart, type HtmlReportData } from '../render/html.js';
 import { rpoPerInterval, simulate } from '../report/simulate.js';
 import { cycleLengthTable } from '../report/cycle-length.js';
 import { sweep, sweepLinks } from '../report/sweep.js';
 import type { PlanningHtml } from '../render/planning.js';
-import type { CellMap } from '../report/cells.js';
+import type { CellSource } from '../report/cells.js';
 import type { StoreSettings } from '../store/store.js';
-import type { Scope } from '../collect/scope.js';
 import type { TimeRange } from '../units/time.js';
 
 export const REPORT_HELP = `usage: churnlink report [options]
@@ -51,6 +53,8 @@ ${GROWTH_HELP}
   --period DUR          with --models: periodic replication period (default 1h)
   --group NAME          with --models: only this group's volumes (the volumes one link serves)
   --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles)
+  --max-rows N          refuse a table over N rows (default 200000) or csv/json over N rows
+                        (default 10000000): every interval and volume, zeros included, is a row
   -o, --output FILE     write the report to FILE instead of stdout
 
 Formulas: D = changed bytes x (1 + overhead) / compression; required = 8 D / (resync x efficiency);
@@ -81,6 +85,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     period: { type: 'string' },
     group: { type: 'string' },
     target: { type: 'string' },
+    'max-rows': { type: 'string' },
     chart: { type: 'string', default: 'changed' },
     format: { type: 'string', default: 'table' },
     output: { type: 'string', short: 'o' },
@@ -99,22 +104,35 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const per = perOf(values.per, settings.intervalS);
     const scope = await scopeFor(store, values.scope);
     const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
-    const cells = await loadCells(store, settings, scope, range, values.group ?? null, values.exclude ?? []);
+    const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
     if (values.models) {
-      const timeline = timelineOf(cells, settings, range);
-      const rows = compareModels(timeline, {
+      const { window, volumes } = await selectedWindow(source, settings, range);
+      const { intervalS, trackBytes } = settings;
+      const rows = await scanModels(source, volumes, intervalS, trackBytes, window.fromS, window.toS, {
         syncWindowS: values['sync-window'] === undefined ? 1 : parseDurationS(values['sync-window'], '--sync-window'),
         cycleS: values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle'),
         periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
         params: sizing.params,
       });
-      await emit(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, timeline, sizing.params), values.output, io);
+      const shown = {
+        intervalS, trackBytes,
+        firstS: Math.floor(window.fromS / intervalS) * intervalS, endS: Math.ceil(window.toS / intervalS) * intervalS,
+      };
+      const text = format === 'json' ? `${JSON.stringify(rows, null, 2)}\n`
+        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, shown, sizing.params);
+      await emit(text, values.output, io);
       return 0;
     }
+    const ctx = {
+      intervalS: settings.intervalS,
+      trackBytes: settings.trackBytes,
+      scope,
+      capacityBytes: (v: string) => capacityOf(scope, v) ?? capacities.get(v) ?? null,
+    };
     if (format === 'html' || format === 'svg') {
       // The planner's library names its parameters (cycleS); say --cycle.
       const data = await inFlagTerms(PLANNING_PARAM_FLAGS,
-        () => htmlData(cells, settings, scope, range, sizing, values, store.location, capacities));
+        () => htmlData(source, settings, ctx, range, sizing, values, store.location));
       const chart = checkEnum('--chart', values.chart!, CHARTS);
       const text = format === 'html' ? renderHtmlReport(data)
         : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
@@ -122,21 +140,28 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       await emit(format === 'svg' ? `${text}\n` : text, values.output, io);
       return 0;
     }
-    const churn = computeChurn(cells, { by, per, range, datasets: values.dataset === undefined ? null : values.dataset.split(',').map((d) => d.trim()) }, {
-      intervalS: settings.intervalS,
-      trackBytes: settings.trackBytes,
-      scope,
-      capacityBytes: (v) => capacityOf(scope, v) ?? capacities.get(v) ?? null,
-    });
-    const views: ChurnView[] = churn.map((row) => ({ row, sizing: sizeLink(row.changedBytes, sizing) }));
-    const text =
-      format === 'json' ? `${JSON.stringify(churnJson(views, by), null, 2)}\n`
-      : format === 'csv' ? churnCsv(views, by, per)
-      : churnTable(views, {
-        store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing,
-        excluded: values.exclude ?? [],
-      });
-    await emit(text, values.output, io);
+    const datasets = values.dataset === undefined ? null : values.dataset.split(',').map((d) => d.trim());
+    const plan = await planChurn(source, { by, per, range, datasets }, ctx);
+    const maxRows = maxRowsOf(values['max-rows'], format === 'table' ? TABLE_MAX_ROWS : STREAM_MAX_ROWS);
+    if (plan.denseRows > maxRows) {
+      throw new UsageError(
+        `${plan.denseRows} rows (${plan.buckets.count} buckets x ${plan.entities.length} ` +
+          `${by === 'volume' ? 'volumes' : `${by}s`}` +
+          ', ' +
+          `zeros included) is over --max-rows ${maxRows}; narrow --window, use a longer --per, or raise --max-rows`,
+      );
+    }
+    if (format === 'table') {
+      const views: ChurnView[] = [];
+      for await (const row of streamChurn(source, plan)) {
+        views.push({ row, sizing: sizeLink(row.changedBytes, sizing) });
+      }
+      const { intervalS, trackBytes } = settings;
+      const meta = { store: store.location, by, per, intervalS, trackBytes, sizing, excluded: values.exclude ?? [] };
+      await emit(churnTable(views, meta), values.output, io);
+      return 0;
+    }
+    await streamOut(source, plan, format, sizing, values.output, io);
     return 0;
   } finally {
     await store.close();
@@ -160,17 +185,71 @@ function sizingOf(values: {
   return request;
 }
 
+const TABLE_MAX_ROWS = 200_000; // a table is aligned, so held whole
+const STREAM_MAX_ROWS = 10_000_000; // csv and json stream: memory is bounded, the output is not
+const STREAM_CHUNK_ROWS = 1000;
+
+function maxRowsOf(text: string | undefined, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--max-rows must be a whole number >= 1, not "${text}"`);
+  return n;
+}
+
+/** Write csv or json rows as they are computed, a chunk at a time: memory stays bounded. */
+async function streamOut(
+  source: CellSource, plan: ChurnPlan, format: 'csv' | 'json', sizing: SizingRequest, output: string | undefined,
+  io: Io,
+): Promise<void> {
+  const fd = output === undefined ? null : openSync(output, 'w');
+  const write = (text: string): void => {
+    if (fd === null) io.out(text);
+    else writeSync(fd, text);
+  };
+  const { by, per } = plan.request;
+  try {
+    let chunk: ChurnView[] = [];
+    let first = true;
+    const flush = (): void => {
+      if (format === 'csv') {
+        const text = churnCsv(chunk, by, per, sizing);
+        write(first ? text : text.slice(text.indexOf('\n') + 1));
+      } else if (chunk.length > 0) {
+        const items = churnJson(chunk, by)
+          .map((o) => `  ${JSON.stringify(o, null, 2).replace(/\n/g, '\n  ')}`)
+          .join(',\n');
+        write(`${first ? '[\n' : ',\n'}${items}`);
+      }
+      if (format === 'csv' || chunk.length > 0) first = false;
+      chunk = [];
+    };
+    for await (const row of streamChurn(source, plan)) {
+      chunk.push({ row, sizing: sizeLink(row.changedBytes, sizing) });
+      if (chunk.length >= STREAM_CHUNK_ROWS) flush();
+    }
+    flush();
+    if (format === 'json') write(first ? '[]\n' : '\n]\n');
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
 /** Everything the HTML report and its charts show. */
-function htmlData(
-  cells: CellMap, settings: StoreSettings, scope: Scope, range: TimeRange | null, sizing: SizingRequest,
-  values: { cycle?: string; period?: string; target?: string; link?: string }, store: string, capacities: Map<string, number | null>,
-): HtmlReportData {
-  const ctx = { intervalS: settings.intervalS, trackBytes: settings.trackBytes, scope, capacityBytes: (v: string) => capacityOf(scope, v) ?? capacities.get(v) ?? null };
-  const timeline = timelineOf(cells, settings, range);
-  const volumes = computeChurn(cells, { by: 'volume', per: null, range, datasets: null }, ctx);
+async function htmlData(
+  source: CellSource, settings: StoreSettings, ctx: ChurnPlan['ctx'], range: TimeRange | null, sizing: SizingRequest,
+  values: { cycle?: string; period?: string; target?: string; link?: string }, store: string,
+): Promise<HtmlReportData> {
+  const { window: selected, volumes: spans } = await selectedWindow(source, settings, range);
+  const firstS = Math.floor(selected.fromS / settings.intervalS) * settings.intervalS;
+  const endS = Math.ceil(selected.toS / settings.intervalS) * settings.intervalS;
+  const volumes = await computeChurn(source, { by: 'volume', per: null, range, datasets: null }, ctx);
+  const groups = await planChurn(source, { by: 'group', per: 'interval', range, datasets: null, sparse: true }, ctx);
+  const series = await chartSeries(streamChurn(source, groups), firstS, endS, settings.intervalS, CHART_POINTS);
   const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
   const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
   let rpo: HtmlReportData['rpo'] = null;
+  // The cycle-length chart and the RPO simulation need the planning view (packed cells).
+  const timeline = await loadTimeline(source, settings, range);
   const cycles = cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
   const planning: PlanningHtml = { cycles, sweep: null, targetS, peakBacklogBytes: null };
   if (sizing.link !== null) {
@@ -187,13 +266,18 @@ function htmlData(
     store,
     intervalS: settings.intervalS,
     trackBytes: settings.trackBytes,
-    window: { startS: timeline.firstS, endS: timeline.endS },
+    window: { startS: firstS, endS },
     params: sizing.params,
-    groupSeries: computeChurn(cells, { by: 'group', per: 'interval', range, datasets: null }, ctx),
+    groupSeries: series.rows,
+    chartStepS: series.stepS,
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
     planning,
-    models: compareModels(timeline, { syncWindowS: 1, cycleS, periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'), params: sizing.params }),
+    models: await scanModels(source, spans, settings.intervalS, settings.trackBytes, selected.fromS, selected.toS, {
+      syncWindowS: 1, cycleS, params: sizing.params,
+      periodS: values.period === undefined
+        ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
+    }),
     rpo,
   };
 }

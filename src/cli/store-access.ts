@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { EMPTY_SCOPE, parseScope, scopeIncludes, globMatch, type Scope } from '../collect/scope.js';
+import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
-import { cellsFromRows, cellSpan, type CellMap } from '../report/cells.js';
-import { Timeline } from '../report/timeline.js';
+import { storeCellSource, type CellSource } from '../report/cells.js';
+import { loadTimeline, volumeFilter } from '../report/selection.js';
+import type { Timeline } from '../report/timeline.js';
 import { openStore } from '../store/open.js';
 import type { Store, StoreSettings } from '../store/store.js';
-import { parseTimeRange, type TimeRange } from '../units/time.js';
+import { parseTimeRange } from '../units/time.js';
 
 /** An open store that holds a collection, for the reporting commands. */
 export async function openCollectedStore(command: string, path: string): Promise<{ store: Store; settings: StoreSettings }> {
@@ -33,30 +34,11 @@ export async function scopeFor(store: Store, path: string | undefined): Promise<
   return json === null ? EMPTY_SCOPE : (JSON.parse(json) as Scope);
 }
 
-/** Cells of the volumes in scope (and in `group`, when given, and not matching `exclude`) inside the window. */
-export async function loadCells(
-  store: Store, settings: StoreSettings, scope: Scope, range: TimeRange | null, group: string | null,
-  exclude: readonly string[] = [],
-): Promise<CellMap> {
-  let members: string[] | null = null;
-  if (group !== null) {
-    const g = scope.groups.find((x) => x.name === group);
-    if (!g) throw new UsageError(`unknown group "${group}"; the scope declares: ${scope.groups.map((x) => x.name).join(', ') || 'none'}`);
-    members = g.volumes;
-  }
-  const rows = await store.readIntervals(range === null ? {} : { fromS: Math.floor(range.fromS / settings.intervalS) * settings.intervalS, toS: range.toS });
-  const included = (v: string): boolean =>
-    scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v)));
-  return cellsFromRows(rows, (v) => included(v) && !exclude.some((p) => globMatch(p, v)));
-}
-
-/** The planning view of the selected volumes over the window (default: all collected). */
-export function timelineOf(cells: CellMap, settings: StoreSettings, range: TimeRange | null): Timeline {
-  const span = cellSpan(cells);
-  if (span === null) throw new UsageError('no collected intervals for this selection and window');
-  const fromS = range?.fromS ?? span.firstS;
-  const toS = range?.toS ?? span.lastS + settings.intervalS;
-  return new Timeline(cells, settings.intervalS, settings.trackBytes, fromS, toS);
+/** The cells of the volumes in scope (and in `group`, when given), less the `exclude` globs. */
+export async function cellSourceFor(
+  store: Store, scope: Scope, group: string | null, exclude: readonly string[] = [],
+): Promise<CellSource> {
+  return storeCellSource(store, volumeFilter(scope, group, exclude));
 }
 
 /** Flags that choose the data a planning command works on. */
@@ -65,9 +47,9 @@ export const SELECTION_FLAGS = {
   group: { type: 'string' },
   window: { type: 'string' },
   scope: { type: 'string' },
+  exclude: { type: 'string', multiple: true },
   format: { type: 'string', default: 'table' },
   output: { type: 'string', short: 'o' },
-  exclude: { type: 'string', multiple: true },
 } as const;
 
 export const SELECTION_HELP = `  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
@@ -89,8 +71,8 @@ export async function withTimeline<T>(
   const { store, settings } = await openCollectedStore(command, values.store!);
   try {
     const scope = await scopeFor(store, values.scope);
-    const cells = await loadCells(store, settings, scope, range, values.group ?? null, values.exclude ?? []);
-    return await work(timelineOf(cells, settings, range), settings);
+    const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
+    return await work(await loadTimeline(source, settings, range), settings);
   } finally {
     await store.close();
   }

@@ -1,3 +1,4 @@
+import { CHUNK_INTERVALS } from '../store/chunk.js';
 import type { IntervalRow, Store } from '../store/store.js';
 
 /** Totals over the interval rows a run has written. */
@@ -14,8 +15,13 @@ export interface RowTotals {
   lastS: number | null;
 }
 
-const FLUSH_ROWS = 512;
-const FLUSH_BYTES = 8 << 20;
+// Batches of about one chunk of time: the store packs 60 intervals per row (store/chunk.ts), and
+// a chunk rewritten at every small batch would cost its merge again and again; flushing once 60
+// distinct intervals are pending writes each chunk about once or twice, and keeps committing as
+// the collection proceeds however few volumes there are.
+const FLUSH_ROWS = 8192;
+const FLUSH_BYTES = 32 << 20;
+const FLUSH_INTERVALS = CHUNK_INTERVALS;
 
 /**
  * Hands closed interval rows of one run to the store in batches (one transaction each), and
@@ -26,6 +32,7 @@ export class IntervalWriter {
   readonly totals: RowTotals = { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, rows: 0, volumes: new Set(), intervals: new Set(), firstS: null, lastS: null };
   #pending: IntervalRow[] = [];
   #pendingBytes = 0;
+  readonly #pendingStarts = new Set<number>();
 
   constructor(
     private readonly store: Store,
@@ -47,8 +54,11 @@ export class IntervalWriter {
       t.lastS = t.lastS === null ? r.startS : Math.max(t.lastS, r.startS);
       this.#pending.push(r);
       this.#pendingBytes += r.bitmap.byteLength + 64;
+      this.#pendingStarts.add(r.startS);
     }
-    if (this.flushEach || this.#pending.length >= FLUSH_ROWS || this.#pendingBytes >= FLUSH_BYTES) await this.flush();
+    const full = this.#pending.length >= FLUSH_ROWS || this.#pendingBytes >= FLUSH_BYTES
+      || this.#pendingStarts.size >= FLUSH_INTERVALS;
+    if (this.flushEach || full) await this.flush();
   }
 
   async flush(): Promise<void> {
@@ -56,6 +66,7 @@ export class IntervalWriter {
     const rows = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
+    this.#pendingStarts.clear();
     await this.store.writeIntervals(this.runId, rows);
   }
 }

@@ -65,8 +65,11 @@ const SIZING_CSV: [keyof Sizing, string][] = [
  * `start_s,<by>,writes,write_bytes,changed_tracks` (+ link columns when asked); whole-window
  * reports carry every figure.
  */
-export function churnCsv(views: readonly ChurnView[], by: ReportBy, per: Per): string {
-  const sizingCols = SIZING_CSV.filter(([key]) => views.some((v) => v.sizing[key] !== undefined));
+export function churnCsv(views: readonly ChurnView[], by: ReportBy, per: Per, request?: SizingRequest): string {
+  // The link columns follow from the request alone, so chunks of a stream agree on them.
+  const asked = request === undefined ? null : sizeLink(0, request);
+  const sizingCols = SIZING_CSV.filter(([key]) =>
+    (asked === null ? views.some((v) => v.sizing[key] !== undefined) : asked[key] !== undefined));
   const tail = (s: Sizing): CsvValue[] => sizingCols.map(([key]) => s[key]);
   if (per !== null) {
     return renderCsv(

@@ -24,8 +24,10 @@ export interface HtmlReportData {
   trackBytes: number;
   window: { startS: number; endS: number };
   params: LinkParams;
-  /** Per interval and group (computeChurn by group, per interval). */
+  /** Per chart point and group: the maximum of the point's intervals (report/downsample.ts). */
   groupSeries: ChurnRow[];
+  /** Seconds per chart point (a whole number of intervals); absent: one interval. */
+  chartStepS?: number;
   /** Whole-window rows per volume. */
   volumes: ChurnRow[];
   /** Whole-window changed bytes of all volumes (sum of their ORs). */
@@ -52,14 +54,22 @@ function groupAreas(rows: ChurnRow[], pick: (r: ChurnRow) => number): { xs: numb
   return { xs, series: [...byGroup].map(([name, values]) => ({ name, values })) };
 }
 
+/** How the points were made, when they fold several intervals. */
+const stepNote = (d: HtmlReportData): string =>
+  d.chartStepS !== undefined && d.chartStepS > d.intervalS
+    ? ` (max per ${formatDuration(d.chartStepS)}: at most 2,000 points)`
+    : '';
+
 export function changedChart(d: HtmlReportData): string {
   const { xs, series } = groupAreas(d.groupSeries, (r) => r.changedBytes);
-  return stackedAreaChart(xs, series, { title: `Changed MiB per ${formatDuration(d.intervalS)} interval, by group`, yLabel: 'MiB changed', xLabel: timeLabel });
+  const title = `Changed MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
+  return stackedAreaChart(xs, series, { title, yLabel: 'MiB changed', xLabel: timeLabel });
 }
 
 export function writtenChart(d: HtmlReportData): string {
   const { xs, series } = groupAreas(d.groupSeries, (r) => r.writeBytes ?? 0);
-  return stackedAreaChart(xs, series, { title: `Written MiB per ${formatDuration(d.intervalS)} interval, by group`, yLabel: 'MiB written', xLabel: timeLabel });
+  const title = `Written MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
+  return stackedAreaChart(xs, series, { title, yLabel: 'MiB written', xLabel: timeLabel });
 }
 
 export function bandwidthChart(d: HtmlReportData): string {
@@ -70,11 +80,28 @@ export function bandwidthChart(d: HtmlReportData): string {
   });
 }
 
+/** At most 2,000 points: the maximum RPO of each run of consecutive entries. */
+function rpoPoints(list: { startS: number; maxRpoS: number }[]): { xs: number[]; ys: number[]; per: number } {
+  const per = Math.max(1, Math.ceil(list.length / 2000));
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < list.length; i += per) {
+    let max = 0;
+    for (let j = i; j < Math.min(list.length, i + per); j++) max = Math.max(max, list[j]!.maxRpoS);
+    xs.push(list[i]!.startS);
+    ys.push(max / 60);
+  }
+  return { xs, ys, per };
+}
+
 export function rpoChart(d: HtmlReportData): string | null {
   if (d.rpo === null) return null;
   const r = d.rpo;
-  return lineChart(r.perInterval.map((p) => p.startS), [{ name: 'RPO', values: r.perInterval.map((p) => p.maxRpoS / 60) }], {
-    title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, ${formatDuration(r.cycleS)} cycles (max per interval)`,
+  const { xs, ys, per } = rpoPoints(r.perInterval);
+  return lineChart(xs, [{ name: 'RPO', values: ys }], {
+    title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, ` +
+      `${formatDuration(r.cycleS)} cycles ` +
+      `(max per ${per > 1 ? formatDuration(per * d.intervalS) : 'interval'})`,
     yLabel: 'RPO (min)', xLabel: timeLabel, reference: { y: r.targetS / 60, label: `target ${formatDuration(r.targetS)}` },
   });
 }

@@ -27,11 +27,14 @@ export const paramsLine = (p: LinkParams, excluded: readonly string[] = []): str
   + `, growth ${((p.growth ?? 0) * 100).toFixed(1)} %`
   + (excluded.length > 0 ? `, excluded ${escapeTerminal(excluded.join(', '))}` : '');
 
-const windowLine = (t: Timeline): string =>
+/** The window a planning result covers (a timeline has these). */
+type WindowOf = Pick<Timeline, 'firstS' | 'endS' | 'intervalS' | 'trackBytes'>;
+
+const windowLine = (t: WindowOf): string =>
   `${isoFromS(t.firstS)} to ${isoFromS(t.endS)} (${formatDuration(t.endS - t.firstS)}), ${formatDuration(t.intervalS)} intervals, ${formatBytes(t.trackBytes)} tracks`;
 
 /** Replication models side by side. */
-export function modelsTable(rows: ModelRow[], timeline: Timeline, params: LinkParams): string {
+export function modelsTable(rows: ModelRow[], timeline: WindowOf, params: LinkParams): string {
   const sync = rows.find((r) => r.model === 'synchronous');
   return `replication models over ${windowLine(timeline)}\nlink math: ${paramsLine(params)}\n\n${renderTable(rows, [
     { header: 'model', align: 'left', value: (r) => r.model },

@@ -1,11 +1,13 @@
 import { Bitset } from '../bitmap/bitset.js';
-import { orRoaringInto, walkRoaring } from '../bitmap/roaring.js';
+import { walkRoaring } from '../bitmap/roaring.js';
 import { groupsOfVolume, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
+import type { StoredChunk, VolumeSpan } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
-import { cellSpan, type Cell, type CellMap } from './cells.js';
-import { summarize, type SeriesSummary } from './percentile.js';
-import { intervalStartsIn, planBuckets, type Bucket, type Per } from './window.js';
+import { cellsOfPage, spanWindow, type CellSource, type PlacedCell } from './cells.js';
+import { summarizeSparse, type SeriesSummary } from './percentile.js';
+import { TrackUnion } from './track-union.js';
+import { BucketPlan, type Bucket, type Per } from './window.js';
 
 export type ReportBy = 'volume' | 'group' | 'dataset';
 export const REPORT_BY: readonly ReportBy[] = ['volume', 'group', 'dataset'];
@@ -22,6 +24,8 @@ export interface ChurnRequest {
   range: TimeRange | null;
   /** Data sets to report (by dataset); null: all declared. */
   datasets: string[] | null;
+  /** Leave out the rows of buckets without any cell (charts); default: dense, zeros included. */
+  sparse?: boolean;
 }
 
 export interface ChurnContext {
@@ -54,138 +58,371 @@ export interface ChurnRow {
   perInterval: SeriesSummary;
 }
 
-interface VolumeFigures {
-  name: string;
+/** What a report will produce, known before any cell is read: for row limits and headings. */
+export interface ChurnPlan {
+  request: ChurnRequest;
+  ctx: ChurnContext;
+  buckets: BucketPlan;
+  /** Volumes with cells in the window, by name. */
+  volumes: VolumeSpan[];
+  /** Row entities in output order (volumes, groups, or data sets then the all-selected row). */
+  entities: string[];
+  /** Rows of the dense output: every bucket × every entity. */
+  denseRows: number;
+}
+
+interface Sums {
   writes: number;
   writeBytes: number;
   reads: number;
   readBytes: number;
   changedTracks: number;
-  series: Float64Array; // changed tracks per interval of the bucket
-  cells: (Cell | undefined)[]; // per interval of the bucket
-  bits: Bitset | null; // OR of the bucket, when data sets need it
+}
+
+/** One entity's figures in one bucket, with the per-interval series kept sparse. */
+interface Figures extends Sums {
+  /** Non-zero per-interval values by interval start (group/data-set sums across volumes). */
+  series: Map<number, number>;
+}
+
+type Masks = Map<string, Bitset>;
+
+/**
+ * Plan a churn report: which volumes have cells in the window, the buckets and the row entities.
+ * Reads only volume spans (index look-ups), never cells.
+ */
+export async function planChurn(source: CellSource, request: ChurnRequest, ctx: ChurnContext): Promise<ChurnPlan> {
+  const range = request.range;
+  const fromS = range === null ? null : Math.floor(range.fromS / ctx.intervalS) * ctx.intervalS;
+  const volumes = await source.spans(fromS, range?.toS ?? null);
+  const window = range ?? spanWindow(volumes, ctx.intervalS) ?? { fromS: 0, toS: 0 };
+  const buckets = new BucketPlan(window.fromS, window.toS, ctx.intervalS, request.per);
+  let entities: string[];
+  if (request.by === 'volume') entities = volumes.map((v) => v.volume);
+  else if (request.by === 'group') entities = groupNames(ctx.scope, volumes.map((v) => v.volume));
+  else entities = [...selectDatasets(ctx.scope, request.datasets).map((d) => d.name), ALL_DATASETS];
+  if (volumes.length === 0) entities = [];
+  return { request, ctx, buckets, volumes, entities, denseRows: buckets.count * entities.length };
 }
 
 /**
- * Compute a churn report: plan the buckets, OR each volume's interval bitmaps per bucket, then
- * derive volume, group (sum of its volumes' OR counts) or data-set rows (OR restricted to the
- * extents, plus a final row ORing all selected data sets). Pure: cells in, rows out.
+ * Compute a churn report as a stream of rows, bucket by bucket, entities in a fixed order:
+ * volumes by name; groups as declared then (ungrouped); data sets as selected then the OR of all.
+ * Memory is bounded by what the answer needs, never by the cells of the window: a per-interval
+ * series reads cells in time order and emits each interval's rows as it ends; coarser buckets
+ * read volume by volume (one volume's OR at a time) and keep one figure per (entity, bucket that
+ * has cells). Buckets without cells cost nothing until their zero rows are written (or skipped
+ * with `sparse`).
  */
-export function computeChurn(cells: CellMap, request: ChurnRequest, ctx: ChurnContext): ChurnRow[] {
-  const span = cellSpan(cells);
-  const range = request.range ?? (span && { fromS: span.firstS, toS: span.lastS + ctx.intervalS });
-  if (range === null) return [];
-  const buckets = planBuckets(range.fromS, range.toS, ctx.intervalS, request.per);
-  const volumes = [...cells.keys()].filter((v) => hasCellIn(cells.get(v)!, buckets)).sort();
-  const datasets = request.by === 'dataset' ? selectDatasets(ctx.scope, request.datasets) : [];
-  const masks = datasets.map((d) => maskOf(d.extents, ctx.trackBytes));
-  const scratch = new Map<string, Bitset>();
+export async function* streamChurn(source: CellSource, plan: ChurnPlan): AsyncGenerator<ChurnRow> {
+  if (plan.entities.length === 0) return;
+  if (plan.request.per === 'interval') yield* intervalRows(source, plan);
+  else yield* bucketRows(source, plan);
+}
+
+/** The whole report as an array (small reports, tests). */
+export async function computeChurn(source: CellSource, request: ChurnRequest, ctx: ChurnContext): Promise<ChurnRow[]> {
   const rows: ChurnRow[] = [];
-  for (const bucket of buckets) {
-    const figures = volumes.map((v) => volumeFigures(v, cells.get(v)!, bucket, ctx.intervalS, request.by === 'dataset', scratch));
-    if (request.by === 'volume') {
-      for (const f of figures) rows.push(row(bucket, 'volume', f.name, f, f.series, ctx.capacityBytes(f.name), ctx.trackBytes));
-    } else if (request.by === 'group') {
-      rows.push(...groupRows(bucket, figures, ctx));
-    } else {
-      const intervals = intervalStartsIn(bucket, ctx.intervalS).length;
-      datasets.forEach((d, i) => rows.push(datasetRow(bucket, 'dataset', d.name, figures, masks[i]!, intervals, ctx.trackBytes)));
-      rows.push(datasetRow(bucket, 'all-datasets', ALL_DATASETS, figures, unionMasks(masks), intervals, ctx.trackBytes));
-    }
-  }
+  for await (const row of streamChurn(source, await planChurn(source, request, ctx))) rows.push(row);
   return rows;
 }
 
-function hasCellIn(byStart: Map<number, Cell>, buckets: Bucket[]): boolean {
-  if (buckets.length === 0) return false;
-  const from = buckets[0]!.startS;
-  const to = buckets[buckets.length - 1]!.endS;
-  for (const s of byStart.keys()) if (s >= from && s < to) return true;
-  return false;
+/** Per-interval rows: cells in time order, one interval at a time. */
+async function* intervalRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<ChurnRow> {
+  const { buckets, ctx, request } = plan;
+  const datasets = request.by === 'dataset' ? selectDatasets(ctx.scope, request.datasets) : [];
+  const masks = datasets.map((d) => maskOf(d.extents, ctx.trackBytes));
+  if (masks.length > 0) masks.push(unionMasks(masks));
+  let next = 0; // first bucket not emitted yet
+  let current: PlacedCell[] = [];
+  const flush = function* (): Generator<ChurnRow> {
+    if (current.length === 0) return;
+    const index = buckets.indexOf(current[0]!.startS);
+    if (!request.sparse) for (; next < index; next++) yield* zeroRows(plan, buckets.bucket(next));
+    const figures = new Map<string, Figures>();
+    for (const cell of current) {
+      if (request.by === 'volume') addFigures(figures, cell.volume, cell, cell.changedTracks, cell.startS);
+      else if (request.by === 'group') {
+        for (const g of groupsOf(ctx.scope, cell.volume)) addFigures(figures, g, cell, cell.changedTracks, cell.startS);
+      }
+    }
+    if (request.by === 'dataset') {
+      plan.entities.forEach((name, k) => {
+        let changed = 0;
+        for (const cell of current) {
+          const mask = masks[k]!.get(cell.volume);
+          if (mask !== undefined) changed += countInMask(cell.bitmap, mask);
+        }
+        const f = emptyFigures();
+        f.changedTracks = changed;
+        if (changed > 0) f.series.set(current[0]!.startS, changed);
+        figures.set(name, f);
+      });
+    }
+    yield* bucketOutput(plan, buckets.bucket(index), figures);
+    next = index + 1;
+    current = [];
+  };
+  const names = plan.volumes.map((v) => v.volume);
+  for await (const page of source.cells(names, buckets.firstS, buckets.endS)) {
+    for (const cell of page) {
+      if (current.length > 0 && current[0]!.startS !== cell.startS) yield* flush();
+      current.push(cell);
+    }
+  }
+  yield* flush();
+  if (!request.sparse) for (; next < buckets.count; next++) yield* zeroRows(plan, buckets.bucket(next));
 }
 
-function volumeFigures(name: string, byStart: Map<number, Cell>, bucket: Bucket, intervalS: number, needBits: boolean, scratch: Map<string, Bitset>): VolumeFigures {
-  const starts = intervalStartsIn(bucket, intervalS);
-  const f: VolumeFigures = { name, writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, series: new Float64Array(starts.length), cells: [], bits: null };
-  let present = 0;
-  let only: Cell | undefined;
-  for (let k = 0; k < starts.length; k++) {
-    const cell = byStart.get(starts[k]!);
-    f.cells.push(cell);
-    if (cell === undefined) continue;
-    present++;
-    only = cell;
-    f.writes += cell.writes;
-    f.writeBytes += cell.writeBytes;
-    f.reads += cell.reads;
-    f.readBytes += cell.readBytes;
-    f.series[k] = cell.changedTracks;
+/**
+ * Rows of buckets longer than one interval: volume by volume, OR each bucket's cells, fold the
+ * volume's figures into its entities; then emit bucket by bucket.
+ */
+async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<ChurnRow> {
+  const { buckets, ctx, request } = plan;
+  const datasets = request.by === 'dataset' ? selectDatasets(ctx.scope, request.datasets) : [];
+  const masks = datasets.map((d) => maskOf(d.extents, ctx.trackBytes));
+  if (masks.length > 0) masks.push(unionMasks(masks));
+  const results = new Map<number, Map<string, Figures>>(); // bucket index → entity → figures
+  const union = new TrackUnion();
+  for (const span of plan.volumes) {
+    if (request.by === 'dataset' && !masks.some((m) => m.has(span.volume))) continue;
+    const entities = request.by === 'volume' ? [span.volume]
+      : request.by === 'group' ? groupsOf(ctx.scope, span.volume) : [];
+    let index = -1;
+    let sums = emptyFigures();
+    let cells = 0;
+    let first: PlacedCell | null = null;
+    let perMask: Map<number, number>[] = masks.map(() => new Map());
+    const close = (): void => {
+      if (index < 0) return;
+      let bucket = results.get(index);
+      if (bucket === undefined) results.set(index, (bucket = new Map()));
+      if (request.by === 'dataset') {
+        plan.entities.forEach((name, k) => {
+          const mask = masks[k]!.get(span.volume);
+          if (mask === undefined) return;
+          const f = bucket!.get(name) ?? emptyFigures();
+          bucket!.set(name, f);
+          f.changedTracks += cells === 0 ? 0 : union.countAnd(mask);
+          for (const [s, n] of perMask[k]!) f.series.set(s, (f.series.get(s) ?? 0) + n);
+        });
+      } else {
+        sums.changedTracks = cells === 1 ? first!.changedTracks : union.count();
+        for (const e of entities) {
+          const f = bucket.get(e);
+          if (f === undefined) bucket.set(e, entities.length === 1 ? sums : copyFigures(sums));
+          else mergeFigures(f, sums);
+        }
+      }
+      union.clear();
+      sums = emptyFigures();
+      cells = 0;
+      first = null;
+      perMask = masks.map(() => new Map());
+    };
+    const addCell = (cell: PlacedCell): void => {
+      const b = buckets.indexOf(cell.startS);
+      if (b !== index) {
+        close();
+        index = b;
+      }
+      cells++;
+      if (cells === 1) first = cell;
+      sums.writes += cell.writes;
+      sums.writeBytes += cell.writeBytes;
+      sums.reads += cell.reads;
+      sums.readBytes += cell.readBytes;
+      addToSeries(sums.series, cell.startS, cell.changedTracks);
+      if (request.by === 'dataset') union.add(cell.bitmap);
+      else if (cells === 2) {
+        union.add(first!.bitmap); // a lone cell's count is stored: OR only once a second one comes
+        union.add(cell.bitmap);
+      } else if (cells > 2) union.add(cell.bitmap);
+      masks.forEach((m, k) => {
+        const mask = m.get(span.volume);
+        if (mask === undefined) return;
+        const n = countInMask(cell.bitmap, mask);
+        if (n > 0) perMask[k]!.set(cell.startS, (perMask[k]!.get(cell.startS) ?? 0) + n);
+      });
+    };
+    // A whole chunk of one run inside one bucket is answered by its rollup: counters summed and
+    // the OR of its bitmaps, stored; only the per-interval counts are read from its intervals.
+    const addRollup = (chunk: StoredChunk): void => {
+      const b = buckets.indexOf(chunk.intervals[0]!.startS);
+      if (b !== index) {
+        close();
+        index = b;
+      }
+      if (cells === 1) union.add(first!.bitmap);
+      cells += 2; // never a lone cell
+      sums.writes += chunk.writes;
+      sums.writeBytes += chunk.writeBytes;
+      sums.reads += chunk.reads;
+      sums.readBytes += chunk.readBytes;
+      for (const r of chunk.intervals) addToSeries(sums.series, r.startS, r.changedTracks);
+      union.add(chunk.orBitmap);
+    };
+    let group: StoredChunk[] = [];
+    const flushGroup = (): void => {
+      const only = group.length === 1 ? group[0]! : null;
+      if (only !== null && request.by !== 'dataset' && only.intervals.length === only.cells && only.cells > 1 &&
+        buckets.indexOf(only.intervals[0]!.startS) === buckets.indexOf(only.intervals.at(-1)!.startS)) {
+        addRollup(only);
+      } else {
+        // Several runs share the chunk, or it crosses an edge: merge its intervals exactly.
+        const rows = group.flatMap((c) => c.intervals).sort((a, b) => a.startS - b.startS);
+        for (const cell of cellsOfPage(rows)) addCell(cell);
+      }
+      group = [];
+    };
+    for await (const page of source.chunks(span.volume, buckets.firstS, buckets.endS)) {
+      for (const chunk of page) {
+        if (group.length > 0 && group[0]!.chunkS !== chunk.chunkS) flushGroup();
+        group.push(chunk);
+      }
+    }
+    if (group.length > 0) flushGroup();
+    close();
   }
-  if (present === 1 && !needBits) {
-    f.changedTracks = only!.changedTracks;
-  } else if (present > 0) {
-    let bits = scratch.get(name);
-    if (bits === undefined) scratch.set(name, (bits = new Bitset()));
-    else bits.clear();
-    for (const cell of f.cells) if (cell !== undefined) orRoaringInto(cell.bitmap, bits);
-    f.changedTracks = bits.count();
-    f.bits = bits;
+  const present = [...results.keys()].sort((a, b) => a - b);
+  let next = 0;
+  for (const index of present) {
+    if (!request.sparse) for (; next < index; next++) yield* zeroRows(plan, buckets.bucket(next));
+    yield* bucketOutput(plan, buckets.bucket(index), results.get(index)!);
+    results.delete(index);
+    next = index + 1;
   }
-  return f;
+  if (!request.sparse) for (; next < buckets.count; next++) yield* zeroRows(plan, buckets.bucket(next));
 }
 
-function row(bucket: Bucket, kind: ChurnRow['kind'], name: string, sums: { writes: number; writeBytes: number; reads: number; readBytes: number; changedTracks: number } | null, series: Float64Array, capacityBytes: number | null, trackBytes: number, changedTracks = sums?.changedTracks ?? 0): ChurnRow {
-  const changedBytes = changedTracks * trackBytes;
-  const capacityTracks = capacityBytes === null ? null : Math.ceil(capacityBytes / trackBytes);
+function emptyFigures(): Figures {
+  return { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, series: new Map() };
+}
+
+function copyFigures(f: Figures): Figures {
+  return { ...f, series: new Map(f.series) };
+}
+
+function mergeFigures(into: Figures, f: Figures): void {
+  into.writes += f.writes;
+  into.writeBytes += f.writeBytes;
+  into.reads += f.reads;
+  into.readBytes += f.readBytes;
+  into.changedTracks += f.changedTracks;
+  for (const [s, n] of f.series) into.series.set(s, (into.series.get(s) ?? 0) + n);
+}
+
+function addToSeries(series: Map<number, number>, startS: number, tracks: number): void {
+  if (tracks > 0) series.set(startS, (series.get(startS) ?? 0) + tracks);
+}
+
+function addFigures(
+  figures: Map<string, Figures>, name: string, cell: PlacedCell, changedTracks: number, startS: number,
+): void {
+  let f = figures.get(name);
+  if (f === undefined) figures.set(name, (f = emptyFigures()));
+  f.writes += cell.writes;
+  f.writeBytes += cell.writeBytes;
+  f.reads += cell.reads;
+  f.readBytes += cell.readBytes;
+  f.changedTracks += changedTracks;
+  if (changedTracks > 0) f.series.set(startS, (f.series.get(startS) ?? 0) + changedTracks);
+}
+
+/** The rows of one bucket, every entity in order, zeros for entities without figures. */
+function* bucketOutput(plan: ChurnPlan, bucket: Bucket, figures: Map<string, Figures>): Generator<ChurnRow> {
+  const { ctx, request } = plan;
+  const intervals = (bucket.endS - bucket.startS) / ctx.intervalS;
+  for (const name of plan.entities) {
+    const f = figures.get(name);
+    if (request.by === 'volume' && f === undefined && request.sparse) continue;
+    yield rowOf(plan, bucket, name, f ?? emptyFigures(), intervals);
+  }
+}
+
+function* zeroRows(plan: ChurnPlan, bucket: Bucket): Generator<ChurnRow> {
+  yield* bucketOutput(plan, bucket, new Map());
+}
+
+function rowOf(plan: ChurnPlan, bucket: Bucket, name: string, f: Figures, intervals: number): ChurnRow {
+  const { ctx, request } = plan;
+  const kind: ChurnRow['kind'] = request.by !== 'dataset' ? request.by
+    : name === ALL_DATASETS ? 'all-datasets' : 'dataset';
+  const capacityBytes = kind === 'volume' ? ctx.capacityBytes(name)
+    : kind === 'group' ? groupCapacity(plan, name) : datasetBytes(plan, name);
+  const counters = request.by !== 'dataset';
+  const changedBytes = f.changedTracks * ctx.trackBytes;
+  const capacityTracks = capacityBytes === null ? null : Math.ceil(capacityBytes / ctx.trackBytes);
   return {
     startS: bucket.startS,
     endS: bucket.endS,
     kind,
     name,
-    writes: sums ? sums.writes : null,
-    writeBytes: sums ? sums.writeBytes : null,
-    reads: sums ? sums.reads : null,
-    readBytes: sums ? sums.readBytes : null,
-    changedTracks,
+    writes: counters ? f.writes : null,
+    writeBytes: counters ? f.writeBytes : null,
+    reads: counters ? f.reads : null,
+    readBytes: counters ? f.readBytes : null,
+    changedTracks: f.changedTracks,
     changedBytes,
     capacityBytes,
-    percentChanged: capacityTracks ? (100 * changedTracks) / capacityTracks : null,
-    foldRatio: sums && changedBytes > 0 ? sums.writeBytes / changedBytes : null,
-    perInterval: summarize(series),
+    percentChanged: capacityTracks ? (100 * f.changedTracks) / capacityTracks : null,
+    foldRatio: counters && changedBytes > 0 ? f.writeBytes / changedBytes : null,
+    perInterval: summarizeSparse([...f.series.values()], intervals),
   };
 }
 
-function groupRows(bucket: Bucket, figures: VolumeFigures[], ctx: ChurnContext): ChurnRow[] {
-  const members = new Map<string, VolumeFigures[]>(ctx.scope.groups.map((g) => [g.name, []]));
-  for (const f of figures) {
-    const groups = groupsOfVolume(ctx.scope, f.name);
-    if (groups.length === 0) {
-      if (!members.has(UNGROUPED)) members.set(UNGROUPED, []);
-      members.get(UNGROUPED)!.push(f);
+/** A group's capacity: the sum of its members' (with cells in the window), null if one is unknown. */
+const groupCapacities = new WeakMap<ChurnPlan, Map<string, number | null>>();
+function groupCapacity(plan: ChurnPlan, group: string): number | null {
+  let known = groupCapacities.get(plan);
+  if (known === undefined) {
+    known = new Map();
+    const members = new Map<string, string[]>();
+    for (const { volume } of plan.volumes) {
+      for (const g of groupsOf(plan.ctx.scope, volume)) members.set(g, [...(members.get(g) ?? []), volume]);
     }
-    for (const g of groups) members.get(g)!.push(f);
-  }
-  const rows: ChurnRow[] = [];
-  for (const [name, list] of members) {
-    const sums = { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0 };
-    const series = new Float64Array(intervalStartsIn(bucket, ctx.intervalS).length);
-    let capacity: number | null = list.length > 0 ? 0 : null;
-    for (const f of list) {
-      sums.writes += f.writes;
-      sums.writeBytes += f.writeBytes;
-      sums.reads += f.reads;
-      sums.readBytes += f.readBytes;
-      sums.changedTracks += f.changedTracks;
-      for (let k = 0; k < series.length; k++) series[k]! += f.series[k]!;
-      const c = ctx.capacityBytes(f.name);
-      capacity = capacity === null || c === null ? null : capacity + c;
+    for (const name of plan.entities) {
+      const list = members.get(name) ?? [];
+      let capacity: number | null = list.length > 0 ? 0 : null;
+      for (const v of list) {
+        const c = plan.ctx.capacityBytes(v);
+        capacity = capacity === null || c === null ? null : capacity + c;
+      }
+      known.set(name, capacity);
     }
-    rows.push(row(bucket, 'group', name, sums, series, capacity, ctx.trackBytes));
+    groupCapacities.set(plan, known);
   }
-  return rows;
+  return known.get(group) ?? null;
 }
 
-type Masks = Map<string, Bitset>;
+const datasetSizes = new WeakMap<ChurnPlan, Map<string, number>>();
+function datasetBytes(plan: ChurnPlan, name: string): number {
+  let sizes = datasetSizes.get(plan);
+  if (sizes === undefined) {
+    sizes = new Map();
+    const datasets = selectDatasets(plan.ctx.scope, plan.request.datasets);
+    const masks = datasets.map((d) => maskOf(d.extents, plan.ctx.trackBytes));
+    const tracks = (m: Masks): number => [...m.values()].reduce((n, b) => n + b.count(), 0);
+    datasets.forEach((d, i) => sizes!.set(d.name, tracks(masks[i]!) * plan.ctx.trackBytes));
+    sizes.set(ALL_DATASETS, tracks(unionMasks(masks)) * plan.ctx.trackBytes);
+    datasetSizes.set(plan, sizes);
+  }
+  return sizes.get(name) ?? 0;
+}
+
+/** Groups of a volume, or (ungrouped). */
+function groupsOf(scope: Scope, volume: string): string[] {
+  const groups = groupsOfVolume(scope, volume);
+  return groups.length === 0 ? [UNGROUPED] : groups;
+}
+
+/** Group rows: every declared group, then (ungrouped) when a volume belongs to none. */
+function groupNames(scope: Scope, volumes: string[]): string[] {
+  const names = scope.groups.map((g) => g.name);
+  if (volumes.some((v) => groupsOfVolume(scope, v).length === 0)) names.push(UNGROUPED);
+  return names;
+}
 
 function selectDatasets(scope: Scope, names: string[] | null): Scope['datasets'] {
   if (scope.datasets.length === 0) throw new UsageError('report --by dataset: the scope declares no data sets (give --scope FILE with datasets:)');
@@ -220,22 +457,7 @@ function unionMasks(list: Masks[]): Masks {
   return union;
 }
 
-function datasetRow(bucket: Bucket, kind: ChurnRow['kind'], name: string, figures: VolumeFigures[], masks: Masks, intervals: number, trackBytes: number): ChurnRow {
-  let changed = 0;
-  let maskTracks = 0;
-  for (const m of masks.values()) maskTracks += m.count();
-  const series = new Float64Array(intervals);
-  for (const f of figures) {
-    const mask = masks.get(f.name);
-    if (mask === undefined || f.bits === null) continue;
-    changed += f.bits.countAnd(mask);
-    f.cells.forEach((cell, k) => {
-      if (cell !== undefined) series[k]! += countInMask(cell.bitmap, mask);
-    });
-  }
-  return row(bucket, kind, name, null, series, maskTracks * trackBytes, trackBytes, changed);
-}
-
+/** Tracks of a serialized bitmap inside `mask`. */
 function countInMask(blob: Uint8Array, mask: Bitset): number {
   let n = 0;
   walkRoaring(blob, {

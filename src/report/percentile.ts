@@ -31,3 +31,38 @@ export function summarize(values: ArrayLike<number>): SeriesSummary {
     mean: sorted.length ? sum / sorted.length : 0,
   };
 }
+
+/**
+ * The summary of a series of `total` values of which only `values` are non-zero (the rest are
+ * zeros that were never stored): exactly `summarize` of the dense series, in memory bounded by
+ * the non-zero values. `weights`, when given, repeats each value that many times.
+ */
+export function summarizeSparse(values: ArrayLike<number>, total: number, weights?: ArrayLike<number>): SeriesSummary {
+  const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  let stored = 0;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    const w = weights === undefined ? 1 : weights[i]!;
+    stored += w;
+    sum += values[i]! * w;
+  }
+  const zeros = total - stored;
+  const at = (p: number): number => {
+    if (total === 0) return 0;
+    let rank = Math.min(Math.max(1, Math.ceil((p / 100) * total)), total) - zeros;
+    if (rank <= 0) return 0;
+    for (const i of order) {
+      rank -= weights === undefined ? 1 : weights[i]!;
+      if (rank <= 0) return values[i]!;
+    }
+    return values[order[order.length - 1]!]!;
+  };
+  return {
+    intervals: total,
+    peak: total === 0 ? 0 : Math.max(0, at(100)),
+    p50: at(50),
+    p95: at(95),
+    p99: at(99),
+    mean: total === 0 ? 0 : sum / total,
+  };
+}

@@ -1,8 +1,15 @@
 import pg from 'pg';
 import { UsageError } from '../errors.js';
-import { mergeCounters } from './merge.js';
 import { checkSameSettings } from './sqlite.js';
-import type { IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
+import { SCAN_PAGE_ROWS } from './store.js';
+import {
+  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
+  type ChunkRecord,
+} from './chunk.js';
+import type {
+  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
+  VolumeSpan,
+} from './store.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -20,22 +27,28 @@ CREATE TABLE IF NOT EXISTS churnlink_sources (
 );
 CREATE INDEX IF NOT EXISTS churnlink_sources_fingerprint ON churnlink_sources(fingerprint);
 CREATE TABLE IF NOT EXISTS churnlink_volumes (id serial PRIMARY KEY, name text NOT NULL UNIQUE, capacity_bytes bigint);
-CREATE TABLE IF NOT EXISTS churnlink_intervals (
-  run_id bigint NOT NULL REFERENCES churnlink_runs(id) ON DELETE CASCADE,
+-- One row per (volume, chunk of CHUNK_INTERVALS intervals, run): the chunk's rollup (counters
+-- summed, OR of its bitmaps) then its intervals packed (store/chunk.ts). volume_id leads the key:
+-- the distribution column when the table is partitioned or distributed by volume (README).
+CREATE TABLE IF NOT EXISTS churnlink_chunks (
   volume_id integer NOT NULL REFERENCES churnlink_volumes(id),
-  start_s bigint NOT NULL,
+  chunk_s bigint NOT NULL,
+  run_id bigint NOT NULL REFERENCES churnlink_runs(id) ON DELETE CASCADE,
+  first_s bigint NOT NULL, last_s bigint NOT NULL, cells integer NOT NULL,
   writes bigint NOT NULL, write_bytes bigint NOT NULL, reads bigint NOT NULL, read_bytes bigint NOT NULL,
-  changed_tracks bigint NOT NULL, bitmap bytea NOT NULL, write_profile bytea NOT NULL,
-  partial boolean NOT NULL DEFAULT false,
-  PRIMARY KEY (run_id, volume_id, start_s)
+  changed_tracks bigint NOT NULL, or_bitmap bytea NOT NULL, data bytea NOT NULL,
+  PRIMARY KEY (volume_id, chunk_s, run_id)
 );
-CREATE INDEX IF NOT EXISTS churnlink_intervals_start ON churnlink_intervals(start_s);
+CREATE INDEX IF NOT EXISTS churnlink_chunks_start ON churnlink_chunks(chunk_s);
+CREATE INDEX IF NOT EXISTS churnlink_chunks_run ON churnlink_chunks(run_id);
 -- Batches already committed, so that a write retried after a lost acknowledgement is not counted twice.
 CREATE TABLE IF NOT EXISTS churnlink_batches (
   run_id bigint NOT NULL REFERENCES churnlink_runs(id) ON DELETE CASCADE, seq bigint NOT NULL, PRIMARY KEY (run_id, seq)
 );
 `;
-const SCHEMA_VERSION = '4';
+const SCHEMA_VERSION = '5';
+/** Versions this code upgrades on open: 4 (0.1.0) kept one row per (run, volume, interval). */
+const UPGRADES_FROM = ['4'];
 const SCHEMA_LOCK = 7_460_253; // advisory lock id: one collector creates the schema at a time
 
 /** Errors after which the same statement may succeed on a new connection. */
@@ -66,6 +79,7 @@ export class PostgresStore implements Store {
   readonly #onRetry: ((err: Error, attempt: number) => void) | undefined;
   readonly #volumeIds = new Map<string, number>();
   readonly #batchSeq = new Map<number, number>();
+  #cachedIntervalS: number | undefined;
 
   private constructor(url: string, options: PostgresOptions) {
     this.location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -83,6 +97,10 @@ export class PostgresStore implements Store {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
         await c.query(SCHEMA);
         await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]);
+        const old = "key = 'schema_version' AND value = ANY";
+        const version = await c.query(`SELECT value FROM churnlink_meta WHERE ${old}($1)`, [UPGRADES_FROM]);
+        if (version.rowCount === 1) await upgradeFrom4(c);
+        await c.query(`UPDATE churnlink_meta SET value = $1 WHERE ${old}($2)`, [SCHEMA_VERSION, UPGRADES_FROM]);
         const { rows } = await c.query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'");
         if (rows[0].value !== SCHEMA_VERSION) throw new UsageError(`store: ${store.location} has schema version ${rows[0].value}; this churnlink reads ${SCHEMA_VERSION}`);
       });
@@ -127,28 +145,24 @@ export class PostgresStore implements Store {
     const seq = batch ?? (this.#batchSeq.get(runId) ?? 0) - 1;
     if (batch === undefined) this.#batchSeq.set(runId, seq);
     const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
+    const intervalS = await this.#intervalS();
     await this.#transaction(async (c) => {
       const fresh = await c.query('INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq', [runId, seq]);
       if (fresh.rowCount === 0) return; // committed before; the acknowledgement was lost
-      for (const row of rows) {
-        const volumeId = volumeIds.get(row.volume)!;
-        const inserted = await c.query(
-          `INSERT INTO churnlink_intervals (run_id, volume_id, start_s, writes, write_bytes, reads, read_bytes, changed_tracks, bitmap, write_profile, partial)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT DO NOTHING RETURNING start_s`,
-          [runId, volumeId, row.startS, row.writes, row.writeBytes, row.reads, row.readBytes, row.changedTracks, Buffer.from(row.bitmap), Buffer.from(row.writeProfile), row.partial === true],
-        );
-        if (inserted.rowCount === 1) continue;
-        const { rows: found } = await c.query(
-          'SELECT writes, write_bytes, reads, read_bytes, changed_tracks, bitmap, write_profile FROM churnlink_intervals WHERE run_id = $1 AND volume_id = $2 AND start_s = $3 FOR UPDATE',
-          [runId, volumeId, row.startS],
-        );
-        const e = found[0];
-        const merged = mergeCounters({ ...row, writes: e.writes, writeBytes: e.write_bytes, reads: e.reads, readBytes: e.read_bytes, changedTracks: e.changed_tracks, bitmap: new Uint8Array(e.bitmap), writeProfile: new Uint8Array(e.write_profile) }, row);
-        await c.query(
-          'UPDATE churnlink_intervals SET writes = $4, write_bytes = $5, reads = $6, read_bytes = $7, changed_tracks = $8, bitmap = $9, write_profile = $10, partial = $11 WHERE run_id = $1 AND volume_id = $2 AND start_s = $3',
-          [runId, volumeId, row.startS, merged.writes, merged.writeBytes, merged.reads, merged.readBytes, merged.changedTracks, Buffer.from(merged.bitmap), Buffer.from(merged.writeProfile), row.partial === true],
-        );
-      }
+      const groups = [...rowsByChunk(rows, intervalS).values()];
+      // The run may have some of these chunks already: read them all at once, locked.
+      const { rows: stored } = await c.query(
+        `SELECT volume_id, chunk_s, data FROM churnlink_chunks WHERE run_id = $1
+         AND (volume_id, chunk_s) IN (SELECT * FROM unnest($2::int[], $3::bigint[])) FOR UPDATE`,
+        [runId, groups.map((g) => volumeIds.get(g.volume)!), groups.map((g) => g.chunkS)],
+      );
+      const existing = new Map(stored.map((r) => [`${r.volume_id}/${Number(r.chunk_s)}`, new Uint8Array(r.data)]));
+      await putChunks(c, runId, groups.map((g) => {
+        const volumeId = volumeIds.get(g.volume)!;
+        const data = existing.get(`${volumeId}/${g.chunkS}`);
+        const before = data === undefined ? [] : unpackChunk(g.volume, g.chunkS, data);
+        return { volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) };
+      }));
     });
   }
 
@@ -192,17 +206,126 @@ export class PostgresStore implements Store {
   }
 
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {
-    const rows = await this.#query(
-      `SELECT v.name AS volume, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes, i.changed_tracks, i.bitmap, i.write_profile, i.partial
-       FROM churnlink_intervals i JOIN churnlink_runs r ON r.id = i.run_id JOIN churnlink_volumes v ON v.id = i.volume_id
-       WHERE r.status IN ('complete', 'live') AND i.start_s >= $1 AND i.start_s < $2
-       ORDER BY i.start_s, v.name COLLATE "C", i.run_id`,
-      [query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER],
+    const rows: IntervalRow[] = [];
+    for await (const page of this.#chunkPages({ ...query }, 1_000_000)) for (const c of page) rows.push(...c.intervals);
+    // Chunks come by run within a (volume, chunk): a stable sort keeps runs in order.
+    return rows.sort((a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0));
+  }
+
+  async volumeSpans(scan: IntervalScan): Promise<VolumeSpan[]> {
+    const ids = await this.#volumeIdsIn(scan.volumes);
+    if (ids !== null && ids.length === 0) return [];
+    const [fromS, toS] = windowOf(scan);
+    const fromChunkS = await this.#chunkFloor(fromS);
+    const volumes = await this.#query(
+      'SELECT id, name FROM churnlink_volumes WHERE $1::int[] IS NULL OR id = ANY($1::int[]) ORDER BY name COLLATE "C"',
+      [ids],
     );
-    return rows.map((r) => ({
-      volume: r.volume, startS: Number(r.start_s), writes: r.writes, writeBytes: r.write_bytes, reads: r.reads, readBytes: r.read_bytes,
-      changedTracks: r.changed_tracks, bitmap: new Uint8Array(r.bitmap), writeProfile: new Uint8Array(r.write_profile), partial: r.partial,
-    }));
+    const out: VolumeSpan[] = [];
+    for (const v of volumes) {
+      // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
+      const edge = async (order: 'ASC' | 'DESC'): Promise<number | null> => {
+        for (let offset = 0; ; offset += 8) {
+          const chunks = await this.#query(
+            `SELECT c.chunk_s, c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
+             WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
+             ORDER BY c.chunk_s ${order} LIMIT 8 OFFSET ${offset}`, [v.id, fromChunkS, toS]);
+          if (chunks.length === 0) return null;
+          let best: number | null = null;
+          let bestChunk: number | null = null;
+          for (const c of chunks) {
+            if (bestChunk !== null && Number(c.chunk_s) !== bestChunk) return best;
+            for (const r of unpackChunk(v.name, Number(c.chunk_s), new Uint8Array(c.data), fromS, toS, false)) {
+              if (best === null || (order === 'ASC' ? r.startS < best : r.startS > best)) best = r.startS;
+            }
+            if (best !== null) bestChunk = Number(c.chunk_s);
+          }
+          if (best !== null && chunks.length < 8) return best;
+          if (best !== null) {
+            // The next page may hold more chunks of the same start (other runs).
+            const more = await this.#query(
+              `SELECT c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
+               WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s = $2`, [v.id, bestChunk]);
+            for (const m of more) {
+              for (const r of unpackChunk(v.name, bestChunk!, new Uint8Array(m.data), fromS, toS, false)) {
+                if (order === 'ASC' ? r.startS < best : r.startS > best) best = r.startS;
+              }
+            }
+            return best;
+          }
+        }
+      };
+      const firstS = await edge('ASC');
+      if (firstS !== null) out.push({ volume: v.name, firstS, lastS: (await edge('DESC'))! });
+    }
+    return out;
+  }
+
+  async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
+    const limit = Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS));
+    for await (const page of this.#chunkPages(scan, limit)) yield intervalsOfChunks(page);
+  }
+
+  async *scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]> {
+    yield* this.#chunkPages(scan, Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS)));
+  }
+
+  /**
+   * Visible chunks of the selection in pages of about `limit` chunks by chunk start, unpacked to
+   * the intervals inside the window; the chunks of one chunk start never straddle two pages.
+   */
+  async *#chunkPages(scan: IntervalScan, limit: number): AsyncGenerator<StoredChunk[]> {
+    const ids = await this.#volumeIdsIn(scan.volumes);
+    if (ids !== null && ids.length === 0) return;
+    const [windowFromS, toS] = windowOf(scan);
+    const select = `SELECT v.name, c.chunk_s, c.run_id, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes,
+      c.changed_tracks, c.or_bitmap, c.data
+      FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id JOIN churnlink_volumes v ON v.id = c.volume_id
+      WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR c.volume_id = ANY($1::int[]))`;
+    let fromS = await this.#chunkFloor(windowFromS);
+    while (fromS < toS) {
+      const order = `ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`;
+      let chunks = await this.#query(`${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ${order}`, [ids, fromS, toS]);
+      if (chunks.length === 0) return;
+      const lastS = Number(chunks[chunks.length - 1]!.chunk_s);
+      if (chunks.length === limit) {
+        const cut = chunks.findIndex((c) => Number(c.chunk_s) === lastS);
+        chunks = cut > 0 ? chunks.slice(0, cut)
+          : await this.#query(`${select} AND c.chunk_s = $2 ORDER BY c.volume_id, c.run_id`, [ids, lastS]);
+        fromS = cut > 0 ? lastS : lastS + 1;
+      } else {
+        fromS = toS;
+      }
+      const out: StoredChunk[] = [];
+      for (const c of chunks) {
+        const intervals = unpackChunk(c.name, Number(c.chunk_s), new Uint8Array(c.data), windowFromS, toS,
+          !scan.withoutProfiles);
+        if (intervals.length === 0) continue;
+        out.push({
+          volume: c.name, runId: Number(c.run_id), chunkS: Number(c.chunk_s), cells: c.cells, writes: c.writes,
+          writeBytes: c.write_bytes, reads: c.reads, readBytes: c.read_bytes, changedTracks: c.changed_tracks,
+          orBitmap: new Uint8Array(c.or_bitmap), intervals,
+        });
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+
+  /** Start of the chunk holding `s` (a store without settings holds no chunks: anything goes). */
+  async #chunkFloor(s: number): Promise<number> {
+    if (s === -Number.MAX_SAFE_INTEGER || (this.#cachedIntervalS === undefined && (await this.getSettings()) === null)) {
+      return -Number.MAX_SAFE_INTEGER;
+    }
+    return chunkStartS(s, await this.#intervalS());
+  }
+
+  async #intervalS(): Promise<number> {
+    if (this.#cachedIntervalS === undefined) {
+      const settings = await this.getSettings();
+      if (settings === null) throw new Error(`store ${this.location}: intervals written before the settings`);
+      this.#cachedIntervalS = settings.intervalS;
+    }
+    return this.#cachedIntervalS;
   }
 
   async close(): Promise<void> {
@@ -216,6 +339,13 @@ export class PostgresStore implements Store {
       this.#volumeIds.set(name, Number(rows[0].id));
     }
     return this.#volumeIds;
+  }
+
+  /** Ids of the named volumes that exist; null: no restriction. */
+  async #volumeIdsIn(names: readonly string[] | undefined): Promise<number[] | null> {
+    if (names === undefined) return null;
+    const rows = await this.#query('SELECT id FROM churnlink_volumes WHERE name = ANY($1::text[])', [names]);
+    return rows.map((r) => Number(r.id));
   }
 
   async #runInfo(r: Record<string, unknown>): Promise<RunInfo> {
@@ -261,6 +391,70 @@ export class PostgresStore implements Store {
       }
     }
   }
+}
+
+/** Insert or replace chunks of a run, all in one statement. */
+type PlacedChunk = { volumeId: number; chunkS: number; chunk: ChunkRecord };
+
+async function putChunks(c: pg.PoolClient, runId: number, chunks: PlacedChunk[]): Promise<void> {
+  if (chunks.length === 0) return;
+  const col = <T>(pick: (x: { volumeId: number; chunkS: number; chunk: ChunkRecord }) => T): T[] => chunks.map(pick);
+  await c.query(
+    `INSERT INTO churnlink_chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads,
+      read_bytes, changed_tracks, or_bitmap, data)
+     SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, d FROM unnest($2::int[], $3::bigint[], $4::bigint[],
+       $5::bigint[], $6::int[], $7::bigint[],
+       $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bytea[], $13::bytea[]) AS t(v, s, f, l, n, w,
+         wb, r, rb, ct, ob, d)
+     ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = EXCLUDED.first_s, last_s = EXCLUDED.last_s,
+       cells = EXCLUDED.cells,
+       writes = EXCLUDED.writes, write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads,
+         read_bytes = EXCLUDED.read_bytes,
+       changed_tracks = EXCLUDED.changed_tracks, or_bitmap = EXCLUDED.or_bitmap, data = EXCLUDED.data`,
+    [runId, col((x) => x.volumeId), col((x) => x.chunkS), col((x) => x.chunk.firstS), col((x) => x.chunk.lastS),
+      col((x) => x.chunk.cells), col((x) => x.chunk.writes), col((x) => x.chunk.writeBytes), col((x) => x.chunk.reads),
+      col((x) => x.chunk.readBytes), col((x) => x.chunk.changedTracks), col((x) => Buffer.from(x.chunk.orBitmap)),
+      col((x) => Buffer.from(x.chunk.data))],
+  );
+}
+
+/** Convert a 0.1.0 store (one row per run, volume and interval) to chunks, inside the open transaction. */
+async function upgradeFrom4(c: pg.PoolClient): Promise<void> {
+  const old = await c.query("SELECT to_regclass('churnlink_intervals') IS NOT NULL AS present");
+  const interval = await c.query("SELECT value FROM churnlink_meta WHERE key = 'interval_s'");
+  if (old.rows[0].present && interval.rowCount === 1) {
+    const intervalS = Number(interval.rows[0].value);
+    const { rows } = await c.query(
+      `SELECT i.run_id, i.volume_id, v.name, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes,
+        i.changed_tracks, i.bitmap, i.write_profile, i.partial
+       FROM churnlink_intervals i JOIN churnlink_volumes v ON v.id = i.volume_id ORDER BY i.run_id, i.volume_id,
+         i.start_s`);
+    const groups = new Map<string, { runId: number; volumeId: number; chunkS: number; rows: IntervalRow[] }>();
+    for (const r of rows) {
+      const row = intervalRowOf({ ...r, volume: r.name });
+      const chunkS = chunkStartS(row.startS, intervalS);
+      const key = `${r.run_id}/${r.volume_id}/${chunkS}`;
+      let g = groups.get(key);
+      if (g === undefined) groups.set(key, (g = { runId: Number(r.run_id), volumeId: r.volume_id, chunkS, rows: [] }));
+      g.rows.push(row);
+    }
+    for (const g of groups.values()) {
+      await putChunks(c, g.runId, [{ volumeId: g.volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, g.rows) }]);
+    }
+  }
+  await c.query('DROP TABLE IF EXISTS churnlink_intervals');
+}
+
+function windowOf(query: IntervalQuery): [number, number] {
+  return [query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER];
+}
+
+function intervalRowOf(r: Record<string, any>): IntervalRow {
+  return {
+    volume: r.volume, startS: Number(r.start_s), writes: r.writes, writeBytes: r.write_bytes, reads: r.reads,
+    readBytes: r.read_bytes, changedTracks: r.changed_tracks, bitmap: new Uint8Array(r.bitmap),
+    writeProfile: new Uint8Array(r.write_profile), partial: r.partial,
+  };
 }
 
 async function addSources(c: pg.PoolClient, runId: number, sources: SourceInfo[]): Promise<void> {

@@ -1,11 +1,18 @@
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
-import { mergeCounters } from './merge.js';
+import { SCAN_PAGE_ROWS } from './store.js';
+import {
+  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
+  type ChunkRecord,
+} from './chunk.js';
 import type {
-  IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo,
+  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
+  VolumeSpan,
 } from './store.js';
 
-const SCHEMA_VERSION = '5';
+const SCHEMA_VERSION = '6';
+/** Versions this code upgrades on open: 5 (0.1.0) kept one row per (run, volume, interval). */
+const UPGRADES_FROM = ['5'];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,26 +38,32 @@ CREATE TABLE IF NOT EXISTS volumes (
   name TEXT NOT NULL UNIQUE,
   capacity_bytes INTEGER
 );
-CREATE TABLE IF NOT EXISTS intervals (
-  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+-- One row per (volume, chunk of CHUNK_INTERVALS intervals, run): the chunk's rollup (counters
+-- summed, OR of its bitmaps) then its intervals packed (store/chunk.ts). Data last: reading the
+-- rollup alone never loads the packed intervals.
+CREATE TABLE IF NOT EXISTS chunks (
   volume_id INTEGER NOT NULL REFERENCES volumes(id),
-  start_s INTEGER NOT NULL,
+  chunk_s INTEGER NOT NULL,
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  first_s INTEGER NOT NULL,
+  last_s INTEGER NOT NULL,
+  cells INTEGER NOT NULL,
   writes INTEGER NOT NULL,
   write_bytes INTEGER NOT NULL,
   reads INTEGER NOT NULL,
   read_bytes INTEGER NOT NULL,
   changed_tracks INTEGER NOT NULL,
-  bitmap BLOB NOT NULL,
-  write_profile BLOB NOT NULL,
-  partial INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (run_id, volume_id, start_s)
+  or_bitmap BLOB NOT NULL,
+  data BLOB NOT NULL,
+  UNIQUE (volume_id, chunk_s, run_id)
 );
+CREATE INDEX IF NOT EXISTS chunks_start ON chunks(chunk_s);
+CREATE INDEX IF NOT EXISTS chunks_run ON chunks(run_id);
 CREATE TABLE IF NOT EXISTS batches (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   seq INTEGER NOT NULL,
   PRIMARY KEY (run_id, seq)
 );
-CREATE INDEX IF NOT EXISTS intervals_start ON intervals(start_s);
 `;
 
 interface RunRow {
@@ -67,9 +80,8 @@ export class SqliteStore implements Store {
   readonly location: string;
   readonly #db: Database.Database;
   readonly #volumeIds = new Map<string, number>();
-  #find: Database.Statement | undefined;
-  #insert: Database.Statement | undefined;
-  #update: Database.Statement | undefined;
+  readonly #statements = new Map<string, Database.Statement>();
+  #cachedIntervalS: number | undefined;
 
   constructor(path: string) {
     this.location = path;
@@ -91,7 +103,8 @@ export class SqliteStore implements Store {
       throw new UsageError(`store: ${path} is not a churnlink SQLite store: ${(err as Error).message}`, { cause: err });
     }
     const version = this.#meta('schema_version');
-    if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
+    if (version !== null && UPGRADES_FROM.includes(version)) this.#db.transaction(() => this.#upgradeFrom5())();
+    else if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION) throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
   }
 
@@ -128,24 +141,66 @@ export class SqliteStore implements Store {
 
   async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
     if (rows.length === 0) return;
-    this.#find ??= this.#db.prepare('SELECT writes, write_bytes AS writeBytes, reads, read_bytes AS readBytes, changed_tracks AS changedTracks, bitmap, write_profile AS writeProfile FROM intervals WHERE run_id = ? AND volume_id = ? AND start_s = ?');
-    this.#insert ??= this.#db.prepare('INSERT INTO intervals (run_id, volume_id, start_s, writes, write_bytes, reads, read_bytes, changed_tracks, bitmap, write_profile, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
-    this.#update ??= this.#db.prepare('UPDATE intervals SET writes = ?, write_bytes = ?, reads = ?, read_bytes = ?, changed_tracks = ?, bitmap = ?, write_profile = ?, partial = ? WHERE run_id = ? AND volume_id = ? AND start_s = ?');
-    const find = this.#find;
-    const insert = this.#insert;
-    const update = this.#update;
-    const blob = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+    const intervalS = this.#intervalS();
     this.#db.transaction(() => {
       if (batch !== undefined && this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0) return;
-      for (const row of rows) {
-        const volumeId = this.#volumeId(row.volume);
-        if (insert.run(runId, volumeId, row.startS, row.writes, row.writeBytes, row.reads, row.readBytes, row.changedTracks, blob(row.bitmap), blob(row.writeProfile), row.partial ? 1 : 0).changes === 1) continue;
-        // The run already has this (volume, interval): late records, or a cut between threads.
-        const existing = find.get(runId, volumeId, row.startS) as IntervalRow;
-        const r = mergeCounters({ ...existing, bitmap: new Uint8Array(existing.bitmap), writeProfile: new Uint8Array(existing.writeProfile) }, row);
-        update.run(r.writes, r.writeBytes, r.reads, r.readBytes, r.changedTracks, blob(r.bitmap), blob(r.writeProfile), row.partial ? 1 : 0, runId, volumeId, row.startS);
+      for (const { volume, chunkS, rows: fresh } of rowsByChunk(rows, intervalS).values()) {
+        const volumeId = this.#volumeId(volume);
+        // The run may have this chunk already: later intervals, late records, a cut between threads.
+        const data = this.#statement('SELECT data FROM chunks WHERE volume_id = ? AND chunk_s = ? AND run_id = ?')
+          .pluck().get(volumeId, chunkS, runId) as Buffer | undefined;
+        const stored = data === undefined ? [] : unpackChunk(volume, chunkS, new Uint8Array(data));
+        const merged = mergeIntoChunk(stored, fresh);
+        this.#putChunk(volumeId, chunkS, runId, packChunk(chunkS, merged));
       }
     })();
+  }
+
+  #putChunk(volumeId: number, chunkS: number, runId: number, c: ChunkRecord): void {
+    this.#statement(`INSERT INTO chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes,
+      reads, read_bytes, changed_tracks, or_bitmap, data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = excluded.first_s, last_s = excluded.last_s,
+        cells = excluded.cells,
+        writes = excluded.writes, write_bytes = excluded.write_bytes, reads = excluded.reads,
+          read_bytes = excluded.read_bytes,
+        changed_tracks = excluded.changed_tracks, or_bitmap = excluded.or_bitmap, data = excluded.data`)
+      .run(volumeId, chunkS, runId, c.firstS, c.lastS, c.cells, c.writes, c.writeBytes, c.reads, c.readBytes,
+        c.changedTracks,
+        blob(c.orBitmap), blob(c.data));
+  }
+
+  /** Convert a 0.1.0 store (one row per run, volume and interval) to chunks, in one transaction. */
+  #upgradeFrom5(): void {
+    const old = this.#db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'intervals'")
+      .pluck().get() as number;
+    if (old > 0 && this.#meta('interval_s') !== null) {
+      const intervalS = this.#intervalS();
+      const select = this.#db.prepare(`SELECT i.run_id AS runId, i.volume_id AS volumeId, v.name AS volume,
+        i.start_s AS startS, i.writes,
+        i.write_bytes AS writeBytes, i.reads, i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap,
+        i.write_profile AS writeProfile, i.partial FROM intervals i JOIN volumes v ON v.id = i.volume_id
+          ORDER BY i.run_id, i.volume_id, i.start_s`);
+      let group: (IntervalRow & { runId: number; volumeId: number })[] = [];
+      const flush = (): void => {
+        if (group.length === 0) return;
+        const g = group[0]!;
+        const chunkS = chunkStartS(g.startS, intervalS);
+        this.#putChunk(g.volumeId, chunkS, g.runId, packChunk(chunkS, group));
+        group = [];
+      };
+      const all = select.all() as (IntervalRow & { runId: number; volumeId: number })[];
+      for (const row of all) {
+        normalizeRow(row);
+        const g = group[0];
+        const sameChunk = chunkStartS(g?.startS ?? NaN, intervalS) === chunkStartS(row.startS, intervalS);
+        if (g !== undefined && (g.runId !== row.runId || g.volumeId !== row.volumeId || !sameChunk)) flush();
+        group.push(row);
+      }
+      flush();
+    }
+    this.#db.exec('DROP TABLE IF EXISTS intervals');
+    this.#setMeta('schema_version', SCHEMA_VERSION);
   }
 
   async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
@@ -188,18 +243,111 @@ export class SqliteStore implements Store {
   }
 
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {
-    const rows = this.#db.prepare(`
-      SELECT v.name AS volume, i.start_s AS startS, i.writes, i.write_bytes AS writeBytes, i.reads,
-             i.read_bytes AS readBytes, i.changed_tracks AS changedTracks, i.bitmap, i.write_profile AS writeProfile, i.partial
-      FROM intervals i JOIN runs r ON r.id = i.run_id JOIN volumes v ON v.id = i.volume_id
-      WHERE r.status IN ('complete', 'live') AND i.start_s >= ? AND i.start_s < ?
-      ORDER BY i.start_s, v.name, i.run_id`).all(query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER) as IntervalRow[];
-    for (const row of rows) {
-      row.bitmap = new Uint8Array(row.bitmap.buffer, row.bitmap.byteOffset, row.bitmap.byteLength);
-      row.writeProfile = new Uint8Array(row.writeProfile.buffer, row.writeProfile.byteOffset, row.writeProfile.byteLength);
-      row.partial = (row.partial as unknown) === 1;
+    const rows: IntervalRow[] = [];
+    for (const page of this.#chunkPages({ ...query }, Number.MAX_SAFE_INTEGER)) {
+      for (const c of page) rows.push(...c.intervals);
     }
-    return rows;
+    // Chunks come by run within a (volume, chunk): a stable sort keeps runs in order.
+    return rows.sort((a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0));
+  }
+
+  async volumeSpans(scan: IntervalScan): Promise<VolumeSpan[]> {
+    const filter = this.#volumeFilter(scan.volumes);
+    if (filter === null) return [];
+    const [fromS, toS] = windowOf(scan);
+    const fromChunkS = this.#chunkFloor(fromS);
+    const volumes = this.#db.prepare(`SELECT id, name FROM volumes c WHERE 1 = 1 ${filter.replace('c.volume_id',
+      'c.id')} ORDER BY name`).all() as { id: number; name: string }[];
+    // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
+    const walk = (order: 'ASC' | 'DESC') => this.#statement(`SELECT c.chunk_s AS chunkS, c.data
+      FROM chunks c JOIN runs r ON r.id = c.run_id
+      WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?
+        ORDER BY c.chunk_s ${order}`);
+    const out: VolumeSpan[] = [];
+    for (const v of volumes) {
+      const starts = (order: 'ASC' | 'DESC'): number | null => {
+        let best: number | null = null;
+        let bestChunk: number | null = null;
+        const chunks = walk(order).iterate(v.id, fromChunkS, toS) as IterableIterator<{ chunkS: number; data: Buffer }>;
+        for (const c of chunks) {
+          if (bestChunk !== null && c.chunkS !== bestChunk) break;
+          for (const r of unpackChunk(v.name, c.chunkS, new Uint8Array(c.data), fromS, toS, false)) {
+            if (best === null || (order === 'ASC' ? r.startS < best : r.startS > best)) best = r.startS;
+          }
+          if (best !== null) bestChunk = c.chunkS;
+        }
+        return best;
+      };
+      const firstS = starts('ASC');
+      if (firstS !== null) out.push({ volume: v.name, firstS, lastS: starts('DESC')! });
+    }
+    return out;
+  }
+
+  async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
+    const limit = Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS));
+    for (const page of this.#chunkPages(scan, limit)) yield intervalsOfChunks(page);
+  }
+
+  async *scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]> {
+    yield* this.#chunkPages(scan, Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS)));
+  }
+
+  /**
+   * Visible chunks of the selection in pages of about `limit` chunks by chunk start, unpacked to
+   * the intervals inside the window; the chunks of one chunk start never straddle two pages.
+   */
+  *#chunkPages(scan: IntervalScan, limit: number): Generator<StoredChunk[]> {
+    const filter = this.#volumeFilter(scan.volumes);
+    if (filter === null) return;
+    const [windowFromS, toS] = windowOf(scan);
+    const select = `SELECT v.name AS volume, c.chunk_s AS chunkS, c.run_id AS runId, c.cells, c.writes,
+      c.write_bytes AS writeBytes,
+        c.reads, c.read_bytes AS readBytes, c.changed_tracks AS changedTracks, c.or_bitmap AS orBitmap, c.data
+      FROM chunks c JOIN runs r ON r.id = c.run_id JOIN volumes v ON v.id = c.volume_id
+      WHERE r.status IN ('complete', 'live') ${filter}`;
+    const page = this.#statement(
+      `${select} AND c.chunk_s >= ? AND c.chunk_s < ? ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`,
+    );
+    const whole = this.#statement(`${select} AND c.chunk_s = ? ORDER BY c.volume_id, c.run_id`);
+    let fromS = this.#chunkFloor(windowFromS);
+    while (fromS < toS) {
+      let chunks = page.all(fromS, toS) as (Omit<StoredChunk, 'intervals'> & { data: Buffer })[];
+      if (chunks.length === 0) return;
+      const lastS = chunks[chunks.length - 1]!.chunkS;
+      if (chunks.length === limit) {
+        const cut = chunks.findIndex((c) => c.chunkS === lastS);
+        chunks = cut > 0 ? chunks.slice(0, cut) : (whole.all(lastS) as typeof chunks);
+        fromS = cut > 0 ? lastS : lastS + 1;
+      } else {
+        fromS = toS;
+      }
+      const out: StoredChunk[] = [];
+      for (const { data, ...c } of chunks) {
+        const intervals = unpackChunk(c.volume, c.chunkS, new Uint8Array(data), windowFromS, toS,
+          !scan.withoutProfiles);
+        if (intervals.length > 0) out.push({ ...c, orBitmap: new Uint8Array(c.orBitmap), intervals });
+      }
+      if (out.length > 0) yield out;
+    }
+  }
+
+  #statement(sql: string): Database.Statement {
+    let st = this.#statements.get(sql);
+    if (st === undefined) this.#statements.set(sql, (st = this.#db.prepare(sql)));
+    return st;
+  }
+
+  #intervalS(): number {
+    const intervalS = this.#cachedIntervalS ?? Number(this.#meta('interval_s'));
+    if (!(intervalS > 0)) throw new Error(`store ${this.location}: intervals written before the settings`);
+    return (this.#cachedIntervalS = intervalS);
+  }
+
+  /** Start of the chunk holding `s` (a store without settings holds no chunks: anything goes). */
+  #chunkFloor(s: number): number {
+    if (s === -Number.MAX_SAFE_INTEGER || this.#meta('interval_s') === null) return -Number.MAX_SAFE_INTEGER;
+    return chunkStartS(s, this.#intervalS());
   }
 
   async close(): Promise<void> {
@@ -207,10 +355,22 @@ export class SqliteStore implements Store {
   }
 
   #deleteRun(runId: number): void {
-    this.#db.prepare('DELETE FROM intervals WHERE run_id = ?').run(runId);
+    this.#db.prepare('DELETE FROM chunks WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM batches WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+  }
+
+  /** SQL restricting rows to the named volumes ('' for all); null when none of them exists. */
+  #volumeFilter(volumes: readonly string[] | undefined): string | null {
+    if (volumes === undefined) return '';
+    const ids: number[] = [];
+    const find = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck();
+    for (const name of volumes) {
+      const id = find.get(name) as number | undefined;
+      if (id !== undefined) ids.push(id);
+    }
+    return ids.length === 0 ? null : `AND c.volume_id IN (${ids.join(',')})`;
   }
 
   #addSources(runId: number, sources: SourceInfo[]): void {
@@ -241,6 +401,20 @@ export class SqliteStore implements Store {
   #setMeta(key: string, value: string): void {
     this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
+}
+
+function windowOf(query: IntervalQuery): [number, number] {
+  return [query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER];
+}
+
+function blob(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+function normalizeRow(row: IntervalRow): void {
+  row.bitmap = new Uint8Array(row.bitmap.buffer, row.bitmap.byteOffset, row.bitmap.byteLength);
+  row.writeProfile = new Uint8Array(row.writeProfile.buffer, row.writeProfile.byteOffset, row.writeProfile.byteLength);
+  row.partial = (row.partial as unknown) === 1;
 }
 
 /** Refuse to mix track sizes or intervals in one store. */

@@ -67,6 +67,45 @@ export interface IntervalQuery {
   toS?: number; // exclusive
 }
 
+/** A selection of stored rows: a window and, optionally, only these volumes. */
+export interface IntervalScan extends IntervalQuery {
+  /** Only these volumes (names); undefined: every volume. */
+  volumes?: readonly string[];
+  /** Leave write profiles out (an empty profile each): churn reports do not use them. */
+  withoutProfiles?: boolean;
+  /** Rows per page of `scanIntervals` (default SCAN_PAGE_ROWS; tests use tiny pages). */
+  pageRows?: number;
+}
+
+/** A volume with rows in a window: its first and last interval start there. */
+export interface VolumeSpan {
+  volume: string;
+  firstS: number;
+  lastS: number;
+}
+
+/**
+ * One run's stored chunk of one volume (store/chunk.ts): its rollup over all its intervals, and
+ * those of its intervals inside the scan's window. The rollup answers for the chunk exactly when
+ * every interval is inside (`intervals.length === cells`) and no other run shares the chunk.
+ */
+export interface StoredChunk {
+  volume: string;
+  runId: number;
+  chunkS: number;
+  cells: number;
+  writes: number;
+  writeBytes: number;
+  reads: number;
+  readBytes: number;
+  changedTracks: number;
+  orBitmap: Uint8Array;
+  intervals: IntervalRow[];
+}
+
+/** Rows per page of a scan: bounds the memory of a read whatever the window holds. */
+export const SCAN_PAGE_ROWS = 2000;
+
 export interface Store {
   /** Where the store lives, for messages (a file path or a redacted URL). */
   readonly location: string;
@@ -98,5 +137,18 @@ export interface Store {
   listRuns(): Promise<RunInfo[]>;
   /** Rows of complete and live runs, ordered by startS then volume. */
   readIntervals(query: IntervalQuery): Promise<IntervalRow[]>;
+  /**
+   * The volumes with rows of complete and live runs in the selection, ordered by name, with
+   * their first and last interval start: index look-ups, never a scan of the rows.
+   */
+  volumeSpans(scan: IntervalScan): Promise<VolumeSpan[]>;
+  /**
+   * Rows of complete and live runs in the selection, in pages of at most about
+   * `SCAN_PAGE_ROWS` rows, ordered by startS (then volume id and run); the rows of one
+   * (volume, interval) never straddle two pages. Memory: one page, whatever the window holds.
+   */
+  scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]>;
+  /** The same selection as chunks with their rollups, ordered by chunk start, volume id and run. */
+  scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]>;
   close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serializeRoaring } from '../../src/bitmap/roaring.js';
-import { cellsFromRows } from '../../src/report/cells.js';
+import { cellsFromRows, memoryCellSource } from '../../src/report/cells.js';
 import { computeChurn, type ChurnRequest } from '../../src/report/churn.js';
 import type { Scope } from '../../src/collect/scope.js';
 import type { IntervalRow } from '../../src/store/store.js';
@@ -22,11 +22,11 @@ const scope: Scope = {
   ],
 };
 const ctx = { intervalS: 60, trackBytes: T, scope, capacityBytes: (v: string) => (v === 'a' ? 1 << 20 : null) };
-const run = (req: Partial<ChurnRequest>) => computeChurn(cellsFromRows(rows, () => true), { by: 'volume', per: null, range: null, datasets: null, ...req }, ctx);
-const pick = (r: ReturnType<typeof run>[number]) => [r.startS, r.name, r.changedTracks, r.writes, r.perInterval.peak, r.perInterval.p50, r.perInterval.p95];
+const run = (req: Partial<ChurnRequest>) => computeChurn(memoryCellSource(cellsFromRows(rows, () => true)), { by: 'volume', per: null, range: null, datasets: null, ...req }, ctx);
+const pick = (r: Awaited<ReturnType<typeof run>>[number]) => [r.startS, r.name, r.changedTracks, r.writes, r.perInterval.peak, r.perInterval.p50, r.perInterval.p95];
 
-test('by volume: OR over the window, sums of counters, percentiles of per-interval counts', () => {
-  const out = run({});
+test('by volume: OR over the window, sums of counters, percentiles of per-interval counts', async () => {
+  const out = (await run({}));
   assert.deepEqual(out.map(pick), [
     [0, 'a', 4, 5, 3, 2, 3],
     [0, 'b', 1, 1, 1, 0, 1],
@@ -41,37 +41,37 @@ test('by volume: OR over the window, sums of counters, percentiles of per-interv
   assert.equal(out[1]!.percentChanged, null);
 });
 
-test('by group: the sum of its volumes\' OR counts; ungrouped volumes get their own row', () => {
-  assert.deepEqual(run({ by: 'group' }).map(pick), [
+test('by group: the sum of its volumes\' OR counts; ungrouped volumes get their own row', async () => {
+  assert.deepEqual((await run({ by: 'group' })).map(pick), [
     [0, 'g1', 5, 6, 4, 2, 4],
     [0, '(ungrouped)', 2, 2, 2, 0, 2],
   ]);
 });
 
-test('by data set: OR restricted to the extents, then the OR of all selected', () => {
-  const out = run({ by: 'dataset' });
+test('by data set: OR restricted to the extents, then the OR of all selected', async () => {
+  const out = (await run({ by: 'dataset' }));
   assert.deepEqual(out.map((r) => [r.name, r.kind, r.changedTracks, r.capacityBytes, r.writes, r.perInterval.peak]), [
     ['ds1', 'dataset', 2, 2 * T, null, 2],
     ['ds2', 'dataset', 3, 4 * T, null, 3], // interval 60: a{3,4} and c{1} inside the extents
     ['(all selected)', 'all-datasets', 4, 5 * T, null, 3],
   ]);
-  assert.deepEqual(run({ by: 'dataset', datasets: ['ds2'] }).map((r) => [r.name, r.changedTracks]), [['ds2', 3], ['(all selected)', 3]]);
-  assert.throws(() => run({ by: 'dataset', datasets: ['nope'] }), /unknown data set "nope"; declared: ds1, ds2/);
+  assert.deepEqual((await run({ by: 'dataset', datasets: ['ds2'] })).map((r) => [r.name, r.changedTracks]), [['ds2', 3], ['(all selected)', 3]]);
+  await assert.rejects(run({ by: 'dataset', datasets: ['nope'] }), /unknown data set "nope"; declared: ds1, ds2/);
 });
 
-test('per interval: a dense series, every volume in every interval', () => {
-  assert.deepEqual(run({ per: 'interval' }).map((r) => [r.startS, r.name, r.changedTracks]), [
+test('per interval: a dense series, every volume in every interval', async () => {
+  assert.deepEqual((await run({ per: 'interval' })).map((r) => [r.startS, r.name, r.changedTracks]), [
     [0, 'a', 3], [0, 'b', 1], [0, 'c', 0],
     [60, 'a', 2], [60, 'b', 0], [60, 'c', 2],
   ]);
 });
 
-test('a window restricts the intervals; per window ORs within each window', () => {
-  assert.deepEqual(run({ range: { fromS: 60, toS: 120 } }).map((r) => [r.name, r.changedTracks]), [['a', 2], ['c', 2]]);
-  assert.deepEqual(run({ per: 120 }).map((r) => [r.startS, r.endS, r.name, r.changedTracks]), [[0, 120, 'a', 4], [0, 120, 'b', 1], [0, 120, 'c', 2]]);
+test('a window restricts the intervals; per window ORs within each window', async () => {
+  assert.deepEqual((await run({ range: { fromS: 60, toS: 120 } })).map((r) => [r.name, r.changedTracks]), [['a', 2], ['c', 2]]);
+  assert.deepEqual((await run({ per: 120 })).map((r) => [r.startS, r.endS, r.name, r.changedTracks]), [[0, 120, 'a', 4], [0, 120, 'b', 1], [0, 120, 'c', 2]]);
 });
 
-test('rows of two runs for one (volume, interval) are merged exactly', () => {
+test('rows of two runs for one (volume, interval) are merged exactly', async () => {
   const cells = cellsFromRows([row('a', 0, [1, 2]), row('a', 0, [2, 3])], () => true);
   const cell = cells.get('a')!.get(0)!;
   assert.equal(cell.changedTracks, 3);

@@ -88,7 +88,7 @@ async function lockSqlite(path: string): Promise<StoreLock | null> {
   if (!existsSync(path)) return null;
   const db = new Database(path, { fileMustExist: true });
   db.pragma('busy_timeout = 30000');
-  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('runs', 'intervals')").get();
+  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name IN ('runs', 'chunks')").get();
   assert.ok(tables !== undefined);
   if ((tables as { n: number }).n < 2) {
     db.close();
@@ -97,7 +97,8 @@ async function lockSqlite(path: string): Promise<StoreLock | null> {
   db.exec('BEGIN IMMEDIATE');
   return {
     look: async () => ({
-      intervals: (db.prepare('SELECT count(*) AS n FROM intervals').get() as { n: number }).n,
+      // committed (volume, interval) cells: each chunk row holds up to 60 of them
+      intervals: (db.prepare('SELECT coalesce(sum(cells), 0) AS n FROM chunks').get() as { n: number }).n,
       status: (db.prepare('SELECT status FROM runs ORDER BY id LIMIT 1').get() as { status?: string } | undefined)?.status
         ?? null,
     }),
@@ -111,7 +112,7 @@ async function lockSqlite(path: string): Promise<StoreLock | null> {
 async function lockPostgres(url: string): Promise<StoreLock | null> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  const ready = await client.query("SELECT to_regclass('churnlink_intervals') IS NOT NULL AS ok");
+  const ready = await client.query("SELECT to_regclass('churnlink_chunks') IS NOT NULL AS ok");
   if (ready.rows[0].ok !== true) {
     await client.end();
     return null;
@@ -121,7 +122,7 @@ async function lockPostgres(url: string): Promise<StoreLock | null> {
   await client.query('LOCK TABLE churnlink_runs IN EXCLUSIVE MODE');
   return {
     look: async () => ({
-      intervals: Number((await client.query('SELECT count(*) AS n FROM churnlink_intervals')).rows[0].n),
+      intervals: Number((await client.query('SELECT coalesce(sum(cells), 0) AS n FROM churnlink_chunks')).rows[0].n),
       status: ((await client.query('SELECT status FROM churnlink_runs ORDER BY id LIMIT 1')).rows[0]?.status as string)
         ?? null,
     }),

@@ -4,6 +4,13 @@ import type { IntervalRow, SourceInfo, Store } from '../../src/store/store.js';
 import { serializeRoaring, decodeRoaring } from '../../src/bitmap/roaring.js';
 import { UsageError } from '../../src/errors.js';
 import { encodeProfile, profileEntries } from '../../src/collect/write-profile.js';
+import fc from 'fast-check';
+import { storeCellSource } from '../../src/report/cells.js';
+import { computeChurn } from '../../src/report/churn.js';
+import { EMPTY_SCOPE } from '../../src/collect/scope.js';
+import { scanModels } from '../../src/report/model-scan.js';
+import { compareModels } from '../../src/report/models.js';
+import { loadTimeline } from '../../src/report/selection.js';
 
 const source = (path: string, fingerprint: string): SourceInfo => ({ path, fingerprint, bytes: 100, format: 'msr' });
 
@@ -115,6 +122,14 @@ export function storeConformance(
     await store.close();
   });
 
+  test(`${name}: a store without settings scans empty, windowed or not`, async () => {
+    const { store } = await open();
+    assert.deepEqual(await store.readIntervals({ fromS: 60, toS: 600 }), []);
+    assert.deepEqual(await store.volumeSpans({ fromS: 60 }), []);
+    for await (const page of store.scanIntervals({ fromS: 60 })) assert.fail(`unexpected page ${page.length}`);
+    await store.close();
+  });
+
   test(`${name}: volumes keep capacities; the scope text round-trips`, async () => {
     const { store } = await open();
     await store.putVolumes([{ name: 'v1', capacityBytes: 1 << 30 }, { name: 'v2', capacityBytes: null }]);
@@ -123,5 +138,75 @@ export function storeConformance(
     await store.putScope('{"groups":[]}');
     assert.equal(await store.getScope(), '{"groups":[]}');
     await store.close();
+  });
+
+  test(`${name}: scans, spans and streamed reports give exactly what the fine rows give (random stores)`, async () => {
+    const cell = fc.record({ volume: fc.constantFrom('a', 'b', 'c'), slot: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant(100_000)), tracks: fc.uniqueArray(fc.integer({ min: 0, max: 70_000 }), { maxLength: 6 }) });
+    const runs = fc.array(fc.record({ complete: fc.boolean(), cells: fc.array(cell, { minLength: 1, maxLength: 8 }) }), { minLength: 1, maxLength: 3 });
+    await fc.assert(fc.asyncProperty(runs, fc.integer({ min: 1, max: 4 }), async (spec, pageRows) => {
+      const { store } = await open();
+      try {
+        await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+        for (const [i, r] of spec.entries()) {
+          const id = await store.beginRun('h', [source(`f${i}`, `fp${i}`)]);
+          await store.writeIntervals(id, r.cells.map((c) => row(c.volume, c.slot * 60, c.tracks)));
+          if (r.complete) await store.finishRun(id, { records: 1, skipped: 0 }, [], [source(`f${i}`, `fp${i}`)]);
+        }
+        // The fine rows, and from them, independently: each (volume, interval)'s tracks and writes.
+        const fine = await store.readIntervals({});
+        const key = (r: IntervalRow) => `${r.startS}/${r.volume}/${r.writes}/${decodeRoaring(r.bitmap).join(' ')}`;
+        const seen: string[] = [];
+        let last = '';
+        for await (const page of store.scanIntervals({ pageRows })) {
+          assert.ok(page.length > 0);
+          assert.notEqual(`${page[0]!.startS}/${page[0]!.volume}`, last, 'a cell straddles two pages');
+          last = `${page[page.length - 1]!.startS}/${page[page.length - 1]!.volume}`;
+          seen.push(...page.map(key));
+        }
+        assert.deepEqual(seen.sort(), fine.map(key).sort());
+        const some: string[] = [];
+        for await (const page of store.scanIntervals({ fromS: 60, toS: 300, volumes: ['a', 'c', 'zz'], pageRows })) some.push(...page.map(key));
+        assert.deepEqual(some.sort(), fine.filter((r) => r.startS >= 60 && r.startS < 300 && r.volume !== 'b').map(key).sort());
+
+        const cells = new Map<string, { tracks: Set<number>; writes: number }>();
+        for (const r of fine) {
+          const k = `${r.volume}@${r.startS}`;
+          const c = cells.get(k) ?? { tracks: new Set<number>(), writes: 0 };
+          cells.set(k, c);
+          for (const t of decodeRoaring(r.bitmap)) c.tracks.add(t);
+          c.writes += r.writes;
+        }
+        const volumes = [...new Set(fine.map((r) => r.volume))].sort();
+        const starts = (v: string) => fine.filter((r) => r.volume === v).map((r) => r.startS);
+        assert.deepEqual(await store.volumeSpans({}), volumes.map((v) => ({ volume: v, firstS: Math.min(...starts(v)), lastS: Math.max(...starts(v)) })));
+
+        const ctx = { intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, capacityBytes: () => null };
+        const cellSource = await storeCellSource(store, () => true);
+        const whole = await computeChurn(cellSource, { by: 'volume', per: null, range: null, datasets: null }, ctx);
+        assert.deepEqual(whole.map((r) => [r.name, r.changedTracks, r.writes]), volumes.map((v) => {
+          const union = new Set<number>();
+          let writes = 0;
+          for (const [k, c] of cells) if (k.startsWith(`${v}@`)) { c.tracks.forEach((t) => union.add(t)); writes += c.writes; }
+          return [v, union.size, writes];
+        }));
+        const hour = await computeChurn(cellSource, { by: 'volume', per: 'interval', range: { fromS: 0, toS: 360 }, datasets: null, sparse: true }, ctx);
+        const expected = [...cells].filter(([k, c]) => Number(k.split('@')[1]) < 360 && c.writes > 0)
+          .map(([k, c]) => [Number(k.split('@')[1]), k.split('@')[0]!, c.tracks.size, c.writes] as const)
+          .sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1));
+        // Models from a scan with rollups equal models from the packed timeline of fine cells.
+        if (volumes.length > 0) {
+          const settings = { intervalS: 60, trackBytes: 65536 };
+          const timeline = await loadTimeline(cellSource, settings, null);
+          const spans = await cellSource.spans(null, null);
+          for (const [cycleS, periodS] of [[60, 3600], [120, 600]] as const) {
+            const options = { syncWindowS: 2, cycleS, periodS, params: { overhead: 0, compression: 1, efficiency: 1 } };
+            assert.deepEqual(await scanModels(cellSource, spans, 60, 65536, timeline.firstS, timeline.endS, options), compareModels(timeline, options));
+          }
+        }
+        assert.deepEqual(hour.filter((r) => r.writes! > 0).map((r) => [r.startS, r.name, r.changedTracks, r.writes]), expected);
+      } finally {
+        await store.close();
+      }
+    }), { numRuns: 12 });
   });
 }

@@ -1,0 +1,33 @@
+import { UsageError } from '../errors.js';
+import { openStore } from '../store/open.js';
+import { parseCommandArgs } from './args.js';
+import type { Io } from './io.js';
+
+export const MIGRATE_HELP = `usage: churnlink migrate [--store PATH|URL]
+
+Convert a store written by churnlink 0.1.0 (one row per interval) to this version's layout
+(chunks of 60 intervals with their rollups), in one transaction, keeping every interval. Any
+command that opens a store for writing does the same; this one does only that.
+
+options:
+  --store PATH|URL      SQLite store file (default churn.db) or postgres:// URL
+`;
+
+/** `churnlink migrate`: open the store for writing, which upgrades an older layout. */
+export async function runMigrate(argv: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseCommandArgs('migrate', argv, { store: { type: 'string', default: 'churn.db' } });
+  if (values.help) {
+    io.out(MIGRATE_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(`migrate: unexpected argument "${positionals[0]}" (see churnlink migrate --help)`);
+  }
+  const store = await openStore(values.store!, { mustExist: true, command: 'migrate' });
+  try {
+    io.out(`store ${store.location}: up to date (${(await store.listRuns()).length} runs)\n`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}

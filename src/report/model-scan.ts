@@ -1,0 +1,153 @@
+import type { StoredChunk, VolumeSpan } from '../store/store.js';
+import { cellsOfPage, type CellSource, type PlacedCell } from './cells.js';
+import { checkModelOptions, modelRows, type ModelOptions, type ModelRow } from './models.js';
+import { summarizeSparse } from './percentile.js';
+import type { WriteProfile } from './timeline.js';
+import { TrackUnion } from './track-union.js';
+
+/** Changed bytes per epoch-aligned span, folded volume by volume; only spans with data are kept. */
+class SpanFold {
+  readonly perSpan = new Map<number, number>();
+  readonly #union = new TrackUnion();
+  #index = -1;
+  #cells = 0;
+  #first: Uint8Array | null = null;
+  #firstTracks = 0;
+
+  constructor(readonly spanS: number, readonly alignedS: number, readonly trackBytes: number) {}
+
+  indexOf(s: number): number {
+    return Math.floor((s - this.alignedS) / this.spanS);
+  }
+
+  #at(index: number): void {
+    if (index === this.#index) return;
+    this.close();
+    this.#index = index;
+  }
+
+  addCell(cell: PlacedCell): void {
+    this.#at(this.indexOf(cell.startS));
+    if (++this.#cells === 1) {
+      this.#first = cell.bitmap;
+      this.#firstTracks = cell.changedTracks;
+      return;
+    }
+    if (this.#cells === 2) this.#union.add(this.#first!);
+    this.#union.add(cell.bitmap);
+  }
+
+  /** A whole chunk of one run inside one span: its stored OR. */
+  addRollup(chunk: StoredChunk): void {
+    this.#at(this.indexOf(chunk.intervals[0]!.startS));
+    if (this.#cells === 1) this.#union.add(this.#first!);
+    this.#cells += 2;
+    this.#union.add(chunk.orBitmap);
+  }
+
+  close(): void {
+    if (this.#index >= 0 && this.#cells > 0) {
+      const tracks = this.#cells === 1 ? this.#firstTracks : this.#union.count();
+      this.perSpan.set(this.#index, (this.perSpan.get(this.#index) ?? 0) + tracks * this.trackBytes);
+    }
+    this.#union.clear();
+    this.#index = -1;
+    this.#cells = 0;
+    this.#first = null;
+  }
+}
+
+/** Growable (second, bytes) pairs of the write profiles. */
+class ProfilePairs {
+  seconds = new Float64Array(4096);
+  bytes = new Float64Array(4096);
+  length = 0;
+
+  add(cell: { startS: number; writeProfile: Uint8Array }): void {
+    const blob = cell.writeProfile;
+    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+    const count = blob.byteLength >= 4 ? view.getUint32(0, true) : 0;
+    for (let i = 0, p = 4; i < count; i++, p += 12) {
+      if (this.length === this.seconds.length) {
+        const s = new Float64Array(this.length * 2);
+        const b = new Float64Array(this.length * 2);
+        s.set(this.seconds);
+        b.set(this.bytes);
+        this.seconds = s;
+        this.bytes = b;
+      }
+      this.seconds[this.length] = cell.startS + view.getUint32(p, true);
+      this.bytes[this.length++] = view.getFloat64(p + 4, true);
+    }
+  }
+
+  /** Summed per second, ascending, seconds before `endS` only. */
+  profile(endS: number): WriteProfile {
+    const order = Uint32Array.from({ length: this.length }, (_, i) => i)
+      .sort((a, b) => this.seconds[a]! - this.seconds[b]!);
+    const seconds: number[] = [];
+    const bytes: number[] = [];
+    for (const i of order) {
+      const s = this.seconds[i]!;
+      if (s >= endS) continue;
+      if (seconds.length > 0 && seconds[seconds.length - 1] === s) bytes[bytes.length - 1]! += this.bytes[i]!;
+      else {
+        seconds.push(s);
+        bytes.push(this.bytes[i]!);
+      }
+    }
+    return { seconds: Float64Array.from(seconds), bytes: Float64Array.from(bytes) };
+  }
+}
+
+/**
+ * The replication models of `compareModels`, read from a cell source volume by volume instead of a
+ * timeline: memory holds one volume's OR per model, one figure per span with data and the write
+ * profile's non-zero seconds — never the cells. Whole chunks of one run inside a span are ORed from
+ * their stored rollup.
+ */
+export async function scanModels(
+  source: CellSource, volumes: readonly VolumeSpan[], intervalS: number, trackBytes: number,
+  fromS: number, toS: number, options: ModelOptions,
+): Promise<ModelRow[]> {
+  checkModelOptions(intervalS, options);
+  const firstS = Math.floor(fromS / intervalS) * intervalS;
+  const endS = Math.ceil(toS / intervalS) * intervalS;
+  const folds = [options.cycleS, options.periodS]
+    .map((spanS) => new SpanFold(spanS, Math.floor(firstS / spanS) * spanS, trackBytes));
+  const pairs = new ProfilePairs();
+  let writtenBytes = 0;
+  for (const { volume } of volumes) {
+    let group: StoredChunk[] = [];
+    const flush = (): void => {
+      const only = group.length === 1 ? group[0]! : null;
+      const whole = only !== null && only.intervals.length === only.cells && only.cells > 1;
+      for (const chunk of group) for (const r of chunk.intervals) pairs.add(r);
+      for (const fold of folds) {
+        if (whole && fold.indexOf(only.intervals[0]!.startS) === fold.indexOf(only.intervals.at(-1)!.startS)) {
+          fold.addRollup(only);
+          continue;
+        }
+        const rows = group.flatMap((c) => c.intervals).sort((a, b) => a.startS - b.startS);
+        for (const cell of cellsOfPage(rows)) fold.addCell(cell);
+      }
+      for (const chunk of group) for (const r of chunk.intervals) writtenBytes += r.writeBytes;
+      group = [];
+    };
+    for await (const page of source.chunks(volume, firstS, endS, true)) {
+      for (const chunk of page) {
+        if (group.length > 0 && group[0]!.chunkS !== chunk.chunkS) flush();
+        group.push(chunk);
+      }
+    }
+    if (group.length > 0) flush();
+    for (const fold of folds) fold.close();
+  }
+  const spans = (spanS: number): { summary: ReturnType<typeof summarizeSparse>; totalBytes: number } => {
+    const fold = folds[spanS === options.cycleS ? 0 : 1]!;
+    const values = [...fold.perSpan.values()];
+    const count = Math.max(0, Math.ceil((endS - fold.alignedS) / spanS));
+    return { summary: summarizeSparse(values, count), totalBytes: values.reduce((a, b) => a + b, 0) };
+  };
+  return modelRows({ firstS, endS, writtenBytes, profile: pairs.profile(endS), spans }, options);
+}

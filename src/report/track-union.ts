@@ -1,0 +1,111 @@
+import { walkRoaring } from '../bitmap/roaring.js';
+import { popcount32, type Bitset } from '../bitmap/bitset.js';
+
+const CHUNK_BITS = 16; // one chunk per roaring container: 65,536 tracks, 8 KiB
+const CHUNK_WORDS = 1 << (CHUNK_BITS - 5);
+
+/**
+ * The OR of many serialized roaring bitmaps of one volume, kept as 8 KiB chunks of the track
+ * space that were actually touched: memory follows the tracks written, not the highest track
+ * number. The count is kept as bits are set and the words set are listed, so counting is free
+ * and clearing, counting and masking cost the words used — not the volume's size — which keeps
+ * many small ORs (an hour of a sparse volume) cheap.
+ */
+export class TrackUnion {
+  readonly #chunks = new Map<number, Uint32Array>();
+  #touched = new Uint32Array(1024); // global word indexes with a bit set
+  #touchedCount = 0;
+  #count = 0;
+  #lastKey = -1;
+  #lastWords: Uint32Array = new Uint32Array(0);
+
+  /** OR a serialized roaring bitmap in. */
+  add(blob: Uint8Array): void {
+    walkRoaring(blob, { range: (first, last) => this.#setRange(first, last + 1) });
+  }
+
+  get empty(): boolean {
+    return this.#count === 0;
+  }
+
+  count(): number {
+    return this.#count;
+  }
+
+  /** Tracks in both this union and `mask`. */
+  countAnd(mask: Bitset): number {
+    let n = 0;
+    const m = mask.words;
+    for (let i = 0; i < this.#touchedCount; i++) {
+      const word = this.#touched[i]!;
+      if (word >= m.length) continue;
+      n += popcount32(this.#chunks.get(word >>> (CHUNK_BITS - 5))![word & (CHUNK_WORDS - 1)]! & m[word]!);
+    }
+    return n;
+  }
+
+  /** Forget every track (the chunks stay allocated for the next OR). */
+  clear(): void {
+    for (let i = 0; i < this.#touchedCount; i++) {
+      const word = this.#touched[i]!;
+      this.#chunks.get(word >>> (CHUNK_BITS - 5))![word & (CHUNK_WORDS - 1)] = 0;
+    }
+    this.#touchedCount = 0;
+    this.#count = 0;
+  }
+
+  #touch(word: number): void {
+    if (this.#touchedCount === this.#touched.length) {
+      const grown = new Uint32Array(this.#touched.length * 2);
+      grown.set(this.#touched);
+      this.#touched = grown;
+    }
+    this.#touched[this.#touchedCount++] = word;
+  }
+
+  #chunk(key: number): Uint32Array {
+    if (key === this.#lastKey) return this.#lastWords;
+    let words = this.#chunks.get(key);
+    if (words === undefined) this.#chunks.set(key, (words = new Uint32Array(CHUNK_WORDS)));
+    this.#lastKey = key;
+    this.#lastWords = words;
+    return words;
+  }
+
+  // to exclusive
+  #setRange(from: number, to: number): void {
+    if (to - from === 1) {
+      // One track (array containers): the common case, kept short.
+      const key = Math.floor(from / 2 ** CHUNK_BITS);
+      const words = this.#chunk(key);
+      const w = (from - key * 2 ** CHUNK_BITS) >>> 5;
+      const bit = 1 << (from & 31);
+      const before = words[w]!;
+      if ((before & bit) !== 0) return;
+      if (before === 0) this.#touch(key * CHUNK_WORDS + w);
+      words[w] = before | bit;
+      this.#count++;
+      return;
+    }
+    while (from < to) {
+      const key = Math.floor(from / 2 ** CHUNK_BITS);
+      const chunkEnd = Math.min(to, (key + 1) * 2 ** CHUNK_BITS);
+      const words = this.#chunk(key);
+      const base = key * 2 ** CHUNK_BITS;
+      for (let i = from - base, e = chunkEnd - base; i < e; ) {
+        const w = i >>> 5;
+        const bits = Math.min(32 - (i & 31), e - i);
+        const mask = bits === 32 ? 0xffffffff : ((1 << bits) - 1) << (i & 31);
+        const before = words[w]!;
+        const after = (before | mask) >>> 0;
+        if (after !== before) {
+          if (before === 0) this.#touch(key * CHUNK_WORDS + w);
+          this.#count += popcount32(after ^ before);
+          words[w] = after;
+        }
+        i += bits;
+      }
+      from = chunkEnd;
+    }
+  }
+}

@@ -1,0 +1,153 @@
+import { unionRoaring } from '../bitmap/union.js';
+import { mergeCounters } from './merge.js';
+import type { IntervalRow } from './store.js';
+
+/**
+ * Stored rows are chunks: one row per (volume, chunk of CHUNK_INTERVALS intervals, run) holding
+ * its intervals packed end to end, plus the chunk's rollup — counters summed and the OR of its
+ * bitmaps (exact: a rollup is the OR of its intervals). Sixty times fewer rows than one per
+ * interval: fewer inserts when collecting many small cells, one volume's rows close together
+ * when reading volume by volume, and whole chunks answered from their rollup.
+ */
+export const CHUNK_INTERVALS = 60;
+
+/** Start of the chunk holding an interval start. */
+export function chunkStartS(startS: number, intervalS: number): number {
+  const span = CHUNK_INTERVALS * intervalS;
+  return Math.floor(startS / span) * span;
+}
+
+/** A chunk as stored: its rollup and its intervals packed. */
+export interface ChunkRecord {
+  firstS: number;
+  lastS: number;
+  cells: number;
+  writes: number;
+  writeBytes: number;
+  reads: number;
+  readBytes: number;
+  /** Changed tracks of the OR of the chunk's intervals. */
+  changedTracks: number;
+  orBitmap: Uint8Array;
+  data: Uint8Array;
+}
+
+// Per interval: u32 offset from the chunk start, u8 partial, 4 x f64 counters, u32 changed
+// tracks, u32 bitmap length, bitmap, u32 profile length, profile.
+const HEAD = 4 + 1 + 32 + 4;
+
+/** Pack the intervals of one (volume, chunk, run), sorted by start, with their rollup. */
+export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRecord {
+  const sorted = [...rows].sort((a, b) => a.startS - b.startS);
+  let bytes = 0;
+  for (const r of sorted) bytes += HEAD + 4 + r.bitmap.byteLength + 4 + r.writeProfile.byteLength;
+  const data = new Uint8Array(bytes);
+  const view = new DataView(data.buffer);
+  const rec: ChunkRecord = {
+    firstS: sorted[0]!.startS, lastS: sorted[sorted.length - 1]!.startS, cells: sorted.length,
+    writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, orBitmap: new Uint8Array(0), data,
+  };
+  let p = 0;
+  for (const r of sorted) {
+    view.setUint32(p, r.startS - chunkS, true);
+    view.setUint8(p + 4, r.partial ? 1 : 0);
+    view.setFloat64(p + 5, r.writes, true);
+    view.setFloat64(p + 13, r.writeBytes, true);
+    view.setFloat64(p + 21, r.reads, true);
+    view.setFloat64(p + 29, r.readBytes, true);
+    view.setUint32(p + 37, r.changedTracks, true);
+    p += HEAD;
+    view.setUint32(p, r.bitmap.byteLength, true);
+    data.set(r.bitmap, p + 4);
+    p += 4 + r.bitmap.byteLength;
+    view.setUint32(p, r.writeProfile.byteLength, true);
+    data.set(r.writeProfile, p + 4);
+    p += 4 + r.writeProfile.byteLength;
+    rec.writes += r.writes;
+    rec.writeBytes += r.writeBytes;
+    rec.reads += r.reads;
+    rec.readBytes += r.readBytes;
+  }
+  if (sorted.length === 1) {
+    rec.orBitmap = sorted[0]!.bitmap;
+    rec.changedTracks = sorted[0]!.changedTracks;
+  } else {
+    const { bitmap, cardinality } = unionRoaring(sorted.map((r) => r.bitmap));
+    rec.orBitmap = bitmap;
+    rec.changedTracks = cardinality;
+  }
+  return rec;
+}
+
+/**
+ * The intervals of a packed chunk with starts in [fromS, toS), ascending. Bitmaps and profiles
+ * are views into `data` (no copy); `withProfiles` false leaves profiles empty.
+ */
+export function unpackChunk(
+  volume: string, chunkS: number, data: Uint8Array, fromS = -Infinity, toS = Infinity, withProfiles = true,
+): IntervalRow[] {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: IntervalRow[] = [];
+  for (let p = 0; p < data.byteLength; ) {
+    const startS = chunkS + view.getUint32(p, true);
+    const bitmapLength = view.getUint32(p + HEAD, true);
+    const bitmapAt = p + HEAD + 4;
+    const profileLength = view.getUint32(bitmapAt + bitmapLength, true);
+    const profileAt = bitmapAt + bitmapLength + 4;
+    if (startS >= fromS && startS < toS) {
+      out.push({
+        volume, startS, partial: view.getUint8(p + 4) === 1,
+        writes: view.getFloat64(p + 5, true), writeBytes: view.getFloat64(p + 13, true),
+        reads: view.getFloat64(p + 21, true), readBytes: view.getFloat64(p + 29, true),
+        changedTracks: view.getUint32(p + 37, true),
+        bitmap: data.subarray(bitmapAt, bitmapAt + bitmapLength),
+        writeProfile: withProfiles ? data.subarray(profileAt, profileAt + profileLength) : EMPTY_PROFILE,
+      });
+    }
+    p = profileAt + profileLength;
+  }
+  return out;
+}
+
+const EMPTY_PROFILE = new Uint8Array(4);
+
+/**
+ * Merge new rows into a chunk's stored intervals: an interval present in both is merged exactly
+ * (tracks ORed, counters summed); the partial flag of the newest closing wins.
+ */
+export function mergeIntoChunk(existing: IntervalRow[], rows: readonly IntervalRow[]): IntervalRow[] {
+  const byStart = new Map(existing.map((r) => [r.startS, r]));
+  for (const row of rows) {
+    const old = byStart.get(row.startS);
+    byStart.set(row.startS, old === undefined ? row : { ...mergeCounters(old, row), partial: row.partial === true });
+  }
+  return [...byStart.values()];
+}
+
+/** Group rows by (volume, chunk start), keeping their order. */
+export function rowsByChunk(
+  rows: readonly IntervalRow[], intervalS: number,
+): Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }> {
+  const groups = new Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }>();
+  for (const row of rows) {
+    const chunkS = chunkStartS(row.startS, intervalS);
+    const key = `${chunkS}\u0000${row.volume}`;
+    let g = groups.get(key);
+    if (g === undefined) groups.set(key, (g = { volume: row.volume, chunkS, rows: [] }));
+    g.rows.push(row);
+  }
+  return groups;
+}
+
+/** The intervals of chunk pages in scan order: by start, then volume id and run (a stable sort). */
+export function intervalsOfChunks(chunks: readonly { intervals: IntervalRow[] }[]): IntervalRow[] {
+  const rows: IntervalRow[] = [];
+  let sorted = true;
+  for (const c of chunks) {
+    for (const r of c.intervals) {
+      if (rows.length > 0 && rows[rows.length - 1]!.startS > r.startS) sorted = false;
+      rows.push(r);
+    }
+  }
+  return sorted ? rows : rows.sort((a, b) => a.startS - b.startS);
+}
