@@ -2,7 +2,8 @@ import pg from 'pg';
 import { UsageError } from '../errors.js';
 import { mergeCounters } from './merge.js';
 import { checkSameSettings } from './sqlite.js';
-import type { IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
+import { createSamplesPostgres, readSamplesPostgres, writeSamplesPostgres } from './compression-samples.js';
+import type { CompressionSampleRow, IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -66,6 +67,7 @@ export class PostgresStore implements Store {
   readonly #onRetry: ((err: Error, attempt: number) => void) | undefined;
   readonly #volumeIds = new Map<string, number>();
   readonly #batchSeq = new Map<number, number>();
+  #samplesTable = false;
 
   private constructor(url: string, options: PostgresOptions) {
     this.location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -207,6 +209,24 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.#pool.end().catch(() => {});
+  }
+
+  async writeCompressionSamples(rows: CompressionSampleRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#ensureSamplesTable();
+    const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
+    await this.#transaction((c) => writeSamplesPostgres(c, volumeIds, rows));
+  }
+
+  async readCompressionSamples(query: IntervalQuery): Promise<CompressionSampleRow[]> {
+    await this.#ensureSamplesTable();
+    return readSamplesPostgres((sql, params) => this.#query(sql, params), query);
+  }
+
+  async #ensureSamplesTable(): Promise<void> {
+    if (this.#samplesTable) return;
+    await this.#transaction((c) => createSamplesPostgres(c, SCHEMA_LOCK));
+    this.#samplesTable = true;
   }
 
   async #volumeIdsOf(names: string[]): Promise<Map<string, number>> {

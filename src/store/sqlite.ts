@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { mergeCounters } from './merge.js';
+import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js';
 import type {
-  IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo,
+  CompressionSampleRow, IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo,
 } from './store.js';
 
 const SCHEMA_VERSION = '5';
@@ -204,6 +205,14 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+  }
+
+  async writeCompressionSamples(rows: CompressionSampleRow[]): Promise<void> {
+    if (rows.length > 0) writeSamplesSqlite(this.#db, (name) => this.#volumeId(name), rows);
+  }
+
+  async readCompressionSamples(query: IntervalQuery): Promise<CompressionSampleRow[]> {
+    return readSamplesSqlite(this.#db, query);
   }
 
   #deleteRun(runId: number): void {

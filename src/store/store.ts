@@ -67,6 +67,24 @@ export interface IntervalQuery {
   toS?: number; // exclusive
 }
 
+/**
+ * How compressible one (volume, interval)'s changed tracks measured: a sample of its tracks read
+ * back from the device by a live collector, compressed track by track with raw deflate level 1.
+ */
+export interface CompressionSampleRow {
+  runId: number;
+  volume: string;
+  startS: number;
+  tracksSampled: number;
+  /** Bytes read (tracksSampled × track size, less at a device's end). */
+  rawBytes: number;
+  compressedBytes: number;
+  /** Sampled tracks that were all zeros. */
+  zeroTracks: number;
+  /** Sampled tracks identical to an earlier sampled track of the same (volume, interval). */
+  dupTracks: number;
+}
+
 export interface Store {
   /** Where the store lives, for messages (a file path or a redacted URL). */
   readonly location: string;
@@ -98,5 +116,12 @@ export interface Store {
   listRuns(): Promise<RunInfo[]>;
   /** Rows of complete and live runs, ordered by startS then volume. */
   readIntervals(query: IntervalQuery): Promise<IntervalRow[]>;
+  /**
+   * Store compression samples (table `compression_samples`, created on first use), one
+   * transaction; a (run, volume, interval) written again is replaced.
+   */
+  writeCompressionSamples(rows: CompressionSampleRow[]): Promise<void>;
+  /** Samples of complete and live runs, ordered by startS, volume, run. */
+  readCompressionSamples(query: IntervalQuery): Promise<CompressionSampleRow[]>;
   close(): Promise<void>;
 }
