@@ -6,7 +6,7 @@ import { walkRoaring } from '../bitmap/roaring.js';
 import type { CompressionSampleRow, IntervalRow } from '../store/store.js';
 
 /** Links compress with fast codecs: raw deflate at level 1 (node:zlib) stands for them. */
-export const SAMPLE_CODEC = 'deflate level 1 (zlib deflateRaw)';
+export const SAMPLE_CODEC = 'deflate level 1';
 const deflateRawAsync = promisify(deflateRaw);
 
 /** 32-bit FNV-1a of a volume name and interval start, mixed with `seed`: the sample's seed. */
