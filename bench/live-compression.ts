@@ -25,7 +25,15 @@ const TRACKS = 64;
 const { values } = parseArgs({ options: { 'sample-tracks': { type: 'string', default: '16' } } });
 const sampleTracks = Number(values['sample-tracks']);
 const random = prng(7);
-const WORDS = 'the of and to in is was that for it with as his on be at by had not are but from or have an they which one you were her all she there would their we him been has when who will more no if out so said what up its about into than them can only other new some could time these two may then do first any my now such like our over man me even most made after also did many before must through back years where much your way well down should because each just those people how too little state good very make world still own see men work long get here between both life being under never day same another know while last might us great old year off come since against go came right used take three'.split(' ');
+const WORDS = [
+  'the of and to in is was that for it with as his on be at by had not are but from or have an they ',
+  'which one you were her all she there would their we him been has when who will more no if out so ',
+  'said what up its about into than them can only other new some could time these two may then do first ',
+  'any my now such like our over man me even most made after also did many before must through back ',
+  'years where much your way well down should because each just those people how too little state good ',
+  'very make world still own see men work long get here between both life being under never day same ',
+  'another know while last might us great old year off come since against go came right used take three',
+].join('').split(' ');
 
 function textTrack(): Buffer {
   let s = '';
@@ -83,21 +91,27 @@ try {
     await sleep(2000 - (Date.now() % 2000) + 200); // 200 ms into the next interval
     const file = join(dir, `pattern-${base}.bin`);
     writeFileSync(file, mixedTracks());
-    execFileSync('dd', [`if=${file}`, `of=${dev}`, 'bs=64k', `count=${TRACKS}`, `seek=${base}`, 'oflag=direct'], { stdio: 'ignore' });
+    const args = [`if=${file}`, `of=${dev}`, 'bs=64k', `count=${TRACKS}`, `seek=${base}`, 'oflag=direct'];
+    execFileSync('dd', args, { stdio: 'ignore' });
   }
   await collector.stop();
   const intervals = await store.readIntervals({});
   const samples = await store.readCompressionSamples({});
-  console.log(`codec: deflate level 1 (zlib deflateRaw), track by track; ${sampleTracks} of ${TRACKS} changed tracks sampled per interval`);
+  console.log(`codec: deflate level 1 (zlib deflateRaw), track by track; ` +
+    `${sampleTracks} of ${TRACKS} changed tracks sampled per interval`);
   console.log('interval start        measured  zero   dup    | direct, same blocks  | direct, all 64 changed tracks');
   for (const s of samples) {
     const row = intervals.find((r) => r.startS === s.startS && r.volume === s.volume)!;
     const chosen = pickTracks(row.bitmap, row.changedTracks, sampleTracks, sampleSeedOf(s.volume, s.startS, 0));
     const same = ratioOf(dev, chosen);
-    const all = ratioOf(dev, bases.map((b) => Array.from({ length: TRACKS }, (_, i) => b + i)).find((ts) => ts.includes(chosen[0]!))!);
+    const base = bases.find((b) => chosen[0]! >= b && chosen[0]! < b + TRACKS)!;
+    const all = ratioOf(dev, Array.from({ length: TRACKS }, (_, i) => base + i));
     const pct = (x: number): string => `${(100 * x).toFixed(1).padStart(5)} %`;
-    console.log(`${new Date(s.startS * 1000).toISOString()}  ${(s.rawBytes / s.compressedBytes).toFixed(3)}:1  ${pct(s.zeroTracks / s.tracksSampled)} ` +
-      `${pct(s.dupTracks / s.tracksSampled)} | ${same.ratio.toFixed(3)}:1 ${pct(same.zeroShare)} | ${all.ratio.toFixed(3)}:1 ${pct(all.zeroShare)}`);
+    const measured = `${(s.rawBytes / s.compressedBytes).toFixed(3)}:1  ${pct(s.zeroTracks / s.tracksSampled)} ` +
+      `${pct(s.dupTracks / s.tracksSampled)}`;
+    const start = new Date(s.startS * 1000).toISOString();
+    console.log(`${start}  ${measured} | ${same.ratio.toFixed(3)}:1 ${pct(same.zeroShare)} | ` +
+      `${all.ratio.toFixed(3)}:1 ${pct(all.zeroShare)}`);
   }
   const scrape = await (await fetch(`http://${server.address}/metrics`)).text();
   console.log(`\nscrape of http://${server.address}/metrics (HELP/TYPE lines left out):`);

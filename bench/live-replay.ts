@@ -10,6 +10,7 @@
  * about that speed, intervals close as often as they would live. "per CPU-second" divides by the
  * process's user + system CPU time, so a busy machine does not lower it.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Tracker } from '../src/collect/tracker.js';
 import { bioLayoutOf, decodeRingPage } from '../src/live/ring-page.js';
@@ -95,7 +96,8 @@ function generatePages(): { pages: Uint8Array[]; spanNs: number; events: number 
 }
 
 const { pages, spanNs, events: eventsPerPass } = generatePages();
-console.log(`${pageCount} pages of ${PAGE_BYTES} B, ${eventsPerPass} events (${(eventsPerPass / pageCount).toFixed(1)} per page), ` +
+const perPage = (eventsPerPass / pageCount).toFixed(1);
+console.log(`${pageCount} pages of ${PAGE_BYTES} B, ${eventsPerPass} events (${perPage} per page), ` +
   `${volumes} volumes, ${(spanNs / 1e9).toFixed(3)} s of trace per pass`);
 
 /** Replay every page `passes` times for at least `seconds`; returns events decoded and seconds. */
@@ -109,7 +111,8 @@ function replay(track: boolean): { events: number; seconds: number; cpuS: number
   const sink = track
     ? { bio: (timeNs: number, dev: number, sector: number, sectors: number): void => {
       const volume = volumeOfDev.get(dev);
-      if (volume !== undefined) batch.push(volume, Math.floor(timeNs / 1000) + offsetUs, sector * 512, sectors * 512, true);
+      if (volume === undefined) return;
+      batch.push(volume, Math.floor(timeNs / 1000) + offsetUs, sector * 512, sectors * 512, true);
     } }
     : { bio: (): void => void counted++ };
   let events = 0;
@@ -136,7 +139,9 @@ for (const track of [false, true]) {
   const r = replay(track);
   const what = track ? 'decode + track + close intervals' : 'decode only';
   console.log(`${what}: ${r.events} events in ${r.seconds.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU: ` +
-    `${(r.events / r.seconds / 1e6).toFixed(2)} M events/s per core (wall), ${(r.events / r.cpuS / 1e6).toFixed(2)} M events/s per CPU-second` +
+    `${(r.events / r.seconds / 1e6).toFixed(2)} M events/s per core (wall), ` +
+    `${(r.events / r.cpuS / 1e6).toFixed(2)} M events/s per CPU-second` +
     (track ? `; ${r.intervals} (volume, interval) records closed` : ''));
 }
-console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${load}`);

@@ -105,7 +105,8 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
         if (values.quiet || s.tracksSampled === 0) return;
         const ratio = s.rawBytes / s.compressedBytes;
         const share = (n: number): string => `${((100 * n) / s.tracksSampled).toFixed(1)} %`;
-        io.out(`${isoFromS(s.startS)} ${escapeTerminal(s.volume)}: compression ${ratio.toFixed(2)}:1 (${SAMPLE_CODEC}) ` +
+        const what = `${isoFromS(s.startS)} ${escapeTerminal(s.volume)}`;
+        io.out(`${what}: compression ${ratio.toFixed(2)}:1 (${SAMPLE_CODEC}) ` +
           `over ${s.tracksSampled} sampled tracks, ${share(s.zeroTracks)} all-zero, ${share(s.dupTracks)} duplicate\n`);
       };
       sampling.onError = (err) => io.err(`warning: compression sample dropped: ${escapeTerminal(err.message)}\n`);
@@ -148,9 +149,12 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
 }
 
 /** The sampling flags, checked; null without --sample-compression. */
-function samplingOf(values: { 'sample-compression'?: boolean; 'sample-tracks'?: string; 'sample-rate-mb'?: string }): LiveSampling | null {
+function samplingOf(
+  values: { 'sample-compression'?: boolean; 'sample-tracks'?: string; 'sample-rate-mb'?: string },
+): LiveSampling | null {
   if (!values['sample-compression']) {
-    const stray = values['sample-tracks'] !== undefined ? '--sample-tracks' : values['sample-rate-mb'] !== undefined ? '--sample-rate-mb' : null;
+    const stray = values['sample-tracks'] !== undefined ? '--sample-tracks'
+      : values['sample-rate-mb'] !== undefined ? '--sample-rate-mb' : null;
     if (stray) throw new UsageError(`live: ${stray} needs --sample-compression`);
     return null;
   }
@@ -160,7 +164,8 @@ function samplingOf(values: { 'sample-compression'?: boolean; 'sample-tracks'?: 
   }
   const rateMiBPerS = Number(values['sample-rate-mb'] ?? '4');
   if (!Number.isFinite(rateMiBPerS) || rateMiBPerS <= 0 || rateMiBPerS > 1024) {
-    throw new UsageError(`--sample-rate-mb must be a number of MiB/s above 0 and at most 1024; got "${values['sample-rate-mb']}"`);
+    const got = values['sample-rate-mb'];
+    throw new UsageError(`--sample-rate-mb must be a number of MiB/s above 0 and at most 1024; got "${got}"`);
   }
   return { tracksPerVolume, rateBytesPerS: rateMiBPerS * 1024 * 1024 };
 }

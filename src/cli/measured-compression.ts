@@ -36,7 +36,8 @@ export function linkParamsOrMeasured(values: {
   if (!measured) return { params: linkParamsOf(values), measured };
   const params = linkParamsOf({ ...values, compression: undefined });
   const fallback = values['compression-default'];
-  return { params: { ...params, compression: fallback === undefined ? 1 : parseRatio(fallback, '--compression-default') }, measured };
+  const compression = fallback === undefined ? 1 : parseRatio(fallback, '--compression-default');
+  return { params: { ...params, compression }, measured };
 }
 
 /** What `--compression measured` gives a command. */
@@ -57,13 +58,18 @@ export interface MeasuredLink {
  * of every selected (volume, interval) over what the link sends), per-volume summaries, and the
  * assumptions line. `params.compression` is the default ratio for intervals without samples.
  */
-export async function measuredLink(store: Store, cells: CellMap, params: LinkParams, intervalS: number): Promise<MeasuredLink> {
+export async function measuredLink(
+  store: Store, cells: CellMap, params: LinkParams, intervalS: number,
+): Promise<MeasuredLink> {
   const span = cellSpan(cells);
-  const samples = span === null ? [] : await store.readCompressionSamples({ fromS: span.firstS, toS: span.lastS + intervalS });
+  const samples = span === null ? []
+    : await store.readCompressionSamples({ fromS: span.firstS, toS: span.lastS + intervalS });
   const measured = new MeasuredCompression(samples, params.compression);
   const intervals: ChangedInterval[] = [];
   for (const [volume, byStart] of cells) {
-    for (const [startS, cell] of byStart) if (cell.changedTracks > 0) intervals.push({ volume, startS, changedTracks: cell.changedTracks });
+    for (const [startS, { changedTracks }] of byStart) {
+      if (changedTracks > 0) intervals.push({ volume, startS, changedTracks });
+    }
   }
   const effective = measured.effective(intervals);
   const perVolume = new Map([...cells.keys()].sort().map((v) => [v, measured.summaryOf(v, intervals)] as const));

@@ -161,7 +161,10 @@ export class LiveCollector {
       // A separate transaction right after the interval's own: the reads take seconds.
       onSample: async (sample) => {
         await o.store.writeCompressionSamples([sample]);
-        if (sample.compressedBytes > 0) o.metrics?.compression(sample.volume, sample.rawBytes / sample.compressedBytes, sample.zeroTracks / sample.tracksSampled);
+        if (sample.compressedBytes > 0) {
+          const ratio = sample.rawBytes / sample.compressedBytes;
+          o.metrics?.compression(sample.volume, ratio, sample.zeroTracks / sample.tracksSampled);
+        }
         sampling.onSample?.(sample);
       },
       onRead: (bytes) => {
@@ -231,7 +234,8 @@ export class LiveCollector {
     for (const [startS, rows] of byStart) {
       if (this.#o.outbox) {
         this.#o.outbox.add({ runId: this.#runId, seq: this.#seq++, rows });
-        this.#o.metrics?.spooled(await this.#deliver());
+        const waiting = await this.#deliver(); // not inside `metrics?.…(…)`: that would skip it without metrics
+        this.#o.metrics?.spooled(waiting);
       } else {
         await this.#writer!.add(rows); // one transaction per interval
       }

@@ -65,7 +65,11 @@ export class TokenBucket {
   #tokens: number;
   #atMs: number;
 
-  constructor(readonly rateBytesPerS: number, readonly burstBytes: number, readonly nowMs: () => number = () => performance.now()) {
+  constructor(
+    readonly rateBytesPerS: number,
+    readonly burstBytes: number,
+    readonly nowMs: () => number = () => performance.now(),
+  ) {
     this.#tokens = burstBytes;
     this.#atMs = nowMs();
   }
@@ -197,7 +201,9 @@ export class CompressionSampler {
         // Zero tracks (often half of them) skip the codec and the hash: their sizes are cached.
         const zero = data.equals(this.#zeros.subarray(0, bytesRead));
         if (zero) sample.zeroTracks++;
-        sample.compressedBytes += zero ? await this.#zeroCompressedBytes(bytesRead) : (await deflateRawAsync(data, { level: 1 })).length;
+        sample.compressedBytes += zero
+          ? await this.#zeroCompressedBytes(bytesRead)
+          : (await deflateRawAsync(data, { level: 1 })).length;
         const hash = zero ? `zero:${bytesRead}` : createHash('sha256').update(data).digest('base64');
         if (hashes.has(hash)) sample.dupTracks++;
         else hashes.add(hash);

@@ -27,17 +27,28 @@ export class LiveMetrics {
     this.#trackBytes = trackBytes;
     const registers = [this.registry];
     const perVolume = { labelNames: ['volume'] as const, registers };
-    this.#writes = new Counter({ name: 'churnlink_write_events_total', help: 'Write events (bios) counted, per volume, in committed intervals', ...perVolume });
-    this.#writeBytes = new Counter({ name: 'churnlink_written_bytes_total', help: 'Bytes written, per volume, in committed intervals', ...perVolume });
-    this.#changedTracks = new Counter({ name: 'churnlink_changed_tracks_total', help: 'Sum over committed intervals of the distinct tracks changed in each, per volume', ...perVolume });
-    this.#changedBytes = new Counter({ name: 'churnlink_changed_bytes_total', help: 'churnlink_changed_tracks_total times the track size in bytes, per volume', ...perVolume });
-    this.#intervalTracks = new Gauge({ name: 'churnlink_interval_changed_tracks', help: 'Distinct tracks changed in the last closed interval, per volume', ...perVolume });
-    this.#ratio = new Gauge({ name: 'churnlink_compression_ratio', help: 'Measured compression (raw / deflate level 1 bytes) of the last sampled interval, per volume', ...perVolume });
-    this.#zeroShare = new Gauge({ name: 'churnlink_compression_zero_share', help: 'Share of all-zero tracks among the last sampled interval\'s tracks, per volume', ...perVolume });
-    this.#lost = new Counter({ name: 'churnlink_lost_events_total', help: 'Events the kernel trace buffer lost (overruns and drops)', registers });
-    this.#intervals = new Counter({ name: 'churnlink_intervals_total', help: 'Intervals closed (one per interval start, all volumes)', registers });
-    this.#spooled = new Gauge({ name: 'churnlink_spool_intervals', help: 'Closed intervals waiting in the local spool for the store', registers });
-    this.#sampledBytes = new Counter({ name: 'churnlink_sample_read_bytes_total', help: 'Bytes the compression sampler read from the devices', registers });
+    const counter = (name: string, help: string): Counter<'volume'> => new Counter({ name, help, ...perVolume });
+    const gauge = (name: string, help: string): Gauge<'volume'> => new Gauge({ name, help, ...perVolume });
+    this.#writes = counter('churnlink_write_events_total', 'Write events (bios) in committed intervals, per volume');
+    this.#writeBytes = counter('churnlink_written_bytes_total', 'Bytes written in committed intervals, per volume');
+    this.#changedTracks = counter('churnlink_changed_tracks_total',
+      'Sum over committed intervals of the distinct tracks changed in each, per volume');
+    this.#changedBytes = counter('churnlink_changed_bytes_total',
+      'churnlink_changed_tracks_total times the track size in bytes, per volume');
+    this.#intervalTracks = gauge('churnlink_interval_changed_tracks',
+      'Distinct tracks changed in the last closed interval, per volume');
+    this.#ratio = gauge('churnlink_compression_ratio',
+      'Measured compression (raw / deflate level 1 bytes) of the last sampled interval, per volume');
+    this.#zeroShare = gauge('churnlink_compression_zero_share',
+      'Share of all-zero tracks among the last sampled interval\'s tracks, per volume');
+    this.#lost = new Counter({ name: 'churnlink_lost_events_total',
+      help: 'Events the kernel trace buffer lost (overruns and drops)', registers });
+    this.#intervals = new Counter({ name: 'churnlink_intervals_total',
+      help: 'Intervals closed (one per interval start, all volumes)', registers });
+    this.#spooled = new Gauge({ name: 'churnlink_spool_intervals',
+      help: 'Closed intervals waiting in the local spool for the store', registers });
+    this.#sampledBytes = new Counter({ name: 'churnlink_sample_read_bytes_total',
+      help: 'Bytes the compression sampler read from the devices', registers });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'churnlink_' });
   }
 
@@ -102,7 +113,9 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
       return;
     }
     registry.metrics().then(
-      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : text),
+      (text) => {
+        res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : text);
+      },
       (err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`),
     );
   });

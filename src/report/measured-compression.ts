@@ -53,7 +53,9 @@ export class MeasuredCompression {
   readonly #byVolume = new Map<string, Totals>();
 
   constructor(samples: CompressionSampleRow[], readonly defaultRatio = 1) {
-    if (!(defaultRatio > 0)) throw new Error(`measured compression: the default ratio must be above 0; got ${defaultRatio}`);
+    if (!(defaultRatio > 0)) {
+      throw new Error(`measured compression: the default ratio must be above 0; got ${defaultRatio}`);
+    }
     for (const s of samples) {
       if (s.tracksSampled === 0 || s.compressedBytes === 0) continue;
       add(this.#byInterval, keyOf(s.volume, s.startS), s);
@@ -114,7 +116,8 @@ export class MeasuredCompression {
 function add(map: Map<string, Totals>, key: string, s: CompressionSampleRow): void {
   const t = map.get(key);
   if (t === undefined) {
-    map.set(key, { tracksSampled: s.tracksSampled, rawBytes: s.rawBytes, compressedBytes: s.compressedBytes, zeroTracks: s.zeroTracks, dupTracks: s.dupTracks });
+    const { tracksSampled, rawBytes, compressedBytes, zeroTracks, dupTracks } = s;
+    map.set(key, { tracksSampled, rawBytes, compressedBytes, zeroTracks, dupTracks });
     return;
   }
   t.tracksSampled += s.tracksSampled;

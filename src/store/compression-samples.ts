@@ -62,7 +62,8 @@ const range = (q: IntervalQuery): [number, number] =>
 
 export function readSamplesSqlite(db: Database.Database, query: IntervalQuery): CompressionSampleRow[] {
   db.exec(SQLITE_SAMPLES_SCHEMA);
-  return db.prepare(SELECT('compression_samples', 'runs', 'volumes', '?', '?')).all(...range(query)) as CompressionSampleRow[];
+  const sql = SELECT('compression_samples', 'runs', 'volumes', '?', '?');
+  return db.prepare(sql).all(...range(query)) as CompressionSampleRow[];
 }
 
 /** Create the PostgreSQL table (under the schema lock: many collectors may start at once). */
@@ -90,7 +91,8 @@ export async function writeSamplesPostgres(
 export async function readSamplesPostgres(
   query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>, q: IntervalQuery,
 ): Promise<CompressionSampleRow[]> {
-  const rows = await query(SELECT('churnlink_compression_samples', 'churnlink_runs', 'churnlink_volumes', '$1', '$2'), range(q));
+  const sql = SELECT('churnlink_compression_samples', 'churnlink_runs', 'churnlink_volumes', '$1', '$2');
+  const rows = await query(sql, range(q));
   return rows.map((r) => ({
     runId: Number(r.runId), volume: String(r.volume), startS: Number(r.startS), tracksSampled: Number(r.tracksSampled),
     rawBytes: Number(r.rawBytes), compressedBytes: Number(r.compressedBytes), zeroTracks: Number(r.zeroTracks),

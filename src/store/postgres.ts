@@ -3,7 +3,8 @@ import { UsageError } from '../errors.js';
 import { mergeCounters } from './merge.js';
 import { checkSameSettings } from './sqlite.js';
 import { createSamplesPostgres, readSamplesPostgres, writeSamplesPostgres } from './compression-samples.js';
-import type { CompressionSampleRow, IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
+import type { IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
+import type { CompressionSampleRow } from './store.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));

@@ -15,10 +15,13 @@ const row = (volume: string, startS: number, tracks: number[]) => ({
 });
 
 test('--compression measured: flags', () => {
-  assert.deepEqual(linkParamsOrMeasured({ compression: 'measured' }), { params: { overhead: 0, compression: 1, efficiency: 1 }, measured: true });
-  assert.deepEqual(linkParamsOrMeasured({ compression: 'measured', 'compression-default': '2:1' }).params.compression, 2);
-  assert.deepEqual(linkParamsOrMeasured({ compression: '3' }), { params: { overhead: 0, compression: 3, efficiency: 1 }, measured: false });
-  assert.throws(() => linkParamsOrMeasured({ 'compression-default': '2' }), (e: unknown) => e instanceof UsageError && /goes with --compression measured/.test(e.message));
+  assert.deepEqual(linkParamsOrMeasured({ compression: 'measured' }),
+    { params: { overhead: 0, compression: 1, efficiency: 1 }, measured: true });
+  assert.equal(linkParamsOrMeasured({ compression: 'measured', 'compression-default': '2:1' }).params.compression, 2);
+  assert.deepEqual(linkParamsOrMeasured({ compression: '3' }),
+    { params: { overhead: 0, compression: 3, efficiency: 1 }, measured: false });
+  assert.throws(() => linkParamsOrMeasured({ 'compression-default': '2' }),
+    (e: unknown) => e instanceof UsageError && /goes with --compression measured/.test(e.message));
 });
 
 test('--compression measured: the effective ratio and per-volume summaries from a real store', async () => {
@@ -28,8 +31,10 @@ test('--compression measured: the effective ratio and per-volume summaries from 
     const run = await store.beginRun('h', [], true);
     await store.writeIntervals(run, [row('h/a', 0, [1, 2, 3, 4]), row('h/a', 60, [5, 6]), row('h/b', 0, [7])]);
     await store.writeCompressionSamples([
-      { runId: run, volume: 'h/a', startS: 0, tracksSampled: 4, rawBytes: 4 * 65_536, compressedBytes: 65_536, zeroTracks: 2, dupTracks: 1 },
-      { runId: run, volume: 'h/b', startS: 0, tracksSampled: 1, rawBytes: 65_536, compressedBytes: 32_768, zeroTracks: 0, dupTracks: 0 },
+      { runId: run, volume: 'h/a', startS: 0, tracksSampled: 4, rawBytes: 4 * 65_536, compressedBytes: 65_536,
+        zeroTracks: 2, dupTracks: 1 },
+      { runId: run, volume: 'h/b', startS: 0, tracksSampled: 1, rawBytes: 65_536, compressedBytes: 32_768,
+        zeroTracks: 0, dupTracks: 0 },
     ]);
     const cells = await loadCells(store, { intervalS: 60, trackBytes: 65_536 }, EMPTY_SCOPE, null, null);
     const m = await measuredLink(store, cells, { overhead: 0.1, compression: 1, efficiency: 0.9 }, 60);
@@ -41,7 +46,8 @@ test('--compression measured: the effective ratio and per-volume summaries from 
       'h/b': { ratio: 2, zeroShare: 0, dedupShare: 0, tracksSampled: 1 },
     });
     assert.equal(m.ratioAt('h/a', 60), 1);
-    assert.equal(m.assumption, 'compression measured (deflate level 1 on sampled changed tracks): 2:1 effective; 2 intervals measured, 1 without samples at 1:1');
+    assert.equal(m.assumption, 'compression measured (deflate level 1 on sampled changed tracks): 2:1 effective; ' +
+      '2 intervals measured, 1 without samples at 1:1');
   } finally {
     await store.close();
   }

@@ -2,7 +2,9 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { LiveCollector } from '../../src/live/collector.js';
@@ -146,7 +148,8 @@ test('compression sampling: zero tracks and random tracks told apart, exact agai
       for (const r of reads) {
         cumulative += r.bytes;
         const allowed = T + (rateBytesPerS * (r.atMs - t0)) / 1000; // burst of one track + rate x time
-        assert.ok(cumulative <= allowed, `${cumulative} B read by ${(r.atMs - t0).toFixed(0)} ms: over ${allowed.toFixed(0)}`);
+        const at = (r.atMs - t0).toFixed(0);
+        assert.ok(cumulative <= allowed, `${cumulative} B read by ${at} ms: over ${allowed.toFixed(0)}`);
       }
     } finally {
       if (!stopped) await collector.stop().catch(() => undefined);
@@ -164,7 +167,8 @@ function removeInstancesOf(pid: number): void {
 
 const isTracing = (pid: number): boolean => {
   try {
-    const on = (file: string): boolean => readFileSync(join(TRACEFS, 'instances', `churnlink-${pid}`, file), 'utf8').trim() === '1';
+    const on = (file: string): boolean =>
+      readFileSync(join(TRACEFS, 'instances', `churnlink-${pid}`, file), 'utf8').trim() === '1';
     return on('events/block/block_bio_queue/enable') && on('tracing_on');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -177,7 +181,8 @@ test('live --metrics: the endpoint scraped over HTTP shows the exact counters of
     const dev = loopDevice('metrics.img');
     const args = ['--device', dev, '--interval', '2s', '--store', join(dir, 'metrics.db'), '--host', 'h',
       '--metrics', '127.0.0.1:0', '--sample-compression', '--sample-rate-mb', '1'];
-    const proc = trackChild(spawn(process.execPath, [join(ROOT, 'bin', 'churnlink.js'), 'live', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+    const bin = join(ROOT, 'bin', 'churnlink.js');
+    const proc = trackChild(spawn(process.execPath, [bin, 'live', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
     const pid = proc.pid!;
     deferCleanup(`trace instance of live collector ${pid}`, () => removeInstancesOf(pid));
     const exit = exitOf(proc, 'churnlink live --metrics', 60_000);
@@ -185,7 +190,8 @@ test('live --metrics: the endpoint scraped over HTTP shows the exact counters of
     let err = '';
     proc.stdout!.on('data', (d) => (out += d));
     proc.stderr!.on('data', (d) => (err += d));
-    await waitUntil(() => (isTracing(pid) && /metrics: http:\/\//.test(err)) || proc.exitCode !== null, 'the collector to trace and serve', 20_000);
+    const serving = (): boolean => (isTracing(pid) && /metrics: http:\/\//.test(err)) || proc.exitCode !== null;
+    await waitUntil(serving, 'the collector to trace and serve', 20_000);
     assert.equal(proc.exitCode, null, `churnlink live exited early: ${err}`);
     const address = /metrics: http:\/\/(127\.0\.0\.1:\d+)\/metrics/.exec(err)![1]!;
     await untilIntervalOffset(2000, 200);

@@ -23,9 +23,12 @@ test('pickTracks: a seeded choice of distinct tracks, ascending, each track equa
   // 20,000 seeds picking 3 of 10: each track is expected 6,000 times (binomial sd 65).
   const counts = new Map<number, number>(TRACKS.map((t) => [t, 0]));
   for (let seed = 0; seed < 20_000; seed++) {
-    for (const t of pickTracks(BITMAP, TRACKS.length, 3, sampleSeedOf('h/sdb', seed * 60, 0))) counts.set(t, counts.get(t)! + 1);
+    const picked = pickTracks(BITMAP, TRACKS.length, 3, sampleSeedOf('h/sdb', seed * 60, 0));
+    for (const t of picked) counts.set(t, counts.get(t)! + 1);
   }
-  for (const [t, n] of counts) assert.ok(Math.abs(n - 6000) < 6 * 65, `track ${t} picked ${n} times, expected 6000 ± 390`);
+  for (const [t, n] of counts) {
+    assert.ok(Math.abs(n - 6000) < 6 * 65, `track ${t} picked ${n} times, expected 6000 ± 390`);
+  }
 });
 
 test('sampleSeedOf: differs by volume, interval and seed; FNV-1a of the text when the seed is 0', () => {

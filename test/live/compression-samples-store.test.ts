@@ -23,7 +23,9 @@ async function conformance(store: Store): Promise<void> {
     assert.deepEqual(await store.readCompressionSamples({}), [], 'a store without samples reads none');
     const live = await store.beginRun('h', [], true);
     const running = await store.beginRun('h', [], false);
-    await store.writeCompressionSamples([sample(live, 'h/sdb', 120, 4), sample(live, 'h/sda', 120, 3), sample(live, 'h/sda', 60, 2)]);
+    await store.writeCompressionSamples([
+      sample(live, 'h/sdb', 120, 4), sample(live, 'h/sda', 120, 3), sample(live, 'h/sda', 60, 2),
+    ]);
     await store.writeCompressionSamples([sample(running, 'h/sda', 60, 9)]); // a running collection: not visible yet
     await store.writeCompressionSamples([sample(live, 'h/sdb', 120, 5)]); // written again: replaced
     assert.deepEqual(await store.readCompressionSamples({}), [
@@ -41,4 +43,6 @@ async function conformance(store: Store): Promise<void> {
 
 test('compression samples: SQLite', () => conformance(new SqliteStore(join(dir, 'samples.db'))));
 
-test('compression samples: PostgreSQL', { skip: pgMissing }, async () => conformance(await PostgresStore.open(await freshDatabase('samples'))));
+test('compression samples: PostgreSQL', { skip: pgMissing }, async () => {
+  await conformance(await PostgresStore.open(await freshDatabase('samples')));
+});

@@ -14,7 +14,9 @@ test('parseHostPort: host and port, IPv6 in brackets, nothing else', () => {
   assert.deepEqual(parseHostPort('127.0.0.1:9464'), { host: '127.0.0.1', port: 9464 });
   assert.deepEqual(parseHostPort('[::1]:0'), { host: '::1', port: 0 });
   assert.deepEqual(parseHostPort('localhost:80'), { host: 'localhost', port: 80 });
-  for (const bad of ['9464', ':9464', '127.0.0.1', '127.0.0.1:65536', '::1:80', 'a:b']) assert.equal(parseHostPort(bad), null, bad);
+  for (const bad of ['9464', ':9464', '127.0.0.1', '127.0.0.1:65536', '::1:80', 'a:b']) {
+    assert.equal(parseHostPort(bad), null, bad);
+  }
 });
 
 test('metrics: counters sum committed intervals, gauges hold the last one, served over HTTP at /metrics', async () => {

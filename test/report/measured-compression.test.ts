@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MeasuredCompression } from '../../src/report/measured-compression.js';
 
-const sample = (volume: string, startS: number, rawBytes: number, compressedBytes: number, zeroTracks = 0, dupTracks = 0) => ({
+const sample = (
+  volume: string, startS: number, rawBytes: number, compressedBytes: number, zeroTracks = 0, dupTracks = 0,
+) => ({
   runId: 1, volume, startS, tracksSampled: rawBytes / 65_536, rawBytes, compressedBytes, zeroTracks, dupTracks,
 });
 
@@ -37,6 +39,7 @@ test('measured compression: the effective ratio weights intervals by changed tra
   });
   assert.deepEqual(m.summaryOf('c', []), { ratio: 1, zeroShare: 0, dedupShare: 0, tracksSampled: 0 });
   assert.equal(m.assumption(m.effective(intervals)),
-    'compression measured (deflate level 1 on sampled changed tracks): 1.71:1 effective; 2 intervals measured, 1 without samples at 1:1');
+    'compression measured (deflate level 1 on sampled changed tracks): 1.71:1 effective; ' +
+    '2 intervals measured, 1 without samples at 1:1');
   assert.throws(() => new MeasuredCompression([], 0), /default ratio must be above 0/);
 });
