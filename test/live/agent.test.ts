@@ -13,6 +13,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import type { CompressionSampleRow } from '../../src/store/store.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { cleanUp, deferCleanup, exitOf, trackChild, waitUntil } from '../support/cleanup.js';
+import { freshDatabase, postgresUnavailable, sharedServer } from '../support/postgres.js';
 
 /*
  * The live agent's compression sampling and Prometheus endpoint on real loop devices, against
@@ -38,6 +39,7 @@ function liveMissing(): string | false {
 }
 
 const missing = liveMissing();
+const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavailable();
 const dir = tempDir();
 after(cleanUp);
 
@@ -176,36 +178,45 @@ const isTracing = (pid: number): boolean => {
   }
 };
 
+/** `churnlink live ARGS` with --metrics on a free port: killed, its instance removed, at clean-up. */
+async function liveWithMetrics(args: string[]) {
+  const bin = join(ROOT, 'bin', 'churnlink.js');
+  const all = [...args, '--metrics', '127.0.0.1:0'];
+  const proc = trackChild(spawn(process.execPath, [bin, 'live', ...all], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  const pid = proc.pid!;
+  deferCleanup(`trace instance of live collector ${pid}`, () => removeInstancesOf(pid));
+  const exit = exitOf(proc, 'churnlink live --metrics', 60_000);
+  let out = '';
+  let err = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (err += d));
+  const serving = (): boolean => (isTracing(pid) && /metrics: http:\/\//.test(err)) || proc.exitCode !== null;
+  await waitUntil(serving, 'the collector to trace and serve', 20_000);
+  assert.equal(proc.exitCode, null, `churnlink live exited early: ${err}`);
+  const address = /metrics: http:\/\/(127\.0\.0\.1:\d+)\/metrics/.exec(err)![1]!;
+  /** The value of each sample line of a scrape, by its name and labels. */
+  const scrape = async (): Promise<Map<string, number>> => {
+    const res = await fetch(`http://${address}/metrics`);
+    assert.equal(res.status, 200);
+    const lines = (await res.text()).split('\n').filter((l) => l.startsWith('churnlink_'));
+    return new Map(lines.map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]));
+  };
+  return { proc, exit, out: () => out, err: () => err, scrape };
+}
+
 test('live --metrics: the endpoint scraped over HTTP shows the exact counters of a known write pattern',
   { skip: missing }, async () => {
     const dev = loopDevice('metrics.img');
     const args = ['--device', dev, '--interval', '2s', '--store', join(dir, 'metrics.db'), '--host', 'h',
-      '--metrics', '127.0.0.1:0', '--sample-compression', '--sample-rate-mb', '1'];
-    const bin = join(ROOT, 'bin', 'churnlink.js');
-    const proc = trackChild(spawn(process.execPath, [bin, 'live', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
-    const pid = proc.pid!;
-    deferCleanup(`trace instance of live collector ${pid}`, () => removeInstancesOf(pid));
-    const exit = exitOf(proc, 'churnlink live --metrics', 60_000);
-    let out = '';
-    let err = '';
-    proc.stdout!.on('data', (d) => (out += d));
-    proc.stderr!.on('data', (d) => (err += d));
-    const serving = (): boolean => (isTracing(pid) && /metrics: http:\/\//.test(err)) || proc.exitCode !== null;
-    await waitUntil(serving, 'the collector to trace and serve', 20_000);
-    assert.equal(proc.exitCode, null, `churnlink live exited early: ${err}`);
-    const address = /metrics: http:\/\/(127\.0\.0\.1:\d+)\/metrics/.exec(err)![1]!;
+      '--sample-compression', '--sample-rate-mb', '1'];
+    const { proc, exit, out, err, scrape } = await liveWithMetrics(args);
     await untilIntervalOffset(2000, 200);
     dd(dev, 10, 3); // tracks 10, 11, 12: 3 writes of 64 KiB
     dd(dev, 10, 1); // track 10 again: folds
     dd(dev, 0, 1, '/dev/zero', '4k'); // track 0: 4 KiB
-    await waitUntil(() => /5 writes/.test(out) && /compression/.test(out), 'the interval and its sample', 20_000);
-    const res = await fetch(`http://${address}/metrics`);
-    assert.equal(res.status, 200);
-    const text = await res.text();
-    const value = (name: string): number | undefined => {
-      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-      return line === undefined ? undefined : Number(line.slice(name.length + 1));
-    };
+    await waitUntil(() => /5 writes/.test(out()) && /compression/.test(out()), 'the interval and its sample', 20_000);
+    const scraped = await scrape();
+    const value = (name: string): number | undefined => scraped.get(name);
     const v = `{volume="h/${basename(dev)}"}`;
     const ratio = 4 * T / (4 * deflateRawSync(Buffer.alloc(T), { level: 1 }).length); // all four tracks are zeros
     assert.deepEqual({
@@ -225,5 +236,40 @@ test('live --metrics: the endpoint scraped over HTTP shows the exact counters of
     });
     assert.ok(value('churnlink_process_cpu_seconds_total')! > 0, 'process metrics are there too');
     proc.kill('SIGTERM');
-    assert.equal(await exit, 0, err);
+    assert.equal(await exit, 0, err());
+  });
+
+test('live --metrics into PostgreSQL: intervals waiting in the spool while the server is down, then delivered',
+  { skip: missing || pgMissing }, async () => {
+    const pg = sharedServer();
+    const url = await freshDatabase('metrics');
+    const dev = loopDevice('spool-metrics.img');
+    const args = ['--device', dev, '--interval', '1s', '--store', url, '--spool', join(dir, 'spool.db'), '--host', 'h'];
+    const { proc, exit, out, err, scrape } = await liveWithMetrics(args);
+    const v = `{volume="h/${basename(dev)}"}`;
+    pg.stop();
+    try {
+      dd(dev, 20, 2); // 2 writes, tracks 20 and 21, in an interval the store cannot take
+      await waitUntil(() => /2 writes/.test(out()) && /store unreachable/.test(err()), 'the spooled interval', 20_000);
+      const down = await scrape();
+      assert.deepEqual([down.get('churnlink_spool_intervals'), down.get(`churnlink_write_events_total${v}`)], [1, 2]);
+    } finally {
+      pg.start();
+    }
+    // Spooled batches go out when an interval closes, at most every 5 s after a failure: one write per
+    // interval until the spool is empty.
+    let attempts = 0;
+    const lines = (): number => out().split('\n').filter((l) => / 1 writes, /.test(l)).length;
+    const drained = async (): Promise<boolean> => {
+      dd(dev, 30 + attempts, 1);
+      attempts++;
+      await waitUntil(() => lines() === attempts, `interval ${attempts} after the restart`, 20_000);
+      return (await scrape()).get('churnlink_spool_intervals') === 0;
+    };
+    await waitUntil(drained, 'the spool to drain', 40_000, 0);
+    const up = await scrape();
+    const counters = ['churnlink_write_events_total', 'churnlink_changed_tracks_total'].map((n) => up.get(`${n}${v}`));
+    assert.deepEqual(counters, [2 + attempts, 2 + attempts]);
+    proc.kill('SIGTERM');
+    assert.equal(await exit, 0, err());
   });
