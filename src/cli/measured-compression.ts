@@ -5,8 +5,10 @@ import {
   MeasuredCompression, type ChangedInterval, type EffectiveCompression, type MeasuredCompressionSummary,
 } from '../report/measured-compression.js';
 import type { Store } from '../store/store.js';
+import { parseTimeRange } from '../units/time.js';
 import { parseRatio } from './args.js';
 import { linkParamsOf } from './link-options.js';
+import { loadCells, openCollectedStore, scopeFor } from './store-access.js';
 
 /*
  * `--compression measured` for report, models, simulate and plan: the ratio of the compression
@@ -33,8 +35,12 @@ export function linkParamsOrMeasured(values: {
   if (!measured && values['compression-default'] !== undefined) {
     throw new UsageError('--compression-default goes with --compression measured');
   }
-  if (!measured) return { params: linkParamsOf(values), measured };
-  const params = linkParamsOf({ ...values, compression: undefined });
+  const { overhead, efficiency } = values;
+  const params = linkParamsOf({
+    ...(overhead === undefined ? {} : { overhead }), ...(efficiency === undefined ? {} : { efficiency }),
+    ...(measured || values.compression === undefined ? {} : { compression: values.compression }),
+  });
+  if (!measured) return { params, measured };
   const fallback = values['compression-default'];
   const compression = fallback === undefined ? 1 : parseRatio(fallback, '--compression-default');
   return { params: { ...params, compression }, measured };
@@ -80,4 +86,54 @@ export async function measuredLink(
     perVolume,
     ratioAt: (volume, startS) => measured.ratioAt(volume, startS),
   };
+}
+
+/**
+ * For the commands that work on a timeline (simulate, plan): null unless `--compression
+ * measured`; else opens the store once more, loads the same selection (scope, group, window) and
+ * returns `measuredLink` over it.
+ */
+export async function measuredFromFlags(
+  command: string,
+  values: { store?: string; group?: string; window?: string; scope?: string; compression?: string },
+  params: LinkParams,
+): Promise<MeasuredLink | null> {
+  if (values.compression !== 'measured') return null;
+  const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
+  const { store, settings } = await openCollectedStore(command, values.store!);
+  try {
+    const cells = await loadCells(store, settings, await scopeFor(store, values.scope), range, values.group ?? null);
+    return await measuredLink(store, cells, params, settings.intervalS);
+  } finally {
+    await store.close();
+  }
+}
+
+/** The JSON fields `--compression measured` adds to a command's output. */
+export function measuredJson(m: MeasuredLink | null): Record<string, unknown> {
+  if (m === null) return {};
+  return {
+    assumptions: m.assumption,
+    measuredCompression: Object.fromEntries(m.perVolume),
+    intervalsWithoutSamples: m.effective.fallbackIntervals,
+  };
+}
+
+/** Sizing of one report row: a volume row uses its own measured ratio, other rows the effective one. */
+export function measuredSizing<S extends { params: LinkParams }>(
+  m: MeasuredLink | null, sizing: S, volume: string | null,
+): S {
+  const own = m === null || volume === null ? undefined : m.perVolume.get(volume);
+  return own === undefined ? sizing : { ...sizing, params: { ...sizing.params, compression: own.ratio } };
+}
+
+/** Report rows by volume get their `measuredCompression`. */
+export function withMeasuredVolumes(
+  rows: Record<string, unknown>[], m: MeasuredLink | null,
+): Record<string, unknown>[] {
+  if (m === null) return rows;
+  return rows.map((r) => {
+    const own = typeof r.volume === 'string' ? m.perVolume.get(r.volume) : undefined;
+    return own === undefined ? r : { ...r, measuredCompression: own };
+  });
 }

@@ -6,6 +6,7 @@ import { parseDurationS } from '../units/duration.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
+import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
 import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
 
@@ -44,14 +45,17 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   const targetRpoS = parseDurationS(values.rpo, '--rpo');
   const percentile = Number(checkEnum('--percentile', values.percentile!, ['50', '95', '99', '100'] as const)) as 50 | 95 | 99 | 100;
   const pathBps = values.path === undefined ? null : parseBandwidthBps(values.path, '--path');
-  const params = linkParamsOf(values);
+  const measured = await measuredFromFlags('plan', values, linkParamsOf(values));
+  const params = measured?.params ?? linkParamsOf(values);
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);
   return withTimeline('plan', values, async (timeline, settings) => {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const plan = planLink(timeline, { targetRpoS, percentile, pathBps, simulation: { cycleS, params, outages: [] } });
     const text = format === 'json'
-      ? `${JSON.stringify({ targetRpoS, percentile, cycleS, pathBps, requiredBps: plan.requiredBps, paths: plan.paths, linkBps: plan.linkBps, achievedRpoS: plan.achievedRpoS, marginS: plan.marginS, rpo: plan.result.rpo, elongatedCycles: plan.result.elongatedCycles }, null, 2)}\n`
-      : planTable(plan, pathBps, targetRpoS, percentile, cycleS, timeline, params);
+      ? `${JSON.stringify({ targetRpoS, percentile, cycleS, pathBps, requiredBps: plan.requiredBps, paths: plan.paths, linkBps: plan.linkBps, achievedRpoS: plan.achievedRpoS, marginS: plan.marginS, rpo: plan.result.rpo, elongatedCycles: plan.result.elongatedCycles,
+          ...measuredJson(measured) }, null, 2)}\n`
+      : planTable(plan, pathBps, targetRpoS, percentile, cycleS, timeline, params)
+        + (measured ? `${measured.assumption}\n` : '');
     await emit(text, values.output, io);
     return 0;
   });

@@ -10,6 +10,7 @@ import { parseDurationS } from '../units/duration.js';
 import { parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
+import { measuredJson, measuredLink, measuredSizing, withMeasuredVolumes } from './measured-compression.js';
 import type { Io } from './io.js';
 import { loadCells, openCollectedStore, scopeFor, timelineOf } from './store-access.js';
 import { compareModels } from '../report/models.js';
@@ -92,6 +93,10 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const scope = await scopeFor(store, values.scope);
     const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
     const cells = await loadCells(store, settings, scope, range, values.group ?? null);
+    const measured = values.compression === 'measured'
+      ? await measuredLink(store, cells, sizing.params, settings.intervalS) : null;
+    if (measured) sizing.params = measured.params;
+    const note = measured && format === 'table' ? `${measured.assumption}\n` : '';
     if (values.models) {
       const timeline = timelineOf(cells, settings, range);
       const rows = compareModels(timeline, {
@@ -100,7 +105,10 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
         periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
         params: sizing.params,
       });
-      await emit(format === 'json' ? `${JSON.stringify(rows, null, 2)}\n` : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, timeline, sizing.params), values.output, io);
+      const json = measured ? { models: rows, ...measuredJson(measured) } : rows;
+      const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
+        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, timeline, sizing.params) + note;
+      await emit(text, values.output, io);
       return 0;
     }
     if (format === 'html' || format === 'svg') {
@@ -118,11 +126,14 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       scope,
       capacityBytes: (v) => capacityOf(scope, v) ?? capacities.get(v) ?? null,
     });
-    const views: ChurnView[] = churn.map((row) => ({ row, sizing: sizeLink(row.changedBytes, sizing) }));
+    const views: ChurnView[] = churn.map((row) => ({
+      row, sizing: sizeLink(row.changedBytes, measuredSizing(measured, sizing, by === 'volume' ? row.name : null)),
+    }));
     const text =
-      format === 'json' ? `${JSON.stringify(churnJson(views, by), null, 2)}\n`
+      format === 'json' ? `${JSON.stringify(withMeasuredVolumes(churnJson(views, by), measured), null, 2)}\n`
       : format === 'csv' ? churnCsv(views, by, per)
-      : churnTable(views, { store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing });
+      : churnTable(views, { store: store.location, by, per, intervalS: settings.intervalS, trackBytes: settings.trackBytes, sizing })
+        + note;
     await emit(text, values.output, io);
     return 0;
   } finally {

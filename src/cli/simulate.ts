@@ -8,6 +8,7 @@ import { parseTimeRange, type TimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
+import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
 import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
 
@@ -44,7 +45,8 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`simulate: unexpected argument "${positionals[0]}"`);
   if (values.link === undefined) throw new UsageError('simulate: --link is required (e.g. --link 2x100Mbit)');
   const link = parseLink(values.link);
-  const params = linkParamsOf(values);
+  const measured = await measuredFromFlags('simulate', values, linkParamsOf(values));
+  const params = measured?.params ?? linkParamsOf(values);
   const format = checkEnum('--format', values.format!, ['table', 'json', 'csv'] as const);
   const outages = (values.outage ?? []).map((o) => parseTimeRange(o, '--outage'));
   return withTimeline('simulate', values, async (timeline, settings) => {
@@ -52,7 +54,11 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
     const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
     const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
     const view = { link, cycleS, targetS, params, timeline, result, outages: outages.map((o) => outageReport(o, timeline, result, targetS)) };
-    await emit(format === 'json' ? `${JSON.stringify(simulationJson(view), null, 2)}\n` : format === 'csv' ? simulationCsv(view) : simulationTable(view), values.output, io);
+    const note = measured && format === 'table' ? `${measured.assumption}\n` : '';
+    const json = { ...simulationJson(view), ...measuredJson(measured) };
+    const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
+      : format === 'csv' ? simulationCsv(view) : simulationTable(view) + note;
+    await emit(text, values.output, io);
     return 0;
   });
 }
