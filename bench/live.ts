@@ -1,42 +1,91 @@
 /**
- * Live-collection throughput: fio writes 4 KiB random blocks to a loop device (O_DIRECT) while
- * the live collector watches it; prints the write events/s the collector held and the events the
- * trace buffer lost (from its overrun counters), against fio's own count. Root only.
+ * Live-collection throughput and cost: fio writes 4 KiB random blocks (O_DIRECT) to loop devices
+ * while the live collector watches them in this process; prints the write events/s the collector
+ * held, the events the trace buffer lost (its overrun counters) against fio's own count, and the
+ * collector's CPU use (this process's user + system time over the run, as % of one core; fio is
+ * another process). Root only.
  *
- *   npm run build && node dist/bench/live.js [--seconds 10] [--jobs 2] [--rate 0 (unlimited)]
+ *   npm run build && node dist/bench/live.js [--seconds 10] [--jobs 2] [--devices 1] [--interval 1 (s)]
+ *     [--rate 0 (events/s over all jobs; 0 = unlimited)] [--sample-compression] [--metrics]
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LiveCollector } from '../src/live/collector.js';
 import { blockDevice } from '../src/live/devices.js';
+import { LiveMetrics, serveMetrics, type MetricsServer } from '../src/live/metrics.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '10' }, jobs: { type: 'string', default: '2' }, rate: { type: 'string', default: '0' }, 'buffer-kb': { type: 'string', default: '32768' } } });
+const { values } = parseArgs({ options: {
+  seconds: { type: 'string', default: '10' }, jobs: { type: 'string', default: '2' },
+  rate: { type: 'string', default: '0' }, devices: { type: 'string', default: '1' },
+  interval: { type: 'string', default: '1' }, 'buffer-kb': { type: 'string', default: '32768' },
+  'sample-compression': { type: 'boolean', default: false }, metrics: { type: 'boolean', default: false },
+} });
+const jobs = Number(values.jobs);
 const dir = mkdtempSync(join(tmpdir(), 'churnlink-live-bench-'));
-const image = join(dir, 'disk.img');
-execFileSync('truncate', ['-s', '1G', image]);
-const dev = execFileSync('losetup', ['-f', '--show', image], { encoding: 'utf8' }).trim();
+const devs: string[] = [];
 const store = new SqliteStore(join(dir, 'live.db'));
+let server: MetricsServer | null = null;
 try {
-  const collector = new LiveCollector({ devices: [blockDevice(dev)], intervalS: 1, trackBytes: 65536, store, host: 'bench', bufferKb: Number(values['buffer-kb']) });
+  for (let i = 0; i < Number(values.devices); i++) {
+    const image = join(dir, `disk${i}.img`);
+    execFileSync('truncate', ['-s', '1G', image]);
+    devs.push(execFileSync('losetup', ['-f', '--show', image], { encoding: 'utf8' }).trim());
+  }
+  const metrics = values.metrics ? new LiveMetrics(65536) : null;
+  if (metrics) server = await serveMetrics(metrics.registry, '127.0.0.1', 0);
+  const collector = new LiveCollector({
+    devices: devs.map(blockDevice), intervalS: Number(values.interval), trackBytes: 65536, store, host: 'bench',
+    bufferKb: Number(values['buffer-kb']),
+    ...(metrics ? { metrics } : {}),
+    ...(values['sample-compression'] ? { sampling: { tracksPerVolume: 64, rateBytesPerS: 4 * 1024 * 1024 } } : {}),
+  });
   await collector.start();
-  const t0 = Date.now();
-  const fio = spawnSync('fio', ['--name=w', `--filename=${dev}`, '--rw=randwrite', '--bs=4k', '--direct=1', '--ioengine=psync', `--numjobs=${values.jobs}`, '--group_reporting',
-    '--time_based', `--runtime=${values.seconds}`, ...(values.rate !== '0' ? [`--rate_iops=${values.rate}`] : []), '--output-format=json'], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  const seconds = (Date.now() - t0) / 1000;
-  await new Promise((r) => setTimeout(r, 500));
+  const rate = Number(values.rate);
+  const fioArgs = ['--name=w', `--filename=${devs.join(':')}`, '--rw=randwrite', '--bs=4k', '--direct=1',
+    '--ioengine=psync',
+    `--numjobs=${jobs}`, '--group_reporting', '--time_based', `--runtime=${values.seconds}`,
+    ...(rate > 0 ? [`--rate_iops=${Math.round(rate / jobs)}`] : []), '--output-format=json'];
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  // fio runs asynchronously, so the collector drains the trace buffer while it writes, as live.
+  const fio = spawn('fio', fioArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let fioOut = '';
+  fio.stdout.on('data', (d) => (fioOut += d));
+  const code = await new Promise<number | null>((resolve) => fio.once('exit', resolve));
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  if (code !== 0) throw new Error(`fio exited with ${code}`);
+  let scrape = '';
+  if (server) scrape = await (await fetch(`http://${server.address}/metrics`)).text();
   const summary = await collector.stop();
-  const issued = (JSON.parse(fio.stdout) as { jobs: { write: { total_ios: number } }[] }).jobs[0]!.write.total_ios;
+  const issued = (JSON.parse(fioOut) as { jobs: { write: { total_ios: number } }[] }).jobs[0]!.write.total_ios;
   const rows = await store.readIntervals({});
   const counted = rows.reduce((n, r) => n + r.writes, 0);
-  console.log(`fio issued ${issued} writes in ${seconds.toFixed(1)} s (${(issued / seconds).toFixed(0)} writes/s, ${values.jobs} jobs)`);
-  console.log(`live collector counted ${counted} write events (${(counted / seconds).toFixed(0)} events/s) in ${summary.intervals} intervals; lost by the trace buffer: ${summary.lostEvents}`);
-  console.log(`counted / issued: ${(counted / issued).toFixed(4)}; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+  const cpuPct = (100 * (cpu.user + cpu.system)) / 1e6 / seconds;
+  console.log(`fio issued ${issued} writes in ${seconds.toFixed(1)} s (${(issued / seconds).toFixed(0)} writes/s, ` +
+    `${jobs} jobs, ${devs.length} loop devices)`);
+  console.log(`live collector counted ${counted} write events (${(counted / seconds).toFixed(0)} events/s) ` +
+    `in ${summary.intervals} intervals; lost by the trace buffer: ${summary.lostEvents}`);
+  console.log(`counted / issued: ${(counted / issued).toFixed(4)}; collector CPU ${cpuPct.toFixed(2)} % of one core ` +
+    `(user ${(cpu.user / 1e6).toFixed(2)} s + system ${(cpu.system / 1e6).toFixed(2)} s)` +
+    `${values['sample-compression'] ? ', sampling on' : ''}${metrics ? ', metrics on' : ''}`);
+  if (values['sample-compression']) {
+    const samples = await store.readCompressionSamples({});
+    console.log(`compression samples: ${samples.length}, ${samples.reduce((n, s) => n + s.rawBytes, 0)} bytes read`);
+  }
+  if (scrape) {
+    const writes = scrape.split('\n').find((l) => l.startsWith('churnlink_write_events_total{'));
+    console.log(`scrape: ${scrape.length} bytes; ${writes}`);
+  }
+  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${load}`);
 } finally {
+  await server?.close();
   await store.close();
-  spawnSync('losetup', ['-d', dev]);
+  for (const dev of devs) spawnSync('losetup', ['-d', dev]);
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import { blockDevice } from '../live/devices.js';
-import { LiveCollector } from '../live/collector.js';
+import { LiveCollector, type LiveSampling } from '../live/collector.js';
+import { SAMPLE_CODEC } from '../live/compression-sampler.js';
+import { LiveMetrics, parseHostPort, serveMetrics, type MetricsServer } from '../live/metrics.js';
 import { isPostgresUrl, openStore } from '../store/open.js';
 import { Outbox } from '../store/outbox.js';
 import { mkdirSync } from 'node:fs';
@@ -31,6 +33,14 @@ options:
   --buffer-kb N       trace ring buffer per CPU in KiB (default 32768); raise it if events are lost
   --spool PATH        with a postgres:// store: local SQLite spool that keeps closed intervals until
                       the store has them (default /var/lib/churnlink/spool.db)
+  --metrics HOST:PORT serve Prometheus metrics at http://HOST:PORT/metrics (bound to HOST only;
+                      port 0 picks a free port; the bound address is printed on stderr)
+  --sample-compression
+                      at each interval close, read a sample of the changed tracks back from the
+                      device (read-only, rate-limited) and measure their compression with
+                      deflate level 1, their share of all-zero tracks and of duplicates
+  --sample-tracks N   tracks sampled per volume and interval (default 64)
+  --sample-rate-mb R  sampling reads at most R MiB/s (default 4)
   --duration DUR      stop after this long
   --quiet             no line per interval
 `;
@@ -47,6 +57,10 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     duration: { type: 'string' },
     spool: { type: 'string' },
     quiet: { type: 'boolean', default: false },
+    metrics: { type: 'string' },
+    'sample-compression': { type: 'boolean', default: false },
+    'sample-tracks': { type: 'string' },
+    'sample-rate-mb': { type: 'string' },
   });
   if (values.help) {
     io.out(LIVE_HELP);
@@ -58,11 +72,17 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
   const devices = values.device.map(blockDevice);
   const bufferKb = Number(values['buffer-kb']);
   if (!Number.isInteger(bufferKb) || bufferKb < 64) throw new UsageError(`--buffer-kb must be a whole number >= 64; got "${values['buffer-kb']}"`);
+  const listen = values.metrics === undefined ? null : parseHostPort(values.metrics);
+  if (values.metrics !== undefined && listen === null) {
+    throw new UsageError(`--metrics must be HOST:PORT (e.g. 127.0.0.1:9464); got "${values.metrics}"`);
+  }
+  const sampling = samplingOf(values);
   // Live collection must keep draining the trace buffer: store writes give up quickly and the
   // intervals wait in the spool instead.
   const remote = isPostgresUrl(values.store!);
   const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 });
   let outbox: Outbox | undefined;
+  let server: MetricsServer | null = null;
   try {
     if (remote) {
       const spool = values.spool ?? '/var/lib/churnlink/spool.db';
@@ -73,9 +93,29 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     const intervalS = values.interval !== undefined ? parseDurationS(values.interval, '--interval') : stored?.intervalS ?? 60;
     if (!Number.isInteger(intervalS) || intervalS < 1) throw new UsageError('--interval must be a whole number of seconds >= 1');
     const trackBytes = values.track !== undefined ? parseTrackBytes(values.track) : stored?.trackBytes ?? DEFAULT_TRACK_BYTES;
+    const metrics = listen ? new LiveMetrics(trackBytes) : null;
+    if (metrics && listen) {
+      server = await serveMetrics(metrics.registry, listen.host, listen.port).catch((err: Error) => {
+        throw new UsageError(`--metrics ${values.metrics}: cannot listen: ${err.message}`, { cause: err });
+      });
+      io.err(`metrics: http://${server.address}/metrics\n`);
+    }
+    if (sampling) {
+      sampling.onSample = (s) => {
+        if (values.quiet || s.tracksSampled === 0) return;
+        const ratio = s.rawBytes / s.compressedBytes;
+        const share = (n: number): string => `${((100 * n) / s.tracksSampled).toFixed(1)} %`;
+        const what = `${isoFromS(s.startS)} ${escapeTerminal(s.volume)}`;
+        io.out(`${what}: compression ${ratio.toFixed(2)}:1 (${SAMPLE_CODEC}) ` +
+          `over ${s.tracksSampled} sampled tracks, ${share(s.zeroTracks)} all-zero, ${share(s.dupTracks)} duplicate\n`);
+      };
+      sampling.onError = (err) => io.err(`warning: compression sample dropped: ${escapeTerminal(err.message)}\n`);
+    }
     const collector = new LiveCollector({
       devices, intervalS, trackBytes, store, host: values.host ?? hostname(), bufferKb,
       ...(outbox ? { outbox } : {}),
+      ...(metrics ? { metrics } : {}),
+      ...(sampling ? { sampling } : {}),
       onStoreError: (err, waiting) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${outbox?.path}\n`),
       onInterval: (rows, lost) => {
         if (!values.quiet) {
@@ -102,7 +142,30 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
       (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${outbox!.path} for the next run to send` : '') + '\n');
     return 0;
   } finally {
+    await server?.close();
     outbox?.close();
     await store.close();
   }
+}
+
+/** The sampling flags, checked; null without --sample-compression. */
+function samplingOf(
+  values: { 'sample-compression'?: boolean; 'sample-tracks'?: string; 'sample-rate-mb'?: string },
+): LiveSampling | null {
+  if (!values['sample-compression']) {
+    const stray = values['sample-tracks'] !== undefined ? '--sample-tracks'
+      : values['sample-rate-mb'] !== undefined ? '--sample-rate-mb' : null;
+    if (stray) throw new UsageError(`live: ${stray} needs --sample-compression`);
+    return null;
+  }
+  const tracksPerVolume = Number(values['sample-tracks'] ?? '64');
+  if (!Number.isInteger(tracksPerVolume) || tracksPerVolume < 1 || tracksPerVolume > 65536) {
+    throw new UsageError(`--sample-tracks must be a whole number from 1 to 65536; got "${values['sample-tracks']}"`);
+  }
+  const rateMiBPerS = Number(values['sample-rate-mb'] ?? '4');
+  if (!Number.isFinite(rateMiBPerS) || rateMiBPerS <= 0 || rateMiBPerS > 1024) {
+    const got = values['sample-rate-mb'];
+    throw new UsageError(`--sample-rate-mb must be a number of MiB/s above 0 and at most 1024; got "${got}"`);
+  }
+  return { tracksPerVolume, rateBytesPerS: rateMiBPerS * 1024 * 1024 };
 }

@@ -19,6 +19,7 @@ import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.
 import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
+import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
 import {
   cellSourceFor, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP,
@@ -82,7 +83,8 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   const targetRpoS = parseDurationS(values.rpo, '--rpo');
   const percentile = parsePercentile(values.percentile!);
   const pathBps = values.path === undefined ? null : parseBandwidthBps(values.path, '--path');
-  const params = withGrowth(linkParamsOf(values), values.growth);
+  const measured = await measuredFromFlags('plan', values, linkParamsOf(values));
+  const params = withGrowth(measured?.params ?? linkParamsOf(values), values.growth);
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);
   const by = values.by === undefined ? null : checkEnum('--by', values.by, ['group'] as const);
   const excluded = values.exclude ?? [];
@@ -112,10 +114,10 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
       const timeline = await timelineFor(values.group ?? null);
       const plan = planOf(timeline);
       const view = { plan, pathBps, targetS: targetRpoS, percentile, cycleS, timeline, params, excluded };
-      const json: Record<string, unknown> = planJson(view);
+      const json: Record<string, unknown> = { ...planJson(view), ...measuredJson(measured) };
       const cost = monthlyCost(prices, plan.linkBps, plan.paths);
       json.monthlyCost = cost;
-      const parts = [planTable(view)];
+      const parts = [planTable(view) + (measured ? `${measured.assumption}\n` : '')];
       if (cost !== null) parts.push(`monthly cost of that link: ${cost.toFixed(2)}\n`);
       if (values.sweep) {
         const links = sweepLinks(plan.linkBps, pathBps, plan.paths);

@@ -11,6 +11,9 @@ import { parseDurationS } from '../units/duration.js';
 import { parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
+import {
+  measuredJson, measuredLink, measuredSizing, withMeasuredVolumes, type MeasuredLink,
+} from './measured-compression.js';
 import type { Io } from './io.js';
 import { GROWTH_HELP, inFlagTerms, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth } from './planning-options.js';
 import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
@@ -105,6 +108,10 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const scope = await scopeFor(store, values.scope);
     const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
     const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
+    const measured = values.compression === 'measured'
+      ? await measuredLink(store, source, settings, range, sizing.params) : null;
+    if (measured) sizing.params = measured.params;
+    const note = measured && format === 'table' ? `${measured.assumption}\n` : '';
     if (values.models) {
       const { window, volumes } = await selectedWindow(source, settings, range);
       const { intervalS, trackBytes } = settings;
@@ -118,8 +125,9 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
         intervalS, trackBytes,
         firstS: Math.floor(window.fromS / intervalS) * intervalS, endS: Math.ceil(window.toS / intervalS) * intervalS,
       };
-      const text = format === 'json' ? `${JSON.stringify(rows, null, 2)}\n`
-        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, shown, sizing.params);
+      const json = measured ? { models: rows, ...measuredJson(measured) } : rows;
+      const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
+        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, shown, sizing.params) + note;
       await emit(text, values.output, io);
       return 0;
     }
@@ -154,14 +162,16 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     if (format === 'table') {
       const views: ChurnView[] = [];
       for await (const row of streamChurn(source, plan)) {
-        views.push({ row, sizing: sizeLink(row.changedBytes, sizing) });
+        views.push({
+          row, sizing: sizeLink(row.changedBytes, measuredSizing(measured, sizing, by === 'volume' ? row.name : null)),
+        });
       }
       const { intervalS, trackBytes } = settings;
       const meta = { store: store.location, by, per, intervalS, trackBytes, sizing, excluded: values.exclude ?? [] };
-      await emit(churnTable(views, meta), values.output, io);
+      await emit(churnTable(views, meta) + note, values.output, io);
       return 0;
     }
-    await streamOut(source, plan, format, sizing, values.output, io);
+    await streamOut(source, plan, format, sizing, values.output, io, measured);
     return 0;
   } finally {
     await store.close();
@@ -199,7 +209,7 @@ function maxRowsOf(text: string | undefined, fallback: number): number {
 /** Write csv or json rows as they are computed, a chunk at a time: memory stays bounded. */
 async function streamOut(
   source: CellSource, plan: ChurnPlan, format: 'csv' | 'json', sizing: SizingRequest, output: string | undefined,
-  io: Io,
+  io: Io, measured: MeasuredLink | null = null,
 ): Promise<void> {
   const fd = output === undefined ? null : openSync(output, 'w');
   const write = (text: string): void => {
@@ -215,7 +225,7 @@ async function streamOut(
         const text = churnCsv(chunk, by, per, sizing);
         write(first ? text : text.slice(text.indexOf('\n') + 1));
       } else if (chunk.length > 0) {
-        const items = churnJson(chunk, by)
+        const items = withMeasuredVolumes(churnJson(chunk, by), measured)
           .map((o) => `  ${JSON.stringify(o, null, 2).replace(/\n/g, '\n  ')}`)
           .join(',\n');
         write(`${first ? '[\n' : ',\n'}${items}`);
@@ -224,7 +234,8 @@ async function streamOut(
       chunk = [];
     };
     for await (const row of streamChurn(source, plan)) {
-      chunk.push({ row, sizing: sizeLink(row.changedBytes, sizing) });
+      const own = measuredSizing(measured, sizing, by === 'volume' ? row.name : null);
+      chunk.push({ row, sizing: sizeLink(row.changedBytes, own) });
       if (chunk.length >= STREAM_CHUNK_ROWS) flush();
     }
     flush();

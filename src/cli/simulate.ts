@@ -11,6 +11,7 @@ import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.
 import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
+import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
 import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
 
@@ -53,7 +54,8 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`simulate: unexpected argument "${positionals[0]}"`);
   if (values.link === undefined) throw new UsageError('simulate: --link is required (e.g. --link 2x100Mbit)');
   const link = parseLink(values.link);
-  const params = withGrowth(linkParamsOf(values), values.growth);
+  const measured = await measuredFromFlags('simulate', values, linkParamsOf(values));
+  const params = withGrowth(measured?.params ?? linkParamsOf(values), values.growth);
   const percentile = values.percentile === undefined ? null : parsePercentile(values.percentile);
   const format = checkEnum('--format', values.format!, ['table', 'json', 'csv'] as const);
   const outages = (values.outage ?? []).map((o) => parseTimeRange(o, '--outage'));
@@ -66,8 +68,9 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
       link, cycleS, targetS, percentile, excluded, params, timeline, result,
       outages: outages.map((o) => outageReport(o, timeline, result, targetS)),
     };
-    const text = format === 'json' ? `${JSON.stringify(simulationJson(view), null, 2)}\n`
-      : format === 'csv' ? simulationCsv(view) : simulationTable(view);
+    const json = { ...simulationJson(view), ...measuredJson(measured) };
+    const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
+      : format === 'csv' ? simulationCsv(view) : simulationTable(view) + (measured ? `${measured.assumption}\n` : '');
     await emit(text, values.output, io);
     return 0;
   }));

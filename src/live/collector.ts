@@ -2,7 +2,9 @@ import { IntervalWriter } from '../collect/interval-writer.js';
 import { Tracker } from '../collect/tracker.js';
 import { IoBatch } from '../readers/batch.js';
 import { VolumeTable } from '../readers/volumes.js';
-import type { IntervalRow, Store } from '../store/store.js';
+import type { CompressionSampleRow, IntervalRow, Store } from '../store/store.js';
+import { CompressionSampler } from './compression-sampler.js';
+import type { LiveMetrics } from './metrics.js';
 import { bioLayoutOf, decodeRingPage, type BioLayout } from './ring-page.js';
 import type { BlockDevice } from './devices.js';
 import type { Outbox } from '../store/outbox.js';
@@ -30,7 +32,26 @@ export interface LiveOptions {
   outbox?: Outbox;
   /** The store could not be written; the intervals wait in the spool. */
   onStoreError?: (err: Error, waiting: number) => void;
+  /** Prometheus metrics to keep up to date. */
+  metrics?: LiveMetrics;
+  /** Measure the compressibility of each closed interval's changed tracks (opt-in). */
+  sampling?: LiveSampling;
 }
+
+/** Compression sampling of a live collection (see compression-sampler.ts). */
+export interface LiveSampling {
+  tracksPerVolume: number;
+  rateBytesPerS: number;
+  seed?: number;
+  /** Each measured (volume, interval), once it is stored. */
+  onSample?: (sample: CompressionSampleRow) => void;
+  /** Each device read of the sampler, with its bytes. */
+  onRead?: (bytes: number) => void;
+  /** A sample could not be taken or stored (it is dropped; the collection goes on). */
+  onError?: (err: Error) => void;
+}
+
+type Optional = 'onInterval' | 'outbox' | 'onStoreError' | 'metrics' | 'sampling';
 
 /** What a live collection did, for the final summary. */
 export interface LiveSummary {
@@ -50,7 +71,8 @@ export interface LiveSummary {
  * in progress marked partial and removes the instance.
  */
 export class LiveCollector {
-  readonly #o: Required<Omit<LiveOptions, 'onInterval' | 'outbox' | 'onStoreError'>> & Pick<LiveOptions, 'onInterval' | 'outbox' | 'onStoreError'>;
+  readonly #o: Required<Omit<LiveOptions, Optional>> & Pick<LiveOptions, Optional>;
+  #sampler: CompressionSampler | null = null;
   #instance: TraceInstance | null = null;
   #timer: NodeJS.Timeout | null = null;
   #busy: Promise<void> = Promise.resolve();
@@ -87,6 +109,7 @@ export class LiveCollector {
       await this.#deliver(); // what an earlier, interrupted collector left behind
     }
     for (const d of o.devices) this.#volumeOfDev.set(d.kernelDev, this.#volumes.idOf(`${o.host}/${d.name}`));
+    if (o.sampling) this.#sampler = this.#samplerOf(o.sampling);
     this.#tracker = new Tracker({ intervalS: o.intervalS, trackBytes: o.trackBytes, lateIntervals: 1 });
     const tracker = this.#tracker;
     this.#batch = new IoBatch((b) => tracker.add(b));
@@ -116,6 +139,7 @@ export class LiveCollector {
     await this.#poll(true);
     this.#instance?.close();
     this.#instance = null;
+    await this.#sampler?.idle();
     const o = this.#o;
     this.#nextDeliveryMs = 0;
     const waiting = o.outbox ? await this.#deliver() : 0;
@@ -124,6 +148,31 @@ export class LiveCollector {
         await o.store.finishRun(this.#runId, { records: this.#events, skipped: 0 }, [], o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}`, bytes: 0, format: 'tracefs' })));
     }
     return { runId: this.#runId, events: this.#events, intervals: this.#intervals.size, lostEvents: this.#lostTotal, spooled: waiting };
+  }
+
+  #samplerOf(sampling: LiveSampling): CompressionSampler {
+    const o = this.#o;
+    return new CompressionSampler({
+      trackBytes: o.trackBytes,
+      tracksPerVolume: sampling.tracksPerVolume,
+      rateBytesPerS: sampling.rateBytesPerS,
+      seed: sampling.seed ?? 0,
+      devicePathOf: new Map(o.devices.map((d) => [`${o.host}/${d.name}`, d.path])),
+      // A separate transaction right after the interval's own: the reads take seconds.
+      onSample: async (sample) => {
+        await o.store.writeCompressionSamples([sample]);
+        if (sample.compressedBytes > 0) {
+          const ratio = sample.rawBytes / sample.compressedBytes;
+          o.metrics?.compression(sample.volume, ratio, sample.zeroTracks / sample.tracksSampled);
+        }
+        sampling.onSample?.(sample);
+      },
+      onRead: (bytes) => {
+        o.metrics?.sampleRead(bytes);
+        sampling.onRead?.(bytes);
+      },
+      ...(sampling.onError ? { onError: sampling.onError } : {}),
+    });
   }
 
   /** Send spooled batches, oldest first; returns how many still wait. Throttled after a failure. */
@@ -181,14 +230,19 @@ export class LiveCollector {
       if (final && (r.startS + I) * 1e6 > nowUs) row.partial = true;
       byStart.set(r.startS, [...(byStart.get(r.startS) ?? []), row]);
     }
+    let lostToCount = newlyLost;
     for (const [startS, rows] of byStart) {
       if (this.#o.outbox) {
         this.#o.outbox.add({ runId: this.#runId, seq: this.#seq++, rows });
-        await this.#deliver();
+        const waiting = await this.#deliver(); // not inside `metrics?.…(…)`: that would skip it without metrics
+        this.#o.metrics?.spooled(waiting);
       } else {
         await this.#writer!.add(rows); // one transaction per interval
       }
       this.#intervals.add(startS);
+      this.#o.metrics?.interval(rows, lostToCount);
+      lostToCount = 0;
+      this.#sampler?.enqueue(this.#runId, rows); // after the commit; reads run in the background
       this.#o.onInterval?.(rows, newlyLost);
     }
   }

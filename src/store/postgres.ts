@@ -1,13 +1,14 @@
 import pg from 'pg';
 import { UsageError } from '../errors.js';
 import { checkSameSettings } from './sqlite.js';
+import { createSamplesPostgres, readSamplesPostgres, writeSamplesPostgres } from './compression-samples.js';
 import { SCAN_PAGE_ROWS } from './store.js';
 import {
   CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
   type ChunkRecord,
 } from './chunk.js';
 import type {
-  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
+  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
   VolumeSpan,
 } from './store.js';
 
@@ -80,6 +81,7 @@ export class PostgresStore implements Store {
   readonly #volumeIds = new Map<string, number>();
   readonly #batchSeq = new Map<number, number>();
   #cachedIntervalS: number | undefined;
+  #samplesTable = false;
 
   private constructor(url: string, options: PostgresOptions) {
     this.location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -330,6 +332,24 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.#pool.end().catch(() => {});
+  }
+
+  async writeCompressionSamples(rows: CompressionSampleRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#ensureSamplesTable();
+    const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
+    await this.#transaction((c) => writeSamplesPostgres(c, volumeIds, rows));
+  }
+
+  async readCompressionSamples(query: IntervalQuery): Promise<CompressionSampleRow[]> {
+    await this.#ensureSamplesTable();
+    return readSamplesPostgres((sql, params) => this.#query(sql, params), query);
+  }
+
+  async #ensureSamplesTable(): Promise<void> {
+    if (this.#samplesTable) return;
+    await this.#transaction((c) => createSamplesPostgres(c, SCHEMA_LOCK));
+    this.#samplesTable = true;
   }
 
   async #volumeIdsOf(names: string[]): Promise<Map<string, number>> {

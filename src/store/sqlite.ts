@@ -1,12 +1,13 @@
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
+import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js';
 import { SCAN_PAGE_ROWS } from './store.js';
 import {
   CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
   type ChunkRecord,
 } from './chunk.js';
 import type {
-  IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
+  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
   VolumeSpan,
 } from './store.js';
 
@@ -352,6 +353,14 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     if (this.#db.open) this.#db.close();
+  }
+
+  async writeCompressionSamples(rows: CompressionSampleRow[]): Promise<void> {
+    if (rows.length > 0) writeSamplesSqlite(this.#db, (name) => this.#volumeId(name), rows);
+  }
+
+  async readCompressionSamples(query: IntervalQuery): Promise<CompressionSampleRow[]> {
+    return readSamplesSqlite(this.#db, query);
   }
 
   #deleteRun(runId: number): void {

@@ -106,6 +106,25 @@ export interface StoredChunk {
 /** Rows per page of a scan: bounds the memory of a read whatever the window holds. */
 export const SCAN_PAGE_ROWS = 2000;
 
+
+/**
+ * How compressible one (volume, interval)'s changed tracks measured: a sample of its tracks read
+ * back from the device by a live collector, compressed track by track with raw deflate level 1.
+ */
+export interface CompressionSampleRow {
+  runId: number;
+  volume: string;
+  startS: number;
+  tracksSampled: number;
+  /** Bytes read (tracksSampled × track size, less at a device's end). */
+  rawBytes: number;
+  compressedBytes: number;
+  /** Sampled tracks that were all zeros. */
+  zeroTracks: number;
+  /** Sampled tracks identical to an earlier sampled track of the same (volume, interval). */
+  dupTracks: number;
+}
+
 export interface Store {
   /** Where the store lives, for messages (a file path or a redacted URL). */
   readonly location: string;
@@ -150,5 +169,12 @@ export interface Store {
   scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]>;
   /** The same selection as chunks with their rollups, ordered by chunk start, volume id and run. */
   scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]>;
+  /**
+   * Store compression samples (table `compression_samples`, created on first use), one
+   * transaction; a (run, volume, interval) written again is replaced.
+   */
+  writeCompressionSamples(rows: CompressionSampleRow[]): Promise<void>;
+  /** Samples of complete and live runs, ordered by startS, volume, run. */
+  readCompressionSamples(query: IntervalQuery): Promise<CompressionSampleRow[]>;
   close(): Promise<void>;
 }
