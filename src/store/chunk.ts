@@ -32,9 +32,10 @@ export interface ChunkRecord {
   data: Uint8Array;
 }
 
-// Per interval: u32 offset from the chunk start, u8 partial, 4 x f64 counters, u32 changed
-// tracks, u32 bitmap length, bitmap, u32 profile length, profile.
-const HEAD = 4 + 1 + 32 + 4;
+// Per interval: u32 offset from the chunk start, u8 partial, 4 x f64 counters, f64 changed
+// tracks (a full 32-bit track space holds 2^32, one more than a u32 can), u32 bitmap length,
+// bitmap, u32 profile length, profile.
+const HEAD = 4 + 1 + 32 + 8;
 
 /** Pack the intervals of one (volume, chunk, run), sorted by start, with their rollup. */
 export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRecord {
@@ -55,7 +56,7 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
     view.setFloat64(p + 13, r.writeBytes, true);
     view.setFloat64(p + 21, r.reads, true);
     view.setFloat64(p + 29, r.readBytes, true);
-    view.setUint32(p + 37, r.changedTracks, true);
+    view.setFloat64(p + 37, r.changedTracks, true);
     p += HEAD;
     view.setUint32(p, r.bitmap.byteLength, true);
     data.set(r.bitmap, p + 4);
@@ -99,7 +100,7 @@ export function unpackChunk(
         volume, startS, partial: view.getUint8(p + 4) === 1,
         writes: view.getFloat64(p + 5, true), writeBytes: view.getFloat64(p + 13, true),
         reads: view.getFloat64(p + 21, true), readBytes: view.getFloat64(p + 29, true),
-        changedTracks: view.getUint32(p + 37, true),
+        changedTracks: view.getFloat64(p + 37, true),
         bitmap: data.subarray(bitmapAt, bitmapAt + bitmapLength),
         writeProfile: withProfiles ? data.subarray(profileAt, profileAt + profileLength) : EMPTY_PROFILE,
       });

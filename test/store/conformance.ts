@@ -15,7 +15,7 @@ import { loadTimeline } from '../../src/report/selection.js';
 const source = (path: string, fingerprint: string): SourceInfo => ({ path, fingerprint, bytes: 100, format: 'msr' });
 
 const row = (volume: string, startS: number, tracks: number[], writes = tracks.length): IntervalRow => ({
-  volume, startS, writes, writeBytes: writes * 4096, reads: 1, readBytes: 512, changedTracks: tracks.length, bitmap: serializeRoaring(Uint32Array.from(tracks)),
+  volume, startS, writes, writeBytes: writes * 4096, reads: 1, readBytes: 512, changedTracks: tracks.length, bitmap: serializeRoaring(Uint32Array.from(tracks).sort()),
   writeProfile: encodeProfile(Float64Array.of(0, writes * 4096)),
 });
 
