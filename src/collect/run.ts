@@ -71,10 +71,10 @@ export interface CollectSummary {
  */
 export async function collectSources(sources: Source[], store: Store, options: CollectOptions): Promise<CollectSummary> {
   await store.useSettings({ intervalS: options.intervalS, trackBytes: options.trackBytes });
-  const replaced = new Set<number>();
+  const matches = new Map<number, RunInfo>();
   for (const source of sources) {
     const fingerprint = source.fingerprint();
-    if (fingerprint !== null) for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) replaced.add(id);
+    if (fingerprint !== null) for (const r of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) matches.set(r.id, r);
   }
   const volumes = new VolumeTable();
   const warnings = new Warnings();
@@ -97,6 +97,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
     const closed = tracker.drainClosed();
     if (closed.length > 0) await writer.add(closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! })));
   };
+  let replaced: number[] = [];
   try {
     for (const source of sources) {
       batch.flush();
@@ -121,7 +122,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
       }
       const fingerprint = source.fingerprint();
       if (source.bytes === null && fingerprint !== null) {
-        for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) replaced.add(id);
+        for (const r of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) matches.set(r.id, r);
       }
     }
     batch.flush();
@@ -131,15 +132,16 @@ export async function collectSources(sources: Source[], store: Store, options: C
     const seenVolumes = writer.totals.volumes;
     await store.putVolumes([...seenVolumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
     if (options.scopeJson !== null) await store.putScope(options.scopeJson);
-    replaced.delete(runId);
+    matches.delete(runId);
     const totals = summary.sources.reduce((t, s) => ({ records: t.records + s.stats.records, skipped: t.skipped + s.stats.skipped }), { records: 0, skipped: 0 });
     const finalSources = sources.map((s, i) => ({ ...infos[i]!, fingerprint: s.fingerprint() ?? infos[i]!.fingerprint, format: summary.sources[i]!.format }));
-    await store.finishRun(runId, totals, [...replaced], finalSources);
+    replaced = replaceable([...matches.values()], finalSources, options.host);
+    await store.finishRun(runId, totals, replaced, finalSources);
   } catch (err) {
     await store.abortRun(runId);
     throw err;
   }
-  summary.replaced = [...replaced].sort((a, b) => a - b);
+  summary.replaced = replaced;
   summary.intervals = writer.totals.intervals.size;
   const t = writer.totals;
   Object.assign(summary, { writes: t.writes, writeBytes: t.writeBytes, reads: t.reads, readBytes: t.readBytes, intervalRecords: t.rows, firstS: t.firstS, lastS: t.lastS });
@@ -170,13 +172,34 @@ function parallelReader(source: Source, options: CollectOptions): Reader | null 
  * an interrupted collection and is replaced; one of another host may still be running (a shared
  * PostgreSQL store), so it is refused like a complete one.
  */
-async function duplicateRuns(store: Store, name: string, fingerprint: string, replace: boolean, host: string): Promise<number[]> {
+async function duplicateRuns(store: Store, name: string, fingerprint: string, replace: boolean, host: string): Promise<RunInfo[]> {
   const runs = await store.findRunsBySource(fingerprint);
   const blocking = runs.filter((r: RunInfo) => r.status !== 'running' || r.host !== host);
   if (blocking.length > 0 && !replace) {
     const r = blocking[0]!;
     const what = r.status === 'running' ? `is being collected by ${r.host} into ${store.location} as run ${r.id} (or that collection was interrupted)` : `was already collected into ${store.location} as run ${r.id} (${r.startedAt})`;
     throw new UsageError(`${name} ${what}; refusing to count it twice. Use --replace to replace that run`);
+  }
+  return runs;
+}
+
+/**
+ * The ids of the runs this collection replaces, oldest first. A complete run (or one another host
+ * may still be running) is replaced only when every one of its sources is in this collection:
+ * replacing it deletes all it holds, so a run that also read other files is refused, naming them.
+ * An interrupted run of this host is invisible to reports and is always replaced.
+ */
+function replaceable(runs: RunInfo[], sources: SourceInfo[], host: string): number[] {
+  const ours = new Set(sources.map((s) => s.fingerprint));
+  for (const r of runs.sort((x, y) => x.id - y.id)) {
+    if (r.status === 'running' && r.host === host) continue;
+    const others = r.sources.filter((s) => !ours.has(s.fingerprint));
+    if (others.length === 0) continue;
+    const names = others.map((s) => s.path).join(', ');
+    throw new UsageError(
+      `--replace would delete run ${r.id}, which also holds ${names} (not in this collection); ` +
+        `collect all of run ${r.id}'s inputs together with --replace (${r.sources.map((s) => s.path).join(' ')}), or use another --store`,
+    );
   }
   return runs.map((r) => r.id);
 }
