@@ -5,7 +5,7 @@ import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
 import { parseCsvMapping, type CsvMapping } from '../readers/csv-mapping.js';
 import { openSource } from '../sources/file.js';
-import { openStore } from '../store/open.js';
+import { closeFailed, createsFile, openStore } from '../store/open.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration, parseDurationS } from '../units/duration.js';
 import { isoFromS, parseTimeS } from '../units/time.js';
@@ -68,7 +68,9 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   const csv = csvMappingOf(values, scope);
   const format = values.format ?? (csv ? 'csv' : null);
   const sources = await Promise.all(positionals.map((p) => openSource(p)));
+  const created = createsFile(values.store!);
   const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${err.message}); retry ${n}\n`) });
+  let failed = true;
   try {
     const stored = await store.getSettings();
     const intervalS = values.interval !== undefined ? parseDurationS(values.interval, '--interval') : stored?.intervalS ?? 60;
@@ -93,9 +95,11 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
     progress.done();
     for (const w of summary.warnings) io.err(`warning: ${w.message}${w.count > 1 ? ` (${w.count} times)` : ''}\n`);
     io.out(describeCollect(summary, store.location, intervalS));
+    failed = false;
     return 0;
   } finally {
-    await store.close();
+    if (failed) await closeFailed(store, values.store!, created);
+    else await store.close();
   }
 }
 

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import { blockDevice } from '../live/devices.js';
 import { LiveCollector } from '../live/collector.js';
-import { isPostgresUrl, openStore } from '../store/open.js';
+import { closeFailed, createsFile, isPostgresUrl, openStore } from '../store/open.js';
 import { Outbox } from '../store/outbox.js';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -60,8 +60,10 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
   // Live collection must keep draining the trace buffer: store writes give up quickly and the
   // intervals wait in the spool instead.
   const remote = isPostgresUrl(values.store!);
+  const created = createsFile(values.store!);
   const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 });
   let outbox: Outbox | undefined;
+  let failed = true;
   try {
     if (remote) {
       const spool = values.spool ?? '/var/lib/churnlink/spool.db';
@@ -99,9 +101,11 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     if (failure) throw failure;
     io.err(`run ${summary.runId}: ${formatCount(summary.events)} write events in ${summary.intervals} intervals; ${formatCount(summary.lostEvents)} events lost by the trace buffer` +
       (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${outbox!.path} for the next run to send` : '') + '\n');
+    failed = false;
     return 0;
   } finally {
     outbox?.close();
-    await store.close();
+    if (failed) await closeFailed(store, values.store!, created);
+    else await store.close();
   }
 }

@@ -27,9 +27,13 @@ export class IntervalWriter {
   #pending: IntervalRow[] = [];
   #pendingBytes = 0;
 
+  /**
+   * `run` is the run id, or a function that begins the run on first use: a collection writes
+   * nothing to the store (run, settings) until it has a first interval to commit.
+   */
   constructor(
     private readonly store: Store,
-    private readonly runId: number,
+    private readonly run: number | (() => Promise<number>),
     private readonly flushEach = false,
   ) {}
 
@@ -56,6 +60,6 @@ export class IntervalWriter {
     const rows = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
-    await this.store.writeIntervals(this.runId, rows);
+    await this.store.writeIntervals(typeof this.run === 'number' ? this.run : await this.run(), rows);
   }
 }

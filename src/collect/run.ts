@@ -5,11 +5,13 @@ import { readerByName, sniffReader, type Reader } from '../readers/index.js';
 import type { DecodeStats, Decoder } from '../readers/reader.js';
 import { VolumeTable } from '../readers/volumes.js';
 import type { Source } from '../sources/file.js';
+import { checkSameSettings } from '../store/sqlite.js';
 import type { RunInfo, SourceInfo, Store } from '../store/store.js';
 import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from './scope.js';
 import { IntervalWriter } from './interval-writer.js';
 import { decodeInParallel } from './parallel.js';
+import { ownerTag } from './owner.js';
 import { Tracker } from './tracker.js';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -70,7 +72,9 @@ export interface CollectSummary {
  * never leaves partial data. The same input twice is refused, or replaced with `replace`.
  */
 export async function collectSources(sources: Source[], store: Store, options: CollectOptions): Promise<CollectSummary> {
-  await store.useSettings({ intervalS: options.intervalS, trackBytes: options.trackBytes });
+  const settings = { intervalS: options.intervalS, trackBytes: options.trackBytes };
+  const stored = await store.getSettings();
+  if (stored !== null) checkSameSettings(store.location, stored, settings);
   const matches = new Map<number, RunInfo>();
   for (const source of sources) {
     const fingerprint = source.fingerprint();
@@ -90,9 +94,11 @@ export async function collectSources(sources: Source[], store: Store, options: C
     intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],
   };
   const infos: SourceInfo[] = sources.map((s) => ({ path: s.name, fingerprint: s.fingerprint() ?? 'pending', bytes: s.bytes ?? 0, format: options.format ?? 'pending' }));
-  const runId = await store.beginRun(options.host, infos);
-  summary.runId = runId;
-  const writer = new IntervalWriter(store, runId);
+  // The run (and the store's settings, on first use) is written with the first interval to
+  // commit, or at the end: a collection failing before then leaves the store as it was.
+  let beginning: Promise<number> | null = null;
+  const begin = (): Promise<number> => (beginning ??= store.beginRun(options.host, infos, false, { settings, owner: ownerTag() }));
+  const writer = new IntervalWriter(store, begin);
   const commit = async (): Promise<void> => {
     const closed = tracker.drainClosed();
     if (closed.length > 0) await writer.add(closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! })));
@@ -129,16 +135,18 @@ export async function collectSources(sources: Source[], store: Store, options: C
     tracker.finish();
     await commit();
     await writer.flush();
-    const seenVolumes = writer.totals.volumes;
-    await store.putVolumes([...seenVolumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
-    if (options.scopeJson !== null) await store.putScope(options.scopeJson);
+    const runId = await begin();
+    summary.runId = runId;
     matches.delete(runId);
     const totals = summary.sources.reduce((t, s) => ({ records: t.records + s.stats.records, skipped: t.skipped + s.stats.skipped }), { records: 0, skipped: 0 });
     const finalSources = sources.map((s, i) => ({ ...infos[i]!, fingerprint: s.fingerprint() ?? infos[i]!.fingerprint, format: summary.sources[i]!.format }));
     replaced = replaceable([...matches.values()], finalSources, options.host);
+    await store.putVolumes([...writer.totals.volumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
+    if (options.scopeJson !== null) await store.putScope(options.scopeJson);
     await store.finishRun(runId, totals, replaced, finalSources);
   } catch (err) {
-    await store.abortRun(runId);
+    const runId = beginning === null ? null : await beginning.catch(() => null);
+    if (runId !== null) await store.abortRun(runId);
     throw err;
   }
   summary.replaced = replaced;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { PostgresStore, type PostgresOptions } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
@@ -15,4 +15,18 @@ export async function openStore(spec: string, options: { mustExist?: boolean; co
   if (isPostgresUrl(spec)) return PostgresStore.open(spec, options);
   if (options.mustExist && !existsSync(spec)) throw new UsageError(`${options.command ?? 'churnlink'}: store ${spec} does not exist (run churnlink collect first)`);
   return new SqliteStore(spec);
+}
+
+/** Whether opening `spec` for writing would create a new SQLite file. */
+export const createsFile = (spec: string): boolean => !isPostgresUrl(spec) && !existsSync(spec);
+
+/**
+ * Close a store a failed command opened. A SQLite file that the command created (`created`) and
+ * that holds no run is deleted with its WAL files, so a failed first collection leaves nothing.
+ */
+export async function closeFailed(store: Store, spec: string, created: boolean): Promise<void> {
+  let empty = false;
+  if (created) empty = await store.listRuns().then((runs) => runs.length === 0, () => false);
+  await store.close();
+  if (empty) for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(spec + suffix, { force: true });
 }

@@ -37,6 +37,7 @@ CREATE TABLE IF NOT EXISTS churnlink_batches (
 `;
 const SCHEMA_VERSION = '4';
 const SCHEMA_LOCK = 7_460_253; // advisory lock id: one collector creates the schema at a time
+const SETTINGS_LOCK = 7_460_254; // settings recorded with a first run vs. dropped with the last aborted one
 
 /** Errors after which the same statement may succeed on a new connection. */
 function isTransient(err: unknown): boolean {
@@ -101,10 +102,14 @@ export class PostgresStore implements Store {
   }
 
   async useSettings(settings: StoreSettings): Promise<void> {
-    await this.#transaction(async (c) => {
-      await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('interval_s', $1), ('track_bytes', $2) ON CONFLICT DO NOTHING", [String(settings.intervalS), String(settings.trackBytes)]);
-    });
-    checkSameSettings(this.location, (await this.getSettings())!, settings);
+    await this.#transaction(async (c) => this.#useSettings(c, settings));
+  }
+
+  async #useSettings(c: pg.PoolClient, settings: StoreSettings): Promise<void> {
+    await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('interval_s', $1), ('track_bytes', $2) ON CONFLICT DO NOTHING", [String(settings.intervalS), String(settings.trackBytes)]);
+    const { rows } = await c.query("SELECT key, value FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes')");
+    const m = new Map(rows.map((r) => [r.key as string, Number(r.value)]));
+    checkSameSettings(this.location, { intervalS: m.get('interval_s')!, trackBytes: m.get('track_bytes')! }, settings);
   }
 
   async findRunsBySource(fingerprint: string): Promise<RunInfo[]> {
@@ -112,11 +117,17 @@ export class PostgresStore implements Store {
     return Promise.all(rows.map((r) => this.#runInfo(r)));
   }
 
-  async beginRun(host: string, sources: SourceInfo[], live = false): Promise<number> {
+  async beginRun(host: string, sources: SourceInfo[], live = false, options: { settings?: StoreSettings; owner?: string } = {}): Promise<number> {
     return this.#transaction(async (c) => {
+      if (options.settings !== undefined) {
+        // Serialised with abortRun, which drops the settings of a store left without runs.
+        await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
+        await this.#useSettings(c, options.settings);
+      }
       const { rows } = await c.query('INSERT INTO churnlink_runs (status, host) VALUES ($1, $2) RETURNING id', [live ? 'live' : 'running', host]);
       const id = Number(rows[0].id);
       await addSources(c, id, sources);
+      if (options.owner !== undefined) await c.query('INSERT INTO churnlink_meta (key, value) VALUES ($1, $2)', [`owner:${id}`, options.owner]);
       return id;
     });
   }
@@ -154,15 +165,24 @@ export class PostgresStore implements Store {
 
   async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
     await this.#transaction(async (c) => {
-      if (replaces.length > 0) await c.query('DELETE FROM churnlink_runs WHERE id = ANY($1::bigint[])', [replaces]);
+      if (replaces.length > 0) {
+        await c.query('DELETE FROM churnlink_runs WHERE id = ANY($1::bigint[])', [replaces]);
+        await c.query('DELETE FROM churnlink_meta WHERE key = ANY($1::text[])', [replaces.map((id) => `owner:${id}`)]);
+      }
       await c.query('DELETE FROM churnlink_sources WHERE run_id = $1', [runId]);
       await addSources(c, runId, sources);
       await c.query("UPDATE churnlink_runs SET status = 'complete', finished_at = now(), records = $2, skipped = $3 WHERE id = $1", [runId, totals.records, totals.skipped]);
+      await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
     });
   }
 
   async abortRun(runId: number): Promise<void> {
-    await this.#query('DELETE FROM churnlink_runs WHERE id = $1', [runId]);
+    await this.#transaction(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
+      await c.query('DELETE FROM churnlink_runs WHERE id = $1', [runId]);
+      await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
+      await c.query("DELETE FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes') AND NOT EXISTS (SELECT 1 FROM churnlink_runs)");
+    });
   }
 
   async putVolumes(volumes: VolumeInfo[]): Promise<void> {
@@ -220,8 +240,9 @@ export class PostgresStore implements Store {
 
   async #runInfo(r: Record<string, unknown>): Promise<RunInfo> {
     const sources = await this.#query('SELECT path, fingerprint, bytes, format FROM churnlink_sources WHERE run_id = $1 ORDER BY ctid', [r.id]);
+    const owner = await this.#query('SELECT value FROM churnlink_meta WHERE key = $1', [`owner:${r.id}`]);
     return {
-      id: Number(r.id), status: r.status as RunInfo['status'], host: r.host as string,
+      id: Number(r.id), status: r.status as RunInfo['status'], host: r.host as string, owner: owner.length === 0 ? null : (owner[0]!.value as string),
       startedAt: (r.started_at as Date).toISOString(), finishedAt: r.finished_at ? (r.finished_at as Date).toISOString() : null,
       records: Number(r.records), skipped: Number(r.skipped),
       sources: sources.map((s) => ({ path: s.path, fingerprint: s.fingerprint, bytes: Number(s.bytes), format: s.format })),
@@ -235,14 +256,20 @@ export class PostgresStore implements Store {
   async #transaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.#retrying(async () => {
       const client = await this.#pool.connect();
+      // A server going away mid-transaction fails the query in progress; without a listener the
+      // client's 'error' event would also kill the process.
+      const ignore = (): void => {};
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
+        client.off('error', ignore);
         client.release();
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
+        client.off('error', ignore);
         client.release(isTransient(err) ? (err as Error) : undefined);
         throw err;
       }

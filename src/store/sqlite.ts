@@ -102,15 +102,18 @@ export class SqliteStore implements Store {
   }
 
   async useSettings(settings: StoreSettings): Promise<void> {
-    const stored = await this.getSettings();
-    if (stored === null) {
-      this.#db.transaction(() => {
-        this.#setMeta('interval_s', String(settings.intervalS));
-        this.#setMeta('track_bytes', String(settings.trackBytes));
-      })();
+    this.#db.transaction(() => this.#useSettings(settings)).immediate();
+  }
+
+  #useSettings(settings: StoreSettings): void {
+    const intervalS = this.#meta('interval_s');
+    const trackBytes = this.#meta('track_bytes');
+    if (intervalS === null || trackBytes === null) {
+      this.#setMeta('interval_s', String(settings.intervalS));
+      this.#setMeta('track_bytes', String(settings.trackBytes));
       return;
     }
-    checkSameSettings(this.location, stored, settings);
+    checkSameSettings(this.location, { intervalS: Number(intervalS), trackBytes: Number(trackBytes) }, settings);
   }
 
   async findRunsBySource(fingerprint: string): Promise<RunInfo[]> {
@@ -118,12 +121,14 @@ export class SqliteStore implements Store {
     return ids.map((id) => this.#runInfo(this.#db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow));
   }
 
-  async beginRun(host: string, sources: SourceInfo[], live = false): Promise<number> {
+  async beginRun(host: string, sources: SourceInfo[], live = false, options: { settings?: StoreSettings; owner?: string } = {}): Promise<number> {
     return this.#db.transaction(() => {
+      if (options.settings !== undefined) this.#useSettings(options.settings);
       const id = Number(this.#db.prepare('INSERT INTO runs (status, host, started_at) VALUES (?, ?, ?)').run(live ? 'live' : 'running', host, new Date().toISOString()).lastInsertRowid);
       this.#addSources(id, sources);
+      if (options.owner !== undefined) this.#setMeta(`owner:${id}`, options.owner);
       return id;
-    })();
+    }).immediate();
   }
 
   async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
@@ -154,11 +159,17 @@ export class SqliteStore implements Store {
       this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
       this.#addSources(runId, sources);
       this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?").run(new Date().toISOString(), totals.records, totals.skipped, runId);
+      this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
     })();
   }
 
   async abortRun(runId: number): Promise<void> {
-    this.#db.transaction(() => this.#deleteRun(runId))();
+    this.#db.transaction(() => {
+      this.#deleteRun(runId);
+      if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
+        this.#db.prepare("DELETE FROM meta WHERE key IN ('interval_s', 'track_bytes')").run();
+      }
+    }).immediate();
   }
 
   async putVolumes(volumes: VolumeInfo[]): Promise<void> {
@@ -211,6 +222,7 @@ export class SqliteStore implements Store {
     this.#db.prepare('DELETE FROM batches WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+    this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
   }
 
   #addSources(runId: number, sources: SourceInfo[]): void {
@@ -230,7 +242,7 @@ export class SqliteStore implements Store {
 
   #runInfo(r: RunRow): RunInfo {
     const sources = this.#db.prepare('SELECT path, fingerprint, bytes, format FROM sources WHERE run_id = ? ORDER BY rowid').all(r.id) as SourceInfo[];
-    return { id: r.id, status: r.status, host: r.host, startedAt: r.started_at, finishedAt: r.finished_at, records: r.records, skipped: r.skipped, sources };
+    return { id: r.id, status: r.status, host: r.host, owner: this.#meta(`owner:${r.id}`), startedAt: r.started_at, finishedAt: r.finished_at, records: r.records, skipped: r.skipped, sources };
   }
 
   #meta(key: string): string | null {

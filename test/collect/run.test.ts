@@ -8,6 +8,7 @@ import { openSource } from '../../src/sources/file.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { UsageError } from '../../src/errors.js';
 import { FIXTURES, runCli, tempDir } from '../helpers.js';
+import { msrTrace } from './traces.js';
 
 const options = (host: string, replace = false): CollectOptions => ({
   intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, scopeJson: null, format: null, startUs: 0, skipBad: false, replace, volumeName: null, host,
@@ -26,14 +27,6 @@ test('an unfinished run of the same input: replaced when it is this host\'s, ref
   assert.deepEqual((await store.listRuns()).map((r) => [r.status, r.host]), [['complete', 'this-host']]);
   await store.close();
 });
-
-/** An MSR trace of `writes` 4 KiB writes to `host`, disk 0, one per second from 2026-01-05T00:00:00Z. */
-export function msrTrace(host: string, writes: number, firstS = 1767571200): string {
-  const lines: string[] = [];
-  // FILETIME counts 100 ns ticks since 1601-01-01, 11,644,473,600 s before the Unix epoch.
-  for (let i = 0; i < writes; i++) lines.push(`${(BigInt(firstS + i) + 11644473600n) * 10000000n},${host},0,Write,${i * 65536},4096,100`);
-  return lines.join('\n') + '\n';
-}
 
 test('--replace refuses to replace a run that also read other files, naming them; replaces when all are given', async () => {
   const dir = tempDir();
