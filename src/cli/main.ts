@@ -4,6 +4,7 @@ import { readers } from '../readers/index.js';
 import { renderTable } from '../render/table.js';
 import { runCollect } from './collect.js';
 import { processIo, type Io } from './io.js';
+import { scrubSecrets } from '../store/location.js';
 import { runReport } from './report.js';
 import { runRuns } from './runs.js';
 import { runSimulate } from './simulate.js';
@@ -48,7 +49,8 @@ const COMMANDS: Record<string, Command> = {
  * Run the CLI; returns the exit code: 0 done, 2 bad input or usage (the message names the file,
  * line and field), 1 anything else, 130 interrupted.
  */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], rawIo: Io = processIo): Promise<number> {
+  const io = scrubbed(rawIo, argv);
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.out(HELP);
@@ -74,4 +76,19 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`churnlink ${command}: ${(err as Error).stack ?? String(err)}\n`);
     return 1;
   }
+}
+
+/**
+ * Output with the credentials of every PostgreSQL URL on the command line removed: stores show
+ * redacted locations, but a driver error may echo the URL or its password.
+ */
+function scrubbed(io: Io, argv: string[]): Io {
+  const urls = argv.flatMap((a) => {
+    const at = a.search(/postgres(ql)?:\/\//i);
+    return at < 0 ? [] : [a.slice(at)];
+  });
+  if (urls.length === 0) return io;
+  // Secrets shorter than 4 characters are not looked for in results: they would mangle figures.
+  const clean = (text: string, minSecretChars: number): string => urls.reduce((t, url) => scrubSecrets(t, url, minSecretChars), text);
+  return { ...io, out: (text) => io.out(clean(text, 4)), err: (text) => io.err(clean(text, 1)) };
 }

@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { UsageError } from '../errors.js';
 import { mergeCounters } from '../bitmap/union.js';
+import { redactLocation, scrubSecrets } from './location.js';
 import { checkSameSettings } from './sqlite.js';
 import type { IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
 
@@ -69,7 +70,7 @@ export class PostgresStore implements Store {
   readonly #batchSeq = new Map<number, number>();
 
   private constructor(url: string, options: PostgresOptions) {
-    this.location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    this.location = redactLocation(url);
     this.#pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
     this.#pool.on('error', () => {}); // idle clients dying with the server: the next query reconnects
     this.#retryForS = options.retryForS ?? 300;
@@ -90,7 +91,7 @@ export class PostgresStore implements Store {
     } catch (err) {
       await store.close();
       if (err instanceof UsageError) throw err;
-      throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${(err as Error).message}`, { cause: err });
+      throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${scrubSecrets((err as Error).message, url)}`, { cause: err });
     }
     return store;
   }
