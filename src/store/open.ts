@@ -8,13 +8,15 @@ import type { Store } from './store.js';
 export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.test(spec);
 
 /**
- * Open a store by its location: a PostgreSQL URL, or a SQLite file path. With `mustExist`, a
- * SQLite file that is not there is an error instead of a new empty store (reports).
+ * Open a store by its location: a PostgreSQL URL, or a SQLite file path. With `mustExist`
+ * (reports), a SQLite file that is not there is an error instead of a new empty store, and the
+ * file is opened read-only.
  */
 export async function openStore(spec: string, options: { mustExist?: boolean; command?: string } & PostgresOptions = {}): Promise<Store> {
   if (isPostgresUrl(spec)) return PostgresStore.open(spec, options);
   if (options.mustExist && !existsSync(spec)) throw new UsageError(`${options.command ?? 'churnlink'}: store ${spec} does not exist (run churnlink collect first)`);
-  return new SqliteStore(spec);
+  // Reports open read-only: a store the user may not write, or on a read-only mount, reads fine.
+  return new SqliteStore(spec, { readonly: options.mustExist === true });
 }
 
 /** Whether opening `spec` for writing would create a new SQLite file. */

@@ -71,28 +71,96 @@ export class SqliteStore implements Store {
   #insert: Database.Statement | undefined;
   #update: Database.Statement | undefined;
 
-  constructor(path: string) {
+  readonly #readonly: boolean;
+
+  /**
+   * Open (or create) the store at `path`. With `readonly` (reports) nothing is ever written and a
+   * store the user may not write, or on a read-only mount, reads fine. A SQLite database that is
+   * not a churnlink store is refused before anything is written to it.
+   */
+  constructor(path: string, options: { readonly?: boolean } = {}) {
     this.location = path;
+    this.#readonly = options.readonly === true;
     try {
-      this.#db = new Database(path);
+      this.#db = new Database(path, this.#readonly ? { readonly: true, fileMustExist: true } : {});
     } catch (err) {
       throw new UsageError(`store: cannot open SQLite file ${path}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      // Bitmaps are kilobytes: larger pages keep them out of long overflow chains (new files only).
-      this.#db.pragma('page_size = 16384');
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = NORMAL');
-      this.#db.pragma('foreign_keys = ON');
+      const fresh = this.#checkChurnlink();
+      if (!this.#readonly) {
+        // Bitmaps are kilobytes: larger pages keep them out of long overflow chains (new files only).
+        if (fresh) this.#db.pragma('page_size = 16384');
+        // An existing store switches to WAL at its first write (#writing), so that a command
+        // failing before it writes leaves the file byte for byte as it was.
+        if (fresh) this.#writing();
+        this.#db.pragma('synchronous = NORMAL');
+        this.#db.pragma('foreign_keys = ON');
+      }
       this.#db.pragma('busy_timeout = 10000');
-      this.#db.exec(SCHEMA);
+      if (!this.#readonly) this.#db.exec(SCHEMA);
     } catch (err) {
       this.#db.close();
+      if (err instanceof UsageError) throw err;
+      if (/^SQLITE_(READONLY|CANTOPEN)/.test((err as { code?: string }).code ?? '')) {
+        throw new UsageError(`store: cannot write ${path} (${(err as Error).message}: permission denied or a read-only file system); give a --store you may write`, { cause: err });
+      }
       throw new UsageError(`store: ${path} is not a churnlink SQLite store: ${(err as Error).message}`, { cause: err });
     }
     const version = this.#meta('schema_version');
     if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION) throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
+  }
+
+  /**
+   * Refuse a database that is not a churnlink store, reading only: a churnlink store has a `meta`
+   * table with a `schema_version` key (any version); an empty database becomes one (writers).
+   */
+  #checkChurnlink(): boolean {
+    let tables: string[];
+    try {
+      tables = this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      if (e.code === 'SQLITE_CANTOPEN' && this.#readonly) {
+        throw new UsageError(
+          `store: cannot read ${this.location}: it is in WAL mode and SQLite cannot create ${this.location}-shm beside it ` +
+            '(read-only directory); run any churnlink command that writes on it once where it is writable, or copy it',
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    if (tables.length === 0) {
+      if (this.#readonly) throw new UsageError(`store ${this.location} holds no collection yet (run churnlink collect first)`);
+      return true;
+    }
+    const versioned = tables.includes('meta') &&
+      this.#db.prepare("SELECT name FROM pragma_table_info('meta') WHERE name IN ('key', 'value')").all().length === 2 &&
+      this.#db.prepare("SELECT 1 FROM meta WHERE key = 'schema_version'").get() !== undefined;
+    if (!versioned) {
+      const shown = tables.length > 5 ? `${tables.slice(0, 5).join(', ')}…` : tables.join(', ');
+      throw new UsageError(`store: ${this.location} is not a churnlink store (a SQLite database with other tables: ${shown}); give another --store`);
+    }
+    return false;
+  }
+
+  #wal = false;
+
+  /** Before the first write: WAL mode, so readers never wait for writers. */
+  #writing(): void {
+    if (this.#wal) return;
+    // A file SQLite could open only read-only (permissions, read-only mount) fails here, first.
+    let mode: unknown;
+    try {
+      mode = this.#db.pragma('journal_mode = WAL', { simple: true });
+    } catch (err) {
+      if (!/^SQLITE_(READONLY|CANTOPEN|PERM)/.test((err as { code?: string }).code ?? '')) throw err;
+    }
+    if (mode !== 'wal') {
+      throw new UsageError(`store: cannot write ${this.location} (permission denied or a read-only file system); give a --store you may write`);
+    }
+    this.#wal = true;
   }
 
   async getSettings(): Promise<StoreSettings | null> {
@@ -102,6 +170,7 @@ export class SqliteStore implements Store {
   }
 
   async useSettings(settings: StoreSettings): Promise<void> {
+    this.#writing();
     this.#db.transaction(() => this.#useSettings(settings)).immediate();
   }
 
@@ -122,6 +191,7 @@ export class SqliteStore implements Store {
   }
 
   async beginRun(host: string, sources: SourceInfo[], live = false, options: { settings?: StoreSettings; owner?: string } = {}): Promise<number> {
+    this.#writing();
     return this.#db.transaction(() => {
       if (options.settings !== undefined) this.#useSettings(options.settings);
       const id = Number(this.#db.prepare('INSERT INTO runs (status, host, started_at) VALUES (?, ?, ?)').run(live ? 'live' : 'running', host, new Date().toISOString()).lastInsertRowid);
@@ -133,6 +203,7 @@ export class SqliteStore implements Store {
 
   async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
     if (rows.length === 0) return;
+    this.#writing();
     this.#find ??= this.#db.prepare('SELECT writes, write_bytes AS writeBytes, reads, read_bytes AS readBytes, changed_tracks AS changedTracks, bitmap, write_profile AS writeProfile FROM intervals WHERE run_id = ? AND volume_id = ? AND start_s = ?');
     this.#insert ??= this.#db.prepare('INSERT INTO intervals (run_id, volume_id, start_s, writes, write_bytes, reads, read_bytes, changed_tracks, bitmap, write_profile, partial) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING');
     this.#update ??= this.#db.prepare('UPDATE intervals SET writes = ?, write_bytes = ?, reads = ?, read_bytes = ?, changed_tracks = ?, bitmap = ?, write_profile = ?, partial = ? WHERE run_id = ? AND volume_id = ? AND start_s = ?');
@@ -154,6 +225,7 @@ export class SqliteStore implements Store {
   }
 
   async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
+    this.#writing();
     this.#db.transaction(() => {
       for (const old of replaces) this.#deleteRun(old);
       this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
@@ -164,6 +236,7 @@ export class SqliteStore implements Store {
   }
 
   async abortRun(runId: number): Promise<void> {
+    this.#writing();
     this.#db.transaction(() => {
       this.#deleteRun(runId);
       if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
@@ -173,6 +246,7 @@ export class SqliteStore implements Store {
   }
 
   async putVolumes(volumes: VolumeInfo[]): Promise<void> {
+    this.#writing();
     const setCapacity = this.#db.prepare('UPDATE volumes SET capacity_bytes = ? WHERE id = ?');
     this.#db.transaction(() => {
       for (const v of volumes) {
@@ -187,6 +261,7 @@ export class SqliteStore implements Store {
   }
 
   async putScope(json: string): Promise<void> {
+    this.#writing();
     this.#setMeta('scope', json);
   }
 
@@ -213,8 +288,22 @@ export class SqliteStore implements Store {
     return rows;
   }
 
+  /**
+   * Close. A writer leaves the file in rollback-journal mode when it is the last connection, so
+   * that readers can open it where they cannot create the WAL index (read-only mounts and
+   * directories); with other connections open the switch fails at once and WAL stays.
+   */
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    if (!this.#readonly && this.#db.pragma('journal_mode', { simple: true }) === 'wal') {
+      try {
+        this.#db.pragma('busy_timeout = 0');
+        this.#db.pragma('journal_mode = DELETE');
+      } catch {
+        // another connection is open: it (or the next writer) switches back
+      }
+    }
+    this.#db.close();
   }
 
   #deleteRun(runId: number): void {
