@@ -1,4 +1,4 @@
-import { InputError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import { IoBatch } from '../readers/batch.js';
 import type { CsvMapping } from '../readers/csv-mapping.js';
 import { readerByName, sniffReader, type Reader } from '../readers/index.js';
@@ -6,7 +6,9 @@ import type { DecodeStats, Decoder } from '../readers/reader.js';
 import { VolumeTable } from '../readers/volumes.js';
 import type { Source } from '../sources/file.js';
 import { checkSameSettings } from '../store/sqlite.js';
-import type { RunInfo, SourceInfo, Store } from '../store/store.js';
+import type { SourceInfo, Store } from '../store/store.js';
+import { hashFile } from '../sources/content-hash.js';
+import { runsToReplace, storedLengths } from './duplicates.js';
 import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from './scope.js';
 import { IntervalWriter } from './interval-writer.js';
@@ -75,11 +77,9 @@ export async function collectSources(sources: Source[], store: Store, options: C
   const settings = { intervalS: options.intervalS, trackBytes: options.trackBytes };
   const stored = await store.getSettings();
   if (stored !== null) checkSameSettings(store.location, stored, settings);
-  const matches = new Map<number, RunInfo>();
-  for (const source of sources) {
-    const fingerprint = source.fingerprint();
-    if (fingerprint !== null) for (const r of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) matches.set(r.id, r);
-  }
+  // An input that grew since it was collected begins with an earlier input: hash its prefix there.
+  const lengths = await storedLengths(store);
+  for (const source of sources) source.hash.mark(lengths);
   const volumes = new VolumeTable();
   const warnings = new Warnings();
   const tracker = new Tracker({
@@ -93,10 +93,10 @@ export async function collectSources(sources: Source[], store: Store, options: C
     runId: 0, replaced: [], sources: [], writes: 0, writeBytes: 0, reads: 0, readBytes: 0,
     intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],
   };
-  const infos: SourceInfo[] = sources.map((s) => ({ path: s.name, fingerprint: s.fingerprint() ?? 'pending', bytes: s.bytes ?? 0, format: options.format ?? 'pending' }));
+  const infos: SourceInfo[] = sources.map((s) => ({ path: s.name, fingerprint: 'pending', bytes: 0, format: options.format ?? 'pending' }));
   // The run (and the store's settings, on first use) is written with the first interval to
   // commit, or at the end: a collection failing before then leaves the store as it was.
-  let beginning: Promise<number> | null = null;
+  let beginning = null as Promise<number> | null;
   const begin = (): Promise<number> => (beginning ??= store.beginRun(options.host, infos, false, { settings, owner: ownerTag() }));
   const writer = new IntervalWriter(store, begin);
   const commit = async (): Promise<void> => {
@@ -110,6 +110,10 @@ export async function collectSources(sources: Source[], store: Store, options: C
       tracker.startSource();
       const reader = parallelReader(source, options);
       if (reader !== null) {
+        // Worker threads read the file by ranges; this thread hashes it through meanwhile.
+        const abort = new AbortController();
+        const hashing = hashFile(source.path!, source.hash, abort.signal);
+        hashing.catch(() => {});
         const done = await decodeInParallel(source.path!, source.bytes!, reader, source.head!, options.threads!, {
           startUs: options.startUs,
           skipBad: options.skipBad,
@@ -117,7 +121,9 @@ export async function collectSources(sources: Source[], store: Store, options: C
           ...(options.csv ? { csv: options.csv } : {}),
           tracker: { intervalS: options.intervalS, trackBytes: options.trackBytes, lateIntervals: options.lateIntervals ?? 2 },
           scope: options.scope,
-        }, writer, (bytesRead, records) => options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records }));
+        }, writer, (bytesRead, records) => options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records }))
+          .finally(() => abort.abort());
+        await hashing;
         summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
         summary.backwards += done.backwards;
         summary.reopened += done.reopened;
@@ -126,10 +132,6 @@ export async function collectSources(sources: Source[], store: Store, options: C
       } else {
         summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit }));
       }
-      const fingerprint = source.fingerprint();
-      if (source.bytes === null && fingerprint !== null) {
-        for (const r of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) matches.set(r.id, r);
-      }
     }
     batch.flush();
     tracker.finish();
@@ -137,10 +139,11 @@ export async function collectSources(sources: Source[], store: Store, options: C
     await writer.flush();
     const runId = await begin();
     summary.runId = runId;
-    matches.delete(runId);
     const totals = summary.sources.reduce((t, s) => ({ records: t.records + s.stats.records, skipped: t.skipped + s.stats.skipped }), { records: 0, skipped: 0 });
-    const finalSources = sources.map((s, i) => ({ ...infos[i]!, fingerprint: s.fingerprint() ?? infos[i]!.fingerprint, format: summary.sources[i]!.format }));
-    replaced = replaceable([...matches.values()], finalSources, options.host);
+    // Inputs are identified by their decoded bytes, known only now that all was read.
+    const inputs = sources.map((s) => ({ name: s.name, identity: s.hash.identity()! }));
+    const finalSources = inputs.map((x, i) => ({ ...infos[i]!, fingerprint: x.identity.fingerprint, bytes: x.identity.bytes, format: summary.sources[i]!.format }));
+    replaced = await runsToReplace(store, runId, inputs, options.replace, options.host);
     await store.putVolumes([...writer.totals.volumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
     if (options.scopeJson !== null) await store.putScope(options.scopeJson);
     await store.finishRun(runId, totals, replaced, finalSources);
@@ -173,43 +176,6 @@ function parallelReader(source: Source, options: CollectOptions): Reader | null 
   const reader = options.format !== null ? readerByName(options.format) : sniffReader(source.head.subarray(0, SNIFF_BYTES), source.name);
   if (reader.split === undefined || (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0)) return null;
   return reader;
-}
-
-/**
- * Runs already holding this input: refused unless replacing. An unfinished run of this host is
- * an interrupted collection and is replaced; one of another host may still be running (a shared
- * PostgreSQL store), so it is refused like a complete one.
- */
-async function duplicateRuns(store: Store, name: string, fingerprint: string, replace: boolean, host: string): Promise<RunInfo[]> {
-  const runs = await store.findRunsBySource(fingerprint);
-  const blocking = runs.filter((r: RunInfo) => r.status !== 'running' || r.host !== host);
-  if (blocking.length > 0 && !replace) {
-    const r = blocking[0]!;
-    const what = r.status === 'running' ? `is being collected by ${r.host} into ${store.location} as run ${r.id} (or that collection was interrupted)` : `was already collected into ${store.location} as run ${r.id} (${r.startedAt})`;
-    throw new UsageError(`${name} ${what}; refusing to count it twice. Use --replace to replace that run`);
-  }
-  return runs;
-}
-
-/**
- * The ids of the runs this collection replaces, oldest first. A complete run (or one another host
- * may still be running) is replaced only when every one of its sources is in this collection:
- * replacing it deletes all it holds, so a run that also read other files is refused, naming them.
- * An interrupted run of this host is invisible to reports and is always replaced.
- */
-function replaceable(runs: RunInfo[], sources: SourceInfo[], host: string): number[] {
-  const ours = new Set(sources.map((s) => s.fingerprint));
-  for (const r of runs.sort((x, y) => x.id - y.id)) {
-    if (r.status === 'running' && r.host === host) continue;
-    const others = r.sources.filter((s) => !ours.has(s.fingerprint));
-    if (others.length === 0) continue;
-    const names = others.map((s) => s.path).join(', ');
-    throw new UsageError(
-      `--replace would delete run ${r.id}, which also holds ${names} (not in this collection); ` +
-        `collect all of run ${r.id}'s inputs together with --replace (${r.sources.map((s) => s.path).join(' ')}), or use another --store`,
-    );
-  }
-  return runs.map((r) => r.id);
 }
 
 interface DecodeDeps {
