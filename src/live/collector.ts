@@ -6,7 +6,7 @@ import type { IntervalRow, Store } from '../store/store.js';
 import { bioLayoutOf, decodeRingPage, type BioLayout } from './ring-page.js';
 import type { BlockDevice } from './devices.js';
 import type { Outbox } from '../store/outbox.js';
-import { TraceInstance, removeStaleInstances, tracefsRoot } from './tracefs.js';
+import { TraceInstance, instanceName, removeStaleInstances, tracefsRoot } from './tracefs.js';
 
 export interface LiveOptions {
   devices: BlockDevice[];
@@ -88,7 +88,7 @@ export class LiveCollector {
     this.#batch = new IoBatch((b) => tracker.add(b));
     const root = tracefsRoot();
     removeStaleInstances(root);
-    const instance = new TraceInstance(root, `churnlink-${process.pid}`, o.devices, o.bufferKb);
+    const instance = new TraceInstance(root, instanceName(), o.devices, o.bufferKb);
     try {
       this.#layout = bioLayoutOf(instance.formatText());
       this.#page = new Uint8Array(instance.pageBytes);
