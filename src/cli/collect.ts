@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { collectSources, type CollectSummary } from '../collect/run.js';
@@ -5,6 +6,7 @@ import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
 import { parseCsvMapping, type CsvMapping } from '../readers/csv-mapping.js';
 import { openSource } from '../sources/file.js';
+import { ownerTag } from '../collect/owner.js';
 import { closeFailed, createsFile, openStore } from '../store/open.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration, parseDurationS } from '../units/duration.js';
@@ -69,7 +71,10 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   const format = values.format ?? (csv ? 'csv' : null);
   const sources = await Promise.all(positionals.map((p) => openSource(p)));
   const created = createsFile(values.store!);
-  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${err.message}); retry ${n}\n`) });
+  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${err.message}); retry ${n}\n`) }).catch((err: unknown) => {
+    if (created) rmSync(values.store!, { force: true });
+    throw err;
+  });
   let failed = true;
   try {
     const stored = await store.getSettings();
@@ -98,7 +103,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
     failed = false;
     return 0;
   } finally {
-    if (failed) await closeFailed(store, values.store!, created);
+    if (failed) await closeFailed(store, values.store!, created, ownerTag());
     else await store.close();
   }
 }

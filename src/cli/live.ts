@@ -2,9 +2,10 @@ import { hostname } from 'node:os';
 import { UsageError } from '../errors.js';
 import { blockDevice } from '../live/devices.js';
 import { LiveCollector } from '../live/collector.js';
+import { ownerTag } from '../collect/owner.js';
 import { closeFailed, createsFile, isPostgresUrl, openStore } from '../store/open.js';
 import { Outbox } from '../store/outbox.js';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatBytes } from '../units/bytes.js';
 import { parseDurationS } from '../units/duration.js';
@@ -61,7 +62,10 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
   // intervals wait in the spool instead.
   const remote = isPostgresUrl(values.store!);
   const created = createsFile(values.store!);
-  const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 });
+  const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 }).catch((err: unknown) => {
+    if (created) rmSync(values.store!, { force: true });
+    throw err;
+  });
   let outbox: Outbox | undefined;
   let failed = true;
   try {
@@ -105,7 +109,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     return 0;
   } finally {
     outbox?.close();
-    if (failed) await closeFailed(store, values.store!, created);
+    if (failed) await closeFailed(store, values.store!, created, ownerTag());
     else await store.close();
   }
 }

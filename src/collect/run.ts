@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import { InputError } from '../errors.js';
 import { IoBatch } from '../readers/batch.js';
 import type { CsvMapping } from '../readers/csv-mapping.js';
@@ -132,6 +133,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
       } else {
         summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit }));
       }
+      await checkNotShrunk(source);
     }
     batch.flush();
     tracker.finish();
@@ -148,8 +150,15 @@ export async function collectSources(sources: Source[], store: Store, options: C
     if (options.scopeJson !== null) await store.putScope(options.scopeJson);
     await store.finishRun(runId, totals, replaced, finalSources);
   } catch (err) {
+    // A file cut short while it was read fails in many ways (a worker's range past the end…): say why.
+    for (const source of sources) await checkNotShrunk(source, err).catch((shrunk: unknown) => (err = shrunk));
     const runId = beginning === null ? null : await beginning.catch(() => null);
-    if (runId !== null) await store.abortRun(runId);
+    if (runId !== null) {
+      await store.abortRun(runId).catch((abortErr: unknown) => {
+        (err as Error).message += `; removing run ${runId} failed too (${(abortErr as Error).message}): it stays invisible to reports ` +
+          'and is replaced by the next collection of the same input';
+      });
+    }
     throw err;
   }
   summary.replaced = replaced;
@@ -163,6 +172,16 @@ export async function collectSources(sources: Source[], store: Store, options: C
   if (summary.backwards > 0) warnings.warn('backwards', `timestamps went backwards ${summary.backwards} times; intervals were kept open or reopened and merged, so results equal sorted input`);
   summary.warnings = warnings.list();
   return summary;
+}
+
+/** Refuse a file that is shorter now than when it was opened: its records were not all read. */
+async function checkNotShrunk(source: Source, cause?: unknown): Promise<void> {
+  if (source.path === null || source.bytes === null) return;
+  const now = await stat(source.path).then((s) => s.size, () => 0);
+  if (now < source.bytes) {
+    throw new InputError(`${source.name}: the file shrank from ${source.bytes} to ${now} bytes while it was read; ` +
+      'collect a file nobody is writing (or a copy of it)', cause === undefined ? undefined : { cause });
+  }
 }
 
 /** Files at least this large are cut and decoded on worker threads. */

@@ -2,7 +2,7 @@ import pg from 'pg';
 import { UsageError } from '../errors.js';
 import { mergeCounters } from '../bitmap/union.js';
 import { redactLocation, scrubSecrets } from './location.js';
-import { checkSameSettings } from './sqlite.js';
+import { checkSameSettings, runRemoved } from './sqlite.js';
 import type { IntervalQuery, IntervalRow, RunInfo, SourceInfo, Store, StoreSettings, VolumeInfo } from './store.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
@@ -140,6 +140,8 @@ export class PostgresStore implements Store {
     if (batch === undefined) this.#batchSeq.set(runId, seq);
     const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
     await this.#transaction(async (c) => {
+      const exists = await c.query('SELECT 1 FROM churnlink_runs WHERE id = $1 FOR SHARE', [runId]);
+      if (exists.rowCount === 0) throw runRemoved(this.location, runId);
       const fresh = await c.query('INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq', [runId, seq]);
       if (fresh.rowCount === 0) return; // committed before; the acknowledgement was lost
       for (const row of rows) {
@@ -172,7 +174,8 @@ export class PostgresStore implements Store {
       }
       await c.query('DELETE FROM churnlink_sources WHERE run_id = $1', [runId]);
       await addSources(c, runId, sources);
-      await c.query("UPDATE churnlink_runs SET status = 'complete', finished_at = now(), records = $2, skipped = $3 WHERE id = $1", [runId, totals.records, totals.skipped]);
+      const done = await c.query("UPDATE churnlink_runs SET status = 'complete', finished_at = now(), records = $2, skipped = $3 WHERE id = $1", [runId, totals.records, totals.skipped]);
+      if (done.rowCount === 0) throw runRemoved(this.location, runId);
       await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
     });
   }

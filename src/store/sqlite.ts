@@ -211,7 +211,7 @@ export class SqliteStore implements Store {
     const insert = this.#insert;
     const update = this.#update;
     const blob = (b: Uint8Array): Buffer => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
-    this.#db.transaction(() => {
+    const write = this.#db.transaction(() => {
       if (batch !== undefined && this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0) return;
       for (const row of rows) {
         const volumeId = this.#volumeId(row.volume);
@@ -221,7 +221,13 @@ export class SqliteStore implements Store {
         const r = mergeCounters({ ...existing, bitmap: new Uint8Array(existing.bitmap), writeProfile: new Uint8Array(existing.writeProfile) }, row);
         update.run(r.writes, r.writeBytes, r.reads, r.readBytes, r.changedTracks, blob(r.bitmap), blob(r.writeProfile), row.partial ? 1 : 0, runId, volumeId, row.startS);
       }
-    })();
+    });
+    try {
+      write();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw runRemoved(this.location, runId, err);
+      throw err;
+    }
   }
 
   async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
@@ -230,7 +236,8 @@ export class SqliteStore implements Store {
       for (const old of replaces) this.#deleteRun(old);
       this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
       this.#addSources(runId, sources);
-      this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?").run(new Date().toISOString(), totals.records, totals.skipped, runId);
+      const done = this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?").run(new Date().toISOString(), totals.records, totals.skipped, runId);
+      if (done.changes === 0) throw runRemoved(this.location, runId);
       this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
     })();
   }
@@ -342,6 +349,12 @@ export class SqliteStore implements Store {
   #setMeta(key: string, value: string): void {
     this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
   }
+}
+
+/** A run deleted while it was still being collected (another collection replaced it). */
+export function runRemoved(location: string, runId: number, cause?: unknown): Error {
+  return new Error(`run ${runId} was removed from store ${location} while it was being collected (another collection of the same ` +
+    'input replaced it with --replace); nothing of this collection is kept', cause === undefined ? undefined : { cause });
 }
 
 /** Refuse to mix track sizes or intervals in one store. */
