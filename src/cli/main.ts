@@ -73,8 +73,10 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
   }
   // Interrupted: say so and what became of the work (a live collector handles its own signals).
   const interrupted = (): void => {
-    io.err(`churnlink ${command}: interrupted (SIGINT)${command === 'collect' ? '; the unfinished run stays invisible to reports and is replaced ' +
-      'by the next collection of the same input' : ''}\n`);
+    const what = command === 'collect'
+      ? '; the unfinished run stays invisible to reports and is replaced by the next collection of the same input'
+      : '';
+    io.err(`churnlink ${command}: interrupted (SIGINT)${what}\n`);
     process.exit(130);
   };
   const handleSigint = rawIo === processIo && command !== 'live';
@@ -109,7 +111,10 @@ function explained(err: unknown): { message: string; code: number } {
   const e = err as { code?: string; message?: string };
   const message = firstLine(e.message ?? String(err));
   if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC' || e.code === '53100') {
-    return { message: `no space left on the device holding the store (${message}); free some space or use a --store on another file system`, code: 1 };
+    return {
+      message: `no space left on the device holding the store (${message}); free some space or use a --store on another file system`,
+      code: 1,
+    };
   }
   if (e.code === 'ENOMEM' || e.code === 'SQLITE_NOMEM' || e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return { message: `out of memory (${message}); close other programs or give smaller settings`, code: 1 };
@@ -133,6 +138,7 @@ function scrubbed(io: Io, argv: string[]): Io {
   });
   if (urls.length === 0) return io;
   // Secrets shorter than 4 characters are not looked for in results: they would mangle figures.
-  const clean = (text: string, minSecretChars: number): string => urls.reduce((t, url) => scrubSecrets(t, url, minSecretChars), text);
+  const clean = (text: string, minSecretChars: number): string =>
+    urls.reduce((t, url) => scrubSecrets(t, url, minSecretChars), text);
   return { ...io, out: (text) => io.out(clean(text, 4)), err: (text) => io.err(clean(text, 1)) };
 }

@@ -21,7 +21,9 @@ export interface CollectedInput {
 /** The decoded lengths of the inputs a store holds: where a grown input's prefix must be hashed. */
 export async function storedLengths(store: Store): Promise<number[]> {
   const lengths = new Set<number>();
-  for (const r of await store.listRuns()) for (const s of r.sources) if (s.fingerprint.startsWith('sha256:') && s.bytes > 0) lengths.add(s.bytes);
+  for (const r of await store.listRuns()) {
+    for (const s of r.sources) if (s.fingerprint.startsWith('sha256:') && s.bytes > 0) lengths.add(s.bytes);
+  }
   return [...lengths];
 }
 
@@ -37,10 +39,18 @@ export async function storedLengths(store: Store): Promise<number[]> {
  * - complete, live, or another host's unfinished run: refused unless `replace`, and then replaced
  *   only when every one of its sources is in this collection (replacing deletes all it holds).
  */
-export async function runsToReplace(store: Store, runId: number, inputs: CollectedInput[], replace: boolean, host: string): Promise<number[]> {
+export async function runsToReplace(
+  store: Store,
+  runId: number,
+  inputs: CollectedInput[],
+  replace: boolean,
+  host: string,
+): Promise<number[]> {
   const overlaps: Overlap[] = [];
   for (const input of inputs) {
-    for (const run of await store.findRunsBySource(input.identity.fingerprint)) overlaps.push({ run, name: input.name, grownFrom: null });
+    for (const run of await store.findRunsBySource(input.identity.fingerprint)) {
+      overlaps.push({ run, name: input.name, grownFrom: null });
+    }
     for (const [bytes, fingerprint] of input.identity.prefixes) {
       for (const run of await store.findRunsBySource(fingerprint)) {
         const earlier = run.sources.find((s) => s.fingerprint === fingerprint && s.bytes === bytes);
@@ -51,7 +61,8 @@ export async function runsToReplace(store: Store, runId: number, inputs: Collect
   // An interrupted collection never learnt its inputs' identity: it is known by their paths.
   const paths = new Set(inputs.map((i) => i.name));
   for (const run of await store.listRuns()) {
-    if (run.status === 'running' && run.host === host && run.sources.some((s) => s.fingerprint === 'pending' && paths.has(s.path))) {
+    const unfinished = run.status === 'running' && run.host === host;
+    if (unfinished && run.sources.some((s) => s.fingerprint === 'pending' && paths.has(s.path))) {
       overlaps.push({ run, name: run.sources.find((s) => paths.has(s.path))!.path, grownFrom: null });
     }
   }
@@ -66,15 +77,19 @@ export async function runsToReplace(store: Store, runId: number, inputs: Collect
         continue;
       }
       if (r.id > runId) continue; // the younger collection refuses itself when it finishes
-      throw new UsageError(`${o.name} is being collected into ${store.location} as run ${r.id} by process ${r.owner.split(':')[0]} of this host; ` +
-        'refusing to count it twice. Wait for that collection to finish (then use --replace if you mean to replace it)');
+      throw new UsageError(
+        `${o.name} is being collected into ${store.location} as run ${r.id} by process ${r.owner.split(':')[0]} ` +
+          'of this host; refusing to count it twice. Wait for that collection to finish ' +
+          '(then use --replace if you mean to replace it)',
+      );
     }
     if (!replace) throw new UsageError(refusal(o, store.location));
     const others = r.sources.filter((s) => !covered.has(s.fingerprint));
     if (others.length > 0) {
       throw new UsageError(
-        `--replace would delete run ${r.id}, which also holds ${others.map((s) => s.path).join(', ')} (not in this collection); ` +
-          `collect all of run ${r.id}'s inputs together with --replace (${r.sources.map((s) => s.path).join(' ')}), or use another --store`,
+        `--replace would delete run ${r.id}, which also holds ${others.map((s) => s.path).join(', ')} ` +
+          `(not in this collection); collect all of run ${r.id}'s inputs together with --replace ` +
+          `(${r.sources.map((s) => s.path).join(' ')}), or use another --store`,
       );
     }
     replaced.add(r.id);
@@ -85,8 +100,9 @@ export async function runsToReplace(store: Store, runId: number, inputs: Collect
 function refusal(o: Overlap, location: string): string {
   const r = o.run;
   if (o.grownFrom !== null) {
-    return `${o.name} begins with all ${o.grownFrom.bytes} bytes of ${o.grownFrom.path}, collected into ${location} as run ${r.id} ` +
-      `(${r.status === 'running' ? `unfinished, by ${r.host}` : r.startedAt}): it grew since; refusing to count those records twice. ` +
+    const when = r.status === 'running' ? `unfinished, by ${r.host}` : r.startedAt;
+    return `${o.name} begins with all ${o.grownFrom.bytes} bytes of ${o.grownFrom.path}, ` +
+      `collected into ${location} as run ${r.id} (${when}): it grew since; refusing to count those records twice. ` +
       `Use --replace to replace run ${r.id} with the whole input`;
   }
   const what = r.status === 'running'

@@ -94,11 +94,14 @@ export async function collectSources(sources: Source[], store: Store, options: C
     runId: 0, replaced: [], sources: [], writes: 0, writeBytes: 0, reads: 0, readBytes: 0,
     intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],
   };
-  const infos: SourceInfo[] = sources.map((s) => ({ path: s.name, fingerprint: 'pending', bytes: 0, format: options.format ?? 'pending' }));
+  const infos: SourceInfo[] = sources.map((s) => ({
+    path: s.name, fingerprint: 'pending', bytes: 0, format: options.format ?? 'pending',
+  }));
   // The run (and the store's settings, on first use) is written with the first interval to
   // commit, or at the end: a collection failing before then leaves the store as it was.
   let beginning = null as Promise<number> | null;
-  const begin = (): Promise<number> => (beginning ??= store.beginRun(options.host, infos, false, { settings, owner: ownerTag() }));
+  const begin = (): Promise<number> =>
+    (beginning ??= store.beginRun(options.host, infos, false, { settings, owner: ownerTag() }));
   const writer = new IntervalWriter(store, begin);
   const commit = async (): Promise<void> => {
     const closed = tracker.drainClosed();
@@ -144,7 +147,9 @@ export async function collectSources(sources: Source[], store: Store, options: C
     const totals = summary.sources.reduce((t, s) => ({ records: t.records + s.stats.records, skipped: t.skipped + s.stats.skipped }), { records: 0, skipped: 0 });
     // Inputs are identified by their decoded bytes, known only now that all was read.
     const inputs = sources.map((s) => ({ name: s.name, identity: s.hash.identity()! }));
-    const finalSources = inputs.map((x, i) => ({ ...infos[i]!, fingerprint: x.identity.fingerprint, bytes: x.identity.bytes, format: summary.sources[i]!.format }));
+    const finalSources = inputs.map((x, i) => ({
+      ...infos[i]!, fingerprint: x.identity.fingerprint, bytes: x.identity.bytes, format: summary.sources[i]!.format,
+    }));
     replaced = await runsToReplace(store, runId, inputs, options.replace, options.host);
     await store.putVolumes([...writer.totals.volumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
     if (options.scopeJson !== null) await store.putScope(options.scopeJson);
@@ -155,7 +160,8 @@ export async function collectSources(sources: Source[], store: Store, options: C
     const runId = beginning === null ? null : await beginning.catch(() => null);
     if (runId !== null) {
       await store.abortRun(runId).catch((abortErr: unknown) => {
-        (err as Error).message += `; removing run ${runId} failed too (${(abortErr as Error).message}): it stays invisible to reports ` +
+        (err as Error).message += `; removing run ${runId} failed too (${(abortErr as Error).message}): ` +
+          'it stays invisible to reports ' +
           'and is replaced by the next collection of the same input';
       });
     }

@@ -93,8 +93,11 @@ export class LiveCollector {
       this.#layout = bioLayoutOf(instance.formatText());
       this.#page = new Uint8Array(instance.pageBytes);
       const startedMs = Date.now();
-      const sources = o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}:${startedMs}`, bytes: 0, format: 'tracefs' }));
-      this.#runId = await o.store.beginRun(o.host, sources, true, { settings: { intervalS: o.intervalS, trackBytes: o.trackBytes } });
+      const sources = o.devices.map((d) => ({
+        path: d.path, fingerprint: `live:${o.host}:${d.path}:${startedMs}`, bytes: 0, format: 'tracefs',
+      }));
+      const settings = { intervalS: o.intervalS, trackBytes: o.trackBytes };
+      this.#runId = await o.store.beginRun(o.host, sources, true, { settings });
     } catch (err) {
       instance.close();
       throw err;

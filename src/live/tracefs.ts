@@ -84,8 +84,11 @@ export class TraceInstance {
         set('buffer_size_kb', String(bufferKb));
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOMEM') throw err;
-        throw new UsageError(`--buffer-kb ${bufferKb}: the kernel cannot allocate a trace buffer of ${bufferKb} KiB per CPU (ENOMEM); ` +
-          'give a smaller --buffer-kb (default 32768)', { cause: err });
+        throw new UsageError(
+          `--buffer-kb ${bufferKb}: the kernel cannot allocate a trace buffer of ${bufferKb} KiB per CPU (ENOMEM); ` +
+            'give a smaller --buffer-kb (default 32768)',
+          { cause: err },
+        );
       }
       const devs = devices.map((d) => `dev == ${d.kernelDev}`).join(' || ');
       set('events/block/block_bio_queue/filter', `(${devs}) && rwbs ~ "*W*"`);

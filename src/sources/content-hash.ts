@@ -60,6 +60,7 @@ export class ContentHash {
 
 /** Hash a plain file by reading it through (for inputs decoded elsewhere, on worker threads). */
 export async function hashFile(path: string, hash: ContentHash, signal?: AbortSignal): Promise<ContentIdentity> {
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) })) hash.update(chunk as Buffer);
+  const stream = createReadStream(path, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
+  for await (const chunk of stream) hash.update(chunk as Buffer);
   return hash.finish();
 }

@@ -64,7 +64,10 @@ export function redactLocation(spec: string): string {
   if (!URL_PREFIX.test(spec)) return spec;
   const p = partsOf(spec);
   const user = p.password === null ? p.user : `${p.user}:***`;
-  const query = p.query.map((x) => (x.value === null || shown(x.name) ? (x.value === null ? x.name : `${x.name}=${x.value}`) : `${x.name}=***`));
+  const query = p.query.map((x) => {
+    if (x.value === null) return x.name;
+    return shown(x.name) ? `${x.name}=${x.value}` : `${x.name}=***`;
+  });
   return `${p.scheme}${p.hasUserInfo ? `${user}@` : ''}${p.rest}${query.length > 0 ? `?${query.join('&')}` : ''}`;
 }
 
@@ -89,6 +92,8 @@ export function secretsOf(spec: string): string[] {
 export function scrubSecrets(text: string, spec: string, minSecretChars = 1): string {
   if (!URL_PREFIX.test(spec)) return text;
   let out = text.split(spec).join(redactLocation(spec));
-  for (const s of secretsOf(spec).sort((a, b) => b.length - a.length)) if (s.length >= minSecretChars) out = out.split(s).join('***');
+  for (const s of secretsOf(spec).sort((a, b) => b.length - a.length)) {
+    if (s.length >= minSecretChars) out = out.split(s).join('***');
+  }
   return out;
 }

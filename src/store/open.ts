@@ -2,7 +2,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 
 import { UsageError } from '../errors.js';
 import { PostgresStore, type PostgresOptions } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
-import type { Store } from './store.js';
+import type { RunInfo, Store } from './store.js';
 
 /** True for `postgres://…` and `postgresql://…` store locations. */
 export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.test(spec);
@@ -41,7 +41,8 @@ export function createsFile(spec: string): boolean {
  */
 export async function closeFailed(store: Store, spec: string, created: boolean, owner: string): Promise<void> {
   let ours = false;
-  if (created) ours = await store.listRuns().then((runs) => runs.every((r) => r.status === 'running' && r.owner === owner), () => false);
+  const onlyOurs = (runs: RunInfo[]): boolean => runs.every((r) => r.status === 'running' && r.owner === owner);
+  if (created) ours = await store.listRuns().then(onlyOurs, () => false);
   await store.close();
   // Closing leaves the WAL when another connection is open, or when it could not checkpoint (a
   // full disk): then the WAL index must be locked by no other process.

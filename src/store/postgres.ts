@@ -91,7 +91,8 @@ export class PostgresStore implements Store {
     } catch (err) {
       await store.close();
       if (err instanceof UsageError) throw err;
-      throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${scrubSecrets((err as Error).message, url)}`, { cause: err });
+      const why = scrubSecrets((err as Error).message, url);
+      throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${why}`, { cause: err });
     }
     return store;
   }
@@ -118,7 +119,12 @@ export class PostgresStore implements Store {
     return Promise.all(rows.map((r) => this.#runInfo(r)));
   }
 
-  async beginRun(host: string, sources: SourceInfo[], live = false, options: { settings?: StoreSettings; owner?: string } = {}): Promise<number> {
+  async beginRun(
+    host: string,
+    sources: SourceInfo[],
+    live = false,
+    options: { settings?: StoreSettings; owner?: string } = {},
+  ): Promise<number> {
     return this.#transaction(async (c) => {
       if (options.settings !== undefined) {
         // Serialised with abortRun, which drops the settings of a store left without runs.
@@ -128,7 +134,9 @@ export class PostgresStore implements Store {
       const { rows } = await c.query('INSERT INTO churnlink_runs (status, host) VALUES ($1, $2) RETURNING id', [live ? 'live' : 'running', host]);
       const id = Number(rows[0].id);
       await addSources(c, id, sources);
-      if (options.owner !== undefined) await c.query('INSERT INTO churnlink_meta (key, value) VALUES ($1, $2)', [`owner:${id}`, options.owner]);
+      if (options.owner !== undefined) {
+        await c.query('INSERT INTO churnlink_meta (key, value) VALUES ($1, $2)', [`owner:${id}`, options.owner]);
+      }
       return id;
     });
   }
@@ -174,7 +182,10 @@ export class PostgresStore implements Store {
       }
       await c.query('DELETE FROM churnlink_sources WHERE run_id = $1', [runId]);
       await addSources(c, runId, sources);
-      const done = await c.query("UPDATE churnlink_runs SET status = 'complete', finished_at = now(), records = $2, skipped = $3 WHERE id = $1", [runId, totals.records, totals.skipped]);
+      const done = await c.query(
+        "UPDATE churnlink_runs SET status = 'complete', finished_at = now(), records = $2, skipped = $3 WHERE id = $1",
+        [runId, totals.records, totals.skipped],
+      );
       if (done.rowCount === 0) throw runRemoved(this.location, runId);
       await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
     });
@@ -185,7 +196,9 @@ export class PostgresStore implements Store {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
       await c.query('DELETE FROM churnlink_runs WHERE id = $1', [runId]);
       await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
-      await c.query("DELETE FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes') AND NOT EXISTS (SELECT 1 FROM churnlink_runs)");
+      await c.query(
+        "DELETE FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes') AND NOT EXISTS (SELECT 1 FROM churnlink_runs)",
+      );
     });
   }
 
@@ -246,7 +259,8 @@ export class PostgresStore implements Store {
     const sources = await this.#query('SELECT path, fingerprint, bytes, format FROM churnlink_sources WHERE run_id = $1 ORDER BY ctid', [r.id]);
     const owner = await this.#query('SELECT value FROM churnlink_meta WHERE key = $1', [`owner:${r.id}`]);
     return {
-      id: Number(r.id), status: r.status as RunInfo['status'], host: r.host as string, owner: owner.length === 0 ? null : (owner[0]!.value as string),
+      id: Number(r.id), status: r.status as RunInfo['status'], host: r.host as string,
+      owner: owner.length === 0 ? null : (owner[0]!.value as string),
       startedAt: (r.started_at as Date).toISOString(), finishedAt: r.finished_at ? (r.finished_at as Date).toISOString() : null,
       records: Number(r.records), skipped: Number(r.skipped),
       sources: sources.map((s) => ({ path: s.path, fingerprint: s.fingerprint, bytes: Number(s.bytes), format: s.format })),

@@ -103,7 +103,8 @@ export class SqliteStore implements Store {
       this.#db.close();
       if (err instanceof UsageError) throw err;
       if (/^SQLITE_(READONLY|CANTOPEN)/.test((err as { code?: string }).code ?? '')) {
-        throw new UsageError(`store: cannot write ${path} (${(err as Error).message}: permission denied or a read-only file system); give a --store you may write`, { cause: err });
+        const why = `${(err as Error).message}: permission denied or a read-only file system`;
+        throw new UsageError(`store: cannot write ${path} (${why}); give a --store you may write`, { cause: err });
       }
       throw new UsageError(`store: ${path} is not a churnlink SQLite store: ${(err as Error).message}`, { cause: err });
     }
@@ -119,7 +120,8 @@ export class SqliteStore implements Store {
   #checkChurnlink(): boolean {
     let tables: string[];
     try {
-      tables = this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all() as string[];
+      const list = this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+      tables = list.pluck().all() as string[];
     } catch (err) {
       const e = err as { code?: string; message: string };
       if (e.code === 'SQLITE_CANTOPEN' && this.#readonly) {
@@ -132,7 +134,9 @@ export class SqliteStore implements Store {
       throw err;
     }
     if (tables.length === 0) {
-      if (this.#readonly) throw new UsageError(`store ${this.location} holds no collection yet (run churnlink collect first)`);
+      if (this.#readonly) {
+        throw new UsageError(`store ${this.location} holds no collection yet (run churnlink collect first)`);
+      }
       return true;
     }
     const versioned = tables.includes('meta') &&
@@ -140,7 +144,9 @@ export class SqliteStore implements Store {
       this.#db.prepare("SELECT 1 FROM meta WHERE key = 'schema_version'").get() !== undefined;
     if (!versioned) {
       const shown = tables.length > 5 ? `${tables.slice(0, 5).join(', ')}…` : tables.join(', ');
-      throw new UsageError(`store: ${this.location} is not a churnlink store (a SQLite database with other tables: ${shown}); give another --store`);
+      throw new UsageError(
+        `store: ${this.location} is not a churnlink store (a SQLite database with other tables: ${shown}); give another --store`,
+      );
     }
     return false;
   }
@@ -158,7 +164,9 @@ export class SqliteStore implements Store {
       if (!/^SQLITE_(READONLY|CANTOPEN|PERM)/.test((err as { code?: string }).code ?? '')) throw err;
     }
     if (mode !== 'wal') {
-      throw new UsageError(`store: cannot write ${this.location} (permission denied or a read-only file system); give a --store you may write`);
+      throw new UsageError(
+        `store: cannot write ${this.location} (permission denied or a read-only file system); give a --store you may write`,
+      );
     }
     this.#wal = true;
   }
@@ -190,7 +198,12 @@ export class SqliteStore implements Store {
     return ids.map((id) => this.#runInfo(this.#db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow));
   }
 
-  async beginRun(host: string, sources: SourceInfo[], live = false, options: { settings?: StoreSettings; owner?: string } = {}): Promise<number> {
+  async beginRun(
+    host: string,
+    sources: SourceInfo[],
+    live = false,
+    options: { settings?: StoreSettings; owner?: string } = {},
+  ): Promise<number> {
     this.#writing();
     return this.#db.transaction(() => {
       if (options.settings !== undefined) this.#useSettings(options.settings);
@@ -236,7 +249,8 @@ export class SqliteStore implements Store {
       for (const old of replaces) this.#deleteRun(old);
       this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
       this.#addSources(runId, sources);
-      const done = this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?").run(new Date().toISOString(), totals.records, totals.skipped, runId);
+      const done = this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?")
+        .run(new Date().toISOString(), totals.records, totals.skipped, runId);
       if (done.changes === 0) throw runRemoved(this.location, runId);
       this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
     })();
@@ -338,7 +352,8 @@ export class SqliteStore implements Store {
 
   #runInfo(r: RunRow): RunInfo {
     const sources = this.#db.prepare('SELECT path, fingerprint, bytes, format FROM sources WHERE run_id = ? ORDER BY rowid').all(r.id) as SourceInfo[];
-    return { id: r.id, status: r.status, host: r.host, owner: this.#meta(`owner:${r.id}`), startedAt: r.started_at, finishedAt: r.finished_at, records: r.records, skipped: r.skipped, sources };
+    const owner = this.#meta(`owner:${r.id}`);
+    return { id: r.id, status: r.status, host: r.host, owner, startedAt: r.started_at, finishedAt: r.finished_at, records: r.records, skipped: r.skipped, sources };
   }
 
   #meta(key: string): string | null {

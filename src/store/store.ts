@@ -83,7 +83,12 @@ export interface Store {
    * collection that fails before it has anything to commit leaves the store as it was.
    * `owner` identifies the collecting process, so that another one can tell whether it still runs.
    */
-  beginRun(host: string, sources: SourceInfo[], live?: boolean, options?: { settings?: StoreSettings; owner?: string }): Promise<number>;
+  beginRun(
+    host: string,
+    sources: SourceInfo[],
+    live?: boolean,
+    options?: { settings?: StoreSettings; owner?: string },
+  ): Promise<number>;
   /**
    * Commit closed intervals of a running run in one transaction. A (volume, interval) the run
    * already has is merged exactly: tracks ORed, counters summed (late, out-of-order records).
