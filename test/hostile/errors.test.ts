@@ -9,6 +9,8 @@ import { EMPTY_SCOPE } from '../../src/collect/scope.js';
 import { InputError } from '../../src/errors.js';
 import { openSource } from '../../src/sources/file.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
+import { PostgresStore } from '../../src/store/postgres.js';
+import { freshDatabase, postgresMissing } from '../support/postgres.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 import { msrTrace } from '../collect/traces.js';
 
@@ -128,17 +130,26 @@ test('a file that shrinks while it is read is bad input naming it, on one thread
   }
 });
 
-test('a run removed while it is collected: writes and finishing fail with a clear message, not a constraint error', async () => {
-  const path = join(dir, 'removed.db');
-  const a = new SqliteStore(path);
-  const b = new SqliteStore(path);
-  const victim = await a.beginRun('h', [{ path: 'x', fingerprint: 'pending', bytes: 0, format: 'msr' }], false, { settings: { intervalS: 60, trackBytes: 65536 } });
-  const other = await b.beginRun('h', [{ path: 'x', fingerprint: 'sha256:1', bytes: 1, format: 'msr' }]);
-  await b.finishRun(other, { records: 0, skipped: 0 }, [victim], [{ path: 'x', fingerprint: 'sha256:1', bytes: 1, format: 'msr' }]);
-  const expected = `run ${victim} was removed from store ${path} while it was being collected (another collection of the same input replaced it with --replace); nothing of this collection is kept`;
-  const row = { volume: 'v', startS: 0, writes: 1, writeBytes: 1, reads: 0, readBytes: 0, changedTracks: 0, bitmap: new Uint8Array(0), writeProfile: new Uint8Array(0) };
-  await assert.rejects(a.writeIntervals(victim, [row]), { message: expected });
-  await assert.rejects(a.finishRun(victim, { records: 0, skipped: 0 }, [], []), { message: expected });
-  await a.close();
-  await b.close();
-});
+for (const kind of ['sqlite', 'postgres'] as const) {
+  test(`a run removed while it is collected (${kind}): writes and finishing fail with a clear message, not a constraint error`,
+    { skip: kind === 'postgres' && postgresMissing() }, async () => {
+      const path = kind === 'sqlite' ? join(dir, 'removed.db') : await freshDatabase('removed');
+      const a = kind === 'sqlite' ? new SqliteStore(path) : await PostgresStore.open(path);
+      const b = kind === 'sqlite' ? new SqliteStore(path) : await PostgresStore.open(path);
+      const settings = { intervalS: 60, trackBytes: 65536 };
+      const victim = await a.beginRun('h', [{ path: 'x', fingerprint: 'pending', bytes: 0, format: 'msr' }], false, { settings });
+      const final = [{ path: 'x', fingerprint: 'sha256:1', bytes: 1, format: 'msr' }];
+      const other = await b.beginRun('h', final);
+      await b.finishRun(other, { records: 0, skipped: 0 }, [victim], final);
+      const expected = `run ${victim} was removed from store ${a.location} while it was being collected ` +
+        '(another collection of the same input replaced it with --replace); nothing of this collection is kept';
+      const row = {
+        volume: 'v', startS: 0, writes: 1, writeBytes: 1, reads: 0, readBytes: 0, changedTracks: 0,
+        bitmap: new Uint8Array(0), writeProfile: new Uint8Array(0),
+      };
+      await assert.rejects(a.writeIntervals(victim, [row]), { message: expected });
+      await assert.rejects(a.finishRun(victim, { records: 0, skipped: 0 }, [], []), { message: expected });
+      await a.close();
+      await b.close();
+    });
+}
