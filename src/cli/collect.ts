@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { collectSources, type CollectSummary } from '../collect/run.js';
@@ -5,7 +6,8 @@ import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
 import { parseCsvMapping, type CsvMapping } from '../readers/csv-mapping.js';
 import { openSource } from '../sources/file.js';
-import { openStore } from '../store/open.js';
+import { ownerTag } from '../collect/owner.js';
+import { closeFailed, createsFile, openStore } from '../store/open.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration, parseDurationS } from '../units/duration.js';
 import { isoFromS, parseTimeS } from '../units/time.js';
@@ -70,7 +72,12 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   const csv = csvMappingOf(values, scope);
   const format = values.format ?? (csv ? 'csv' : null);
   const sources = await Promise.all(positionals.map((p) => openSource(p)));
-  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); retry ${n}\n`) });
+  const created = createsFile(values.store!);
+  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); retry ${n}\n`) }).catch((err: unknown) => {
+    if (created) rmSync(values.store!, { force: true });
+    throw err;
+  });
+  let failed = true;
   try {
     const stored = await store.getSettings();
     const intervalS = values.interval !== undefined ? parseDurationS(values.interval, '--interval') : stored?.intervalS ?? 60;
@@ -95,9 +102,11 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
     progress.done();
     for (const w of summary.warnings) io.err(`warning: ${escapeTerminal(w.message)}${w.count > 1 ? ` (${w.count} times)` : ''}\n`);
     io.out(describeCollect(summary, store.location, intervalS));
+    failed = false;
     return 0;
   } finally {
-    await store.close();
+    if (failed) await closeFailed(store, values.store!, created, ownerTag());
+    else await store.close();
   }
 }
 

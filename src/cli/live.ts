@@ -4,9 +4,10 @@ import { blockDevice } from '../live/devices.js';
 import { LiveCollector, type LiveSampling } from '../live/collector.js';
 import { SAMPLE_CODEC } from '../live/compression-sampler.js';
 import { LiveMetrics, parseHostPort, serveMetrics, type MetricsServer } from '../live/metrics.js';
-import { isPostgresUrl, openStore } from '../store/open.js';
+import { ownerTag } from '../collect/owner.js';
+import { closeFailed, createsFile, isPostgresUrl, openStore } from '../store/open.js';
 import { Outbox } from '../store/outbox.js';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatBytes } from '../units/bytes.js';
 import { parseDurationS } from '../units/duration.js';
@@ -80,9 +81,14 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
   // Live collection must keep draining the trace buffer: store writes give up quickly and the
   // intervals wait in the spool instead.
   const remote = isPostgresUrl(values.store!);
-  const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 });
+  const created = createsFile(values.store!);
+  const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 }).catch((err: unknown) => {
+    if (created) rmSync(values.store!, { force: true });
+    throw err;
+  });
   let outbox: Outbox | undefined;
   let server: MetricsServer | null = null;
+  let failed = true;
   try {
     if (remote) {
       const spool = values.spool ?? '/var/lib/churnlink/spool.db';
@@ -140,11 +146,13 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     if (failure) throw failure;
     io.err(`run ${summary.runId}: ${formatCount(summary.events)} write events in ${summary.intervals} intervals; ${formatCount(summary.lostEvents)} events lost by the trace buffer` +
       (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${outbox!.path} for the next run to send` : '') + '\n');
+    failed = false;
     return 0;
   } finally {
     await server?.close();
     outbox?.close();
-    await store.close();
+    if (failed) await closeFailed(store, values.store!, created, ownerTag());
+    else await store.close();
   }
 }
 

@@ -5,6 +5,7 @@ import { escapeTerminal } from '../render/escape.js';
 import { renderTable } from '../render/table.js';
 import { runCollect } from './collect.js';
 import { processIo, type Io } from './io.js';
+import { scrubSecrets } from '../store/location.js';
 import { runReport } from './report.js';
 import { runRuns } from './runs.js';
 import { runSimulate } from './simulate.js';
@@ -29,6 +30,8 @@ commands:
   runs              list what a store holds
   migrate           convert a store written by churnlink 0.1.0 to this version's layout
   formats           list the trace formats it reads
+
+--debug (or CHURNLINK_DEBUG=1) on any command: errors with their stack.
 `;
 
 type Command = (argv: string[], io: Io) => Promise<number>;
@@ -55,7 +58,11 @@ const COMMANDS: Record<string, Command> = {
  * Run the CLI; returns the exit code: 0 done, 2 bad input or usage (the message names the file,
  * line and field), 1 anything else, 130 interrupted.
  */
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(args: string[], rawIo: Io = processIo): Promise<number> {
+  // --debug (anywhere) or CHURNLINK_DEBUG=1: errors with their stack and causes.
+  const debug = args.includes('--debug') || process.env.CHURNLINK_DEBUG === '1';
+  const argv = args.filter((a) => a !== '--debug');
+  const io = scrubbed(rawIo, argv);
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.out(HELP);
@@ -71,16 +78,76 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     io.err(`churnlink: unknown command "${escapeTerminal(command)}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
     return 2;
   }
+  // Interrupted: say so and what became of the work (a live collector handles its own signals).
+  const interrupted = (): void => {
+    const what = command === 'collect'
+      ? '; the unfinished run stays invisible to reports and is replaced by the next collection of the same input'
+      : '';
+    io.err(`churnlink ${command}: interrupted (SIGINT)${what}\n`);
+    process.exit(130);
+  };
+  const handleSigint = rawIo === processIo && command !== 'live';
+  if (handleSigint) process.once('SIGINT', interrupted);
   try {
     return await run(rest, io);
   } catch (err) {
-    if (err instanceof InputError || err instanceof UsageError) {
-      io.err(`churnlink ${command}: ${escapeLines(err.message)}\n`);
-      return 2;
-    }
-    io.err(`churnlink ${command}: ${escapeLines((err as Error).stack ?? String(err))}\n`);
-    return 1;
+    const e = explained(err);
+    const more = debug ? `\n${stackOf(err)}` : e.code === 1 ? ' (run with --debug for details)' : '';
+    io.err(`churnlink ${command}: ${escapeLines(e.message)}${more}\n`);
+    return e.code;
+  } finally {
+    if (handleSigint) process.off('SIGINT', interrupted);
   }
+}
+
+/** The stack of an error and of its causes, for --debug. */
+function stackOf(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e !== undefined && e !== null && parts.length < 5; e = (e as { cause?: unknown }).cause) {
+    parts.push(e instanceof Error ? (e.stack ?? e.message) : String(e));
+  }
+  return parts.join('\ncaused by: ');
+}
+
+/**
+ * One line for an error and its exit code: 2 for bad input or usage, 1 for the environment
+ * (disk full, out of memory) and bugs, with what happened and what to do where that is known.
+ */
+function explained(err: unknown): { message: string; code: number } {
+  if (err instanceof InputError || err instanceof UsageError) return { message: err.message, code: 2 };
+  const e = err as { code?: string; message?: string };
+  const message = firstLine(e.message ?? String(err));
+  if (e.code === 'SQLITE_FULL' || e.code === 'ENOSPC' || e.code === '53100') {
+    return {
+      message: `no space left on the device holding the store (${message}); free some space or use a --store on another file system`,
+      code: 1,
+    };
+  }
+  if (e.code === 'ENOMEM' || e.code === 'SQLITE_NOMEM' || e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+    return { message: `out of memory (${message}); close other programs or give smaller settings`, code: 1 };
+  }
+  return { message, code: 1 };
+}
+
+/** The first line of a message, without the "Error: " prefixes a re-thrown stack text carries. */
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.replace(/^(\w*Error: )+/, '');
+}
+
+/**
+ * Output with the credentials of every PostgreSQL URL on the command line removed: stores show
+ * redacted locations, but a driver error may echo the URL or its password.
+ */
+function scrubbed(io: Io, argv: string[]): Io {
+  const urls = argv.flatMap((a) => {
+    const at = a.search(/postgres(ql)?:\/\//i);
+    return at < 0 ? [] : [a.slice(at)];
+  });
+  if (urls.length === 0) return io;
+  // Secrets shorter than 4 characters are not looked for in results: they would mangle figures.
+  const clean = (text: string, minSecretChars: number): string =>
+    urls.reduce((t, url) => scrubSecrets(t, url, minSecretChars), text);
+  return { ...io, out: (text) => io.out(clean(text, 4)), err: (text) => io.err(clean(text, 1)) };
 }
 
 /** Messages quote names and input text: escape terminal controls, keep the message's own lines. */

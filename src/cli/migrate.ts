@@ -23,7 +23,7 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) {
     throw new UsageError(`migrate: unexpected argument "${positionals[0]}" (see churnlink migrate --help)`);
   }
-  const store = await openStore(values.store!, { mustExist: true, command: 'migrate' });
+  const store = await openStore(values.store!, { mustExist: true, readonly: false, command: 'migrate' });
   try {
     io.out(`store ${store.location}: up to date (${(await store.listRuns()).length} runs)\n`);
   } finally {

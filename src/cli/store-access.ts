@@ -14,7 +14,7 @@ export async function openCollectedStore(command: string, path: string): Promise
   const settings = await store.getSettings();
   if (settings === null) {
     await store.close();
-    throw new UsageError(`${command}: store ${path} holds no collection yet (run churnlink collect first)`);
+    throw new UsageError(`store ${store.location} holds no collection yet (run churnlink collect first)`);
   }
   return { store, settings };
 }

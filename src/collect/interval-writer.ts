@@ -34,9 +34,13 @@ export class IntervalWriter {
   #pendingBytes = 0;
   readonly #pendingStarts = new Set<number>();
 
+  /**
+   * `run` is the run id, or a function that begins the run on first use: a collection writes
+   * nothing to the store (run, settings) until it has a first interval to commit.
+   */
   constructor(
     private readonly store: Store,
-    private readonly runId: number,
+    private readonly run: number | (() => Promise<number>),
     private readonly flushEach = false,
   ) {}
 
@@ -67,6 +71,6 @@ export class IntervalWriter {
     this.#pending = [];
     this.#pendingBytes = 0;
     this.#pendingStarts.clear();
-    await this.store.writeIntervals(this.runId, rows);
+    await this.store.writeIntervals(typeof this.run === 'number' ? this.run : await this.run(), rows);
   }
 }

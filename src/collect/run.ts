@@ -1,16 +1,21 @@
-import { InputError, UsageError } from '../errors.js';
+import { stat } from 'node:fs/promises';
+import { InputError } from '../errors.js';
 import { IoBatch } from '../readers/batch.js';
 import type { CsvMapping } from '../readers/csv-mapping.js';
 import { readerByName, sniffReader, type Reader } from '../readers/index.js';
 import type { DecodeStats, Decoder, Survey } from '../readers/reader.js';
 import { VolumeTable } from '../readers/volumes.js';
 import type { Source } from '../sources/file.js';
-import type { RunInfo, SourceInfo, Store } from '../store/store.js';
+import { checkSameSettings } from '../store/sqlite.js';
+import type { SourceInfo, Store } from '../store/store.js';
+import { hashFile } from '../sources/content-hash.js';
+import { runsToReplace, storedLengths } from './duplicates.js';
 import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from './scope.js';
 import { IntervalWriter } from './interval-writer.js';
 import { decodeInParallel } from './parallel.js';
 import { surveySources } from './survey.js';
+import { ownerTag } from './owner.js';
 import { Tracker } from './tracker.js';
 
 const SNIFF_BYTES = 64 * 1024;
@@ -72,12 +77,12 @@ export interface CollectSummary {
  */
 export async function collectSources(sources: Source[], store: Store, options: CollectOptions): Promise<CollectSummary> {
   const surveys = await surveySources(sources, options.format, options.skipBad);
-  await store.useSettings({ intervalS: options.intervalS, trackBytes: options.trackBytes });
-  const replaced = new Set<number>();
-  for (const source of sources) {
-    const fingerprint = source.fingerprint();
-    if (fingerprint !== null) for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) replaced.add(id);
-  }
+  const settings = { intervalS: options.intervalS, trackBytes: options.trackBytes };
+  const stored = await store.getSettings();
+  if (stored !== null) checkSameSettings(store.location, stored, settings);
+  // An input that grew since it was collected begins with an earlier input: hash its prefix there.
+  const lengths = await storedLengths(store);
+  for (const source of sources) source.hash.mark(lengths);
   const volumes = new VolumeTable();
   const warnings = new Warnings();
   const tracker = new Tracker({
@@ -91,20 +96,30 @@ export async function collectSources(sources: Source[], store: Store, options: C
     runId: 0, replaced: [], sources: [], writes: 0, writeBytes: 0, reads: 0, readBytes: 0,
     intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],
   };
-  const infos: SourceInfo[] = sources.map((s) => ({ path: s.name, fingerprint: s.fingerprint() ?? 'pending', bytes: s.bytes ?? 0, format: options.format ?? 'pending' }));
-  const runId = await store.beginRun(options.host, infos);
-  summary.runId = runId;
-  const writer = new IntervalWriter(store, runId);
+  const infos: SourceInfo[] = sources.map((s) => ({
+    path: s.name, fingerprint: 'pending', bytes: 0, format: options.format ?? 'pending',
+  }));
+  // The run (and the store's settings, on first use) is written with the first interval to
+  // commit, or at the end: a collection failing before then leaves the store as it was.
+  let beginning = null as Promise<number> | null;
+  const begin = (): Promise<number> =>
+    (beginning ??= store.beginRun(options.host, infos, false, { settings, owner: ownerTag() }));
+  const writer = new IntervalWriter(store, begin);
   const commit = async (): Promise<void> => {
     const closed = tracker.drainClosed();
     if (closed.length > 0) await writer.add(closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! })));
   };
+  let replaced: number[] = [];
   try {
     for (const source of sources) {
       batch.flush();
       tracker.startSource();
       const reader = parallelReader(source, options);
       if (reader !== null) {
+        // Worker threads read the file by ranges; this thread hashes it through meanwhile.
+        const abort = new AbortController();
+        const hashing = hashFile(source.path!, source.hash, abort.signal);
+        hashing.catch(() => {});
         const done = await decodeInParallel(source.path!, source.bytes!, reader, source.head!, options.threads!, {
           startUs: options.startUs,
           skipBad: options.skipBad,
@@ -112,7 +127,9 @@ export async function collectSources(sources: Source[], store: Store, options: C
           ...(options.csv ? { csv: options.csv } : {}),
           tracker: { intervalS: options.intervalS, trackBytes: options.trackBytes, lateIntervals: options.lateIntervals ?? 2 },
           scope: options.scope,
-        }, writer, (bytesRead, records) => options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records }));
+        }, writer, (bytesRead, records) => options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records }))
+          .finally(() => abort.abort());
+        await hashing;
         summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
         summary.backwards += done.backwards;
         summary.reopened += done.reopened;
@@ -121,27 +138,38 @@ export async function collectSources(sources: Source[], store: Store, options: C
       } else {
         summary.sources.push(await decodeSource(source, options, { volumes, warnings, batch, commit, surveys }));
       }
-      const fingerprint = source.fingerprint();
-      if (source.bytes === null && fingerprint !== null) {
-        for (const id of await duplicateRuns(store, source.name, fingerprint, options.replace, options.host)) replaced.add(id);
-      }
+      await checkNotShrunk(source);
     }
     batch.flush();
     tracker.finish();
     await commit();
     await writer.flush();
-    const seenVolumes = writer.totals.volumes;
-    await store.putVolumes([...seenVolumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
-    if (options.scopeJson !== null) await store.putScope(options.scopeJson);
-    replaced.delete(runId);
+    const runId = await begin();
+    summary.runId = runId;
     const totals = summary.sources.reduce((t, s) => ({ records: t.records + s.stats.records, skipped: t.skipped + s.stats.skipped }), { records: 0, skipped: 0 });
-    const finalSources = sources.map((s, i) => ({ ...infos[i]!, fingerprint: s.fingerprint() ?? infos[i]!.fingerprint, format: summary.sources[i]!.format }));
-    await store.finishRun(runId, totals, [...replaced], finalSources);
+    // Inputs are identified by their decoded bytes, known only now that all was read.
+    const inputs = sources.map((s) => ({ name: s.name, identity: s.hash.identity()! }));
+    const finalSources = inputs.map((x, i) => ({
+      ...infos[i]!, fingerprint: x.identity.fingerprint, bytes: x.identity.bytes, format: summary.sources[i]!.format,
+    }));
+    replaced = await runsToReplace(store, runId, inputs, options.replace, options.host);
+    await store.putVolumes([...writer.totals.volumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
+    if (options.scopeJson !== null) await store.putScope(options.scopeJson);
+    await store.finishRun(runId, totals, replaced, finalSources);
   } catch (err) {
-    await store.abortRun(runId);
+    // A file cut short while it was read fails in many ways (a worker's range past the end…): say why.
+    for (const source of sources) await checkNotShrunk(source, err).catch((shrunk: unknown) => (err = shrunk));
+    const runId = beginning === null ? null : await beginning.catch(() => null);
+    if (runId !== null) {
+      await store.abortRun(runId).catch((abortErr: unknown) => {
+        (err as Error).message += `; removing run ${runId} failed too (${(abortErr as Error).message}): ` +
+          'it stays invisible to reports ' +
+          'and is replaced by the next collection of the same input';
+      });
+    }
     throw err;
   }
-  summary.replaced = [...replaced].sort((a, b) => a - b);
+  summary.replaced = replaced;
   summary.intervals = writer.totals.intervals.size;
   const t = writer.totals;
   Object.assign(summary, { writes: t.writes, writeBytes: t.writeBytes, reads: t.reads, readBytes: t.readBytes, intervalRecords: t.rows, firstS: t.firstS, lastS: t.lastS });
@@ -152,6 +180,16 @@ export async function collectSources(sources: Source[], store: Store, options: C
   if (summary.backwards > 0) warnings.warn('backwards', `timestamps went backwards ${summary.backwards} times; intervals were kept open or reopened and merged, so results equal sorted input`);
   summary.warnings = warnings.list();
   return summary;
+}
+
+/** Refuse a file that is shorter now than when it was opened: its records were not all read. */
+async function checkNotShrunk(source: Source, cause?: unknown): Promise<void> {
+  if (source.path === null || source.bytes === null) return;
+  const now = await stat(source.path).then((s) => s.size, () => 0);
+  if (now < source.bytes) {
+    throw new InputError(`${source.name}: the file shrank from ${source.bytes} to ${now} bytes while it was read; ` +
+      'collect a file nobody is writing (or a copy of it)', cause === undefined ? undefined : { cause });
+  }
 }
 
 /** Files at least this large are cut and decoded on worker threads. */
@@ -166,22 +204,6 @@ function parallelReader(source: Source, options: CollectOptions): Reader | null 
   if (reader.split === undefined || reader.survey !== undefined) return null; // surveyed formats decode here
   if (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0) return null;
   return reader;
-}
-
-/**
- * Runs already holding this input: refused unless replacing. An unfinished run of this host is
- * an interrupted collection and is replaced; one of another host may still be running (a shared
- * PostgreSQL store), so it is refused like a complete one.
- */
-async function duplicateRuns(store: Store, name: string, fingerprint: string, replace: boolean, host: string): Promise<number[]> {
-  const runs = await store.findRunsBySource(fingerprint);
-  const blocking = runs.filter((r: RunInfo) => r.status !== 'running' || r.host !== host);
-  if (blocking.length > 0 && !replace) {
-    const r = blocking[0]!;
-    const what = r.status === 'running' ? `is being collected by ${r.host} into ${store.location} as run ${r.id} (or that collection was interrupted)` : `was already collected into ${store.location} as run ${r.id} (${r.startedAt})`;
-    throw new UsageError(`${name} ${what}; refusing to count it twice. Use --replace to replace that run`);
-  }
-  return runs.map((r) => r.id);
 }
 
 interface DecodeDeps {

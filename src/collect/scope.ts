@@ -114,7 +114,9 @@ export function groupsOfVolume(scope: Scope, volume: string): string[] {
 /** Match a volume name against a pattern with `*` (any run) and `?` (one character). */
 export function globMatch(pattern: string, name: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === name;
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+  // `s`: `.` also matches CR, LF and other line terminators, which names may hold; `u`: one `?`
+  // is one character, also outside the Basic Multilingual Plane.
+  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'su');
   return re.test(name);
 }
 

@@ -31,7 +31,7 @@ export async function surveySources(
     const pending: Uint8Array[] = [];
     let pendingBytes = 0;
     let survey: Survey | null = null;
-    for await (const chunk of source.chunks()) {
+    for await (const chunk of source.chunks(false)) {
       if (survey === null) {
         pending.push(chunk);
         pendingBytes += chunk.length;

@@ -8,7 +8,7 @@ import type { LiveMetrics } from './metrics.js';
 import { bioLayoutOf, decodeRingPage, type BioLayout } from './ring-page.js';
 import type { BlockDevice } from './devices.js';
 import type { Outbox } from '../store/outbox.js';
-import { TraceInstance, removeStaleInstances, tracefsRoot } from './tracefs.js';
+import { TraceInstance, instanceName, removeStaleInstances, tracefsRoot } from './tracefs.js';
 
 export interface LiveOptions {
   devices: BlockDevice[];
@@ -98,28 +98,41 @@ export class LiveCollector {
     this.#o = { bufferKb: 32768, pollMs: 100, graceS: 2, ...options };
   }
 
+  /**
+   * Set up the trace instance, then begin the live run (recording the store's settings on first
+   * use): a collector that cannot start leaves the store as it was.
+   */
   async start(): Promise<void> {
     const o = this.#o;
-    await o.store.useSettings({ intervalS: o.intervalS, trackBytes: o.trackBytes });
-    const startedMs = Date.now();
-    this.#runId = await o.store.beginRun(o.host, o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}:${startedMs}`, bytes: 0, format: 'tracefs' })), true);
+    for (const d of o.devices) this.#volumeOfDev.set(d.kernelDev, this.#volumes.idOf(`${o.host}/${d.name}`));
+    this.#tracker = new Tracker({ intervalS: o.intervalS, trackBytes: o.trackBytes, lateIntervals: 1 });
+    const tracker = this.#tracker;
+    this.#batch = new IoBatch((b) => tracker.add(b));
+    const root = tracefsRoot();
+    removeStaleInstances(root);
+    const instance = new TraceInstance(root, instanceName(), o.devices, o.bufferKb);
+    try {
+      this.#layout = bioLayoutOf(instance.formatText());
+      this.#page = new Uint8Array(instance.pageBytes);
+      const startedMs = Date.now();
+      const sources = o.devices.map((d) => ({
+        path: d.path, fingerprint: `live:${o.host}:${d.path}:${startedMs}`, bytes: 0, format: 'tracefs',
+      }));
+      const settings = { intervalS: o.intervalS, trackBytes: o.trackBytes };
+      this.#runId = await o.store.beginRun(o.host, sources, true, { settings });
+    } catch (err) {
+      instance.close();
+      throw err;
+    }
+    this.#instance = instance;
     this.#writer = new IntervalWriter(o.store, this.#runId, true);
     if (o.outbox) {
       this.#seq = o.outbox.nextSeq(this.#runId);
       await this.#deliver(); // what an earlier, interrupted collector left behind
     }
-    for (const d of o.devices) this.#volumeOfDev.set(d.kernelDev, this.#volumes.idOf(`${o.host}/${d.name}`));
     if (o.sampling) this.#sampler = this.#samplerOf(o.sampling);
-    this.#tracker = new Tracker({ intervalS: o.intervalS, trackBytes: o.trackBytes, lateIntervals: 1 });
-    const tracker = this.#tracker;
-    this.#batch = new IoBatch((b) => tracker.add(b));
     // trace_clock "mono" is CLOCK_MONOTONIC, the clock of process.hrtime: one offset makes epoch µs.
     this.#offsetUs = Date.now() * 1000 - Number(process.hrtime.bigint() / 1000n);
-    const root = tracefsRoot();
-    removeStaleInstances(root);
-    this.#instance = new TraceInstance(root, `churnlink-${process.pid}`, o.devices, o.bufferKb);
-    this.#layout = bioLayoutOf(this.#instance.formatText());
-    this.#page = new Uint8Array(this.#instance.pageBytes);
     this.#timer = setInterval(() => {
       this.#busy = this.#busy.then(() => this.#poll(false)).catch((err) => {
         this.#failure ??= err as Error;

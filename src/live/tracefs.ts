@@ -3,29 +3,48 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { BlockDevice } from './devices.js';
+import { processStartTime } from '../collect/owner.js';
 
 const MOUNTS = ['/sys/kernel/tracing', '/sys/kernel/debug/tracing'];
 
-/** Remove instances left by collectors that died (kill -9): `churnlink-PID` with PID gone. */
+/**
+ * The instance name of this collector: `churnlink-PID-START`, START being when the process
+ * started. A PID alone is not enough: after a kill -9 it may be reused by another process.
+ */
+export function instanceName(pid = process.pid): string {
+  return `churnlink-${pid}-${processStartTime(pid) ?? 0}`;
+}
+
+/**
+ * Remove instances left by collectors that died (kill -9): `churnlink-PID-START` whose PID does
+ * not run or runs a process started at another time (the PID was reused), and instances named
+ * by earlier versions `churnlink-PID` whose PID does not run.
+ */
 export function removeStaleInstances(root: string): string[] {
   const removed: string[] = [];
   for (const name of readdirSync(join(root, 'instances'))) {
-    const m = /^churnlink-(\d+)$/.exec(name);
+    const m = /^churnlink-(\d+)(?:-(\d+))?$/.exec(name);
     if (!m) continue;
+    const pid = Number(m[1]);
+    if (m[2] !== undefined ? processStartTime(pid) === m[2] : pidRuns(pid)) continue;
     try {
-      process.kill(Number(m[1]), 0);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') continue;
-      try {
-        writeFileSync(join(root, 'instances', name, 'tracing_on'), '0');
-        rmdirSync(join(root, 'instances', name));
-        removed.push(name);
-      } catch {
-        // still busy: leave it
-      }
+      writeFileSync(join(root, 'instances', name, 'tracing_on'), '0');
+      rmdirSync(join(root, 'instances', name));
+      removed.push(name);
+    } catch {
+      // still busy: leave it
     }
   }
   return removed;
+}
+
+function pidRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 /** The tracefs mount point, mounting it at /sys/kernel/tracing when it is not mounted yet. */
@@ -61,7 +80,16 @@ export class TraceInstance {
       const set = (file: string, value: string): void => writeFileSync(join(this.dir, file), value);
       set('tracing_on', '0');
       set('trace_clock', 'mono');
-      set('buffer_size_kb', String(bufferKb));
+      try {
+        set('buffer_size_kb', String(bufferKb));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOMEM') throw err;
+        throw new UsageError(
+          `--buffer-kb ${bufferKb}: the kernel cannot allocate a trace buffer of ${bufferKb} KiB per CPU (ENOMEM); ` +
+            'give a smaller --buffer-kb (default 32768)',
+          { cause: err },
+        );
+      }
       const devs = devices.map((d) => `dev == ${d.kernelDev}`).join(' || ');
       set('events/block/block_bio_queue/filter', `(${devs}) && rwbs ~ "*W*"`);
       set('events/block/block_bio_queue/enable', '1');

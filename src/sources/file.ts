@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
@@ -6,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { InputError, UsageError } from '../errors.js';
 import type { DecompressMessage } from './decompress-worker.js';
+import { ContentHash } from './content-hash.js';
 import { compressionOf, decompress, type Compression } from './decompress.js';
 
 const SAMPLE_BYTES = 1 << 20;
@@ -27,13 +27,17 @@ export interface Source {
   head: Uint8Array | null;
   /** Compressed bytes read so far (for progress). */
   bytesRead(): number;
-  /** Decompressed chunks in order. */
-  chunks(): AsyncIterable<Uint8Array>;
   /**
-   * Identity used to refuse collecting the same input twice. Files: sha256 of the size and the
-   * first and last MiB, known before reading. Stdin: sha256 of the whole stream, after reading.
+   * Decompressed chunks in order. `counted` false reads without feeding `hash` or `bytesRead`:
+   * a first pass (collect/survey.ts) before the decoding pass, which counts.
    */
-  fingerprint(): string | null;
+  chunks(counted?: boolean): AsyncIterable<Uint8Array>;
+  /**
+   * Identity used to refuse collecting the same input twice: SHA-256 of the decoded bytes, the
+   * same for a file, its .gz and stdin. `chunks()` feeds it; whoever decodes the file another way
+   * (worker threads) feeds it with `hashFile`. Its identity is known once all was read.
+   */
+  hash: ContentHash;
 }
 
 /** Open `path` (or `-` for stdin); compression is told by magic bytes, not the name. */
@@ -49,17 +53,10 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
     throw new UsageError(`${path}: cannot read: ${(err as Error).message}`, { cause: err });
   }
   const handle = await open(path, 'r');
-  const hash = createHash('sha256').update(`size:${size}\n`);
   const head = Buffer.alloc(Math.min(SAMPLE_BYTES, size));
   await handle.read(head, 0, head.length, 0);
-  hash.update(head);
-  if (size > SAMPLE_BYTES) {
-    const tail = Buffer.alloc(Math.min(SAMPLE_BYTES, size - SAMPLE_BYTES));
-    await handle.read(tail, 0, tail.length, size - tail.length);
-    hash.update(tail);
-  }
   await handle.close();
-  const fingerprint = hash.digest('hex');
+  const hash = new ContentHash();
   let read = 0;
   return {
     name: path,
@@ -69,24 +66,30 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
     compression: compressionOf(head),
     head,
     bytesRead: () => read,
-    fingerprint: () => fingerprint,
-    async *chunks() {
+    hash,
+    async *chunks(counted = true) {
       const compression = compressionOf(head);
       if (compression !== null) {
-        yield* decompressOnWorker(path, compression, (bytes) => (read = bytes));
-        return;
+        for await (const chunk of decompressOnWorker(path, compression, (bytes) => { if (counted) read = bytes; })) {
+          if (counted) hash.update(chunk);
+          yield chunk;
+        }
+      } else {
+        for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
+          if (counted) {
+            read += (chunk as Buffer).length;
+            hash.update(chunk as Buffer);
+          }
+          yield chunk as Buffer;
+        }
       }
-      for await (const chunk of createReadStream(path, { highWaterMark: CHUNK_BYTES })) {
-        read += (chunk as Buffer).length;
-        yield chunk as Buffer;
-      }
+      if (counted) hash.finish();
     },
   };
 }
 
 function streamSource(stream: Readable): Source {
-  const hash = createHash('sha256');
-  let digest: string | null = null;
+  const hash = new ContentHash();
   let read = 0;
   return {
     name: '-',
@@ -96,7 +99,7 @@ function streamSource(stream: Readable): Source {
     compression: null,
     head: null,
     bytesRead: () => read,
-    fingerprint: () => digest,
+    hash,
     async *chunks() {
       const iterator = stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
       const first = await iterator.next();
@@ -104,13 +107,15 @@ function streamSource(stream: Readable): Source {
         async function* raw(): AsyncGenerator<Uint8Array> {
           for (let next: IteratorResult<Buffer> = first; !next.done; next = await iterator.next()) {
             read += next.value.length;
-            hash.update(next.value);
             yield next.value;
           }
         }
-        yield* decompress(raw(), compressionOf(first.value), '-');
+        for await (const chunk of decompress(raw(), compressionOf(first.value), '-')) {
+          hash.update(chunk);
+          yield chunk;
+        }
       }
-      digest = hash.digest('hex');
+      hash.finish();
     },
   };
 }

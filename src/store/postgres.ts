@@ -1,6 +1,7 @@
 import pg from 'pg';
 import { UsageError } from '../errors.js';
-import { checkSameSettings } from './sqlite.js';
+import { redactLocation, scrubSecrets } from './location.js';
+import { checkSameSettings, runRemoved } from './sqlite.js';
 import { createSamplesPostgres, readSamplesPostgres, writeSamplesPostgres } from './compression-samples.js';
 import { SCAN_PAGE_ROWS } from './store.js';
 import {
@@ -51,6 +52,7 @@ const SCHEMA_VERSION = '5';
 /** Versions this code upgrades on open: 4 (0.1.0) kept one row per (run, volume, interval). */
 const UPGRADES_FROM = ['4'];
 const SCHEMA_LOCK = 7_460_253; // advisory lock id: one collector creates the schema at a time
+const SETTINGS_LOCK = 7_460_254; // settings recorded with a first run vs. dropped with the last aborted one
 
 /** Errors after which the same statement may succeed on a new connection. */
 function isTransient(err: unknown): boolean {
@@ -84,7 +86,7 @@ export class PostgresStore implements Store {
   #samplesTable = false;
 
   private constructor(url: string, options: PostgresOptions) {
-    this.location = url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+    this.location = redactLocation(url);
     this.#pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
     this.#pool.on('error', () => {}); // idle clients dying with the server: the next query reconnects
     this.#retryForS = options.retryForS ?? 300;
@@ -109,7 +111,8 @@ export class PostgresStore implements Store {
     } catch (err) {
       await store.close();
       if (err instanceof UsageError) throw err;
-      throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${(err as Error).message}`, { cause: err });
+      const why = scrubSecrets((err as Error).message, url);
+      throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${why}`, { cause: err });
     }
     return store;
   }
@@ -121,10 +124,14 @@ export class PostgresStore implements Store {
   }
 
   async useSettings(settings: StoreSettings): Promise<void> {
-    await this.#transaction(async (c) => {
-      await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('interval_s', $1), ('track_bytes', $2) ON CONFLICT DO NOTHING", [String(settings.intervalS), String(settings.trackBytes)]);
-    });
-    checkSameSettings(this.location, (await this.getSettings())!, settings);
+    await this.#transaction(async (c) => this.#useSettings(c, settings));
+  }
+
+  async #useSettings(c: pg.PoolClient, settings: StoreSettings): Promise<void> {
+    await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('interval_s', $1), ('track_bytes', $2) ON CONFLICT DO NOTHING", [String(settings.intervalS), String(settings.trackBytes)]);
+    const { rows } = await c.query("SELECT key, value FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes')");
+    const m = new Map(rows.map((r) => [r.key as string, Number(r.value)]));
+    checkSameSettings(this.location, { intervalS: m.get('interval_s')!, trackBytes: m.get('track_bytes')! }, settings);
   }
 
   async findRunsBySource(fingerprint: string): Promise<RunInfo[]> {
@@ -132,11 +139,24 @@ export class PostgresStore implements Store {
     return Promise.all(rows.map((r) => this.#runInfo(r)));
   }
 
-  async beginRun(host: string, sources: SourceInfo[], live = false): Promise<number> {
+  async beginRun(
+    host: string,
+    sources: SourceInfo[],
+    live = false,
+    options: { settings?: StoreSettings; owner?: string } = {},
+  ): Promise<number> {
     return this.#transaction(async (c) => {
+      if (options.settings !== undefined) {
+        // Serialised with abortRun, which drops the settings of a store left without runs.
+        await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
+        await this.#useSettings(c, options.settings);
+      }
       const { rows } = await c.query('INSERT INTO churnlink_runs (status, host) VALUES ($1, $2) RETURNING id', [live ? 'live' : 'running', host]);
       const id = Number(rows[0].id);
       await addSources(c, id, sources);
+      if (options.owner !== undefined) {
+        await c.query('INSERT INTO churnlink_meta (key, value) VALUES ($1, $2)', [`owner:${id}`, options.owner]);
+      }
       return id;
     });
   }
@@ -149,6 +169,8 @@ export class PostgresStore implements Store {
     const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
     const intervalS = await this.#intervalS();
     await this.#transaction(async (c) => {
+      const exists = await c.query('SELECT 1 FROM churnlink_runs WHERE id = $1 FOR SHARE', [runId]);
+      if (exists.rowCount === 0) throw runRemoved(this.location, runId);
       const fresh = await c.query('INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq', [runId, seq]);
       if (fresh.rowCount === 0) return; // committed before; the acknowledgement was lost
       const groups = [...rowsByChunk(rows, intervalS).values()];
@@ -170,15 +192,30 @@ export class PostgresStore implements Store {
 
   async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
     await this.#transaction(async (c) => {
-      if (replaces.length > 0) await c.query('DELETE FROM churnlink_runs WHERE id = ANY($1::bigint[])', [replaces]);
+      if (replaces.length > 0) {
+        await c.query('DELETE FROM churnlink_runs WHERE id = ANY($1::bigint[])', [replaces]);
+        await c.query('DELETE FROM churnlink_meta WHERE key = ANY($1::text[])', [replaces.map((id) => `owner:${id}`)]);
+      }
       await c.query('DELETE FROM churnlink_sources WHERE run_id = $1', [runId]);
       await addSources(c, runId, sources);
-      await c.query("UPDATE churnlink_runs SET status = 'complete', finished_at = now(), records = $2, skipped = $3 WHERE id = $1", [runId, totals.records, totals.skipped]);
+      const done = await c.query(
+        "UPDATE churnlink_runs SET status = 'complete', finished_at = now(), records = $2, skipped = $3 WHERE id = $1",
+        [runId, totals.records, totals.skipped],
+      );
+      if (done.rowCount === 0) throw runRemoved(this.location, runId);
+      await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
     });
   }
 
   async abortRun(runId: number): Promise<void> {
-    await this.#query('DELETE FROM churnlink_runs WHERE id = $1', [runId]);
+    await this.#transaction(async (c) => {
+      await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
+      await c.query('DELETE FROM churnlink_runs WHERE id = $1', [runId]);
+      await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
+      await c.query(
+        "DELETE FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes') AND NOT EXISTS (SELECT 1 FROM churnlink_runs)",
+      );
+    });
   }
 
   async putVolumes(volumes: VolumeInfo[]): Promise<void> {
@@ -370,8 +407,10 @@ export class PostgresStore implements Store {
 
   async #runInfo(r: Record<string, unknown>): Promise<RunInfo> {
     const sources = await this.#query('SELECT path, fingerprint, bytes, format FROM churnlink_sources WHERE run_id = $1 ORDER BY ctid', [r.id]);
+    const owner = await this.#query('SELECT value FROM churnlink_meta WHERE key = $1', [`owner:${r.id}`]);
     return {
       id: Number(r.id), status: r.status as RunInfo['status'], host: r.host as string,
+      owner: owner.length === 0 ? null : (owner[0]!.value as string),
       startedAt: (r.started_at as Date).toISOString(), finishedAt: r.finished_at ? (r.finished_at as Date).toISOString() : null,
       records: Number(r.records), skipped: Number(r.skipped),
       sources: sources.map((s) => ({ path: s.path, fingerprint: s.fingerprint, bytes: Number(s.bytes), format: s.format })),
@@ -385,14 +424,20 @@ export class PostgresStore implements Store {
   async #transaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.#retrying(async () => {
       const client = await this.#pool.connect();
+      // A server going away mid-transaction fails the query in progress; without a listener the
+      // client's 'error' event would also kill the process.
+      const ignore = (): void => {};
+      client.on('error', ignore);
       try {
         await client.query('BEGIN');
         const result = await work(client);
         await client.query('COMMIT');
+        client.off('error', ignore);
         client.release();
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});
+        client.off('error', ignore);
         client.release(isTransient(err) ? (err as Error) : undefined);
         throw err;
       }

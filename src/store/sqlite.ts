@@ -84,29 +84,113 @@ export class SqliteStore implements Store {
   readonly #statements = new Map<string, Database.Statement>();
   #cachedIntervalS: number | undefined;
 
-  constructor(path: string) {
+  readonly #readonly: boolean;
+
+  /**
+   * Open (or create) the store at `path`. With `readonly` (reports) nothing is ever written and a
+   * store the user may not write, or on a read-only mount, reads fine. A SQLite database that is
+   * not a churnlink store is refused before anything is written to it.
+   */
+  constructor(path: string, options: { readonly?: boolean } = {}) {
     this.location = path;
+    this.#readonly = options.readonly === true;
     try {
-      this.#db = new Database(path);
+      this.#db = new Database(path, this.#readonly ? { readonly: true, fileMustExist: true } : {});
     } catch (err) {
       throw new UsageError(`store: cannot open SQLite file ${path}: ${(err as Error).message}`, { cause: err });
     }
     try {
-      // Bitmaps are kilobytes: larger pages keep them out of long overflow chains (new files only).
-      this.#db.pragma('page_size = 16384');
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = NORMAL');
-      this.#db.pragma('foreign_keys = ON');
+      const fresh = this.#checkChurnlink();
+      if (!this.#readonly) {
+        // Bitmaps are kilobytes: larger pages keep them out of long overflow chains (new files only).
+        if (fresh) this.#db.pragma('page_size = 16384');
+        // An existing store switches to WAL at its first write (#writing), so that a command
+        // failing before it writes leaves the file byte for byte as it was.
+        if (fresh) this.#writing();
+        this.#db.pragma('synchronous = NORMAL');
+        this.#db.pragma('foreign_keys = ON');
+      }
       this.#db.pragma('busy_timeout = 10000');
-      this.#db.exec(SCHEMA);
+      if (!this.#readonly) this.#db.exec(SCHEMA);
     } catch (err) {
       this.#db.close();
+      if (err instanceof UsageError) throw err;
+      if (/^SQLITE_(READONLY|CANTOPEN)/.test((err as { code?: string }).code ?? '')) {
+        const why = `${(err as Error).message}: permission denied or a read-only file system`;
+        throw new UsageError(`store: cannot write ${path} (${why}); give a --store you may write`, { cause: err });
+      }
       throw new UsageError(`store: ${path} is not a churnlink SQLite store: ${(err as Error).message}`, { cause: err });
     }
     const version = this.#meta('schema_version');
-    if (version !== null && UPGRADES_FROM.includes(version)) this.#db.transaction(() => this.#upgradeFrom5())();
+    if (version !== null && UPGRADES_FROM.includes(version)) {
+      if (this.#readonly) {
+        this.#db.close();
+        throw new UsageError(`store: ${path} was written by churnlink 0.1.0 (schema ${version}) and must be converted once: `
+          + `run churnlink migrate --store ${path} where you may write it`);
+      }
+      this.#writing();
+      this.#db.transaction(() => this.#upgradeFrom5())();
+    }
     else if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION) throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
+  }
+
+  /**
+   * Refuse a database that is not a churnlink store, reading only: a churnlink store has a `meta`
+   * table with a `schema_version` key (any version); an empty database becomes one (writers).
+   */
+  #checkChurnlink(): boolean {
+    let tables: string[];
+    try {
+      const list = this.#db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
+      tables = list.pluck().all() as string[];
+    } catch (err) {
+      const e = err as { code?: string; message: string };
+      if (e.code === 'SQLITE_CANTOPEN' && this.#readonly) {
+        throw new UsageError(
+          `store: cannot read ${this.location}: it is in WAL mode and SQLite cannot create ${this.location}-shm beside it ` +
+            '(read-only directory); run any churnlink command that writes on it once where it is writable, or copy it',
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    if (tables.length === 0) {
+      if (this.#readonly) {
+        throw new UsageError(`store ${this.location} holds no collection yet (run churnlink collect first)`);
+      }
+      return true;
+    }
+    const versioned = tables.includes('meta') &&
+      this.#db.prepare("SELECT name FROM pragma_table_info('meta') WHERE name IN ('key', 'value')").all().length === 2 &&
+      this.#db.prepare("SELECT 1 FROM meta WHERE key = 'schema_version'").get() !== undefined;
+    if (!versioned) {
+      const shown = tables.length > 5 ? `${tables.slice(0, 5).join(', ')}…` : tables.join(', ');
+      throw new UsageError(
+        `store: ${this.location} is not a churnlink store (a SQLite database with other tables: ${shown}); give another --store`,
+      );
+    }
+    return false;
+  }
+
+  #wal = false;
+
+  /** Before the first write: WAL mode, so readers never wait for writers. */
+  #writing(): void {
+    if (this.#wal) return;
+    // A file SQLite could open only read-only (permissions, read-only mount) fails here, first.
+    let mode: unknown;
+    try {
+      mode = this.#db.pragma('journal_mode = WAL', { simple: true });
+    } catch (err) {
+      if (!/^SQLITE_(READONLY|CANTOPEN|PERM)/.test((err as { code?: string }).code ?? '')) throw err;
+    }
+    if (mode !== 'wal') {
+      throw new UsageError(
+        `store: cannot write ${this.location} (permission denied or a read-only file system); give a --store you may write`,
+      );
+    }
+    this.#wal = true;
   }
 
   async getSettings(): Promise<StoreSettings | null> {
@@ -116,15 +200,19 @@ export class SqliteStore implements Store {
   }
 
   async useSettings(settings: StoreSettings): Promise<void> {
-    const stored = await this.getSettings();
-    if (stored === null) {
-      this.#db.transaction(() => {
-        this.#setMeta('interval_s', String(settings.intervalS));
-        this.#setMeta('track_bytes', String(settings.trackBytes));
-      })();
+    this.#writing();
+    this.#db.transaction(() => this.#useSettings(settings)).immediate();
+  }
+
+  #useSettings(settings: StoreSettings): void {
+    const intervalS = this.#meta('interval_s');
+    const trackBytes = this.#meta('track_bytes');
+    if (intervalS === null || trackBytes === null) {
+      this.#setMeta('interval_s', String(settings.intervalS));
+      this.#setMeta('track_bytes', String(settings.trackBytes));
       return;
     }
-    checkSameSettings(this.location, stored, settings);
+    checkSameSettings(this.location, { intervalS: Number(intervalS), trackBytes: Number(trackBytes) }, settings);
   }
 
   async findRunsBySource(fingerprint: string): Promise<RunInfo[]> {
@@ -132,18 +220,27 @@ export class SqliteStore implements Store {
     return ids.map((id) => this.#runInfo(this.#db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow));
   }
 
-  async beginRun(host: string, sources: SourceInfo[], live = false): Promise<number> {
+  async beginRun(
+    host: string,
+    sources: SourceInfo[],
+    live = false,
+    options: { settings?: StoreSettings; owner?: string } = {},
+  ): Promise<number> {
+    this.#writing();
     return this.#db.transaction(() => {
+      if (options.settings !== undefined) this.#useSettings(options.settings);
       const id = Number(this.#db.prepare('INSERT INTO runs (status, host, started_at) VALUES (?, ?, ?)').run(live ? 'live' : 'running', host, new Date().toISOString()).lastInsertRowid);
       this.#addSources(id, sources);
+      if (options.owner !== undefined) this.#setMeta(`owner:${id}`, options.owner);
       return id;
-    })();
+    }).immediate();
   }
 
   async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
     if (rows.length === 0) return;
+    this.#writing();
     const intervalS = this.#intervalS();
-    this.#db.transaction(() => {
+    const write = this.#db.transaction(() => {
       if (batch !== undefined && this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0) return;
       for (const { volume, chunkS, rows: fresh } of rowsByChunk(rows, intervalS).values()) {
         const volumeId = this.#volumeId(volume);
@@ -154,7 +251,13 @@ export class SqliteStore implements Store {
         const merged = mergeIntoChunk(stored, fresh);
         this.#putChunk(volumeId, chunkS, runId, packChunk(chunkS, merged));
       }
-    })();
+    });
+    try {
+      write();
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw runRemoved(this.location, runId, err);
+      throw err;
+    }
   }
 
   #putChunk(volumeId: number, chunkS: number, runId: number, c: ChunkRecord): void {
@@ -205,19 +308,30 @@ export class SqliteStore implements Store {
   }
 
   async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
+    this.#writing();
     this.#db.transaction(() => {
       for (const old of replaces) this.#deleteRun(old);
       this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
       this.#addSources(runId, sources);
-      this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?").run(new Date().toISOString(), totals.records, totals.skipped, runId);
+      const done = this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?")
+        .run(new Date().toISOString(), totals.records, totals.skipped, runId);
+      if (done.changes === 0) throw runRemoved(this.location, runId);
+      this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
     })();
   }
 
   async abortRun(runId: number): Promise<void> {
-    this.#db.transaction(() => this.#deleteRun(runId))();
+    this.#writing();
+    this.#db.transaction(() => {
+      this.#deleteRun(runId);
+      if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
+        this.#db.prepare("DELETE FROM meta WHERE key IN ('interval_s', 'track_bytes')").run();
+      }
+    }).immediate();
   }
 
   async putVolumes(volumes: VolumeInfo[]): Promise<void> {
+    this.#writing();
     const setCapacity = this.#db.prepare('UPDATE volumes SET capacity_bytes = ? WHERE id = ?');
     this.#db.transaction(() => {
       for (const v of volumes) {
@@ -232,6 +346,7 @@ export class SqliteStore implements Store {
   }
 
   async putScope(json: string): Promise<void> {
+    this.#writing();
     this.#setMeta('scope', json);
   }
 
@@ -351,8 +466,22 @@ export class SqliteStore implements Store {
     return chunkStartS(s, this.#intervalS());
   }
 
+  /**
+   * Close. A writer leaves the file in rollback-journal mode when it is the last connection, so
+   * that readers can open it where they cannot create the WAL index (read-only mounts and
+   * directories); with other connections open the switch fails at once and WAL stays.
+   */
   async close(): Promise<void> {
-    if (this.#db.open) this.#db.close();
+    if (!this.#db.open) return;
+    if (!this.#readonly && this.#db.pragma('journal_mode', { simple: true }) === 'wal') {
+      try {
+        this.#db.pragma('busy_timeout = 0');
+        this.#db.pragma('journal_mode = DELETE');
+      } catch {
+        // another connection is open: it (or the next writer) switches back
+      }
+    }
+    this.#db.close();
   }
 
   async writeCompressionSamples(rows: CompressionSampleRow[]): Promise<void> {
@@ -368,6 +497,7 @@ export class SqliteStore implements Store {
     this.#db.prepare('DELETE FROM batches WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
     this.#db.prepare('DELETE FROM runs WHERE id = ?').run(runId);
+    this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
   }
 
   /** SQL restricting rows to the named volumes ('' for all); null when none of them exists. */
@@ -399,7 +529,8 @@ export class SqliteStore implements Store {
 
   #runInfo(r: RunRow): RunInfo {
     const sources = this.#db.prepare('SELECT path, fingerprint, bytes, format FROM sources WHERE run_id = ? ORDER BY rowid').all(r.id) as SourceInfo[];
-    return { id: r.id, status: r.status, host: r.host, startedAt: r.started_at, finishedAt: r.finished_at, records: r.records, skipped: r.skipped, sources };
+    const owner = this.#meta(`owner:${r.id}`);
+    return { id: r.id, status: r.status, host: r.host, owner, startedAt: r.started_at, finishedAt: r.finished_at, records: r.records, skipped: r.skipped, sources };
   }
 
   #meta(key: string): string | null {
@@ -424,6 +555,12 @@ function normalizeRow(row: IntervalRow): void {
   row.bitmap = new Uint8Array(row.bitmap.buffer, row.bitmap.byteOffset, row.bitmap.byteLength);
   row.writeProfile = new Uint8Array(row.writeProfile.buffer, row.writeProfile.byteOffset, row.writeProfile.byteLength);
   row.partial = (row.partial as unknown) === 1;
+}
+
+/** A run deleted while it was still being collected (another collection replaced it). */
+export function runRemoved(location: string, runId: number, cause?: unknown): Error {
+  return new Error(`run ${runId} was removed from store ${location} while it was being collected (another collection of the same ` +
+    'input replaced it with --replace); nothing of this collection is kept', cause === undefined ? undefined : { cause });
 }
 
 /** Refuse to mix track sizes or intervals in one store. */

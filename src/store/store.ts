@@ -29,6 +29,8 @@ export interface RunInfo {
   id: number;
   status: RunStatus;
   host: string;
+  /** The collecting process while the run is unfinished: `PID:START` (see collect/owner.ts). */
+  owner?: string | null;
   startedAt: string; // ISO 8601 UTC
   finishedAt: string | null;
   records: number;
@@ -133,7 +135,18 @@ export interface Store {
   useSettings(settings: StoreSettings): Promise<void>;
   /** Runs (any status) that read a source with this fingerprint. */
   findRunsBySource(fingerprint: string): Promise<RunInfo[]>;
-  beginRun(host: string, sources: SourceInfo[], live?: boolean): Promise<number>;
+  /**
+   * Start a run. With `settings`, record them in the same transaction when the store has none
+   * (refusing others, like `useSettings`): a store gets its settings with its first run, so a
+   * collection that fails before it has anything to commit leaves the store as it was.
+   * `owner` identifies the collecting process, so that another one can tell whether it still runs.
+   */
+  beginRun(
+    host: string,
+    sources: SourceInfo[],
+    live?: boolean,
+    options?: { settings?: StoreSettings; owner?: string },
+  ): Promise<number>;
   /**
    * Commit closed intervals of a running run in one transaction. A (volume, interval) the run
    * already has is merged exactly: tracks ORed, counters summed (late, out-of-order records).
@@ -146,7 +159,11 @@ export interface Store {
    * only at the end) and, in the same transaction, delete the runs it replaces.
    */
   finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void>;
-  /** Remove a run and everything it wrote (bad input, interrupted collection). */
+  /**
+   * Remove a run and everything it wrote (bad input, interrupted collection). When no run is
+   * left, the settings go too: they constrain nothing, and a failed first collection must not
+   * fix the interval of the store.
+   */
   abortRun(runId: number): Promise<void>;
   putVolumes(volumes: VolumeInfo[]): Promise<void>;
   listVolumes(): Promise<VolumeInfo[]>;

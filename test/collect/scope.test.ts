@@ -53,3 +53,14 @@ test('the shipped sample scope parses', () => {
   assert.deepEqual(scope.groups.map((g) => g.name), ['array-a', 'array-b']);
   assert.deepEqual(scope.datasets.map((d) => d.name), ['oltp-db', 'redo-log']);
 });
+
+test('glob patterns match names holding CR, LF and other line terminators', () => {
+  assert.equal(globMatch('web*', 'web\nx'), true);
+  assert.equal(globMatch('web*', 'web\r\n'), true);
+  assert.equal(globMatch('a?b', 'a\nb'), true);
+  assert.equal(globMatch('a?b', 'a\u2028b'), true);
+  assert.equal(globMatch('*', '\n'), true);
+  assert.equal(globMatch('a?b', 'a\n\nb'), false);
+  // One character, also outside the Basic Multilingual Plane.
+  assert.equal(globMatch('v?', 'v\u{1F600}'), true);
+});

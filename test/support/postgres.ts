@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,7 +47,7 @@ async function freePort(): Promise<number> {
  * initdb into a temporary directory and start the server (as the postgres user when running as
  * root, since the server refuses root). Stopped at the test file's clean-up.
  */
-export async function startPostgres(): Promise<TestPostgres> {
+export async function startPostgres(setup: { password?: string } = {}): Promise<TestPostgres> {
   const bin = binDir();
   if (bin === null) throw new Error('no PostgreSQL binaries');
   const dir = mkdtempSync(join(tmpdir(), 'churnlink-pg-'));
@@ -73,7 +73,14 @@ export async function startPostgres(): Promise<TestPostgres> {
     const r = spawnSync(full[0], [...full[1]], { encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
-  run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  if (setup.password === undefined) run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  else {
+    // TCP connections must give the password (SCRAM); the Unix socket, used to create databases, stays trusted.
+    const pwfile = join(dir, 'pwfile');
+    writeFileSync(pwfile, `${setup.password}\n`);
+    if (asRoot) chownSync(pwfile, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), 0);
+    run('initdb', ['-D', data, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`, '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  }
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
   const pg: TestPostgres = {
