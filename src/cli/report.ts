@@ -15,7 +15,9 @@ import {
   measuredJson, measuredLink, measuredSizing, withMeasuredVolumes, type MeasuredLink,
 } from './measured-compression.js';
 import type { Io } from './io.js';
-import { GROWTH_HELP, inFlagTerms, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth } from './planning-options.js';
+import {
+  GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+} from './planning-options.js';
 import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
 import { loadTimeline, selectedWindow } from '../report/selection.js';
 import { scanModels } from '../report/model-scan.js';
@@ -56,6 +58,8 @@ ${GROWTH_HELP}
   --period DUR          with --models: periodic replication period (default 1h)
   --group NAME          with --models: only this group's volumes (the volumes one link serves)
   --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles)
+  --percentile P        also the per-interval changed tracks at percentile P, any number in (0, 100]
+                        (nearest rank; peak, p50, p95 and p99 are always in json and csv)
   --max-rows N          refuse a table over N rows (default 200000) or csv/json over N rows
                         (default 10000000): every interval and volume, zeros included, is a row
   -o, --output FILE     write the report to FILE instead of stdout
@@ -89,6 +93,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     group: { type: 'string' },
     target: { type: 'string' },
     'max-rows': { type: 'string' },
+    percentile: { type: 'string' },
     chart: { type: 'string', default: 'changed' },
     format: { type: 'string', default: 'table' },
     output: { type: 'string', short: 'o' },
@@ -149,7 +154,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     const datasets = values.dataset === undefined ? null : values.dataset.split(',').map((d) => d.trim());
-    const plan = await planChurn(source, { by, per, range, datasets }, ctx);
+    const percentile = values.percentile === undefined ? undefined : parsePercentile(values.percentile);
+    const plan = await planChurn(source, { by, per, range, datasets, ...(percentile === undefined ? {} : { percentile }) }, ctx);
     const maxRows = maxRowsOf(values['max-rows'], format === 'table' ? TABLE_MAX_ROWS : STREAM_MAX_ROWS);
     if (plan.denseRows > maxRows) {
       throw new UsageError(

@@ -48,6 +48,9 @@ export function churnJson(views: readonly ChurnView[], by: ReportBy): Record<str
     p50ChangedTracks: row.perInterval.p50,
     p95ChangedTracks: row.perInterval.p95,
     p99ChangedTracks: row.perInterval.p99,
+    ...(row.perInterval.atPercentile === undefined ? {} : {
+      percentile: row.perInterval.atPercentile.p, percentileChangedTracks: row.perInterval.atPercentile.value,
+    }),
     ...sizing,
   }));
 }
@@ -77,9 +80,19 @@ export function churnCsv(views: readonly ChurnView[], by: ReportBy, per: Per, re
       views.map(({ row, sizing }) => [row.startS, row.name, row.writes, row.writeBytes, row.changedTracks, ...tail(sizing)]),
     );
   }
+  // --percentile P adds its two columns (the percentile asked and the value there).
+  const withPercentile = views.some((v) => v.row.perInterval.atPercentile !== undefined);
+  const askedCols = withPercentile ? ['percentile', 'percentile_changed_tracks'] : [];
+  const askedOf = (row: ChurnView['row']): CsvValue[] =>
+    withPercentile ? [row.perInterval.atPercentile?.p ?? null, row.perInterval.atPercentile?.value ?? null] : [];
   return renderCsv(
-    [by, 'start_s', 'end_s', 'writes', 'write_bytes', 'reads', 'read_bytes', 'changed_tracks', 'changed_bytes', 'capacity_bytes', 'percent_changed', 'fold_ratio', 'intervals', 'peak_changed_tracks', 'p50_changed_tracks', 'p95_changed_tracks', 'p99_changed_tracks', ...sizingCols.map(([, h]) => h)],
-    views.map(({ row, sizing }) => [row.name, row.startS, row.endS, row.writes, row.writeBytes, row.reads, row.readBytes, row.changedTracks, row.changedBytes, row.capacityBytes, row.percentChanged, row.foldRatio, row.perInterval.intervals, row.perInterval.peak, row.perInterval.p50, row.perInterval.p95, row.perInterval.p99, ...tail(sizing)]),
+    [by, 'start_s', 'end_s', 'writes', 'write_bytes', 'reads', 'read_bytes', 'changed_tracks', 'changed_bytes',
+      'capacity_bytes', 'percent_changed', 'fold_ratio', 'intervals', 'peak_changed_tracks', 'p50_changed_tracks',
+      'p95_changed_tracks', 'p99_changed_tracks', ...askedCols, ...sizingCols.map(([, h]) => h)],
+    views.map(({ row, sizing }) => [row.name, row.startS, row.endS, row.writes, row.writeBytes, row.reads,
+      row.readBytes, row.changedTracks, row.changedBytes, row.capacityBytes, row.percentChanged, row.foldRatio,
+      row.perInterval.intervals, row.perInterval.peak, row.perInterval.p50, row.perInterval.p95, row.perInterval.p99,
+      ...askedOf(row), ...tail(sizing)]),
   );
 }
 
@@ -122,6 +135,16 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
     if (meta.by !== 'dataset') cols.push({ header: 'fold', value: (v) => formatFixed(v.row.foldRatio, 2) });
     cols.push({ header: 'peak/interval', value: (v) => (Number.isNaN(v.row.perInterval.peak) ? '-' : formatBytes(v.row.perInterval.peak * T)) });
     cols.push({ header: 'p95/interval', value: (v) => (Number.isNaN(v.row.perInterval.p95) ? '-' : formatBytes(v.row.perInterval.p95 * T)) });
+    const asked = views.find((v) => v.row.perInterval.atPercentile !== undefined)?.row.perInterval.atPercentile;
+    if (asked !== undefined) {
+      cols.push({
+        header: `p${asked.p}/interval`,
+        value: (v) => {
+          const at = v.row.perInterval.atPercentile;
+          return at === undefined || Number.isNaN(at.value) ? '-' : formatBytes(at.value * T);
+        },
+      });
+    }
   } else {
     cols.push({ header: 'avg rate', value: (v) => formatBandwidth((8 * v.row.changedBytes) / (v.row.endS - v.row.startS)) });
   }

@@ -26,6 +26,8 @@ export interface ChurnRequest {
   datasets: string[] | null;
   /** Leave out the rows of buckets without any cell (charts); default: dense, zeros included. */
   sparse?: boolean;
+  /** Also give each row's per-interval figure at this percentile, in (0, 100] (nearest rank). */
+  percentile?: number;
 }
 
 export interface ChurnContext {
@@ -368,7 +370,7 @@ function rowOf(plan: ChurnPlan, bucket: Bucket, name: string, f: Figures, interv
     capacityBytes,
     percentChanged: capacityTracks ? (100 * f.changedTracks) / capacityTracks : null,
     foldRatio: counters && changedBytes > 0 ? f.writeBytes / changedBytes : null,
-    perInterval: summarizeSparse([...f.series.values()], intervals),
+    perInterval: summarizeSparse([...f.series.values()], intervals, undefined, request.percentile),
   };
 }
 

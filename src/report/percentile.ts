@@ -6,6 +6,8 @@ export interface SeriesSummary {
   p95: number;
   p99: number;
   mean: number;
+  /** The value at the percentile the caller asked for (`--percentile`), when it asked. */
+  atPercentile?: { p: number; value: number };
 }
 
 /**
@@ -35,9 +37,12 @@ export function summarize(values: ArrayLike<number>): SeriesSummary {
 /**
  * The summary of a series of `total` values of which only `values` are non-zero (the rest are
  * zeros that were never stored): exactly `summarize` of the dense series, in memory bounded by
- * the non-zero values. `weights`, when given, repeats each value that many times.
+ * the non-zero values. `weights`, when given, repeats each value that many times; `extraP`, when
+ * given, adds the nearest-rank value at that percentile (any number in (0, 100]).
  */
-export function summarizeSparse(values: ArrayLike<number>, total: number, weights?: ArrayLike<number>): SeriesSummary {
+export function summarizeSparse(
+  values: ArrayLike<number>, total: number, weights?: ArrayLike<number>, extraP?: number,
+): SeriesSummary {
   const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
   let stored = 0;
   let sum = 0;
@@ -57,7 +62,7 @@ export function summarizeSparse(values: ArrayLike<number>, total: number, weight
     }
     return values[order[order.length - 1]!]!;
   };
-  return {
+  const summary: SeriesSummary = {
     intervals: total,
     peak: total === 0 ? 0 : Math.max(0, at(100)),
     p50: at(50),
@@ -65,4 +70,6 @@ export function summarizeSparse(values: ArrayLike<number>, total: number, weight
     p99: at(99),
     mean: total === 0 ? 0 : sum / total,
   };
+  if (extraP !== undefined) summary.atPercentile = { p: extraP, value: at(extraP) };
+  return summary;
 }

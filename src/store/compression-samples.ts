@@ -46,7 +46,7 @@ export function writeSamplesSqlite(
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   db.transaction(() => {
     for (const r of rows) put.run(r.runId, volumeId(r.volume), r.startS, ...values(r));
-  })();
+  }).immediate();
 }
 
 const SELECT = (table: string, runs: string, volumes: string, p1: string, p2: string): string => `

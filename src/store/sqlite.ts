@@ -100,6 +100,8 @@ export class SqliteStore implements Store {
       throw new UsageError(`store: cannot open SQLite file ${path}: ${(err as Error).message}`, { cause: err });
     }
     try {
+      // First: two commands opening a new store at once wait for each other's locks.
+      this.#db.pragma('busy_timeout = 10000');
       const fresh = this.#checkChurnlink();
       if (!this.#readonly) {
         // Bitmaps are kilobytes: larger pages keep them out of long overflow chains (new files only).
@@ -110,7 +112,6 @@ export class SqliteStore implements Store {
         this.#db.pragma('synchronous = NORMAL');
         this.#db.pragma('foreign_keys = ON');
       }
-      this.#db.pragma('busy_timeout = 10000');
       if (!this.#readonly) this.#db.exec(SCHEMA);
     } catch (err) {
       this.#db.close();
@@ -129,7 +130,7 @@ export class SqliteStore implements Store {
           + `run churnlink migrate --store ${path} where you may write it`);
       }
       this.#writing();
-      this.#db.transaction(() => this.#upgradeFrom5())();
+      this.#db.transaction(() => this.#upgradeFrom5()).immediate();
     }
     else if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION) throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
@@ -253,7 +254,9 @@ export class SqliteStore implements Store {
       }
     });
     try {
-      write();
+      // IMMEDIATE: the transaction reads chunks, then writes them; taking the write lock first makes
+      // a concurrent writer wait (busy_timeout) instead of failing on a stale read snapshot.
+      write.immediate();
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw runRemoved(this.location, runId, err);
       throw err;
@@ -317,7 +320,7 @@ export class SqliteStore implements Store {
         .run(new Date().toISOString(), totals.records, totals.skipped, runId);
       if (done.changes === 0) throw runRemoved(this.location, runId);
       this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
-    })();
+    }).immediate();
   }
 
   async abortRun(runId: number): Promise<void> {
@@ -338,7 +341,7 @@ export class SqliteStore implements Store {
         const id = this.#volumeId(v.name);
         if (v.capacityBytes !== null) setCapacity.run(v.capacityBytes, id);
       }
-    })();
+    }).immediate();
   }
 
   async listVolumes(): Promise<VolumeInfo[]> {

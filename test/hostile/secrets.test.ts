@@ -48,7 +48,7 @@ test('postgres with a password: no output and no report file shows it (URL passw
     const shown = form === 'userinfo' ? `postgres://postgres:***@${host}/${name}` : `postgres://postgres@${host}/${name}?sslmode=disable&password=***`;
     const collect = await runChild(['collect', sample, '--store', url, '--interval', '5m', '--quiet']);
     assert.equal(collect.code, 0, collect.stderr);
-    assert.match(collect.stdout, new RegExp(`^run 1: collected 40,000 records from .* into ${shown.replace(/[.*?+^$()|[\]\\]/g, '\\$&')}\n`));
+    assert.match(collect.stdout, new RegExp(`^run 1: collected 100,000 records from .* into ${shown.replace(/[.*?+^$()|[\]\\]/g, '\\$&')}\n`));
     assertNoSecret(collect);
     const runs = await runChild(['runs', '--store', url]);
     assert.equal(runs.code, 0, runs.stderr);

@@ -159,9 +159,13 @@ test('compression sampling: zero tracks and random tracks told apart, exact agai
     }
   });
 
+/** Instance names of collector `pid`: `churnlink-PID-START` (and `churnlink-PID` of earlier versions). */
+const isOwnInstance = (pid: number, name: string): boolean =>
+  name === `churnlink-${pid}` || name.startsWith(`churnlink-${pid}-`);
+
 /** The trace instances of collector `pid` (its own only: other collectors may run on the host). */
 function removeInstancesOf(pid: number): void {
-  for (const name of readdirSync(join(TRACEFS, 'instances')).filter((n) => n === `churnlink-${pid}`)) {
+  for (const name of readdirSync(join(TRACEFS, 'instances')).filter((n) => isOwnInstance(pid, n))) {
     writeFileSync(join(TRACEFS, 'instances', name, 'tracing_on'), '0');
     rmdirSync(join(TRACEFS, 'instances', name));
   }
@@ -169,8 +173,10 @@ function removeInstancesOf(pid: number): void {
 
 const isTracing = (pid: number): boolean => {
   try {
+    const name = readdirSync(join(TRACEFS, 'instances')).find((n) => isOwnInstance(pid, n));
+    if (name === undefined) return false;
     const on = (file: string): boolean =>
-      readFileSync(join(TRACEFS, 'instances', `churnlink-${pid}`, file), 'utf8').trim() === '1';
+      readFileSync(join(TRACEFS, 'instances', name, file), 'utf8').trim() === '1';
     return on('events/block/block_bio_queue/enable') && on('tracing_on');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;

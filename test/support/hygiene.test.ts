@@ -101,7 +101,8 @@ test('the PostgreSQL suite shows every test as skipped, with the reason, when no
   assert.equal(r.timedOut, false, r.out);
   assert.equal(r.code, 0, r.out);
   const results = r.out.split('\n').filter((l) => /^(not )?ok \d+ - /.test(l));
-  assert.equal(results.length, 8, r.out); // 7 conformance tests and the unreachable-server test
+  // Every conformance test (the suite grows) and the unreachable-server test: all of them skipped.
+  assert.ok(results.length >= 8, r.out);
   // As root the fake initdb runs as the postgres user, who may not even reach it: either way it fails.
   const reasons = new Set(results.map((l) => /^ok \d+ - .* # SKIP (.*)$/.exec(l)?.[1]));
   assert.equal(reasons.size, 1, r.out);
