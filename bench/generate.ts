@@ -9,7 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import { once } from 'node:events';
-import { prng } from './prng.js';
+import { prng } from '../src/prng.js';
 import { SampleWorkload } from './workload.js';
 
 export { prng };

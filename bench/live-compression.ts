@@ -18,7 +18,7 @@ import { pickTracks, sampleSeedOf } from '../src/live/compression-sampler.js';
 import { blockDevice } from '../src/live/devices.js';
 import { LiveMetrics, serveMetrics } from '../src/live/metrics.js';
 import { SqliteStore } from '../src/store/sqlite.js';
-import { prng } from './prng.js';
+import { prng } from '../src/prng.js';
 
 const T = 65536;
 const TRACKS = 64;

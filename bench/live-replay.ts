@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { Tracker } from '../src/collect/tracker.js';
 import { bioLayoutOf, decodeRingPage } from '../src/live/ring-page.js';
 import { IoBatch } from '../src/readers/batch.js';
-import { prng } from './prng.js';
+import { prng } from '../src/prng.js';
 
 // The block_bio_queue format of a 6.x kernel (as in test/live/ring-page.test.ts).
 const FORMAT = `name: block_bio_queue

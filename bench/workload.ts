@@ -9,7 +9,7 @@
  * - an hourly checkpoint or batch job scatters writes that fold little (the peaks).
  * Scattered 4 KiB writes elsewhere fold below 1 (a 64 KiB track ships for 4 KiB written).
  */
-import { prng } from './prng.js';
+import { prng } from '../src/prng.js';
 
 const KiB = 1024;
 const MiB = 1024 ** 2;

@@ -132,10 +132,14 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
         if (lost > 0) io.err(`warning: the trace buffer lost ${lost} events in this interval: its counts are low; raise --buffer-kb\n`);
       },
     });
+    // Signals are taken before the trace instance exists: a SIGTERM while it starts stops it cleanly.
+    let stop: () => void = () => {};
+    const signalled = new Promise<void>((resolve) => (stop = resolve));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
     await collector.start();
     const stopped = new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      void signalled.then(resolve);
       if (values.duration !== undefined) setTimeout(resolve, parseDurationS(values.duration, '--duration') * 1000).unref();
       const watch = setInterval(() => collector.failure() && resolve(), 200);
       watch.unref();

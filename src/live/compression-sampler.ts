@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { deflateRaw } from 'node:zlib';
 import { walkRoaring } from '../bitmap/roaring.js';
 import type { CompressionSampleRow, IntervalRow } from '../store/store.js';
+import { prng } from '../prng.js';
 
 /** Links compress with fast codecs: raw deflate at level 1 (node:zlib) stands for them. */
 export const SAMPLE_CODEC = 'deflate level 1';
@@ -17,18 +18,6 @@ export function sampleSeedOf(volume: string, startS: number, seed: number): numb
   return h >>> 0;
 }
 
-/** mulberry32: a small, fast, seedable generator of floats in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Up to `count` distinct tracks of a roaring bitmap holding `cardinality` tracks, each subset of
  * that size equally likely (Floyd's algorithm over ranks, driven by `seed`), ascending. Memory is
@@ -37,7 +26,7 @@ function mulberry32(seed: number): () => number {
 export function pickTracks(bitmap: Uint8Array, cardinality: number, count: number, seed: number): number[] {
   const k = Math.min(count, cardinality);
   if (k <= 0) return [];
-  const random = mulberry32(seed);
+  const random = prng(seed);
   const ranks = new Set<number>();
   for (let j = cardinality - k; j < cardinality; j++) {
     const t = Math.floor(random() * (j + 1));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, existsSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync,
+  closeSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync,
 } from 'node:fs';
 import { basename, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
@@ -14,6 +14,7 @@ import type { CompressionSampleRow } from '../../src/store/store.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { cleanUp, deferCleanup, exitOf, trackChild, waitUntil } from '../support/cleanup.js';
 import { freshDatabase, postgresUnavailable, sharedServer } from '../support/postgres.js';
+import { liveMissing, TRACEFS } from '../support/live.js';
 
 /*
  * The live agent's compression sampling and Prometheus endpoint on real loop devices, against
@@ -21,24 +22,10 @@ import { freshDatabase, postgresUnavailable, sharedServer } from '../support/pos
  * own read counters (/sys/block/loopN/stat), hand-counted writes.
  */
 
-const TRACEFS = '/sys/kernel/tracing';
 const T = 65_536;
 
-function liveMissing(): string | false {
-  let reason: string | false = false;
-  if (process.getuid?.() !== 0) reason = 'not root';
-  else if (spawnSync('losetup', ['--version']).status !== 0) reason = 'losetup is absent';
-  else if (!existsSync(join(TRACEFS, 'instances'))
-    && spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS], { timeout: 30_000 }).status !== 0) {
-    reason = 'tracefs is absent and cannot be mounted';
-  } else if (!existsSync(join(TRACEFS, 'events', 'block', 'block_bio_queue'))) {
-    reason = 'the block_bio_queue tracepoint is absent';
-  }
-  if (reason) console.log(`# skip: live agent tests: ${reason}`);
-  return reason;
-}
 
-const missing = liveMissing();
+const missing = liveMissing('live agent tests');
 const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavailable();
 const dir = tempDir();
 after(cleanUp);

@@ -6,20 +6,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 import { runChild } from '../support/child.js';
+import { liveMissing } from '../support/live.js';
 
-const TRACEFS = '/sys/kernel/tracing';
 
-function liveMissing(): string | false {
-  let reason: string | false = false;
-  if (process.getuid?.() !== 0) reason = 'not root';
-  else if (spawnSync('losetup', ['--version']).status !== 0) reason = 'losetup is absent';
-  else if (!existsSync(join(TRACEFS, 'instances')) && spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS]).status !== 0) reason = 'tracefs is absent and cannot be mounted';
-  else if (!existsSync(join(TRACEFS, 'events', 'block', 'block_bio_queue'))) reason = 'the block_bio_queue tracepoint is absent';
-  if (reason) console.log(`# skip: live lifecycle tests: ${reason}`);
-  return reason;
-}
 
-const missing = liveMissing();
+const missing = liveMissing('live lifecycle tests');
 const dir = tempDir();
 const sha256 = (path: string): string => createHash('sha256').update(readFileSync(path)).digest('hex');
 

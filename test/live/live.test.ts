@@ -11,24 +11,11 @@ import { ROOT, tempDir } from '../helpers.js';
 import { openStore } from '../../src/store/open.js';
 import { freshDatabase, postgresUnavailable, sharedServer } from '../support/postgres.js';
 import { cleanUp, deferCleanup, exitOf, trackChild, waitUntil } from '../support/cleanup.js';
+import { liveMissing, TRACEFS } from '../support/live.js';
 
-const TRACEFS = '/sys/kernel/tracing';
 
-function liveMissing(): string | false {
-  let reason: string | false = false;
-  if (process.getuid?.() !== 0) reason = 'not root';
-  else if (spawnSync('losetup', ['--version']).status !== 0) reason = 'losetup is absent';
-  else if (!existsSync(join(TRACEFS, 'instances'))
-    && spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS], { timeout: 30_000 }).status !== 0) {
-    reason = 'tracefs is absent and cannot be mounted';
-  } else if (!existsSync(join(TRACEFS, 'events', 'block', 'block_bio_queue'))) {
-    reason = 'the block_bio_queue tracepoint is absent';
-  }
-  if (reason) console.log(`# skip: live collection tests: ${reason}`);
-  return reason;
-}
 
-const missing = liveMissing();
+const missing = liveMissing('live collection tests');
 const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavailable();
 const dir = tempDir();
 after(cleanUp); // collectors a failed test left running, their trace instances, loop devices, the server

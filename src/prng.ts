@@ -1,4 +1,4 @@
-/** mulberry32: a small, fast, deterministic generator for traces and property tests. */
+/** mulberry32: a small, fast, deterministic generator of floats in [0, 1) (traces, sampling, tests). */
 export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
