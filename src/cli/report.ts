@@ -254,7 +254,7 @@ async function streamOut(
 /** Everything the HTML report and its charts show. */
 async function htmlData(
   source: CellSource, settings: StoreSettings, ctx: ChurnPlan['ctx'], range: TimeRange | null, sizing: SizingRequest,
-  values: { cycle?: string; period?: string; target?: string; link?: string }, store: string,
+  values: { cycle?: string; period?: string; target?: string; link?: string; exclude?: string[] }, store: string,
 ): Promise<HtmlReportData> {
   const { window: selected, volumes: spans } = await selectedWindow(source, settings, range);
   const firstS = Math.floor(selected.fromS / settings.intervalS) * settings.intervalS;
@@ -290,6 +290,7 @@ async function htmlData(
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
     planning,
+    excluded: values.exclude ?? [],
     models: await scanModels(source, spans, settings.intervalS, settings.trackBytes, selected.fromS, selected.toS, {
       syncWindowS: 1, cycleS, params: sizing.params,
       periodS: values.period === undefined

@@ -8,7 +8,7 @@ import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
 import { escapeXml } from './escape.js';
-import { planningHtml, type PlanningHtml } from './planning.js';
+import { paramsLine, planningHtml, type PlanningHtml } from './planning.js';
 import { lineChart, stackedAreaChart, type Series } from './svg.js';
 import { formatCount, formatFixed } from './table.js';
 
@@ -36,6 +36,8 @@ export interface HtmlReportData {
   rpo: { link: Link; cycleS: number; targetS: number; perInterval: { startS: number; maxRpoS: number }[]; p99S: number; maxS: number } | null;
   /** Cycle-length chart, what-if curve and backlog (render/planning.ts). */
   planning?: PlanningHtml;
+  /** Volumes left out (--exclude globs), for the assumptions line. */
+  excluded?: readonly string[];
 }
 
 const esc = escapeXml;
@@ -125,7 +127,7 @@ th { text-align: left; background: #f6f6f6; } td.n { text-align: right; font-var
 <body>
 <h1>${esc(d.title)}</h1>
 <p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
-link math: overhead ${(d.params.overhead * 100).toFixed(1)} %, compression ${d.params.compression}:1, efficiency ${(d.params.efficiency * 100).toFixed(1)} %</p>
+link math: ${esc(paramsLine(d.params, d.excluded ?? []))}</p>
 <h2>Changes per interval</h2>
 <section id="changed">${changedChart(d)}</section>
 <section id="written">${writtenChart(d)}</section>
