@@ -16,22 +16,8 @@ import { Tracker } from '../src/collect/tracker.js';
 import { bioLayoutOf, decodeRingPage } from '../src/live/ring-page.js';
 import { IoBatch } from '../src/readers/batch.js';
 import { prng } from '../src/prng.js';
+import { BIO_QUEUE_FORMAT as FORMAT } from './bio-format.js';
 
-// The block_bio_queue format of a 6.x kernel (as in test/live/ring-page.test.ts).
-const FORMAT = `name: block_bio_queue
-ID: 2097
-format:
-	field:unsigned short common_type;	offset:0;	size:2;	signed:0;
-	field:unsigned char common_flags;	offset:2;	size:1;	signed:0;
-	field:unsigned char common_preempt_count;	offset:3;	size:1;	signed:0;
-	field:int common_pid;	offset:4;	size:4;	signed:1;
-
-	field:dev_t dev;	offset:8;	size:4;	signed:0;
-	field:sector_t sector;	offset:16;	size:8;	signed:0;
-	field:unsigned int nr_sector;	offset:24;	size:4;	signed:0;
-	field:char rwbs[10];	offset:28;	size:10;	signed:0;
-	field:char comm[16];	offset:38;	size:16;	signed:0;
-`;
 const PAGE_BYTES = 4096;
 const EVENT_BYTES = 4 + 56; // header word + 54 bytes of fields padded to 4 (type_len 14)
 const VOLUME_SECTORS = 2 ** 31; // 1 TiB volumes

@@ -1,6 +1,6 @@
 import { unionRoaring } from '../bitmap/union.js';
 import { mergeCounters } from './merge.js';
-import type { IntervalRow } from './store.js';
+import type { ChunkRollup, IntervalRow } from './store.js';
 
 /**
  * Stored rows are chunks: one row per (volume, chunk of CHUNK_INTERVALS intervals, run) holding
@@ -18,17 +18,9 @@ export function chunkStartS(startS: number, intervalS: number): number {
 }
 
 /** A chunk as stored: its rollup and its intervals packed. */
-export interface ChunkRecord {
+export interface ChunkRecord extends ChunkRollup {
   firstS: number;
   lastS: number;
-  cells: number;
-  writes: number;
-  writeBytes: number;
-  reads: number;
-  readBytes: number;
-  /** Changed tracks of the OR of the chunk's intervals. */
-  changedTracks: number;
-  orBitmap: Uint8Array;
   data: Uint8Array;
 }
 

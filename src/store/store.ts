@@ -86,22 +86,28 @@ export interface VolumeSpan {
   lastS: number;
 }
 
-/**
- * One run's stored chunk of one volume (store/chunk.ts): its rollup over all its intervals, and
- * those of its intervals inside the scan's window. The rollup answers for the chunk exactly when
- * every interval is inside (`intervals.length === cells`) and no other run shares the chunk.
- */
-export interface StoredChunk {
-  volume: string;
-  runId: number;
-  chunkS: number;
+/** A chunk's rollup: its intervals' counters summed and the OR of their bitmaps (exact). */
+export interface ChunkRollup {
+  /** Intervals the chunk holds. */
   cells: number;
   writes: number;
   writeBytes: number;
   reads: number;
   readBytes: number;
+  /** Changed tracks of the OR of the chunk's intervals. */
   changedTracks: number;
   orBitmap: Uint8Array;
+}
+
+/**
+ * One run's stored chunk of one volume (store/chunk.ts): its rollup over all its intervals, and
+ * those of its intervals inside the scan's window. The rollup answers for the chunk exactly when
+ * every interval is inside (`intervals.length === cells`) and no other run shares the chunk.
+ */
+export interface StoredChunk extends ChunkRollup {
+  volume: string;
+  runId: number;
+  chunkS: number;
   intervals: IntervalRow[];
 }
 
