@@ -19,7 +19,7 @@ import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
-import { loadTimeline, selectedWindow } from '../report/selection.js';
+import { loadTimeline, nothingSelected, selectedWindow } from '../report/selection.js';
 import { scanModels } from '../report/model-scan.js';
 import { chartSeries, CHART_POINTS } from '../report/downsample.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
@@ -113,6 +113,9 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     const scope = await scopeFor(store, values.scope);
     const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
     const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
+    // A window (or selection) without collected intervals is an error, as in simulate and plan.
+    const fromS = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
+    if ((await source.spans(fromS, range?.toS ?? null)).length === 0) throw await nothingSelected(source, settings, range);
     const measured = values.compression === 'measured'
       ? await measuredLink(store, source, settings, range, sizing.params) : null;
     if (measured) sizing.params = measured.params;

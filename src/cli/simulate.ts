@@ -4,7 +4,7 @@ import { outageReport } from '../report/outage.js';
 import { simulate } from '../report/simulate.js';
 import { parseLink } from '../units/bandwidth.js';
 import { parseDurationS } from '../units/duration.js';
-import { parseTimeRange } from '../units/time.js';
+import { isoFromS, parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
@@ -64,6 +64,13 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
     const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
+    // An outage before the data or after the last change is applied cannot change anything.
+    for (const o of outages) {
+      if (o.toS <= timeline.firstS || o.fromS >= Math.max(timeline.endS, result.drainedS)) {
+        io.err(`warning: --outage ${isoFromS(o.fromS)} to ${isoFromS(o.toS)} is outside the data window `
+          + `${isoFromS(timeline.firstS)} to ${isoFromS(timeline.endS)}: it changes nothing\n`);
+      }
+    }
     const view = {
       link, cycleS, targetS, percentile, excluded, params, timeline, result,
       outages: outages.map((o) => outageReport(o, timeline, result, targetS)),

@@ -1,7 +1,7 @@
 import { globMatch, scopeIncludes, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
 import type { StoreSettings, VolumeSpan } from '../store/store.js';
-import type { TimeRange } from '../units/time.js';
+import { isoFromS, type TimeRange } from '../units/time.js';
 import { spanWindow, type CellSource } from './cells.js';
 import { Timeline } from './timeline.js';
 
@@ -30,7 +30,7 @@ export async function selectedWindow(
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const volumes = await source.spans(from, range?.toS ?? null);
   const window = spanWindow(volumes, settings.intervalS);
-  if (window === null) throw new UsageError('no collected intervals for this selection and window');
+  if (window === null) throw await nothingSelected(source, settings, range);
   return { window: range ?? window, volumes };
 }
 
@@ -44,8 +44,21 @@ export async function loadTimeline(
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const spans = await source.spans(from, range?.toS ?? null);
   const window = spanWindow(spans, settings.intervalS);
-  if (window === null) throw new UsageError('no collected intervals for this selection and window');
+  if (window === null) throw await nothingSelected(source, settings, range);
   const fromS = range?.fromS ?? window.fromS;
   const toS = range?.toS ?? window.toS;
   return Timeline.load(source, spans.map((s) => s.volume), settings.intervalS, settings.trackBytes, fromS, toS);
+}
+
+/**
+ * The error for a selection without any collected interval: it says which range the selected
+ * volumes do hold, so a mistyped window is seen at once (every command fails the same way).
+ */
+export async function nothingSelected(
+  source: CellSource, settings: StoreSettings, range: TimeRange | null,
+): Promise<UsageError> {
+  const all = spanWindow(await source.spans(null, null), settings.intervalS);
+  const asked = range === null ? '' : ` in ${isoFromS(range.fromS)} to ${isoFromS(range.toS)}`;
+  const held = all === null ? 'no intervals at all' : `${isoFromS(all.fromS)} to ${isoFromS(all.toS)}`;
+  return new UsageError(`no collected intervals${asked} for this selection; it holds ${held} (UTC)`);
 }
