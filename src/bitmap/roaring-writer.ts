@@ -1,5 +1,7 @@
 import { popcount32 } from './bitset.js';
-import { runEncodes } from './roaring.js';
+import {
+  ARRAY_MAX, BITMAP_BYTES, COOKIE_NO_RUNS, COOKIE_RUNS, NO_OFFSET_THRESHOLD, runEncodes,
+} from './roaring.js';
 
 /**
  * Writes a portable roaring bitmap container by container, in ascending key order, from runs or
@@ -251,11 +253,6 @@ export class RoaringWriter {
 const ARRAY = 0;
 const BITMAP = 1;
 const RUN = 2;
-const COOKIE_NO_RUNS = 12346;
-const COOKIE_RUNS = 12347;
-const ARRAY_MAX = 4096;
-const BITMAP_BYTES = 8192;
-const NO_OFFSET_THRESHOLD = 4;
 
 function putRun(view: DataView, p: number, first: number, last: number): number {
   view.setUint16(p, first, true);

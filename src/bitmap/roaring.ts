@@ -8,11 +8,12 @@ import { Bitset } from './bitset.js';
  * of array, bitmap and run encodings, as CRoaring's runOptimize does (`runEncodes`).
  */
 
-const COOKIE_NO_RUNS = 12346;
-const COOKIE_RUNS = 12347;
-const ARRAY_MAX = 4096; // containers above this cardinality are bitmaps unless run-encoded
-const BITMAP_BYTES = 8192;
-const NO_OFFSET_THRESHOLD = 4; // with runs, offsets are written only for >= 4 containers
+// Format constants of the portable serialization, shared with roaring-writer.ts.
+export const COOKIE_NO_RUNS = 12346;
+export const COOKIE_RUNS = 12347;
+export const ARRAY_MAX = 4096; // containers above this cardinality are bitmaps unless run-encoded
+export const BITMAP_BYTES = 8192;
+export const NO_OFFSET_THRESHOLD = 4; // with runs, offsets are written only for >= 4 containers
 
 /**
  * Whether a container of `card` values in `nRuns` runs is written as runs: CRoaring's

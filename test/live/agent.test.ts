@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   closeSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync,
@@ -14,7 +14,7 @@ import type { CompressionSampleRow } from '../../src/store/store.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { cleanUp, deferCleanup, exitOf, trackChild, waitUntil } from '../support/cleanup.js';
 import { freshDatabase, postgresUnavailable, sharedServer } from '../support/postgres.js';
-import { liveMissing, TRACEFS } from '../support/live.js';
+import { liveMissing, loopDevice, TRACEFS, untilIntervalOffset } from '../support/live.js';
 
 /*
  * The live agent's compression sampling and Prometheus endpoint on real loop devices, against
@@ -30,15 +30,6 @@ const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavai
 const dir = tempDir();
 after(cleanUp);
 
-/** A loop device over a fresh 64 MiB file without read-ahead (reads are exactly what is asked). */
-function loopDevice(name: string): string {
-  const file = join(dir, name);
-  execFileSync('truncate', ['-s', '64M', file]);
-  const dev = execFileSync('losetup', ['-f', '--show', file], { encoding: 'utf8' }).trim();
-  deferCleanup(`loop device ${dev}`, () => void spawnSync('losetup', ['-d', dev]));
-  execFileSync('blockdev', ['--setra', '0', dev]);
-  return dev;
-}
 
 /** Write `count` 64 KiB blocks from `input` at block `seek` with O_DIRECT: one bio each. */
 const dd = (dev: string, seek: number, count: number, input = '/dev/zero', bs = '64k'): void => {
@@ -73,19 +64,10 @@ function expectedSample(dev: string, tracks: number[]): Omit<CompressionSampleRo
   return e;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Wait until `offsetMs` into the next interval of `intervalMs`; returns that interval's start (s). */
-async function untilIntervalOffset(intervalMs: number, offsetMs: number): Promise<number> {
-  const now = Date.now();
-  const next = Math.ceil((now - offsetMs) / intervalMs) * intervalMs + offsetMs;
-  await sleep(next - now);
-  return Math.floor(next / intervalMs) * intervalMs / 1000;
-}
 
 test('compression sampling: zero tracks and random tracks told apart, exact against zlib, within the rate limit',
   { skip: missing }, async () => {
-    const dev = loopDevice('sample.img');
+    const dev = loopDevice(dir, 'sample.img');
     const random = join(dir, 'random.bin');
     writeFileSync(random, randomBytes(16 * T));
     const store = new SqliteStore(join(dir, 'sample.db'));
@@ -199,7 +181,7 @@ async function liveWithMetrics(args: string[]) {
 
 test('live --metrics: the endpoint scraped over HTTP shows the exact counters of a known write pattern',
   { skip: missing }, async () => {
-    const dev = loopDevice('metrics.img');
+    const dev = loopDevice(dir, 'metrics.img');
     const args = ['--device', dev, '--interval', '2s', '--store', join(dir, 'metrics.db'), '--host', 'h',
       '--sample-compression', '--sample-rate-mb', '1'];
     const { proc, exit, out, err, scrape } = await liveWithMetrics(args);
@@ -236,7 +218,7 @@ test('live --metrics into PostgreSQL: intervals waiting in the spool while the s
   { skip: missing || pgMissing }, async () => {
     const pg = sharedServer();
     const url = await freshDatabase('metrics');
-    const dev = loopDevice('spool-metrics.img');
+    const dev = loopDevice(dir, 'spool-metrics.img');
     const args = ['--device', dev, '--interval', '1s', '--store', url, '--spool', join(dir, 'spool.db'), '--host', 'h'];
     const { proc, exit, out, err, scrape } = await liveWithMetrics(args);
     const v = `{volume="h/${basename(dev)}"}`;

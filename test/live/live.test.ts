@@ -1,6 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LiveCollector } from '../../src/live/collector.js';
@@ -11,7 +11,7 @@ import { ROOT, tempDir } from '../helpers.js';
 import { openStore } from '../../src/store/open.js';
 import { freshDatabase, postgresUnavailable, sharedServer } from '../support/postgres.js';
 import { cleanUp, deferCleanup, exitOf, trackChild, waitUntil } from '../support/cleanup.js';
-import { liveMissing, TRACEFS } from '../support/live.js';
+import { liveMissing, loopDevice, TRACEFS, untilIntervalOffset } from '../support/live.js';
 
 
 
@@ -20,14 +20,6 @@ const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavai
 const dir = tempDir();
 after(cleanUp); // collectors a failed test left running, their trace instances, loop devices, the server
 
-/** A loop device over a fresh file, detached at clean-up. */
-function loopDevice(name: string): string {
-  const file = join(dir, name);
-  execFileSync('truncate', ['-s', '64M', file]);
-  const dev = execFileSync('losetup', ['-f', '--show', file], { encoding: 'utf8' }).trim();
-  deferCleanup(`loop device ${dev}`, () => void spawnSync('losetup', ['-d', dev]));
-  return dev;
-}
 
 /** Write `count` 64 KiB blocks at block `seek` with O_DIRECT: one bio each. */
 const dd = (dev: string, seek: number, count: number, bs = '64k'): void => {
@@ -96,18 +88,9 @@ function liveChild(args: string[]) {
   };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Wait until `offsetMs` into the next interval of `intervalMs` (a wall-clock time, not a guess). */
-async function untilIntervalOffset(intervalMs: number, offsetMs: number): Promise<number> {
-  const now = Date.now();
-  const next = Math.ceil((now - offsetMs) / intervalMs) * intervalMs + offsetMs;
-  await sleep(next - now);
-  return Math.floor(next / intervalMs) * intervalMs / 1000;
-}
 
 test('live: writes to a loop device give exact changed tracks per interval', { skip: missing }, async () => {
-  const dev = loopDevice('exact.img');
+  const dev = loopDevice(dir, 'exact.img');
   const store = new SqliteStore(join(dir, 'live.db'));
   const device = blockDevice(dev);
   const collector = new LiveCollector({
@@ -145,7 +128,7 @@ test('live: writes to a loop device give exact changed tracks per interval', { s
 });
 
 test('live CLI: SIGTERM commits and cleans up; kill -9 keeps every closed interval', { skip: missing }, async () => {
-  const dev = loopDevice('cli.img');
+  const dev = loopDevice(dir, 'cli.img');
   const db = join(dir, 'live-cli.db');
   const args = ['--device', dev, '--interval', '1s', '--store', db, '--host', 'h'];
   // Another collector's instance on the host (its process alive): left alone, and no concern of ours.
@@ -191,7 +174,7 @@ test('live into PostgreSQL: intervals closed while the server is down wait in th
   { skip: missing || pgMissing }, async () => {
     const pg = sharedServer();
     const url = await freshDatabase('live');
-    const dev = loopDevice('spool.img');
+    const dev = loopDevice(dir, 'spool.img');
     const spool = join(dir, 'spool.db');
     const args = ['--device', dev, '--interval', '1s', '--store', url, '--spool', spool, '--host', 'h'];
     const a = liveChild(args);
