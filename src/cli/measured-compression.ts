@@ -80,7 +80,7 @@ export async function measuredLink(
     for (const c of page) if (c.changedTracks > 0) intervals.push({ volume: c.volume, startS: c.startS, changedTracks: c.changedTracks });
   }
   const effective = measured.effective(intervals);
-  const perVolume = new Map([...names].sort().map((v) => [v, measured.summaryOf(v, intervals)] as const));
+  const perVolume = measured.summaries([...names].sort(), intervals);
   return {
     params: { ...params, compression: effective.ratio },
     assumption: measured.assumption(effective),

@@ -1,4 +1,5 @@
 import type { CompressionSampleRow } from '../store/store.js';
+import { ConfidenceAccumulator, deflateExpansion, type RatioConfidence } from './compression-confidence.js';
 
 /*
  * `--compression measured`: each (volume, interval)'s compression ratio measured by a live
@@ -11,6 +12,8 @@ import type { CompressionSampleRow } from '../store/store.js';
 export interface MeasuredCompressionSummary {
   /** Changed bytes / bytes after compression, over the volume's intervals (fallbacks included). */
   ratio: number;
+  /** The range `ratio` lies in with 95 % confidence, from the sample sizes (compression-confidence.ts). */
+  confidence: RatioConfidence;
   /** Share of sampled tracks that were all zeros. */
   zeroShare: number;
   /** Share of sampled tracks identical to an earlier sampled track of their interval. */
@@ -28,11 +31,12 @@ export interface ChangedInterval {
 /** The effective ratio over a set of intervals, and how many had no sample. */
 export interface EffectiveCompression {
   ratio: number;
+  confidence: RatioConfidence;
   measuredIntervals: number;
   fallbackIntervals: number;
 }
 
-interface Totals {
+export interface Totals {
   tracksSampled: number;
   rawBytes: number;
   compressedBytes: number;
@@ -74,32 +78,36 @@ export class MeasuredCompression {
     return this.measuredRatio(volume, startS) ?? this.defaultRatio;
   }
 
-  /** The ratio over `intervals` weighted by their changed tracks; 1:1 default when none changed. */
+  /** The ratio over `intervals` weighted by their changed tracks; the default when none changed. */
   effective(intervals: Iterable<ChangedInterval>): EffectiveCompression {
-    let changed = 0;
-    let wire = 0;
-    let measuredIntervals = 0;
-    let fallbackIntervals = 0;
-    for (const i of intervals) {
-      const measured = this.measuredRatio(i.volume, i.startS);
-      if (measured === null) fallbackIntervals++;
-      else measuredIntervals++;
-      changed += i.changedTracks;
-      wire += i.changedTracks / (measured ?? this.defaultRatio);
-    }
-    return { ratio: wire === 0 ? this.defaultRatio : changed / wire, measuredIntervals, fallbackIntervals };
+    const acc = new EffectiveAccumulator(this);
+    for (const i of intervals) acc.add(i);
+    return acc.result();
   }
 
-  /** Per-volume summary over the volume's `intervals` (the ratio) and all its samples (the shares). */
-  summaryOf(volume: string, intervals: Iterable<ChangedInterval>): MeasuredCompressionSummary {
-    const own = [...intervals].filter((i) => i.volume === volume);
-    const t = this.#byVolume.get(volume);
-    return {
-      ratio: this.effective(own).ratio,
-      zeroShare: t === undefined ? 0 : t.zeroTracks / t.tracksSampled,
-      dedupShare: t === undefined ? 0 : t.dupTracks / t.tracksSampled,
-      tracksSampled: t?.tracksSampled ?? 0,
-    };
+  /** Per-volume summaries over `intervals` (the ratio) and all of each volume's samples (the shares), in one pass. */
+  summaries(volumes: Iterable<string>, intervals: Iterable<ChangedInterval>): Map<string, MeasuredCompressionSummary> {
+    const byVolume = new Map<string, EffectiveAccumulator>();
+    for (const v of volumes) byVolume.set(v, new EffectiveAccumulator(this));
+    for (const i of intervals) byVolume.get(i.volume)?.add(i);
+    const out = new Map<string, MeasuredCompressionSummary>();
+    for (const [volume, acc] of byVolume) {
+      const { ratio, confidence } = acc.result();
+      const t = this.#byVolume.get(volume);
+      out.set(volume, {
+        ratio,
+        confidence,
+        zeroShare: t === undefined ? 0 : t.zeroTracks / t.tracksSampled,
+        dedupShare: t === undefined ? 0 : t.dupTracks / t.tracksSampled,
+        tracksSampled: t?.tracksSampled ?? 0,
+      });
+    }
+    return out;
+  }
+
+  /** The pooled sample of one (volume, interval), or undefined. */
+  sampleOf(volume: string, startS: number): Readonly<Totals> | undefined {
+    return this.#byInterval.get(keyOf(volume, startS));
   }
 
   /**
@@ -108,8 +116,15 @@ export class MeasuredCompression {
    */
   assumption(e: EffectiveCompression): string {
     const def = `${formatRatio(this.defaultRatio)}:1`;
-    return `compression measured (deflate level 1 on sampled changed tracks): ${formatRatio(e.ratio)}:1 effective; ` +
-      `${e.measuredIntervals} intervals measured, ${e.fallbackIntervals} without samples at ${def}`;
+    const c = e.confidence;
+    const range = c.ratioHigh === null ? `at least ${formatRatio(c.ratioLow)}:1`
+      : `${formatRatio(c.ratioLow)}–${formatRatio(c.ratioHigh)}:1`;
+    const exact = c.ratioLow === c.ratioHigh;
+    const confidence = e.measuredIntervals === 0 ? ''
+      : exact ? ' (every changed track of the measured intervals sampled)'
+        : ` (${Math.round(c.level * 100)} % confidence: ${range})`;
+    return `compression measured (deflate level 1 on sampled changed tracks): ${formatRatio(e.ratio)}:1 effective` +
+      `${confidence}; ${e.measuredIntervals} intervals measured, ${e.fallbackIntervals} without samples at ${def}`;
   }
 }
 
@@ -128,3 +143,35 @@ function add(map: Map<string, Totals>, key: string, s: CompressionSampleRow): vo
 }
 
 const formatRatio = (r: number): string => (Math.round(r * 100) / 100).toString();
+
+/** One estimate's running sums: its ratio, confidence range and interval counts. */
+class EffectiveAccumulator {
+  readonly #acc = new ConfidenceAccumulator();
+  #measured = 0;
+  #fallback = 0;
+
+  constructor(readonly compression: MeasuredCompression) {}
+
+  add(i: ChangedInterval): void {
+    const t = this.compression.sampleOf(i.volume, i.startS);
+    if (t === undefined) {
+      this.#fallback++;
+      this.#acc.addFallback(i.changedTracks, this.compression.defaultRatio);
+      return;
+    }
+    this.#measured++;
+    const trackBytes = t.rawBytes / t.tracksSampled;
+    this.#acc.addMeasured(i.changedTracks, t.compressedBytes / t.rawBytes, t.tracksSampled, deflateExpansion(trackBytes));
+  }
+
+  result(): EffectiveCompression {
+    const { changedTracks, wireTracks } = this.#acc;
+    const ratio = wireTracks === 0 ? this.compression.defaultRatio : changedTracks / wireTracks;
+    return {
+      ratio,
+      confidence: this.#acc.confidence(ratio),
+      measuredIntervals: this.#measured,
+      fallbackIntervals: this.#fallback,
+    };
+  }
+}

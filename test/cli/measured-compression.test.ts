@@ -40,15 +40,18 @@ test('--compression measured: the effective ratio and per-volume summaries from 
     const settings = { intervalS: 60, trackBytes: 65_536 };
     const m = await measuredLink(store, source, settings, null, { overhead: 0.1, compression: 1, efficiency: 0.9 });
     // Hand-computed: h/a@0 4 tracks at 4:1 -> 1; h/a@60 2 tracks, no sample, 1:1 -> 2; h/b@0 1 track at 2:1 -> 0.5.
-    assert.deepEqual(m.effective, { ratio: 7 / 3.5, measuredIntervals: 2, fallbackIntervals: 1 });
+    // Every changed track of the measured intervals was sampled: the range is the ratio itself.
+    assert.deepEqual(m.effective, {
+      ratio: 7 / 3.5, confidence: { level: 0.95, ratioLow: 2, ratioHigh: 2 }, measuredIntervals: 2, fallbackIntervals: 1,
+    });
     assert.deepEqual(m.params, { overhead: 0.1, compression: 2, efficiency: 0.9 });
     assert.deepEqual(Object.fromEntries(m.perVolume), {
-      'h/a': { ratio: 6 / 3, zeroShare: 0.5, dedupShare: 0.25, tracksSampled: 4 },
-      'h/b': { ratio: 2, zeroShare: 0, dedupShare: 0, tracksSampled: 1 },
+      'h/a': { ratio: 6 / 3, confidence: { level: 0.95, ratioLow: 2, ratioHigh: 2 }, zeroShare: 0.5, dedupShare: 0.25, tracksSampled: 4 },
+      'h/b': { ratio: 2, confidence: { level: 0.95, ratioLow: 2, ratioHigh: 2 }, zeroShare: 0, dedupShare: 0, tracksSampled: 1 },
     });
     assert.equal(m.ratioAt('h/a', 60), 1);
-    assert.equal(m.assumption, 'compression measured (deflate level 1 on sampled changed tracks): 2:1 effective; ' +
-      '2 intervals measured, 1 without samples at 1:1');
+    assert.equal(m.assumption, 'compression measured (deflate level 1 on sampled changed tracks): 2:1 effective ' +
+      '(every changed track of the measured intervals sampled); 2 intervals measured, 1 without samples at 1:1');
   } finally {
     await store.close();
   }
@@ -79,16 +82,17 @@ test('report --compression measured: each volume sized with its measured ratio, 
   const r = await runCli('report', '--store', db, '--compression', 'measured', '--resync', '1m', '--format', 'json');
   assert.equal(r.code, 0, r.stderr);
   const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+  const C = { level: 0.95, ratioLow: 2, ratioHigh: 2 };
   // h/a: 6 changed tracks (393,216 B) at 6 / (1 + 2) = 2:1 -> 196,608 B in 60 s; h/b: 1 track at 2:1.
   assert.deepEqual(rows.map((x) => [x.volume, x.requiredBandwidthBps, x.measuredCompression]), [
-    ['h/a', (8 * 196_608) / 60, { ratio: 2, zeroShare: 0.5, dedupShare: 0.25, tracksSampled: 4 }],
-    ['h/b', (8 * 32_768) / 60, { ratio: 2, zeroShare: 0, dedupShare: 0, tracksSampled: 1 }],
+    ['h/a', (8 * 196_608) / 60, { ratio: 2, confidence: C, zeroShare: 0.5, dedupShare: 0.25, tracksSampled: 4 }],
+    ['h/b', (8 * 32_768) / 60, { ratio: 2, confidence: C, zeroShare: 0, dedupShare: 0, tracksSampled: 1 }],
   ]);
   const table = await runCli('report', '--store', db, '--compression', 'measured', '--compression-default', '1.5');
   assert.equal(table.code, 0, table.stderr);
   // The effective ratio with h/a@60 at 1.5:1: 7 tracks over 1 + 2 / 1.5 + 0.5 = 2.8333 sent.
-  const line = 'compression measured (deflate level 1 on sampled changed tracks): 2.47:1 effective; ' +
-    '2 intervals measured, 1 without samples at 1.5:1\n';
+  const line = 'compression measured (deflate level 1 on sampled changed tracks): 2.47:1 effective ' +
+    '(every changed track of the measured intervals sampled); 2 intervals measured, 1 without samples at 1.5:1\n';
   assert.ok(table.stdout.endsWith(line), table.stdout);
   const plainRun = await runCli('report', '--store', db, '--resync', '1m', '--format', 'json');
   const plain = JSON.parse(plainRun.stdout) as Record<string, unknown>[];
