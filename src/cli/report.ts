@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { capacityOf } from '../collect/scope.js';
 import { UsageError, checkEnum } from '../errors.js';
 import { churnCsv, churnJson, churnTable, type ChurnView } from '../render/churn.js';
-import { computeChurn, planChurn, REPORT_BY, streamChurn, type ChurnPlan } from '../report/churn.js';
+import { planChurn, REPORT_BY, streamChurn, type ChurnPlan } from '../report/churn.js';
 import { sizeLink, type SizingRequest } from '../report/sizing.js';
 import type { Per } from '../report/window.js';
 import { parseBandwidthBps, parseLink } from '../units/bandwidth.js';
@@ -19,18 +19,12 @@ import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
-import { loadTimeline, nothingSelected, selectedWindow } from '../report/selection.js';
+import { nothingSelected, selectedWindow } from '../report/selection.js';
 import { scanModels } from '../report/model-scan.js';
-import { chartSeries, CHART_POINTS } from '../report/downsample.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
-import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart, type HtmlReportData } from '../render/html.js';
-import { rpoPerInterval, simulate } from '../report/simulate.js';
-import { cycleLengthTable } from '../report/cycle-length.js';
-import { sweep, sweepLinks } from '../report/sweep.js';
-import type { PlanningHtml } from '../render/planning.js';
+import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart } from '../render/html.js';
+import { htmlData } from '../report/html-data.js';
 import type { CellSource } from '../report/cells.js';
-import type { StoreSettings } from '../store/store.js';
-import type { TimeRange } from '../units/time.js';
 
 export const REPORT_HELP = `usage: churnlink report [options]
 
@@ -147,8 +141,14 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     };
     if (format === 'html' || format === 'svg') {
       // The planner's library names its parameters (cycleS); say --cycle.
-      const data = await inFlagTerms(PLANNING_PARAM_FLAGS,
-        () => htmlData(source, settings, ctx, range, sizing, values, store.location));
+      const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
+      const data = await inFlagTerms(PLANNING_PARAM_FLAGS, () => htmlData(source, {
+        settings, ctx, range, sizing, cycleS,
+        periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
+        targetS: values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target'),
+        excluded: values.exclude ?? [],
+        store: store.location,
+      }));
       const chart = checkEnum('--chart', values.chart!, CHARTS);
       const text = format === 'html' ? renderHtmlReport(data)
         : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
@@ -252,55 +252,6 @@ async function streamOut(
   } finally {
     if (fd !== null) closeSync(fd);
   }
-}
-
-/** Everything the HTML report and its charts show. */
-async function htmlData(
-  source: CellSource, settings: StoreSettings, ctx: ChurnPlan['ctx'], range: TimeRange | null, sizing: SizingRequest,
-  values: { cycle?: string; period?: string; target?: string; link?: string; exclude?: string[] }, store: string,
-): Promise<HtmlReportData> {
-  const { window: selected, volumes: spans } = await selectedWindow(source, settings, range);
-  const firstS = Math.floor(selected.fromS / settings.intervalS) * settings.intervalS;
-  const endS = Math.ceil(selected.toS / settings.intervalS) * settings.intervalS;
-  const volumes = await computeChurn(source, { by: 'volume', per: null, range, datasets: null }, ctx);
-  const groups = await planChurn(source, { by: 'group', per: 'interval', range, datasets: null, sparse: true }, ctx);
-  const series = await chartSeries(streamChurn(source, groups), firstS, endS, settings.intervalS, CHART_POINTS);
-  const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
-  const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
-  let rpo: HtmlReportData['rpo'] = null;
-  // The cycle-length chart and the RPO simulation need the planning view (packed cells).
-  const timeline = await loadTimeline(source, settings, range);
-  const cycles = cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
-  const planning: PlanningHtml = { cycles, sweep: null, targetS, peakBacklogBytes: null };
-  if (sizing.link !== null) {
-    const result = simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
-    rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
-    planning.peakBacklogBytes = result.peakBacklogBytes;
-    const links = sweepLinks(sizing.link.paths * sizing.link.pathBps, null, null);
-    const simulation = { cycleS, params: sizing.params, outages: [] };
-    const prices = { perPath: null, perMbit: null };
-    planning.sweep = sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
-  }
-  return {
-    title: 'churnlink: write churn and replication link report',
-    store,
-    intervalS: settings.intervalS,
-    trackBytes: settings.trackBytes,
-    window: { startS: firstS, endS },
-    params: sizing.params,
-    groupSeries: series.rows,
-    chartStepS: series.stepS,
-    volumes,
-    totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
-    planning,
-    excluded: values.exclude ?? [],
-    models: await scanModels(source, spans, settings.intervalS, settings.trackBytes, selected.fromS, selected.toS, {
-      syncWindowS: 1, cycleS, params: sizing.params,
-      periodS: values.period === undefined
-        ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
-    }),
-    rpo,
-  };
 }
 
 /** Write the result to -o FILE, or stdout. */
