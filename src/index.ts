@@ -11,7 +11,7 @@ export { VolumeTable } from './readers/volumes.js';
 export { parseCsvMapping, type CsvMapping } from './readers/csv-mapping.js';
 export { Tracker, type IntervalRecord, type TrackerOptions } from './collect/tracker.js';
 export { intervalStartUs, tracksFromExtent } from './collect/interval.js';
-export { parseScope, type Scope, type Extent } from './collect/scope.js';
+export { parseScope, type Scope, type Extent } from './scope/scope.js';
 export { collectSources, type CollectOptions, type CollectSummary } from './collect/run.js';
 export { openSource, type Source } from './sources/file.js';
 export type {

@@ -1,6 +1,6 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { capacityOf } from '../collect/scope.js';
+import { capacityOf } from '../scope/scope.js';
 import { UsageError, checkEnum } from '../errors.js';
 import { churnCsv, churnJson, churnTable, type ChurnView } from '../render/churn.js';
 import { planChurn, REPORT_BY, streamChurn, type ChurnPlan } from '../report/churn.js';

@@ -11,7 +11,7 @@ import type { SourceInfo, Store } from '../store/store.js';
 import { hashFile } from '../sources/content-hash.js';
 import { runsToReplace, storedLengths } from './duplicates.js';
 import { Warnings, type Warning } from '../warnings.js';
-import { capacityOf, scopeIncludes, type Scope } from './scope.js';
+import { capacityOf, scopeIncludes, type Scope } from '../scope/scope.js';
 import { IntervalWriter } from './interval-writer.js';
 import { decodeInParallel } from './parallel.js';
 import { surveySources } from './survey.js';

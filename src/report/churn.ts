@@ -1,6 +1,6 @@
 import { Bitset } from '../bitmap/bitset.js';
 import { walkRoaring } from '../bitmap/roaring.js';
-import { groupsOfVolume, type Scope } from '../collect/scope.js';
+import { groupsOfVolume, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
 import type { StoredChunk, VolumeSpan } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';

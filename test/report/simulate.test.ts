@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serializeRoaring } from '../../src/bitmap/roaring.js';
-import { encodeProfile } from '../../src/collect/write-profile.js';
+import { encodeProfile } from '../../src/store/write-profile.js';
 import { cellsFromRows } from '../../src/report/cells.js';
 import { Timeline } from '../../src/report/timeline.js';
 import { rpoAtPercentileS, simulate, transmitEnd, type SimulationResult } from '../../src/report/simulate.js';
