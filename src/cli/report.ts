@@ -63,6 +63,14 @@ paths = ceil(required / path); resync time = 8 D / (paths x path x efficiency).
 `;
 
 const FORMATS = ['table', 'json', 'csv', 'html', 'svg'] as const;
+
+/** The report library's parameter names (and phrases) and the flags that set them. */
+export const REPORT_PARAM_FLAGS: Record<string, string> = {
+  ...PLANNING_PARAM_FLAGS,
+  periodS: '--period',
+  'by dataset': '--by dataset',
+  'a scope with data sets': '--scope FILE with datasets:',
+};
 const CHARTS = ['changed', 'written', 'bandwidth', 'rpo'] as const;
 
 /** `churnlink report`: read the store, compute the churn report, render it. */
@@ -117,12 +125,12 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     if (values.models) {
       const { window, volumes } = await selectedWindow(source, settings, range);
       const { intervalS, trackBytes } = settings;
-      const rows = await scanModels(source, volumes, intervalS, trackBytes, window.fromS, window.toS, {
+      const rows = await inFlagTerms(REPORT_PARAM_FLAGS, () => scanModels(source, volumes, intervalS, trackBytes, window.fromS, window.toS, {
         syncWindowS: values['sync-window'] === undefined ? 1 : parseDurationS(values['sync-window'], '--sync-window'),
         cycleS: values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle'),
         periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
         params: sizing.params,
-      });
+      }));
       const shown = {
         intervalS, trackBytes,
         firstS: Math.floor(window.fromS / intervalS) * intervalS, endS: Math.ceil(window.toS / intervalS) * intervalS,
@@ -142,7 +150,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     if (format === 'html' || format === 'svg') {
       // The planner's library names its parameters (cycleS); say --cycle.
       const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
-      const data = await inFlagTerms(PLANNING_PARAM_FLAGS, () => htmlData(source, {
+      const data = await inFlagTerms(REPORT_PARAM_FLAGS, () => htmlData(source, {
         settings, ctx, range, sizing, cycleS,
         periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
         targetS: values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target'),
@@ -158,7 +166,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     }
     const datasets = values.dataset === undefined ? null : values.dataset.split(',').map((d) => d.trim());
     const percentile = values.percentile === undefined ? undefined : parsePercentile(values.percentile);
-    const plan = await planChurn(source, { by, per, range, datasets, ...(percentile === undefined ? {} : { percentile }) }, ctx);
+    const request = { by, per, range, datasets, ...(percentile === undefined ? {} : { percentile }) };
+    const plan = await inFlagTerms(REPORT_PARAM_FLAGS, () => planChurn(source, request, ctx));
     const maxRows = maxRowsOf(values['max-rows'], format === 'table' ? TABLE_MAX_ROWS : STREAM_MAX_ROWS);
     if (plan.denseRows > maxRows) {
       throw new UsageError(
