@@ -1,6 +1,5 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { capacityOf } from '../scope/scope.js';
 import { UsageError, checkEnum } from '../errors.js';
 import { churnCsv, churnJson, churnTable, type ChurnView } from '../render/churn.js';
 import { planChurn, REPORT_BY, streamChurn, type ChurnPlan } from '../report/churn.js';
@@ -18,9 +17,10 @@ import type { Io } from './io.js';
 import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
-import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
-import { nothingSelected, selectedWindow } from '../report/selection.js';
-import { scanModels } from '../report/model-scan.js';
+import { openCollectedStore, scopeFor } from './store-access.js';
+import { defaultPeriodS, replicationModels } from '../api/planning.js';
+import { selectData } from '../api/selection.js';
+import { nothingSelected } from '../report/selection.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
 import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart } from '../render/html.js';
 import { htmlData } from '../report/html-data.js';
@@ -112,9 +112,11 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   const { store, settings } = await openCollectedStore('report', values.store!);
   try {
     const per = perOf(values.per, settings.intervalS);
-    const scope = await scopeFor(store, values.scope);
-    const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
-    const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
+    const selection = {
+      window: range, group: values.group ?? null, exclude: values.exclude ?? [],
+      scope: await scopeFor(store, values.scope),
+    };
+    const { source, ctx } = await selectData(store, selection);
     // A window (or selection) without collected intervals is an error, as in simulate and plan.
     const fromS = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
     if ((await source.spans(fromS, range?.toS ?? null)).length === 0) throw await nothingSelected(source, settings, range);
@@ -123,36 +125,28 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     if (measured) sizing.params = measured.params;
     const note = measured && format === 'table' ? `${measured.assumption}\n` : '';
     if (values.models) {
-      const { window, volumes } = await selectedWindow(source, settings, range);
-      const { intervalS, trackBytes } = settings;
-      const rows = await inFlagTerms(REPORT_PARAM_FLAGS, () => scanModels(source, volumes, intervalS, trackBytes, window.fromS, window.toS, {
-        syncWindowS: values['sync-window'] === undefined ? 1 : parseDurationS(values['sync-window'], '--sync-window'),
-        cycleS: values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle'),
-        periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
+      const syncWindow = values['sync-window'];
+      const models = await inFlagTerms(REPORT_PARAM_FLAGS, () => replicationModels(store, {
+        ...selection,
+        ...(syncWindow === undefined ? {} : { syncWindowS: parseDurationS(syncWindow, '--sync-window') }),
+        ...(values.cycle === undefined ? {} : { cycleS: parseDurationS(values.cycle, '--cycle') }),
+        ...(values.period === undefined ? {} : { periodS: parseDurationS(values.period, '--period') }),
         params: sizing.params,
       }));
-      const shown = {
-        intervalS, trackBytes,
-        firstS: Math.floor(window.fromS / intervalS) * intervalS, endS: Math.ceil(window.toS / intervalS) * intervalS,
-      };
+      const { rows } = models;
       const json = measured ? { models: rows, ...measuredJson(measured) } : rows;
       const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
-        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, shown, sizing.params) + note;
+        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, models, sizing.params) + note;
       await emit(text, values.output, io);
       return 0;
     }
-    const ctx = {
-      intervalS: settings.intervalS,
-      trackBytes: settings.trackBytes,
-      scope,
-      capacityBytes: (v: string) => capacityOf(scope, v) ?? capacities.get(v) ?? null,
-    };
     if (format === 'html' || format === 'svg') {
       // The planner's library names its parameters (cycleS); say --cycle.
       const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
       const data = await inFlagTerms(REPORT_PARAM_FLAGS, () => htmlData(source, {
         settings, ctx, range, sizing, cycleS,
-        periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
+        periodS: values.period === undefined
+          ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
         targetS: values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target'),
         excluded: values.exclude ?? [],
         store: store.location,
@@ -267,11 +261,6 @@ async function streamOut(
 export async function emit(text: string, output: string | undefined, io: Io): Promise<void> {
   if (output !== undefined) await writeFile(output, text);
   else io.out(text);
-}
-
-/** One hour when the interval divides it, else one interval. */
-function defaultPeriodS(intervalS: number): number {
-  return 3600 % intervalS === 0 ? 3600 : intervalS;
 }
 
 function perOf(text: string | undefined, intervalS: number): Per {

@@ -108,7 +108,8 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
     planning,
     excluded: request.excluded,
-    models: await scanModels(source, spans, settings.intervalS, settings.trackBytes, selected.fromS, selected.toS, {
+    models: await scanModels(source, spans, {
+      intervalS: settings.intervalS, trackBytes: settings.trackBytes, fromS: selected.fromS, toS: selected.toS,
       syncWindowS: 1, cycleS, params: sizing.params, periodS: request.periodS,
     }),
     rpo,

@@ -22,8 +22,9 @@ test('report library errors name parameters, not flags', async () => {
     usage('periodS 30 s must be a whole multiple of the 60 s collection interval'));
   assert.throws(() => checkModelOptions(60, { ...models, syncWindowS: 0.5 }),
     usage('syncWindowS must be a whole number of seconds >= 1, not 0.5'));
-  assert.throws(() => planBuckets(0, 600, 60, 90), usage('per 90 s is not a multiple of the 60 s collection interval'));
-  assert.throws(() => new BucketPlan(0, 600, 60, 90), usage('per 90 s is not a multiple of the 60 s collection interval'));
+  const per = usage('per 90 s is not a multiple of the 60 s collection interval');
+  assert.throws(() => planBuckets(0, 600, 60, 90), per);
+  assert.throws(() => new BucketPlan(0, 600, 60, 90), per);
   const ctx = { intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, capacityBytes: () => null };
   const request = { by: 'dataset' as const, per: null, range: null, datasets: null };
   await assert.rejects(planChurn(memoryCellSource(new Map()), request, ctx),

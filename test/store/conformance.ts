@@ -200,7 +200,9 @@ export function storeConformance(
           const spans = await cellSource.spans(null, null);
           for (const [cycleS, periodS] of [[60, 3600], [120, 600]] as const) {
             const options = { syncWindowS: 2, cycleS, periodS, params: { overhead: 0, compression: 1, efficiency: 1 } };
-            assert.deepEqual(await scanModels(cellSource, spans, 60, 65536, timeline.firstS, timeline.endS, options), compareModels(timeline, options));
+            assert.deepEqual(await scanModels(cellSource, spans, {
+              intervalS: 60, trackBytes: 65536, fromS: timeline.firstS, toS: timeline.endS, ...options,
+            }), compareModels(timeline, options));
           }
         }
         assert.deepEqual(hour.filter((r) => r.writes! > 0).map((r) => [r.startS, r.name, r.changedTracks, r.writes]), expected);
