@@ -71,7 +71,8 @@ test('renderers and the planning functions print what the CLI prints', async () 
     assert.equal(await htmlReport(store, { link: { paths: 2, pathBps: 3e6 }, cycleS: 120 }),
       await cli('report', '--store', path, '--format', 'html', '--link', '2x3Mbit', '--cycle', '2m'));
     const message = 'per 90 s is not a multiple of the 60 s collection interval';
-    await assert.rejects(churnReport(store, { per: 90 }), (err: unknown) => err instanceof UsageError && err.message === message);
+    await assert.rejects(churnReport(store, { per: 90 }),
+      (err: unknown) => err instanceof UsageError && err.message === message);
   } finally {
     await store.close();
   }
