@@ -183,7 +183,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       await emit(churnTable(views, meta) + note, values.output, io);
       return 0;
     }
-    await streamOut(source, plan, format, sizing, values.output, io, measured);
+    await streamOut(source, plan, { format, sizing, output: values.output, io, measured });
     return 0;
   } finally {
     await store.close();
@@ -218,11 +218,19 @@ function maxRowsOf(text: string | undefined, fallback: number): number {
   return n;
 }
 
+/** How `streamOut` writes: the format, the link sizing of each row, and where to. */
+interface StreamTarget {
+  format: 'csv' | 'json';
+  sizing: SizingRequest;
+  /** -o FILE; undefined: stdout. */
+  output: string | undefined;
+  io: Io;
+  measured: MeasuredLink | null;
+}
+
 /** Write csv or json rows as they are computed, a chunk at a time: memory stays bounded. */
-async function streamOut(
-  source: CellSource, plan: ChurnPlan, format: 'csv' | 'json', sizing: SizingRequest, output: string | undefined,
-  io: Io, measured: MeasuredLink | null = null,
-): Promise<void> {
+async function streamOut(source: CellSource, plan: ChurnPlan, target: StreamTarget): Promise<void> {
+  const { format, sizing, output, io, measured } = target;
   const fd = output === undefined ? null : openSync(output, 'w');
   const write = (text: string): void => {
     if (fd === null) io.out(text);
