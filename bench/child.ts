@@ -9,7 +9,7 @@
 import { openSync, readSync, closeSync, statSync, rmSync } from 'node:fs';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { collectSources } from '../src/collect/run.js';
-import { EMPTY_SCOPE } from '../src/collect/scope.js';
+import { EMPTY_SCOPE } from '../src/scope/scope.js';
 import { openSource } from '../src/sources/file.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { duckdbQuery } from './duckdb-query.js';

@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serializeRoaring } from '../src/bitmap/roaring.js';
-import { encodeProfile } from '../src/collect/write-profile.js';
+import { encodeProfile } from '../src/store/write-profile.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { IntervalRow } from '../src/store/store.js';
 import { prng } from './generate.js';

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { availableParallelism, hostname } from 'node:os';
 import { collectSources, type CollectSummary } from '../collect/run.js';
-import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
+import { EMPTY_SCOPE, parseScope, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
 import { parseCsvMapping, type CsvMapping } from '../readers/csv-mapping.js';
 import { openSource } from '../sources/file.js';

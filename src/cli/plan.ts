@@ -1,4 +1,4 @@
-import { capacityOf, globMatch, scopeIncludes, type Scope } from '../collect/scope.js';
+import { capacityOf, globMatch, scopeIncludes, type Scope } from '../scope/scope.js';
 import { UsageError, checkEnum } from '../errors.js';
 import {
   groupPlansText, initialSyncText, planJson, planTable, sweepTable, type GroupPlanView,

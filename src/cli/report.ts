@@ -1,9 +1,8 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import { capacityOf } from '../collect/scope.js';
 import { UsageError, checkEnum } from '../errors.js';
 import { churnCsv, churnJson, churnTable, type ChurnView } from '../render/churn.js';
-import { computeChurn, planChurn, REPORT_BY, streamChurn, type ChurnPlan } from '../report/churn.js';
+import { planChurn, REPORT_BY, streamChurn, type ChurnPlan } from '../report/churn.js';
 import { sizeLink, type SizingRequest } from '../report/sizing.js';
 import type { Per } from '../report/window.js';
 import { parseBandwidthBps, parseLink } from '../units/bandwidth.js';
@@ -18,19 +17,14 @@ import type { Io } from './io.js';
 import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
-import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
-import { loadTimeline, nothingSelected, selectedWindow } from '../report/selection.js';
-import { scanModels } from '../report/model-scan.js';
-import { chartSeries, CHART_POINTS } from '../report/downsample.js';
+import { openCollectedStore, scopeFor } from './store-access.js';
+import { defaultPeriodS, replicationModels } from '../api/planning.js';
+import { selectData } from '../api/selection.js';
+import { nothingSelected } from '../report/selection.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
-import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart, type HtmlReportData } from '../render/html.js';
-import { rpoPerInterval, simulate } from '../report/simulate.js';
-import { cycleLengthTable } from '../report/cycle-length.js';
-import { sweep, sweepLinks } from '../report/sweep.js';
-import type { PlanningHtml } from '../render/planning.js';
+import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart } from '../render/html.js';
+import { htmlData } from '../report/html-data.js';
 import type { CellSource } from '../report/cells.js';
-import type { StoreSettings } from '../store/store.js';
-import type { TimeRange } from '../units/time.js';
 
 export const REPORT_HELP = `usage: churnlink report [options]
 
@@ -69,6 +63,14 @@ paths = ceil(required / path); resync time = 8 D / (paths x path x efficiency).
 `;
 
 const FORMATS = ['table', 'json', 'csv', 'html', 'svg'] as const;
+
+/** The report library's parameter names (and phrases) and the flags that set them. */
+export const REPORT_PARAM_FLAGS: Record<string, string> = {
+  ...PLANNING_PARAM_FLAGS,
+  periodS: '--period',
+  'by dataset': '--by dataset',
+  'a scope with data sets': '--scope FILE with datasets:',
+};
 const CHARTS = ['changed', 'written', 'bandwidth', 'rpo'] as const;
 
 /** `churnlink report`: read the store, compute the churn report, render it. */
@@ -110,9 +112,11 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   const { store, settings } = await openCollectedStore('report', values.store!);
   try {
     const per = perOf(values.per, settings.intervalS);
-    const scope = await scopeFor(store, values.scope);
-    const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
-    const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
+    const selection = {
+      window: range, group: values.group ?? null, exclude: values.exclude ?? [],
+      scope: await scopeFor(store, values.scope),
+    };
+    const { source, ctx } = await selectData(store, selection);
     // A window (or selection) without collected intervals is an error, as in simulate and plan.
     const fromS = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
     if ((await source.spans(fromS, range?.toS ?? null)).length === 0) throw await nothingSelected(source, settings, range);
@@ -121,34 +125,32 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     if (measured) sizing.params = measured.params;
     const note = measured && format === 'table' ? `${measured.assumption}\n` : '';
     if (values.models) {
-      const { window, volumes } = await selectedWindow(source, settings, range);
-      const { intervalS, trackBytes } = settings;
-      const rows = await scanModels(source, volumes, intervalS, trackBytes, window.fromS, window.toS, {
-        syncWindowS: values['sync-window'] === undefined ? 1 : parseDurationS(values['sync-window'], '--sync-window'),
-        cycleS: values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle'),
-        periodS: values.period === undefined ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
+      const syncWindow = values['sync-window'];
+      const models = await inFlagTerms(REPORT_PARAM_FLAGS, () => replicationModels(store, {
+        ...selection,
+        ...(syncWindow === undefined ? {} : { syncWindowS: parseDurationS(syncWindow, '--sync-window') }),
+        ...(values.cycle === undefined ? {} : { cycleS: parseDurationS(values.cycle, '--cycle') }),
+        ...(values.period === undefined ? {} : { periodS: parseDurationS(values.period, '--period') }),
         params: sizing.params,
-      });
-      const shown = {
-        intervalS, trackBytes,
-        firstS: Math.floor(window.fromS / intervalS) * intervalS, endS: Math.ceil(window.toS / intervalS) * intervalS,
-      };
+      }));
+      const { rows } = models;
       const json = measured ? { models: rows, ...measuredJson(measured) } : rows;
       const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
-        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, shown, sizing.params) + note;
+        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, models, sizing.params) + note;
       await emit(text, values.output, io);
       return 0;
     }
-    const ctx = {
-      intervalS: settings.intervalS,
-      trackBytes: settings.trackBytes,
-      scope,
-      capacityBytes: (v: string) => capacityOf(scope, v) ?? capacities.get(v) ?? null,
-    };
     if (format === 'html' || format === 'svg') {
       // The planner's library names its parameters (cycleS); say --cycle.
-      const data = await inFlagTerms(PLANNING_PARAM_FLAGS,
-        () => htmlData(source, settings, ctx, range, sizing, values, store.location));
+      const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
+      const data = await inFlagTerms(REPORT_PARAM_FLAGS, () => htmlData(source, {
+        settings, ctx, range, sizing, cycleS,
+        periodS: values.period === undefined
+          ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
+        targetS: values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target'),
+        excluded: values.exclude ?? [],
+        store: store.location,
+      }));
       const chart = checkEnum('--chart', values.chart!, CHARTS);
       const text = format === 'html' ? renderHtmlReport(data)
         : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
@@ -158,7 +160,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     }
     const datasets = values.dataset === undefined ? null : values.dataset.split(',').map((d) => d.trim());
     const percentile = values.percentile === undefined ? undefined : parsePercentile(values.percentile);
-    const plan = await planChurn(source, { by, per, range, datasets, ...(percentile === undefined ? {} : { percentile }) }, ctx);
+    const request = { by, per, range, datasets, ...(percentile === undefined ? {} : { percentile }) };
+    const plan = await inFlagTerms(REPORT_PARAM_FLAGS, () => planChurn(source, request, ctx));
     const maxRows = maxRowsOf(values['max-rows'], format === 'table' ? TABLE_MAX_ROWS : STREAM_MAX_ROWS);
     if (plan.denseRows > maxRows) {
       throw new UsageError(
@@ -180,7 +183,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       await emit(churnTable(views, meta) + note, values.output, io);
       return 0;
     }
-    await streamOut(source, plan, format, sizing, values.output, io, measured);
+    await streamOut(source, plan, { format, sizing, output: values.output, io, measured });
     return 0;
   } finally {
     await store.close();
@@ -215,11 +218,19 @@ function maxRowsOf(text: string | undefined, fallback: number): number {
   return n;
 }
 
+/** How `streamOut` writes: the format, the link sizing of each row, and where to. */
+interface StreamTarget {
+  format: 'csv' | 'json';
+  sizing: SizingRequest;
+  /** -o FILE; undefined: stdout. */
+  output: string | undefined;
+  io: Io;
+  measured: MeasuredLink | null;
+}
+
 /** Write csv or json rows as they are computed, a chunk at a time: memory stays bounded. */
-async function streamOut(
-  source: CellSource, plan: ChurnPlan, format: 'csv' | 'json', sizing: SizingRequest, output: string | undefined,
-  io: Io, measured: MeasuredLink | null = null,
-): Promise<void> {
+async function streamOut(source: CellSource, plan: ChurnPlan, target: StreamTarget): Promise<void> {
+  const { format, sizing, output, io, measured } = target;
   const fd = output === undefined ? null : openSync(output, 'w');
   const write = (text: string): void => {
     if (fd === null) io.out(text);
@@ -254,64 +265,10 @@ async function streamOut(
   }
 }
 
-/** Everything the HTML report and its charts show. */
-async function htmlData(
-  source: CellSource, settings: StoreSettings, ctx: ChurnPlan['ctx'], range: TimeRange | null, sizing: SizingRequest,
-  values: { cycle?: string; period?: string; target?: string; link?: string; exclude?: string[] }, store: string,
-): Promise<HtmlReportData> {
-  const { window: selected, volumes: spans } = await selectedWindow(source, settings, range);
-  const firstS = Math.floor(selected.fromS / settings.intervalS) * settings.intervalS;
-  const endS = Math.ceil(selected.toS / settings.intervalS) * settings.intervalS;
-  const volumes = await computeChurn(source, { by: 'volume', per: null, range, datasets: null }, ctx);
-  const groups = await planChurn(source, { by: 'group', per: 'interval', range, datasets: null, sparse: true }, ctx);
-  const series = await chartSeries(streamChurn(source, groups), firstS, endS, settings.intervalS, CHART_POINTS);
-  const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
-  const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
-  let rpo: HtmlReportData['rpo'] = null;
-  // The cycle-length chart and the RPO simulation need the planning view (packed cells).
-  const timeline = await loadTimeline(source, settings, range);
-  const cycles = cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
-  const planning: PlanningHtml = { cycles, sweep: null, targetS, peakBacklogBytes: null };
-  if (sizing.link !== null) {
-    const result = simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
-    rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
-    planning.peakBacklogBytes = result.peakBacklogBytes;
-    const links = sweepLinks(sizing.link.paths * sizing.link.pathBps, null, null);
-    const simulation = { cycleS, params: sizing.params, outages: [] };
-    const prices = { perPath: null, perMbit: null };
-    planning.sweep = sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
-  }
-  return {
-    title: 'churnlink: write churn and replication link report',
-    store,
-    intervalS: settings.intervalS,
-    trackBytes: settings.trackBytes,
-    window: { startS: firstS, endS },
-    params: sizing.params,
-    groupSeries: series.rows,
-    chartStepS: series.stepS,
-    volumes,
-    totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
-    planning,
-    excluded: values.exclude ?? [],
-    models: await scanModels(source, spans, settings.intervalS, settings.trackBytes, selected.fromS, selected.toS, {
-      syncWindowS: 1, cycleS, params: sizing.params,
-      periodS: values.period === undefined
-        ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
-    }),
-    rpo,
-  };
-}
-
 /** Write the result to -o FILE, or stdout. */
 export async function emit(text: string, output: string | undefined, io: Io): Promise<void> {
   if (output !== undefined) await writeFile(output, text);
   else io.out(text);
-}
-
-/** One hour when the interval divides it, else one interval. */
-function defaultPeriodS(intervalS: number): number {
-  return 3600 % intervalS === 0 ? 3600 : intervalS;
 }
 
 function perOf(text: string | undefined, intervalS: number): Per {

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
+import { EMPTY_SCOPE, parseScope, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
 import { storeCellSource, type CellSource } from '../report/cells.js';
 import { loadTimeline, volumeFilter } from '../report/selection.js';

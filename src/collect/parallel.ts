@@ -14,22 +14,27 @@ export interface ParallelResult {
   warnings: Warning[];
 }
 
+/** One plain file to decode on worker threads, and where its intervals go. */
+export interface ParallelJob {
+  path: string;
+  size: number;
+  reader: Reader;
+  /** The file's first bytes (record size of binary formats). */
+  head: Uint8Array;
+  threads: number;
+  task: Omit<RangeTask, 'path' | 'start' | 'end' | 'format'>;
+  writer: IntervalWriter;
+  onProgress: (bytes: number, records: number) => void;
+}
+
 /**
  * Decode one plain file on `threads` worker threads: cut it at line (or record) boundaries, let
  * each worker decode and track its range, and write every closed interval row into the run as
  * it arrives. An interval or volume that straddles a cut arrives from two workers and is merged
  * by the store (tracks ORed, counters summed), so the result equals a single-threaded pass.
  */
-export async function decodeInParallel(
-  path: string,
-  size: number,
-  reader: Reader,
-  head: Uint8Array,
-  threads: number,
-  task: Omit<RangeTask, 'path' | 'start' | 'end' | 'format'>,
-  writer: IntervalWriter,
-  onProgress: (bytes: number, records: number) => void,
-): Promise<ParallelResult> {
+export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult> {
+  const { path, size, reader, head, threads, task, writer, onProgress } = job;
   const split = reader.split!;
   const ranges = await splitFile(path, size, threads, split.kind === 'lines' ? split : { kind: 'records', recordBytes: split.recordBytes(head) });
   const workers: Worker[] = [];

@@ -11,7 +11,7 @@ import type { SourceInfo, Store } from '../store/store.js';
 import { hashFile } from '../sources/content-hash.js';
 import { runsToReplace, storedLengths } from './duplicates.js';
 import { Warnings, type Warning } from '../warnings.js';
-import { capacityOf, scopeIncludes, type Scope } from './scope.js';
+import { capacityOf, scopeIncludes, type Scope } from '../scope/scope.js';
 import { IntervalWriter } from './interval-writer.js';
 import { decodeInParallel } from './parallel.js';
 import { surveySources } from './survey.js';
@@ -120,15 +120,20 @@ export async function collectSources(sources: Source[], store: Store, options: C
         const abort = new AbortController();
         const hashing = hashFile(source.path!, source.hash, abort.signal);
         hashing.catch(() => {});
-        const done = await decodeInParallel(source.path!, source.bytes!, reader, source.head!, options.threads!, {
+        const task = {
           startUs: options.startUs,
           skipBad: options.skipBad,
           volumeName: options.volumeName ?? source.stem,
           ...(options.csv ? { csv: options.csv } : {}),
           tracker: { intervalS: options.intervalS, trackBytes: options.trackBytes, lateIntervals: options.lateIntervals ?? 2 },
           scope: options.scope,
-        }, writer, (bytesRead, records) => options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records }))
-          .finally(() => abort.abort());
+        };
+        const onProgress = (bytesRead: number, records: number): void =>
+          options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records });
+        const done = await decodeInParallel({
+          path: source.path!, size: source.bytes!, reader, head: source.head!, threads: options.threads!, task, writer,
+          onProgress,
+        }).finally(() => abort.abort());
         await hashing;
         summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
         summary.backwards += done.backwards;

@@ -3,7 +3,7 @@ import type { IoBatch } from '../readers/batch.js';
 import type { IntervalCounts } from '../store/store.js';
 import { intervalStartUs } from './interval.js';
 import { TrackSet } from './track-set.js';
-import { encodeProfile } from './write-profile.js';
+import { encodeProfile } from '../store/write-profile.js';
 
 /** One closed (volume, interval), the volume still as its id in the run's VolumeTable. */
 export interface IntervalRecord extends IntervalCounts {

@@ -2,7 +2,7 @@ import type { CsvMapping } from '../readers/csv-mapping.js';
 import type { DecodeStats } from '../readers/reader.js';
 import type { IntervalRow } from '../store/store.js';
 import type { Warning } from '../warnings.js';
-import type { Scope } from './scope.js';
+import type { Scope } from '../scope/scope.js';
 
 /** What a decoding worker is given: a byte range [start, end) of one file and how to read it. */
 export interface RangeTask {

@@ -10,7 +10,7 @@ import { IoBatch } from '../readers/batch.js';
 import { readerByName } from '../readers/index.js';
 import { VolumeTable } from '../readers/volumes.js';
 import { Warnings } from '../warnings.js';
-import { scopeIncludes } from './scope.js';
+import { scopeIncludes } from '../scope/scope.js';
 import { Tracker } from './tracker.js';
 import type { RangeTask, WorkerMessage } from './worker-protocol.js';
 

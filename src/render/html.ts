@@ -1,44 +1,18 @@
 import type { ChurnRow } from '../report/churn.js';
-import type { ModelRow } from '../report/models.js';
-import type { LinkParams } from '../report/link.js';
+import type { HtmlReportData } from '../report/html-data.js';
 import { requiredBandwidthBps } from '../report/link.js';
-import type { Link } from '../units/bandwidth.js';
 import { formatBandwidth } from '../units/bandwidth.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
 import { escapeXml } from './escape.js';
-import { paramsLine, planningHtml, type PlanningHtml } from './planning.js';
+import { paramsLine, planningHtml } from './planning.js';
 import { lineChart, stackedAreaChart, type Series } from './svg.js';
 import { formatCount, formatFixed } from './table.js';
 
 const MiB = 1024 * 1024;
 /** Resync times the bandwidth curve is drawn for (s). */
 export const RESYNC_TIMES_S = [300, 600, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400];
-
-/** Everything the HTML report shows, computed beforehand (pure data). */
-export interface HtmlReportData {
-  title: string;
-  store: string;
-  intervalS: number;
-  trackBytes: number;
-  window: { startS: number; endS: number };
-  params: LinkParams;
-  /** Per chart point and group: the maximum of the point's intervals (report/downsample.ts). */
-  groupSeries: ChurnRow[];
-  /** Seconds per chart point (a whole number of intervals); absent: one interval. */
-  chartStepS?: number;
-  /** Whole-window rows per volume. */
-  volumes: ChurnRow[];
-  /** Whole-window changed bytes of all volumes (sum of their ORs). */
-  totalChangedBytes: number;
-  models: ModelRow[];
-  rpo: { link: Link; cycleS: number; targetS: number; perInterval: { startS: number; maxRpoS: number }[]; p99S: number; maxS: number } | null;
-  /** Cycle-length chart, what-if curve and backlog (render/planning.ts). */
-  planning?: PlanningHtml;
-  /** Volumes left out (--exclude globs), for the assumptions line. */
-  excluded?: readonly string[];
-}
 
 const esc = escapeXml;
 const timeLabel = (s: number): string => isoFromS(s).slice(5, 16).replace('T', ' ');

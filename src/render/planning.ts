@@ -2,6 +2,7 @@ import type { LinkParams } from '../report/link.js';
 import type { ModelRow } from '../report/models.js';
 import type { PlanResult } from '../report/plan.js';
 import type { CycleLengthRow } from '../report/cycle-length.js';
+import type { PlanningHtml } from '../report/html-data.js';
 import type { InitialSync } from '../report/initial-sync.js';
 import type { OutageReport } from '../report/outage.js';
 import type { SweepRow } from '../report/sweep.js';
@@ -303,16 +304,6 @@ export function cycleLengthChart(rows: CycleLengthRow[]): string {
     yLabel: 'Mbit/s',
     xLabel: (s) => formatDuration(s),
   });
-}
-
-/** What the HTML report shows of the planner: cycle-length chart, what-if curve, backlog. */
-export interface PlanningHtml {
-  cycles: CycleLengthRow[];
-  /** The sweep around the simulated link (0.5x .. 4x), when a link was given. */
-  sweep: SweepRow[] | null;
-  targetS: number;
-  /** Peak backlog on the simulated link, when a link was given. */
-  peakBacklogBytes: number | null;
 }
 
 /** The planner's sections of the HTML report (inline SVG; every text is generated, numbers only). */

@@ -1,6 +1,6 @@
 import { Bitset } from '../bitmap/bitset.js';
 import { walkRoaring } from '../bitmap/roaring.js';
-import { groupsOfVolume, type Scope } from '../collect/scope.js';
+import { groupsOfVolume, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
 import type { StoredChunk, VolumeSpan } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
@@ -427,7 +427,9 @@ function groupNames(scope: Scope, volumes: string[]): string[] {
 }
 
 function selectDatasets(scope: Scope, names: string[] | null): Scope['datasets'] {
-  if (scope.datasets.length === 0) throw new UsageError('report --by dataset: the scope declares no data sets (give --scope FILE with datasets:)');
+  if (scope.datasets.length === 0) {
+    throw new UsageError('report by dataset: the scope declares no data sets (give a scope with data sets)');
+  }
   if (names === null) return scope.datasets;
   return names.map((n) => {
     const d = scope.datasets.find((x) => x.name === n);

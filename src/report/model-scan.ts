@@ -100,6 +100,14 @@ class ProfilePairs {
   }
 }
 
+/** What `scanModels` reads: the store's interval and track, the window [fromS, toS), the models' options. */
+export interface ScanModelsRequest extends ModelOptions {
+  intervalS: number;
+  trackBytes: number;
+  fromS: number;
+  toS: number; // exclusive
+}
+
 /**
  * The replication models of `compareModels`, read from a cell source volume by volume instead of a
  * timeline: memory holds one volume's OR per model, one figure per span with data and the write
@@ -107,9 +115,9 @@ class ProfilePairs {
  * their stored rollup.
  */
 export async function scanModels(
-  source: CellSource, volumes: readonly VolumeSpan[], intervalS: number, trackBytes: number,
-  fromS: number, toS: number, options: ModelOptions,
+  source: CellSource, volumes: readonly VolumeSpan[], options: ScanModelsRequest,
 ): Promise<ModelRow[]> {
+  const { intervalS, trackBytes, fromS, toS } = options;
   checkModelOptions(intervalS, options);
   const firstS = Math.floor(fromS / intervalS) * intervalS;
   const endS = Math.ceil(toS / intervalS) * intervalS;

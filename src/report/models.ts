@@ -58,12 +58,14 @@ export interface ModelInputs {
 
 /** Refuse cycles and periods that are not whole multiples of the interval, and bad sync windows. */
 export function checkModelOptions(intervalS: number, options: ModelOptions): void {
-  for (const [name, span] of [['--cycle', options.cycleS], ['--period', options.periodS]] as const) {
+  for (const [name, span] of [['cycleS', options.cycleS], ['periodS', options.periodS]] as const) {
     if (span < intervalS || span % intervalS !== 0) {
       throw new UsageError(`${name} ${span} s must be a whole multiple of the ${intervalS} s collection interval`);
     }
   }
-  if (!Number.isInteger(options.syncWindowS) || options.syncWindowS < 1) throw new UsageError(`--sync-window must be a whole number of seconds >= 1`);
+  if (!Number.isInteger(options.syncWindowS) || options.syncWindowS < 1) {
+    throw new UsageError(`syncWindowS must be a whole number of seconds >= 1, not ${options.syncWindowS}`);
+  }
 }
 
 /** The three model rows from their inputs. */

@@ -1,4 +1,4 @@
-import { globMatch, scopeIncludes, type Scope } from '../collect/scope.js';
+import { globMatch, scopeIncludes, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
 import type { StoreSettings, VolumeSpan } from '../store/store.js';
 import { isoFromS, type TimeRange } from '../units/time.js';

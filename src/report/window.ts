@@ -19,7 +19,7 @@ export function planBuckets(fromS: number, toS: number, intervalS: number, per: 
   if (end <= first) return [];
   if (per === null) return [{ startS: first, endS: end }];
   const step = per === 'interval' ? intervalS : per;
-  if (step % intervalS !== 0) throw new UsageError(`--per ${step} s is not a multiple of the ${intervalS} s collection interval`);
+  if (step % intervalS !== 0) throw new UsageError(`per ${step} s is not a multiple of the ${intervalS} s collection interval`);
   const buckets: Bucket[] = [];
   for (let s = Math.floor(first / step) * step; s < end; s += step) {
     buckets.push({ startS: Math.max(s, first), endS: Math.min(s + step, end) });
@@ -50,7 +50,7 @@ export class BucketPlan {
     this.endS = Math.max(this.firstS, Math.ceil(toS / intervalS) * intervalS);
     this.stepS = per === null ? Math.max(intervalS, this.endS - this.firstS) : per === 'interval' ? intervalS : per;
     if (this.stepS % intervalS !== 0) {
-      throw new UsageError(`--per ${this.stepS} s is not a multiple of the ${intervalS} s collection interval`);
+      throw new UsageError(`per ${this.stepS} s is not a multiple of the ${intervalS} s collection interval`);
     }
     this.alignedS = per === null ? this.firstS : Math.floor(this.firstS / this.stepS) * this.stepS;
     this.count = this.endS <= this.firstS ? 0 : Math.ceil((this.endS - this.alignedS) / this.stepS);

@@ -1,5 +1,5 @@
 import { unionRoaring } from '../bitmap/union.js';
-import { mergeProfiles } from '../collect/write-profile.js';
+import { mergeProfiles } from './write-profile.js';
 import type { IntervalCounts } from './store.js';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { serializeRoaring } from '../../src/bitmap/roaring.js';
 import { linkParamsOrMeasured, measuredLink } from '../../src/cli/measured-compression.js';
 import { cellSourceFor } from '../../src/cli/store-access.js';
-import { EMPTY_SCOPE } from '../../src/collect/scope.js';
+import { EMPTY_SCOPE } from '../../src/scope/scope.js';
 import { UsageError } from '../../src/errors.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { runCli, tempDir } from '../helpers.js';

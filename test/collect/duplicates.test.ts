@@ -5,7 +5,7 @@ import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { collectSources, type CollectOptions } from '../../src/collect/run.js';
-import { EMPTY_SCOPE } from '../../src/collect/scope.js';
+import { EMPTY_SCOPE } from '../../src/scope/scope.js';
 import { UsageError } from '../../src/errors.js';
 import { ContentHash } from '../../src/sources/content-hash.js';
 import { openSource } from '../../src/sources/file.js';

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectSources, type CollectOptions } from '../../src/collect/run.js';
-import { EMPTY_SCOPE } from '../../src/collect/scope.js';
+import { EMPTY_SCOPE } from '../../src/scope/scope.js';
 import { openSource } from '../../src/sources/file.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { UsageError } from '../../src/errors.js';

@@ -6,7 +6,7 @@ import { IoBatch } from '../../src/readers/batch.js';
 import { decodeRoaring } from '../../src/bitmap/roaring.js';
 import { unionRoaring } from '../../src/bitmap/union.js';
 import { prng } from '../../bench/generate.js';
-import { mergeProfiles, profileEntries } from '../../src/collect/write-profile.js';
+import { mergeProfiles, profileEntries } from '../../src/store/write-profile.js';
 
 type Rec = [volume: number, timeS: number, offset: number, length: number, write: boolean];
 

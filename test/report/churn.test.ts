@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { serializeRoaring } from '../../src/bitmap/roaring.js';
 import { cellsFromRows, memoryCellSource } from '../../src/report/cells.js';
 import { computeChurn, type ChurnRequest } from '../../src/report/churn.js';
-import type { Scope } from '../../src/collect/scope.js';
+import type { Scope } from '../../src/scope/scope.js';
 import type { IntervalRow } from '../../src/store/store.js';
-import { encodeProfile } from '../../src/collect/write-profile.js';
+import { encodeProfile } from '../../src/store/write-profile.js';
 
 const T = 65536;
 const row = (volume: string, startS: number, tracks: number[]): IntervalRow => ({

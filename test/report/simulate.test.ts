@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serializeRoaring } from '../../src/bitmap/roaring.js';
-import { encodeProfile } from '../../src/collect/write-profile.js';
+import { encodeProfile } from '../../src/store/write-profile.js';
 import { cellsFromRows } from '../../src/report/cells.js';
 import { Timeline } from '../../src/report/timeline.js';
 import { rpoAtPercentileS, simulate, transmitEnd, type SimulationResult } from '../../src/report/simulate.js';
@@ -264,5 +264,5 @@ test('models: synchronous ships every byte at its peak second, async and periodi
     ['periodic', 180, 1, 450 * T, 450 * T, (8 * 450 * T) / 180],
   ]);
   assert.deepEqual(slidingSums(Float64Array.of(1, 2, 3, 4), 2), [3, 5, 7]);
-  assert.throws(() => compareModels(t, { syncWindowS: 1, cycleS: 90, periodS: 180, params }), /--cycle 90 s must be a whole multiple of the 60 s collection interval/);
+  assert.throws(() => compareModels(t, { syncWindowS: 1, cycleS: 90, periodS: 180, params }), { message: 'cycleS 90 s must be a whole multiple of the 60 s collection interval' });
 });

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import type { IntervalRow, SourceInfo, Store } from '../../src/store/store.js';
 import { serializeRoaring, decodeRoaring } from '../../src/bitmap/roaring.js';
 import { UsageError } from '../../src/errors.js';
-import { encodeProfile, profileEntries } from '../../src/collect/write-profile.js';
+import { encodeProfile, profileEntries } from '../../src/store/write-profile.js';
 import fc from 'fast-check';
 import { storeCellSource } from '../../src/report/cells.js';
 import { computeChurn } from '../../src/report/churn.js';
-import { EMPTY_SCOPE } from '../../src/collect/scope.js';
+import { EMPTY_SCOPE } from '../../src/scope/scope.js';
 import { scanModels } from '../../src/report/model-scan.js';
 import { compareModels } from '../../src/report/models.js';
 import { loadTimeline } from '../../src/report/selection.js';
@@ -200,7 +200,9 @@ export function storeConformance(
           const spans = await cellSource.spans(null, null);
           for (const [cycleS, periodS] of [[60, 3600], [120, 600]] as const) {
             const options = { syncWindowS: 2, cycleS, periodS, params: { overhead: 0, compression: 1, efficiency: 1 } };
-            assert.deepEqual(await scanModels(cellSource, spans, 60, 65536, timeline.firstS, timeline.endS, options), compareModels(timeline, options));
+            assert.deepEqual(await scanModels(cellSource, spans, {
+              intervalS: 60, trackBytes: 65536, fromS: timeline.firstS, toS: timeline.endS, ...options,
+            }), compareModels(timeline, options));
           }
         }
         assert.deepEqual(hour.filter((r) => r.writes! > 0).map((r) => [r.startS, r.name, r.changedTracks, r.writes]), expected);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { capacityOf, globMatch, groupsOfVolume, parseScope, scopeIncludes } from '../../src/collect/scope.js';
+import { capacityOf, globMatch, groupsOfVolume, parseScope, scopeIncludes } from '../../src/scope/scope.js';
 import { ROOT } from '../helpers.js';
 
 test('scope: YAML with volumes, groups (both ways), data sets and sizes', () => {

@@ -1,0 +1,70 @@
+import { hostname } from 'node:os';
+import type { Readable } from 'node:stream';
+import { collectSources, type CollectSummary } from '../collect/run.js';
+import { UsageError } from '../errors.js';
+import type { CsvMapping } from '../readers/csv-mapping.js';
+import { EMPTY_SCOPE, type Scope } from '../scope/scope.js';
+import { openSource } from '../sources/file.js';
+import type { Store } from '../store/store.js';
+import { DEFAULT_TRACK_BYTES } from '../units/track.js';
+
+/** How to collect; every field is optional. */
+export interface CollectInputOptions {
+  /** Interval length (s); default: the store's, else 60. */
+  intervalS?: number;
+  /** Track size (bytes); default: the store's, else 64 KiB. */
+  trackBytes?: number;
+  /** Monitored volumes, groups, data sets; saved in the store for later reports. Default: every volume. */
+  scope?: Scope;
+  /** Reader name (`msr`, `spc`, `blkparse`, `csv`, ...); default: told from each input's content. */
+  format?: string | null;
+  /** Column mapping of the generic csv reader. */
+  csv?: CsvMapping;
+  /** Start time (µs since the epoch) added to formats with relative timestamps; default 0. */
+  startUs?: number;
+  /** Skip malformed records (counted in the summary) instead of failing. */
+  skipBad?: boolean;
+  /** Replace an earlier run of the same input instead of refusing it. */
+  replace?: boolean;
+  /** Volume name for formats without one; default: each file's base name. */
+  volumeName?: string | null;
+  /** Worker threads decoding large plain files; default 1. */
+  threads?: number;
+}
+
+/** A trace to collect: a file path, or a stream of trace bytes (plain or compressed). */
+export type CollectInput = string | Readable;
+
+/**
+ * Collect traces into one run of `store`: the distinct tracks written per volume and interval.
+ * Bad input fails with an InputError naming file, line and field, and leaves nothing stored.
+ */
+export async function collect(
+  store: Store, inputs: readonly CollectInput[], options: CollectInputOptions = {},
+): Promise<CollectSummary> {
+  if (inputs.length === 0) throw new UsageError('collect: no inputs');
+  if (inputs.filter((i) => typeof i !== 'string').length > 1) {
+    throw new UsageError('collect: one stream at a time (give files for the others)');
+  }
+  const stored = await store.getSettings();
+  const intervalS = options.intervalS ?? stored?.intervalS ?? 60;
+  if (!Number.isInteger(intervalS) || intervalS < 1) {
+    throw new UsageError(`intervalS must be a whole number of seconds >= 1, not ${intervalS}`);
+  }
+  const scope = options.scope ?? EMPTY_SCOPE;
+  const sources = await Promise.all(inputs.map((i) => (typeof i === 'string' ? openSource(i) : openSource('-', i))));
+  return collectSources(sources, store, {
+    intervalS,
+    trackBytes: options.trackBytes ?? stored?.trackBytes ?? DEFAULT_TRACK_BYTES,
+    scope,
+    scopeJson: options.scope === undefined ? null : JSON.stringify(scope),
+    ...(options.csv ? { csv: options.csv } : {}),
+    format: options.format ?? (options.csv ? 'csv' : null),
+    startUs: options.startUs ?? 0,
+    skipBad: options.skipBad ?? false,
+    replace: options.replace ?? false,
+    volumeName: options.volumeName ?? null,
+    host: hostname(),
+    threads: options.threads ?? 1,
+  });
+}

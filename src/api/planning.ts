@@ -1,0 +1,174 @@
+import { cycleLengthTable, type CycleLengthRow } from '../report/cycle-length.js';
+import { DEFAULT_LINK_PARAMS, type LinkParams } from '../report/link.js';
+import type { ModelRow } from '../report/models.js';
+import { scanModels } from '../report/model-scan.js';
+import { outageReport, type OutageReport } from '../report/outage.js';
+import { planLink as planOnTimeline, type PlanResult } from '../report/plan.js';
+import { selectedWindow } from '../report/selection.js';
+import { simulate, type SimulationResult } from '../report/simulate.js';
+import { sweep, sweepLinks, type SweepRow } from '../report/sweep.js';
+import type { Timeline } from '../report/timeline.js';
+import type { Store } from '../store/store.js';
+import type { Link } from '../units/bandwidth.js';
+import type { TimeRange } from '../units/time.js';
+import { selectData, selectionTimeline, type Selection } from './selection.js';
+
+/** Options every planning function takes: the selection and the link math. */
+export interface PlanningOptions extends Selection {
+  /** Overhead, compression, efficiency and growth (default: none, 1:1, 100 %, no growth). */
+  params?: Partial<LinkParams>;
+  /** Async capture cycle (s), a multiple of the collection interval; default: the interval. */
+  cycleS?: number;
+}
+
+export interface ModelsOptions extends PlanningOptions {
+  /** Window of the peak write rate synchronous replication must carry (s, default 1). */
+  syncWindowS?: number;
+  /** Periodic replication period (s); default 1 h when the interval divides it, else the interval. */
+  periodS?: number;
+}
+
+/** Synchronous, asynchronous-cycle and periodic replication side by side, and what they covered. */
+export interface ModelsReport {
+  rows: ModelRow[];
+  firstS: number;
+  endS: number; // exclusive
+  intervalS: number;
+  trackBytes: number;
+  params: LinkParams;
+}
+
+export interface SimulateOptions extends PlanningOptions {
+  link: Link;
+  /** RPO target for "time above target" and outage recovery (s); default two cycles. */
+  targetS?: number;
+  /** Times the link carries nothing. */
+  outages?: readonly TimeRange[];
+  /** A percentile to show besides p50/p95/p99/max, in (0, 100]. */
+  percentile?: number | null;
+}
+
+/** A simulation and what it was run with (all a renderer needs). */
+export interface Simulation {
+  link: Link;
+  cycleS: number;
+  targetS: number;
+  percentile: number | null;
+  excluded: string[];
+  params: LinkParams;
+  timeline: Timeline;
+  result: SimulationResult;
+  outages: OutageReport[];
+}
+
+export interface PlanOptions extends PlanningOptions {
+  /** The RPO to meet (s). */
+  targetRpoS: number;
+  /** Share of the time (%) RPO must be at or under the target, in (0, 100]; default 99. */
+  percentile?: number;
+  /** One path's bandwidth (bit/s): the link is bought in whole paths; default: any bandwidth. */
+  pathBps?: number | null;
+}
+
+/** A link plan and what it was made with (all a renderer needs). */
+export interface LinkPlan {
+  plan: PlanResult;
+  pathBps: number | null;
+  targetS: number;
+  percentile: number;
+  cycleS: number;
+  timeline: Timeline;
+  params: LinkParams;
+  excluded: string[];
+}
+
+export interface CycleLengthOptions extends Selection {
+  params?: Partial<LinkParams>;
+  /** Longest cycle (s), a multiple of the interval; default 1 h. */
+  maxCycleS?: number;
+}
+
+export interface SweepOptions extends PlanOptions {
+  /** The link the sweep is centred on (bit/s, all paths): 0.5x .. 4x of it. */
+  linkBps: number;
+  /** Monthly prices per path and per Mbit/s, for a cost column. */
+  prices?: { perPath: number | null; perMbit: number | null };
+}
+
+const paramsOf = (options: { params?: Partial<LinkParams> }): LinkParams =>
+  ({ ...DEFAULT_LINK_PARAMS, ...options.params });
+
+/** One hour when the interval divides it, else one interval. */
+export function defaultPeriodS(intervalS: number): number {
+  return 3600 % intervalS === 0 ? 3600 : intervalS;
+}
+
+/** Replication models over the selection: what synchronous, async and periodic replication ship. */
+export async function replicationModels(store: Store, options: ModelsOptions = {}): Promise<ModelsReport> {
+  const { source, settings, range } = await selectData(store, options);
+  const { intervalS, trackBytes } = settings;
+  const { window, volumes } = await selectedWindow(source, settings, range);
+  const params = paramsOf(options);
+  const rows = await scanModels(source, volumes, {
+    intervalS, trackBytes, fromS: window.fromS, toS: window.toS,
+    syncWindowS: options.syncWindowS ?? 1,
+    cycleS: options.cycleS ?? intervalS,
+    periodS: options.periodS ?? defaultPeriodS(intervalS),
+    params,
+  });
+  const firstS = Math.floor(window.fromS / intervalS) * intervalS;
+  return { rows, firstS, endS: Math.ceil(window.toS / intervalS) * intervalS, intervalS, trackBytes, params };
+}
+
+/** Simulate cycle-based asynchronous replication of the selection over `options.link`: RPO over time. */
+export async function simulateReplication(store: Store, options: SimulateOptions): Promise<Simulation> {
+  const selected = await selectData(store, options);
+  const timeline = await selectionTimeline(selected);
+  const cycleS = options.cycleS ?? selected.settings.intervalS;
+  const targetS = options.targetS ?? 2 * cycleS;
+  const params = paramsOf(options);
+  const outages = [...(options.outages ?? [])];
+  const { link } = options;
+  const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
+  return {
+    link, cycleS, targetS, percentile: options.percentile ?? null, excluded: selected.excluded, params, timeline,
+    result,
+    outages: outages.map((o) => outageReport(o, timeline, result, targetS)),
+  };
+}
+
+/** The smallest link (in whole paths when `pathBps` is given) whose simulated RPO meets the target. */
+export async function planLink(store: Store, options: PlanOptions): Promise<LinkPlan> {
+  const selected = await selectData(store, options);
+  const timeline = await selectionTimeline(selected);
+  const cycleS = options.cycleS ?? selected.settings.intervalS;
+  const params = paramsOf(options);
+  const percentile = options.percentile ?? 99;
+  const pathBps = options.pathBps ?? null;
+  const plan = planOnTimeline(timeline, {
+    targetRpoS: options.targetRpoS, percentile, pathBps, simulation: { cycleS, params, outages: [] },
+  });
+  return {
+    plan, pathBps, targetS: options.targetRpoS, percentile, cycleS, timeline, params, excluded: selected.excluded,
+  };
+}
+
+/** Changed bytes per cycle and the bandwidth that ships them, for cycles of 1, 2, ... intervals. */
+export async function cycleLengths(store: Store, options: CycleLengthOptions = {}): Promise<CycleLengthRow[]> {
+  const timeline = await selectionTimeline(await selectData(store, options));
+  return cycleLengthTable(timeline, options.maxCycleS ?? 3600, paramsOf(options));
+}
+
+/** Simulate links of 0.5x to 4x `options.linkBps`: RPO, time over the target, backlog and cost of each link. */
+export async function linkSweep(store: Store, options: SweepOptions): Promise<SweepRow[]> {
+  const selected = await selectData(store, options);
+  const timeline = await selectionTimeline(selected);
+  const cycleS = options.cycleS ?? selected.settings.intervalS;
+  const pathBps = options.pathBps ?? null;
+  const paths = pathBps === null ? null : Math.round(options.linkBps / pathBps);
+  return sweep(timeline, sweepLinks(options.linkBps, pathBps, paths), {
+    targetS: options.targetRpoS, percentile: options.percentile ?? 99,
+    simulation: { cycleS, params: paramsOf(options), outages: [] },
+    prices: options.prices ?? { perPath: null, perMbit: null },
+  });
+}
