@@ -18,6 +18,7 @@ import type { Io } from './io.js';
 import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
+import { htmlHeadline } from './html-headline.js';
 import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
 import { loadTimeline, nothingSelected, selectedWindow } from '../report/selection.js';
 import { scanModels } from '../report/model-scan.js';
@@ -57,7 +58,8 @@ ${GROWTH_HELP}
   --cycle DUR           with --models (and the html RPO chart): async cycle (default: the interval)
   --period DUR          with --models: periodic replication period (default 1h)
   --group NAME          with --models: only this group's volumes (the volumes one link serves)
-  --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles)
+  --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles); html: also plan
+                        the link to buy for it (RPO p99, --cycle, --path paths) as the headline
   --percentile P        also the per-interval changed tracks at percentile P, any number in (0, 100]
                         (nearest rank; peak, p50, p95 and p99 are always in json and csv)
   --max-rows N          refuse a table over N rows (default 200000) or csv/json over N rows
@@ -149,6 +151,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       // The planner's library names its parameters (cycleS); say --cycle.
       const data = await inFlagTerms(PLANNING_PARAM_FLAGS,
         () => htmlData(source, settings, ctx, range, sizing, values, store.location));
+      data.headline = await htmlHeadline(source, settings, range, sizing, values, data);
       const chart = checkEnum('--chart', values.chart!, CHARTS);
       const text = format === 'html' ? renderHtmlReport(data)
         : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
