@@ -19,6 +19,7 @@ import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { htmlHeadline } from './html-headline.js';
+import { volumesInSeveralGroups } from '../report/group-total.js';
 import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
 import { loadTimeline, nothingSelected, selectedWindow } from '../report/selection.js';
 import { scanModels } from '../report/model-scan.js';
@@ -179,7 +180,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
         });
       }
       const { intervalS, trackBytes } = settings;
-      const meta = { store: store.location, by, per, intervalS, trackBytes, sizing, excluded: values.exclude ?? [] };
+      const meta = { store: store.location, by, per, intervalS, trackBytes, sizing, excluded: values.exclude ?? [],
+        volumesInSeveralGroups: volumesInSeveralGroups(plan) };
       await emit(churnTable(views, meta) + note, values.output, io);
       return 0;
     }
