@@ -4,6 +4,7 @@ import {
   modelsCsv, modelsTable, planJson, planTable, simulationCsv, simulationJson, simulationTable,
 } from '../render/planning.js';
 import { htmlData } from '../report/html-data.js';
+import { htmlHeadline } from '../report/html-headline.js';
 import { sizeLink } from '../report/sizing.js';
 import type { Store } from '../store/store.js';
 import { sizingOf, type ChurnReport, type LinkOptions } from './churn.js';
@@ -55,11 +56,15 @@ export interface HtmlReportOptions extends Selection, LinkOptions {
 export async function htmlReport(store: Store, options: HtmlReportOptions = {}): Promise<string> {
   const { source, settings, range, ctx, excluded } = await selectData(store, options);
   const cycleS = options.cycleS ?? settings.intervalS;
-  return renderHtmlReport(await htmlData(source, {
-    settings, ctx, range, sizing: sizingOf(options), cycleS,
+  const sizing = sizingOf(options);
+  const data = await htmlData(source, {
+    settings, ctx, range, sizing, cycleS,
     periodS: options.periodS ?? defaultPeriodS(settings.intervalS),
     targetS: options.targetS ?? 2 * cycleS,
     excluded,
     store: store.location,
-  }));
+  });
+  const targetRpoS = options.targetS ?? null;
+  data.headline = await htmlHeadline(source, { settings, range, sizing, cycleS, targetRpoS }, data);
+  return renderHtmlReport(data);
 }

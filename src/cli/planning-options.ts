@@ -37,12 +37,15 @@ export async function inFlagTerms<T>(flags: Record<string, string>, work: () => 
     return await work();
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    let message = err.message;
-    for (const [param, flag] of Object.entries(flags)) {
-      message = message.replace(new RegExp(`\\b${param}\\b`, 'g'), flag);
-    }
-    throw new UsageError(message, { cause: err });
+    throw new UsageError(flagTerms(flags, err.message), { cause: err });
   }
+}
+
+/** A library message with its parameter names replaced by the flags that set them. */
+export function flagTerms(flags: Record<string, string>, message: string): string {
+  let out = message;
+  for (const [param, flag] of Object.entries(flags)) out = out.replace(new RegExp(`\\b${param}\\b`, 'g'), flag);
+  return out;
 }
 
 /** Parameter names of the planning library and the flags that set them. */

@@ -15,12 +15,14 @@ import {
 } from './measured-compression.js';
 import type { Io } from './io.js';
 import {
-  GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+  flagTerms, GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { openCollectedStore, scopeFor } from './store-access.js';
 import { defaultPeriodS, replicationModels } from '../api/planning.js';
 import { selectData } from '../api/selection.js';
 import { nothingSelected } from '../report/selection.js';
+import { htmlHeadline } from '../report/html-headline.js';
+import { volumesInSeveralGroups } from '../report/group-total.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
 import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart } from '../render/html.js';
 import { htmlData } from '../report/html-data.js';
@@ -51,7 +53,8 @@ ${GROWTH_HELP}
   --cycle DUR           with --models (and the html RPO chart): async cycle (default: the interval)
   --period DUR          with --models: periodic replication period (default 1h)
   --group NAME          with --models: only this group's volumes (the volumes one link serves)
-  --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles)
+  --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles); html: also plan
+                        the link to buy for it (RPO p99, --cycle, --path paths) as the headline
   --percentile P        also the per-interval changed tracks at percentile P, any number in (0, 100]
                         (nearest rank; peak, p50, p95 and p99 are always in json and csv)
   --max-rows N          refuse a table over N rows (default 200000) or csv/json over N rows
@@ -151,6 +154,11 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
         excluded: values.exclude ?? [],
         store: store.location,
       }));
+      const targetRpoS = values.target === undefined ? null : parseDurationS(values.target, '--target');
+      const headline = await htmlHeadline(source, { settings, range, sizing, cycleS, targetRpoS }, data);
+      // The planner's refusal speaks of its parameters; say the flags.
+      const flags = { ...PLANNING_PARAM_FLAGS, targetRpoS: '--target' };
+      data.headline = headline.map((h) => h.kind === 'no-plan' ? { ...h, reason: flagTerms(flags, h.reason) } : h);
       const chart = checkEnum('--chart', values.chart!, CHARTS);
       const text = format === 'html' ? renderHtmlReport(data)
         : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
@@ -179,7 +187,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
         });
       }
       const { intervalS, trackBytes } = settings;
-      const meta = { store: store.location, by, per, intervalS, trackBytes, sizing, excluded: values.exclude ?? [] };
+      const meta = { store: store.location, by, per, intervalS, trackBytes, sizing, excluded: values.exclude ?? [],
+        volumesInSeveralGroups: volumesInSeveralGroups(plan) };
       await emit(churnTable(views, meta) + note, values.output, io);
       return 0;
     }

@@ -1,5 +1,6 @@
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
+import { isoFromS } from '../units/time.js';
 import { openStore } from '../store/open.js';
 import { escapeTerminal } from '../render/escape.js';
 import { formatCount, renderTable } from '../render/table.js';
@@ -8,7 +9,10 @@ import type { Io } from './io.js';
 
 export const RUNS_HELP = `usage: churnlink runs [--store PATH] [--json]
 
-List the collection runs in a store: id, status, when, records, skipped records and sources.
+List the collection runs in a store: id, status, when, the time range its intervals cover (UTC,
+from the first interval's start to the last one's end), records, skipped records and sources.
+--json gives the range as fromS/toS (seconds since 1970-01-01 UTC, toS exclusive; null without
+intervals).
 `;
 
 /** `churnlink runs`: what a store holds. */
@@ -23,8 +27,14 @@ export async function runRuns(argv: string[], io: Io): Promise<number> {
   }
   const store = await openStore(values.store!, { mustExist: true, command: 'runs' });
   try {
-    const runs = await store.listRuns();
     const settings = await store.getSettings();
+    const spans = new Map((await store.runSpans()).map((s) => [s.runId, s]));
+    const intervalS = settings?.intervalS ?? 0;
+    // The intervals a run covers: from its first interval's start to its last one's end.
+    const runs = (await store.listRuns()).map((r) => {
+      const span = spans.get(r.id);
+      return { ...r, fromS: span?.firstS ?? null, toS: span === undefined ? null : span.lastS + intervalS };
+    });
     if (values.json) {
       io.out(`${JSON.stringify({ settings, runs }, null, 2)}\n`);
       return 0;
@@ -36,6 +46,8 @@ export async function runRuns(argv: string[], io: Io): Promise<number> {
         { header: 'run', value: (r) => String(r.id) },
         { header: 'status', align: 'left', value: (r) => r.status },
         { header: 'started (UTC)', align: 'left', value: (r) => r.startedAt.replace(/\.\d+Z$/, 'Z') },
+        { header: 'intervals from (UTC)', align: 'left', value: (r) => (r.fromS === null ? '-' : isoFromS(r.fromS)) },
+        { header: 'to (UTC)', align: 'left', value: (r) => (r.toS === null ? '-' : isoFromS(r.toS)) },
         { header: 'records', value: (r) => formatCount(r.records) },
         { header: 'skipped', value: (r) => formatCount(r.skipped) },
         { header: 'sources', align: 'left', value: (r) => r.sources.map((s) => `${s.path} (${s.format})`).join(', ') },

@@ -25,6 +25,8 @@ export interface ChurnReportMeta {
   sizing: SizingRequest;
   /** Volumes left out by --exclude (listed in the assumptions line). */
   excluded?: string[];
+  /** With --by group: volumes in more than one group (report/group-total.ts), for the total row's note. */
+  volumesInSeveralGroups?: number;
 }
 
 /** JSON: an array of objects, one per row; the entity's name under the key `by`. */
@@ -151,15 +153,28 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
   if (views.some((v) => v.sizing.requiredBandwidthBps !== undefined)) cols.push({ header: 'required', value: (v) => formatBandwidth(v.sizing.requiredBandwidthBps ?? NaN) });
   if (views.some((v) => v.sizing.paths !== undefined)) cols.push({ header: 'paths', value: (v) => formatCount(v.sizing.paths ?? null) });
   if (views.some((v) => v.sizing.resyncSeconds !== undefined)) cols.push({ header: 'resync', value: (v) => formatDuration(v.sizing.resyncSeconds ?? NaN) });
-  const footer = meta.by === 'volume' && meta.per === null && views.length > 1 ? [totalView(views, meta)] : [];
+  const totalled = (meta.by === 'volume' || meta.by === 'group') && meta.per === null && views.length > 1;
+  const footer = totalled ? [totalView(views, meta)] : [];
   let out = `${lines.join('\n')}\n\n${renderTable(views, cols, footer)}`;
+  if (totalled && meta.by === 'group') out += groupTotalNote(meta.volumesInSeveralGroups ?? 0);
   if (meta.per !== null) out += `\n${seriesSummary(views, meta)}`;
   return out;
 }
 
+/** What the total row under a group table means. */
+function groupTotalNote(shared: number): string {
+  if (shared === 0) {
+    return 'total: sums over the groups; each volume is in one group, so the total changed tracks are exactly\n'
+      + 'the distinct tracks changed in all of them (peak and percentiles per interval do not add: -)\n';
+  }
+  return `total: sums over the groups; ${shared} volume${shared === 1 ? ' is' : 's are'} in several groups and `
+    + 'counted in each,\nso the total overstates the distinct tracks changed (report --by volume gives them)\n';
+}
+
 /**
- * The all-volumes row under a volume table: sums of the per-volume figures (a track belongs to
- * one volume, so the sum of OR counts is the total), and the link all of them need together.
+ * The total row under a volume or group table: sums of the rows' figures (a track belongs to one
+ * volume, so the sum of OR counts is the total when no volume is counted twice), and the link all
+ * of them need together.
  */
 function totalView(views: readonly ChurnView[], meta: ChurnReportMeta): ChurnView {
   const sum = (pick: (r: ChurnRow) => number | null): number => views.reduce((n, v) => n + (pick(v.row) ?? 0), 0);
@@ -169,7 +184,7 @@ function totalView(views: readonly ChurnView[], meta: ChurnReportMeta): ChurnVie
   const writeBytes = sum((r) => r.writeBytes);
   const capacityBytes = capacities.every((c) => c !== null) ? sum((r) => r.capacityBytes) : null;
   const row: ChurnRow = {
-    startS: first.startS, endS: first.endS, kind: 'volume', name: 'total',
+    startS: first.startS, endS: first.endS, kind: meta.by === 'group' ? 'group' : 'volume', name: 'total',
     writes: sum((r) => r.writes), writeBytes, reads: sum((r) => r.reads), readBytes: sum((r) => r.readBytes),
     changedTracks: sum((r) => r.changedTracks), changedBytes, capacityBytes,
     percentChanged: capacityBytes ? (100 * changedBytes) / capacityBytes : null,

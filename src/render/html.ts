@@ -1,13 +1,16 @@
 import type { ChurnRow } from '../report/churn.js';
 import type { HtmlReportData } from '../report/html-data.js';
-import { requiredBandwidthBps } from '../report/link.js';
+import type { Headline } from '../report/headline.js';
+import { requiredBandwidthBps, resyncSeconds } from '../report/link.js';
 import { formatBandwidth } from '../units/bandwidth.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
 import { escapeXml } from './escape.js';
 import { paramsLine, planningHtml } from './planning.js';
-import { lineChart, stackedAreaChart, type Series } from './svg.js';
+import { ROUND_STEPS_S } from './axis.js';
+import { stackedStepChart, stepLineChart, type Span } from './steps.js';
+import { lineChart, type Series } from './svg.js';
 import { formatCount, formatFixed } from './table.js';
 
 const MiB = 1024 * 1024;
@@ -15,19 +18,24 @@ const MiB = 1024 * 1024;
 export const RESYNC_TIMES_S = [300, 600, 900, 1800, 3600, 7200, 14400, 28800, 43200, 86400];
 
 const esc = escapeXml;
-const timeLabel = (s: number): string => isoFromS(s).slice(5, 16).replace('T', ' ');
 
-/** Per-interval series by group of one figure (MiB). */
-function groupAreas(rows: ChurnRow[], pick: (r: ChurnRow) => number): { xs: number[]; series: Series[] } {
-  const xs = [...new Set(rows.map((r) => r.startS))].sort((a, b) => a - b);
-  const index = new Map(xs.map((x, i) => [x, i]));
+/** Per-interval series by group of one figure (MiB): the spans of the points and a series per group. */
+function groupSteps(rows: ChurnRow[], pick: (r: ChurnRow) => number): { spans: Span[]; series: Series[] } {
+  const spans: Span[] = [];
+  const index = new Map<number, number>();
+  for (const r of [...rows].sort((a, b) => a.startS - b.startS)) {
+    if (!index.has(r.startS)) {
+      index.set(r.startS, spans.length);
+      spans.push({ fromS: r.startS, toS: r.endS });
+    }
+  }
   const byGroup = new Map<string, number[]>();
   for (const r of rows) {
     let values = byGroup.get(r.name);
-    if (!values) byGroup.set(r.name, (values = new Array<number>(xs.length).fill(0)));
+    if (!values) byGroup.set(r.name, (values = new Array<number>(spans.length).fill(0)));
     values[index.get(r.startS)!] = pick(r) / MiB;
   }
-  return { xs, series: [...byGroup].map(([name, values]) => ({ name, values })) };
+  return { spans, series: [...byGroup].map(([name, values]) => ({ name, values })) };
 }
 
 /** How the points were made, when they fold several intervals. */
@@ -36,50 +44,121 @@ const stepNote = (d: HtmlReportData): string =>
     ? ` (max per ${formatDuration(d.chartStepS)}: at most 2,000 points)`
     : '';
 
-export function changedChart(d: HtmlReportData): string {
-  const { xs, series } = groupAreas(d.groupSeries, (r) => r.changedBytes);
-  const title = `Changed MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
-  return stackedAreaChart(xs, series, { title, yLabel: 'MiB changed', xLabel: timeLabel });
+/** The tallest stack of changed or written MiB: both charts share it, so the fold shows as a height. */
+function sharedTopMiB(d: HtmlReportData): number {
+  const totals = new Map<number, { changed: number; written: number }>();
+  for (const r of d.groupSeries) {
+    const t = totals.get(r.startS) ?? { changed: 0, written: 0 };
+    t.changed += r.changedBytes / MiB;
+    t.written += (r.writeBytes ?? 0) / MiB;
+    totals.set(r.startS, t);
+  }
+  let top = 0;
+  for (const t of totals.values()) top = Math.max(top, t.changed, t.written);
+  return top;
 }
 
-export function writtenChart(d: HtmlReportData): string {
-  const { xs, series } = groupAreas(d.groupSeries, (r) => r.writeBytes ?? 0);
-  const title = `Written MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
-  return stackedAreaChart(xs, series, { title, yLabel: 'MiB written', xLabel: timeLabel });
-}
-
-export function bandwidthChart(d: HtmlReportData): string {
-  const mbps = RESYNC_TIMES_S.map((r) => requiredBandwidthBps(d.totalChangedBytes, r, d.params) / 1e6);
-  return lineChart(RESYNC_TIMES_S, [{ name: 'required', values: mbps }], {
-    title: `Bandwidth to resynchronize ${formatBytes(d.totalChangedBytes)} of changes, by resync time`,
-    yLabel: 'Mbit/s', xLabel: (s) => formatDuration(s), logX: true, yFormat: (v) => String(v),
+function churnChart(d: HtmlReportData, what: 'Changed' | 'Written', pick: (r: ChurnRow) => number): string {
+  const { spans, series } = groupSteps(d.groupSeries, pick);
+  const title = `${what} MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
+  return stackedStepChart(spans, series, {
+    title, yLabel: `MiB ${what.toLowerCase()} (same scale in both charts)`, fromS: d.window.startS, toS: d.window.endS,
+    yMax: sharedTopMiB(d),
   });
 }
 
-/** At most 2,000 points: the maximum RPO of each run of consecutive entries. */
-function rpoPoints(list: { startS: number; maxRpoS: number }[]): { xs: number[]; ys: number[]; per: number } {
+export function changedChart(d: HtmlReportData): string {
+  return churnChart(d, 'Changed', (r) => r.changedBytes);
+}
+
+export function writtenChart(d: HtmlReportData): string {
+  return churnChart(d, 'Written', (r) => r.writeBytes ?? 0);
+}
+
+/** Points on the bandwidth curve (log-spaced resync times). */
+const CURVE_POINTS = 120;
+
+/**
+ * Bandwidth against resync time (log x), with the given link marked where its bandwidth meets
+ * the curve: at the time it needs to resynchronize the window's changes.
+ */
+export function bandwidthChart(d: HtmlReportData): string {
+  const link = d.rpo?.link ?? null;
+  const linkBps = link === null ? 0 : link.paths * link.pathBps;
+  const resyncS = link === null ? NaN : resyncSeconds(d.totalChangedBytes, link, d.params);
+  const marked = Number.isFinite(resyncS) && resyncS > 0;
+  const loS = Math.max(1, Math.min(RESYNC_TIMES_S[0]!, marked ? resyncS / 1.5 : Infinity));
+  const hiS = Math.max(RESYNC_TIMES_S[RESYNC_TIMES_S.length - 1]!, marked ? resyncS * 1.5 : 0);
+  const xs = Array.from({ length: CURVE_POINTS + 1 }, (_, i) => loS * (hiS / loS) ** (i / CURVE_POINTS));
+  const mbps = xs.map((r) => requiredBandwidthBps(d.totalChangedBytes, r, d.params) / 1e6);
+  return lineChart(xs, [{ name: 'required', values: mbps }], {
+    title: `Bandwidth to resynchronize ${formatBytes(d.totalChangedBytes)} of changes, by resync time`,
+    yLabel: 'Mbit/s', xTitle: 'resync time (log scale)', logX: true, xLabel: (s) => formatDuration(s),
+    xTicks: ROUND_STEPS_S.filter((s) => s >= loS && s <= hiS), yFormat: (v) => String(v),
+    ...(marked && link !== null ? {
+      marker: {
+        x: resyncS, y: linkBps / 1e6,
+        label: `given link ${link.paths} x ${formatBandwidth(link.pathBps)}: ${formatDuration(resyncS)}`,
+      },
+    } : {}),
+  });
+}
+
+/** At most 2,000 steps: the maximum RPO of each run of consecutive intervals, over the run's span. */
+function rpoSteps(
+  list: { startS: number; maxRpoS: number }[], intervalS: number,
+): { spans: Span[]; ys: number[]; per: number } {
   const per = Math.max(1, Math.ceil(list.length / 2000));
-  const xs: number[] = [];
+  const spans: Span[] = [];
   const ys: number[] = [];
   for (let i = 0; i < list.length; i += per) {
     let max = 0;
-    for (let j = i; j < Math.min(list.length, i + per); j++) max = Math.max(max, list[j]!.maxRpoS);
-    xs.push(list[i]!.startS);
+    const end = Math.min(list.length, i + per);
+    for (let j = i; j < end; j++) max = Math.max(max, list[j]!.maxRpoS);
+    spans.push({ fromS: list[i]!.startS, toS: list[end - 1]!.startS + intervalS });
     ys.push(max / 60);
   }
-  return { xs, ys, per };
+  return { spans, ys, per };
 }
 
 export function rpoChart(d: HtmlReportData): string | null {
   if (d.rpo === null) return null;
   const r = d.rpo;
-  const { xs, ys, per } = rpoPoints(r.perInterval);
-  return lineChart(xs, [{ name: 'RPO', values: ys }], {
-    title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, ` +
-      `${formatDuration(r.cycleS)} cycles ` +
-      `(max per ${per > 1 ? formatDuration(per * d.intervalS) : 'interval'})`,
-    yLabel: 'RPO (min)', xLabel: timeLabel, reference: { y: r.targetS / 60, label: `target ${formatDuration(r.targetS)}` },
+  const { spans, ys, per } = rpoSteps(r.perInterval, d.intervalS);
+  return stepLineChart(spans, { name: 'RPO', values: ys }, {
+    title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, `
+      + `${formatDuration(r.cycleS)} cycles `
+      + `(max per ${per > 1 ? formatDuration(per * d.intervalS) : 'interval'})`,
+    yLabel: 'RPO (min)', fromS: spans[0]?.fromS ?? d.window.startS, toS: spans[spans.length - 1]?.toS ?? d.window.endS,
+    reference: { y: r.targetS / 60, label: `target ${formatDuration(r.targetS)}` },
   });
+}
+
+/** The headline as plain sentences, with the figures the tables print. */
+export function headlineText(headlines: readonly Headline[]): string {
+  return headlines.map((h) => {
+    if (h.kind === 'plan') {
+      const link = h.paths !== null && h.pathBps !== null
+        ? `${h.paths} path${h.paths === 1 ? '' : 's'} of ${formatBandwidth(h.pathBps)} = ${formatBandwidth(h.linkBps)}`
+        : formatBandwidth(h.linkBps);
+      return `Buy ${link}: RPO p${h.percentile} ${formatDuration(h.achievedRpoS)} against the `
+        + `${formatDuration(h.targetRpoS)} target, with ${formatDuration(h.cycleS)} cycles.`;
+    }
+    if (h.kind === 'no-plan') return `No link planned for the ${formatDuration(h.targetRpoS)} target: ${h.reason}.`;
+    if (h.kind === 'link') {
+      return `The given link, ${h.link.paths} x ${formatBandwidth(h.link.pathBps)}, resynchronizes the `
+        + `${formatBytes(h.changedBytes)} changed in this window in ${formatDuration(h.resyncS)}`
+        + (h.rpo === null ? '.' : `; with ${formatDuration(h.rpo.cycleS)} cycles its RPO is p99 `
+          + `${formatDuration(h.rpo.p99S)}, max ${formatDuration(h.rpo.maxS)}.`);
+    }
+    const resync = h.resync === null ? '' : ` Resynchronizing all ${formatBytes(h.resync.changedBytes)} changed in `
+      + `this window within ${formatDuration(h.resync.resyncS)} needs ${formatBandwidth(h.resync.requiredBps)}`
+      + (h.resync.paths !== null && h.resync.pathBps !== null
+        ? ` (${h.resync.paths} path${h.resync.paths === 1 ? '' : 's'} of ${formatBandwidth(h.resync.pathBps)}).`
+        : '.');
+    return `Peak changed data: ${formatBytes(h.peakBytes)} in one ${formatDuration(h.cycleS)} cycle, which needs `
+      + `${formatBandwidth(h.requiredBps)} to ship within the cycle.${resync}`;
+  }).join(' ');
 }
 
 /** One self-contained HTML page (inline CSS and SVG, no scripts, no network). */
@@ -96,11 +175,11 @@ h1 { font-size: 22px; margin-bottom: 4px; } h2 { font-size: 17px; margin-top: 28
 .meta { color: #555; } svg.chart { max-width: 100%; height: auto; font-family: system-ui, sans-serif; }
 table { border-collapse: collapse; margin: 8px 0; } th, td { padding: 3px 10px; border-bottom: 1px solid #e3e3e3; }
 th { text-align: left; background: #f6f6f6; } td.n { text-align: right; font-variant-numeric: tabular-nums; }
-.note { color: #666; }
+.note { color: #666; } .headline { font-size: 17px; font-weight: 600; margin: 10px 0 14px; }
 </style></head>
 <body>
 <h1>${esc(d.title)}</h1>
-<p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
+${d.headline && d.headline.length > 0 ? `<p class="headline" id="headline">${esc(headlineText(d.headline))}</p>\n` : ''}<p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
 link math: ${esc(paramsLine(d.params, d.excluded ?? []))}</p>
 <h2>Changes per interval</h2>
 <section id="changed">${changedChart(d)}</section>

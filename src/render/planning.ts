@@ -15,6 +15,7 @@ import { formatDuration } from '../units/duration.js';
 import { isoFromS } from '../units/time.js';
 import { renderCsv } from './csv.js';
 import { escapeTerminal } from './escape.js';
+import { roundTicks } from './axis.js';
 import { lineChart } from './svg.js';
 import { formatCount, formatFixed, renderTable } from './table.js';
 
@@ -287,7 +288,7 @@ export function sweepChart(rows: SweepRow[], targetS: number): string {
   ];
   return lineChart(xs, series, {
     title: 'RPO against link bandwidth (what if)', yLabel: 'RPO (min)', logX: true,
-    xLabel: (x) => `${formatFixed(x, 2)} Mbit/s`,
+    xTitle: 'link bandwidth (log scale)', xLabel: (x) => formatBandwidth(x * 1e6),
     reference: { y: targetS / 60, label: `target ${formatDuration(targetS)}` },
   });
 }
@@ -302,7 +303,9 @@ export function cycleLengthChart(rows: CycleLengthRow[]): string {
   ], {
     title: 'Bandwidth to ship a cycle within the cycle, by cycle length',
     yLabel: 'Mbit/s',
+    xTitle: 'cycle length',
     xLabel: (s) => formatDuration(s),
+    xTicks: rows.length === 0 ? [] : roundTicks(rows[0]!.cycleS, rows[rows.length - 1]!.cycleS, 7, false).ticksS,
   });
 }
 

@@ -1,35 +1,37 @@
+import { textWidthPx, thinLabels, type TickLabel } from './axis.js';
 import { escapeXml } from './escape.js';
 
 /**
- * Small, dependency-free SVG charts for the HTML report: stacked areas over time and line
- * charts (linear or log x). Numbers are rounded to 0.1 px so output is stable for snapshots.
+ * Small, dependency-free SVG charts for the HTML report: the frame every chart shares (white
+ * background, font family, y grid, x tick labels, axis titles, legend) and line charts over a
+ * linear or log x. Time charts drawn as steps are in steps.ts. Numbers are rounded to 0.1 px so
+ * output is stable for snapshots; every text from a trace goes through escapeXml.
  */
 
-export const PALETTE = ['#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac'];
+export const PALETTE = [
+  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+];
+export const FONT_FAMILY = 'system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif';
+const FONT_PX = 11;
 
 export interface Series {
   name: string;
   values: number[]; // one per x
 }
 
-export interface ChartOptions {
-  title: string;
-  yLabel: string;
-  width?: number;
-  height?: number;
-  /** Label for an x value (time axis: ISO text). */
-  xLabel: (x: number) => string;
-  /** Value formatter for y ticks. */
-  yFormat?: (y: number) => string;
-  logX?: boolean;
-  /** A horizontal reference line (e.g. the RPO target). */
-  reference?: { y: number; label: string };
+/** Where the plot sits inside the chart (px). */
+export interface Geometry {
+  width: number;
+  left: number;
+  top: number;
+  plotW: number;
+  plotH: number;
 }
 
-const maxOf = (values: number[]): number => values.reduce((m, v) => (v > m ? v : m), 0);
+export const geometry = (width = 900, plotH = 220): Geometry =>
+  ({ width, left: 72, top: 36, plotW: width - 72 - 48, plotH });
 
-const MARGIN = { left: 72, right: 48, top: 36, bottom: 44 };
-const r1 = (v: number): string => (Math.round(v * 10) / 10).toString();
+export const r1 = (v: number): string => (Math.round(v * 10) / 10).toString();
 const esc = escapeXml;
 
 /** Round a maximum up to 1, 2 or 5 × 10^k and return tick values from 0. */
@@ -44,88 +46,184 @@ export function niceTicks(max: number, count = 5): number[] {
   return ticks;
 }
 
-function frame(o: ChartOptions, xs: number[], yTicks: number[], body: string, legend: string[]): string {
-  const width = o.width ?? 900;
-  const height = o.height ?? 300;
-  const plotW = width - MARGIN.left - MARGIN.right;
-  const plotH = height - MARGIN.top - MARGIN.bottom;
+/** How a series is drawn: filled (areas) or a line; later lines dashed and thinner, so none hides another. */
+export interface LegendItem {
+  name: string;
+  color: string;
+  kind: 'area' | 'line';
+  dash?: string;
+  strokeWidth?: number;
+}
+
+const LINE_STYLES = [
+  { strokeWidth: 3.5 }, { strokeWidth: 2.5, dash: '9 4' }, { strokeWidth: 2, dash: '4 3' },
+  { strokeWidth: 1.5, dash: '2 2' },
+];
+
+/** The style of the k-th line of a chart. */
+export function lineStyle(k: number, name: string): LegendItem {
+  const s = LINE_STYLES[k % LINE_STYLES.length]!;
+  return { name, color: PALETTE[k % PALETTE.length]!, kind: 'line', ...s };
+}
+
+/** Stroke attributes of a line style. */
+export const strokeOf = (s: LegendItem): string =>
+  `fill="none" stroke="${s.color}" stroke-width="${s.strokeWidth ?? 2}"`
+  + (s.dash ? ` stroke-dasharray="${s.dash}"` : '');
+
+/** What the frame draws around a chart's data. */
+export interface Frame {
+  title: string;
+  yLabel: string;
+  /** The x axis title: what and in which unit or time zone. */
+  xTitle: string;
+  yTicks: number[];
+  yFormat?: (y: number) => string;
+  /** Tick labels at x positions (px); thinned so none overlap. */
+  xLabels: TickLabel[];
+  legend: LegendItem[];
+  /** A horizontal reference line (e.g. the RPO target), in y units. */
+  reference?: { y: number; label: string };
+  /** Extra marks drawn over the data (already positioned SVG). */
+  overlay?: string;
+}
+
+/** y position (px) of a value on the frame's scale. */
+export function yScale(g: Geometry, yTicks: readonly number[]): (v: number) => number {
   const yMax = yTicks[yTicks.length - 1]!;
-  const fmt = o.yFormat ?? ((v: number) => String(v));
+  return (v) => g.top + g.plotH - (v / yMax) * g.plotH;
+}
+
+/** Legend rows: items laid left to right by their measured width, wrapped at the chart's width. */
+function legendRows(g: Geometry, items: readonly LegendItem[]): { item: LegendItem; x: number; row: number }[] {
+  const out: { item: LegendItem; x: number; row: number }[] = [];
+  let x = g.left;
+  let row = 0;
+  for (const item of items) {
+    const w = 24 + textWidthPx(item.name, FONT_PX) + 16;
+    if (x + w > g.width - 8 && x > g.left) {
+      row++;
+      x = g.left;
+    }
+    out.push({ item, x, row });
+    x += w;
+  }
+  return out;
+}
+
+/** A whole chart: background, title, axes, grid, tick labels, the data body, reference and legend. */
+export function renderFrame(g: Geometry, f: Frame, body: string): string {
+  const legend = legendRows(g, f.legend);
+  const rows = legend.length === 0 ? 0 : legend[legend.length - 1]!.row + 1;
+  const axisY = g.top + g.plotH;
+  const height = axisY + 40 + rows * 16 + (rows > 0 ? 6 : 0);
+  const y = yScale(g, f.yTicks);
+  const fmt = f.yFormat ?? ((v: number) => String(v));
+  const midY = r1(g.top + g.plotH / 2);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="${esc(o.title)}">`,
-    `<title>${esc(o.title)}</title>`,
-    `<text x="${MARGIN.left}" y="20" font-size="14" font-weight="600">${esc(o.title)}</text>`,
-    `<text x="14" y="${r1(MARGIN.top + plotH / 2)}" font-size="11" transform="rotate(-90 14 ${r1(MARGIN.top + plotH / 2)})" text-anchor="middle">${esc(o.yLabel)}</text>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${g.width} ${height}" width="${g.width}" `
+      + `height="${height}" font-family="${FONT_FAMILY}" role="img" aria-label="${esc(f.title)}">`,
+    `<title>${esc(f.title)}</title>`,
+    `<rect class="background" x="0" y="0" width="${g.width}" height="${height}" fill="#fff"/>`,
+    `<text x="${g.left}" y="20" font-size="14" font-weight="600">${esc(f.title)}</text>`,
+    `<text x="14" y="${midY}" font-size="${FONT_PX}" transform="rotate(-90 14 ${midY})" text-anchor="middle">`
+      + `${esc(f.yLabel)}</text>`,
   ];
-  for (const t of yTicks) {
-    const y = MARGIN.top + plotH - (t / yMax) * plotH;
-    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${r1(y)}" y2="${r1(y)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${MARGIN.left - 6}" y="${r1(y + 4)}" font-size="11" text-anchor="end">${esc(fmt(t))}</text>`);
+  for (const t of f.yTicks) {
+    const ty = r1(y(t));
+    parts.push(`<line x1="${g.left}" x2="${g.left + g.plotW}" y1="${ty}" y2="${ty}" stroke="#ddd"/>`);
+    parts.push(`<text x="${g.left - 6}" y="${r1(y(t) + 4)}" font-size="${FONT_PX}" text-anchor="end">`
+      + `${esc(fmt(t))}</text>`);
   }
-  const n = xs.length;
-  const tickCount = Math.min(6, n);
-  for (let k = 0; k < tickCount; k++) {
-    const i = tickCount === 1 ? 0 : Math.round((k * (n - 1)) / (tickCount - 1));
-    const x = xPos(o, xs, i, plotW);
-    parts.push(`<text x="${r1(x)}" y="${height - MARGIN.bottom + 16}" font-size="11" text-anchor="middle">${esc(o.xLabel(xs[i]!))}</text>`);
+  parts.push(`<g class="x-ticks">`);
+  for (const l of thinLabels(f.xLabels, FONT_PX)) {
+    parts.push(`<line x1="${r1(l.x)}" x2="${r1(l.x)}" y1="${axisY}" y2="${axisY + 4}" stroke="#888"/>`
+      + `<text x="${r1(l.x)}" y="${axisY + 16}" font-size="${FONT_PX}" text-anchor="middle">${esc(l.label)}</text>`);
   }
+  parts.push('</g>');
+  parts.push(`<text class="x-title" x="${r1(g.left + g.plotW / 2)}" y="${axisY + 32}" font-size="${FONT_PX}" `
+    + `text-anchor="middle">${esc(f.xTitle)}</text>`);
   parts.push(`<g class="data">${body}</g>`);
-  if (o.reference && o.reference.y <= yMax) {
-    const y = MARGIN.top + plotH - (o.reference.y / yMax) * plotH;
-    parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${r1(y)}" y2="${r1(y)}" stroke="#c00" stroke-dasharray="6 4"/>`);
-    parts.push(`<text x="${MARGIN.left + plotW - 4}" y="${r1(y - 4)}" font-size="11" fill="#c00" text-anchor="end">${esc(o.reference.label)}</text>`);
+  const yMax = f.yTicks[f.yTicks.length - 1]!;
+  if (f.reference && f.reference.y <= yMax) {
+    const ry = y(f.reference.y);
+    parts.push(`<line x1="${g.left}" x2="${g.left + g.plotW}" y1="${r1(ry)}" y2="${r1(ry)}" stroke="#c00" `
+      + 'stroke-dasharray="6 4"/>');
+    parts.push(`<text x="${g.left + g.plotW - 4}" y="${r1(ry - 4)}" font-size="${FONT_PX}" fill="#c00" `
+      + `text-anchor="end">${esc(f.reference.label)}</text>`);
   }
-  legend.forEach((name, i) => {
-    const x = MARGIN.left + 8 + i * 150;
-    parts.push(`<rect x="${x}" y="${height - 16}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${height - 7}" font-size="11">${esc(name)}</text>`);
-  });
+  if (f.overlay) parts.push(f.overlay);
+  for (const { item, x, row } of legend) {
+    const ly = axisY + 50 + row * 16;
+    const swatch = item.kind === 'area'
+      ? `<rect x="${r1(x)}" y="${ly - 9}" width="18" height="10" fill="${item.color}"/>`
+      : `<line x1="${r1(x)}" x2="${r1(x + 18)}" y1="${ly - 4}" y2="${ly - 4}" ${strokeOf(item)}/>`;
+    parts.push(`${swatch}<text x="${r1(x + 24)}" y="${ly}" font-size="${FONT_PX}">${esc(item.name)}</text>`);
+  }
   parts.push('</svg>');
   return parts.join('');
 }
 
-function xPos(o: ChartOptions, xs: number[], i: number, plotW: number): number {
-  const n = xs.length;
-  if (n <= 1) return MARGIN.left + plotW / 2;
-  if (o.logX) {
-    const lo = Math.log(xs[0]!);
-    const hi = Math.log(xs[n - 1]!);
-    return MARGIN.left + ((Math.log(xs[i]!) - lo) / (hi - lo)) * plotW;
+const maxOf = (values: readonly number[]): number => values.reduce((m, v) => (v > m ? v : m), 0);
+
+export interface LineChartOptions {
+  title: string;
+  yLabel: string;
+  xTitle: string;
+  /** Tick label for an x value. */
+  xLabel: (x: number) => string;
+  /** x values to label (default: every x); thinned so labels never overlap. */
+  xTicks?: number[];
+  yFormat?: (y: number) => string;
+  logX?: boolean;
+  reference?: { y: number; label: string };
+  /** Extend the x domain to include these values (e.g. a marker outside the data). */
+  xDomain?: [number, number];
+  /** A point marked on the chart, with its label. */
+  marker?: { x: number; y: number; label: string };
+  width?: number;
+}
+
+/** x position (px) of a value on a linear or log scale over [lo, hi]. */
+export function xScale(g: Geometry, lo: number, hi: number, log: boolean): (x: number) => number {
+  if (!(hi > lo)) return () => g.left + g.plotW / 2;
+  if (log) {
+    const a = Math.log(lo);
+    const b = Math.log(hi);
+    return (x) => g.left + ((Math.log(x) - a) / (b - a)) * g.plotW;
   }
-  return MARGIN.left + ((xs[i]! - xs[0]!) / (xs[n - 1]! - xs[0]!)) * plotW;
+  return (x) => g.left + ((x - lo) / (hi - lo)) * g.plotW;
 }
 
-/** Series stacked on each other as filled areas (e.g. changed bytes per interval, by group). */
-export function stackedAreaChart(xs: number[], series: Series[], o: ChartOptions): string {
-  const height = o.height ?? 300;
-  const width = o.width ?? 900;
-  const plotW = width - MARGIN.left - MARGIN.right;
-  const plotH = height - MARGIN.top - MARGIN.bottom;
-  const totals = xs.map((_, i) => series.reduce((s, x) => s + (x.values[i] ?? 0), 0));
-  const yTicks = niceTicks(maxOf(totals));
-  const yMax = yTicks[yTicks.length - 1]!;
-  const base = new Array<number>(xs.length).fill(0);
-  const y = (v: number): number => MARGIN.top + plotH - (v / yMax) * plotH;
+/** One or more lines over the same x values (linear or log x); later lines dashed over earlier ones. */
+export function lineChart(xs: number[], series: Series[], o: LineChartOptions): string {
+  const g = geometry(o.width);
+  const lo = Math.min(xs[0] ?? 0, o.xDomain?.[0] ?? Infinity);
+  const hi = Math.max(xs[xs.length - 1] ?? 0, o.xDomain?.[1] ?? -Infinity);
+  const x = xScale(g, lo, hi, o.logX ?? false);
+  const yTicks = niceTicks(Math.max(o.reference?.y ?? 0, o.marker?.y ?? 0, ...series.map((s) => maxOf(s.values))));
+  const y = yScale(g, yTicks);
+  const styles = series.map((s, k) => lineStyle(k, s.name));
   const body = series.map((s, k) => {
-    const top = xs.map((_, i) => base[i]! + (s.values[i] ?? 0));
-    const upper = xs.map((_, i) => `${r1(xPos(o, xs, i, plotW))},${r1(y(top[i]!))}`);
-    const lower = xs.map((_, i) => `${r1(xPos(o, xs, i, plotW))},${r1(y(base[i]!))}`).reverse();
-    top.forEach((v, i) => (base[i] = v));
-    return `<path d="M${upper.join('L')}L${lower.join('L')}Z" fill="${PALETTE[k % PALETTE.length]}" fill-opacity="0.85"><title>${esc(s.name)}</title></path>`;
+    const points = xs.map((v, i) => `${r1(x(v))},${r1(y(s.values[i] ?? 0))}`);
+    return `<path d="M${points.join('L')}" ${strokeOf(styles[k]!)}><title>${esc(s.name)}</title></path>`;
   }).join('');
-  return frame(o, xs, yTicks, body, series.map((s) => s.name));
-}
-
-/** One or more lines over the same x values. */
-export function lineChart(xs: number[], series: Series[], o: ChartOptions): string {
-  const height = o.height ?? 300;
-  const width = o.width ?? 900;
-  const plotW = width - MARGIN.left - MARGIN.right;
-  const plotH = height - MARGIN.top - MARGIN.bottom;
-  const yTicks = niceTicks(Math.max(o.reference?.y ?? 0, ...series.map((s) => maxOf(s.values))));
-  const yMax = yTicks[yTicks.length - 1]!;
-  const body = series.map((s, k) => {
-    const points = xs.map((_, i) => `${r1(xPos(o, xs, i, plotW))},${r1(MARGIN.top + plotH - ((s.values[i] ?? 0) / yMax) * plotH)}`);
-    return `<path d="M${points.join('L')}" fill="none" stroke="${PALETTE[k % PALETTE.length]}" stroke-width="2"><title>${esc(s.name)}</title></path>`;
-  }).join('');
-  return frame(o, xs, yTicks, body, series.length > 1 ? series.map((s) => s.name) : []);
+  const xLabels = (o.xTicks ?? xs).map((v) => ({ x: x(v), label: o.xLabel(v) }));
+  let overlay = '';
+  if (o.marker) {
+    const mx = r1(x(o.marker.x));
+    const my = r1(y(o.marker.y));
+    const right = x(o.marker.x) > g.left + g.plotW / 2;
+    overlay = `<g class="marker"><line x1="${mx}" x2="${mx}" y1="${my}" y2="${g.top + g.plotH}" stroke="#c00" `
+      + `stroke-dasharray="3 3"/><circle cx="${mx}" cy="${my}" r="5" fill="#c00"/>`
+      + `<text x="${r1(x(o.marker.x) + (right ? -9 : 9))}" y="${r1(y(o.marker.y) - 8)}" font-size="${FONT_PX}" `
+      + `fill="#c00" text-anchor="${right ? 'end' : 'start'}">${esc(o.marker.label)}</text></g>`;
+  }
+  return renderFrame(g, {
+    title: o.title, yLabel: o.yLabel, xTitle: o.xTitle, yTicks, xLabels,
+    legend: series.length > 1 ? styles : [],
+    ...(o.yFormat ? { yFormat: o.yFormat } : {}),
+    ...(o.reference ? { reference: o.reference } : {}),
+    overlay,
+  }, body);
 }

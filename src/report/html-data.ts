@@ -1,3 +1,4 @@
+import type { Headline } from './headline.js';
 import { computeChurn, planChurn, streamChurn, type ChurnContext, type ChurnRow } from './churn.js';
 import { chartSeries, CHART_POINTS } from './downsample.js';
 import { cycleLengthTable, type CycleLengthRow } from './cycle-length.js';
@@ -48,6 +49,8 @@ export interface HtmlReportData {
   planning?: PlanningHtml;
   /** Volumes left out (exclude globs), for the assumptions line. */
   excluded?: readonly string[];
+  /** The answer the page leads with (report/headline.ts); absent: none. */
+  headline?: Headline[];
 }
 
 /** What `htmlData` computes the report from; the spans are resolved (no defaults left). */

@@ -9,7 +9,8 @@ import {
   type ChunkRecord,
 } from './chunk.js';
 import type {
-  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
+  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, RunSpan, SourceInfo, Store, StoreSettings, StoredChunk,
+  VolumeInfo,
   VolumeSpan,
 } from './store.js';
 
@@ -242,6 +243,12 @@ export class PostgresStore implements Store {
   async listRuns(): Promise<RunInfo[]> {
     const rows = await this.#query('SELECT * FROM churnlink_runs ORDER BY id');
     return Promise.all(rows.map((r) => this.#runInfo(r)));
+  }
+
+  async runSpans(): Promise<RunSpan[]> {
+    const rows = await this.#query(`SELECT run_id, MIN(first_s) AS first_s, MAX(last_s) AS last_s
+      FROM churnlink_chunks GROUP BY run_id ORDER BY run_id`);
+    return rows.map((r) => ({ runId: Number(r.run_id), firstS: Number(r.first_s), lastS: Number(r.last_s) }));
   }
 
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {

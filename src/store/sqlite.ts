@@ -7,7 +7,8 @@ import {
   type ChunkRecord,
 } from './chunk.js';
 import type {
-  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, SourceInfo, Store, StoreSettings, StoredChunk, VolumeInfo,
+  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, RunSpan, SourceInfo, Store, StoreSettings, StoredChunk,
+  VolumeInfo,
   VolumeSpan,
 } from './store.js';
 
@@ -359,6 +360,11 @@ export class SqliteStore implements Store {
 
   async listRuns(): Promise<RunInfo[]> {
     return (this.#db.prepare('SELECT * FROM runs ORDER BY id').all() as RunRow[]).map((r) => this.#runInfo(r));
+  }
+
+  async runSpans(): Promise<RunSpan[]> {
+    return this.#db.prepare(`SELECT run_id AS runId, MIN(first_s) AS firstS, MAX(last_s) AS lastS FROM chunks
+      GROUP BY run_id ORDER BY run_id`).all() as RunSpan[];
   }
 
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {

@@ -38,6 +38,13 @@ export interface RunInfo {
   sources: SourceInfo[];
 }
 
+/** The intervals a run holds: from the start of its first to the start of its last (s). */
+export interface RunSpan {
+  runId: number;
+  firstS: number;
+  lastS: number;
+}
+
 /** What is kept per (volume, interval): counters, the changed-track set, the write profile. */
 export interface IntervalCounts {
   writes: number;
@@ -177,6 +184,8 @@ export interface Store {
   putScope(json: string): Promise<void>;
   getScope(): Promise<string | null>;
   listRuns(): Promise<RunInfo[]>;
+  /** Per run holding intervals (any status), by id: its first and last interval start. */
+  runSpans(): Promise<RunSpan[]>;
   /** Rows of complete and live runs, ordered by startS then volume. */
   readIntervals(query: IntervalQuery): Promise<IntervalRow[]>;
   /**

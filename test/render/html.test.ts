@@ -36,7 +36,8 @@ test('the HTML report renders offline in Chromium with charts that have data and
     ] as const;
     for (const [id, points] of charts) {
       const d = await page.locator(`#${id} svg g.data path`).first().getAttribute('d');
-      assert.ok(d !== null && d.split('L').length >= points, `${id} chart has data points`);
+      // Lines join points with L; per-interval charts draw a step (H) per interval.
+      assert.ok(d !== null && d.split(/[LH]/).length >= points, `${id} chart has data points`);
       const box = await page.locator(`#${id} svg`).boundingBox();
       assert.ok(box !== null && box.width > 300 && box.height > 100, `${id} chart is laid out`);
     }
@@ -46,6 +47,20 @@ test('the HTML report renders offline in Chromium with charts that have data and
     assert.match(
       await page.locator('#backlog').textContent() ?? '', /^Peak backlog on the simulated link .*: [\d.]+ MiB\.$/,
     );
+    assert.match(await page.locator('#headline').textContent() ?? '',
+      /^The given link, 2 x 3\.00 Mbit\/s, resynchronizes the [\d.]+ MiB changed in this window in .*; with 5 min cycles/);
+    // Every x tick label lies clear of its neighbours, as laid out by the browser.
+    for (const id of ['changed', 'bandwidth', 'rpo', 'cycles', 'sweep']) {
+      const boxes = await page.locator(`#${id} svg g.x-ticks text`).evaluateAll((nodes) =>
+        nodes.map((n) => {
+          const box = (n as unknown as { getBBox(): { x: number; width: number } }).getBBox();
+          return { x: box.x, width: box.width }; // an SVGRect does not cross to Node
+        }));
+      assert.ok(boxes.length >= 2, `${id}: tick labels`);
+      for (let i = 1; i < boxes.length; i++) {
+        assert.ok(boxes[i - 1]!.x + boxes[i - 1]!.width < boxes[i]!.x, `${id}: tick labels ${i - 1} and ${i} overlap`);
+      }
+    }
     await page.screenshot({ path: join(dir, 'report.png'), fullPage: true });
   } finally {
     await browser.close();

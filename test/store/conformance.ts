@@ -69,6 +69,23 @@ export function storeConformance(
     await again.close();
   });
 
+  test(`${name}: runSpans gives each run's first and last interval start, across chunks and volumes`, async () => {
+    const { store } = await open();
+    await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+    const a = await store.beginRun('h', [source('a.csv', 'fp-a')]);
+    // 1,000,000 intervals in: chunks of any size in use put it in another chunk than 0 and 60.
+    await store.writeIntervals(a, [row('v1', 60, [1]), row('v2', 0, [2]), row('v1', 60_000_000, [3])]);
+    await store.finishRun(a, { records: 3, skipped: 0 }, [], [source('a.csv', 'fp-a')]);
+    const empty = await store.beginRun('h', [source('b.csv', 'fp-b')]);
+    await store.finishRun(empty, { records: 0, skipped: 0 }, [], [source('b.csv', 'fp-b')]);
+    const running = await store.beginRun('h', [source('c.csv', 'fp-c')]);
+    await store.writeIntervals(running, [row('v3', 600, [4])]);
+    assert.deepEqual(await store.runSpans(), [
+      { runId: a, firstS: 0, lastS: 60_000_000 }, { runId: running, firstS: 600, lastS: 600 },
+    ]);
+    await store.close();
+  });
+
   test(`${name}: the same (volume, interval) written twice in a run is merged exactly`, async () => {
     const { store } = await open();
     await store.useSettings({ intervalS: 60, trackBytes: 65536 });

@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIXTURES, runCli, sharedMissing, SHARED_TRACES, tempDir } from '../helpers.js';
+
+const dir = tempDir();
+const tiny = join(dir, 'tiny.db');
+const collected = runCli('collect', join(FIXTURES, 'tiny.msr.csv'), '--store', tiny, '--interval', '1m');
+
+/** The html report's headline paragraph. */
+async function headline(...args: string[]): Promise<string> {
+  assert.equal((await collected).code, 0);
+  const out = join(dir, 'h.html');
+  const r = await runCli('report', '--store', tiny, '--format', 'html', '-o', out, ...args);
+  assert.equal(r.code, 0, r.stderr);
+  return /<p class="headline" id="headline">(.*)<\/p>/.exec(readFileSync(out, 'utf8'))?.[1] ?? '(none)';
+}
+
+const noTencent = sharedMissing('real/tencent_cbs_sample.csv');
+test('Tencent CBS sample (two 1 min intervals): the changed chart covers exactly two interval widths',
+  { skip: noTencent },
+  async () => {
+    const store = join(dir, 'tencent.db');
+    const c = await runCli('collect', join(SHARED_TRACES, 'real', 'tencent_cbs_sample.csv'), '--store', store,
+      '--interval', '1m');
+    assert.equal(c.code, 0, c.stderr);
+    const svg = (await runCli('report', '--store', store, '--format', 'svg', '--chart', 'changed')).stdout;
+    const d = /<g class="data"><path d="([^"]*)"/.exec(svg)?.[1] ?? '';
+    // The window 15:59 .. 16:01 spans the plot's 780 px: each 1 min interval is 390 px wide,
+    // the first from x 72 to 462, the second from 462 to 852, then back along the base to 72.
+    assert.match(d, /^M72,[\d.]+H462V[\d.]+H852V256H72Z$/);
+    const labels = [...svg.matchAll(/<g class="x-ticks">(.*?)<\/g>/g)][0]?.[1]?.match(/(?<=>)[^<]+(?=<\/text>)/g);
+    assert.deepEqual(labels, ['09-30 15:59:00', '15:59:30', '16:00:00', '16:00:30', '16:01:00']);
+    assert.match(svg, /<text class="x-title" [^>]*>time \(UTC\)<\/text>/);
+  });
+
+test('the given link is marked on the bandwidth curve where its resync time is', async () => {
+  assert.equal((await collected).code, 0);
+  const svg = (await runCli('report', '--store', tiny, '--format', 'svg', '--chart', 'bandwidth', '--link', '1x1kbit'))
+    .stdout;
+  // 384 KiB changed: 393,216 B x 8 / 1,000 bit/s = 3,145.7 s (52 min 26 s). The log axis runs from
+  // 5 min to 1 d: x = 72 + 780 ln(3145.728 / 300) / ln(86400 / 300) = 395.7; y: 0.001 Mbit/s on a
+  // 0 .. 0.015 scale (the curve peaks at 10,485.76 bit/s at 5 min) = 256 - 220 / 15 = 241.3.
+  assert.match(svg, /<circle cx="395\.7" cy="241\.3" r="5" fill="#c00"\/>/);
+  assert.match(svg, />given link 1 x 1\.00 kbit\/s: 52 min 26 s<\/text>/);
+  assert.match(svg, />resync time \(log scale\)<\/text>/);
+});
+
+test('the html headline gives the figures the tables print', async () => {
+  // report --models: asynchronous, 1 min: peak per span 384.00 KiB, required (peak) 52.43 kbit/s.
+  assert.equal(await headline(),
+    'Peak changed data: 384.00 KiB in one 1 min cycle, which needs 52.43 kbit/s to ship within the cycle.');
+  // report --resync 1m (total row: 384 KiB x 8 / 60 s = 52.43 kbit/s).
+  assert.equal(await headline('--resync', '1m'),
+    'Peak changed data: 384.00 KiB in one 1 min cycle, which needs 52.43 kbit/s to ship within the cycle. '
+    + 'Resynchronizing all 384.00 KiB changed in this window within 1 min needs 52.43 kbit/s.');
+  // report --link 64kbit: total row resync 49 s; simulate --link 64kbit --cycle 1m: p99 1 min 48 s, max 1 min 49 s.
+  assert.equal(await headline('--link', '64kbit', '--cycle', '1m'),
+    'The given link, 1 x 64.00 kbit/s, resynchronizes the 384.00 KiB changed in this window in 49 s; '
+    + 'with 1 min cycles its RPO is p99 1 min 48 s, max 1 min 49 s.');
+  // plan --rpo 2m --percentile 99 --cycle 1m: 52.43 kbit/s, RPO p99 1 min 58 s.
+  assert.equal(await headline('--target', '2m', '--cycle', '1m'),
+    'Buy 52.43 kbit/s: RPO p99 1 min 58 s against the 2 min target, with 1 min cycles.');
+});
+
+test('a target the window cannot judge: the planner\'s reason, naming --target, and the rest stays', async () => {
+  assert.equal(await headline('--target', '5m'),
+    'No link planned for the 5 min target: the window (180 s) is too short '
+    + 'to judge --target 300 s: it must span at least the target plus one cycle (360 s) for RPO to be able to exceed '
+    + 'the target inside it.');
+});
