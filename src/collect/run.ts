@@ -8,11 +8,11 @@ import { VolumeTable } from '../readers/volumes.js';
 import type { Source } from '../sources/file.js';
 import { checkSameSettings } from '../store/sqlite.js';
 import type { SourceInfo, Store } from '../store/store.js';
-import { hashFile } from '../sources/content-hash.js';
 import { runsToReplace, storedLengths } from './duplicates.js';
 import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from './scope.js';
 import { IntervalWriter } from './interval-writer.js';
+import { hashAlongside } from './hash-alongside.js';
 import { decodeInParallel } from './parallel.js';
 import { surveySources } from './survey.js';
 import { ownerTag } from './owner.js';
@@ -117,19 +117,18 @@ export async function collectSources(sources: Source[], store: Store, options: C
       const reader = parallelReader(source, options);
       if (reader !== null) {
         // Worker threads read the file by ranges; this thread hashes it through meanwhile.
-        const abort = new AbortController();
-        const hashing = hashFile(source.path!, source.hash, abort.signal);
-        hashing.catch(() => {});
-        const done = await decodeInParallel(source.path!, source.bytes!, reader, source.head!, options.threads!, {
+        const task = {
           startUs: options.startUs,
           skipBad: options.skipBad,
           volumeName: options.volumeName ?? source.stem,
           ...(options.csv ? { csv: options.csv } : {}),
           tracker: { intervalS: options.intervalS, trackBytes: options.trackBytes, lateIntervals: options.lateIntervals ?? 2 },
           scope: options.scope,
-        }, writer, (bytesRead, records) => options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records }))
-          .finally(() => abort.abort());
-        await hashing;
+        };
+        const progress = (bytesRead: number, records: number): void =>
+          options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records });
+        const decoding = decodeInParallel(source.path!, source.bytes!, reader, source.head!, options.threads!, task, writer, progress);
+        const done = await hashAlongside(source.path!, source.hash, decoding);
         summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
         summary.backwards += done.backwards;
         summary.reopened += done.reopened;
