@@ -1,3 +1,4 @@
+import { unionSmall } from '../bitmap/small-union.js';
 import { unionRoaring } from '../bitmap/union.js';
 import { mergeCounters } from './merge.js';
 import type { ChunkRollup, IntervalRow } from './store.js';
@@ -65,7 +66,8 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
     rec.orBitmap = sorted[0]!.bitmap;
     rec.changedTracks = sorted[0]!.changedTracks;
   } else {
-    const { bitmap, cardinality } = unionRoaring(sorted.map((r) => r.bitmap));
+    const bitmaps = sorted.map((r) => r.bitmap);
+    const { bitmap, cardinality } = unionSmall(bitmaps) ?? unionRoaring(bitmaps);
     rec.orBitmap = bitmap;
     rec.changedTracks = cardinality;
   }
