@@ -45,7 +45,8 @@ export async function decodeInParallel(
             workers.push(worker);
             worker.on('message', (m: WorkerMessage) => {
               if (m.kind === 'rows') {
-                writes = writes.then(() => writer.add(m.rows.map((r) => ({ ...r, bitmap: new Uint8Array(r.bitmap.buffer, r.bitmap.byteOffset, r.bitmap.byteLength) }))));
+                const rows = m.rows.map((r) => ({ ...r, bitmap: new Uint8Array(r.bitmap.buffer, r.bitmap.byteOffset, r.bitmap.byteLength) }));
+                writes = writes.then(() => writer.add(rows, index + 1)); // producer 0: rows closed on this thread
                 writes.catch(reject);
               } else if (m.kind === 'progress') {
                 bytes[index]! += m.bytes;

@@ -104,7 +104,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
   let beginning = null as Promise<number> | null;
   const begin = (): Promise<number> =>
     (beginning ??= store.beginRun(options.host, infos, false, { settings, owner: ownerTag() }));
-  const writer = new IntervalWriter(store, begin);
+  const writer = new IntervalWriter(store, begin, false, options.intervalS);
   const commit = async (): Promise<void> => {
     const closed = tracker.drainClosed();
     if (closed.length > 0) await writer.add(closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! })));
