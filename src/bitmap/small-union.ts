@@ -1,4 +1,4 @@
-import { ARRAY_CONTAINER, RUN_CONTAINER, forEachContainer, serializeRoaring } from './roaring.js';
+import { ARRAY_CONTAINER, ARRAY_MAX, COOKIE_NO_RUNS, RUN_CONTAINER, forEachContainer, serializeRoaring } from './roaring.js';
 
 /** Unions of at most this many values (counted with repeats) take the small path. */
 export const SMALL_UNION_VALUES = 4096;
@@ -47,6 +47,11 @@ export function unionSmall(blobs: readonly Uint8Array[]): { bitmap: Uint8Array; 
     }
   };
   for (const blob of blobs) {
+    const listed = addArrays(blob, n);
+    if (listed >= 0) {
+      n = listed;
+      continue;
+    }
     forEachContainer(blob, visit);
     if (!fits) return null;
   }
@@ -54,4 +59,37 @@ export function unionSmall(blobs: readonly Uint8Array[]): { bitmap: Uint8Array; 
   let distinct = 0;
   for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[distinct - 1]) sorted[distinct++] = sorted[i]!;
   return { bitmap: serializeRoaring(sorted, distinct), cardinality: distinct };
+}
+
+/**
+ * The common case read directly: a bitmap without runs whose containers are all arrays, listed
+ * after the first `n` values. Returns the new count, or -1 (nothing kept) for any other blob,
+ * a malformed one included, which the general reader then handles (and refuses).
+ */
+function addArrays(blob: Uint8Array, n: number): number {
+  const length = blob.byteLength;
+  if (length < 8) return -1;
+  if ((u16(blob, 0) | (u16(blob, 2) << 16)) !== COOKIE_NO_RUNS) return -1;
+  const size = u16(blob, 4) + u16(blob, 6) * 65536;
+  let p = 8 + 8 * size; // keys and cardinalities, offsets, then bodies in order
+  if (size > 65536 || p > length) return -1;
+  let lastKey = -1;
+  for (let c = 0; c < size; c++) {
+    const key = u16(blob, 8 + 4 * c);
+    const card = u16(blob, 10 + 4 * c) + 1;
+    if (key <= lastKey || card > ARRAY_MAX || n + card > SMALL_UNION_VALUES || p + 2 * card > length) return -1;
+    lastKey = key;
+    const base = key * 65536;
+    let previous = -1;
+    for (let i = 0; i < card; i++, p += 2) {
+      const low = u16(blob, p);
+      if (low <= previous) return -1;
+      values[n++] = base + (previous = low);
+    }
+  }
+  return n;
+}
+
+function u16(blob: Uint8Array, at: number): number {
+  return blob[at]! | (blob[at + 1]! << 8);
 }
