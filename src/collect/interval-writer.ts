@@ -1,4 +1,4 @@
-import { CHUNK_INTERVALS } from '../store/chunk.js';
+import { chunkStartS } from '../store/chunk.js';
 import type { IntervalRow, Store } from '../store/store.js';
 
 /** Totals over the interval rows a run has written. */
@@ -15,13 +15,13 @@ export interface RowTotals {
   lastS: number | null;
 }
 
-// Batches of about one chunk of time: the store packs 60 intervals per row (store/chunk.ts), and
-// a chunk rewritten at every small batch would cost its merge again and again; flushing once 60
-// distinct intervals are pending writes each chunk about once or twice, and keeps committing as
-// the collection proceeds however few volumes there are.
-const FLUSH_ROWS = 8192;
+// The store packs 60 intervals per row (store/chunk.ts): a chunk written in two parts costs its
+// read, merge and packing twice. Rows are therefore held until their producer (this thread, or
+// one decoding worker) has moved to a later chunk, so each chunk is written once — except those
+// straddling a cut between workers and late records, which the store merges exactly. The caps
+// bound what is held whatever the number of volumes.
+const FLUSH_ROWS = 16384;
 const FLUSH_BYTES = 32 << 20;
-const FLUSH_INTERVALS = CHUNK_INTERVALS;
 
 /**
  * Hands closed interval rows of one run to the store in batches (one transaction each), and
@@ -30,22 +30,31 @@ const FLUSH_INTERVALS = CHUNK_INTERVALS;
  */
 export class IntervalWriter {
   readonly totals: RowTotals = { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, rows: 0, volumes: new Set(), intervals: new Set(), firstS: null, lastS: null };
-  #pending: IntervalRow[] = [];
+  /** Held rows by producer, then by chunk start. */
+  readonly #pending = new Map<number, Map<number, IntervalRow[]>>();
+  /** The latest chunk start each producer has handed rows of. */
+  readonly #newestChunkS = new Map<number, number>();
+  #pendingRows = 0;
   #pendingBytes = 0;
-  readonly #pendingStarts = new Set<number>();
 
   /**
    * `run` is the run id, or a function that begins the run on first use: a collection writes
-   * nothing to the store (run, settings) until it has a first interval to commit.
+   * nothing to the store (run, settings) until it has a first interval to commit. `intervalS`
+   * is the store's interval (chunks are `CHUNK_INTERVALS` of them).
    */
   constructor(
     private readonly store: Store,
     private readonly run: number | (() => Promise<number>),
     private readonly flushEach = false,
+    private readonly intervalS = 60,
   ) {}
 
-  async add(rows: IntervalRow[]): Promise<void> {
+  /** Rows closed by `producer` (0: this thread; a decoding worker: its index + 1), in closing order. */
+  async add(rows: IntervalRow[], producer = 0): Promise<void> {
     const t = this.totals;
+    let chunks = this.#pending.get(producer);
+    if (chunks === undefined) this.#pending.set(producer, (chunks = new Map()));
+    let newest = this.#newestChunkS.get(producer) ?? -Infinity;
     for (const r of rows) {
       t.writes += r.writes;
       t.writeBytes += r.writeBytes;
@@ -56,21 +65,43 @@ export class IntervalWriter {
       t.intervals.add(r.startS);
       t.firstS = t.firstS === null ? r.startS : Math.min(t.firstS, r.startS);
       t.lastS = t.lastS === null ? r.startS : Math.max(t.lastS, r.startS);
-      this.#pending.push(r);
-      this.#pendingBytes += r.bitmap.byteLength + 64;
-      this.#pendingStarts.add(r.startS);
+      const chunkS = chunkStartS(r.startS, this.intervalS);
+      let held = chunks.get(chunkS);
+      if (held === undefined) chunks.set(chunkS, (held = []));
+      held.push(r);
+      if (chunkS > newest) newest = chunkS;
+      this.#pendingRows++;
+      this.#pendingBytes += r.bitmap.byteLength + r.writeProfile.byteLength + 64;
     }
-    const full = this.#pending.length >= FLUSH_ROWS || this.#pendingBytes >= FLUSH_BYTES
-      || this.#pendingStarts.size >= FLUSH_INTERVALS;
-    if (this.flushEach || full) await this.flush();
+    this.#newestChunkS.set(producer, newest);
+    if (this.flushEach || this.#pendingRows >= FLUSH_ROWS || this.#pendingBytes >= FLUSH_BYTES) {
+      await this.flush();
+      return;
+    }
+    // Chunks this producer has moved past are complete (but for late records): write them.
+    const done: IntervalRow[] = [];
+    for (const [chunkS, held] of chunks) {
+      if (chunkS >= newest) continue;
+      chunks.delete(chunkS);
+      for (const r of held) done.push(r);
+    }
+    await this.#write(done);
   }
 
+  /** Write every held row. */
   async flush(): Promise<void> {
-    if (this.#pending.length === 0) return;
-    const rows = this.#pending;
-    this.#pending = [];
-    this.#pendingBytes = 0;
-    this.#pendingStarts.clear();
+    const rows: IntervalRow[] = [];
+    for (const chunks of this.#pending.values()) {
+      for (const held of chunks.values()) for (const r of held) rows.push(r);
+      chunks.clear();
+    }
+    await this.#write(rows);
+  }
+
+  async #write(rows: IntervalRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    for (const r of rows) this.#pendingBytes -= r.bitmap.byteLength + r.writeProfile.byteLength + 64;
+    this.#pendingRows -= rows.length;
     await this.store.writeIntervals(typeof this.run === 'number' ? this.run : await this.run(), rows);
   }
 }

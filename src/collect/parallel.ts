@@ -4,6 +4,7 @@ import type { DecodeStats, Reader } from '../readers/reader.js';
 import { countLinesBefore, splitFile, type ByteRange } from '../sources/split.js';
 import { Warnings, type Warning } from '../warnings.js';
 import type { IntervalWriter } from './interval-writer.js';
+import { unpackRows } from './row-batch.js';
 import type { RangeTask, WorkerMessage } from './worker-protocol.js';
 
 export interface ParallelResult {
@@ -48,9 +49,12 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
           new Promise<ParallelResult>((resolve, reject) => {
             const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...task, path, start: range.start, end: range.end, format: reader.name } satisfies RangeTask });
             workers.push(worker);
+            const names: string[] = []; // this worker's volume table
             worker.on('message', (m: WorkerMessage) => {
               if (m.kind === 'rows') {
-                writes = writes.then(() => writer.add(m.rows.map((r) => ({ ...r, bitmap: new Uint8Array(r.bitmap.buffer, r.bitmap.byteOffset, r.bitmap.byteLength) }))));
+                for (const name of m.names) names.push(name);
+                const rows = unpackRows(m.rows, names);
+                writes = writes.then(() => writer.add(rows, index + 1)); // producer 0: rows closed on this thread
                 writes.catch(reject);
               } else if (m.kind === 'progress') {
                 bytes[index]! += m.bytes;

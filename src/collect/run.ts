@@ -8,11 +8,11 @@ import { VolumeTable } from '../readers/volumes.js';
 import type { Source } from '../sources/file.js';
 import { checkSameSettings } from '../store/sqlite.js';
 import type { SourceInfo, Store } from '../store/store.js';
-import { hashFile } from '../sources/content-hash.js';
 import { runsToReplace, storedLengths } from './duplicates.js';
 import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from '../scope/scope.js';
 import { IntervalWriter } from './interval-writer.js';
+import { hashAlongside } from './hash-alongside.js';
 import { decodeInParallel } from './parallel.js';
 import { surveySources } from './survey.js';
 import { ownerTag } from './owner.js';
@@ -104,7 +104,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
   let beginning = null as Promise<number> | null;
   const begin = (): Promise<number> =>
     (beginning ??= store.beginRun(options.host, infos, false, { settings, owner: ownerTag() }));
-  const writer = new IntervalWriter(store, begin);
+  const writer = new IntervalWriter(store, begin, false, options.intervalS);
   const commit = async (): Promise<void> => {
     const closed = tracker.drainClosed();
     if (closed.length > 0) await writer.add(closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! })));
@@ -117,9 +117,6 @@ export async function collectSources(sources: Source[], store: Store, options: C
       const reader = parallelReader(source, options);
       if (reader !== null) {
         // Worker threads read the file by ranges; this thread hashes it through meanwhile.
-        const abort = new AbortController();
-        const hashing = hashFile(source.path!, source.hash, abort.signal);
-        hashing.catch(() => {});
         const task = {
           startUs: options.startUs,
           skipBad: options.skipBad,
@@ -130,11 +127,11 @@ export async function collectSources(sources: Source[], store: Store, options: C
         };
         const onProgress = (bytesRead: number, records: number): void =>
           options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records });
-        const done = await decodeInParallel({
+        const decoding = decodeInParallel({
           path: source.path!, size: source.bytes!, reader, head: source.head!, threads: options.threads!, task, writer,
           onProgress,
-        }).finally(() => abort.abort());
-        await hashing;
+        });
+        const done = await hashAlongside(source.path!, source.hash, decoding);
         summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
         summary.backwards += done.backwards;
         summary.reopened += done.reopened;

@@ -1,6 +1,5 @@
 import type { CsvMapping } from '../readers/csv-mapping.js';
 import type { DecodeStats } from '../readers/reader.js';
-import type { IntervalRow } from '../store/store.js';
 import type { Warning } from '../warnings.js';
 import type { Scope } from '../scope/scope.js';
 
@@ -20,7 +19,8 @@ export interface RangeTask {
 
 /** Messages from a decoding worker, in order: rows and progress, then done or error. */
 export type WorkerMessage =
-  | { kind: 'rows'; rows: IntervalRow[] }
+  /** Closed rows packed by `packRows`; `names`: volumes first seen since the last rows message. */
+  | { kind: 'rows'; rows: ArrayBuffer; names: string[] }
   | { kind: 'progress'; bytes: number; records: number }
   | { kind: 'done'; stats: DecodeStats; backwards: number; reopened: number; outOfScope: number; warnings: Warning[] }
   | { kind: 'error'; errorClass: 'input' | 'usage' | 'other'; message: string; line?: number };

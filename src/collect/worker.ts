@@ -11,6 +11,7 @@ import { readerByName } from '../readers/index.js';
 import { VolumeTable } from '../readers/volumes.js';
 import { Warnings } from '../warnings.js';
 import { scopeIncludes } from '../scope/scope.js';
+import { packRows } from './row-batch.js';
 import { Tracker } from './tracker.js';
 import type { RangeTask, WorkerMessage } from './worker-protocol.js';
 
@@ -29,10 +30,14 @@ function run(task: RangeTask): void {
     source: task.path, batch, volumes, warnings, startUs: task.startUs, skipBad: task.skipBad, volumeName: task.volumeName,
     ...(task.csv ? { csv: task.csv } : {}),
   });
+  let namesSent = 0;
   const sendClosed = (): void => {
     const closed = tracker.drainClosed();
     if (closed.length === 0) return;
-    post({ kind: 'rows', rows: closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! })) }, closed.map((r) => r.bitmap.buffer as ArrayBuffer));
+    const rows = packRows(closed);
+    const names = volumes.names.slice(namesSent);
+    namesSent += names.length;
+    post({ kind: 'rows', rows, names }, [rows]);
   };
   const fd = openSync(task.path, 'r');
   try {

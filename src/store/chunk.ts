@@ -1,3 +1,4 @@
+import { unionSmall } from '../bitmap/small-union.js';
 import { unionRoaring } from '../bitmap/union.js';
 import { mergeCounters } from './merge.js';
 import type { ChunkRollup, IntervalRow } from './store.js';
@@ -65,7 +66,8 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
     rec.orBitmap = sorted[0]!.bitmap;
     rec.changedTracks = sorted[0]!.changedTracks;
   } else {
-    const { bitmap, cardinality } = unionRoaring(sorted.map((r) => r.bitmap));
+    const bitmaps = sorted.map((r) => r.bitmap);
+    const { bitmap, cardinality } = unionSmall(bitmaps) ?? unionRoaring(bitmaps);
     rec.orBitmap = bitmap;
     rec.changedTracks = cardinality;
   }
@@ -122,12 +124,17 @@ export function rowsByChunk(
   rows: readonly IntervalRow[], intervalS: number,
 ): Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }> {
   const groups = new Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }>();
+  const byVolume = new Map<string, Map<number, IntervalRow[]>>(); // no key string per row
   for (const row of rows) {
     const chunkS = chunkStartS(row.startS, intervalS);
-    const key = `${chunkS}\u0000${row.volume}`;
-    let g = groups.get(key);
-    if (g === undefined) groups.set(key, (g = { volume: row.volume, chunkS, rows: [] }));
-    g.rows.push(row);
+    let chunks = byVolume.get(row.volume);
+    if (chunks === undefined) byVolume.set(row.volume, (chunks = new Map()));
+    let g = chunks.get(chunkS);
+    if (g === undefined) {
+      chunks.set(chunkS, (g = []));
+      groups.set(`${chunkS}\u0000${row.volume}`, { volume: row.volume, chunkS, rows: g });
+    }
+    g.push(row);
   }
   return groups;
 }
