@@ -1,6 +1,6 @@
 /**
  * Field and line boundaries found 16 bytes at a time (SIMD128): one compare per delimiter and a
- * bitmask, instead of a compare per byte. The host leaves 16 readable bytes after the input's
+ * bitmask, instead of a compare per byte. The host leaves 64 readable bytes after the input's
  * end, so a load never leaves memory; a boundary found past `end` means the line is incomplete.
  */
 const COMMA: u8 = 44;

@@ -32,8 +32,8 @@ interface KernelExports {
 /** Why a kernel returned (assembly/stop.ts). */
 const FULL = 2;
 const VOLUME = 3;
-/** Readable bytes a kernel may load past the input's end (one 16-byte vector). */
-const SLACK_BYTES = 16;
+/** Readable bytes a kernel may load past the input's end (a 64-byte window). */
+const SLACK_BYTES = 64;
 const PAGE_BYTES = 65536;
 
 let compiled: WebAssembly.Module | null | undefined;
