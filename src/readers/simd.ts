@@ -11,9 +11,14 @@ import type { VolumeSpanCache } from './volumes.js';
  * and field). A kernel takes only lines the format's JS path takes, with the same arithmetic, so
  * the batches are identical with or without it (test/readers/simd.test.ts).
  */
+/** Parses whole lines from p (an address) up to end into the output columns (assembly/msr.ts). */
+type Kernel = (p: number, end: number, maxRecords: number, maxEndBytes: number, fromUs: number, untilUs: number) => number;
+
 interface KernelExports {
   memory: WebAssembly.Memory;
-  parseMsr(p: number, end: number, maxRecords: number, maxEndBytes: number, fromUs: number, untilUs: number): number;
+  parseMsr: Kernel;
+  parseAlibaba: Kernel;
+  parseTencent: Kernel;
   addVolume(start: number, end: number, id: number): number;
   clearVolumes(): void;
   INPUT: WebAssembly.Global;
@@ -55,7 +60,9 @@ export function simdModule(): WebAssembly.Module | null {
 }
 
 /** Line formats with a kernel. */
-export type KernelFormat = 'msr';
+export type KernelFormat = 'msr' | 'alibaba' | 'tencent';
+
+const KERNELS = { msr: 'parseMsr', alibaba: 'parseAlibaba', tencent: 'parseTencent' } as const;
 
 /**
  * A `BulkLines` for `format` writing into `batch`, naming volumes through `volumes` (the cache the
@@ -70,6 +77,7 @@ export function simdLines(format: KernelFormat, batch: IoBatch, volumes: VolumeS
 class KernelLines implements BulkLines {
   lines = 0;
   readonly #k: KernelExports;
+  readonly #parse: Kernel;
   readonly #batch: IoBatch;
   readonly #volumes: VolumeSpanCache;
   readonly #input: number;
@@ -82,8 +90,9 @@ class KernelLines implements BulkLines {
   #length = new Float64Array(0);
   #isWrite = new Uint8Array(0);
 
-  constructor(k: KernelExports, _format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache) {
+  constructor(k: KernelExports, format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache) {
     this.#k = k;
+    this.#parse = k[KERNELS[format]];
     this.#batch = batch;
     this.#volumes = volumes;
     this.#input = k.INPUT.value as number;
@@ -122,7 +131,7 @@ class KernelLines implements BulkLines {
     let at = base + p;
     let lines = 0;
     for (;;) {
-      at = k.parseMsr(at, base + end, Math.min(this.#records, batch.capacity - batch.length), batch.maxWriteEndBytes, PLAUSIBLE_FROM_US, PLAUSIBLE_UNTIL_US);
+      at = this.#parse(at, base + end, Math.min(this.#records, batch.capacity - batch.length), batch.maxWriteEndBytes, PLAUSIBLE_FROM_US, PLAUSIBLE_UNTIL_US);
       const n = k.records.value as number;
       if (n > 0) batch.append(this.#volume, this.#timeUs, this.#offset, this.#length, this.#isWrite, n);
       lines += n;

@@ -188,33 +188,93 @@ const WELL_FORMED = fc.record({
 
 const MUTANTS = [',', '\n', '\r', '"', '#', ' ', '0', '9', 'a', '\x00', '\xff', '\uFEFF'];
 
-/** A trace: well-formed lines and odd ones, then byte mutations, an optional BOM, random chunk cuts. */
-const trace = fc.record({
-  lines: fc.array(fc.oneof({ weight: 4, arbitrary: WELL_FORMED }, { weight: 1, arbitrary: msrLine },
-    { weight: 1, arbitrary: fc.constantFrom('\n', '# comment\n', 'Timestamp,Hostname\n') }), { maxLength: 60 }),
-  mutations: fc.array(fc.record({ at: fc.nat(), byte: fc.constantFrom(...MUTANTS), kind: fc.constantFrom('set', 'insert', 'delete') }),
-    { maxLength: 3 }),
-  bom: fc.boolean(),
-  cuts: fc.array(fc.nat(), { maxLength: 6 }),
-  capacity: fc.constantFrom(1, 3, 64, 16_384),
-  skipBad: fc.boolean(),
-  lastNewline: fc.boolean(),
-});
+const alibabaLine = fc.oneof(
+  { weight: 4, arbitrary: fc.record({
+    device: fc.integer({ min: 0, max: 40 }), write: fc.boolean(), offset: fc.integer({ min: 0, max: 2 ** 44 }),
+    length: fc.integer({ min: 1, max: 1 << 20 }), timeUs: fc.integer({ min: 1_500_000_000_000_000, max: 1_700_000_000_000_000 }),
+  }).map((l) => `${l.device},${l.write ? 'W' : 'R'},${l.offset},${l.length},${l.timeUs}\n`) },
+  { weight: 1, arbitrary: fc.record({
+    device: digitsOf(0, 22), op: fc.constantFrom('W', 'R', 'w', 'r', 'X', 'WR', ''), offset: digitsOf(0, 17), length: digitsOf(0, 17),
+    time: fc.oneof(digitsOf(0, 19), fc.integer({ min: 0, max: 5e15 }).map(String)), eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
+  }).map((l) => `${l.device},${l.op},${l.offset},${l.length},${l.time}${l.eol}`) },
+);
 
-test('simd: random and mutated msr input decodes alike on both paths (fast-check)', () => {
-  fc.assert(fc.property(trace, (t) => {
-    let text = (t.bom ? '\uFEFF' : '') + t.lines.join('');
-    if (!t.lastNewline) text = text.replace(/\n$/, '');
-    for (const m of t.mutations) {
-      if (text.length === 0) break;
-      const at = m.at % text.length;
-      text = m.kind === 'delete' ? text.slice(0, at) + text.slice(at + 1)
-        : text.slice(0, at) + m.byte + text.slice(m.kind === 'set' ? at + 1 : at);
-    }
-    const bytes = new TextEncoder().encode(text);
-    const cuts = t.cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b);
-    assertSame({ reader: readers.msr!, bytes, cuts, capacity: t.capacity, skipBad: t.skipBad }, JSON.stringify(text));
-  }), { numRuns: 3000 });
+const tencentLine = fc.oneof(
+  { weight: 4, arbitrary: fc.record({
+    timeS: fc.integer({ min: 1_500_000_000, max: 1_600_000_000 }), offset: fc.integer({ min: 0, max: 2 ** 36 }),
+    size: fc.integer({ min: 1, max: 2048 }), write: fc.boolean(), volume: fc.integer({ min: 1000, max: 1040 }),
+  }).map((l) => `${l.timeS},${l.offset},${l.size},${l.write ? 1 : 0},${l.volume}\n`) },
+  { weight: 1, arbitrary: fc.record({
+    time: fc.oneof(digitsOf(0, 17), fc.integer({ min: 0, max: 5e9 }).map(String)), offset: digitsOf(0, 17), size: digitsOf(0, 17),
+    type: fc.constantFrom('0', '1', '2', '00', ' 1', ''), volume: digitsOf(0, 17), eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
+  }).map((l) => `${l.time},${l.offset},${l.size},${l.type},${l.volume}${l.eol}`) },
+);
+
+const FORMATS = [
+  { format: 'msr', lines: fc.oneof({ weight: 4, arbitrary: WELL_FORMED }, { weight: 1, arbitrary: msrLine }), header: 'Timestamp,Hostname\n' },
+  { format: 'alibaba', lines: alibabaLine, header: 'device_id,opcode\n' },
+  { format: 'tencent', lines: tencentLine, header: 'Timestamp,Offset,Size,IOType,VolumeID\n' },
+];
+
+for (const { format, lines, header } of FORMATS) {
+  /** A trace: well-formed lines and odd ones, then byte mutations, an optional BOM, random chunk cuts. */
+  const trace = fc.record({
+    lines: fc.array(fc.oneof({ weight: 5, arbitrary: lines }, { weight: 1, arbitrary: fc.constantFrom('\n', '# comment\n', header) }),
+      { maxLength: 60 }),
+    mutations: fc.array(fc.record({ at: fc.nat(), byte: fc.constantFrom(...MUTANTS), kind: fc.constantFrom('set', 'insert', 'delete') }),
+      { maxLength: 3 }),
+    bom: fc.boolean(),
+    header: fc.boolean(),
+    cuts: fc.array(fc.nat(), { maxLength: 6 }),
+    capacity: fc.constantFrom(1, 3, 64, 16_384),
+    skipBad: fc.boolean(),
+    lastNewline: fc.boolean(),
+  });
+  test(`simd: random and mutated ${format} input decodes alike on both paths (fast-check)`, () => {
+    fc.assert(fc.property(trace, (t) => {
+      let text = (t.bom ? '\uFEFF' : '') + (t.header ? header : '') + t.lines.join('');
+      if (!t.lastNewline) text = text.replace(/\n$/, '');
+      for (const m of t.mutations) {
+        if (text.length === 0) break;
+        const at = m.at % text.length;
+        text = m.kind === 'delete' ? text.slice(0, at) + text.slice(at + 1)
+          : text.slice(0, at) + m.byte + text.slice(m.kind === 'set' ? at + 1 : at);
+      }
+      const bytes = new TextEncoder().encode(text);
+      const cuts = t.cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b);
+      assertSame({ reader: readers[format]!, bytes, cuts, capacity: t.capacity, skipBad: t.skipBad }, JSON.stringify(text));
+    }), { numRuns: 2000 });
+  });
+}
+
+test('simd: the alibaba and tencent kernels take well-formed lines with exact values', () => {
+  const cases = [
+    {
+      format: 'alibaba' as const, text: '7,W,1024,4096,1577808000123456\n12,R,0,512,1577808000123457\r\n7,w,0,512,1577808000000000\n',
+      stop: 2, names: ['7', '12'], timeUs: [1_577_808_000_123_456, 1_577_808_000_123_457], offset: [1024, 0], length: [4096, 512], write: [1, 0],
+    },
+    {
+      format: 'tencent' as const, text: '1538323200,4247200,128,1,1058\n1538323199,1,16,0,1063\r\n1538323199,1, 16,0,1063\n',
+      stop: 2, names: ['1058', '1063'], timeUs: [1_538_323_200_000_000, 1_538_323_199_000_000],
+      offset: [4_247_200 * 512, 512], length: [128 * 512, 16 * 512], write: [1, 0],
+    },
+  ];
+  for (const c of cases) {
+    const batch = new IoBatch(() => assert.fail('no flush expected'), 16, 65_536);
+    const volumes = new VolumeTable();
+    const bulk = simdLines(c.format, batch, new VolumeSpanCache(volumes, latin1));
+    assert.ok(bulk);
+    const chunk = new TextEncoder().encode(c.text);
+    bulk.load(chunk);
+    const lineStarts = [0, ...[...c.text].flatMap((ch, i) => (ch === '\n' ? [i + 1] : []))];
+    assert.equal(bulk.run(0, chunk.length), lineStarts[c.stop], c.format);
+    assert.equal(bulk.lines, c.stop);
+    assert.deepEqual(volumes.names, c.names);
+    assert.deepEqual([...batch.timeUs.subarray(0, 2)], c.timeUs);
+    assert.deepEqual([...batch.offsetBytes.subarray(0, 2)], c.offset);
+    assert.deepEqual([...batch.lengthBytes.subarray(0, 2)], c.length);
+    assert.deepEqual([...batch.isWrite.subarray(0, 2)], c.write);
+  }
 });
 
 test('simd: 6,001 msr volumes (past the kernel\'s table of 2,048) decode alike on both paths', () => {
