@@ -6,9 +6,10 @@ import { ROOT, tempDir } from '../helpers.js';
 
 /**
  * Start-up is part of every collect's fixed cost: a command on a SQLite store loads neither the
- * PostgreSQL client (pg) nor the Prometheus client (prom-client, for `live` only).
+ * PostgreSQL client (pg), the Prometheus client (prom-client, for `live` only) nor the YAML parser
+ * (for a scope file only).
  */
-test('start-up: collect into a SQLite store loads neither pg nor prom-client', () => {
+test('start-up: collect into a SQLite store without a scope file loads neither pg, prom-client nor yaml', () => {
   const dir = tempDir();
   const script = `
     const { main } = await import(${JSON.stringify(join(ROOT, 'dist/src/cli/main.js'))});
@@ -19,8 +20,9 @@ test('start-up: collect into a SQLite store loads neither pg nor prom-client', (
     const loaded = Object.keys(createRequire(import.meta.url).cache);
     console.log(JSON.stringify({ code, pg: loaded.some((p) => p.includes('/node_modules/pg/')),
       promClient: loaded.some((p) => p.includes('/node_modules/prom-client/')),
+      yaml: loaded.some((p) => p.includes('/node_modules/yaml/')),
       sqlite: loaded.some((p) => p.includes('/node_modules/better-sqlite3/')) }));`;
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.stderr, '');
-  assert.deepEqual(JSON.parse(r.stdout), { code: 0, pg: false, promClient: false, sqlite: true });
+  assert.deepEqual(JSON.parse(r.stdout), { code: 0, pg: false, promClient: false, yaml: false, sqlite: true });
 });
