@@ -1,22 +1,28 @@
 /**
  * Ingest benchmark: churnlink against DuckDB's exact query on the same file, in the same run.
  *
- *   npm run build && node dist/bench/ingest.js --kind msr --records 50000000 [--threads 2] [--file F]
+ *   npm run build && node dist/bench/ingest.js --kind msr --records 50000000 [--shape bench|hot]
+ *     [--threads 2] [--file F] [--remove]
  *
- * Generates the trace (deterministic, bench/data/) unless --file is given, then runs, each in its
- * own process: the newline-scan ceiling (a plain JS loop counting newlines on THREADS workers),
- * churnlink collect, and DuckDB. Checks both give the same per-(volume, interval) writes, bytes
- * and distinct tracks, and prints records/s, MB/s, peak RSS, the speed ratio and the fraction of
- * the ceiling reached.
+ * Shapes: `bench` (default; generate.ts: 8 volumes, hot region, log, random writes and reads) and
+ * `hot` (hot-shape.ts: 4 volumes of 200 GiB, 80 % of the writes in a 2 GiB region, 512 B–64 KiB,
+ * MSR). Generates the trace (deterministic, bench/data/; `--remove` deletes it afterwards) unless
+ * --file is given, then runs, each in its own process: `wc -l` (the machine's line-scan ceiling),
+ * the JS newline-scan ceiling (a plain JS loop counting newlines on THREADS workers), MSR parsing
+ * alone on one thread with and without the WebAssembly kernels, churnlink collect and DuckDB.
+ * Checks both give the same per-(volume, interval) writes, bytes and distinct tracks, and prints
+ * wall and CPU seconds, records/s, MB/s, peak RSS, the load average, the speed ratio and
+ * churnlink's fraction of both ceilings.
  */
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { generate } from './generate.js';
+import { generateHot } from './hot-shape.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { ExactRow } from './duckdb-query.js';
 
@@ -25,6 +31,8 @@ const CHILD = fileURLToPath(new URL('./child.js', import.meta.url));
 
 interface Measured {
   ms: number;
+  cpuS: number;
+  startMs: number;
   maxRssMiB: number;
   [key: string]: unknown;
 }
@@ -33,14 +41,30 @@ function child(...args: string[]): Measured {
   return JSON.parse(execFileSync(process.execPath, [CHILD, ...args], { maxBuffer: 1 << 30, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as Measured;
 }
 
-async function ensureTrace(kind: 'msr' | 'alibaba', records: number, volumes: number): Promise<string> {
+/** `wc -l FILE` timed by /usr/bin/time (wall and CPU seconds), or by this process when it is absent. */
+function wc(path: string): { ms: number; cpuS: number | null } {
+  if (existsSync('/usr/bin/time')) {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S', 'wc', '-l', path], { encoding: 'utf8' });
+    const [wall, user, sys] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
+    return { ms: wall! * 1000, cpuS: user! + sys! };
+  }
+  const t0 = performance.now();
+  execFileSync('wc', ['-l', path]);
+  return { ms: performance.now() - t0, cpuS: null };
+}
+
+type Kind = 'msr' | 'alibaba';
+
+async function ensureTrace(kind: Kind, shape: 'bench' | 'hot', records: number, volumes: number): Promise<string> {
   const dir = join(ROOT, 'bench', 'data');
   mkdirSync(dir, { recursive: true });
-  const path = join(dir, `${kind}-${records}.csv`);
+  const path = join(dir, shape === 'hot' ? `hot-${records}.csv` : `${kind}-${records}.csv`);
   if (existsSync(path)) return path;
   process.stderr.write(`generating ${path} ...\n`);
   const out = createWriteStream(`${path}.part`);
-  for (const chunk of generate({ kind, records, volumes, hours: Math.max(1, Math.round(records / 300_000)), seed: 1 })) {
+  const hours = Math.max(1, Math.round(records / 300_000));
+  const chunks = shape === 'hot' ? generateHot(records, hours, 1) : generate({ kind, records, volumes, hours, seed: 1 });
+  for (const chunk of chunks) {
     if (!out.write(chunk)) await once(out, 'drain');
   }
   out.end();
@@ -63,37 +87,56 @@ async function churnlinkRows(db: string): Promise<ExactRow[]> {
 const { values } = parseArgs({
   options: {
     kind: { type: 'string', default: 'msr' },
+    shape: { type: 'string', default: 'bench' },
     records: { type: 'string', default: '50000000' },
     volumes: { type: 'string', default: '8' },
     threads: { type: 'string', default: String(availableParallelism()) },
     file: { type: 'string' },
+    remove: { type: 'boolean', default: false },
   },
 });
-const kind = values.kind === 'alibaba' ? 'alibaba' : 'msr';
+const shape = values.shape === 'hot' ? 'hot' : 'bench';
+const kind: Kind = shape === 'hot' || values.kind !== 'alibaba' ? 'msr' : 'alibaba';
 const threads = Number(values.threads);
-const path = values.file ?? (await ensureTrace(kind, Number(values.records), Number(values.volumes)));
+const path = values.file ?? (await ensureTrace(kind, shape, Number(values.records), Number(values.volumes)));
 const bytes = statSync(path).size;
 mkdirSync(join(ROOT, 'bench', 'data'), { recursive: true });
 const db = join(ROOT, 'bench', 'data', 'bench.db');
 
+const loadBefore = loadavg();
+const lines = wc(path);
 const scan = child('scan', path, String(threads));
+const parse = kind === 'msr' ? { js: child('decode', path, '0'), simd: child('decode', path, '1') } : null;
 const ours = child('churnlink', path, String(threads), db);
 const duck = child('duckdb', path, kind, String(threads));
+const loadAfter = loadavg();
 const records = ours.records as number;
 const mine = await churnlinkRows(db);
 const theirs = duck.rows as ExactRow[];
 const same = JSON.stringify(mine) === JSON.stringify(theirs);
 
-const mbps = (ms: number): string => ((bytes / 1e6) / (ms / 1000)).toFixed(0);
-const rps = (ms: number): string => ((records / 1e6) / (ms / 1000)).toFixed(2);
-console.log(`file ${path}: ${(bytes / 1e9).toFixed(2)} GB, ${records.toLocaleString('en-US')} records, ${threads} threads`);
-console.log(`newline scan ceiling: ${(scan.ms / 1000).toFixed(2)} s, ${mbps(scan.ms)} MB/s`);
-console.log(`churnlink:            ${(ours.ms / 1000).toFixed(2)} s, ${rps(ours.ms)} M records/s, ${mbps(ours.ms)} MB/s, peak RSS ${ours.maxRssMiB.toFixed(0)} MiB`);
-console.log(`duckdb:               ${(duck.ms / 1000).toFixed(2)} s, ${rps(duck.ms)} M records/s, ${mbps(duck.ms)} MB/s, peak RSS ${duck.maxRssMiB.toFixed(0)} MiB`);
-console.log(`churnlink / duckdb speed: ${(duck.ms / ours.ms).toFixed(2)}x; fraction of the scan ceiling: ${((100 * scan.ms) / ours.ms).toFixed(0)} %`);
+const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const mbps = (ms: number): string => `${((bytes / 1e6) / (ms / 1000)).toFixed(0)} MB/s`;
+const rps = (ms: number): string => `${((records / 1e6) / (ms / 1000)).toFixed(2)} M records/s`;
+const cpu = (m: { cpuS: number | null }): string => (m.cpuS === null ? 'CPU ?' : `CPU ${m.cpuS.toFixed(2)} s`);
+const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
+console.log(`file ${path} (${shape}): ${(bytes / 1e9).toFixed(2)} GB, ${records.toLocaleString('en-US')} records, ${threads} threads`);
+console.log(`load average before ${load(loadBefore)}, after ${load(loadAfter)} (1, 5, 15 min)`);
+console.log(`wc -l:                ${s(lines.ms)}, ${mbps(lines.ms)}, ${cpu(lines)}`);
+console.log(`JS newline ceiling:   ${s(scan.ms)}, ${mbps(scan.ms)}, ${cpu(scan)} (process)`);
+if (parse) {
+  console.log(`msr parse, 1 thread:  JS ${s(parse.js.ms)}, ${mbps(parse.js.ms)}, ${cpu(parse.js)}; `
+    + `WebAssembly ${s(parse.simd.ms)}, ${mbps(parse.simd.ms)}, ${cpu(parse.simd)} (process)`);
+}
+console.log(`churnlink:            ${s(ours.ms)}, ${rps(ours.ms)}, ${mbps(ours.ms)}, ${cpu(ours)} (process), peak RSS ${ours.maxRssMiB.toFixed(0)} MiB; start-up ${s(ours.startMs)}`);
+console.log(`duckdb:               ${s(duck.ms)}, ${rps(duck.ms)}, ${mbps(duck.ms)}, ${cpu(duck)} (process), peak RSS ${duck.maxRssMiB.toFixed(0)} MiB`);
+console.log(`churnlink / duckdb speed: ${(duck.ms / ours.ms).toFixed(2)}x; fraction of wc -l: ${((100 * lines.ms) / ours.ms).toFixed(0)} %; `
+  + `of the JS newline ceiling: ${((100 * scan.ms) / ours.ms).toFixed(0)} %`);
 console.log(`same per-(volume, interval) writes, bytes and distinct tracks as DuckDB: ${same ? 'yes' : 'NO'} (${mine.length} rows)`);
 if (!same) {
   const diff = mine.findIndex((r, i) => JSON.stringify(r) !== JSON.stringify(theirs[i]));
   console.log('first difference:', JSON.stringify(mine[diff]), 'vs', JSON.stringify(theirs[diff]));
   process.exitCode = 1;
 }
+if (values.remove && values.file === undefined) rmSync(path, { force: true });
+for (const suffix of ['', '-wal', '-shm']) rmSync(`${db}${suffix}`, { force: true });

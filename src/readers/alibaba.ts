@@ -4,6 +4,7 @@ import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
 import { digits, scanDigits } from './digits.js';
 import { isPlausibleUs, plausibleTimeUs } from './epoch.js';
+import { simdLines } from './simd.js';
 
 const COMMA = 44;
 const NL = 10;
@@ -26,7 +27,9 @@ export const alibaba: Reader = {
   open(ctx: DecodeContext) {
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
     const batch = ctx.batch;
+    const bulk = ctx.simd === false ? undefined : simdLines('alibaba', batch, volumes);
     return openLines(ctx, 'alibaba', 44, {
+      ...(bulk ? { bulk } : {}),
       fast(b, p, end) {
         scanDigits(b, p, end);
         let q = digits.end;

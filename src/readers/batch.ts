@@ -40,6 +40,24 @@ export class IoBatch {
   }
 
   /**
+   * Append the first `count` records of columns (a kernel's output), at most the room left
+   * (`capacity - length`); the batch is handed on when full, as with `push`.
+   */
+  append(
+    volume: Uint32Array, timeUs: Float64Array, offsetBytes: Float64Array, lengthBytes: Float64Array,
+    isWrite: Uint8Array, count: number,
+  ): void {
+    const i = this.length;
+    this.volume.set(volume.subarray(0, count), i);
+    this.timeUs.set(timeUs.subarray(0, count), i);
+    this.offsetBytes.set(offsetBytes.subarray(0, count), i);
+    this.lengthBytes.set(lengthBytes.subarray(0, count), i);
+    this.isWrite.set(isWrite.subarray(0, count), i);
+    this.length = i + count;
+    if (this.length === this.capacity) this.flush();
+  }
+
+  /**
    * Why a record's byte range cannot be counted, as a phrase after the fields' names (`Offset +
    * Size end …`), or null when it can: a write's last track must be a 32-bit index (roaring
    * bitmaps) and every end must be exact in a double (2^53 - 1). Readers ask before `push`, so that

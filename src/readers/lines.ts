@@ -21,8 +21,22 @@ export interface LineParser {
    */
   isHeader?(f: FieldCursor): boolean;
   parse(f: FieldCursor): void;
+  /** Optional whole-chunk fast path (the WebAssembly kernels, see simd.ts); taken before `fast`. */
+  bulk?: BulkLines;
   /** Fields may be quoted as in RFC 4180 (within one line). */
   quotes?: boolean;
+}
+
+/**
+ * Parses runs of well-formed data lines at once. `load` is given each chunk before any of its lines;
+ * `run(p, end)` parses whole lines of that chunk from `p`, pushes their records, sets `lines` to how
+ * many, and returns the position after the last; it stops at the first line it does not take (an
+ * unusual or incomplete line), which then goes through `fast` and `parse`. Must agree with `parse`.
+ */
+export interface BulkLines {
+  load(chunk: Uint8Array): void;
+  run(p: number, end: number): number;
+  lines: number;
 }
 
 const BOM = new Uint8Array([0xef, 0xbb, 0xbf]); // UTF-8 byte order mark
@@ -134,8 +148,19 @@ export function openLines(
       p = nl + 1;
     }
     const fast = headerPhase ? undefined : parser.fast;
+    const bulk = headerPhase ? undefined : parser.bulk;
     const length = chunk.length;
+    if (bulk !== undefined && p < length) bulk.load(chunk);
     while (p < length) {
+      if (bulk !== undefined) {
+        const next = bulk.run(p, length);
+        if (next > p) {
+          line += bulk.lines;
+          stats.records += bulk.lines;
+          p = next;
+          if (p >= length) break;
+        }
+      }
       if (fast !== undefined) {
         // Bounded so that a fast-path line is never longer than the limit either.
         const next = fast(chunk, p, Math.min(length, p + MAX_LINE_BYTES + 1));

@@ -3,6 +3,7 @@ import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { FNV_OFFSET, FNV_PRIME, VolumeSpanCache } from './volumes.js';
 import { isPlausibleUs, plausibleTimeUs } from './epoch.js';
+import { simdLines } from './simd.js';
 
 // FILETIME counts 100 ns ticks since 1601-01-01; the Unix epoch is 11,644,473,600 s later.
 const FILETIME_EPOCH_OFFSET_S = 11_644_473_600;
@@ -54,7 +55,9 @@ export const msr: Reader = {
       return `${latin1(bytes, start, comma)}_${latin1(bytes, comma + 1, end)}`;
     });
     const batch = ctx.batch;
+    const bulk = ctx.simd === false ? undefined : simdLines('msr', batch, volumes);
     return openLines(ctx, 'msr', 44, {
+      ...(bulk ? { bulk } : {}),
       fast(b, p, end) {
         // Timestamp: 18 digits (FILETIME from 1601-ish to 2200-ish), parsed in one pass as int32
         // pieces: 2 + 9 digits of seconds and 7 of ticks. Anything else takes the slow path.

@@ -16,6 +16,11 @@ export interface DecodeContext {
   skipBad: boolean;
   /** Volume name for formats whose records do not name one (default: the file's base name). */
   volumeName: string;
+  /**
+   * Decode well-formed lines with the WebAssembly kernels where the format has one and they were
+   * built (default true); false: the JS path alone. The results are the same either way.
+   */
+  simd?: boolean;
   /** Column mapping for the generic csv reader. */
   csv?: CsvMapping;
   /**

@@ -3,6 +3,7 @@ import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
 import { plausibleTimeUs } from './epoch.js';
+import { simdLines } from './simd.js';
 
 const HEADER = /^Timestamp,Offset,Size,IOType,VolumeID\r?$/i;
 
@@ -22,7 +23,9 @@ export const tencent: Reader = {
   },
   open(ctx: DecodeContext) {
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    const bulk = ctx.simd === false ? undefined : simdLines('tencent', ctx.batch, volumes);
     return openLines(ctx, 'tencent', 44, {
+      ...(bulk ? { bulk } : {}),
       isHeader: (f) => f.line === 1 && HEADER.test(latin1(f.bytes, f.lineStart, f.lineEnd)),
       parse(f) {
         const timeUs = plausibleTimeUs(f, 'Timestamp', f.field('Timestamp').uint('Timestamp') * 1e6);

@@ -1,4 +1,4 @@
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 import { parseBytes } from '../units/bytes.js';
 import type { CsvMappingInput } from '../readers/csv-mapping.js';
@@ -40,7 +40,9 @@ export const EMPTY_SCOPE: Scope = { volumes: null, groups: [], datasets: [] };
 export function parseScope(text: string, file: string): Scope {
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    // yaml is loaded when a scope file is read, not by every collect and decoding thread (~0.1 s each).
+    const { parse } = createRequire(import.meta.url)('yaml') as typeof import('yaml');
+    doc = parse(text);
   } catch (err) {
     throw new UsageError(`scope: ${file}: not valid YAML/JSON: ${(err as Error).message}`, { cause: err });
   }

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
-import { PostgresStore, type PostgresOptions } from './postgres.js';
+import type { PostgresOptions } from './postgres.js';
 import { SqliteStore } from './sqlite.js';
 import type { RunInfo, Store } from './store.js';
 
@@ -15,7 +15,8 @@ export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.t
 export async function openStore(
   spec: string, options: { mustExist?: boolean; readonly?: boolean; command?: string } & PostgresOptions = {},
 ): Promise<Store> {
-  if (isPostgresUrl(spec)) return PostgresStore.open(spec, options);
+  // pg is loaded only for a PostgreSQL store: it costs every other command ~0.1 s of start-up.
+  if (isPostgresUrl(spec)) return (await import('./postgres.js')).PostgresStore.open(spec, options);
   if (options.mustExist && !existsSync(spec)) throw new UsageError(`store ${spec} does not exist (run churnlink collect first)`);
   // Reports open read-only: a store the user may not write, or on a read-only mount, reads fine.
   return new SqliteStore(spec, { readonly: options.readonly ?? options.mustExist === true });
