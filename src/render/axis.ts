@@ -98,16 +98,3 @@ export function thinLabels(labels: readonly TickLabel[], fontPx: number, gapPx =
   if (last.x - half(last) >= prev.x + half(prev) + gapPx) kept.push(last);
   return kept;
 }
-
-/** Round values 1, 2 and 5 × 10^k within [lo, hi] (a log axis of plain numbers). */
-export function logTicks(lo: number, hi: number): number[] {
-  const out: number[] = [];
-  if (!(lo > 0 && hi >= lo)) return out;
-  for (let e = Math.floor(Math.log10(lo)); 10 ** e <= hi; e++) {
-    for (const m of [1, 2, 5]) {
-      const v = Number((m * 10 ** e).toPrecision(12));
-      if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) out.push(v);
-    }
-  }
-  return out;
-}

@@ -161,6 +161,10 @@ export function headlineText(headlines: readonly Headline[]): string {
   }).join(' ');
 }
 
+/** The headline paragraph, when there is one. */
+const headlineHtml = (d: HtmlReportData): string => (d.headline && d.headline.length > 0
+  ? `<p class="headline" id="headline">${esc(headlineText(d.headline))}</p>` : '');
+
 /** One self-contained HTML page (inline CSS and SVG, no scripts, no network). */
 export function renderHtmlReport(d: HtmlReportData): string {
   const top = [...d.volumes].sort((a, b) => b.changedBytes - a.changedBytes).slice(0, 10);
@@ -179,7 +183,8 @@ th { text-align: left; background: #f6f6f6; } td.n { text-align: right; font-var
 </style></head>
 <body>
 <h1>${esc(d.title)}</h1>
-${d.headline && d.headline.length > 0 ? `<p class="headline" id="headline">${esc(headlineText(d.headline))}</p>\n` : ''}<p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
+${headlineHtml(d)}
+<p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
 link math: ${esc(paramsLine(d.params, d.excluded ?? []))}</p>
 <h2>Changes per interval</h2>
 <section id="changed">${changedChart(d)}</section>

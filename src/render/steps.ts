@@ -32,7 +32,7 @@ export interface StepChartOptions {
 const esc = escapeXml;
 
 /** Largest number of tick steps across a plot: labels of ~11 characters need ~100 px each. */
-export const maxTimeSteps = (plotW: number): number => Math.max(1, Math.floor(plotW / 110));
+const maxTimeSteps = (plotW: number): number => Math.max(1, Math.floor(plotW / 110));
 
 /**
  * The outline of values held over spans: (x, y) corners left to right; between spans that do

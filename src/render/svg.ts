@@ -11,7 +11,7 @@ import { escapeXml } from './escape.js';
 export const PALETTE = [
   '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
 ];
-export const FONT_FAMILY = 'system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif';
+const FONT_FAMILY = 'system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif';
 const FONT_PX = 11;
 
 export interface Series {
@@ -177,9 +177,7 @@ export interface LineChartOptions {
   yFormat?: (y: number) => string;
   logX?: boolean;
   reference?: { y: number; label: string };
-  /** Extend the x domain to include these values (e.g. a marker outside the data). */
-  xDomain?: [number, number];
-  /** A point marked on the chart, with its label. */
+  /** A point marked on the chart, with its label (inside the x values' range). */
   marker?: { x: number; y: number; label: string };
   width?: number;
 }
@@ -198,8 +196,8 @@ export function xScale(g: Geometry, lo: number, hi: number, log: boolean): (x: n
 /** One or more lines over the same x values (linear or log x); later lines dashed over earlier ones. */
 export function lineChart(xs: number[], series: Series[], o: LineChartOptions): string {
   const g = geometry(o.width);
-  const lo = Math.min(xs[0] ?? 0, o.xDomain?.[0] ?? Infinity);
-  const hi = Math.max(xs[xs.length - 1] ?? 0, o.xDomain?.[1] ?? -Infinity);
+  const lo = xs[0] ?? 0;
+  const hi = xs[xs.length - 1] ?? 0;
   const x = xScale(g, lo, hi, o.logX ?? false);
   const yTicks = niceTicks(Math.max(o.reference?.y ?? 0, o.marker?.y ?? 0, ...series.map((s) => maxOf(s.values))));
   const y = yScale(g, yTicks);

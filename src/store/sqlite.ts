@@ -7,8 +7,8 @@ import {
   type ChunkRecord,
 } from './chunk.js';
 import type {
-  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, RunSpan, SourceInfo, Store, StoreSettings, StoredChunk,
-  VolumeInfo,
+  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, RunSpan, SourceInfo, Store, StoreSettings,
+  StoredChunk, VolumeInfo,
   VolumeSpan,
 } from './store.js';
 

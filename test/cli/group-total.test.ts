@@ -22,7 +22,8 @@ test('report --by group: a total row summing the groups, exact when each volume 
   // The volume table's total row (report --link 64kbit): 8 writes, 202.50 KiB written, 6 changed
   // tracks, 384.00 KiB changed, fold 0.53, resync 49 s: hostA_0 4 tracks + hostA_1 2 tracks.
   const total = lines.find((l) => l.startsWith('total '))!;
-  assert.deepEqual(total.split(/ {2,}/), ['total', '8', '202.50 KiB', '6', '384.00 KiB', '-', '0.53', '-', '-', '49 s']);
+  assert.deepEqual(total.split(/ {2,}/),
+    ['total', '8', '202.50 KiB', '6', '384.00 KiB', '-', '0.53', '-', '-', '49 s']);
   assert.equal(lines.filter((l) => /^g[12] /.test(l)).length, 2);
   assert.ok(lines.includes('total: sums over the groups; each volume is in one group, so the total changed tracks are '
     + 'exactly'), lines.join('\n'));

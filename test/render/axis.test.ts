@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { logTicks, roundTicks, textWidthPx, thinLabels, timeTickLabels } from '../../src/render/axis.js';
+import { roundTicks, textWidthPx, thinLabels, timeTickLabels } from '../../src/render/axis.js';
 
 const T0 = Date.UTC(2026, 0, 5) / 1000; // Monday 2026-01-05T00:00:00Z
 const H = 3600;
@@ -41,9 +41,4 @@ test('labels are thinned so none overlap; first and last kept', () => {
   assert.deepEqual(thinLabels(at([0, 15, 30, 45, 60]), 11).map((l) => l.x), [0, 30, 60]);
   assert.deepEqual(thinLabels(at([0, 10]), 11).map((l) => l.x), [0, 10]); // two: both (nothing to choose)
   assert.deepEqual(thinLabels(at([0, 10, 20]), 11).map((l) => l.x), [0]);
-});
-
-test('log ticks: 1, 2 and 5 x 10^k inside the range', () => {
-  assert.deepEqual(logTicks(3, 24), [5, 10, 20]);
-  assert.deepEqual(logTicks(0.5, 2), [0.5, 1, 2]);
 });

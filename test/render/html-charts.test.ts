@@ -70,3 +70,16 @@ test('a target the window cannot judge: the planner\'s reason, naming --target, 
     + 'to judge --target 300 s: it must span at least the target plus one cycle (360 s) for RPO to be able to exceed '
     + 'the target inside it.');
 });
+
+test('changed and written charts share one y scale, so the fold shows as a difference in height', async () => {
+  assert.equal((await collected).code, 0);
+  const yTicks = async (chart: string): Promise<string[]> => {
+    const svg = (await runCli('report', '--store', tiny, '--format', 'svg', '--chart', chart)).stdout;
+    const tick = /<text x="66" y="[\d.]+" font-size="11" text-anchor="end">([^<]*)<\/text>/g;
+    return [...svg.matchAll(tick)].map((m) => m[1]!);
+  };
+  // The tallest stack of either: 384 KiB changed in the first minute = 0.375 MiB, so ticks to 0.4 in both.
+  const expected = ['0', '0.1', '0.2', '0.3', '0.4'];
+  assert.deepEqual(await yTicks('changed'), expected);
+  assert.deepEqual(await yTicks('written'), expected);
+});

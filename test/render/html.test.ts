@@ -48,7 +48,7 @@ test('the HTML report renders offline in Chromium with charts that have data and
       await page.locator('#backlog').textContent() ?? '', /^Peak backlog on the simulated link .*: [\d.]+ MiB\.$/,
     );
     assert.match(await page.locator('#headline').textContent() ?? '',
-      /^The given link, 2 x 3\.00 Mbit\/s, resynchronizes the [\d.]+ MiB changed in this window in .*; with 5 min cycles/);
+      /^The given link, 2 x 3\.00 Mbit\/s, resynchronizes the [\d.]+ MiB changed in this window in .*; with 5 min/);
     // Every x tick label lies clear of its neighbours, as laid out by the browser.
     for (const id of ['changed', 'bandwidth', 'rpo', 'cycles', 'sweep']) {
       const boxes = await page.locator(`#${id} svg g.x-ticks text`).evaluateAll((nodes) =>
