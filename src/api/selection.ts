@@ -30,13 +30,13 @@ export interface Selected {
 }
 
 /** The scope saved by the latest collection into `store`, else the empty scope (every volume). */
-export async function storeScope(store: Store): Promise<Scope> {
+async function storeScope(store: Store): Promise<Scope> {
   const json = await store.getScope();
   return json === null ? EMPTY_SCOPE : (JSON.parse(json) as Scope);
 }
 
 /** The settings of a store that holds a collection; a UsageError for an empty store. */
-export async function collectedSettings(store: Store): Promise<StoreSettings> {
+async function collectedSettings(store: Store): Promise<StoreSettings> {
   const settings = await store.getSettings();
   if (settings === null) {
     throw new UsageError(`store ${store.location} holds no collection yet (run churnlink collect first)`);

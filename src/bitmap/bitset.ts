@@ -21,16 +21,6 @@ export class Bitset {
     this.words = grown;
   }
 
-  set(index: number): void {
-    if (index >>> 5 >= this.words.length) this.ensure(index);
-    this.words[index >>> 5]! |= 1 << (index & 31);
-  }
-
-  has(index: number): boolean {
-    const w = index >>> 5;
-    return w < this.words.length && (this.words[w]! & (1 << (index & 31))) !== 0;
-  }
-
   /** Set every bit of [from, to) — to exclusive. */
   setRange(from: number, to: number): void {
     if (to <= from) return;
@@ -44,13 +34,6 @@ export class Bitset {
     const a = this.words;
     const b = other.words;
     for (let i = 0; i < b.length; i++) a[i]! |= b[i]!;
-  }
-
-  /** Keep only bits also set in `mask`. */
-  and(mask: Bitset): void {
-    const a = this.words;
-    const b = mask.words;
-    for (let i = 0; i < a.length; i++) a[i]! &= i < b.length ? b[i]! : 0;
   }
 
   count(): number {

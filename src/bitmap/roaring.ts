@@ -1,4 +1,3 @@
-import { Bitset } from './bitset.js';
 
 /**
  * Roaring bitmaps in the portable serialization shared by CRoaring, Java, Go and roaring-wasm
@@ -231,38 +230,6 @@ export function walkRoaring(blob: Uint8Array, sink: RangeSink): void {
       }
       if (first >= 0) sink.range(first, last);
     }
-  });
-}
-
-/** Cardinality from the descriptive header alone, without walking the containers. */
-export function roaringCardinality(blob: Uint8Array): number {
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const cookie = view.getUint32(0, true);
-  let size: number;
-  let header: number;
-  if ((cookie & 0xffff) === COOKIE_RUNS) {
-    size = (cookie >>> 16) + 1;
-    header = 4 + ((size + 7) >>> 3);
-  } else if (cookie === COOKIE_NO_RUNS) {
-    size = view.getUint32(4, true);
-    header = 8;
-  } else {
-    throw new Error(`roaring: not a portable roaring bitmap (cookie ${cookie})`);
-  }
-  let total = 0;
-  for (let c = 0; c < size; c++) total += view.getUint16(header + 4 * c + 2, true) + 1;
-  return total;
-}
-
-/**
- * OR a serialized bitmap into a dense bitset, a word at a time. The bitset grows to the highest
- * value (512 MiB for 2^32 - 1): where values may be anywhere, OR into a `RoaringUnion` instead.
- */
-export function orRoaringInto(blob: Uint8Array, target: Bitset): void {
-  walkRoaring(blob, {
-    range(first, last) {
-      target.setRange(first, last + 1);
-    },
   });
 }
 

@@ -18,7 +18,7 @@ import { parseCommandArgs } from './args.js';
 import { Progress } from './progress.js';
 import type { Io } from './io.js';
 
-export const COLLECT_HELP = `usage: churnlink collect FILE... [options]
+const COLLECT_HELP = `usage: churnlink collect FILE... [options]
 
 Read block I/O traces (plain, .gz, or - for stdin) and store, per volume and interval, the set of
 distinct tracks written (a roaring bitmap) with write/read counts and bytes.
@@ -145,7 +145,7 @@ function csvMappingOf(values: { columns?: string; 'write-ops'?: string; 'read-op
 }
 
 /** The collect summary printed on stdout; names, paths and the skipped record escaped for the terminal. */
-export function describeCollect(s: CollectSummary, store: string, intervalS: number): string {
+function describeCollect(s: CollectSummary, store: string, intervalS: number): string {
   const records = s.sources.reduce((n, x) => n + x.stats.records, 0);
   const skipped = s.sources.reduce((n, x) => n + x.stats.skipped, 0);
   const lines = [

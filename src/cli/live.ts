@@ -18,7 +18,7 @@ import { formatCount } from '../render/table.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 
-export const LIVE_HELP = `usage: churnlink live --device DEV [--device DEV ...] [options]
+const LIVE_HELP = `usage: churnlink live --device DEV [--device DEV ...] [options]
 
 Watch block devices on this host through the kernel's block tracepoints (tracefs, in a private
 trace instance filtered in the kernel to writes on these devices) and commit each interval to the

@@ -19,13 +19,6 @@ import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
  * is true, `measuredLink` once the cells are loaded.
  */
 
-/** The flag that goes with `--compression measured` (add it to the command's options). */
-export const COMPRESSION_DEFAULT_FLAG = { 'compression-default': { type: 'string' } } as const;
-
-export const COMPRESSION_DEFAULT_HELP =
-  `  --compression measured  use the compression measured by live --sample-compression per interval
-  --compression-default RATIO  with --compression measured: the ratio of intervals without samples (default 1)`;
-
 /**
  * Link parameters from the flags; `--compression measured` takes `--compression-default`
  * (default 1:1) as the placeholder ratio until `measuredLink` replaces it.

@@ -3,7 +3,7 @@ import { openStore } from '../store/open.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 
-export const MIGRATE_HELP = `usage: churnlink migrate [--store PATH|URL]
+const MIGRATE_HELP = `usage: churnlink migrate [--store PATH|URL]
 
 Convert a store written by churnlink 0.1.0 (one row per interval) to this version's layout
 (chunks of 60 intervals with their rollups), in one transaction, keeping every interval. Any

@@ -28,7 +28,7 @@ import { bandwidthChart, changedChart, renderHtmlReport, rpoChart, writtenChart 
 import { htmlData } from '../report/html-data.js';
 import type { CellSource } from '../report/cells.js';
 
-export const REPORT_HELP = `usage: churnlink report [options]
+const REPORT_HELP = `usage: churnlink report [options]
 
 Distinct changed tracks per volume, group or data set over a window (bitmaps ORed), or as a time
 series, with peak and p50/p95/p99 of the per-interval figures, and the link they need.
@@ -68,7 +68,7 @@ paths = ceil(required / path); resync time = 8 D / (paths x path x efficiency).
 const FORMATS = ['table', 'json', 'csv', 'html', 'svg'] as const;
 
 /** The report library's parameter names (and phrases) and the flags that set them. */
-export const REPORT_PARAM_FLAGS: Record<string, string> = {
+const REPORT_PARAM_FLAGS: Record<string, string> = {
   ...PLANNING_PARAM_FLAGS,
   periodS: '--period',
   'by dataset': '--by dataset',

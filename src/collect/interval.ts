@@ -9,8 +9,3 @@ export function intervalStartUs(timeUs: number, intervalUs: number): number {
   else if ((q + 1) * intervalUs <= timeUs) q++;
   return q * intervalUs;
 }
-
-/** Tracks touched by a write: floor(o/T) … floor((o+L-1)/T). Returns [first, last], last inclusive. */
-export function tracksFromExtent(offsetBytes: number, lengthBytes: number, trackBytes: number): [number, number] {
-  return [Math.floor(offsetBytes / trackBytes), Math.floor((offsetBytes + lengthBytes - 1) / trackBytes)];
-}

@@ -14,11 +14,9 @@ import { capacityOf, scopeIncludes, type Scope } from '../scope/scope.js';
 import { IntervalWriter } from './interval-writer.js';
 import { hashAlongside } from './hash-alongside.js';
 import { decodeInParallel } from './parallel.js';
-import { surveySources } from './survey.js';
+import { SNIFF_BYTES, surveySources } from './survey.js';
 import { ownerTag } from './owner.js';
 import { Tracker } from './tracker.js';
-
-const SNIFF_BYTES = 64 * 1024;
 
 export interface CollectOptions {
   intervalS: number;
@@ -195,7 +193,7 @@ async function checkNotShrunk(source: Source, cause?: unknown): Promise<void> {
 }
 
 /** Files at least this large are cut and decoded on worker threads. */
-export const PARALLEL_MIN_BYTES = 32 << 20;
+const PARALLEL_MIN_BYTES = 32 << 20;
 
 /** The reader to decode `source` on worker threads, or null to decode it here. */
 function parallelReader(source: Source, options: CollectOptions): Reader | null {

@@ -4,6 +4,7 @@ import type { IntervalCounts } from '../store/store.js';
 import { intervalStartUs } from './interval.js';
 import { TrackSet } from './track-set.js';
 import { encodeProfile } from '../store/write-profile.js';
+import { firstTrackOf, lastTrackOf } from '../units/track.js';
 
 /** One closed (volume, interval), the volume still as its id in the run's VolumeTable. */
 export interface IntervalRecord extends IntervalCounts {
@@ -108,9 +109,8 @@ export class Tracker {
       state.perSecond[Math.floor((t - cur.startUs) / 1e6)]! += length;
       if (length <= 0) continue;
       const offset = offsetBytes[i]!;
-      // Exact for offsets far beyond any real volume: 1/T exceeds double spacing of o/T.
-      const first = Math.floor(offset / T);
-      const last = Math.floor((offset + length - 1) / T);
+      const first = firstTrackOf(offset, T);
+      const last = lastTrackOf(offset, length, T);
       if (last > MAX_TRACK) throw new InputError(`track ${last} is beyond the 2^32 tracks a bitmap can hold (offset ${offset} B)`);
       if (first === last) state.tracks.add(first);
       else state.tracks.addRange(first, last);

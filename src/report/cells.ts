@@ -116,19 +116,6 @@ export function memoryCellSource(cells: CellMap): CellSource {
   };
 }
 
-/** First and last interval start present, or null when there are no cells. */
-export function cellSpan(cells: CellMap): { firstS: number; lastS: number } | null {
-  let firstS = Infinity;
-  let lastS = -Infinity;
-  for (const byStart of cells.values()) {
-    for (const s of byStart.keys()) {
-      if (s < firstS) firstS = s;
-      if (s > lastS) lastS = s;
-    }
-  }
-  return firstS === Infinity ? null : { firstS, lastS };
-}
-
 /** The window the spans cover: [first start, last start + one interval). */
 export function spanWindow(spans: readonly VolumeSpan[], intervalS: number): { fromS: number; toS: number } | null {
   if (spans.length === 0) return null;

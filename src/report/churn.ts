@@ -4,6 +4,7 @@ import { groupsOfVolume, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
 import type { StoredChunk, VolumeSpan } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
+import { firstTrackOf, lastTrackOf } from '../units/track.js';
 import { cellsOfPage, spanWindow, type CellSource, type PlacedCell } from './cells.js';
 import { summarizeSparse, type SeriesSummary } from './percentile.js';
 import { TrackUnion } from './track-union.js';
@@ -444,7 +445,7 @@ export function maskOf(extents: Scope['datasets'][number]['extents'], trackBytes
   for (const e of extents) {
     let m = masks.get(e.volume);
     if (m === undefined) masks.set(e.volume, (m = new Bitset()));
-    m.setRange(Math.floor(e.offsetBytes / trackBytes), Math.floor((e.offsetBytes + e.lengthBytes - 1) / trackBytes) + 1);
+    m.setRange(firstTrackOf(e.offsetBytes, trackBytes), lastTrackOf(e.offsetBytes, e.lengthBytes, trackBytes) + 1);
   }
   return masks;
 }

@@ -27,13 +27,6 @@ export function planBuckets(fromS: number, toS: number, intervalS: number, per: 
   return buckets;
 }
 
-/** Interval starts inside a bucket. */
-export function intervalStartsIn(bucket: Bucket, intervalS: number): number[] {
-  const starts: number[] = [];
-  for (let s = bucket.startS; s < bucket.endS; s += intervalS) starts.push(s);
-  return starts;
-}
-
 /**
  * The buckets of a report as arithmetic, not an array: a window of years at one second must cost
  * nothing until a bucket is used. Same buckets as `planBuckets`.

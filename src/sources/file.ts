@@ -151,6 +151,6 @@ async function* decompressOnWorker(path: string, compression: Compression, onRaw
 }
 
 /** `web_2.csv.gz` → `web_2`. */
-export function stemOf(path: string): string {
+function stemOf(path: string): string {
   return basename(path).replace(/\.(gz|zst)$/i, '').replace(/\.(csv|txt|trace|vscsi|blk|bin|log)$/i, '') || 'volume';
 }

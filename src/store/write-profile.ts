@@ -24,7 +24,7 @@ export function encodeProfile(perSecond: Float64Array): Uint8Array {
 }
 
 /** Add a profile's bytes into `target` at `offsetS` seconds (the interval's place in it). */
-export function addProfileInto(blob: Uint8Array, target: Float64Array, offsetS: number): void {
+function addProfileInto(blob: Uint8Array, target: Float64Array, offsetS: number): void {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const count = blob.byteLength >= 4 ? view.getUint32(0, true) : 0;
   if (blob.byteLength < 4 + 12 * count) throw new Error(`write profile: truncated (${blob.byteLength} bytes for ${count} entries)`);

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 
 /** Named line rates (bit/s). SONET/SDH and PDH rates are the line rates as usually quoted. */
-export const NAMED_BANDWIDTH_BPS: Readonly<Record<string, number>> = {
+const NAMED_BANDWIDTH_BPS: Readonly<Record<string, number>> = {
   t1: 1.544e6,
   e1: 2.048e6,
   t3: 44.736e6,

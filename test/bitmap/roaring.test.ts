@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeRoaring, roaringCardinality, serializeRoaring, orRoaringInto } from '../../src/bitmap/roaring.js';
-import { Bitset } from '../../src/bitmap/bitset.js';
+import { decodeRoaring, serializeRoaring } from '../../src/bitmap/roaring.js';
 import { unionRoaring } from '../../src/bitmap/union.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -11,7 +10,6 @@ test('an array container serializes to the portable layout byte for byte', () =>
   const blob = serializeRoaring(Uint32Array.of(1, 5, 9));
   assert.equal(hex(blob), '3a300000' + '01000000' + '0000' + '0200' + '10000000' + '0100' + '0500' + '0900');
   assert.deepEqual(decodeRoaring(blob), [1, 5, 9]);
-  assert.equal(roaringCardinality(blob), 3);
 });
 
 test('a run container is chosen for consecutive values and serialized without offsets below 4 containers', () => {
@@ -19,7 +17,6 @@ test('a run container is chosen for consecutive values and serialized without of
   const blob = serializeRoaring(values);
   // cookie 12347 | (1-1)<<16 = 0x303b, run flags 0x01, key 0, card-1 99, 1 run: start 1000 length-1 99
   assert.equal(hex(blob), '3b300000' + '01' + '0000' + '6300' + '0100' + 'e803' + '6300');
-  assert.equal(roaringCardinality(blob), 100);
   assert.deepEqual(decodeRoaring(blob), Array.from(values));
 });
 
@@ -29,13 +26,7 @@ test('bitmap, array and run containers across keys round-trip exactly', () => {
   for (let i = 0; i < 5000; i++) values.push(5 * 65536 + i); // key 5: one run
   values.push(0xffff_ffff);
   const blob = serializeRoaring(Uint32Array.from(values));
-  assert.equal(roaringCardinality(blob), values.length);
   assert.deepEqual(decodeRoaring(blob), values);
-  const bits = new Bitset();
-  orRoaringInto(serializeRoaring(Uint32Array.from(values.slice(0, -1))), bits);
-  assert.equal(bits.count(), values.length - 1);
-  assert.equal(bits.has(69999), true);
-  assert.equal(bits.has(69998), false);
 });
 
 test('an empty bitmap is 8 bytes and decodes to nothing', () => {

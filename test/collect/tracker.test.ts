@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tracker, type IntervalRecord } from '../../src/collect/tracker.js';
-import { intervalStartUs, tracksFromExtent } from '../../src/collect/interval.js';
+import { intervalStartUs } from '../../src/collect/interval.js';
+import { firstTrackOf, lastTrackOf } from '../../src/units/track.js';
 import { IoBatch } from '../../src/readers/batch.js';
 import { decodeRoaring } from '../../src/bitmap/roaring.js';
 import { unionRoaring } from '../../src/bitmap/union.js';
@@ -50,9 +51,10 @@ test('interval starts are epoch aligned and exact at boundaries', () => {
   assert.equal(intervalStartUs(1767571260_000000, 60e6), 1767571260e6);
   assert.equal(intervalStartUs(299_999_999, 300e6), 0);
   assert.equal(intervalStartUs(-1, 300e6), -300e6);
-  assert.deepEqual(tracksFromExtent(196096, 1024, 65536), [2, 3]);
-  assert.deepEqual(tracksFromExtent(65536, 65536, 65536), [1, 1]);
-  assert.deepEqual(tracksFromExtent(56663, 2, 56664), [0, 1]);
+  const tracks = (o: number, l: number, t: number): number[] => [firstTrackOf(o, t), lastTrackOf(o, l, t)];
+  assert.deepEqual(tracks(196096, 1024, 65536), [2, 3]);
+  assert.deepEqual(tracks(65536, 65536, 65536), [1, 1]);
+  assert.deepEqual(tracks(56663, 2, 56664), [0, 1]);
 });
 
 test('first write sets a track; rewrites fold; reads never set flags', () => {
