@@ -61,7 +61,9 @@ const range = (q: IntervalQuery): [number, number] =>
   [q.fromS ?? -Number.MAX_SAFE_INTEGER, q.toS ?? Number.MAX_SAFE_INTEGER];
 
 export function readSamplesSqlite(db: Database.Database, query: IntervalQuery): CompressionSampleRow[] {
-  db.exec(SQLITE_SAMPLES_SCHEMA);
+  // Reports open the store read-only: a store no live collector sampled has no table, hence no samples.
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'compression_samples'").get();
+  if (table === undefined) return [];
   const sql = SELECT('compression_samples', 'runs', 'volumes', '?', '?');
   return db.prepare(sql).all(...range(query)) as CompressionSampleRow[];
 }

@@ -7,7 +7,7 @@ import { cellSourceFor } from '../../src/cli/store-access.js';
 import { EMPTY_SCOPE } from '../../src/scope/scope.js';
 import { UsageError } from '../../src/errors.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import { runCli, tempDir } from '../helpers.js';
+import { FIXTURES, runCli, tempDir } from '../helpers.js';
 
 const row = (volume: string, startS: number, tracks: number[]) => ({
   volume, startS, writes: tracks.length, writeBytes: tracks.length * 65_536, reads: 0, readBytes: 0,
@@ -119,4 +119,18 @@ test('simulate and plan --compression measured: the effective ratio in params, p
   assert.equal(plan.code, 0, plan.stderr);
   const planned = JSON.parse(plan.stdout) as { measuredCompression: unknown };
   assert.deepEqual(planned.measuredCompression, s.measuredCompression);
+});
+
+test('--compression measured on a store collected from files (no samples table, opened read-only): all fallbacks', async () => {
+  const db = join(tempDir(), 'files-only.db');
+  const collected = await runCli('collect', join(FIXTURES, 'tiny.msr.csv'), '--store', db, '--interval', '1m');
+  assert.equal(collected.code, 0, collected.stderr);
+  for (const args of [['report'], ['report', '--models'], ['simulate', '--link', '1xT1'], ['plan', '--rpo', '1m']]) {
+    const r = await runCli(...args, '--store', db, '--compression', 'measured');
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    // tiny.msr.csv changes tracks in 5 (volume, interval)s (test/fixtures/expected.json), none sampled.
+    const line = 'compression measured (deflate level 1 on sampled changed tracks): 1:1 effective; ' +
+      '0 intervals measured, 5 without samples at 1:1';
+    assert.ok(r.stdout.includes(line), `${args.join(' ')}: ${r.stdout}`);
+  }
 });
