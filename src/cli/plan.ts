@@ -7,7 +7,7 @@ import { monthlyCost, type LinkPrices } from '../report/cost.js';
 import { planInitialSync, type SyncVolume } from '../report/initial-sync.js';
 import { planLink, type PlanResult } from '../report/plan.js';
 import { sweep, sweepLinks } from '../report/sweep.js';
-import type { Timeline } from '../report/timeline.js';
+import { openChanges, type StreamedChanges } from '../report/streamed-changes.js';
 import type { Store } from '../store/store.js';
 import { parseBandwidthBps } from '../units/bandwidth.js';
 import { parseBytes } from '../units/bytes.js';
@@ -24,7 +24,6 @@ import { emit } from './report.js';
 import {
   cellSourceFor, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP,
 } from './store-access.js';
-import { loadTimeline } from '../report/selection.js';
 
 export const PLAN_HELP = `usage: churnlink plan --rpo DUR [options]
 
@@ -102,17 +101,22 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
 
   const { store, settings } = await openCollectedStore('plan', values.store!);
+  const opened: StreamedChanges[] = [];
   try {
     const scope = await scopeFor(store, values.scope);
-    const timelineFor = async (group: string | null): Promise<Timeline> =>
-      loadTimeline(await cellSourceFor(store, scope, group, excluded), settings, range);
+    const timelineFor = async (group: string | null): Promise<StreamedChanges> => {
+      const changes = await openChanges(await cellSourceFor(store, scope, group, excluded), settings, range,
+        measured?.ratioAt ?? null);
+      opened.push(changes);
+      return changes;
+    };
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const simulation = { cycleS, params, outages: [] };
-    const planOf = (timeline: Timeline): PlanResult =>
+    const planOf = (timeline: StreamedChanges): Promise<PlanResult> =>
       planLink(timeline, { targetRpoS, percentile, pathBps, simulation });
     return await inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
       const timeline = await timelineFor(values.group ?? null);
-      const plan = planOf(timeline);
+      const plan = await planOf(timeline);
       const view = { plan, pathBps, targetS: targetRpoS, percentile, cycleS, timeline, params, excluded };
       const json: Record<string, unknown> = { ...planJson(view), ...measuredJson(measured) };
       const cost = monthlyCost(prices, plan.linkBps, plan.paths);
@@ -121,15 +125,15 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
       if (cost !== null) parts.push(`monthly cost of that link: ${cost.toFixed(2)}\n`);
       if (values.sweep) {
         const links = sweepLinks(plan.linkBps, pathBps, plan.paths);
-        const rows = sweep(timeline, links, { targetS: targetRpoS, percentile, simulation, prices });
+        const rows = await sweep(timeline, links, { targetS: targetRpoS, percentile, simulation, prices });
         json.sweep = rows;
         parts.push(sweepTable(rows, targetRpoS, percentile));
       }
       if (by === 'group') {
         if (scope.groups.length === 0) throw new UsageError('--by group: the scope declares no groups');
         const groups: GroupPlanView[] = [];
-        for (const g of scope.groups) groups.push({ name: g.name, plan: planOf(await timelineFor(g.name)) });
-        const shared = values.group === undefined ? plan : planOf(await timelineFor(null));
+        for (const g of scope.groups) groups.push({ name: g.name, plan: await planOf(await timelineFor(g.name)) });
+        const shared = values.group === undefined ? plan : await planOf(await timelineFor(null));
         const sumBps = groups.reduce((n, g) => n + g.plan.linkBps, 0);
         json.groups = groups.map(({ name, plan: p }) => ({
           group: name, requiredBps: p.requiredBps, paths: p.paths, linkBps: p.linkBps, achievedRpoS: p.achievedRpoS,
@@ -149,6 +153,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
       return 0;
     });
   } finally {
+    for (const c of opened) await c.close();
     await store.close();
   }
 }

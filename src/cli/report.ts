@@ -19,7 +19,8 @@ import {
   GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
-import { loadTimeline, nothingSelected, selectedWindow } from '../report/selection.js';
+import { nothingSelected, selectedWindow } from '../report/selection.js';
+import { openChanges } from '../report/streamed-changes.js';
 import { scanModels } from '../report/model-scan.js';
 import { chartSeries, CHART_POINTS } from '../report/downsample.js';
 import { modelsCsv, modelsTable } from '../render/planning.js';
@@ -268,18 +269,22 @@ async function htmlData(
   const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
   const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
   let rpo: HtmlReportData['rpo'] = null;
-  // The cycle-length chart and the RPO simulation need the planning view (packed cells).
-  const timeline = await loadTimeline(source, settings, range);
-  const cycles = cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
-  const planning: PlanningHtml = { cycles, sweep: null, targetS, peakBacklogBytes: null };
-  if (sizing.link !== null) {
-    const result = simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
-    rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
-    planning.peakBacklogBytes = result.peakBacklogBytes;
-    const links = sweepLinks(sizing.link.paths * sizing.link.pathBps, null, null);
-    const simulation = { cycleS, params: sizing.params, outages: [] };
-    const prices = { perPath: null, perMbit: null };
-    planning.sweep = sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
+  // The cycle-length chart and the RPO simulation read the selected cells forwards (streamed).
+  const timeline = await openChanges(source, settings, range);
+  const planning: PlanningHtml = { cycles: [], sweep: null, targetS, peakBacklogBytes: null };
+  try {
+    planning.cycles = await cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
+    if (sizing.link !== null) {
+      const result = await simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
+      rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
+      planning.peakBacklogBytes = result.peakBacklogBytes;
+      const links = sweepLinks(sizing.link.paths * sizing.link.pathBps, null, null);
+      const simulation = { cycleS, params: sizing.params, outages: [] };
+      const prices = { perPath: null, perMbit: null };
+      planning.sweep = await sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
+    }
+  } finally {
+    await timeline.close();
   }
   return {
     title: 'churnlink: write churn and replication link report',

@@ -13,7 +13,7 @@ import {
 } from './planning-options.js';
 import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
-import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
+import { SELECTION_FLAGS, SELECTION_HELP, withChanges } from './store-access.js';
 
 export const SIMULATE_HELP = `usage: churnlink simulate --link NxBW [options]
 
@@ -60,10 +60,10 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const format = checkEnum('--format', values.format!, ['table', 'json', 'csv'] as const);
   const outages = (values.outage ?? []).map((o) => parseTimeRange(o, '--outage'));
   const excluded = values.exclude ?? [];
-  return withTimeline('simulate', values, (timeline, settings) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
+  return withChanges('simulate', values, (timeline, settings) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
-    const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
+    const result = await simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
     // An outage before the data or after the last change is applied cannot change anything.
     for (const o of outages) {
       if (o.toS <= timeline.firstS || o.fromS >= Math.max(timeline.endS, result.drainedS)) {
@@ -71,14 +71,13 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
           + `${isoFromS(timeline.firstS)} to ${isoFromS(timeline.endS)}: it changes nothing\n`);
       }
     }
-    const view = {
-      link, cycleS, targetS, percentile, excluded, params, timeline, result,
-      outages: outages.map((o) => outageReport(o, timeline, result, targetS)),
-    };
+    const reports = [];
+    for (const o of outages) reports.push(await outageReport(o, timeline, result, targetS)); // one read at a time
+    const view = { link, cycleS, targetS, percentile, excluded, params, timeline, result, outages: reports };
     const json = { ...simulationJson(view), ...measuredJson(measured) };
     const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
       : format === 'csv' ? simulationCsv(view) : simulationTable(view) + (measured ? `${measured.assumption}\n` : '');
     await emit(text, values.output, io);
     return 0;
-  }));
+  }), measured?.ratioAt ?? null);
 }

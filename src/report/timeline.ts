@@ -1,4 +1,5 @@
 import type { CellMap, CellSource } from './cells.js';
+import type { ChangedRange, ChangedRanges, CycleChanges } from './changes.js';
 import { TrackUnion } from './track-union.js';
 
 /** One volume's cells, packed: parallel columns and the bitmaps end to end in one buffer. */
@@ -87,7 +88,8 @@ export interface WriteProfile {
  * nothing (`nextActiveS` lets a caller jump them). ORs are memoized because the simulator and the
  * planner's bisection ask for the same ranges again and again.
  */
-export class Timeline {
+export class Timeline implements CycleChanges {
+  readonly perIntervalCompression = false;
   readonly firstS: number;
   readonly endS: number; // exclusive
   readonly intervals: number;
@@ -161,6 +163,15 @@ export class Timeline {
     const bytes = tracks * this.trackBytes;
     this.#memo.set(key, bytes);
     return bytes;
+  }
+
+  /** `changedBytes` of [fromS, toS) and [fromS, markS), for the simulator (no per-interval compression). */
+  changed(fromS: number, toS: number, markS?: number): ChangedRanges {
+    const range = (bytes: number): ChangedRange => ({ changedBytes: bytes, compressedBytes: bytes });
+    return {
+      whole: range(this.changedBytes(fromS, toS)),
+      mark: markS === undefined ? null : range(this.changedBytes(fromS, markS)),
+    };
   }
 
   /** Start of the first interval at or after `fromS` in which a selected volume has a cell; Infinity if none. */
