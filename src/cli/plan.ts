@@ -7,7 +7,8 @@ import { monthlyCost, type LinkPrices } from '../report/cost.js';
 import { planInitialSync, type SyncVolume } from '../report/initial-sync.js';
 import { planLink, type PlanResult } from '../report/plan.js';
 import { sweep, sweepLinks } from '../report/sweep.js';
-import { openChanges, type StreamedChanges } from '../report/streamed-changes.js';
+import type { CycleChanges } from '../report/changes.js';
+import { openChanges } from '../report/streamed-changes.js';
 import type { Store } from '../store/store.js';
 import { parseBandwidthBps } from '../units/bandwidth.js';
 import { parseBytes } from '../units/bytes.js';
@@ -101,10 +102,10 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
 
   const { store, settings } = await openCollectedStore('plan', values.store!);
-  const opened: StreamedChanges[] = [];
+  const opened: CycleChanges[] = [];
   try {
     const scope = await scopeFor(store, values.scope);
-    const timelineFor = async (group: string | null): Promise<StreamedChanges> => {
+    const timelineFor = async (group: string | null): Promise<CycleChanges> => {
       const changes = await openChanges(await cellSourceFor(store, scope, group, excluded), settings, range,
         measured?.ratioAt ?? null);
       opened.push(changes);
@@ -112,7 +113,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
     };
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const simulation = { cycleS, params, outages: [] };
-    const planOf = (timeline: StreamedChanges): Promise<PlanResult> =>
+    const planOf = (timeline: CycleChanges): Promise<PlanResult> =>
       planLink(timeline, { targetRpoS, percentile, pathBps, simulation });
     return await inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
       const timeline = await timelineFor(values.group ?? null);

@@ -3,7 +3,8 @@ import { EMPTY_SCOPE, parseScope, type Scope } from '../collect/scope.js';
 import { UsageError } from '../errors.js';
 import { storeCellSource, type CellSource } from '../report/cells.js';
 import { volumeFilter } from '../report/selection.js';
-import { openChanges, type RatioAt, type StreamedChanges } from '../report/streamed-changes.js';
+import type { CycleChanges } from '../report/changes.js';
+import { openChanges, type RatioAt } from '../report/streamed-changes.js';
 import { openStore } from '../store/open.js';
 import type { Store, StoreSettings } from '../store/store.js';
 import { parseTimeRange } from '../units/time.js';
@@ -65,7 +66,7 @@ export const SELECTION_HELP = `  --store PATH|URL      SQLite store file (defaul
 export async function withChanges<T>(
   command: string,
   values: { store?: string; group?: string; window?: string; scope?: string; exclude?: string[] },
-  work: (changes: StreamedChanges, settings: StoreSettings) => Promise<T> | T,
+  work: (changes: CycleChanges, settings: StoreSettings) => Promise<T> | T,
   ratioAt: RatioAt | null = null,
 ): Promise<T> {
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');

@@ -37,6 +37,8 @@ export interface CycleChanges {
   changed(fromS: number, toS: number, markS?: number): ChangedRanges | Promise<ChangedRanges>;
   /** Written bytes in the window (all selected volumes). */
   writtenBytes(): number;
+  /** Release what reading holds (a store read in progress). */
+  close(): Promise<void>;
 }
 
 export const NO_CHANGE: ChangedRange = { changedBytes: 0, compressedBytes: 0 };

@@ -5,6 +5,7 @@ import type { TimeRange } from '../units/time.js';
 import { spanWindow, type CellSource, type PlacedCell } from './cells.js';
 import { NO_CHANGE, type ChangedRange, type ChangedRanges, type CycleChanges } from './changes.js';
 import { nothingSelected } from './selection.js';
+import { TimelinePacker } from './timeline.js';
 
 /** Compression ratio of one (volume, interval): changed bytes per byte sent. */
 export type RatioAt = (volume: string, startS: number) => number;
@@ -99,33 +100,31 @@ export class StreamedChanges implements CycleChanges {
     this.perIntervalCompression = ratioAt !== null;
   }
 
+  static #of(
+    source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, firstS: number,
+    endS: number, scan: WindowScan, ratioAt: RatioAt | null,
+  ): StreamedChanges {
+    const cursor = new CellCursor(source, volumes, endS);
+    return new StreamedChanges(cursor, intervalS, trackBytes, firstS, endS, scan.active, scan.writtenBytes, ratioAt);
+  }
+
   /**
-   * The changes of `volumes` over [fromS, toS) (widened to whole intervals): one pass lists the
-   * intervals with cells and sums the written bytes; the runs are read when asked.
+   * The changes of `volumes` over [fromS, toS) (widened to whole intervals). One pass lists the
+   * intervals with cells and sums the written bytes; a window whose packed cells take at most
+   * `budgetBytes` is returned as a `Timeline` (cells in memory: faster for the planner's many
+   * simulations; the same answers), a larger one as `StreamedChanges`, which reads runs when
+   * asked. With `ratioAt` the changes are always streamed.
    */
   static async open(
     source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, fromS: number, toS: number,
-    ratioAt: RatioAt | null = null,
-  ): Promise<StreamedChanges> {
+    ratioAt: RatioAt | null, budgetBytes: number,
+  ): Promise<CycleChanges> {
     const firstS = Math.floor(fromS / intervalS) * intervalS;
     const endS = Math.ceil(toS / intervalS) * intervalS;
-    let active = new Float64Array(1024);
-    let n = 0;
-    let writtenBytes = 0;
-    for await (const page of source.cells(volumes, firstS, endS)) {
-      for (const c of page) {
-        writtenBytes += c.writeBytes;
-        if (n > 0 && active[n - 1] === c.startS) continue;
-        if (n === active.length) {
-          const grown = new Float64Array(2 * n);
-          grown.set(active);
-          active = grown;
-        }
-        active[n++] = c.startS;
-      }
-    }
-    const cursor = new CellCursor(source, volumes, endS);
-    return new StreamedChanges(cursor, intervalS, trackBytes, firstS, endS, active.slice(0, n), writtenBytes, ratioAt);
+    const packer = ratioAt === null && budgetBytes > 0 ? new TimelinePacker() : null;
+    const scan = await scanWindow(source, volumes, firstS, endS, packer === null ? null : { packer, budgetBytes });
+    if (scan.packed !== null) return scan.packed.timeline(intervalS, trackBytes, firstS, endS);
+    return StreamedChanges.#of(source, volumes, intervalS, trackBytes, firstS, endS, scan, ratioAt);
   }
 
   nextActiveS(fromS: number): number {
@@ -195,13 +194,54 @@ export class StreamedChanges implements CycleChanges {
   }
 }
 
+interface WindowScan {
+  active: Float64Array;
+  writtenBytes: number;
+  /** The cells packed, when they fit the budget. */
+  packed: TimelinePacker | null;
+}
+
+/** One pass over the window: the starts with cells, the written bytes, and the cells packed while they fit. */
+async function scanWindow(
+  source: CellSource, volumes: readonly string[], firstS: number, endS: number,
+  pack: { packer: TimelinePacker; budgetBytes: number } | null,
+): Promise<WindowScan> {
+  let active = new Float64Array(1024);
+  let n = 0;
+  let writtenBytes = 0;
+  let packer = pack?.packer ?? null;
+  for await (const page of source.cells(volumes, firstS, endS)) {
+    for (const c of page) {
+      writtenBytes += c.writeBytes;
+      if (packer !== null) {
+        packer.add(c);
+        if (packer.bytes > pack!.budgetBytes) packer = null; // over budget: stream instead
+      }
+      if (n > 0 && active[n - 1] === c.startS) continue;
+      if (n === active.length) {
+        const grown = new Float64Array(2 * n);
+        grown.set(active);
+        active = grown;
+      }
+      active[n++] = c.startS;
+    }
+  }
+  return { active: active.slice(0, n), writtenBytes, packed: packer };
+}
+
+/** Packed cells up to this many bytes are held in memory (`Timeline`), larger windows streamed. */
+export const TIMELINE_BUDGET_BYTES = 128 * 2 ** 20;
+
 /**
- * The planning view of the selected volumes over the window (default: all they hold), streamed:
- * `StreamedChanges` of the volumes with cells in it, `ratioAt` applying measured compression.
+ * The planning view of the selected volumes over the window (default: all they hold): their cells
+ * packed in memory (`Timeline`) when that takes at most `budgetBytes`, else `StreamedChanges`
+ * (always with `ratioAt`, measured compression). Both give the same answers; memory is bounded by
+ * the budget, not by the cells of the window.
  */
 export async function openChanges(
   source: CellSource, settings: StoreSettings, range: TimeRange | null, ratioAt: RatioAt | null = null,
-): Promise<StreamedChanges> {
+  budgetBytes = TIMELINE_BUDGET_BYTES,
+): Promise<CycleChanges> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const spans = await source.spans(from, range?.toS ?? null);
   const window = spanWindow(spans, settings.intervalS);
@@ -209,5 +249,7 @@ export async function openChanges(
   const volumes = spans.map((s) => s.volume);
   const fromS = range?.fromS ?? window.fromS;
   const toS = range?.toS ?? window.toS;
-  return StreamedChanges.open(source, volumes, settings.intervalS, settings.trackBytes, fromS, toS, ratioAt);
+  return StreamedChanges.open(
+    source, volumes, settings.intervalS, settings.trackBytes, fromS, toS, ratioAt, budgetBytes,
+  );
 }

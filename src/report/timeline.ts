@@ -1,4 +1,4 @@
-import type { CellMap, CellSource } from './cells.js';
+import type { CellMap, CellSource, PlacedCell } from './cells.js';
 import type { ChangedRange, ChangedRanges, CycleChanges } from './changes.js';
 import { TrackUnion } from './track-union.js';
 
@@ -60,6 +60,51 @@ function packVolume(cells: Iterable<PackedCell>): VolumeColumns {
     bitmapEnds: Uint32Array.from(bitmapEnds), bitmaps: bitmaps.done(),
     profileEnds: Uint32Array.from(profileEnds), profiles: profiles.done(),
   };
+}
+
+/** One volume's columns while its cells arrive. */
+interface VolumeBuilder {
+  starts: number[];
+  tracks: number[];
+  writeBytes: number[];
+  bitmapEnds: number[];
+  profileEnds: number[];
+  bitmaps: Packer;
+  profiles: Packer;
+}
+
+/**
+ * Packs cells as they stream in (ascending starts within each volume, volumes interleaved) into a
+ * timeline's columns, counting the bytes held so a caller can give up past a budget.
+ */
+export class TimelinePacker {
+  readonly #volumes = new Map<string, VolumeBuilder>();
+  /** Bytes packed so far: 40 per cell plus its bitmap and profile. */
+  bytes = 0;
+
+  add(cell: PlacedCell): void {
+    let v = this.#volumes.get(cell.volume);
+    if (v === undefined) {
+      v = { starts: [], tracks: [], writeBytes: [], bitmapEnds: [], profileEnds: [], bitmaps: new Packer(), profiles: new Packer() };
+      this.#volumes.set(cell.volume, v);
+    }
+    v.starts.push(cell.startS);
+    v.tracks.push(cell.changedTracks);
+    v.writeBytes.push(cell.writeBytes);
+    v.bitmapEnds.push(v.bitmaps.push(cell.bitmap));
+    v.profileEnds.push(v.profiles.push(cell.writeProfile));
+    this.bytes += 40 + cell.bitmap.byteLength + cell.writeProfile.byteLength;
+  }
+
+  /** The timeline of what was packed over [firstS, endS). */
+  timeline(intervalS: number, trackBytes: number, firstS: number, endS: number): Timeline {
+    const columns = [...this.#volumes.values()].map((v): VolumeColumns => ({
+      starts: Float64Array.from(v.starts), tracks: Float64Array.from(v.tracks),
+      writeBytes: Float64Array.from(v.writeBytes), bitmapEnds: Uint32Array.from(v.bitmapEnds), bitmaps: v.bitmaps.done(),
+      profileEnds: Uint32Array.from(v.profileEnds), profiles: v.profiles.done(),
+    }));
+    return new Timeline(columns, intervalS, trackBytes, firstS, endS);
+  }
 }
 
 /** Index of the first element >= value in an ascending array. */
@@ -164,6 +209,9 @@ export class Timeline implements CycleChanges {
     this.#memo.set(key, bytes);
     return bytes;
   }
+
+  /** Nothing to release: the cells are in memory. */
+  async close(): Promise<void> {}
 
   /** `changedBytes` of [fromS, toS) and [fromS, markS), for the simulator (no per-interval compression). */
   changed(fromS: number, toS: number, markS?: number): ChangedRanges {

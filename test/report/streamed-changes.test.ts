@@ -9,7 +9,7 @@ import { cycleLengthTable } from '../../src/report/cycle-length.js';
 import { outageReport } from '../../src/report/outage.js';
 import { planLink } from '../../src/report/plan.js';
 import { simulate } from '../../src/report/simulate.js';
-import { openChanges } from '../../src/report/streamed-changes.js';
+import { openChanges, StreamedChanges } from '../../src/report/streamed-changes.js';
 import { Timeline } from '../../src/report/timeline.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { IntervalRow } from '../../src/store/store.js';
@@ -73,7 +73,8 @@ test('streamed changes: simulate, cycles, outages and plan equal the packed time
       const store = await storeOf(cells);
       try {
         const source = repaged(await storeCellSource(store, () => true), pageCells);
-        const streamed = await openChanges(source, settings, null);
+        const streamed = await openChanges(source, settings, null, null, 0);
+        assert.ok(streamed instanceof StreamedChanges);
         const rows: IntervalRow[] = [];
         for await (const page of store.scanIntervals({})) rows.push(...page);
         const timeline = new Timeline(cellsFromRows(rows, () => true), I, T, streamed.firstS, streamed.endS);
@@ -93,6 +94,10 @@ test('streamed changes: simulate, cycles, outages and plan equal the packed time
         const settle = (p: Promise<unknown>) => p.then((v) => ({ v }), (e: Error) => ({ e: e.message }));
         assert.deepEqual(await settle(planLink(streamed, request)), await settle(planLink(timeline, request)));
         await streamed.close();
+        // Within the budget the same window is held packed: the reference above.
+        const packed = await openChanges(source, settings, null);
+        assert.ok(packed instanceof Timeline);
+        assert.deepEqual(await simulate(packed, options), got);
       } finally {
         await store.close();
       }
