@@ -18,7 +18,8 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS,
+  PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
@@ -50,6 +51,7 @@ ${PERCENTILE_HELP}
 ${SELECTION_HELP}
 ${LINK_PARAM_HELP}
 ${GROWTH_HELP}
+${MEMORY_HELP}
   --format FMT          table | json (default table)
   -o, --output FILE     write to FILE instead of stdout
 `;
@@ -57,6 +59,7 @@ ${GROWTH_HELP}
 const PLAN_FLAGS = {
   ...SELECTION_FLAGS,
   ...PLANNING_FLAGS,
+  ...MEMORY_FLAG,
   ...LINK_PARAM_FLAGS,
   rpo: { type: 'string' },
   percentile: { type: 'string', default: '99' },
@@ -100,6 +103,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   if (syncWindowS !== null && !values['initial-sync']) throw new UsageError('--sync-window needs --initial-sync');
   if (values.used !== undefined && !values['initial-sync']) throw new UsageError('--used needs --initial-sync');
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
+  const budgetBytes = memoryBudgetOf(values['memory-budget']);
 
   const { store, settings } = await openCollectedStore('plan', values.store!);
   const opened: CycleChanges[] = [];
@@ -107,7 +111,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
     const scope = await scopeFor(store, values.scope);
     const timelineFor = async (group: string | null): Promise<CycleChanges> => {
       const changes = await openChanges(await cellSourceFor(store, scope, group, excluded), settings, range,
-        measured?.ratioAt ?? null);
+        measured?.ratioAt ?? null, budgetBytes);
       opened.push(changes);
       return changes;
     };

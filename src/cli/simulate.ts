@@ -9,7 +9,8 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS,
+  PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
@@ -31,6 +32,7 @@ ${PERCENTILE_HELP.replace(' (default 99)', ' (shown besides p50/p95/p99/max)')}
 ${SELECTION_HELP}
 ${LINK_PARAM_HELP}
 ${GROWTH_HELP}
+${MEMORY_HELP}
   --format FMT          table | json | csv (csv: max RPO per interval) (default table)
   -o, --output FILE     write to FILE instead of stdout
 `;
@@ -40,6 +42,7 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('simulate', argv, {
     ...SELECTION_FLAGS,
     ...PLANNING_FLAGS,
+    ...MEMORY_FLAG,
     link: { type: 'string' },
     cycle: { type: 'string' },
     target: { type: 'string' },
@@ -79,5 +82,5 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
       : format === 'csv' ? simulationCsv(view) : simulationTable(view) + (measured ? `${measured.assumption}\n` : '');
     await emit(text, values.output, io);
     return 0;
-  }), measured?.ratioAt ?? null);
+  }), measured?.ratioAt ?? null, memoryBudgetOf(values['memory-budget']));
 }

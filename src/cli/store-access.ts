@@ -67,14 +67,15 @@ export async function withChanges<T>(
   command: string,
   values: { store?: string; group?: string; window?: string; scope?: string; exclude?: string[] },
   work: (changes: CycleChanges, settings: StoreSettings) => Promise<T> | T,
-  ratioAt: RatioAt | null = null,
+  ratioAt: RatioAt | null,
+  budgetBytes: number,
 ): Promise<T> {
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
   const { store, settings } = await openCollectedStore(command, values.store!);
   try {
     const scope = await scopeFor(store, values.scope);
     const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
-    const changes = await openChanges(source, settings, range, ratioAt);
+    const changes = await openChanges(source, settings, range, ratioAt, budgetBytes);
     try {
       return await work(changes, settings);
     } finally {
