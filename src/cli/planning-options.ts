@@ -12,9 +12,9 @@ export const PLANNING_FLAGS = {
 /** How much of the window simulate, plan and cycles may hold in memory (the rest is streamed). */
 export const MEMORY_FLAG = { 'memory-budget': { type: 'string' } } as const;
 
-export const MEMORY_HELP = `  --memory-budget SIZE  hold the window's cells in memory when they take at most SIZE (packed;
-                        faster for plan's many simulations), else read them from the store per
-                        cycle; 0 always streams (default 128MiB)`;
+export const MEMORY_HELP = `  --memory-budget SIZE  hold the window's cells in memory when they take at most SIZE
+                        (packed; faster for plan's many simulations), else read them from the
+                        store per cycle; 0 always streams (default 128MiB)`;
 
 /** `--memory-budget SIZE` in bytes, or the default. */
 export function memoryBudgetOf(text: string | undefined): number {

@@ -275,8 +275,10 @@ async function htmlData(
   try {
     planning.cycles = await cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
     if (sizing.link !== null) {
-      const result = await simulate(timeline, { cycleS, linkBps: sizing.link.paths * sizing.link.pathBps, params: sizing.params, outages: [], targetS });
-      rpo = { link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS), p99S: result.rpo.p99S, maxS: result.rpo.maxS };
+      const linkBps = sizing.link.paths * sizing.link.pathBps;
+      const result = await simulate(timeline, { cycleS, linkBps, params: sizing.params, outages: [], targetS });
+      const perInterval = rpoPerInterval(result, settings.intervalS);
+      rpo = { link: sizing.link, cycleS, targetS, perInterval, p99S: result.rpo.p99S, maxS: result.rpo.maxS };
       planning.peakBacklogBytes = result.peakBacklogBytes;
       const links = sweepLinks(sizing.link.paths * sizing.link.pathBps, null, null);
       const simulation = { cycleS, params: sizing.params, outages: [] };

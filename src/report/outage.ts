@@ -20,7 +20,8 @@ export async function outageReport(
   outage: TimeRange, timeline: CycleChanges, result: SimulationResult, targetS: number,
 ): Promise<OutageReport> {
   const I = timeline.intervalS;
-  const { changedBytes } = (await timeline.changed(Math.floor(outage.fromS / I) * I, Math.ceil(outage.toS / I) * I)).whole;
+  const fromS = Math.floor(outage.fromS / I) * I;
+  const { changedBytes } = (await timeline.changed(fromS, Math.ceil(outage.toS / I) * I)).whole;
   const after = result.cycles.find((c) => c.switchS >= outage.toS);
   let peakBacklogBytes = 0;
   for (const c of result.cycles) {

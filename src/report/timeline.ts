@@ -85,7 +85,10 @@ export class TimelinePacker {
   add(cell: PlacedCell): void {
     let v = this.#volumes.get(cell.volume);
     if (v === undefined) {
-      v = { starts: [], tracks: [], writeBytes: [], bitmapEnds: [], profileEnds: [], bitmaps: new Packer(), profiles: new Packer() };
+      v = {
+        starts: [], tracks: [], writeBytes: [], bitmapEnds: [], profileEnds: [], bitmaps: new Packer(),
+        profiles: new Packer(),
+      };
       this.#volumes.set(cell.volume, v);
     }
     v.starts.push(cell.startS);
@@ -100,7 +103,8 @@ export class TimelinePacker {
   timeline(intervalS: number, trackBytes: number, firstS: number, endS: number): Timeline {
     const columns = [...this.#volumes.values()].map((v): VolumeColumns => ({
       starts: Float64Array.from(v.starts), tracks: Float64Array.from(v.tracks),
-      writeBytes: Float64Array.from(v.writeBytes), bitmapEnds: Uint32Array.from(v.bitmapEnds), bitmaps: v.bitmaps.done(),
+      writeBytes: Float64Array.from(v.writeBytes), bitmapEnds: Uint32Array.from(v.bitmapEnds),
+      bitmaps: v.bitmaps.done(),
       profileEnds: Uint32Array.from(v.profileEnds), profiles: v.profiles.done(),
     }));
     return new Timeline(columns, intervalS, trackBytes, firstS, endS);

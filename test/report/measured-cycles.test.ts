@@ -39,8 +39,10 @@ async function fill(store: Store): Promise<void> {
   await store.writeIntervals(run, [row('a', 0, [1, 2, 3, 4]), row('a', 60, [3, 4, 5, 6]), row('b', 0, [7]),
     row('b', 60, [8])]);
   await store.writeCompressionSamples([
-    { runId: run, volume: 'a', startS: 0, tracksSampled: 4, rawBytes: 4 * T, compressedBytes: T, zeroTracks: 0, dupTracks: 0 },
-    { runId: run, volume: 'b', startS: 0, tracksSampled: 1, rawBytes: T, compressedBytes: T / 2, zeroTracks: 0, dupTracks: 0 },
+    { runId: run, volume: 'a', startS: 0, tracksSampled: 4, rawBytes: 4 * T, compressedBytes: T, zeroTracks: 0,
+      dupTracks: 0 },
+    { runId: run, volume: 'b', startS: 0, tracksSampled: 1, rawBytes: T, compressedBytes: T / 2, zeroTracks: 0,
+      dupTracks: 0 },
   ]);
 }
 
@@ -93,7 +95,9 @@ test('simulate and plan --compression measured ship each cycle at its own ratio'
   const sim = await runCli('simulate', '--store', db, '--compression', 'measured', '--cycle', '2m', '--link',
     '1x1Mbit', '--format', 'json');
   assert.equal(sim.code, 0, sim.stderr);
-  const s = JSON.parse(sim.stdout) as { cycles: { wireBytes: number; changedBytes: number }[]; intervalsWithoutSamples: number };
+  const s = JSON.parse(sim.stdout) as {
+    cycles: { wireBytes: number; changedBytes: number }[]; intervalsWithoutSamples: number;
+  };
   assert.deepEqual(s.cycles.map((c) => [c.changedBytes, c.wireBytes]), [[8 * T, 344_064]]);
   assert.equal(s.intervalsWithoutSamples, 2);
   const withDefault = await runCli('simulate', '--store', db, '--compression', 'measured', '--compression-default', '2',

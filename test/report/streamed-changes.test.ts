@@ -44,9 +44,15 @@ function repaged(source: CellSource, size: number): CellSource {
 // Tracks: mostly a few low ones (rewrites fold), sometimes a run across two roaring containers.
 const tracksArb = fc.oneof(
   { weight: 4, arbitrary: fc.array(fc.integer({ min: 0, max: 40 }), { minLength: 1, maxLength: 6 }) },
-  { weight: 1, arbitrary: fc.integer({ min: 65_000, max: 66_000 }).map((a) => Array.from({ length: 700 }, (_, i) => a + i)) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 65_000, max: 66_000 }).map((a) => Array.from({ length: 700 }, (_, i) => a + i)),
+  },
 );
-const cellArb = fc.record({ run: fc.integer({ min: 0, max: 2 }), volume: fc.constantFrom('a', 'b', 'c'), k: fc.integer({ min: 0, max: 35 }), tracks: tracksArb });
+const cellArb = fc.record({
+  run: fc.integer({ min: 0, max: 2 }), volume: fc.constantFrom('a', 'b', 'c'), k: fc.integer({ min: 0, max: 35 }),
+  tracks: tracksArb,
+});
 
 async function storeOf(cells: { run: number; volume: string; k: number; tracks: number[] }[]): Promise<SqliteStore> {
   const store = new SqliteStore(join(tempDir(), 'streamed.db'));
@@ -85,12 +91,15 @@ test('streamed changes: simulate, cycles, outages and plan equal the packed time
         assert.deepEqual(got, await simulate(timeline, options));
         assert.deepEqual(await simulate(streamed, { ...options, backlog: false }),
           await simulate(timeline, { ...options, backlog: false }));
-        assert.deepEqual(await cycleLengthTable(streamed, 4 * I, params), await cycleLengthTable(timeline, 4 * I, params));
+        assert.deepEqual(await cycleLengthTable(streamed, 4 * I, params),
+          await cycleLengthTable(timeline, 4 * I, params));
         for (const o of outages) {
-          assert.deepEqual(await outageReport(o, streamed, got, 2 * cycleS), await outageReport(o, timeline, got, 2 * cycleS));
+          assert.deepEqual(await outageReport(o, streamed, got, 2 * cycleS),
+            await outageReport(o, timeline, got, 2 * cycleS));
         }
         assert.equal(streamed.writtenBytes(), timeline.writtenBytes());
-        const request = { targetRpoS: 2 * cycleS, percentile: 90, pathBps: 50_000, simulation: { cycleS, params, outages } };
+        const simulation = { cycleS, params, outages };
+        const request = { targetRpoS: 2 * cycleS, percentile: 90, pathBps: 50_000, simulation };
         const settle = (p: Promise<unknown>) => p.then((v) => ({ v }), (e: Error) => ({ e: e.message }));
         assert.deepEqual(await settle(planLink(streamed, request)), await settle(planLink(timeline, request)));
         await streamed.close();
@@ -102,5 +111,5 @@ test('streamed changes: simulate, cycles, outages and plan equal the packed time
         await store.close();
       }
     },
-  ), { numRuns: 40, ...(process.env.PS_SEED ? { seed: Number(process.env.PS_SEED), path: process.env.PS_PATH, endOnFailure: true } : {}) });
+  ), { numRuns: 40 });
 });
