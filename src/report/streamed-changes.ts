@@ -5,7 +5,7 @@ import type { TimeRange } from '../units/time.js';
 import { spanWindow, type CellSource, type PlacedCell } from './cells.js';
 import { NO_CHANGE, type ChangedRange, type ChangedRanges, type CycleChanges } from './changes.js';
 import { nothingSelected } from './selection.js';
-import { TimelinePacker } from './timeline.js';
+import { Timeline } from './timeline.js';
 
 /** Compression ratio of one (volume, interval): changed bytes per byte sent. */
 export type RatioAt = (volume: string, startS: number) => number;
@@ -110,10 +110,10 @@ export class StreamedChanges implements CycleChanges {
 
   /**
    * The changes of `volumes` over [fromS, toS) (widened to whole intervals). One pass lists the
-   * intervals with cells and sums the written bytes; a window whose packed cells take at most
-   * `budgetBytes` is returned as a `Timeline` (cells in memory: faster for the planner's many
-   * simulations; the same answers), a larger one as `StreamedChanges`, which reads runs when
-   * asked. With `ratioAt` the changes are always streamed.
+   * intervals with cells, sums the written bytes and the bytes packing them would take; a window
+   * within `budgetBytes` is then loaded as a `Timeline` (cells in memory: faster for the planner's
+   * many simulations; the same answers), a larger one is `StreamedChanges`, which reads runs when
+   * asked — so nothing over the budget is ever held. With `ratioAt` the changes are always streamed.
    */
   static async open(
     source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, fromS: number, toS: number,
@@ -121,9 +121,10 @@ export class StreamedChanges implements CycleChanges {
   ): Promise<CycleChanges> {
     const firstS = Math.floor(fromS / intervalS) * intervalS;
     const endS = Math.ceil(toS / intervalS) * intervalS;
-    const packer = ratioAt === null && budgetBytes > 0 ? new TimelinePacker() : null;
-    const scan = await scanWindow(source, volumes, firstS, endS, packer === null ? null : { packer, budgetBytes });
-    if (scan.packed !== null) return scan.packed.timeline(intervalS, trackBytes, firstS, endS);
+    const scan = await scanWindow(source, volumes, firstS, endS);
+    if (ratioAt === null && scan.packedBytes <= budgetBytes) {
+      return Timeline.load(source, volumes, intervalS, trackBytes, fromS, toS, false);
+    }
     return StreamedChanges.#of(source, volumes, intervalS, trackBytes, firstS, endS, scan, ratioAt);
   }
 
@@ -197,26 +198,22 @@ export class StreamedChanges implements CycleChanges {
 interface WindowScan {
   active: Float64Array;
   writtenBytes: number;
-  /** The cells packed, when they fit the budget. */
-  packed: TimelinePacker | null;
+  /** What a `Timeline` of the window would hold: 40 bytes per cell plus its bitmap. */
+  packedBytes: number;
 }
 
-/** One pass over the window: the starts with cells, the written bytes, and the cells packed while they fit. */
+/** One pass over the window: the starts with cells, the written bytes, the bytes packing it would take. */
 async function scanWindow(
   source: CellSource, volumes: readonly string[], firstS: number, endS: number,
-  pack: { packer: TimelinePacker; budgetBytes: number } | null,
 ): Promise<WindowScan> {
   let active = new Float64Array(1024);
   let n = 0;
   let writtenBytes = 0;
-  let packer = pack?.packer ?? null;
+  let packedBytes = 0;
   for await (const page of source.cells(volumes, firstS, endS)) {
     for (const c of page) {
       writtenBytes += c.writeBytes;
-      if (packer !== null) {
-        packer.add(c);
-        if (packer.bytes > pack!.budgetBytes) packer = null; // over budget: stream instead
-      }
+      packedBytes += 40 + c.bitmap.byteLength;
       if (n > 0 && active[n - 1] === c.startS) continue;
       if (n === active.length) {
         const grown = new Float64Array(2 * n);
@@ -226,7 +223,7 @@ async function scanWindow(
       active[n++] = c.startS;
     }
   }
-  return { active: active.slice(0, n), writtenBytes, packed: packer };
+  return { active: active.slice(0, n), writtenBytes, packedBytes };
 }
 
 /** Packed cells up to this many bytes are held in memory (`Timeline`), larger windows streamed. */

@@ -1,4 +1,4 @@
-import type { CellMap, CellSource, PlacedCell } from './cells.js';
+import type { CellMap, CellSource } from './cells.js';
 import type { ChangedRange, ChangedRanges, CycleChanges } from './changes.js';
 import { TrackUnion } from './track-union.js';
 
@@ -60,55 +60,6 @@ function packVolume(cells: Iterable<PackedCell>): VolumeColumns {
     bitmapEnds: Uint32Array.from(bitmapEnds), bitmaps: bitmaps.done(),
     profileEnds: Uint32Array.from(profileEnds), profiles: profiles.done(),
   };
-}
-
-/** One volume's columns while its cells arrive. */
-interface VolumeBuilder {
-  starts: number[];
-  tracks: number[];
-  writeBytes: number[];
-  bitmapEnds: number[];
-  profileEnds: number[];
-  bitmaps: Packer;
-  profiles: Packer;
-}
-
-/**
- * Packs cells as they stream in (ascending starts within each volume, volumes interleaved) into a
- * timeline's columns, counting the bytes held so a caller can give up past a budget.
- */
-export class TimelinePacker {
-  readonly #volumes = new Map<string, VolumeBuilder>();
-  /** Bytes packed so far: 40 per cell plus its bitmap and profile. */
-  bytes = 0;
-
-  add(cell: PlacedCell): void {
-    let v = this.#volumes.get(cell.volume);
-    if (v === undefined) {
-      v = {
-        starts: [], tracks: [], writeBytes: [], bitmapEnds: [], profileEnds: [], bitmaps: new Packer(),
-        profiles: new Packer(),
-      };
-      this.#volumes.set(cell.volume, v);
-    }
-    v.starts.push(cell.startS);
-    v.tracks.push(cell.changedTracks);
-    v.writeBytes.push(cell.writeBytes);
-    v.bitmapEnds.push(v.bitmaps.push(cell.bitmap));
-    v.profileEnds.push(v.profiles.push(cell.writeProfile));
-    this.bytes += 40 + cell.bitmap.byteLength + cell.writeProfile.byteLength;
-  }
-
-  /** The timeline of what was packed over [firstS, endS). */
-  timeline(intervalS: number, trackBytes: number, firstS: number, endS: number): Timeline {
-    const columns = [...this.#volumes.values()].map((v): VolumeColumns => ({
-      starts: Float64Array.from(v.starts), tracks: Float64Array.from(v.tracks),
-      writeBytes: Float64Array.from(v.writeBytes), bitmapEnds: Uint32Array.from(v.bitmapEnds),
-      bitmaps: v.bitmaps.done(),
-      profileEnds: Uint32Array.from(v.profileEnds), profiles: v.profiles.done(),
-    }));
-    return new Timeline(columns, intervalS, trackBytes, firstS, endS);
-  }
 }
 
 /** Index of the first element >= value in an ascending array. */
@@ -173,12 +124,13 @@ export class Timeline implements CycleChanges {
    */
   static async load(
     source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, fromS: number, toS: number,
+    withProfiles = true,
   ): Promise<Timeline> {
     const packed: VolumeColumns[] = [];
     const first = Math.floor(fromS / intervalS) * intervalS;
     for (const volume of volumes) {
       const cells = [];
-      for await (const page of source.cells([volume], first, toS, true)) cells.push(...page);
+      for await (const page of source.cells([volume], first, toS, withProfiles)) cells.push(...page);
       if (cells.length > 0) packed.push(packVolume(cells));
     }
     return new Timeline(packed, intervalS, trackBytes, fromS, toS);
