@@ -25,7 +25,7 @@ export class CellCursor {
     readonly endS: number, // exclusive
   ) {}
 
-  /** Visit the cells with starts in [fromS, toS), ascending; `visit` must not keep the cell past the call. */
+  /** Visit the cells with starts in [fromS, toS), ascending (pages are never reused: a bitmap may be kept). */
   async scan(fromS: number, toS: number, visit: (cell: PlacedCell) => void): Promise<void> {
     await this.#seek(fromS);
     for (;;) {

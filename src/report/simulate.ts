@@ -102,8 +102,7 @@ export async function simulate(timeline: CycleChanges, options: SimulationOption
   const changed = async (fromS: number, toS: number, markS: number | undefined): Promise<ChangedRanges> => {
     const activeS = timeline.nextActiveS(fromS);
     if (activeS >= toS) return { whole: NO_CHANGE, mark: markS === undefined ? null : NO_CHANGE };
-    const r = await timeline.changed(activeS, toS, markS === undefined ? undefined : Math.max(activeS, markS));
-    return r;
+    return timeline.changed(activeS, toS, markS === undefined ? undefined : Math.max(activeS, markS));
   };
 
   const cycles: Cycle[] = [];
