@@ -7,11 +7,10 @@ import { planLink as planOnTimeline, type PlanResult } from '../report/plan.js';
 import { selectedWindow } from '../report/selection.js';
 import { simulate, type SimulationResult } from '../report/simulate.js';
 import { sweep, sweepLinks, type SweepRow } from '../report/sweep.js';
-import type { Timeline } from '../report/timeline.js';
 import type { Store } from '../store/store.js';
 import type { Link } from '../units/bandwidth.js';
 import type { TimeRange } from '../units/time.js';
-import { selectData, selectionTimeline, type Selection } from './selection.js';
+import { selectData, windowOf, withSelectionChanges, type PlanningWindow, type Selection } from './selection.js';
 
 /** Options every planning function takes: the selection and the link math. */
 export interface PlanningOptions extends Selection {
@@ -56,7 +55,7 @@ export interface Simulation {
   percentile: number | null;
   excluded: string[];
   params: LinkParams;
-  timeline: Timeline;
+  timeline: PlanningWindow;
   result: SimulationResult;
   outages: OutageReport[];
 }
@@ -77,7 +76,7 @@ export interface LinkPlan {
   targetS: number;
   percentile: number;
   cycleS: number;
-  timeline: Timeline;
+  timeline: PlanningWindow;
   params: LinkParams;
   excluded: string[];
 }
@@ -123,52 +122,55 @@ export async function replicationModels(store: Store, options: ModelsOptions = {
 /** Simulate cycle-based asynchronous replication of the selection over `options.link`: RPO over time. */
 export async function simulateReplication(store: Store, options: SimulateOptions): Promise<Simulation> {
   const selected = await selectData(store, options);
-  const timeline = await selectionTimeline(selected);
   const cycleS = options.cycleS ?? selected.settings.intervalS;
   const targetS = options.targetS ?? 2 * cycleS;
   const params = paramsOf(options);
   const outages = [...(options.outages ?? [])];
   const { link } = options;
-  const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
-  return {
-    link, cycleS, targetS, percentile: options.percentile ?? null, excluded: selected.excluded, params, timeline,
-    result,
-    outages: outages.map((o) => outageReport(o, timeline, result, targetS)),
-  };
+  return withSelectionChanges(selected, async (changes) => {
+    const result = await simulate(changes, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
+    const reports: OutageReport[] = [];
+    for (const o of outages) reports.push(await outageReport(o, changes, result, targetS));
+    return {
+      link, cycleS, targetS, percentile: options.percentile ?? null, excluded: selected.excluded, params,
+      timeline: windowOf(changes), result, outages: reports,
+    };
+  });
 }
 
 /** The smallest link (in whole paths when `pathBps` is given) whose simulated RPO meets the target. */
 export async function planLink(store: Store, options: PlanOptions): Promise<LinkPlan> {
   const selected = await selectData(store, options);
-  const timeline = await selectionTimeline(selected);
   const cycleS = options.cycleS ?? selected.settings.intervalS;
   const params = paramsOf(options);
   const percentile = options.percentile ?? 99;
   const pathBps = options.pathBps ?? null;
-  const plan = planOnTimeline(timeline, {
-    targetRpoS: options.targetRpoS, percentile, pathBps, simulation: { cycleS, params, outages: [] },
+  return withSelectionChanges(selected, async (changes) => {
+    const plan = await planOnTimeline(changes, {
+      targetRpoS: options.targetRpoS, percentile, pathBps, simulation: { cycleS, params, outages: [] },
+    });
+    return {
+      plan, pathBps, targetS: options.targetRpoS, percentile, cycleS, timeline: windowOf(changes), params,
+      excluded: selected.excluded,
+    };
   });
-  return {
-    plan, pathBps, targetS: options.targetRpoS, percentile, cycleS, timeline, params, excluded: selected.excluded,
-  };
 }
 
 /** Changed bytes per cycle and the bandwidth that ships them, for cycles of 1, 2, ... intervals. */
 export async function cycleLengths(store: Store, options: CycleLengthOptions = {}): Promise<CycleLengthRow[]> {
-  const timeline = await selectionTimeline(await selectData(store, options));
-  return cycleLengthTable(timeline, options.maxCycleS ?? 3600, paramsOf(options));
+  const selected = await selectData(store, options);
+  return withSelectionChanges(selected, (changes) => cycleLengthTable(changes, options.maxCycleS ?? 3600, paramsOf(options)));
 }
 
 /** Simulate links of 0.5x to 4x `options.linkBps`: RPO, time over the target, backlog and cost of each link. */
 export async function linkSweep(store: Store, options: SweepOptions): Promise<SweepRow[]> {
   const selected = await selectData(store, options);
-  const timeline = await selectionTimeline(selected);
   const cycleS = options.cycleS ?? selected.settings.intervalS;
   const pathBps = options.pathBps ?? null;
   const paths = pathBps === null ? null : Math.round(options.linkBps / pathBps);
-  return sweep(timeline, sweepLinks(options.linkBps, pathBps, paths), {
+  return withSelectionChanges(selected, (changes) => sweep(changes, sweepLinks(options.linkBps, pathBps, paths), {
     targetS: options.targetRpoS, percentile: options.percentile ?? 99,
     simulation: { cycleS, params: paramsOf(options), outages: [] },
     prices: options.prices ?? { perPath: null, perMbit: null },
-  });
+  }));
 }

@@ -1,8 +1,9 @@
 import { UsageError } from '../errors.js';
 import { storeCellSource, type CellSource } from '../report/cells.js';
 import type { ChurnContext } from '../report/churn.js';
-import { loadTimeline, volumeFilter } from '../report/selection.js';
-import type { Timeline } from '../report/timeline.js';
+import { volumeFilter } from '../report/selection.js';
+import type { CycleChanges } from '../report/changes.js';
+import { openChanges } from '../report/streamed-changes.js';
 import { capacityOf, EMPTY_SCOPE, type Scope } from '../scope/scope.js';
 import type { Store, StoreSettings } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
@@ -60,7 +61,31 @@ export async function selectData(store: Store, selection: Selection = {}): Promi
   return { settings, scope, range: selection.window ?? null, excluded, source, ctx };
 }
 
-/** The planning view (packed cells) of a resolved selection. */
-export function selectionTimeline(selected: Selected): Promise<Timeline> {
-  return loadTimeline(selected.source, selected.settings, selected.range);
+/**
+ * The planning view of a resolved selection (held packed within `budgetBytes`, else read from the
+ * store cycle by cycle): `work` runs on it and it is closed whatever happens.
+ */
+export async function withSelectionChanges<T>(
+  selected: Selected, work: (changes: CycleChanges) => Promise<T>, budgetBytes?: number,
+): Promise<T> {
+  const changes = await openChanges(selected.source, selected.settings, selected.range, null, budgetBytes);
+  try {
+    return await work(changes);
+  } finally {
+    await changes.close();
+  }
+}
+
+/** The window and resolution of a planning view, kept for renderers after it is closed. */
+export function windowOf(changes: CycleChanges): PlanningWindow {
+  const { firstS, endS, intervalS, trackBytes } = changes;
+  return { firstS, endS, intervalS, trackBytes };
+}
+
+/** What a renderer needs of the planning view: its window and resolution. */
+export interface PlanningWindow {
+  firstS: number;
+  endS: number; // exclusive
+  intervalS: number;
+  trackBytes: number;
 }

@@ -5,9 +5,11 @@ import { parseDurationS } from '../units/duration.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
-import { GROWTH_HELP, inFlagTerms, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth } from './planning-options.js';
+import {
+  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+} from './planning-options.js';
 import { emit } from './report.js';
-import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
+import { SELECTION_FLAGS, SELECTION_HELP, withChanges } from './store-access.js';
 
 export const CYCLES_HELP = `usage: churnlink cycles [--max DUR] [options]
 
@@ -21,6 +23,7 @@ options:
 ${SELECTION_HELP}
 ${LINK_PARAM_HELP}
 ${GROWTH_HELP}
+${MEMORY_HELP}
   --format FMT          table | json (default table)
   -o, --output FILE     write to FILE instead of stdout
 `;
@@ -30,6 +33,7 @@ export async function runCycles(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('cycles', argv, {
     ...SELECTION_FLAGS,
     ...PLANNING_FLAGS,
+    ...MEMORY_FLAG,
     ...LINK_PARAM_FLAGS,
     max: { type: 'string', default: '1h' },
   });
@@ -41,11 +45,11 @@ export async function runCycles(argv: string[], io: Io): Promise<number> {
   const maxCycleS = parseDurationS(values.max!, '--max');
   const params = withGrowth(linkParamsOf(values), values.growth);
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);
-  return withTimeline('cycles', values, (timeline) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
-    const rows = cycleLengthTable(timeline, maxCycleS, params);
+  return withChanges('cycles', values, (timeline) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
+    const rows = await cycleLengthTable(timeline, maxCycleS, params);
     const text = format === 'json' ? `${JSON.stringify(rows, null, 2)}\n`
       : cycleLengthTableText(rows, timeline, params, values.exclude ?? []);
     await emit(text, values.output, io);
     return 0;
-  }));
+  }), null, memoryBudgetOf(values['memory-budget']));
 }

@@ -7,7 +7,8 @@ import { monthlyCost, type LinkPrices } from '../report/cost.js';
 import { planInitialSync, type SyncVolume } from '../report/initial-sync.js';
 import { planLink, type PlanResult } from '../report/plan.js';
 import { sweep, sweepLinks } from '../report/sweep.js';
-import type { Timeline } from '../report/timeline.js';
+import type { CycleChanges } from '../report/changes.js';
+import { openChanges } from '../report/streamed-changes.js';
 import type { Store } from '../store/store.js';
 import { parseBandwidthBps } from '../units/bandwidth.js';
 import { parseBytes } from '../units/bytes.js';
@@ -17,14 +18,14 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS,
+  PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
 import {
   cellSourceFor, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP,
 } from './store-access.js';
-import { loadTimeline } from '../report/selection.js';
 
 export const PLAN_HELP = `usage: churnlink plan --rpo DUR [options]
 
@@ -50,6 +51,7 @@ ${PERCENTILE_HELP}
 ${SELECTION_HELP}
 ${LINK_PARAM_HELP}
 ${GROWTH_HELP}
+${MEMORY_HELP}
   --format FMT          table | json (default table)
   -o, --output FILE     write to FILE instead of stdout
 `;
@@ -57,6 +59,7 @@ ${GROWTH_HELP}
 const PLAN_FLAGS = {
   ...SELECTION_FLAGS,
   ...PLANNING_FLAGS,
+  ...MEMORY_FLAG,
   ...LINK_PARAM_FLAGS,
   rpo: { type: 'string' },
   percentile: { type: 'string', default: '99' },
@@ -100,19 +103,25 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   if (syncWindowS !== null && !values['initial-sync']) throw new UsageError('--sync-window needs --initial-sync');
   if (values.used !== undefined && !values['initial-sync']) throw new UsageError('--used needs --initial-sync');
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
+  const budgetBytes = memoryBudgetOf(values['memory-budget']);
 
   const { store, settings } = await openCollectedStore('plan', values.store!);
+  const opened: CycleChanges[] = [];
   try {
     const scope = await scopeFor(store, values.scope);
-    const timelineFor = async (group: string | null): Promise<Timeline> =>
-      loadTimeline(await cellSourceFor(store, scope, group, excluded), settings, range);
+    const timelineFor = async (group: string | null): Promise<CycleChanges> => {
+      const changes = await openChanges(await cellSourceFor(store, scope, group, excluded), settings, range,
+        measured?.ratioAt ?? null, budgetBytes);
+      opened.push(changes);
+      return changes;
+    };
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const simulation = { cycleS, params, outages: [] };
-    const planOf = (timeline: Timeline): PlanResult =>
+    const planOf = (timeline: CycleChanges): Promise<PlanResult> =>
       planLink(timeline, { targetRpoS, percentile, pathBps, simulation });
     return await inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
       const timeline = await timelineFor(values.group ?? null);
-      const plan = planOf(timeline);
+      const plan = await planOf(timeline);
       const view = { plan, pathBps, targetS: targetRpoS, percentile, cycleS, timeline, params, excluded };
       const json: Record<string, unknown> = { ...planJson(view), ...measuredJson(measured) };
       const cost = monthlyCost(prices, plan.linkBps, plan.paths);
@@ -121,15 +130,15 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
       if (cost !== null) parts.push(`monthly cost of that link: ${cost.toFixed(2)}\n`);
       if (values.sweep) {
         const links = sweepLinks(plan.linkBps, pathBps, plan.paths);
-        const rows = sweep(timeline, links, { targetS: targetRpoS, percentile, simulation, prices });
+        const rows = await sweep(timeline, links, { targetS: targetRpoS, percentile, simulation, prices });
         json.sweep = rows;
         parts.push(sweepTable(rows, targetRpoS, percentile));
       }
       if (by === 'group') {
         if (scope.groups.length === 0) throw new UsageError('--by group: the scope declares no groups');
         const groups: GroupPlanView[] = [];
-        for (const g of scope.groups) groups.push({ name: g.name, plan: planOf(await timelineFor(g.name)) });
-        const shared = values.group === undefined ? plan : planOf(await timelineFor(null));
+        for (const g of scope.groups) groups.push({ name: g.name, plan: await planOf(await timelineFor(g.name)) });
+        const shared = values.group === undefined ? plan : await planOf(await timelineFor(null));
         const sumBps = groups.reduce((n, g) => n + g.plan.linkBps, 0);
         json.groups = groups.map(({ name, plan: p }) => ({
           group: name, requiredBps: p.requiredBps, paths: p.paths, linkBps: p.linkBps, achievedRpoS: p.achievedRpoS,
@@ -149,6 +158,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
       return 0;
     });
   } finally {
+    for (const c of opened) await c.close();
     await store.close();
   }
 }

@@ -1,3 +1,5 @@
+import { TIMELINE_BUDGET_BYTES } from '../report/streamed-changes.js';
+import { parseBytes } from '../units/bytes.js';
 import { UsageError } from '../errors.js';
 import type { LinkParams } from '../report/link.js';
 import { parseFraction } from './args.js';
@@ -6,6 +8,18 @@ import { parseFraction } from './args.js';
 export const PLANNING_FLAGS = {
   growth: { type: 'string' },
 } as const;
+
+/** How much of the window simulate, plan and cycles may hold in memory (the rest is streamed). */
+export const MEMORY_FLAG = { 'memory-budget': { type: 'string' } } as const;
+
+export const MEMORY_HELP = `  --memory-budget SIZE  hold the window's cells in memory when they take at most SIZE
+                        (packed; faster for plan's many simulations), else read them from the
+                        store per cycle; 0 always streams (default 128MiB)`;
+
+/** `--memory-budget SIZE` in bytes, or the default. */
+export function memoryBudgetOf(text: string | undefined): number {
+  return text === undefined ? TIMELINE_BUDGET_BYTES : parseBytes(text, '--memory-budget');
+}
 
 export const GROWTH_HELP = `  --growth G            expected growth of the changes, 0.3 or 30%: scales changed and
                         written bytes before every link figure (default 0)`;

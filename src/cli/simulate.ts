@@ -9,11 +9,12 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  GROWTH_HELP, inFlagTerms, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS,
+  PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
-import { SELECTION_FLAGS, SELECTION_HELP, withTimeline } from './store-access.js';
+import { SELECTION_FLAGS, SELECTION_HELP, withChanges } from './store-access.js';
 
 export const SIMULATE_HELP = `usage: churnlink simulate --link NxBW [options]
 
@@ -31,6 +32,7 @@ ${PERCENTILE_HELP.replace(' (default 99)', ' (shown besides p50/p95/p99/max)')}
 ${SELECTION_HELP}
 ${LINK_PARAM_HELP}
 ${GROWTH_HELP}
+${MEMORY_HELP}
   --format FMT          table | json | csv (csv: max RPO per interval) (default table)
   -o, --output FILE     write to FILE instead of stdout
 `;
@@ -40,6 +42,7 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const { values, positionals } = parseCommandArgs('simulate', argv, {
     ...SELECTION_FLAGS,
     ...PLANNING_FLAGS,
+    ...MEMORY_FLAG,
     link: { type: 'string' },
     cycle: { type: 'string' },
     target: { type: 'string' },
@@ -60,10 +63,10 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const format = checkEnum('--format', values.format!, ['table', 'json', 'csv'] as const);
   const outages = (values.outage ?? []).map((o) => parseTimeRange(o, '--outage'));
   const excluded = values.exclude ?? [];
-  return withTimeline('simulate', values, (timeline, settings) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
+  return withChanges('simulate', values, (timeline, settings) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
-    const result = simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
+    const result = await simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
     // An outage before the data or after the last change is applied cannot change anything.
     for (const o of outages) {
       if (o.toS <= timeline.firstS || o.fromS >= Math.max(timeline.endS, result.drainedS)) {
@@ -71,14 +74,13 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
           + `${isoFromS(timeline.firstS)} to ${isoFromS(timeline.endS)}: it changes nothing\n`);
       }
     }
-    const view = {
-      link, cycleS, targetS, percentile, excluded, params, timeline, result,
-      outages: outages.map((o) => outageReport(o, timeline, result, targetS)),
-    };
+    const reports = [];
+    for (const o of outages) reports.push(await outageReport(o, timeline, result, targetS)); // one read at a time
+    const view = { link, cycleS, targetS, percentile, excluded, params, timeline, result, outages: reports };
     const json = { ...simulationJson(view), ...measuredJson(measured) };
     const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
       : format === 'csv' ? simulationCsv(view) : simulationTable(view) + (measured ? `${measured.assumption}\n` : '');
     await emit(text, values.output, io);
     return 0;
-  }));
+  }), measured?.ratioAt ?? null, memoryBudgetOf(values['memory-budget']));
 }

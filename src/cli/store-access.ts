@@ -2,8 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { EMPTY_SCOPE, parseScope, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
 import { storeCellSource, type CellSource } from '../report/cells.js';
-import { loadTimeline, volumeFilter } from '../report/selection.js';
-import type { Timeline } from '../report/timeline.js';
+import { volumeFilter } from '../report/selection.js';
+import type { CycleChanges } from '../report/changes.js';
+import { openChanges, type RatioAt } from '../report/streamed-changes.js';
 import { openStore } from '../store/open.js';
 import type { Store, StoreSettings } from '../store/store.js';
 import { parseTimeRange } from '../units/time.js';
@@ -59,20 +60,27 @@ export const SELECTION_HELP = `  --store PATH|URL      SQLite store file (defaul
   --exclude GLOB        leave out volumes matching GLOB (swap, tempdb, scratch; repeatable)`;
 
 /**
- * Open the store, build the timeline of the selected volumes and window, run `work` on it and
- * close the store whatever happens.
+ * Open the store, open the streamed changes of the selected volumes and window (with measured
+ * compression when `ratioAt` is given), run `work` on them and close the store whatever happens.
  */
-export async function withTimeline<T>(
+export async function withChanges<T>(
   command: string,
   values: { store?: string; group?: string; window?: string; scope?: string; exclude?: string[] },
-  work: (timeline: Timeline, settings: StoreSettings) => Promise<T> | T,
+  work: (changes: CycleChanges, settings: StoreSettings) => Promise<T> | T,
+  ratioAt: RatioAt | null,
+  budgetBytes: number,
 ): Promise<T> {
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
   const { store, settings } = await openCollectedStore(command, values.store!);
   try {
     const scope = await scopeFor(store, values.scope);
     const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
-    return await work(await loadTimeline(source, settings, range), settings);
+    const changes = await openChanges(source, settings, range, ratioAt, budgetBytes);
+    try {
+      return await work(changes, settings);
+    } finally {
+      await changes.close();
+    }
   } finally {
     await store.close();
   }

@@ -66,7 +66,7 @@ export interface SimulationView {
   percentile: number | null;
   excluded: string[];
   params: LinkParams;
-  timeline: Timeline;
+  timeline: WindowOf;
   result: SimulationResult;
   outages: OutageReport[];
 }
@@ -154,7 +154,7 @@ export interface PlanView {
   targetS: number;
   percentile: number;
   cycleS: number;
-  timeline: Timeline;
+  timeline: WindowOf;
   params: LinkParams;
   excluded: string[];
 }
@@ -223,7 +223,7 @@ export function sweepTable(rows: SweepRow[], targetS: number, percentile: number
 
 /** The cycle-length table: bytes to ship per cycle as the cycle grows. */
 export function cycleLengthTableText(
-  rows: CycleLengthRow[], timeline: Timeline, params: LinkParams, excluded: string[],
+  rows: CycleLengthRow[], timeline: WindowOf, params: LinkParams, excluded: string[],
 ): string {
   return `changes to ship per cycle, by cycle length, over ${windowLine(timeline)}\n`
     + `link math: ${paramsLine(params, excluded)}\n\n`

@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import { wireBytes, type LinkParams } from './link.js';
-import type { Timeline } from './timeline.js';
+import type { CycleChanges } from './changes.js';
 
 /** Changes to ship at one cycle length (the cycle-length table). */
 export interface CycleLengthRow {
@@ -25,7 +25,9 @@ export interface CycleLengthRow {
  * cycles with changes are ORed (empty ones count as zeros), so a sparse span costs nothing.
  * Percentiles are nearest rank over all cycles of the window.
  */
-export function cycleLengthTable(timeline: Timeline, maxCycleS: number, params: LinkParams): CycleLengthRow[] {
+export async function cycleLengthTable(
+  timeline: CycleChanges, maxCycleS: number, params: LinkParams,
+): Promise<CycleLengthRow[]> {
   const I = timeline.intervalS;
   if (!(maxCycleS >= I)) {
     throw new UsageError(`maxCycleS ${maxCycleS} s must be at least the ${I} s collection interval`);
@@ -39,7 +41,7 @@ export function cycleLengthTable(timeline: Timeline, maxCycleS: number, params: 
     for (let startS = timeline.nextActiveS(timeline.firstS); startS < timeline.endS;) {
       const j = Math.floor((startS - timeline.firstS) / cycleS);
       const fromS = timeline.firstS + j * cycleS;
-      const bytes = timeline.changedBytes(fromS, Math.min(fromS + cycleS, timeline.endS));
+      const bytes = (await timeline.changed(fromS, Math.min(fromS + cycleS, timeline.endS))).whole.changedBytes;
       if (bytes > 0) perCycle.push(bytes);
       shippedBytes += bytes;
       startS = timeline.nextActiveS(fromS + cycleS);

@@ -5,7 +5,8 @@ import { cycleLengthTable, type CycleLengthRow } from './cycle-length.js';
 import type { LinkParams } from './link.js';
 import type { ModelRow } from './models.js';
 import { scanModels } from './model-scan.js';
-import { loadTimeline, selectedWindow } from './selection.js';
+import { selectedWindow } from './selection.js';
+import { openChanges } from './streamed-changes.js';
 import { rpoPerInterval, simulate } from './simulate.js';
 import type { SizingRequest } from './sizing.js';
 import { sweep, sweepLinks, type SweepRow } from './sweep.js';
@@ -81,22 +82,26 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
   const groups = await planChurn(source, { by: 'group', per: 'interval', range, datasets: null, sparse: true }, ctx);
   const series = await chartSeries(streamChurn(source, groups), firstS, endS, settings.intervalS, CHART_POINTS);
   let rpo: HtmlReportData['rpo'] = null;
-  // The cycle-length chart and the RPO simulation need the planning view (packed cells).
-  const timeline = await loadTimeline(source, settings, range);
-  const cycles = cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
-  const planning: PlanningHtml = { cycles, sweep: null, targetS, peakBacklogBytes: null };
-  if (sizing.link !== null) {
-    const linkBps = sizing.link.paths * sizing.link.pathBps;
-    const result = simulate(timeline, { cycleS, linkBps, params: sizing.params, outages: [], targetS });
-    rpo = {
-      link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS),
-      p99S: result.rpo.p99S, maxS: result.rpo.maxS,
-    };
-    planning.peakBacklogBytes = result.peakBacklogBytes;
-    const links = sweepLinks(linkBps, null, null);
-    const simulation = { cycleS, params: sizing.params, outages: [] };
-    const prices = { perPath: null, perMbit: null };
-    planning.sweep = sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
+  // The cycle-length chart and the RPO simulation read the planning view (held within its budget, else streamed).
+  const timeline = await openChanges(source, settings, range);
+  const planning: PlanningHtml = { cycles: [], sweep: null, targetS, peakBacklogBytes: null };
+  try {
+    planning.cycles = await cycleLengthTable(timeline, Math.max(3600, settings.intervalS), sizing.params);
+    if (sizing.link !== null) {
+      const linkBps = sizing.link.paths * sizing.link.pathBps;
+      const result = await simulate(timeline, { cycleS, linkBps, params: sizing.params, outages: [], targetS });
+      rpo = {
+        link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS),
+        p99S: result.rpo.p99S, maxS: result.rpo.maxS,
+      };
+      planning.peakBacklogBytes = result.peakBacklogBytes;
+      const links = sweepLinks(linkBps, null, null);
+      const simulation = { cycleS, params: sizing.params, outages: [] };
+      const prices = { perPath: null, perMbit: null };
+      planning.sweep = await sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
+    }
+  } finally {
+    await timeline.close();
   }
   return {
     title: 'churnlink: write churn and replication link report',

@@ -3,7 +3,7 @@ import type { CellSource } from './cells.js';
 import { UsageError } from '../errors.js';
 import { headlineOf, type Headline, type HeadlineInput } from './headline.js';
 import { planLink } from './plan.js';
-import { loadTimeline } from './selection.js';
+import { openChanges } from './streamed-changes.js';
 import type { SizingRequest } from './sizing.js';
 import type { StoreSettings } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
@@ -31,16 +31,18 @@ export async function htmlHeadline(
   const { settings, range, sizing, cycleS, targetRpoS } = request;
   let plan: HeadlineInput['plan'] = null;
   if (targetRpoS !== null) {
-    const timeline = await loadTimeline(source, settings, range);
+    const timeline = await openChanges(source, settings, range);
     const percentile = HEADLINE_PERCENTILE;
     const simulation = { cycleS, params: sizing.params, outages: [] };
     const planRequest = { targetRpoS, percentile, pathBps: sizing.pathBps, simulation };
     try {
-      plan = { targetRpoS, percentile, cycleS, result: planLink(timeline, planRequest) };
+      plan = { targetRpoS, percentile, cycleS, result: await planLink(timeline, planRequest) };
     } catch (err) {
       // A target the window cannot judge or no link can reach still leaves a report worth reading: say why.
       if (!(err instanceof UsageError)) throw err;
       plan = { targetRpoS, percentile, cycleS, result: { refused: err.message } };
+    } finally {
+      await timeline.close();
     }
   }
   const rpo = data.rpo === null ? null : { cycleS: data.rpo.cycleS, p99S: data.rpo.p99S, maxS: data.rpo.maxS };

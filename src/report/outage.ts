@@ -1,6 +1,6 @@
 import type { TimeRange } from '../units/time.js';
 import { rpoBackUnderS, type SimulationResult } from './simulate.js';
-import type { Timeline } from './timeline.js';
+import type { CycleChanges } from './changes.js';
 
 /** What an outage did: changes to resync, how long until consistent, until RPO is back. */
 export interface OutageReport {
@@ -16,11 +16,12 @@ export interface OutageReport {
 }
 
 /** Changes during an outage, time to resynchronize, when RPO is back under the target, backlog. */
-export function outageReport(
-  outage: TimeRange, timeline: Timeline, result: SimulationResult, targetS: number,
-): OutageReport {
+export async function outageReport(
+  outage: TimeRange, timeline: CycleChanges, result: SimulationResult, targetS: number,
+): Promise<OutageReport> {
   const I = timeline.intervalS;
-  const changedBytes = timeline.changedBytes(Math.floor(outage.fromS / I) * I, Math.ceil(outage.toS / I) * I);
+  const fromS = Math.floor(outage.fromS / I) * I;
+  const { changedBytes } = (await timeline.changed(fromS, Math.ceil(outage.toS / I) * I)).whole;
   const after = result.cycles.find((c) => c.switchS >= outage.toS);
   let peakBacklogBytes = 0;
   for (const c of result.cycles) {

@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import { formatBandwidth, parseBandwidthBps } from '../units/bandwidth.js';
 import { pathsNeeded } from './link.js';
 import { rpoAtPercentileS, simulate, type SimulationOptions, type SimulationResult } from './simulate.js';
-import type { Timeline } from './timeline.js';
+import type { CycleChanges } from './changes.js';
 
 export interface PlanRequest {
   targetRpoS: number;
@@ -61,7 +61,7 @@ function displayStepBps(bps: number, direction: 1 | -1): number {
  * point and the one below it, round up to the printed precision, and check every figure returned
  * by simulating it (stepping up while it misses). Then round up to whole paths, checked the same way.
  */
-export function planLink(timeline: Timeline, request: PlanRequest): PlanResult {
+export async function planLink(timeline: CycleChanges, request: PlanRequest): Promise<PlanResult> {
   const { targetRpoS, percentile } = request;
   const cycleS = request.simulation.cycleS;
   if (!(percentile > 0 && percentile <= 100)) throw new UsageError(`percentile must be in (0, 100]; got ${percentile}`);
@@ -78,27 +78,28 @@ export function planLink(timeline: Timeline, request: PlanRequest): PlanResult {
       + `the target plus one cycle (${targetRpoS + cycleS} s) for RPO to be able to exceed the target inside it`);
   }
   let simulations = 0;
-  const run = (bps: number, backlog: boolean): SimulationResult => {
+  const run = (bps: number, backlog: boolean): Promise<SimulationResult> => {
     simulations++;
     return simulate(timeline, { ...request.simulation, linkBps: bps, targetS: targetRpoS, backlog });
   };
-  const meets = (bps: number): boolean => rpoAtPercentileS(run(bps, false), percentile) <= targetRpoS;
+  const meets = async (bps: number): Promise<boolean> =>
+    rpoAtPercentileS(await run(bps, false), percentile) <= targetRpoS;
 
-  if (!meets(MAX_PLAN_BPS)) {
-    const floorS = rpoAtPercentileS(run(MAX_PLAN_BPS, false), percentile);
+  if (!(await meets(MAX_PLAN_BPS))) {
+    const floorS = rpoAtPercentileS(await run(MAX_PLAN_BPS, false), percentile);
     throw new UsageError(`no link up to 100 Tbit/s meets targetRpoS ${targetRpoS} s at p${percentile} with cycleS `
       + `${cycleS} s: `
       + `even then RPO p${percentile} is ${floorS} s; use a shorter cycleS, a lower percentile or a larger target`);
   }
   let hi = 1;
-  while (hi < MAX_PLAN_BPS && !meets(hi)) hi *= 2;
+  while (hi < MAX_PLAN_BPS && !(await meets(hi))) hi *= 2;
   hi = Math.min(hi, MAX_PLAN_BPS);
   let lo = hi / 2; // missed (or below 1 bit/s)
   if (hi > 1) {
     const ratio = 2 ** (1 / GRID_STEPS_PER_OCTAVE);
     for (let j = 1; j <= GRID_STEPS_PER_OCTAVE; j++) {
       const g = j === GRID_STEPS_PER_OCTAVE ? hi : lo * ratio ** j;
-      if (meets(g)) {
+      if (await meets(g)) {
         hi = g;
         lo = j === 1 ? lo : lo * ratio ** (j - 1);
         break;
@@ -106,30 +107,30 @@ export function planLink(timeline: Timeline, request: PlanRequest): PlanResult {
     }
     while (hi - lo > hi * 1e-4) {
       const mid = (lo + hi) / 2;
-      if (meets(mid)) hi = mid;
+      if (await meets(mid)) hi = mid;
       else lo = mid;
     }
   }
   let requiredBps = roundUpBandwidthBps(hi);
-  for (let i = 0; !meets(requiredBps); i++) {
+  for (let i = 0; !(await meets(requiredBps)); i++) {
     if (i >= 1000) throw new Error(`plan: no printed bandwidth near ${hi} bit/s meets the target`);
     requiredBps = displayStepBps(requiredBps, 1);
   }
   // The bisection stops within about one printed step: the figure below may meet the target too.
   for (let i = 0; i < 3; i++) {
     const below = displayStepBps(requiredBps, -1);
-    if (!(below > lo && below < requiredBps) || !meets(below)) break;
+    if (!(below > lo && below < requiredBps) || !(await meets(below))) break;
     requiredBps = below;
   }
   let paths = request.pathBps === null ? null : pathsNeeded(requiredBps, request.pathBps);
   if (paths !== null) {
-    for (let i = 0; !meets(paths * request.pathBps!); i++) {
+    for (let i = 0; !(await meets(paths * request.pathBps!)); i++) {
       if (i >= 1000) throw new Error('plan: no whole number of paths near the required bandwidth meets the target');
       paths++;
     }
   }
   const linkBps = paths === null ? requiredBps : paths * request.pathBps!;
-  const result = run(linkBps, true);
+  const result = await run(linkBps, true);
   const achievedRpoS = rpoAtPercentileS(result, percentile);
   return {
     requiredBps, paths, linkBps, achievedRpoS, marginS: targetRpoS - achievedRpoS, result,

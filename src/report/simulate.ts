@@ -4,7 +4,7 @@ import { wireBytes, type LinkParams } from './link.js';
 import {
   aboveTarget, firstAtOrBelowS, maxRpoPerInterval, RpoBuilder, rpoMaxS, rpoPercentileS, type RpoRow, type RpoTooth,
 } from './rpo.js';
-import type { Timeline } from './timeline.js';
+import { NO_CHANGE, type ChangedRanges, type CycleChanges } from './changes.js';
 
 /** One capture/transmit cycle of asynchronous replication. */
 export interface Cycle {
@@ -85,7 +85,7 @@ export interface SimulationResult {
  * changes, never the span between them. At most one cycle per interval however slow the link:
  * an unbounded RPO is reported, not waited for.
  */
-export function simulate(timeline: Timeline, options: SimulationOptions): SimulationResult {
+export async function simulate(timeline: CycleChanges, options: SimulationOptions): Promise<SimulationResult> {
   const I = timeline.intervalS;
   const C = options.cycleS;
   if (!(C >= I) || C % I !== 0) {
@@ -94,9 +94,15 @@ export function simulate(timeline: Timeline, options: SimulationOptions): Simula
   if (!(options.linkBps > 0)) throw new UsageError(`linkBps must be above 0; got ${options.linkBps}`);
   const payloadBytesPerS = (options.linkBps * options.params.efficiency) / 8;
   const outages = [...options.outages].sort((a, b) => a.fromS - b.fromS);
-  const changed = (fromS: number, toS: number): number => {
-    const activeS = timeline.nextActiveS(fromS); // skip a leading stretch without changes
-    return activeS >= toS ? 0 : timeline.changedBytes(activeS, toS);
+  // Per-interval compression is already in `compressedBytes`: the link figures then use 1:1.
+  const wireParams = timeline.perIntervalCompression ? { ...options.params, compression: 1 } : options.params;
+  const backlog = options.backlog !== false;
+  const grown = 1 + (options.params.growth ?? 0);
+  /** Changes of [fromS, toS) and its prefix [fromS, markS), skipping a leading stretch without changes. */
+  const changed = async (fromS: number, toS: number, markS: number | undefined): Promise<ChangedRanges> => {
+    const activeS = timeline.nextActiveS(fromS);
+    if (activeS >= toS) return { whole: NO_CHANGE, mark: markS === undefined ? null : NO_CHANGE };
+    return timeline.changed(activeS, toS, markS === undefined ? undefined : Math.max(activeS, markS));
   };
 
   const cycles: Cycle[] = [];
@@ -105,6 +111,16 @@ export function simulate(timeline: Timeline, options: SimulationOptions): Simula
   let lastWasIdle = false;
   let captureStartS = timeline.firstS;
   let transmitDoneS = timeline.firstS;
+  let peakBacklogBytes = 0;
+  /**
+   * The backlog of a cycle: its own set plus what the next cycle captured by the time it was
+   * applied (read as the next cycle's prefix, so the store is read forwards once).
+   */
+  const closeBacklog = (c: Cycle, nextCapturedBytes: number): void => {
+    c.backlogBytes = (c.changedBytes + nextCapturedBytes) * grown;
+    if (c.backlogBytes > peakBacklogBytes) peakBacklogBytes = c.backlogBytes;
+  };
+  let open: Cycle | null = null; // the previous cycle, its backlog still to close
   while (captureStartS < timeline.endS) {
     const idle = transmitDoneS <= captureStartS + C ? idleCyclesFrom(timeline, captureStartS, C, outages) : 0;
     if (idle >= 2) {
@@ -116,36 +132,34 @@ export function simulate(timeline: Timeline, options: SimulationOptions): Simula
       captureStartS += idle * C;
       transmitDoneS = captureStartS;
       lastWasIdle = true;
+      // Its transmit ended within the first idle cycle, which captured nothing.
+      if (open !== null && backlog) closeBacklog(open, 0);
+      open = null;
       continue;
     }
     const switchS = Math.ceil(Math.max(captureStartS + C, transmitDoneS) / I) * I;
-    const changedBytes = changed(captureStartS, switchS);
-    const wire = wireBytes(changedBytes, options.params);
+    const markS = open !== null && backlog ? Math.min(switchS, Math.ceil(open.appliedS / I) * I) : undefined;
+    const { whole, mark } = await changed(captureStartS, switchS, markS);
+    if (open !== null && backlog) closeBacklog(open, (mark ?? NO_CHANGE).changedBytes);
+    const changedBytes = whole.changedBytes;
+    const wire = wireBytes(whole.compressedBytes, wireParams);
     const appliedS = transmitEnd(switchS, wire, payloadBytesPerS, outages);
     const elongated = switchS - captureStartS > C;
-    cycles.push({ captureStartS, switchS, appliedS, changedBytes, wireBytes: wire, elongated, backlogBytes: 0 });
+    const cycle = { captureStartS, switchS, appliedS, changedBytes, wireBytes: wire, elongated, backlogBytes: 0 };
+    cycles.push(cycle);
+    open = cycle;
     rpo.apply(appliedS, switchS);
     captureStartS = switchS;
     transmitDoneS = appliedS;
     lastWasIdle = false;
   }
+  // The last cycle: what is captured after it lies past the window's end, where nothing changes.
+  if (open !== null && backlog) closeBacklog(open, 0);
 
   let drainedS = timeline.firstS;
   for (const c of cycles) if (c.changedBytes > 0 && c.appliedS > drainedS) drainedS = c.appliedS;
   const samplesEndS = Math.max(timeline.endS, Math.ceil(drainedS));
   const teeth = rpo.finish(samplesEndS);
-
-  let peakBacklogBytes = 0;
-  if (options.backlog !== false) {
-    const grown = 1 + (options.params.growth ?? 0);
-    for (let i = 0; i < cycles.length; i++) {
-      const c = cycles[i]!;
-      const nextSwitchS = cycles[i + 1]?.switchS ?? Infinity;
-      const capturedToS = Math.min(nextSwitchS, Math.ceil(c.appliedS / I) * I);
-      c.backlogBytes = (c.changedBytes + (capturedToS > c.switchS ? changed(c.switchS, capturedToS) : 0)) * grown;
-      if (c.backlogBytes > peakBacklogBytes) peakBacklogBytes = c.backlogBytes;
-    }
-  }
 
   const windowS = timeline.endS - timeline.firstS;
   const neededBps = windowS > 0 ? (8 * cycles.reduce((n, c) => n + c.wireBytes, 0)) / windowS : 0;
@@ -179,7 +193,7 @@ export function simulate(timeline: Timeline, options: SimulationOptions): Simula
  * Whole empty cycles from `captureStartS` before the next change, the window's end or the next
  * outage (inside an outage even an empty cycle waits for the link): they can be folded.
  */
-function idleCyclesFrom(timeline: Timeline, captureStartS: number, cycleS: number, outages: TimeRange[]): number {
+function idleCyclesFrom(timeline: CycleChanges, captureStartS: number, cycleS: number, outages: TimeRange[]): number {
   let limitS = Math.min(timeline.nextActiveS(captureStartS), timeline.endS);
   for (const o of outages) {
     if (o.toS <= captureStartS) continue;

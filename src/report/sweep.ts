@@ -1,6 +1,6 @@
 import { monthlyCost, type LinkPrices } from './cost.js';
 import { rpoAtPercentileS, simulate, type SimulationOptions } from './simulate.js';
-import type { Timeline } from './timeline.js';
+import type { CycleChanges } from './changes.js';
 
 /** One link size of a what-if sweep. */
 export interface SweepRow {
@@ -52,10 +52,11 @@ export interface SweepRequest {
 }
 
 /** Simulate each link size: RPO percentiles, time over the target, violations, backlog and cost. */
-export function sweep(timeline: Timeline, links: SweepLink[], request: SweepRequest): SweepRow[] {
-  return links.map(({ linkBps, paths }) => {
-    const r = simulate(timeline, { ...request.simulation, linkBps, targetS: request.targetS });
-    return {
+export async function sweep(timeline: CycleChanges, links: SweepLink[], request: SweepRequest): Promise<SweepRow[]> {
+  const rows: SweepRow[] = [];
+  for (const { linkBps, paths } of links) {
+    const r = await simulate(timeline, { ...request.simulation, linkBps, targetS: request.targetS });
+    rows.push({
       linkBps,
       paths,
       p50S: r.rpo.p50S,
@@ -68,6 +69,7 @@ export function sweep(timeline: Timeline, links: SweepLink[], request: SweepRequ
       longestOverTargetS: r.longestAboveTargetS ?? 0,
       peakBacklogBytes: r.peakBacklogBytes,
       monthlyCost: monthlyCost(request.prices, linkBps, paths),
-    };
-  });
+    });
+  }
+  return rows;
 }

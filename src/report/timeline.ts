@@ -1,4 +1,5 @@
 import type { CellMap, CellSource } from './cells.js';
+import type { ChangedRange, ChangedRanges, CycleChanges } from './changes.js';
 import { TrackUnion } from './track-union.js';
 
 /** One volume's cells, packed: parallel columns and the bitmaps end to end in one buffer. */
@@ -87,7 +88,8 @@ export interface WriteProfile {
  * nothing (`nextActiveS` lets a caller jump them). ORs are memoized because the simulator and the
  * planner's bisection ask for the same ranges again and again.
  */
-export class Timeline {
+export class Timeline implements CycleChanges {
+  readonly perIntervalCompression = false;
   readonly firstS: number;
   readonly endS: number; // exclusive
   readonly intervals: number;
@@ -122,12 +124,13 @@ export class Timeline {
    */
   static async load(
     source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, fromS: number, toS: number,
+    withProfiles = true,
   ): Promise<Timeline> {
     const packed: VolumeColumns[] = [];
     const first = Math.floor(fromS / intervalS) * intervalS;
     for (const volume of volumes) {
       const cells = [];
-      for await (const page of source.cells([volume], first, toS, true)) cells.push(...page);
+      for await (const page of source.cells([volume], first, toS, withProfiles)) cells.push(...page);
       if (cells.length > 0) packed.push(packVolume(cells));
     }
     return new Timeline(packed, intervalS, trackBytes, fromS, toS);
@@ -161,6 +164,18 @@ export class Timeline {
     const bytes = tracks * this.trackBytes;
     this.#memo.set(key, bytes);
     return bytes;
+  }
+
+  /** Nothing to release: the cells are in memory. */
+  async close(): Promise<void> {}
+
+  /** `changedBytes` of [fromS, toS) and [fromS, markS), for the simulator (no per-interval compression). */
+  changed(fromS: number, toS: number, markS?: number): ChangedRanges {
+    const range = (bytes: number): ChangedRange => ({ changedBytes: bytes, compressedBytes: bytes });
+    return {
+      whole: range(this.changedBytes(fromS, toS)),
+      mark: markS === undefined ? null : range(this.changedBytes(fromS, markS)),
+    };
   }
 
   /** Start of the first interval at or after `fromS` in which a selected volume has a cell; Infinity if none. */
