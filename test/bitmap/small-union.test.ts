@@ -46,3 +46,10 @@ test('a malformed array container is refused as the general union refuses it', (
   assert.throws(() => unionRoaring([blob]), /not ascending/);
   assert.throws(() => unionSmall([blob]), /not ascending/);
 });
+
+test('a malformed run container is refused as the general union refuses it', () => {
+  const blob = serialize([5, 6, 7]); // one run container
+  blob.set([0xff, 0xff], blob.length - 2); // its run now ends past 65535
+  assert.throws(() => unionRoaring([blob]), /run container 0 is malformed/);
+  assert.throws(() => unionSmall([blob]), /run container 0 is malformed/);
+});
