@@ -87,14 +87,17 @@ async function main(): Promise<void> {
     console.log('| case | wall s | CPU s | records/s | peak RSS MiB |');
     console.log('|---|---|---|---|---|');
     for (const [name, m] of rows) {
-      console.log(`| ${name} | ${m.wallS.toFixed(1)} | ${m.cpuS?.toFixed(1) ?? '?'} | ${Math.round(records / m.wallS)} | ` +
+      const cpu = m.cpuS?.toFixed(1) ?? '?';
+      console.log(`| ${name} | ${m.wallS.toFixed(1)} | ${cpu} | ${Math.round(records / m.wallS)} | ` +
         `${m.maxRssMiB?.toFixed(0) ?? '?'} |`);
     }
     const [f, m] = [rows[0]![1], rows[1]![1]];
     const cpu = f.cpuS !== null && m.cpuS !== null ? `, by CPU ${((100 * f.cpuS) / m.cpuS).toFixed(0)} %` : '';
     console.log(`100 volumes x 1 min at ${((100 * f.wallS) / m.wallS).toFixed(0)} % of the 8-volume records/s${cpu} ` +
       `(target >= 50 %); load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-    if (rows.length > 2) console.log(`PostgreSQL / SQLite wall: ${(rows[2]![1].wallS / m.wallS).toFixed(2)} x (target <= 2 x)`);
+    if (rows.length > 2) {
+      console.log(`PostgreSQL / SQLite wall: ${(rows[2]![1].wallS / m.wallS).toFixed(2)} x (target <= 2 x)`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
     await cleanUp();

@@ -1,5 +1,6 @@
 import {
-  ARRAY_CONTAINER, ARRAY_MAX, COOKIE_NO_RUNS, COOKIE_RUNS, NO_OFFSET_THRESHOLD, RUN_CONTAINER, forEachContainer, serializeRoaring,
+  ARRAY_CONTAINER, ARRAY_MAX, COOKIE_NO_RUNS, COOKIE_RUNS, NO_OFFSET_THRESHOLD, RUN_CONTAINER,
+  forEachContainer, serializeRoaring,
 } from './roaring.js';
 
 /** Unions of at most this many values (counted with repeats) take the small path. */
@@ -28,7 +29,9 @@ export function unionSmall(blobs: readonly Uint8Array[]): { bitmap: Uint8Array; 
     if (kind === ARRAY_CONTAINER) {
       for (let i = 0; i < card; i++) {
         const low = view.getUint16(at + 2 * i, true);
-        if (low <= previous) throw new Error(`roaring: array container ${key} not ascending (${low} after ${previous})`);
+        if (low <= previous) {
+          throw new Error(`roaring: array container ${key} not ascending (${low} after ${previous})`);
+        }
         values[n++] = base + (previous = low);
       }
       return;

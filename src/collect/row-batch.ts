@@ -41,7 +41,9 @@ export class RowPacker implements ByteSink {
   }
 
   /** Begin a row: its head, with the counters; the bitmap and then the profile follow it. */
-  beginRow(volume: number, startS: number, writes: number, writeBytes: number, reads: number, readBytes: number): number {
+  beginRow(
+    volume: number, startS: number, writes: number, writeBytes: number, reads: number, readBytes: number,
+  ): number {
     const at = this.reserve(HEAD);
     const view = this.view;
     view.setUint32(at, volume, true);

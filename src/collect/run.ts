@@ -127,7 +127,9 @@ export async function collectSources(sources: Source[], store: Store, options: C
         };
         const progress = (bytesRead: number, records: number): void =>
           options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records });
-        const decoding = decodeInParallel(source.path!, source.bytes!, reader, source.head!, options.threads!, task, writer, progress);
+        const decoding = decodeInParallel(
+          source.path!, source.bytes!, reader, source.head!, options.threads!, task, writer, progress,
+        );
         const done = await hashAlongside(source.path!, source.hash, decoding);
         summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
         summary.backwards += done.backwards;

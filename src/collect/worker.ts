@@ -23,7 +23,9 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 function run(task: RangeTask): void {
   const volumes = new VolumeTable();
   const warnings = new Warnings();
-  const scoped = task.scope.volumes === null ? {} : { includeVolume: (v: number) => scopeIncludes(task.scope, volumes.names[v]!) };
+  const scoped = task.scope.volumes === null
+    ? {}
+    : { includeVolume: (v: number) => scopeIncludes(task.scope, volumes.names[v]!) };
   const tracker = new Tracker({ ...task.tracker, packed: true, ...scoped });
   const batch = new IoBatch((b) => tracker.add(b), undefined, task.tracker.trackBytes);
   const decoder = readerByName(task.format).open({

@@ -39,7 +39,9 @@ function run(records: Rec[], packed: boolean, intervalS: number) {
   batch.flush();
   tracker.finish();
   drain();
-  return rows.map((r) => ({ ...r, bitmap: Buffer.from(r.bitmap).toString('hex'), writeProfile: profileEntries(r.writeProfile) }));
+  return rows.map((r) => ({
+    ...r, bitmap: Buffer.from(r.bitmap).toString('hex'), writeProfile: profileEntries(r.writeProfile),
+  }));
 }
 
 test('a packing tracker (decoding workers) closes exactly the rows a recording tracker closes', () => {
