@@ -167,47 +167,69 @@ export class RoaringWriter {
 
   /** The serialized bitmap of everything added since the last call; the writer starts over. */
   finish(): Uint8Array {
+    const out = new Uint8Array(this.serializedBytes());
+    this.finishInto(out, 0);
+    return out;
+  }
+
+  /** Bytes the serialized bitmap of everything added so far takes. */
+  serializedBytes(): number {
+    return this.#headerBytes() + this.#bodyBytes;
+  }
+
+  /**
+   * Write the serialized bitmap of everything added since the last call into `out` at `at`
+   * (`serializedBytes()` of room, zeroed); the writer starts over.
+   */
+  finishInto(out: Uint8Array, at: number): void {
     const size = this.#size;
     const hasRuns = this.#hasRuns;
     const withOffsets = !hasRuns || size >= NO_OFFSET_THRESHOLD;
-    const headerBytes = (hasRuns ? 4 + ((size + 7) >>> 3) : 8) + 4 * size + (withOffsets ? 4 * size : 0);
-    const out = new Uint8Array(headerBytes + this.#bodyBytes);
-    const view = new DataView(out.buffer);
-    let p = 0;
+    const headerBytes = this.#headerBytes();
+    let p = at;
     if (hasRuns) {
-      view.setUint32(p, (COOKIE_RUNS | ((size - 1) << 16)) >>> 0, true);
+      put32(out, p, (COOKIE_RUNS | ((size - 1) << 16)) >>> 0);
       p += 4;
       for (let c = 0; c < size; c++) if (this.#isRun[c] === 1) out[p + (c >>> 3)]! |= 1 << (c & 7);
       p += (size + 7) >>> 3;
     } else {
-      view.setUint32(0, COOKIE_NO_RUNS, true);
-      view.setUint32(4, size, true);
-      p = 8;
+      put32(out, p, COOKIE_NO_RUNS);
+      put32(out, p + 4, size);
+      p += 8;
     }
     for (let c = 0; c < size; c++, p += 4) {
-      view.setUint16(p, this.#keys[c]!, true);
-      view.setUint16(p + 2, this.#cards[c]! - 1, true);
+      put16(out, p, this.#keys[c]!);
+      put16(out, p + 2, this.#cards[c]! - 1);
     }
     if (withOffsets) {
       // Bodies follow in order; an offset is the header size plus the bodies before it.
-      let at = headerBytes;
+      let offset = headerBytes;
       for (let c = 0; c < size; c++, p += 4) {
-        view.setUint32(p, at, true);
-        at += this.#bodyBytesOf(c);
+        put32(out, p, offset);
+        offset += this.#bodyBytesOf(c);
       }
     }
-    out.set(this.#body.subarray(0, this.#bodyBytes), headerBytes);
-    this.#body.fill(0, 0, this.#bodyBytes); // bitmap bodies are ORed into zeroed bytes
+    const body = this.#body;
+    const bodyBytes = this.#bodyBytes;
+    if (bodyBytes <= 64) for (let i = 0; i < bodyBytes; i++) out[p + i] = body[i]!; // tiny: no subarray
+    else out.set(body.subarray(0, bodyBytes), p);
+    body.fill(0, 0, bodyBytes); // bitmap bodies are ORed into zeroed bytes
     this.#size = 0;
     this.#bodyBytes = 0;
     this.#hasRuns = false;
     this.#lastKey = -1;
     this.cardinality = 0;
-    if (this.#body.length > 1 << 20) {
+    if (body.length > 1 << 20) {
       this.#body = new Uint8Array(256); // do not keep a huge buffer for the next, usually small, bitmap
       this.#bodyView = new DataView(this.#body.buffer);
     }
-    return out;
+  }
+
+  #headerBytes(): number {
+    const size = this.#size;
+    const hasRuns = this.#hasRuns;
+    const withOffsets = !hasRuns || size >= NO_OFFSET_THRESHOLD;
+    return (hasRuns ? 4 + ((size + 7) >>> 3) : 8) + 4 * size + (withOffsets ? 4 * size : 0);
   }
 
   #runCounts = new Uint32Array(16);
@@ -253,6 +275,18 @@ export class RoaringWriter {
 const ARRAY = 0;
 const BITMAP = 1;
 const RUN = 2;
+
+function put16(out: Uint8Array, p: number, value: number): void {
+  out[p] = value & 0xff;
+  out[p + 1] = value >>> 8;
+}
+
+function put32(out: Uint8Array, p: number, value: number): void {
+  out[p] = value & 0xff;
+  out[p + 1] = (value >>> 8) & 0xff;
+  out[p + 2] = (value >>> 16) & 0xff;
+  out[p + 3] = value >>> 24;
+}
 
 function putRun(view: DataView, p: number, first: number, last: number): number {
   view.setUint16(p, first, true);

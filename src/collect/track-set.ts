@@ -1,6 +1,7 @@
 import { popcount32, setBitRange } from '../bitmap/bitset.js';
 import { RoaringUnion } from '../bitmap/roaring-union.js';
 import { RoaringWriter } from '../bitmap/roaring-writer.js';
+import type { ByteSink } from './row-batch.js';
 
 /** Writes spanning more tracks than this are kept as ranges, not bits. */
 export const LONG_RANGE_TRACKS = 2048;
@@ -65,6 +66,35 @@ export class TrackSet {
 
   /** The set as a portable roaring bitmap and its cardinality; then clear it for the next interval. */
   close(): { bitmap: Uint8Array; cardinality: number } {
+    const fromRanges = this.#collect();
+    if (fromRanges !== null) return fromRanges;
+    const cardinality = this.#writer.cardinality;
+    return { bitmap: this.#writer.finish(), cardinality };
+  }
+
+  /**
+   * `close()` writing the bitmap at the end of `out` instead (the same bytes, no bitmap of its
+   * own); returns the cardinality.
+   */
+  closeInto(out: ByteSink): number {
+    const fromRanges = this.#collect();
+    if (fromRanges !== null) {
+      const at = out.reserve(fromRanges.bitmap.byteLength);
+      out.bytes.set(fromRanges.bitmap, at);
+      return fromRanges.cardinality;
+    }
+    const writer = this.#writer;
+    const cardinality = writer.cardinality;
+    const at = out.reserve(writer.serializedBytes());
+    writer.finishInto(out.bytes, at);
+    return cardinality;
+  }
+
+  /**
+   * Hand every chunk to the roaring writer (or, with long ranges, to their union, returned
+   * serialized) and clear the set for the next interval.
+   */
+  #collect(): { bitmap: Uint8Array; cardinality: number } | null {
     const pages = this.#pages;
     const lists = this.#lists;
     const ranges = this.#ranges;
@@ -96,10 +126,7 @@ export class TrackSet {
     pages.length = kept;
     lists.length = kept;
     lists.fill(undefined);
-    if (ranges === null) {
-      const cardinality = writer.cardinality;
-      return { bitmap: writer.finish(), cardinality };
-    }
+    if (ranges === null) return null;
     this.#ranges = null;
     return { bitmap: ranges.serialize(), cardinality: ranges.cardinality() };
   }

@@ -3,8 +3,9 @@ import type { IoBatch } from '../readers/batch.js';
 import type { IntervalCounts } from '../store/store.js';
 import { intervalStartUs } from './interval.js';
 import { TrackSet } from './track-set.js';
-import { encodeProfile } from '../store/write-profile.js';
 import { firstTrackOf, lastTrackOf } from '../units/track.js';
+import { RowPacker } from './row-batch.js';
+import { encodeProfile, encodeProfileInto } from '../store/write-profile.js';
 
 /** One closed (volume, interval), the volume still as its id in the run's VolumeTable. */
 export interface IntervalRecord extends IntervalCounts {
@@ -22,6 +23,11 @@ export interface TrackerOptions {
   lateIntervals?: number;
   /** Whether a volume id is in scope; asked once per volume. Default: all. */
   includeVolume?: (volume: number) => boolean;
+  /**
+   * Pack closed intervals into one buffer (`drainPacked`, the format of row-batch.ts) instead of
+   * keeping a record with two buffers each (`drainClosed`): a decoding worker's messages.
+   */
+  packed?: boolean;
 }
 
 const MAX_TRACK = 0xffff_ffff; // roaring bitmaps hold 32-bit values
@@ -69,6 +75,7 @@ export class Tracker {
   readonly #closedStarts = new Set<number>();
   readonly #pool: VolumeState[] = [];
   readonly #include: ((volume: number) => boolean) | null;
+  readonly #packer: RowPacker | null;
   readonly #scoped: Int8Array[] = [new Int8Array(64)]; // 0 unknown, 1 in, -1 out
   #current: OpenInterval | null = null;
   #newestStartUs = -Infinity;
@@ -79,6 +86,7 @@ export class Tracker {
     this.trackBytes = options.trackBytes;
     this.lateIntervals = options.lateIntervals ?? 2;
     this.#include = options.includeVolume ?? null;
+    this.#packer = options.packed === true ? new RowPacker() : null;
   }
 
   /** Apply a batch of records. */
@@ -141,6 +149,11 @@ export class Tracker {
     return this.#closed.splice(0, this.#closed.length);
   }
 
+  /** With `packed`: the intervals closed since the last call, packed in closing order (null: none). */
+  drainPacked(): ArrayBuffer | null {
+    return this.#packer?.take() ?? null;
+  }
+
   #inScope(v: number): boolean {
     let flags = this.#scoped[0]!;
     if (v >= flags.length) {
@@ -182,8 +195,19 @@ export class Tracker {
       const startS = startUs / 1e6;
       this.#closedStarts.add(startS);
       open.active.sort((a, b) => a - b);
+      const packer = this.#packer;
       for (const v of open.active) {
         const s = open.volumes[v]!;
+        if (packer !== null) {
+          const at = packer.beginRow(v, startS, s.writes, s.writeBytes, s.reads, s.readBytes);
+          const changedTracks = s.tracks.closeInto(packer);
+          const bitmapEnd = packer.length;
+          encodeProfileInto(s.perSecond, packer);
+          packer.endRow(at, changedTracks, bitmapEnd);
+          s.writes = s.writeBytes = s.reads = s.readBytes = 0;
+          this.#pool.push(s);
+          continue;
+        }
         const { bitmap, cardinality: changedTracks } = s.tracks.close();
         this.#closed.push({
           volume: v,

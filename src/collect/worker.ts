@@ -11,7 +11,6 @@ import { readerByName } from '../readers/index.js';
 import { VolumeTable } from '../readers/volumes.js';
 import { Warnings } from '../warnings.js';
 import { scopeIncludes } from '../scope/scope.js';
-import { packRows } from './row-batch.js';
 import { Tracker } from './tracker.js';
 import type { RangeTask, WorkerMessage } from './worker-protocol.js';
 
@@ -24,7 +23,10 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 function run(task: RangeTask): void {
   const volumes = new VolumeTable();
   const warnings = new Warnings();
-  const tracker = new Tracker({ ...task.tracker, ...(task.scope.volumes === null ? {} : { includeVolume: (v: number) => scopeIncludes(task.scope, volumes.names[v]!) }) });
+  const scoped = task.scope.volumes === null
+    ? {}
+    : { includeVolume: (v: number) => scopeIncludes(task.scope, volumes.names[v]!) };
+  const tracker = new Tracker({ ...task.tracker, packed: true, ...scoped });
   const batch = new IoBatch((b) => tracker.add(b), undefined, task.tracker.trackBytes);
   const decoder = readerByName(task.format).open({
     source: task.path, batch, volumes, warnings, startUs: task.startUs, skipBad: task.skipBad, volumeName: task.volumeName,
@@ -32,9 +34,8 @@ function run(task: RangeTask): void {
   });
   let namesSent = 0;
   const sendClosed = (): void => {
-    const closed = tracker.drainClosed();
-    if (closed.length === 0) return;
-    const rows = packRows(closed);
+    const rows = tracker.drainPacked();
+    if (rows === null) return;
     const names = volumes.names.slice(namesSent);
     namesSent += names.length;
     post({ kind: 'rows', rows, names }, [rows]);

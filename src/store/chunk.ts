@@ -32,7 +32,9 @@ const HEAD = 4 + 1 + 32 + 8;
 
 /** Pack the intervals of one (volume, chunk, run), sorted by start, with their rollup. */
 export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRecord {
-  const sorted = [...rows].sort((a, b) => a.startS - b.startS);
+  let ascending = true;
+  for (let i = 1; i < rows.length && ascending; i++) ascending = rows[i - 1]!.startS <= rows[i]!.startS;
+  const sorted = ascending ? rows : [...rows].sort((a, b) => a.startS - b.startS);
   let bytes = 0;
   for (const r of sorted) bytes += HEAD + 4 + r.bitmap.byteLength + 4 + r.writeProfile.byteLength;
   const data = new Uint8Array(bytes);
@@ -52,10 +54,10 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
     view.setFloat64(p + 37, r.changedTracks, true);
     p += HEAD;
     view.setUint32(p, r.bitmap.byteLength, true);
-    data.set(r.bitmap, p + 4);
+    copyInto(data, r.bitmap, p + 4);
     p += 4 + r.bitmap.byteLength;
     view.setUint32(p, r.writeProfile.byteLength, true);
-    data.set(r.writeProfile, p + 4);
+    copyInto(data, r.writeProfile, p + 4);
     p += 4 + r.writeProfile.byteLength;
     rec.writes += r.writes;
     rec.writeBytes += r.writeBytes;
@@ -72,6 +74,12 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
     rec.changedTracks = cardinality;
   }
   return rec;
+}
+
+/** `target.set(bytes, at)`, by a loop for the few bytes of a small cell (cheaper than the call). */
+function copyInto(target: Uint8Array, bytes: Uint8Array, at: number): void {
+  if (bytes.length > 64) target.set(bytes, at);
+  else for (let i = 0; i < bytes.length; i++) target[at + i] = bytes[i]!;
 }
 
 /**

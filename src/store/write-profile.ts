@@ -1,3 +1,14 @@
+/** A growing byte buffer written at its end (collect/row-batch.ts RowPacker is one). */
+export interface ByteSink {
+  /** The buffer; replaced when `reserve` grows it. */
+  readonly bytes: Uint8Array;
+  /** A view of `bytes`. */
+  readonly view: DataView;
+  /** Room for `n` more bytes (zeroed) at the end: returns where they begin. */
+  reserve(n: number): number;
+}
+
+
 /**
  * Written bytes per second inside one (volume, interval): what synchronous replication must carry
  * at its peak. Kept sparse — only seconds with writes — as little-endian `u32 count` then `count`
@@ -21,6 +32,28 @@ export function encodeProfile(perSecond: Float64Array): Uint8Array {
     perSecond[s] = 0;
   }
   return out;
+}
+
+/**
+ * `encodeProfile` writing at the end of `out` instead (the same bytes, no buffer of its own);
+ * zeroes `perSecond`.
+ */
+export function encodeProfileInto(perSecond: Float64Array, out: ByteSink): void {
+  let count = 0;
+  for (let s = 0; s < perSecond.length; s++) if (perSecond[s] !== 0) count++;
+  let p = out.reserve(4 + 12 * count);
+  const view = out.view;
+  view.setUint32(p, count, true);
+  p += 4;
+  for (let s = 0; count > 0; s++) {
+    const bytes = perSecond[s]!;
+    if (bytes === 0) continue;
+    view.setUint32(p, s, true);
+    view.setFloat64(p + 4, bytes, true);
+    p += 12;
+    perSecond[s] = 0;
+    count--;
+  }
 }
 
 /** Add a profile's bytes into `target` at `offsetS` seconds (the interval's place in it). */

@@ -11,7 +11,8 @@ const serialize = (values: Iterable<number>): Uint8Array =>
 
 /** A small random set: scattered values and short runs in a few chunks, up to the 32-bit top. */
 const KEYS = [0, 1, 7, 0xfffe, 0xffff];
-const value = fc.tuple(fc.constantFrom(...KEYS), fc.integer({ min: 0, max: 0xffff })).map(([k, low]) => k * 65536 + low);
+const value = fc.tuple(fc.constantFrom(...KEYS), fc.integer({ min: 0, max: 0xffff }))
+  .map(([k, low]) => k * 65536 + low);
 const run = fc.tuple(value, fc.integer({ min: 0, max: 40 })).map(([first, n]) =>
   Array.from({ length: n + 1 }, (_, i) => first + i).filter((v) => v <= 0xffff_ffff));
 const smallSet = fc.array(fc.oneof(value.map((v) => [v]), run), { maxLength: 12 }).map((parts) => parts.flat());
@@ -45,4 +46,11 @@ test('a malformed array container is refused as the general union refuses it', (
   blob.set([9, 0, 5, 0], blob.length - 4); // values 9 then 5: not ascending
   assert.throws(() => unionRoaring([blob]), /not ascending/);
   assert.throws(() => unionSmall([blob]), /not ascending/);
+});
+
+test('a malformed run container is refused as the general union refuses it', () => {
+  const blob = serialize([5, 6, 7]); // one run container
+  blob.set([0xff, 0xff], blob.length - 2); // its run now ends past 65535
+  assert.throws(() => unionRoaring([blob]), /run container 0 is malformed/);
+  assert.throws(() => unionSmall([blob]), /run container 0 is malformed/);
 });

@@ -19,6 +19,8 @@ test('rows packed for a worker message come back as they were, volumes named', (
   fc.assert(fc.property(fc.array(record, { maxLength: 30 }), (records) => {
     const rows = unpackRows(packRows(records), names);
     assert.deepEqual(rows.map((r) => ({ ...r, bitmap: [...r.bitmap], writeProfile: [...r.writeProfile] })),
-      records.map((r) => ({ ...r, volume: names[r.volume], bitmap: [...r.bitmap], writeProfile: [...r.writeProfile] })));
+      records.map((r) => ({
+        ...r, volume: names[r.volume], bitmap: [...r.bitmap], writeProfile: [...r.writeProfile],
+      })));
   }));
 });
