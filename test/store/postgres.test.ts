@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { UsageError } from '../../src/errors.js';
 import { storeConformance } from './conformance.js';
+import { rollupConformance } from './rollup-conformance.js';
 import { freshDatabase, postgresUnavailable } from '../support/postgres.js';
 import { cleanUp } from '../support/cleanup.js';
 
@@ -17,3 +18,5 @@ storeConformance('postgres', async () => {
 test('postgres: an unreachable server is a usage error naming the redacted URL', { skip: missing }, async () => {
   await assert.rejects(PostgresStore.open('postgres://someone:secret@127.0.0.1:1/x', { retryForS: 0 }), (e: unknown) => e instanceof UsageError && /cannot use PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/x/.test(e.message));
 });
+
+rollupConformance('postgres', async () => ({ store: await PostgresStore.open(await freshDatabase('rollups')) }), missing);
