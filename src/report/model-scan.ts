@@ -3,6 +3,7 @@ import { cellsOfPage, type CellSource, type PlacedCell } from './cells.js';
 import { checkModelOptions, modelRows, type ModelOptions, type ModelRow } from './models.js';
 import { summarizeSparse } from './percentile.js';
 import type { WriteProfile } from './timeline.js';
+import { tileWindow } from './tiling.js';
 import { TrackUnion } from './track-union.js';
 
 /** Changed bytes per epoch-aligned span, folded volume by volume; only spans with data are kept. */
@@ -37,12 +38,12 @@ class SpanFold {
     this.#union.add(cell.bitmap);
   }
 
-  /** A whole chunk of one run inside one span: its stored OR. */
-  addRollup(chunk: StoredChunk): void {
-    this.#at(this.indexOf(chunk.intervals[0]!.startS));
+  /** A whole chunk of one run, or a stored hour or day, inside one span: its stored OR. */
+  addRollup(startS: number, orBitmap: Uint8Array): void {
+    this.#at(this.indexOf(startS));
     if (this.#cells === 1) this.#union.add(this.#first!);
     this.#cells += 2;
-    this.#union.add(chunk.orBitmap);
+    this.#union.add(orBitmap);
   }
 
   close(): void {
@@ -104,7 +105,7 @@ class ProfilePairs {
  * The replication models of `compareModels`, read from a cell source volume by volume instead of a
  * timeline: memory holds one volume's OR per model, one figure per span with data and the write
  * profile's non-zero seconds — never the cells. Whole chunks of one run inside a span are ORed from
- * their stored rollup.
+ * their stored rollup, and spans of whole hours or days from the store's hour and day rollups.
  */
 export async function scanModels(
   source: CellSource, volumes: readonly VolumeSpan[], intervalS: number, trackBytes: number,
@@ -117,30 +118,54 @@ export async function scanModels(
     .map((spanS) => new SpanFold(spanS, Math.floor(firstS / spanS) * spanS, trackBytes));
   const pairs = new ProfilePairs();
   let writtenBytes = 0;
-  for (const { volume } of volumes) {
-    let group: StoredChunk[] = [];
-    const flush = (): void => {
-      const only = group.length === 1 ? group[0]! : null;
-      const whole = only !== null && only.intervals.length === only.cells && only.cells > 1;
-      for (const chunk of group) for (const r of chunk.intervals) pairs.add(r);
-      for (const fold of folds) {
-        if (whole && fold.indexOf(only.intervals[0]!.startS) === fold.indexOf(only.intervals.at(-1)!.startS)) {
-          fold.addRollup(only);
-          continue;
+  // A fold whose spans hold whole hours or days reads the stored rollups, fine cells only at the
+  // window's edges (tileWindow); the others OR the fine cells read for the write profile anyway.
+  const levels = source.rollups === undefined ? [] : source.rollupLevelsS ?? [];
+  const tiled = folds.filter((f) => levels.some((l) => f.spanS % l === 0));
+  const untiled = folds.filter((f) => !tiled.includes(f));
+  for (const { volume, firstS: volumeFirstS, lastS } of volumes) {
+    const feedChunks = async (folding: SpanFold[], fromS: number, toS: number, withProfiles: boolean): Promise<void> => {
+      let group: StoredChunk[] = [];
+      const flush = (): void => {
+        const only = group.length === 1 ? group[0]! : null;
+        const whole = only !== null && only.intervals.length === only.cells && only.cells > 1;
+        for (const fold of folding) {
+          if (whole && fold.indexOf(only.intervals[0]!.startS) === fold.indexOf(only.intervals.at(-1)!.startS)) {
+            fold.addRollup(only.intervals[0]!.startS, only.orBitmap);
+            continue;
+          }
+          const rows = group.flatMap((c) => c.intervals).sort((a, b) => a.startS - b.startS);
+          for (const cell of cellsOfPage(rows)) fold.addCell(cell);
         }
-        const rows = group.flatMap((c) => c.intervals).sort((a, b) => a.startS - b.startS);
-        for (const cell of cellsOfPage(rows)) fold.addCell(cell);
+        if (withProfiles) {
+          for (const chunk of group) for (const r of chunk.intervals) {
+            pairs.add(r);
+            writtenBytes += r.writeBytes;
+          }
+        }
+        group = [];
+      };
+      for await (const page of source.chunks(volume, fromS, toS, withProfiles)) {
+        for (const chunk of page) {
+          if (group.length > 0 && group[0]!.chunkS !== chunk.chunkS) flush();
+          group.push(chunk);
+        }
       }
-      for (const chunk of group) for (const r of chunk.intervals) writtenBytes += r.writeBytes;
-      group = [];
+      if (group.length > 0) flush();
     };
-    for await (const page of source.chunks(volume, firstS, endS, true)) {
-      for (const chunk of page) {
-        if (group.length > 0 && group[0]!.chunkS !== chunk.chunkS) flush();
-        group.push(chunk);
+    await feedChunks(untiled, firstS, endS, true);
+    const fromS = Math.max(firstS, volumeFirstS);
+    const toS = Math.min(endS, lastS + intervalS);
+    for (const fold of tiled) {
+      for (const tile of tileWindow(fromS, toS, fold.spanS, levels)) {
+        if (tile.levelS === 0) await feedChunks([fold], tile.fromS, tile.toS, false);
+        else {
+          for await (const page of source.rollups!(volume, tile.levelS, tile.fromS, tile.toS)) {
+            for (const r of page) fold.addRollup(r.periodS, r.orBitmap);
+          }
+        }
       }
     }
-    if (group.length > 0) flush();
     for (const fold of folds) fold.close();
   }
   const spans = (spanS: number): { summary: ReturnType<typeof summarizeSparse>; totalBytes: number } => {

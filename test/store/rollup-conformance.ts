@@ -6,6 +6,7 @@ import { EMPTY_SCOPE, type Scope } from '../../src/collect/scope.js';
 import { encodeProfile } from '../../src/collect/write-profile.js';
 import { memoryCellSource, storeCellSource, type Cell, type CellMap } from '../../src/report/cells.js';
 import { computeChurn, type ChurnRow } from '../../src/report/churn.js';
+import { scanModels } from '../../src/report/model-scan.js';
 import { eachCount } from '../../src/store/rollup.js';
 import type { IntervalRow, Store } from '../../src/store/store.js';
 
@@ -175,6 +176,17 @@ export function rollupConformance(
                 return [[vol, union.size, mine.reduce((n, c) => n + c.writes, 0)]];
               }));
             }
+          }
+        }
+        // 3. The models (periodic and asynchronous spans of whole hours and days from the rollups).
+        const spans = await fromStore.spans(null, null);
+        const first = Math.min(...spans.map((x) => x.firstS));
+        const end = Math.max(...spans.map((x) => x.lastS)) + intervalS;
+        for (const [cycleS, periodS] of [[intervalS, 3600], [3600, 86_400], [7200, 2 * 86_400]]) {
+          const options = { syncWindowS: 2, cycleS: cycleS!, periodS: periodS!, params: { overhead: 0, compression: 1, efficiency: 1 } };
+          for (const [a, b] of [[first, end], [fromS, toS]]) {
+            assert.deepEqual(await scanModels(fromStore, spans, intervalS, 65536, a!, b!, options),
+              await scanModels(fromCells, spans, intervalS, 65536, a!, b!, options), `models ${cycleS}/${periodS} ${a}-${b}`);
           }
         }
       } finally {
