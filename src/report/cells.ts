@@ -31,9 +31,10 @@ export interface CellSource {
   rollupLevelsS?: readonly number[];
   /**
    * One volume's rollups of `levelS` (store/rollup.ts) with periods starting in [fromS, toS),
-   * ascending, in pages: each exactly the merge of the period's cells.
+   * ascending, in pages: each exactly the merge of the period's cells; `withBitmaps` false leaves
+   * the ORs out (empty), for a caller that needs only the counts.
    */
-  rollups?(volume: string, levelS: number, fromS: number, toS: number): AsyncIterable<StoredRollup[]>;
+  rollups?(volume: string, levelS: number, fromS: number, toS: number, withBitmaps?: boolean): AsyncIterable<StoredRollup[]>;
 }
 
 /** Merge adjacent rows of the same (volume, interval) of one page, as they come from a scan. */
@@ -59,7 +60,8 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
   const volumes = selected.length === all.length ? undefined : selected;
   return {
     rollupLevelsS: await store.rollupLevels(),
-    rollups: (volume, levelS, fromS, toS) => store.scanRollups({ volume, levelS, fromS, toS }),
+    rollups: (volume, levelS, fromS, toS, withBitmaps = true) =>
+      store.scanRollups({ volume, levelS, fromS, toS, withoutBitmaps: !withBitmaps }),
     spans: (fromS, toS) => store.volumeSpans({ fromS: fromS ?? undefined, toS: toS ?? undefined, volumes }),
     async *cells(names, fromS, toS, withProfiles = false) {
       const scan = { fromS, toS, volumes: names, withoutProfiles: !withProfiles };

@@ -197,8 +197,20 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
       : request.by === 'group' ? groupsOf(ctx.scope, span.volume) : [];
     let index = -1;
     let sums = emptyFigures();
-    let cells = 0;
-    let first: PlacedCell | null = null;
+    // ORed parts (cells, chunk or period rollups) of the open bucket; a lone part's count is
+    // stored, so the OR starts only once a second part comes.
+    let parts = 0;
+    let firstBits: Uint8Array | null = null;
+    let firstTracks = 0;
+    const addBits = (bitmap: Uint8Array, tracks: number): void => {
+      if (++parts === 1) {
+        firstBits = bitmap;
+        firstTracks = tracks;
+        return;
+      }
+      if (parts === 2) union.add(firstBits!);
+      union.add(bitmap);
+    };
     let perMask: Map<number, number>[] = masks.map(() => new Map());
     const close = (): void => {
       if (index < 0) return;
@@ -210,11 +222,11 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
           if (mask === undefined) return;
           const f = bucket!.get(name) ?? emptyFigures();
           bucket!.set(name, f);
-          f.changedTracks += cells === 0 ? 0 : union.countAnd(mask);
+          f.changedTracks += parts === 0 ? 0 : union.countAnd(mask);
           for (const [s, n] of perMask[k]!) f.series.set(s, (f.series.get(s) ?? 0) + n);
         });
       } else {
-        sums.changedTracks = cells === 1 ? first!.changedTracks : union.count();
+        sums.changedTracks = parts === 1 ? firstTracks : union.count();
         for (const e of entities) {
           const f = bucket.get(e);
           if (f === undefined) bucket.set(e, entities.length === 1 ? sums : copyFigures(sums));
@@ -223,8 +235,8 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
       }
       union.clear();
       sums = emptyFigures();
-      cells = 0;
-      first = null;
+      parts = 0;
+      firstBits = null;
       perMask = masks.map(() => new Map());
     };
     const addCell = (cell: PlacedCell): void => {
@@ -233,18 +245,15 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
         close();
         index = b;
       }
-      cells++;
-      if (cells === 1) first = cell;
       sums.writes += cell.writes;
       sums.writeBytes += cell.writeBytes;
       sums.reads += cell.reads;
       sums.readBytes += cell.readBytes;
       addToSeries(sums.series, cell.startS, cell.changedTracks);
-      if (request.by === 'dataset') union.add(cell.bitmap);
-      else if (cells === 2) {
-        union.add(first!.bitmap); // a lone cell's count is stored: OR only once a second one comes
+      if (request.by === 'dataset') {
+        parts++;
         union.add(cell.bitmap);
-      } else if (cells > 2) union.add(cell.bitmap);
+      } else addBits(cell.bitmap, cell.changedTracks);
       masks.forEach((m, k) => {
         const mask = m.get(span.volume);
         if (mask === undefined) return;
@@ -260,14 +269,12 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
         close();
         index = b;
       }
-      if (cells === 1) union.add(first!.bitmap);
-      cells += 2; // never a lone cell
       sums.writes += chunk.writes;
       sums.writeBytes += chunk.writeBytes;
       sums.reads += chunk.reads;
       sums.readBytes += chunk.readBytes;
       for (const r of chunk.intervals) addToSeries(sums.series, r.startS, r.changedTracks);
-      union.add(chunk.orBitmap);
+      addBits(chunk.orBitmap, chunk.changedTracks);
     };
     let group: StoredChunk[] = [];
     const flushGroup = (): void => {
@@ -289,20 +296,20 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
         close();
         index = b;
       }
-      if (cells === 1) union.add(first!.bitmap);
-      cells += 2; // never a lone cell
       sums.writes += r.writes;
       sums.writeBytes += r.writeBytes;
       sums.reads += r.reads;
       sums.readBytes += r.readBytes;
       eachCount(r, (startS, tracks) => addToSeries(sums.series, startS, tracks));
-      union.add(r.orBitmap);
+      addBits(r.orBitmap, r.changedTracks);
     };
     const fromS = Math.max(buckets.firstS, span.firstS);
     const toS = Math.min(buckets.endS, span.lastS + ctx.intervalS);
     for (const tile of tileWindow(fromS, toS, request.per === null ? null : buckets.stepS, levels)) {
       if (tile.levelS > 0) {
-        for await (const page of source.rollups!(span.volume, tile.levelS, tile.fromS, tile.toS)) {
+        // A period that is a whole bucket is alone in it: its stored count is the answer, no OR.
+        const alone = request.per !== null && buckets.stepS === tile.levelS;
+        for await (const page of source.rollups!(span.volume, tile.levelS, tile.fromS, tile.toS, !alone)) {
           for (const r of page) addPeriod(r);
         }
         continue;

@@ -74,11 +74,11 @@ export async function refreshRollupsPg(c: pg.PoolClient, intervalS: number, rang
 /** One volume's rollups of `levelS` with periods in [fromS, toS), ascending, in pages of `pageRows`. */
 export async function* readRollupsPg(
   query: (sql: string, params: unknown[]) => Promise<Record<string, any>[]>,
-  volumeId: number, volume: string, levelS: number, fromS: number, toS: number, pageRows: number,
+  volumeId: number, volume: string, levelS: number, fromS: number, toS: number, pageRows: number, withBitmaps = true,
 ): AsyncGenerator<StoredRollup[]> {
   for (let from = fromS; from < toS; ) {
     const rows = await query(`SELECT level_s, period_s, cells, writes, write_bytes, reads, read_bytes, changed_tracks,
-      counts, or_bitmap FROM churnlink_rollups WHERE volume_id = $1 AND level_s = $2 AND period_s >= $3
+      counts, ${withBitmaps ? 'or_bitmap' : "''::bytea AS or_bitmap"} FROM churnlink_rollups WHERE volume_id = $1 AND level_s = $2 AND period_s >= $3
       AND period_s < $4 ORDER BY period_s LIMIT ${pageRows}`, [volumeId, levelS, from, toS]);
     if (rows.length === 0) return;
     yield rows.map((r) => ({

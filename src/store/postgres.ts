@@ -394,7 +394,7 @@ export class PostgresStore implements Store {
     const ids = await this.#volumeIdsIn([scan.volume]);
     if (ids === null || ids.length === 0) return;
     yield* readRollupsPg((sql, params) => this.#query(sql, params), ids[0]!, scan.volume, scan.levelS, scan.fromS,
-      scan.toS, scan.pageRows ?? 512);
+      scan.toS, scan.pageRows ?? 512, scan.withoutBitmaps !== true);
   }
 
   /** Start of the chunk holding `s` (a store without settings holds no chunks: anything goes). */

@@ -74,17 +74,29 @@ export function refreshRollups(db: Database.Database, intervalS: number, ranges:
   }
 }
 
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
 /** One volume's rollups of `levelS` with periods in [fromS, toS), ascending, in pages of `pageRows`. */
 export function* readRollups(
   db: Database.Database, volumeId: number, volume: string, levelS: number, fromS: number, toS: number, pageRows: number,
+  withBitmaps = true,
 ): Generator<StoredRollup[]> {
-  const select = db.prepare(`SELECT level_s AS levelS, period_s AS periodS, cells, writes, write_bytes AS writeBytes,
-    reads, read_bytes AS readBytes, changed_tracks AS changedTracks, counts, or_bitmap AS orBitmap FROM rollups
-    WHERE volume_id = ? AND level_s = ? AND period_s >= ? AND period_s < ? ORDER BY period_s LIMIT ${pageRows}`);
+  const key = `${pageRows}/${withBitmaps}`;
+  let select = statements.get(db)?.get(key);
+  if (select === undefined) {
+    select = db.prepare(`SELECT level_s AS levelS, period_s AS periodS, cells, writes, write_bytes AS writeBytes,
+      reads, read_bytes AS readBytes, changed_tracks AS changedTracks, counts,
+      ${withBitmaps ? 'or_bitmap' : 'x\'\''} AS orBitmap FROM rollups
+      WHERE volume_id = ? AND level_s = ? AND period_s >= ? AND period_s < ? ORDER BY period_s LIMIT ${pageRows}`);
+    const forDb = statements.get(db) ?? new Map<string, Database.Statement>();
+    statements.set(db, forDb.set(key, select));
+  }
   for (let from = fromS; from < toS; ) {
     const rows = select.all(volumeId, levelS, from, toS) as StoredRollup[];
     if (rows.length === 0) return;
-    yield rows.map((r) => ({ ...r, volume, counts: new Uint8Array(r.counts), orBitmap: new Uint8Array(r.orBitmap) }));
+    // Buffers are Uint8Arrays already: no copy.
+    for (const r of rows) r.volume = volume;
+    yield rows;
     if (rows.length < pageRows) return;
     from = rows[rows.length - 1]!.periodS + 1;
   }

@@ -477,7 +477,8 @@ export class SqliteStore implements Store {
   async *scanRollups(scan: RollupScan): AsyncIterable<StoredRollup[]> {
     const volumeId = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck().get(scan.volume) as number | undefined;
     if (volumeId === undefined) return;
-    yield* readRollups(this.#db, volumeId, scan.volume, scan.levelS, scan.fromS, scan.toS, scan.pageRows ?? 512);
+    yield* readRollups(this.#db, volumeId, scan.volume, scan.levelS, scan.fromS, scan.toS, scan.pageRows ?? 512,
+      scan.withoutBitmaps !== true);
   }
 
   async rollupLevels(): Promise<number[]> {

@@ -121,6 +121,8 @@ export interface RollupScan {
   toS: number;
   /** Rollups per page (default 512). */
   pageRows?: number;
+  /** Leave the OR bitmaps out (empty each): a caller that needs only counts and counters. */
+  withoutBitmaps?: boolean;
 }
 
 /** Rows per page of a scan: bounds the memory of a read whatever the window holds. */
