@@ -69,6 +69,11 @@ function isTransient(err: unknown): boolean {
 }
 
 export interface PostgresOptions {
+  /**
+   * Open for reading only (reports): no DDL, no write, so a role with only SELECT reads; a store
+   * of an older schema is refused with a message to run `churnlink migrate`.
+   */
+  readonly?: boolean;
   /** How long to keep retrying after the server goes away (s). */
   retryForS?: number;
   /** Called when a retry starts (for the CLI to say so). */
@@ -102,6 +107,10 @@ export class PostgresStore implements Store {
   /** Connect and create the schema on first use. */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
     const store = new PostgresStore(url, options);
+    if (options.readonly === true) {
+      await store.#checkReadable(url);
+      return store;
+    }
     try {
       await store.#transaction(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
@@ -129,6 +138,33 @@ export class PostgresStore implements Store {
     }
     return store;
   }
+
+  /** A read-only open: the schema must be this version's, checked with one SELECT. */
+  async #checkReadable(url: string): Promise<void> {
+    this.#readonly = true;
+    let version: string | null;
+    try {
+      const present = await this.#query("SELECT to_regclass('churnlink_meta') IS NOT NULL AS present");
+      const rows = present[0]!.present
+        ? await this.#query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'") : [];
+      version = rows.length === 0 ? null : String(rows[0]!.value);
+    } catch (err) {
+      await this.close();
+      const why = scrubSecrets((err as Error).message, url);
+      throw new UsageError(`store: cannot use PostgreSQL at ${this.location}: ${why}`, { cause: err });
+    }
+    if (version === SCHEMA_VERSION) return;
+    await this.close();
+    if (version === null) throw new UsageError(`store ${this.location} holds no collection yet (run churnlink collect first)`);
+    if (UPGRADES_FROM.includes(version)) {
+      const by = version === '4' ? 'churnlink 0.1.0' : 'an earlier churnlink';
+      throw new UsageError(`store: ${this.location} was written by ${by} (schema ${version}) and must be converted once: `
+        + `run churnlink migrate --store URL with a role that may write it`);
+    }
+    throw new UsageError(`store: ${this.location} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
+  }
+
+  #readonly = false;
 
   async getSettings(): Promise<StoreSettings | null> {
     const rows = await this.#query("SELECT key, value FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes')");
@@ -426,12 +462,24 @@ export class PostgresStore implements Store {
   }
 
   async readCompressionSamples(query: IntervalQuery): Promise<CompressionSampleRow[]> {
-    await this.#ensureSamplesTable();
+    try {
+      await this.#ensureSamplesTable();
+    } catch (err) {
+      if (err instanceof NoSamplesTable) return [];
+      throw err;
+    }
     return readSamplesPostgres((sql, params) => this.#query(sql, params), query);
   }
 
   async #ensureSamplesTable(): Promise<void> {
     if (this.#samplesTable) return;
+    if (this.#readonly) {
+      // Created on first use by a writer: a reader without it has no samples.
+      const rows = await this.#query("SELECT to_regclass('churnlink_compression_samples') IS NOT NULL AS present");
+      if (!rows[0]!.present) throw new NoSamplesTable();
+      this.#samplesTable = true;
+      return;
+    }
     await this.#transaction((c) => createSamplesPostgres(c, SCHEMA_LOCK));
     this.#samplesTable = true;
   }
@@ -504,6 +552,8 @@ export class PostgresStore implements Store {
     }
   }
 }
+
+class NoSamplesTable extends Error {}
 
 /** Insert or replace chunks of a run, all in one statement. */
 type PlacedChunk = { volumeId: number; chunkS: number; chunk: ChunkRecord };
