@@ -6,15 +6,17 @@
  *
  *   node dist/bench/fleet.js [--volumes 1000] [--days 30] [--interval 60] [--store F] [--keep]
  *   node dist/bench/fleet.js --volumes 200 --days 3          # the quick case: 864 k cells
+ *   node dist/bench/fleet.js --store F --keep --only models  # one command again on a kept store
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { serializeRoaring } from '../src/bitmap/roaring.js';
 import { encodeProfile } from '../src/store/write-profile.js';
+import { CHUNK_INTERVALS } from '../src/store/chunk.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import type { IntervalRow } from '../src/store/store.js';
 import { prng } from './generate.js';
@@ -31,6 +33,8 @@ const { values } = parseArgs({
     store: { type: 'string' },
     keep: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
+    /** Run only the commands whose name contains this text. */
+    only: { type: 'string', default: '' },
   },
 });
 const V = Number(values.volumes);
@@ -77,23 +81,31 @@ async function build(): Promise<void> {
   let rows: IntervalRow[] = [];
   let cells = 0;
   const t0 = performance.now();
-  for (let k = 0; k < intervals; k++) {
-    for (let v = 0; v < V; v++) {
+  // Volume by volume, in time order: each chunk (60 intervals of a volume) is written whole in
+  // one call, never read back and rewritten as it would be interval by interval across volumes.
+  for (let v = 0; v < V; v++) {
+    for (let k = 0; k < intervals; k++) {
       const row = cellOf(rand, v, k, scratch, perSecond);
-      if (row === null) continue;
-      rows.push(row);
-      cells++;
-      if (rows.length >= 4096) {
+      if (row !== null) {
+        rows.push(row);
+        cells++;
+      }
+      if (rows.length >= 4096 && ((k + 1) % CHUNK_INTERVALS === 0 || k === intervals - 1)) {
         await store.writeIntervals(run, rows);
         rows = [];
       }
     }
   }
   await store.writeIntervals(run, rows);
+  const t1 = performance.now();
+  // Finishing makes the run visible: the store computes its hour and day rollups here, in bulk.
   await store.finishRun(run, { records: cells, skipped: 0 }, [], [source]);
   await store.close();
   const s = ((performance.now() - t0) / 1000).toFixed(1);
-  console.log(`built ${path}: ${cells} cells of ${V * intervals} (volume, interval) pairs in ${s} s, ` +
+  const rollupsS = ((performance.now() - t1) / 1000).toFixed(1);
+  const cpu = process.cpuUsage();
+  console.log(`built ${path}: ${cells} cells of ${V * intervals} (volume, interval) pairs in ${s} s ` +
+    `(${rollupsS} s of it the rollups at finish; ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s), ` +
     `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB (${(statSync(path).size / cells).toFixed(0)} B per cell)`);
 }
 
@@ -102,14 +114,17 @@ interface Step {
   args: string[];
 }
 
-function measure(step: Step): { s: number; rssMiB: number; code: number | null; bytes: number } {
+function measure(step: Step): { s: number; cpuS: number; rssMiB: number; code: number | null; load: string } {
   const t0 = performance.now();
-  const args = ['-f', '%M', process.execPath, BIN, ...step.args, '--store', path];
+  const args = ['-f', '%M %U %S', process.execPath, BIN, ...step.args, '--store', path];
   const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   const s = (performance.now() - t0) / 1000;
-  const rssKiB = Number(/(\d+)\s*$/.exec(r.stderr)?.[1] ?? NaN);
+  const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   if (r.status !== 0) process.stderr.write(`${step.name}: exit ${r.status}: ${r.stderr.slice(0, 500)}\n`);
-  return { s, rssMiB: rssKiB / 1024, code: r.status, bytes: r.stdout.length };
+  return {
+    s, cpuS: Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN), rssMiB: Number(m?.[1] ?? NaN) / 1024, code: r.status,
+    load: loadavg().map((x) => x.toFixed(2)).join(' '),
+  };
 }
 
 if (!existsSync(path) || !values.store) await build();
@@ -126,11 +141,12 @@ const steps: Step[] = [
   { name: 'simulate --cycle 5m', args: ['simulate', '--cycle', '5m', '--link', '1x10Gbit'] },
   { name: 'plan --rpo 15m --cycle 5m', args: ['plan', '--rpo', '15m', '--percentile', '99', '--cycle', '5m'] },
 ];
-console.log(`| command (${V} volumes x ${D} days x ${I} s) | time (s) | peak RSS (MiB) |`);
-console.log('|---|---:|---:|');
-for (const step of steps) {
+console.log(`| command (${V} volumes x ${D} days x ${I} s) | time (s) | CPU (s) | peak RSS (MiB) | load after |`);
+console.log('|---|---:|---:|---:|---|');
+for (const step of steps.filter((x) => x.name.includes(values.only!))) {
   const m = measure(step);
-  console.log(`| \`${step.name}\` | ${m.code === 0 ? m.s.toFixed(1) : `exit ${m.code}`} | ${m.rssMiB.toFixed(0)} |`);
+  const time = m.code === 0 ? m.s.toFixed(1) : `exit ${m.code}`;
+  console.log(`| \`${step.name}\` | ${time} | ${m.cpuS.toFixed(1)} | ${m.rssMiB.toFixed(0)} | ${m.load} |`);
 }
 if (!values.keep && !values.store) {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });

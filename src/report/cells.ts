@@ -1,4 +1,5 @@
 import { mergeCounters } from '../store/merge.js';
+import type { StoredRollup } from '../store/rollup.js';
 import type { IntervalCounts, IntervalRow, Store, StoredChunk, VolumeSpan } from '../store/store.js';
 
 /** One (volume, interval) after merging every run's row for it. */
@@ -26,6 +27,14 @@ export interface CellSource {
   cells(volumes: readonly string[], fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<PlacedCell[]>;
   /** One volume's stored chunks with their rollups in [fromS, toS), by chunk start then run. */
   chunks(volume: string, fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<StoredChunk[]>;
+  /** The rollup levels (s, finest first) `rollups` answers; none (or absent): fine cells only. */
+  rollupLevelsS?: readonly number[];
+  /**
+   * One volume's rollups of `levelS` (store/rollup.ts) with periods starting in [fromS, toS),
+   * ascending, in pages: each exactly the merge of the period's cells; `withBitmaps` false leaves
+   * the ORs out (empty), for a caller that needs only the counts.
+   */
+  rollups?(volume: string, levelS: number, fromS: number, toS: number, withBitmaps?: boolean): AsyncIterable<StoredRollup[]>;
 }
 
 /** Merge adjacent rows of the same (volume, interval) of one page, as they come from a scan. */
@@ -50,6 +59,9 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
   const selected = all.filter(includeVolume);
   const volumes = selected.length === all.length ? undefined : selected;
   return {
+    rollupLevelsS: await store.rollupLevels(),
+    rollups: (volume, levelS, fromS, toS, withBitmaps = true) =>
+      store.scanRollups({ volume, levelS, fromS, toS, withoutBitmaps: !withBitmaps }),
     spans: (fromS, toS) => store.volumeSpans({ fromS: fromS ?? undefined, toS: toS ?? undefined, volumes }),
     async *cells(names, fromS, toS, withProfiles = false) {
       const scan = { fromS, toS, volumes: names, withoutProfiles: !withProfiles };

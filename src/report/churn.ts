@@ -2,11 +2,13 @@ import { Bitset } from '../bitmap/bitset.js';
 import { walkRoaring } from '../bitmap/roaring.js';
 import { groupsOfVolume, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
+import { eachCount, type StoredRollup } from '../store/rollup.js';
 import type { StoredChunk, VolumeSpan } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
 import { firstTrackOf, lastTrackOf } from '../units/track.js';
 import { cellsOfPage, spanWindow, type CellSource, type PlacedCell } from './cells.js';
 import { summarizeSparse, type SeriesSummary } from './percentile.js';
+import { tileWindow } from './tiling.js';
 import { TrackUnion } from './track-union.js';
 import { BucketPlan, type Bucket, type Per } from './window.js';
 
@@ -188,14 +190,28 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
   if (masks.length > 0) masks.push(unionMasks(masks));
   const results = new Map<number, Map<string, Figures>>(); // bucket index → entity → figures
   const union = new TrackUnion();
+  // Per-interval counts inside a data set's mask are not rolled up: data sets read the fine cells.
+  const levels = request.by === 'dataset' || source.rollups === undefined ? [] : source.rollupLevelsS ?? [];
   for (const span of plan.volumes) {
     if (request.by === 'dataset' && !masks.some((m) => m.has(span.volume))) continue;
     const entities = request.by === 'volume' ? [span.volume]
       : request.by === 'group' ? groupsOf(ctx.scope, span.volume) : [];
     let index = -1;
     let sums = emptyFigures();
-    let cells = 0;
-    let first: PlacedCell | null = null;
+    // ORed parts (cells, chunk or period rollups) of the open bucket; a lone part's count is
+    // stored, so the OR starts only once a second part comes.
+    let parts = 0;
+    let firstBits: Uint8Array | null = null;
+    let firstTracks = 0;
+    const addBits = (bitmap: Uint8Array, tracks: number): void => {
+      if (++parts === 1) {
+        firstBits = bitmap;
+        firstTracks = tracks;
+        return;
+      }
+      if (parts === 2) union.add(firstBits!);
+      union.add(bitmap);
+    };
     let perMask: Map<number, number>[] = masks.map(() => new Map());
     const close = (): void => {
       if (index < 0) return;
@@ -207,11 +223,11 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
           if (mask === undefined) return;
           const f = bucket!.get(name) ?? emptyFigures();
           bucket!.set(name, f);
-          f.changedTracks += cells === 0 ? 0 : union.countAnd(mask);
+          f.changedTracks += parts === 0 ? 0 : union.countAnd(mask);
           for (const [s, n] of perMask[k]!) f.series.set(s, (f.series.get(s) ?? 0) + n);
         });
       } else {
-        sums.changedTracks = cells === 1 ? first!.changedTracks : union.count();
+        sums.changedTracks = parts === 1 ? firstTracks : union.count();
         for (const e of entities) {
           const f = bucket.get(e);
           if (f === undefined) bucket.set(e, entities.length === 1 ? sums : copyFigures(sums));
@@ -220,8 +236,8 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
       }
       union.clear();
       sums = emptyFigures();
-      cells = 0;
-      first = null;
+      parts = 0;
+      firstBits = null;
       perMask = masks.map(() => new Map());
     };
     const addCell = (cell: PlacedCell): void => {
@@ -230,18 +246,15 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
         close();
         index = b;
       }
-      cells++;
-      if (cells === 1) first = cell;
       sums.writes += cell.writes;
       sums.writeBytes += cell.writeBytes;
       sums.reads += cell.reads;
       sums.readBytes += cell.readBytes;
       addToSeries(sums.series, cell.startS, cell.changedTracks);
-      if (request.by === 'dataset') union.add(cell.bitmap);
-      else if (cells === 2) {
-        union.add(first!.bitmap); // a lone cell's count is stored: OR only once a second one comes
+      if (request.by === 'dataset') {
+        parts++;
         union.add(cell.bitmap);
-      } else if (cells > 2) union.add(cell.bitmap);
+      } else addBits(cell.bitmap, cell.changedTracks);
       masks.forEach((m, k) => {
         const mask = m.get(span.volume);
         if (mask === undefined) return;
@@ -257,14 +270,12 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
         close();
         index = b;
       }
-      if (cells === 1) union.add(first!.bitmap);
-      cells += 2; // never a lone cell
       sums.writes += chunk.writes;
       sums.writeBytes += chunk.writeBytes;
       sums.reads += chunk.reads;
       sums.readBytes += chunk.readBytes;
       for (const r of chunk.intervals) addToSeries(sums.series, r.startS, r.changedTracks);
-      union.add(chunk.orBitmap);
+      addBits(chunk.orBitmap, chunk.changedTracks);
     };
     let group: StoredChunk[] = [];
     const flushGroup = (): void => {
@@ -279,13 +290,39 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
       }
       group = [];
     };
-    for await (const page of source.chunks(span.volume, buckets.firstS, buckets.endS)) {
-      for (const chunk of page) {
-        if (group.length > 0 && group[0]!.chunkS !== chunk.chunkS) flushGroup();
-        group.push(chunk);
+    // A period's stored rollup (hour, day) whole inside one bucket: counters, OR and per-cell counts.
+    const addPeriod = (r: StoredRollup): void => {
+      const b = buckets.indexOf(r.periodS);
+      if (b !== index) {
+        close();
+        index = b;
       }
+      sums.writes += r.writes;
+      sums.writeBytes += r.writeBytes;
+      sums.reads += r.reads;
+      sums.readBytes += r.readBytes;
+      eachCount(r, (startS, tracks) => addToSeries(sums.series, startS, tracks));
+      addBits(r.orBitmap, r.changedTracks);
+    };
+    const fromS = Math.max(buckets.firstS, span.firstS);
+    const toS = Math.min(buckets.endS, span.lastS + ctx.intervalS);
+    for (const tile of tileWindow(fromS, toS, request.per === null ? null : buckets.stepS, levels)) {
+      if (tile.levelS > 0) {
+        // A period that is a whole bucket is alone in it: its stored count is the answer, no OR.
+        const alone = request.per !== null && buckets.stepS === tile.levelS;
+        for await (const page of source.rollups!(span.volume, tile.levelS, tile.fromS, tile.toS, !alone)) {
+          for (const r of page) addPeriod(r);
+        }
+        continue;
+      }
+      for await (const page of source.chunks(span.volume, tile.fromS, tile.toS)) {
+        for (const chunk of page) {
+          if (group.length > 0 && group[0]!.chunkS !== chunk.chunkS) flushGroup();
+          group.push(chunk);
+        }
+      }
+      if (group.length > 0) flushGroup();
     }
-    if (group.length > 0) flushGroup();
     close();
   }
   const present = [...results.keys()].sort((a, b) => a - b);

@@ -3,7 +3,9 @@ import { UsageError } from '../errors.js';
 import { redactLocation, scrubSecrets } from './location.js';
 import { checkSameSettings, runRemoved } from './sqlite.js';
 import { createSamplesPostgres, readSamplesPostgres, writeSamplesPostgres } from './compression-samples.js';
-import { SCAN_PAGE_ROWS } from './store.js';
+import { SCAN_PAGE_ROWS, type RollupScan } from './store.js';
+import { rollupLevels, type StoredRollup } from './rollup.js';
+import { allRangesPg, POSTGRES_ROLLUPS_SCHEMA, readRollupsPg, refreshRollupsPg, runRangesPg } from './postgres-rollups.js';
 import {
   CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
   type ChunkRecord,
@@ -44,14 +46,18 @@ CREATE TABLE IF NOT EXISTS churnlink_chunks (
 );
 CREATE INDEX IF NOT EXISTS churnlink_chunks_start ON churnlink_chunks(chunk_s);
 CREATE INDEX IF NOT EXISTS churnlink_chunks_run ON churnlink_chunks(run_id);
+${POSTGRES_ROLLUPS_SCHEMA}
 -- Batches already committed, so that a write retried after a lost acknowledgement is not counted twice.
 CREATE TABLE IF NOT EXISTS churnlink_batches (
   run_id bigint NOT NULL REFERENCES churnlink_runs(id) ON DELETE CASCADE, seq bigint NOT NULL, PRIMARY KEY (run_id, seq)
 );
 `;
-const SCHEMA_VERSION = '5';
-/** Versions this code upgrades on open: 4 (0.1.0) kept one row per (run, volume, interval). */
-const UPGRADES_FROM = ['4'];
+const SCHEMA_VERSION = '6';
+/**
+ * Versions this code upgrades on open: 4 (0.1.0) kept one row per (run, volume, interval); 5 kept
+ * chunks without the hour and day rollups.
+ */
+const UPGRADES_FROM = ['4', '5'];
 const SCHEMA_LOCK = 7_460_253; // advisory lock id: one collector creates the schema at a time
 const SETTINGS_LOCK = 7_460_254; // settings recorded with a first run vs. dropped with the last aborted one
 
@@ -64,6 +70,11 @@ function isTransient(err: unknown): boolean {
 }
 
 export interface PostgresOptions {
+  /**
+   * Open for reading only (reports): no DDL, no write, so a role with only SELECT reads; a store
+   * of an older schema is refused with a message to run `churnlink migrate`.
+   */
+  readonly?: boolean;
   /** How long to keep retrying after the server goes away (s). */
   retryForS?: number;
   /** Called when a retry starts (for the CLI to say so). */
@@ -97,6 +108,10 @@ export class PostgresStore implements Store {
   /** Connect and create the schema on first use. */
   static async open(url: string, options: PostgresOptions = {}): Promise<PostgresStore> {
     const store = new PostgresStore(url, options);
+    if (options.readonly === true) {
+      await store.#checkReadable(url);
+      return store;
+    }
     try {
       await store.#transaction(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
@@ -104,7 +119,14 @@ export class PostgresStore implements Store {
         await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]);
         const old = "key = 'schema_version' AND value = ANY";
         const version = await c.query(`SELECT value FROM churnlink_meta WHERE ${old}($1)`, [UPGRADES_FROM]);
-        if (version.rowCount === 1) await upgradeFrom4(c);
+        if (version.rowCount === 1) {
+          if (version.rows[0].value === '4') await upgradeFrom4(c);
+          const interval = await c.query("SELECT value FROM churnlink_meta WHERE key = 'interval_s'");
+          if (interval.rowCount === 1) {
+            const intervalS = Number(interval.rows[0].value);
+            await refreshRollupsPg(c, intervalS, await allRangesPg(c, intervalS));
+          }
+        }
         await c.query(`UPDATE churnlink_meta SET value = $1 WHERE ${old}($2)`, [SCHEMA_VERSION, UPGRADES_FROM]);
         const { rows } = await c.query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'");
         if (rows[0].value !== SCHEMA_VERSION) throw new UsageError(`store: ${store.location} has schema version ${rows[0].value}; this churnlink reads ${SCHEMA_VERSION}`);
@@ -117,6 +139,33 @@ export class PostgresStore implements Store {
     }
     return store;
   }
+
+  /** A read-only open: the schema must be this version's, checked with one SELECT. */
+  async #checkReadable(url: string): Promise<void> {
+    this.#readonly = true;
+    let version: string | null;
+    try {
+      const present = await this.#query("SELECT to_regclass('churnlink_meta') IS NOT NULL AS present");
+      const rows = present[0]!.present
+        ? await this.#query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'") : [];
+      version = rows.length === 0 ? null : String(rows[0]!.value);
+    } catch (err) {
+      await this.close();
+      const why = scrubSecrets((err as Error).message, url);
+      throw new UsageError(`store: cannot use PostgreSQL at ${this.location}: ${why}`, { cause: err });
+    }
+    if (version === SCHEMA_VERSION) return;
+    await this.close();
+    if (version === null) throw new UsageError(`store ${this.location} holds no collection yet (run churnlink collect first)`);
+    if (UPGRADES_FROM.includes(version)) {
+      const by = version === '4' ? 'churnlink 0.1.0' : 'an earlier churnlink';
+      throw new UsageError(`store: ${this.location} was written by ${by} (schema ${version}) and must be converted once: `
+        + `run churnlink migrate --store URL with a role that may write it`);
+    }
+    throw new UsageError(`store: ${this.location} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
+  }
+
+  #readonly = false;
 
   async getSettings(): Promise<StoreSettings | null> {
     const rows = await this.#query("SELECT key, value FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes')");
@@ -170,7 +219,7 @@ export class PostgresStore implements Store {
     const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
     const intervalS = await this.#intervalS();
     await this.#transaction(async (c) => {
-      const exists = await c.query('SELECT 1 FROM churnlink_runs WHERE id = $1 FOR SHARE', [runId]);
+      const exists = await c.query('SELECT status FROM churnlink_runs WHERE id = $1 FOR SHARE', [runId]);
       if (exists.rowCount === 0) throw runRemoved(this.location, runId);
       const fresh = await c.query('INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq', [runId, seq]);
       if (fresh.rowCount === 0) return; // committed before; the acknowledgement was lost
@@ -188,11 +237,25 @@ export class PostgresStore implements Store {
         const before = data === undefined ? [] : unpackChunk(g.volume, g.chunkS, data);
         return { volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) };
       }));
+      // A live run is visible as it commits: its rollups follow each commit.
+      if (exists.rows[0].status === 'live') {
+        await refreshRollupsPg(c, intervalS, rows.map((r) => ({
+          volumeId: volumeIds.get(r.volume)!, fromS: r.startS, toS: r.startS + intervalS,
+        })));
+      }
     });
   }
 
   async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
+    const settings = await this.getSettings();
     await this.#transaction(async (c) => {
+      // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
+      const visible = await c.query(
+        "SELECT id, status FROM churnlink_runs WHERE id = ANY($1::bigint[]) AND status IN ('complete', 'live')",
+        [[...replaces, runId]]);
+      const replacedVisible = visible.rows.map((r) => Number(r.id)).filter((id) => id !== runId);
+      const wasLive = visible.rows.some((r) => Number(r.id) === runId && r.status === 'live');
+      const dirty = settings === null ? [] : await runRangesPg(c, replacedVisible, settings.intervalS);
       if (replaces.length > 0) {
         await c.query('DELETE FROM churnlink_runs WHERE id = ANY($1::bigint[])', [replaces]);
         await c.query('DELETE FROM churnlink_meta WHERE key = ANY($1::text[])', [replaces.map((id) => `owner:${id}`)]);
@@ -205,13 +268,21 @@ export class PostgresStore implements Store {
       );
       if (done.rowCount === 0) throw runRemoved(this.location, runId);
       await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
+      if (settings !== null) {
+        if (!wasLive) dirty.push(...await runRangesPg(c, [runId], settings.intervalS));
+        await refreshRollupsPg(c, settings.intervalS, dirty);
+      }
     });
   }
 
   async abortRun(runId: number): Promise<void> {
     await this.#transaction(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
+      const settings = await this.getSettings();
+      const visible = await c.query("SELECT 1 FROM churnlink_runs WHERE id = $1 AND status IN ('complete', 'live')", [runId]);
+      const dirty = settings === null || visible.rowCount === 0 ? [] : await runRangesPg(c, [runId], settings.intervalS);
       await c.query('DELETE FROM churnlink_runs WHERE id = $1', [runId]);
+      if (settings !== null) await refreshRollupsPg(c, settings.intervalS, dirty);
       await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
       await c.query(
         "DELETE FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes') AND NOT EXISTS (SELECT 1 FROM churnlink_runs)",
@@ -357,6 +428,18 @@ export class PostgresStore implements Store {
     }
   }
 
+  async rollupLevels(): Promise<number[]> {
+    const settings = await this.getSettings();
+    return settings === null ? [] : rollupLevels(settings.intervalS);
+  }
+
+  async *scanRollups(scan: RollupScan): AsyncIterable<StoredRollup[]> {
+    const ids = await this.#volumeIdsIn([scan.volume]);
+    if (ids === null || ids.length === 0) return;
+    yield* readRollupsPg((sql, params) => this.#query(sql, params), ids[0]!, scan.volume, scan.levelS, scan.fromS,
+      scan.toS, scan.pageRows ?? 512, scan.withoutBitmaps !== true);
+  }
+
   /** Start of the chunk holding `s` (a store without settings holds no chunks: anything goes). */
   async #chunkFloor(s: number): Promise<number> {
     if (s === -Number.MAX_SAFE_INTEGER || (this.#cachedIntervalS === undefined && (await this.getSettings()) === null)) {
@@ -386,12 +469,24 @@ export class PostgresStore implements Store {
   }
 
   async readCompressionSamples(query: IntervalQuery): Promise<CompressionSampleRow[]> {
-    await this.#ensureSamplesTable();
+    try {
+      await this.#ensureSamplesTable();
+    } catch (err) {
+      if (err instanceof NoSamplesTable) return [];
+      throw err;
+    }
     return readSamplesPostgres((sql, params) => this.#query(sql, params), query);
   }
 
   async #ensureSamplesTable(): Promise<void> {
     if (this.#samplesTable) return;
+    if (this.#readonly) {
+      // Created on first use by a writer: a reader without it has no samples.
+      const rows = await this.#query("SELECT to_regclass('churnlink_compression_samples') IS NOT NULL AS present");
+      if (!rows[0]!.present) throw new NoSamplesTable();
+      this.#samplesTable = true;
+      return;
+    }
     await this.#transaction((c) => createSamplesPostgres(c, SCHEMA_LOCK));
     this.#samplesTable = true;
   }
@@ -464,6 +559,8 @@ export class PostgresStore implements Store {
     }
   }
 }
+
+class NoSamplesTable extends Error {}
 
 /** Insert or replace chunks of a run, all in one statement. */
 type PlacedChunk = { volumeId: number; chunkS: number; chunk: ChunkRecord };

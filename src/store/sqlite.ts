@@ -2,19 +2,24 @@ import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js';
 import { SCAN_PAGE_ROWS } from './store.js';
+import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
+import { allRanges, readRollups, refreshRollups, runRanges, SQLITE_ROLLUPS_SCHEMA } from './sqlite-rollups.js';
 import {
   CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
   type ChunkRecord,
 } from './chunk.js';
 import type {
-  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, RunSpan, SourceInfo, Store, StoreSettings,
-  StoredChunk, VolumeInfo,
+  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RollupScan, RunInfo, RunSpan, SourceInfo, Store,
+  StoreSettings, StoredChunk, VolumeInfo,
   VolumeSpan,
 } from './store.js';
 
-const SCHEMA_VERSION = '6';
-/** Versions this code upgrades on open: 5 (0.1.0) kept one row per (run, volume, interval). */
-const UPGRADES_FROM = ['5'];
+const SCHEMA_VERSION = '7';
+/**
+ * Versions this code upgrades on open: 5 (0.1.0) kept one row per (run, volume, interval); 6 kept
+ * chunks without the hour and day rollups.
+ */
+const UPGRADES_FROM = ['5', '6'];
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -61,6 +66,7 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE INDEX IF NOT EXISTS chunks_start ON chunks(chunk_s);
 CREATE INDEX IF NOT EXISTS chunks_run ON chunks(run_id);
+${SQLITE_ROLLUPS_SCHEMA}
 CREATE TABLE IF NOT EXISTS batches (
   run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
   seq INTEGER NOT NULL,
@@ -127,11 +133,16 @@ export class SqliteStore implements Store {
     if (version !== null && UPGRADES_FROM.includes(version)) {
       if (this.#readonly) {
         this.#db.close();
-        throw new UsageError(`store: ${path} was written by churnlink 0.1.0 (schema ${version}) and must be converted once: `
+        const by = version === '5' ? 'churnlink 0.1.0' : 'an earlier churnlink';
+        throw new UsageError(`store: ${path} was written by ${by} (schema ${version}) and must be converted once: `
           + `run churnlink migrate --store ${path} where you may write it`);
       }
       this.#writing();
-      this.#db.transaction(() => this.#upgradeFrom5()).immediate();
+      this.#db.transaction(() => {
+        if (version === '5') this.#upgradeFrom5();
+        if (this.#meta('interval_s') !== null) refreshRollups(this.#db, this.#intervalS(), allRanges(this.#db, this.#intervalS()));
+        this.#setMeta('schema_version', SCHEMA_VERSION);
+      }).immediate();
     }
     else if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION) throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
@@ -244,6 +255,7 @@ export class SqliteStore implements Store {
     const intervalS = this.#intervalS();
     const write = this.#db.transaction(() => {
       if (batch !== undefined && this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0) return;
+      const dirty: DirtyRange[] = [];
       for (const { volume, chunkS, rows: fresh } of rowsByChunk(rows, intervalS).values()) {
         const volumeId = this.#volumeId(volume);
         // The run may have this chunk already: later intervals, late records, a cut between threads.
@@ -252,7 +264,10 @@ export class SqliteStore implements Store {
         const stored = data === undefined ? [] : unpackChunk(volume, chunkS, new Uint8Array(data));
         const merged = mergeIntoChunk(stored, fresh);
         this.#putChunk(volumeId, chunkS, runId, packChunk(chunkS, merged));
+        for (const r of fresh) dirty.push({ volumeId, fromS: r.startS, toS: r.startS + intervalS });
       }
+      // A live run is visible as it commits: its rollups follow each commit.
+      if (this.#statusOf(runId) === 'live') refreshRollups(this.#db, intervalS, dirty);
     });
     try {
       // IMMEDIATE: the transaction reads chunks, then writes them; taking the write lock first makes
@@ -308,12 +323,15 @@ export class SqliteStore implements Store {
       flush();
     }
     this.#db.exec('DROP TABLE IF EXISTS intervals');
-    this.#setMeta('schema_version', SCHEMA_VERSION);
   }
 
   async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
     this.#writing();
     this.#db.transaction(() => {
+      // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
+      const dirty = this.#meta('interval_s') === null ? [] : replaces.filter((id) => this.#visible(id))
+        .flatMap((id) => runRanges(this.#db, id, this.#intervalS()));
+      const wasLive = this.#statusOf(runId) === 'live';
       for (const old of replaces) this.#deleteRun(old);
       this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
       this.#addSources(runId, sources);
@@ -321,13 +339,18 @@ export class SqliteStore implements Store {
         .run(new Date().toISOString(), totals.records, totals.skipped, runId);
       if (done.changes === 0) throw runRemoved(this.location, runId);
       this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
+      if (!wasLive && this.#meta('interval_s') !== null) dirty.push(...runRanges(this.#db, runId, this.#intervalS()));
+      if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
     }).immediate();
   }
 
   async abortRun(runId: number): Promise<void> {
     this.#writing();
     this.#db.transaction(() => {
+      const dirty = this.#visible(runId) && this.#meta('interval_s') !== null
+        ? runRanges(this.#db, runId, this.#intervalS()) : [];
       this.#deleteRun(runId);
+      if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
       if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
         this.#db.prepare("DELETE FROM meta WHERE key IN ('interval_s', 'track_bytes')").run();
       }
@@ -455,6 +478,26 @@ export class SqliteStore implements Store {
       }
       if (out.length > 0) yield out;
     }
+  }
+
+  async *scanRollups(scan: RollupScan): AsyncIterable<StoredRollup[]> {
+    const volumeId = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck().get(scan.volume) as number | undefined;
+    if (volumeId === undefined) return;
+    yield* readRollups(this.#db, volumeId, scan.volume, scan.levelS, scan.fromS, scan.toS, scan.pageRows ?? 512,
+      scan.withoutBitmaps !== true);
+  }
+
+  async rollupLevels(): Promise<number[]> {
+    return this.#meta('interval_s') === null ? [] : rollupLevels(this.#intervalS());
+  }
+
+  #statusOf(runId: number): string | undefined {
+    return this.#statement('SELECT status FROM runs WHERE id = ?').pluck().get(runId) as string | undefined;
+  }
+
+  #visible(runId: number): boolean {
+    const status = this.#statusOf(runId);
+    return status === 'live' || status === 'complete';
   }
 
   #statement(sql: string): Database.Statement {

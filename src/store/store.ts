@@ -1,3 +1,5 @@
+import type { StoredRollup } from './rollup.js';
+
 /**
  * The store interface shared by the embedded SQLite store and the central PostgreSQL store.
  * One row per (run, volume, interval) holding counters and the portable roaring bitmap of
@@ -118,6 +120,18 @@ export interface StoredChunk extends ChunkRollup {
   intervals: IntervalRow[];
 }
 
+/** One volume's stored rollups of one level (store/rollup.ts) with periods starting in [fromS, toS). */
+export interface RollupScan {
+  volume: string;
+  levelS: number;
+  fromS: number;
+  toS: number;
+  /** Rollups per page (default 512). */
+  pageRows?: number;
+  /** Leave the OR bitmaps out (empty each): a caller that needs only counts and counters. */
+  withoutBitmaps?: boolean;
+}
+
 /** Rows per page of a scan: bounds the memory of a read whatever the window holds. */
 export const SCAN_PAGE_ROWS = 2000;
 
@@ -201,6 +215,13 @@ export interface Store {
   scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]>;
   /** The same selection as chunks with their rollups, ordered by chunk start, volume id and run. */
   scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]>;
+  /** The rollup levels (s, finest first) the store keeps for its interval; none before settings. */
+  rollupLevels(): Promise<number[]>;
+  /**
+   * Rollups of visible runs (complete and live; several runs merged like cells are), ascending by
+   * period, in pages: a period's rollup is exactly what its fine cells give (store/rollup.ts).
+   */
+  scanRollups(scan: RollupScan): AsyncIterable<StoredRollup[]>;
   /**
    * Store compression samples (table `compression_samples`, created on first use), one
    * transaction; a (run, volume, interval) written again is replaced.

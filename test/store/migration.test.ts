@@ -19,6 +19,13 @@ test('a 0.1.0 store is upgraded on open, keeps every row, and reports as 0.1.0 d
   const before = new Database(path, { readonly: true });
   assert.equal(before.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '5');
   const rows = before.prepare('SELECT COUNT(*) FROM intervals').pluck().get();
+  // The rollups the upgrade must build, from the 0.1.0 rows: distinct (volume, hour) and (volume, day).
+  const periods = (levelS: number) => before.prepare(`SELECT COUNT(DISTINCT volume_id || '/' || (start_s / ${levelS}))
+    FROM intervals i JOIN runs r ON r.id = i.run_id WHERE r.status = 'complete'`).pluck().get();
+  const hours = periods(3600);
+  const days = periods(86_400);
+  const cells = before.prepare(`SELECT COUNT(DISTINCT volume_id || '/' || start_s) FROM intervals i
+    JOIN runs r ON r.id = i.run_id WHERE r.status = 'complete'`).pluck().get();
   before.close();
   assert.equal(rows, 585);
 
@@ -27,8 +34,12 @@ test('a 0.1.0 store is upgraded on open, keeps every row, and reports as 0.1.0 d
   assert.deepEqual((await store.listRuns()).map((r) => [r.id, r.status, r.records]), [[1, 'complete', 10], [2, 'complete', 3000], [3, 'complete', 500]]);
   await store.close();
   const after = new Database(path, { readonly: true });
-  assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '6');
+  assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '7');
   assert.equal(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'intervals'").pluck().get(), 0);
+  const rollups = (levelS: number) => after.prepare(`SELECT COUNT(*), SUM(cells) FROM rollups WHERE level_s = ${levelS}`)
+    .raw().get();
+  assert.deepEqual(rollups(3600), [hours, cells]);
+  assert.deepEqual(rollups(86_400), [days, cells]);
   // 585 interval rows in 3 runs: run 1 one chunk per volume (2), run 2 three hours x 3 volumes, run 3 one hour x 2.
   assert.equal(after.prepare('SELECT COUNT(*) FROM chunks').pluck().get(), 2 + 9 + 2);
   assert.equal(after.prepare('SELECT SUM(cells) FROM chunks').pluck().get(), 585);
@@ -114,9 +125,30 @@ test('churnlink migrate converts a 0.1.0 store and says so', async () => {
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.stdout, `store ${path}: up to date (3 runs)\n`);
   const after = new Database(path, { readonly: true });
-  assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '6');
+  assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '7');
   assert.equal(after.prepare('SELECT SUM(cells) FROM chunks').pluck().get(), 585);
   after.close();
   const missing = await runCli('migrate', '--store', join(tempDir(), 'none.db'));
   assert.equal(missing.code, 2);
+});
+
+test('a schema 6 store (chunks without rollups) is refused read-only, then migrated with its rollups', async () => {
+  // A schema 6 store: this version's file less the rollups table, as 6 wrote it.
+  const path = join(tempDir(), 'six.db');
+  copyFileSync(join(OLD, 'store.db'), path);
+  await new SqliteStore(path).close();
+  const six = new Database(path);
+  const before = six.prepare('SELECT COUNT(*), SUM(cells) FROM rollups').raw().get();
+  six.exec("DROP TABLE rollups; UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+  six.close();
+  const report = await runCli('report', '--store', path, '--format', 'json');
+  assert.equal(report.code, 2);
+  assert.match(report.stderr, new RegExp(`written by an earlier churnlink \\(schema 6\\).*churnlink migrate --store ${path}`));
+  const r = await runCli('migrate', '--store', path);
+  assert.equal(r.code, 0, r.stderr);
+  const after = new Database(path, { readonly: true });
+  assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '7');
+  assert.deepEqual(after.prepare('SELECT COUNT(*), SUM(cells) FROM rollups').raw().get(), before);
+  after.close();
+  await reportsAsBefore(path);
 });

@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { UsageError } from '../../src/errors.js';
 import { storeConformance } from './conformance.js';
+import { rollupConformance } from './rollup-conformance.js';
 import { freshDatabase, postgresUnavailable } from '../support/postgres.js';
 import { cleanUp } from '../support/cleanup.js';
+import pg from 'pg';
+import { serializeRoaring } from '../../src/bitmap/roaring.js';
+import { encodeProfile } from '../../src/store/write-profile.js';
+import { runCli } from '../helpers.js';
 
 // No server: every test still shows, as skipped with the reason.
 const missing = await postgresUnavailable();
@@ -16,4 +21,49 @@ storeConformance('postgres', async () => {
 
 test('postgres: an unreachable server is a usage error naming the redacted URL', { skip: missing }, async () => {
   await assert.rejects(PostgresStore.open('postgres://someone:secret@127.0.0.1:1/x', { retryForS: 0 }), (e: unknown) => e instanceof UsageError && /cannot use PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/x/.test(e.message));
+});
+
+rollupConformance('postgres', async () => ({ store: await PostgresStore.open(await freshDatabase('rollups')) }), missing);
+
+test('postgres: a role with only SELECT reads reports (no DDL, no write on open); an older schema asks for migrate', { skip: missing }, async () => {
+  const url = await freshDatabase('readonly');
+  const store = await PostgresStore.open(url);
+  await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+  const run = await store.beginRun('h', []);
+  const tracks = [3, 4, 70_000];
+  await store.writeIntervals(run, [0, 60, 3600].map((startS) => ({
+    volume: 'v', startS, writes: 3, writeBytes: 12_288, reads: 0, readBytes: 0, changedTracks: 3,
+    bitmap: serializeRoaring(Uint32Array.from(tracks)), writeProfile: encodeProfile(Float64Array.of(12_288)),
+  })));
+  await store.finishRun(run, { records: 9, skipped: 0 }, [], []);
+  await store.close();
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  const reader = new URL(url);
+  reader.username = 'churn_reader';
+  try {
+    await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'churn_reader')
+      THEN CREATE ROLE churn_reader LOGIN; END IF; END $$`);
+    await admin.query('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
+    await admin.query('GRANT USAGE ON SCHEMA public TO churn_reader');
+    await admin.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO churn_reader');
+    const r = await runCli('report', '--store', reader.href, '--format', 'json');
+    assert.equal(r.code, 0, r.stderr);
+    const [row] = JSON.parse(r.stdout) as { volume: string; writes: number; changedTracks: number }[];
+    assert.deepEqual([row!.volume, row!.writes, row!.changedTracks], ['v', 9, 3]);
+    // The whole-window answer came from the day rollup the writer stored; the reader wrote nothing.
+    const hours = await runCli('report', '--store', reader.href, '--per', '1h', '--format', 'csv');
+    assert.equal(hours.code, 0, hours.stderr);
+    assert.equal((await runCli('runs', '--store', reader.href)).code, 0);
+
+    // A store of the previous schema (no rollups): the reader is told to migrate, nothing written.
+    await admin.query("DROP TABLE churnlink_rollups; UPDATE churnlink_meta SET value = '5' WHERE key = 'schema_version'");
+    const old = await runCli('report', '--store', reader.href);
+    assert.equal(old.code, 2);
+    assert.match(old.stderr, /written by an earlier churnlink \(schema 5\).*churnlink migrate/);
+    const version = await admin.query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'");
+    assert.equal(version.rows[0].value, '5');
+  } finally {
+    await admin.end();
+  }
 });

@@ -6,6 +6,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers.js';
 import { storeConformance } from './conformance.js';
+import { rollupConformance } from './rollup-conformance.js';
 
 let n = 0;
 const dir = tempDir();
@@ -20,3 +21,5 @@ test('sqlite: a file that is not a store is refused with a usage error', () => {
   writeFileSync(path, 'hello, this is text and not SQLite at all'.repeat(50));
   assert.throws(() => new SqliteStore(path), (e: unknown) => e instanceof UsageError && /is not a churnlink SQLite store|cannot open/.test(e.message));
 });
+
+rollupConformance('sqlite', async () => ({ store: new SqliteStore(join(dir, `rollups-${n++}.db`)) }));

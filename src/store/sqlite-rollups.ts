@@ -1,0 +1,107 @@
+import type Database from 'better-sqlite3';
+import { chunkStartS, unpackChunk } from './chunk.js';
+import {
+  mergedCells, periodStartS, rollupLevels, rollupsOfTopPeriod, type DirtyRange, type StoredRollup,
+} from './rollup.js';
+
+/*
+ * The coarse rollups of the SQLite store (store/rollup.ts): table `rollups`, one row per
+ * (volume, level, period) over the visible runs, recomputed from the chunks whenever they change.
+ */
+
+export const SQLITE_ROLLUPS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS rollups (
+  volume_id INTEGER NOT NULL REFERENCES volumes(id),
+  level_s INTEGER NOT NULL,
+  period_s INTEGER NOT NULL,
+  cells INTEGER NOT NULL,
+  writes INTEGER NOT NULL,
+  write_bytes INTEGER NOT NULL,
+  reads INTEGER NOT NULL,
+  read_bytes INTEGER NOT NULL,
+  changed_tracks INTEGER NOT NULL,
+  counts BLOB NOT NULL,
+  or_bitmap BLOB NOT NULL,
+  PRIMARY KEY (volume_id, level_s, period_s)
+);
+`;
+
+/** The ranges a run's chunks cover, per volume (before it is deleted or after it becomes visible). */
+export function runRanges(db: Database.Database, runId: number, intervalS: number): DirtyRange[] {
+  const rows = db.prepare(`SELECT volume_id AS volumeId, MIN(first_s) AS fromS, MAX(last_s) AS lastS
+    FROM chunks WHERE run_id = ? GROUP BY volume_id`).all(runId) as { volumeId: number; fromS: number; lastS: number }[];
+  return rows.map((r) => ({ volumeId: r.volumeId, fromS: r.fromS, toS: r.lastS + intervalS }));
+}
+
+/** Every volume's range of visible chunks (a migration computes every rollup). */
+export function allRanges(db: Database.Database, intervalS: number): DirtyRange[] {
+  const rows = db.prepare(`SELECT c.volume_id AS volumeId, MIN(c.first_s) AS fromS, MAX(c.last_s) AS lastS
+    FROM chunks c JOIN runs r ON r.id = c.run_id WHERE r.status IN ('complete', 'live') GROUP BY c.volume_id`)
+    .all() as { volumeId: number; fromS: number; lastS: number }[];
+  return rows.map((r) => ({ volumeId: r.volumeId, fromS: r.fromS, toS: r.lastS + intervalS }));
+}
+
+/**
+ * Recompute the rollups of every coarsest-level period touching the ranges, from the visible
+ * chunks (inside the caller's transaction). Memory: one volume's day of cells at a time.
+ */
+export function refreshRollups(db: Database.Database, intervalS: number, ranges: readonly DirtyRange[]): void {
+  const levels = rollupLevels(intervalS);
+  if (levels.length === 0 || ranges.length === 0) return;
+  const top = levels[levels.length - 1]!;
+  const read = db.prepare(`SELECT c.chunk_s AS chunkS, c.data FROM chunks c JOIN runs r ON r.id = c.run_id
+    WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?`);
+  const clear = db.prepare('DELETE FROM rollups WHERE volume_id = ? AND period_s >= ? AND period_s < ?');
+  const put = db.prepare(`INSERT INTO rollups (volume_id, level_s, period_s, cells, writes, write_bytes, reads,
+    read_bytes, changed_tracks, counts, or_bitmap) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const done = new Set<string>();
+  for (const range of ranges) {
+    for (let topS = periodStartS(range.fromS, top); topS < range.toS; topS += top) {
+      const key = `${range.volumeId}/${topS}`;
+      if (done.has(key)) continue;
+      done.add(key);
+      const rows = [];
+      for (const c of read.iterate(range.volumeId, chunkStartS(topS, intervalS), topS + top) as
+        IterableIterator<{ chunkS: number; data: Buffer }>) {
+        rows.push(...unpackChunk('', c.chunkS, new Uint8Array(c.data), topS, topS + top, false));
+      }
+      clear.run(range.volumeId, topS, topS + top);
+      for (const r of rollupsOfTopPeriod(levels, mergedCells(rows))) {
+        put.run(range.volumeId, r.levelS, r.periodS, r.cells, r.writes, r.writeBytes, r.reads, r.readBytes,
+          r.changedTracks, blob(r.counts), blob(r.orBitmap));
+      }
+    }
+  }
+}
+
+const statements = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** One volume's rollups of `levelS` with periods in [fromS, toS), ascending, in pages of `pageRows`. */
+export function* readRollups(
+  db: Database.Database, volumeId: number, volume: string, levelS: number, fromS: number, toS: number, pageRows: number,
+  withBitmaps = true,
+): Generator<StoredRollup[]> {
+  const key = `${pageRows}/${withBitmaps}`;
+  let select = statements.get(db)?.get(key);
+  if (select === undefined) {
+    select = db.prepare(`SELECT level_s AS levelS, period_s AS periodS, cells, writes, write_bytes AS writeBytes,
+      reads, read_bytes AS readBytes, changed_tracks AS changedTracks, counts,
+      ${withBitmaps ? 'or_bitmap' : 'x\'\''} AS orBitmap FROM rollups
+      WHERE volume_id = ? AND level_s = ? AND period_s >= ? AND period_s < ? ORDER BY period_s LIMIT ${pageRows}`);
+    const forDb = statements.get(db) ?? new Map<string, Database.Statement>();
+    statements.set(db, forDb.set(key, select));
+  }
+  for (let from = fromS; from < toS; ) {
+    const rows = select.all(volumeId, levelS, from, toS) as StoredRollup[];
+    if (rows.length === 0) return;
+    // Buffers are Uint8Arrays already: no copy.
+    for (const r of rows) r.volume = volume;
+    yield rows;
+    if (rows.length < pageRows) return;
+    from = rows[rows.length - 1]!.periodS + 1;
+  }
+}
+
+function blob(b: Uint8Array): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
