@@ -16,7 +16,9 @@ export async function openStore(
   spec: string, options: { mustExist?: boolean; readonly?: boolean; command?: string } & PostgresOptions = {},
 ): Promise<Store> {
   // Reports open read-only: no DDL, no write, so a role with only SELECT reads.
-  if (isPostgresUrl(spec)) return PostgresStore.open(spec, { ...options, readonly: options.readonly ?? options.mustExist === true });
+  if (isPostgresUrl(spec)) {
+    return PostgresStore.open(spec, { ...options, readonly: options.readonly ?? options.mustExist === true });
+  }
   if (options.mustExist && !existsSync(spec)) throw new UsageError(`store ${spec} does not exist (run churnlink collect first)`);
   // Reports open read-only: a store the user may not write, or on a read-only mount, reads fine.
   return new SqliteStore(spec, { readonly: options.readonly ?? options.mustExist === true });
