@@ -34,7 +34,9 @@ export interface CellSource {
    * ascending, in pages: each exactly the merge of the period's cells; `withBitmaps` false leaves
    * the ORs out (empty), for a caller that needs only the counts.
    */
-  rollups?(volume: string, levelS: number, fromS: number, toS: number, withBitmaps?: boolean): AsyncIterable<StoredRollup[]>;
+  rollups?(
+    volume: string, levelS: number, fromS: number, toS: number, withBitmaps?: boolean,
+  ): AsyncIterable<StoredRollup[]>;
 }
 
 /** Merge adjacent rows of the same (volume, interval) of one page, as they come from a scan. */

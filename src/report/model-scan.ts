@@ -116,7 +116,9 @@ export async function scanModels(
   const tiled = folds.filter((f) => levels.some((l) => f.spanS % l === 0));
   const untiled = folds.filter((f) => !tiled.includes(f));
   for (const { volume, firstS: volumeFirstS, lastS } of volumes) {
-    const feedChunks = async (folding: SpanFold[], fromS: number, toS: number, withProfiles: boolean): Promise<void> => {
+    const feedChunks = async (
+      folding: SpanFold[], fromS: number, toS: number, withProfiles: boolean,
+    ): Promise<void> => {
       let group: StoredChunk[] = [];
       const flush = (): void => {
         const only = group.length === 1 ? group[0]! : null;

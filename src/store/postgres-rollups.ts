@@ -35,7 +35,9 @@ export async function allRangesPg(c: pg.PoolClient, intervalS: number): Promise<
 }
 
 /** Recompute the rollups of every coarsest-level period touching the ranges, in the caller's transaction. */
-export async function refreshRollupsPg(c: pg.PoolClient, intervalS: number, ranges: readonly DirtyRange[]): Promise<void> {
+export async function refreshRollupsPg(
+  c: pg.PoolClient, intervalS: number, ranges: readonly DirtyRange[],
+): Promise<void> {
   const levels = rollupLevels(intervalS);
   if (levels.length === 0 || ranges.length === 0) return;
   const top = levels[levels.length - 1]!;
@@ -53,7 +55,8 @@ export async function refreshRollupsPg(c: pg.PoolClient, intervalS: number, rang
         JOIN churnlink_runs r ON r.id = c.run_id
         WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3`,
       [range.volumeId, chunkStartS(topS, intervalS), topS + top]);
-      const rows = chunks.flatMap((k) => unpackChunk('', Number(k.chunk_s), new Uint8Array(k.data), topS, topS + top, false));
+      const rows = chunks.flatMap((k) =>
+        unpackChunk('', Number(k.chunk_s), new Uint8Array(k.data), topS, topS + top, false));
       await c.query('DELETE FROM churnlink_rollups WHERE volume_id = $1 AND period_s >= $2 AND period_s < $3',
         [range.volumeId, topS, topS + top]);
       const rollups = rollupsOfTopPeriod(levels, mergedCells(rows));
@@ -78,11 +81,13 @@ export async function* readRollupsPg(
 ): AsyncGenerator<StoredRollup[]> {
   for (let from = fromS; from < toS; ) {
     const rows = await query(`SELECT level_s, period_s, cells, writes, write_bytes, reads, read_bytes, changed_tracks,
-      counts, ${withBitmaps ? 'or_bitmap' : "''::bytea AS or_bitmap"} FROM churnlink_rollups WHERE volume_id = $1 AND level_s = $2 AND period_s >= $3
-      AND period_s < $4 ORDER BY period_s LIMIT ${pageRows}`, [volumeId, levelS, from, toS]);
+      counts, ${withBitmaps ? 'or_bitmap' : "''::bytea AS or_bitmap"} FROM churnlink_rollups
+      WHERE volume_id = $1 AND level_s = $2 AND period_s >= $3 AND period_s < $4 ORDER BY period_s
+      LIMIT ${pageRows}`, [volumeId, levelS, from, toS]);
     if (rows.length === 0) return;
     yield rows.map((r) => ({
-      volume, levelS: r.level_s, periodS: Number(r.period_s), cells: r.cells, writes: r.writes, writeBytes: r.write_bytes,
+      volume, levelS: r.level_s, periodS: Number(r.period_s), cells: r.cells, writes: r.writes,
+      writeBytes: r.write_bytes,
       reads: r.reads, readBytes: r.read_bytes, changedTracks: r.changed_tracks, counts: new Uint8Array(r.counts),
       orBitmap: new Uint8Array(r.or_bitmap),
     }));

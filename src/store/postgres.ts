@@ -5,7 +5,9 @@ import { checkSameSettings, runRemoved } from './sqlite.js';
 import { createSamplesPostgres, readSamplesPostgres, writeSamplesPostgres } from './compression-samples.js';
 import { SCAN_PAGE_ROWS, type RollupScan } from './store.js';
 import { rollupLevels, type StoredRollup } from './rollup.js';
-import { allRangesPg, POSTGRES_ROLLUPS_SCHEMA, readRollupsPg, refreshRollupsPg, runRangesPg } from './postgres-rollups.js';
+import {
+  allRangesPg, POSTGRES_ROLLUPS_SCHEMA, readRollupsPg, refreshRollupsPg, runRangesPg,
+} from './postgres-rollups.js';
 import {
   CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
   type ChunkRecord,
@@ -156,13 +158,17 @@ export class PostgresStore implements Store {
     }
     if (version === SCHEMA_VERSION) return;
     await this.close();
-    if (version === null) throw new UsageError(`store ${this.location} holds no collection yet (run churnlink collect first)`);
+    if (version === null) {
+      throw new UsageError(`store ${this.location} holds no collection yet (run churnlink collect first)`);
+    }
     if (UPGRADES_FROM.includes(version)) {
       const by = version === '4' ? 'churnlink 0.1.0' : 'an earlier churnlink';
-      throw new UsageError(`store: ${this.location} was written by ${by} (schema ${version}) and must be converted once: `
-        + `run churnlink migrate --store URL with a role that may write it`);
+      throw new UsageError(`store: ${this.location} was written by ${by} (schema ${version}) and must be `
+        + 'converted once: run churnlink migrate --store URL with a role that may write it');
     }
-    throw new UsageError(`store: ${this.location} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
+    throw new UsageError(
+      `store: ${this.location} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`,
+    );
   }
 
   #readonly = false;
@@ -279,8 +285,10 @@ export class PostgresStore implements Store {
     await this.#transaction(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
       const settings = await this.getSettings();
-      const visible = await c.query("SELECT 1 FROM churnlink_runs WHERE id = $1 AND status IN ('complete', 'live')", [runId]);
-      const dirty = settings === null || visible.rowCount === 0 ? [] : await runRangesPg(c, [runId], settings.intervalS);
+      const visible = await c.query(
+        "SELECT 1 FROM churnlink_runs WHERE id = $1 AND status IN ('complete', 'live')", [runId]);
+      const dirty = settings === null || visible.rowCount === 0 ? []
+        : await runRangesPg(c, [runId], settings.intervalS);
       await c.query('DELETE FROM churnlink_runs WHERE id = $1', [runId]);
       if (settings !== null) await refreshRollupsPg(c, settings.intervalS, dirty);
       await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);

@@ -40,7 +40,9 @@ export interface StoredRollup extends RollupRecord {
 const COUNT_BYTES = 12;
 
 /** The per-cell changed-track counts of a rollup: calls `each(startS, tracks)` in start order. */
-export function eachCount(r: { periodS: number; counts: Uint8Array }, each: (startS: number, tracks: number) => void): void {
+export function eachCount(
+  r: { periodS: number; counts: Uint8Array }, each: (startS: number, tracks: number) => void,
+): void {
   const view = new DataView(r.counts.buffer, r.counts.byteOffset, r.counts.byteLength);
   for (let p = 0; p < r.counts.byteLength; p += COUNT_BYTES) {
     each(r.periodS + view.getUint32(p, true), view.getFloat64(p + 4, true));

@@ -26,10 +26,13 @@ CREATE TABLE IF NOT EXISTS rollups (
 );
 `;
 
+/** A volume's first and last interval start in some chunks. */
+type Extent = { volumeId: number; fromS: number; lastS: number };
+
 /** The ranges a run's chunks cover, per volume (before it is deleted or after it becomes visible). */
 export function runRanges(db: Database.Database, runId: number, intervalS: number): DirtyRange[] {
   const rows = db.prepare(`SELECT volume_id AS volumeId, MIN(first_s) AS fromS, MAX(last_s) AS lastS
-    FROM chunks WHERE run_id = ? GROUP BY volume_id`).all(runId) as { volumeId: number; fromS: number; lastS: number }[];
+    FROM chunks WHERE run_id = ? GROUP BY volume_id`).all(runId) as Extent[];
   return rows.map((r) => ({ volumeId: r.volumeId, fromS: r.fromS, toS: r.lastS + intervalS }));
 }
 
@@ -37,7 +40,7 @@ export function runRanges(db: Database.Database, runId: number, intervalS: numbe
 export function allRanges(db: Database.Database, intervalS: number): DirtyRange[] {
   const rows = db.prepare(`SELECT c.volume_id AS volumeId, MIN(c.first_s) AS fromS, MAX(c.last_s) AS lastS
     FROM chunks c JOIN runs r ON r.id = c.run_id WHERE r.status IN ('complete', 'live') GROUP BY c.volume_id`)
-    .all() as { volumeId: number; fromS: number; lastS: number }[];
+    .all() as Extent[];
   return rows.map((r) => ({ volumeId: r.volumeId, fromS: r.fromS, toS: r.lastS + intervalS }));
 }
 

@@ -140,7 +140,9 @@ export class SqliteStore implements Store {
       this.#writing();
       this.#db.transaction(() => {
         if (version === '5') this.#upgradeFrom5();
-        if (this.#meta('interval_s') !== null) refreshRollups(this.#db, this.#intervalS(), allRanges(this.#db, this.#intervalS()));
+        if (this.#meta('interval_s') !== null) {
+          refreshRollups(this.#db, this.#intervalS(), allRanges(this.#db, this.#intervalS()));
+        }
         this.#setMeta('schema_version', SCHEMA_VERSION);
       }).immediate();
     }
@@ -481,7 +483,8 @@ export class SqliteStore implements Store {
   }
 
   async *scanRollups(scan: RollupScan): AsyncIterable<StoredRollup[]> {
-    const volumeId = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck().get(scan.volume) as number | undefined;
+    const find = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck();
+    const volumeId = find.get(scan.volume) as number | undefined;
     if (volumeId === undefined) return;
     yield* readRollups(this.#db, volumeId, scan.volume, scan.levelS, scan.fromS, scan.toS, scan.pageRows ?? 512,
       scan.withoutBitmaps !== true);

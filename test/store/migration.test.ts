@@ -36,8 +36,8 @@ test('a 0.1.0 store is upgraded on open, keeps every row, and reports as 0.1.0 d
   const after = new Database(path, { readonly: true });
   assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '7');
   assert.equal(after.prepare("SELECT COUNT(*) FROM sqlite_master WHERE name = 'intervals'").pluck().get(), 0);
-  const rollups = (levelS: number) => after.prepare(`SELECT COUNT(*), SUM(cells) FROM rollups WHERE level_s = ${levelS}`)
-    .raw().get();
+  const rollups = (levelS: number) =>
+    after.prepare(`SELECT COUNT(*), SUM(cells) FROM rollups WHERE level_s = ${levelS}`).raw().get();
   assert.deepEqual(rollups(3600), [hours, cells]);
   assert.deepEqual(rollups(86_400), [days, cells]);
   // 585 interval rows in 3 runs: run 1 one chunk per volume (2), run 2 three hours x 3 volumes, run 3 one hour x 2.
@@ -143,7 +143,8 @@ test('a schema 6 store (chunks without rollups) is refused read-only, then migra
   six.close();
   const report = await runCli('report', '--store', path, '--format', 'json');
   assert.equal(report.code, 2);
-  assert.match(report.stderr, new RegExp(`written by an earlier churnlink \\(schema 6\\).*churnlink migrate --store ${path}`));
+  const asks = `written by an earlier churnlink \\(schema 6\\).*churnlink migrate --store ${path}`;
+  assert.match(report.stderr, new RegExp(asks));
   const r = await runCli('migrate', '--store', path);
   assert.equal(r.code, 0, r.stderr);
   const after = new Database(path, { readonly: true });

@@ -23,9 +23,12 @@ test('postgres: an unreachable server is a usage error naming the redacted URL',
   await assert.rejects(PostgresStore.open('postgres://someone:secret@127.0.0.1:1/x', { retryForS: 0 }), (e: unknown) => e instanceof UsageError && /cannot use PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/x/.test(e.message));
 });
 
-rollupConformance('postgres', async () => ({ store: await PostgresStore.open(await freshDatabase('rollups')) }), missing);
+rollupConformance('postgres', async () => ({ store: await PostgresStore.open(await freshDatabase('rollups')) }),
+  missing);
 
-test('postgres: a role with only SELECT reads reports (no DDL, no write on open); an older schema asks for migrate', { skip: missing }, async () => {
+const readOnlyTitle = 'postgres: a role with only SELECT reads reports (no DDL, no write on open); '
+  + 'an older schema asks for migrate';
+test(readOnlyTitle, { skip: missing }, async () => {
   const url = await freshDatabase('readonly');
   const store = await PostgresStore.open(url);
   await store.useSettings({ intervalS: 60, trackBytes: 65536 });
@@ -57,7 +60,8 @@ test('postgres: a role with only SELECT reads reports (no DDL, no write on open)
     assert.equal((await runCli('runs', '--store', reader.href)).code, 0);
 
     // A store of the previous schema (no rollups): the reader is told to migrate, nothing written.
-    await admin.query("DROP TABLE churnlink_rollups; UPDATE churnlink_meta SET value = '5' WHERE key = 'schema_version'");
+    await admin.query('DROP TABLE churnlink_rollups');
+    await admin.query("UPDATE churnlink_meta SET value = '5' WHERE key = 'schema_version'");
     const old = await runCli('report', '--store', reader.href);
     assert.equal(old.code, 2);
     assert.match(old.stderr, /written by an earlier churnlink \(schema 5\).*churnlink migrate/);

@@ -101,7 +101,7 @@ export function rollupConformance(
         const cells = new Map<string, Truth>();
         for (const id of visible) {
           for (const [k, c] of written.get(id) ?? []) {
-            const m = cells.get(k) ?? { volume: c.volume, startS: c.startS, tracks: new Set<number>(), writes: 0, rows: 0 };
+            const m = cells.get(k) ?? { ...c, tracks: new Set<number>(), writes: 0, rows: 0 };
             cells.set(k, m);
             c.tracks.forEach((t) => m.tracks.add(t));
             m.writes += c.writes;
@@ -155,7 +155,8 @@ export function rollupConformance(
           const counts: Cell = { ...row, reads: c.rows, readBytes: 512 * c.rows };
           byStart.set(c.startS, counts);
         }
-        const scope: Scope = { ...EMPTY_SCOPE, groups: [{ name: 'ab', volumes: ['a', 'b'] }, { name: 'all', volumes: ['*'] }] };
+        const groups = [{ name: 'ab', volumes: ['a', 'b'] }, { name: 'all', volumes: ['*'] }];
+        const scope: Scope = { ...EMPTY_SCOPE, groups };
         const ctx = { intervalS, trackBytes: 65536, scope, capacityBytes: () => null };
         const fromStore = await storeCellSource(store, () => true);
         const fromCells = memoryCellSource(memory);
@@ -183,7 +184,8 @@ export function rollupConformance(
         const first = Math.min(...spans.map((x) => x.firstS));
         const end = Math.max(...spans.map((x) => x.lastS)) + intervalS;
         for (const [cycleS, periodS] of [[intervalS, 3600], [3600, 86_400], [7200, 2 * 86_400]]) {
-          const options = { syncWindowS: 2, cycleS: cycleS!, periodS: periodS!, params: { overhead: 0, compression: 1, efficiency: 1 } };
+          const params = { overhead: 0, compression: 1, efficiency: 1 };
+          const options = { syncWindowS: 2, cycleS: cycleS!, periodS: periodS!, params };
           for (const [a, b] of [[first, end], [fromS, toS]]) {
             const request = { ...options, intervalS, trackBytes: 65536, fromS: a!, toS: b! };
             assert.deepEqual(await scanModels(fromStore, spans, request),
@@ -197,10 +199,13 @@ export function rollupConformance(
   });
 }
 
-function rowOf(volume: string, startS: number, tracks: readonly number[], writes: number, partial: boolean): IntervalRow {
+function rowOf(
+  volume: string, startS: number, tracks: readonly number[], writes: number, partial: boolean,
+): IntervalRow {
   return {
     volume, startS, writes, writeBytes: writes * 4096, reads: 1, readBytes: 512, changedTracks: tracks.length,
-    bitmap: serializeRoaring(Uint32Array.from(tracks).sort()), writeProfile: encodeProfile(Float64Array.of(0, writes * 4096)),
+    bitmap: serializeRoaring(Uint32Array.from(tracks).sort()),
+    writeProfile: encodeProfile(Float64Array.of(0, writes * 4096)),
     partial,
   };
 }
