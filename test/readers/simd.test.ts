@@ -210,10 +210,24 @@ const tencentLine = fc.oneof(
   }).map((l) => `${l.time},${l.offset},${l.size},${l.type},${l.volume}${l.eol}`) },
 );
 
+const spcLine = fc.oneof(
+  { weight: 4, arbitrary: fc.record({
+    asu: fc.integer({ min: 0, max: 30 }), lba: fc.integer({ min: 0, max: 2 ** 36 }), size: fc.integer({ min: 1, max: 1 << 20 }),
+    op: fc.constantFrom('w', 'r', 'W', 'R'), seconds: fc.integer({ min: 0, max: 100_000 }), fraction: digitsOf(0, 8),
+    extra: fc.constantFrom('', ',1', ',x,y'),
+  }).map((l) => `${l.asu},${l.lba},${l.size},${l.op},${l.seconds}${l.fraction === '' ? '' : `.${l.fraction}`}${l.extra}\n`) },
+  { weight: 1, arbitrary: fc.record({
+    asu: digitsOf(0, 17), lba: digitsOf(0, 17), size: digitsOf(0, 17), op: fc.constantFrom('w', 'r', 'x', 'ww', ''),
+    time: fc.constantFrom('', '.', '1.', '.5', '1.2.3', '-1', '1e3', '999999999.999999', '9999999999', '12345678901234567'),
+    eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n', ',,,,,,,,\n'),
+  }).map((l) => `${l.asu},${l.lba},${l.size},${l.op},${l.time}${l.eol}`) },
+);
+
 const FORMATS = [
   { format: 'msr', lines: fc.oneof({ weight: 4, arbitrary: WELL_FORMED }, { weight: 1, arbitrary: msrLine }), header: 'Timestamp,Hostname\n' },
   { format: 'alibaba', lines: alibabaLine, header: 'device_id,opcode\n' },
   { format: 'tencent', lines: tencentLine, header: 'Timestamp,Offset,Size,IOType,VolumeID\n' },
+  { format: 'spc', lines: spcLine, header: 'ASU,LBA\n' },
 ];
 
 for (const { format, lines, header } of FORMATS) {
@@ -229,6 +243,7 @@ for (const { format, lines, header } of FORMATS) {
     capacity: fc.constantFrom(1, 3, 64, 16_384),
     skipBad: fc.boolean(),
     lastNewline: fc.boolean(),
+    startUs: fc.constantFrom(0, START_US, -5_000_000, 4_102_444_700_000_000),
   });
   test(`simd: random and mutated ${format} input decodes alike on both paths (fast-check)`, () => {
     fc.assert(fc.property(trace, (t) => {
@@ -242,12 +257,13 @@ for (const { format, lines, header } of FORMATS) {
       }
       const bytes = new TextEncoder().encode(text);
       const cuts = t.cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b);
-      assertSame({ reader: readers[format]!, bytes, cuts, capacity: t.capacity, skipBad: t.skipBad }, JSON.stringify(text));
+      const run = { reader: readers[format]!, bytes, cuts, capacity: t.capacity, skipBad: t.skipBad, startUs: t.startUs };
+      assertSame(run, JSON.stringify(text));
     }), { numRuns: 2000 });
   });
 }
 
-test('simd: the alibaba and tencent kernels take well-formed lines with exact values', () => {
+test('simd: the alibaba, tencent and spc kernels take well-formed lines with exact values', () => {
   const cases = [
     {
       format: 'alibaba' as const, text: '7,W,1024,4096,1577808000123456\n12,R,0,512,1577808000123457\r\n7,w,0,512,1577808000000000\n',
@@ -258,11 +274,16 @@ test('simd: the alibaba and tencent kernels take well-formed lines with exact va
       stop: 2, names: ['1058', '1063'], timeUs: [1_538_323_200_000_000, 1_538_323_199_000_000],
       offset: [4_247_200 * 512, 512], length: [128 * 512, 16 * 512], write: [1, 0],
     },
+    {
+      format: 'spc' as const, text: '0,303567,3584,w,0.5,7\n1,8,512,R,12\r\n1,8,512,r,12.1234567\n',
+      stop: 2, names: ['0', '1'], timeUs: [START_US + 500_000, START_US + 12_000_000],
+      offset: [303_567 * 512, 8 * 512], length: [3584, 512], write: [1, 0],
+    },
   ];
   for (const c of cases) {
     const batch = new IoBatch(() => assert.fail('no flush expected'), 16, 65_536);
     const volumes = new VolumeTable();
-    const bulk = simdLines(c.format, batch, new VolumeSpanCache(volumes, latin1));
+    const bulk = simdLines(c.format, batch, new VolumeSpanCache(volumes, latin1), c.format === 'spc' ? START_US : 0);
     assert.ok(bulk);
     const chunk = new TextEncoder().encode(c.text);
     bulk.load(chunk);
