@@ -128,7 +128,10 @@ export async function collectSources(sources: Source[], store: Store, options: C
           tracker: { intervalS: options.intervalS, trackBytes: options.trackBytes, lateIntervals: options.lateIntervals ?? 2 },
           scope: options.scope,
         }, writer, (bytesRead, records) => options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records }))
-          .finally(() => abort.abort());
+          .catch((err: unknown) => {
+            abort.abort(); // a failed decode stops the hash; a finished one waits for it
+            throw err;
+          });
         await hashing;
         summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
         summary.backwards += done.backwards;
