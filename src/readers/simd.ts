@@ -74,7 +74,9 @@ const RELATIVE: ReadonlySet<KernelFormat> = new Set(['spc']);
  * format's JS path uses, so that ids agree), or undefined when the kernels are not available.
  * `startUs` is added to the times of formats that count from the trace's start.
  */
-export function simdLines(format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache, startUs = 0): BulkLines | undefined {
+export function simdLines(
+  format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache, startUs = 0,
+): BulkLines | undefined {
   const module = simdModule();
   if (module === null) return undefined;
   const exports = new WebAssembly.Instance(module).exports as unknown as KernelExports;
