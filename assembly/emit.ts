@@ -8,7 +8,9 @@ import { volumeId } from './volumes';
  */
 // @ts-ignore: decorator
 @inline
-export function emit(n: u32, keyStart: u32, keyEnd: u32, timeUs: f64, offsetBytes: f64, lengthBytes: f64, isWrite: u8): i32 {
+export function emit(
+  n: u32, keyStart: u32, keyEnd: u32, timeUs: f64, offsetBytes: f64, lengthBytes: f64, isWrite: u8,
+): i32 {
   const volume = volumeId(keyStart, keyEnd);
   if (volume < 0) {
     stop.keyStart = keyStart;

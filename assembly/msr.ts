@@ -57,7 +57,8 @@ function windowLine(p: u32, end: u32): bool {
   const offsetEnd = nextBit(nonDigits, q);
   if (offsetEnd == q || offsetEnd - q > MAX_NUMBER_DIGITS || ((commas >> offsetEnd) & 1) == 0) return false;
   const sizeEnd = nextBit(nonDigits, offsetEnd + 1);
-  if (sizeEnd == offsetEnd + 1 || sizeEnd - offsetEnd - 1 > MAX_NUMBER_DIGITS || ((commas >> sizeEnd) & 1) == 0) return false;
+  const sizeDigits = sizeEnd - offsetEnd - 1;
+  if (sizeDigits == 0 || sizeDigits > MAX_NUMBER_DIGITS || ((commas >> sizeEnd) & 1) == 0) return false;
   const responseEnd = nextBit(nonDigits, sizeEnd + 1);
   if (responseEnd == sizeEnd + 1 || responseEnd - sizeEnd - 1 > MAX_RESPONSE_DIGITS) return false;
   if (responseEnd != nl && !(responseEnd + 1 == nl && load<u8>(p + responseEnd) == CR)) return false;
@@ -96,7 +97,8 @@ function scalarLine(p: u32, end: u32): bool {
     q += 5;
   } else return false;
   const offsetEnd = nextDelimiter(q, end);
-  if (offsetEnd >= end || load<u8>(offsetEnd) != COMMA || offsetEnd == q || offsetEnd - q > MAX_NUMBER_DIGITS) return false;
+  if (offsetEnd >= end || load<u8>(offsetEnd) != COMMA) return false;
+  if (offsetEnd == q || offsetEnd - q > MAX_NUMBER_DIGITS) return false;
   offset = digitsValue(q, offsetEnd);
   const sizeEnd = nextDelimiter(offsetEnd + 1, end);
   if (sizeEnd >= end || load<u8>(sizeEnd) != COMMA || sizeEnd == offsetEnd + 1) return false;

@@ -21,19 +21,6 @@ export function nextDelimiter(q: u32, end: u32): u32 {
   return end;
 }
 
-/** Position of the first newline at or after `q`, or a position >= end when none before it. */
-// @ts-ignore: decorator
-@inline
-export function nextNewline(q: u32, end: u32): u32 {
-  const newlines = i8x16.splat(NL);
-  while (q < end) {
-    const mask = i8x16.bitmask(i8x16.eq(v128.load(q), newlines));
-    if (mask != 0) return q + ctz<u32>(mask);
-    q += 16;
-  }
-  return end;
-}
-
 /**
  * The value of the ASCII digits in [start, end), or -1 when any byte is not a digit. At most 18
  * digits (callers check), so the value is exact in an i64.

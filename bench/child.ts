@@ -80,7 +80,8 @@ function decode(path: string, simd: boolean): object {
   const batch = new IoBatch((b) => (records += b.length), undefined, TRACK_BYTES);
   const t0 = performance.now();
   const decoder = readers.msr!.open({
-    source: path, batch, volumes: new VolumeTable(), warnings: new Warnings(), startUs: 0, skipBad: false, volumeName: 'v', simd,
+    source: path, batch, volumes: new VolumeTable(), warnings: new Warnings(), startUs: 0, skipBad: false,
+    volumeName: 'v', simd,
   });
   for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) decoder.push(buffer.subarray(0, n));
   decoder.end();
@@ -95,7 +96,8 @@ if (!isMainThread) {
   parentPort!.postMessage(countNewlines(path, start, end));
 } else {
   const [what, path, a, b] = process.argv.slice(2);
-  const result = what === 'scan' ? await scan(path!, Number(a)) : what === 'churnlink' ? await churnlink(path!, Number(a), b!)
+  const result = what === 'scan' ? await scan(path!, Number(a))
+    : what === 'churnlink' ? await churnlink(path!, Number(a), b!)
     : what === 'decode' ? decode(path!, a === '1') : await duckdb(path!, a!, Number(b));
   const usage = process.resourceUsage();
   const cpuS = (usage.userCPUTime + usage.systemCPUTime) / 1e6;

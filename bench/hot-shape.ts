@@ -34,7 +34,8 @@ export function* generateHot(records: number, hours: number, seed: number): Gene
     const seconds = Math.floor(timeUs / 1e6) + FILETIME_UNIX_OFFSET_S;
     const ticks = String((timeUs % 1e6) * 10).padStart(7, '0');
     const responseUs = 100 + Math.floor(rand() * 5000);
-    lines.push(`${seconds}${ticks},hot${volume},0,${isWrite ? 'Write' : 'Read'},${offsetBytes},${sizeBytes},${responseUs}`);
+    const type = isWrite ? 'Write' : 'Read';
+    lines.push(`${seconds}${ticks},hot${volume},0,${type},${offsetBytes},${sizeBytes},${responseUs}`);
     if (lines.length === 8192) {
       yield lines.join('\n') + '\n';
       lines.length = 0;

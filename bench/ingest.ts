@@ -63,7 +63,8 @@ async function ensureTrace(kind: Kind, shape: 'bench' | 'hot', records: number, 
   process.stderr.write(`generating ${path} ...\n`);
   const out = createWriteStream(`${path}.part`);
   const hours = Math.max(1, Math.round(records / 300_000));
-  const chunks = shape === 'hot' ? generateHot(records, hours, 1) : generate({ kind, records, volumes, hours, seed: 1 });
+  const chunks = shape === 'hot' ? generateHot(records, hours, 1)
+    : generate({ kind, records, volumes, hours, seed: 1 });
   for (const chunk of chunks) {
     if (!out.write(chunk)) await once(out, 'drain');
   }
@@ -120,7 +121,8 @@ const mbps = (ms: number): string => `${((bytes / 1e6) / (ms / 1000)).toFixed(0)
 const rps = (ms: number): string => `${((records / 1e6) / (ms / 1000)).toFixed(2)} M records/s`;
 const cpu = (m: { cpuS: number | null }): string => (m.cpuS === null ? 'CPU ?' : `CPU ${m.cpuS.toFixed(2)} s`);
 const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
-console.log(`file ${path} (${shape}): ${(bytes / 1e9).toFixed(2)} GB, ${records.toLocaleString('en-US')} records, ${threads} threads`);
+const count = records.toLocaleString('en-US');
+console.log(`file ${path} (${shape}): ${(bytes / 1e9).toFixed(2)} GB, ${count} records, ${threads} threads`);
 console.log(`load average before ${load(loadBefore)}, after ${load(loadAfter)} (1, 5, 15 min)`);
 console.log(`wc -l:                ${s(lines.ms)}, ${mbps(lines.ms)}, ${cpu(lines)}`);
 console.log(`JS newline ceiling:   ${s(scan.ms)}, ${mbps(scan.ms)}, ${cpu(scan)} (process)`);
@@ -128,9 +130,12 @@ if (parse) {
   console.log(`msr parse, 1 thread:  JS ${s(parse.js.ms)}, ${mbps(parse.js.ms)}, ${cpu(parse.js)}; `
     + `WebAssembly ${s(parse.simd.ms)}, ${mbps(parse.simd.ms)}, ${cpu(parse.simd)} (process)`);
 }
-console.log(`churnlink:            ${s(ours.ms)}, ${rps(ours.ms)}, ${mbps(ours.ms)}, ${cpu(ours)} (process), peak RSS ${ours.maxRssMiB.toFixed(0)} MiB; start-up ${s(ours.startMs)}`);
-console.log(`duckdb:               ${s(duck.ms)}, ${rps(duck.ms)}, ${mbps(duck.ms)}, ${cpu(duck)} (process), peak RSS ${duck.maxRssMiB.toFixed(0)} MiB`);
-console.log(`churnlink / duckdb speed: ${(duck.ms / ours.ms).toFixed(2)}x; fraction of wc -l: ${((100 * lines.ms) / ours.ms).toFixed(0)} %; `
+const step = (m: Measured): string =>
+  `${s(m.ms)}, ${rps(m.ms)}, ${mbps(m.ms)}, ${cpu(m)} (process), peak RSS ${m.maxRssMiB.toFixed(0)} MiB`;
+console.log(`churnlink:            ${step(ours)}; start-up ${s(ours.startMs)}`);
+console.log(`duckdb:               ${step(duck)}`);
+console.log(`churnlink / duckdb speed: ${(duck.ms / ours.ms).toFixed(2)}x; `
+  + `fraction of wc -l: ${((100 * lines.ms) / ours.ms).toFixed(0)} %; `
   + `of the JS newline ceiling: ${((100 * scan.ms) / ours.ms).toFixed(0)} %`);
 console.log(`same per-(volume, interval) writes, bytes and distinct tracks as DuckDB: ${same ? 'yes' : 'NO'} (${mine.length} rows)`);
 if (!same) {

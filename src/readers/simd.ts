@@ -12,13 +12,16 @@ import type { VolumeSpanCache } from './volumes.js';
  * the batches are identical with or without it (test/readers/simd.test.ts).
  */
 /** Parses whole lines from p (an address) up to end into the output columns (assembly/msr.ts). */
-type Kernel = (p: number, end: number, maxRecords: number, maxEndBytes: number, fromUs: number, untilUs: number) => number;
+type Kernel = (
+  p: number, end: number, maxRecords: number, maxEndBytes: number, fromUs: number, untilUs: number, startUs: number,
+) => number;
 
 interface KernelExports {
   memory: WebAssembly.Memory;
   parseMsr: Kernel;
   parseAlibaba: Kernel;
   parseTencent: Kernel;
+  parseSpc: Kernel;
   addVolume(start: number, end: number, id: number): number;
   clearVolumes(): void;
   INPUT: WebAssembly.Global;
@@ -60,24 +63,32 @@ export function simdModule(): WebAssembly.Module | null {
 }
 
 /** Line formats with a kernel. */
-export type KernelFormat = 'msr' | 'alibaba' | 'tencent';
+export type KernelFormat = 'msr' | 'alibaba' | 'tencent' | 'spc';
 
-const KERNELS = { msr: 'parseMsr', alibaba: 'parseAlibaba', tencent: 'parseTencent' } as const;
+const KERNELS = { msr: 'parseMsr', alibaba: 'parseAlibaba', tencent: 'parseTencent', spc: 'parseSpc' } as const;
+/** Formats whose times count from the trace's start: `startUs` is added, and 1970 .. 2100 taken. */
+const RELATIVE: ReadonlySet<KernelFormat> = new Set(['spc']);
 
 /**
  * A `BulkLines` for `format` writing into `batch`, naming volumes through `volumes` (the cache the
  * format's JS path uses, so that ids agree), or undefined when the kernels are not available.
+ * `startUs` is added to the times of formats that count from the trace's start.
  */
-export function simdLines(format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache): BulkLines | undefined {
+export function simdLines(
+  format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache, startUs = 0,
+): BulkLines | undefined {
   const module = simdModule();
   if (module === null) return undefined;
-  return new KernelLines(new WebAssembly.Instance(module).exports as unknown as KernelExports, format, batch, volumes);
+  const exports = new WebAssembly.Instance(module).exports as unknown as KernelExports;
+  return new KernelLines(exports, format, batch, volumes, startUs);
 }
 
 class KernelLines implements BulkLines {
   lines = 0;
   readonly #k: KernelExports;
   readonly #parse: Kernel;
+  readonly #fromUs: number;
+  readonly #startUs: number;
   readonly #batch: IoBatch;
   readonly #volumes: VolumeSpanCache;
   readonly #input: number;
@@ -90,9 +101,11 @@ class KernelLines implements BulkLines {
   #length = new Float64Array(0);
   #isWrite = new Uint8Array(0);
 
-  constructor(k: KernelExports, format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache) {
+  constructor(k: KernelExports, format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache, startUs: number) {
     this.#k = k;
     this.#parse = k[KERNELS[format]];
+    this.#fromUs = RELATIVE.has(format) ? 0 : PLAUSIBLE_FROM_US;
+    this.#startUs = startUs;
     this.#batch = batch;
     this.#volumes = volumes;
     this.#input = k.INPUT.value as number;
@@ -131,7 +144,8 @@ class KernelLines implements BulkLines {
     let at = base + p;
     let lines = 0;
     for (;;) {
-      at = this.#parse(at, base + end, Math.min(this.#records, batch.capacity - batch.length), batch.maxWriteEndBytes, PLAUSIBLE_FROM_US, PLAUSIBLE_UNTIL_US);
+      at = this.#parse(at, base + end, Math.min(this.#records, batch.capacity - batch.length), batch.maxWriteEndBytes,
+        this.#fromUs, PLAUSIBLE_UNTIL_US, this.#startUs);
       const n = k.records.value as number;
       if (n > 0) batch.append(this.#volume, this.#timeUs, this.#offset, this.#length, this.#isWrite, n);
       lines += n;

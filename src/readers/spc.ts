@@ -3,6 +3,7 @@ import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
 import { relativeTimeProblem } from './epoch.js';
+import { simdLines } from './simd.js';
 
 /**
  * UMass / SPC traces (Financial, WebSearch): `ASU,LBA,Size,Opcode,Timestamp[,...]`.
@@ -18,7 +19,9 @@ export const spc: Reader = {
   },
   open(ctx: DecodeContext) {
     const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    const bulk = ctx.simd === false ? undefined : simdLines('spc', ctx.batch, volumes, ctx.startUs);
     return openLines(ctx, 'spc', 44, {
+      ...(bulk ? { bulk } : {}),
       parse(f) {
         f.field('ASU').uint('ASU');
         const volume = volumes.id(f.bytes, f.start, f.end);

@@ -113,7 +113,8 @@ const CSV_ARGS: Record<string, CsvMappingInput> = {
   'systor17_vdi_additional_sample.csv': {
     columns: 'time=Timestamp:epoch-s,volume=LUN,op=IOType,offset=Offset:B,length=Size:B',
   },
-  'cloudPhysicsIO.csv': { columns: 'time=time:us,op=op,offset=lbn:sector,length=size:B', writeOps: '2a', readOps: '28' },
+  'cloudPhysicsIO.csv': { columns: 'time=time:us,op=op,offset=lbn:sector,length=size:B', writeOps: '2a',
+    readOps: '28' },
   'mqsim_tpcc_small.trace': {
     columns: 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5', delimiter: ' ', writeOps: '0', readOps: '1',
   },
@@ -152,7 +153,8 @@ test('simd: every fixture file decodes alike on both paths', () => {
 });
 
 for (const dir of [SHARED_TRACES, join(SHARED_TRACES, 'real')]) {
-  const files = existsSync(dir) ? readdirSync(dir).filter((f) => !f.endsWith('.md') && statSync(join(dir, f)).isFile()) : [];
+  const isSample = (f: string): boolean => !f.endsWith('.md') && statSync(join(dir, f)).isFile();
+  const files = existsSync(dir) ? readdirSync(dir).filter(isSample) : [];
   const skip = files.length === 0 ? `${dir} is absent` : false;
   test(`simd: every real sample in ${dir} decodes alike on both paths`, { skip }, () => {
     for (const file of files) checkFile(join(dir, file), file, null);
@@ -165,7 +167,8 @@ const digitsOf = (min: number, max: number): fc.Arbitrary<string> =>
 
 const msrLine = fc.record({
   // 128166385295514663 is 2007; 1990 .. 2100 span about 119e15 .. 154e15 ticks.
-  time: fc.oneof(fc.bigInt({ min: 118_000_000_000_000_000n, max: 155_000_000_000_000_000n }).map(String), digitsOf(0, 20)),
+  time: fc.oneof(fc.bigInt({ min: 118_000_000_000_000_000n, max: 155_000_000_000_000_000n }).map(String),
+    digitsOf(0, 20)),
   host: fc.oneof(fc.constantFrom('hm', 'src1', 'web', 'a"b', ' x', 'prxy'), fc.string({ maxLength: 70 })),
   disk: fc.oneof(fc.constantFrom('0', '1', '12'), digitsOf(0, 3)),
   type: fc.constantFrom('Write', 'Read', 'write', 'READ', 'Wr', ''),
@@ -191,11 +194,14 @@ const MUTANTS = [',', '\n', '\r', '"', '#', ' ', '0', '9', 'a', '\x00', '\xff', 
 const alibabaLine = fc.oneof(
   { weight: 4, arbitrary: fc.record({
     device: fc.integer({ min: 0, max: 40 }), write: fc.boolean(), offset: fc.integer({ min: 0, max: 2 ** 44 }),
-    length: fc.integer({ min: 1, max: 1 << 20 }), timeUs: fc.integer({ min: 1_500_000_000_000_000, max: 1_700_000_000_000_000 }),
+    length: fc.integer({ min: 1, max: 1 << 20 }),
+    timeUs: fc.integer({ min: 1_500_000_000_000_000, max: 1_700_000_000_000_000 }),
   }).map((l) => `${l.device},${l.write ? 'W' : 'R'},${l.offset},${l.length},${l.timeUs}\n`) },
   { weight: 1, arbitrary: fc.record({
-    device: digitsOf(0, 22), op: fc.constantFrom('W', 'R', 'w', 'r', 'X', 'WR', ''), offset: digitsOf(0, 17), length: digitsOf(0, 17),
-    time: fc.oneof(digitsOf(0, 19), fc.integer({ min: 0, max: 5e15 }).map(String)), eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
+    device: digitsOf(0, 22), op: fc.constantFrom('W', 'R', 'w', 'r', 'X', 'WR', ''),
+    offset: digitsOf(0, 17), length: digitsOf(0, 17),
+    time: fc.oneof(digitsOf(0, 19), fc.integer({ min: 0, max: 5e15 }).map(String)),
+    eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
   }).map((l) => `${l.device},${l.op},${l.offset},${l.length},${l.time}${l.eol}`) },
 );
 
@@ -205,23 +211,46 @@ const tencentLine = fc.oneof(
     size: fc.integer({ min: 1, max: 2048 }), write: fc.boolean(), volume: fc.integer({ min: 1000, max: 1040 }),
   }).map((l) => `${l.timeS},${l.offset},${l.size},${l.write ? 1 : 0},${l.volume}\n`) },
   { weight: 1, arbitrary: fc.record({
-    time: fc.oneof(digitsOf(0, 17), fc.integer({ min: 0, max: 5e9 }).map(String)), offset: digitsOf(0, 17), size: digitsOf(0, 17),
-    type: fc.constantFrom('0', '1', '2', '00', ' 1', ''), volume: digitsOf(0, 17), eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
+    time: fc.oneof(digitsOf(0, 17), fc.integer({ min: 0, max: 5e9 }).map(String)),
+    offset: digitsOf(0, 17), size: digitsOf(0, 17),
+    type: fc.constantFrom('0', '1', '2', '00', ' 1', ''), volume: digitsOf(0, 17),
+    eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
   }).map((l) => `${l.time},${l.offset},${l.size},${l.type},${l.volume}${l.eol}`) },
 );
 
+const fraction = (digits: string): string => (digits === '' ? '' : `.${digits}`);
+
+const spcLine = fc.oneof(
+  { weight: 4, arbitrary: fc.record({
+    asu: fc.integer({ min: 0, max: 30 }), lba: fc.integer({ min: 0, max: 2 ** 36 }),
+    size: fc.integer({ min: 1, max: 1 << 20 }),
+    op: fc.constantFrom('w', 'r', 'W', 'R'), seconds: fc.integer({ min: 0, max: 100_000 }), fraction: digitsOf(0, 8),
+    extra: fc.constantFrom('', ',1', ',x,y'),
+  }).map((l) => `${l.asu},${l.lba},${l.size},${l.op},${l.seconds}${fraction(l.fraction)}${l.extra}\n`) },
+  { weight: 1, arbitrary: fc.record({
+    asu: digitsOf(0, 17), lba: digitsOf(0, 17), size: digitsOf(0, 17), op: fc.constantFrom('w', 'r', 'x', 'ww', ''),
+    time: fc.constantFrom('', '.', '1.', '.5', '1.2.3', '-1', '1e3', '999999999.999999', '9999999999',
+      '12345678901234567'),
+    eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n', ',,,,,,,,\n'),
+  }).map((l) => `${l.asu},${l.lba},${l.size},${l.op},${l.time}${l.eol}`) },
+);
+
 const FORMATS = [
-  { format: 'msr', lines: fc.oneof({ weight: 4, arbitrary: WELL_FORMED }, { weight: 1, arbitrary: msrLine }), header: 'Timestamp,Hostname\n' },
+  { format: 'msr', lines: fc.oneof({ weight: 4, arbitrary: WELL_FORMED }, { weight: 1, arbitrary: msrLine }),
+    header: 'Timestamp,Hostname\n' },
   { format: 'alibaba', lines: alibabaLine, header: 'device_id,opcode\n' },
   { format: 'tencent', lines: tencentLine, header: 'Timestamp,Offset,Size,IOType,VolumeID\n' },
+  { format: 'spc', lines: spcLine, header: 'ASU,LBA\n' },
 ];
 
 for (const { format, lines, header } of FORMATS) {
   /** A trace: well-formed lines and odd ones, then byte mutations, an optional BOM, random chunk cuts. */
   const trace = fc.record({
-    lines: fc.array(fc.oneof({ weight: 5, arbitrary: lines }, { weight: 1, arbitrary: fc.constantFrom('\n', '# comment\n', header) }),
+    lines: fc.array(fc.oneof({ weight: 5, arbitrary: lines }, { weight: 1, arbitrary: fc.constantFrom('\n',
+      '# comment\n', header) }),
       { maxLength: 60 }),
-    mutations: fc.array(fc.record({ at: fc.nat(), byte: fc.constantFrom(...MUTANTS), kind: fc.constantFrom('set', 'insert', 'delete') }),
+    mutations: fc.array(fc.record({ at: fc.nat(), byte: fc.constantFrom(...MUTANTS), kind: fc.constantFrom('set',
+      'insert', 'delete') }),
       { maxLength: 3 }),
     bom: fc.boolean(),
     header: fc.boolean(),
@@ -229,6 +258,7 @@ for (const { format, lines, header } of FORMATS) {
     capacity: fc.constantFrom(1, 3, 64, 16_384),
     skipBad: fc.boolean(),
     lastNewline: fc.boolean(),
+    startUs: fc.constantFrom(0, START_US, -5_000_000, 4_102_444_700_000_000),
   });
   test(`simd: random and mutated ${format} input decodes alike on both paths (fast-check)`, () => {
     fc.assert(fc.property(trace, (t) => {
@@ -242,27 +272,37 @@ for (const { format, lines, header } of FORMATS) {
       }
       const bytes = new TextEncoder().encode(text);
       const cuts = t.cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b);
-      assertSame({ reader: readers[format]!, bytes, cuts, capacity: t.capacity, skipBad: t.skipBad }, JSON.stringify(text));
+      const run = { reader: readers[format]!, bytes, cuts, capacity: t.capacity, skipBad: t.skipBad,
+        startUs: t.startUs };
+      assertSame(run, JSON.stringify(text));
     }), { numRuns: 2000 });
   });
 }
 
-test('simd: the alibaba and tencent kernels take well-formed lines with exact values', () => {
+test('simd: the alibaba, tencent and spc kernels take well-formed lines with exact values', () => {
   const cases = [
     {
-      format: 'alibaba' as const, text: '7,W,1024,4096,1577808000123456\n12,R,0,512,1577808000123457\r\n7,w,0,512,1577808000000000\n',
-      stop: 2, names: ['7', '12'], timeUs: [1_577_808_000_123_456, 1_577_808_000_123_457], offset: [1024, 0], length: [4096, 512], write: [1, 0],
+      format: 'alibaba' as const,
+        text: '7,W,1024,4096,1577808000123456\n12,R,0,512,1577808000123457\r\n7,w,0,512,1577808000000000\n',
+      stop: 2, names: ['7', '12'], timeUs: [1_577_808_000_123_456, 1_577_808_000_123_457], offset: [1024, 0],
+        length: [4096, 512], write: [1, 0],
     },
     {
-      format: 'tencent' as const, text: '1538323200,4247200,128,1,1058\n1538323199,1,16,0,1063\r\n1538323199,1, 16,0,1063\n',
+      format: 'tencent' as const,
+        text: '1538323200,4247200,128,1,1058\n1538323199,1,16,0,1063\r\n1538323199,1, 16,0,1063\n',
       stop: 2, names: ['1058', '1063'], timeUs: [1_538_323_200_000_000, 1_538_323_199_000_000],
       offset: [4_247_200 * 512, 512], length: [128 * 512, 16 * 512], write: [1, 0],
+    },
+    {
+      format: 'spc' as const, text: '0,303567,3584,w,0.5,7\n1,8,512,R,12\r\n1,8,512,r,12.1234567\n',
+      stop: 2, names: ['0', '1'], timeUs: [START_US + 500_000, START_US + 12_000_000],
+      offset: [303_567 * 512, 8 * 512], length: [3584, 512], write: [1, 0],
     },
   ];
   for (const c of cases) {
     const batch = new IoBatch(() => assert.fail('no flush expected'), 16, 65_536);
     const volumes = new VolumeTable();
-    const bulk = simdLines(c.format, batch, new VolumeSpanCache(volumes, latin1));
+    const bulk = simdLines(c.format, batch, new VolumeSpanCache(volumes, latin1), c.format === 'spc' ? START_US : 0);
     assert.ok(bulk);
     const chunk = new TextEncoder().encode(c.text);
     bulk.load(chunk);
@@ -281,6 +321,7 @@ test('simd: 6,001 msr volumes (past the kernel\'s table of 2,048) decode alike o
   const lines: string[] = [];
   for (let i = 0; i < 6000; i++) lines.push(`128166385295514663,h${i % 3000},${i % 7},Write,${i * 512},512,1\n`);
   lines.push(`128166385295514663,${'x'.repeat(80)},0,Write,0,512,1\n`);
-  const out = assertSame({ reader: readers.msr!, bytes: new TextEncoder().encode(lines.join('')), capacity: 1000 }, 'volumes');
+  const out = assertSame({ reader: readers.msr!, bytes: new TextEncoder().encode(lines.join('')), capacity: 1000 },
+    'volumes');
   assert.equal(out.volumes.length, 6001); // 3,000 hosts x 7 disks cycle every 21,000 lines
 });
