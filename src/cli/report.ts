@@ -42,6 +42,7 @@ options:
   --dataset LIST        data sets to report with --by dataset (default: all)
   --resync DUR          time allowed to send the changes: gives the required bandwidth
   --path BW             bandwidth of one path (100Mbit, T1, T3, OC3, OC12, 1GbE, 10GbE): number of paths
+                        (with --resync; or with --target, the html headline's plan in whole paths)
   --link NxBW           an existing link, e.g. 4x155Mbit: gives the resync time
 ${LINK_PARAM_HELP}
 ${GROWTH_HELP}
@@ -110,7 +111,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`report: unexpected argument "${positionals[0]}" (see churnlink report --help)`);
   const by = checkEnum('--by', values.by!, REPORT_BY);
   const format = checkEnum('--format', values.format!, FORMATS);
-  const sizing = sizingOf(values);
+  const sizing = sizingOf(values, (format === 'html' || format === 'svg') && values.target !== undefined);
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
   const { store, settings } = await openCollectedStore('report', values.store!);
   try {
@@ -199,10 +200,11 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** The link sizing asked; `planned`: an html/svg report plans a link for --target, on --path paths. */
 function sizingOf(values: {
   resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string;
   growth?: string;
-}): SizingRequest {
+}, planned: boolean): SizingRequest {
   const request: SizingRequest = {
     resyncS: values.resync === undefined ? null : parseDurationS(values.resync, '--resync'),
     pathBps: values.path === undefined ? null : parseBandwidthBps(values.path, '--path'),
@@ -210,8 +212,9 @@ function sizingOf(values: {
     params: withGrowth(linkParamsOf(values), values.growth),
   };
   if (request.resyncS !== null && request.resyncS <= 0) throw new UsageError('--resync must be longer than 0 s');
-  if (request.pathBps !== null && request.resyncS === null) {
-    throw new UsageError('--path needs --resync: the number of paths depends on how fast the changes must be sent');
+  if (request.pathBps !== null && request.resyncS === null && !planned) {
+    throw new UsageError('--path needs --resync: the number of paths depends on how fast the changes must be sent'
+      + ' (or, with --format html, --target: the paths of the link planned for that RPO)');
   }
   return request;
 }

@@ -64,6 +64,20 @@ test('the html headline gives the figures the tables print', async () => {
     'Buy 52.43 kbit/s: RPO p99 1 min 58 s against the 2 min target, with 1 min cycles.');
 });
 
+test('--target with --path: the html headline plans whole paths, as plan --path does', async () => {
+  // plan --rpo 2m --cycle 1m needs 52.43 kbit/s: ceil(52,430 / 32,000) = 2 paths of 32 kbit/s = 64 kbit/s,
+  // whose RPO (simulate --link 64kbit --cycle 1m, above) is p99 1 min 48 s.
+  assert.equal(await headline('--target', '2m', '--cycle', '1m', '--path', '32kbit'),
+    'Buy 2 paths of 32.00 kbit/s = 64.00 kbit/s: RPO p99 1 min 48 s against the 2 min target, with 1 min cycles.');
+  const svg = await runCli('report', '--store', tiny, '--format', 'svg', '--target', '2m', '--path', '32kbit');
+  assert.equal(svg.code, 0, svg.stderr);
+  // Without --target (or --resync) the paths answer nothing: still refused, naming both ways.
+  const bare = await runCli('report', '--store', tiny, '--format', 'html', '--path', '32kbit');
+  assert.equal(bare.code, 2);
+  assert.equal(bare.stderr, 'churnlink report: --path needs --resync: the number of paths depends on how fast the '
+    + 'changes must be sent (or, with --format html, --target: the paths of the link planned for that RPO)\n');
+});
+
 test('a target the window cannot judge: the planner\'s reason, naming --target, and the rest stays', async () => {
   assert.equal(await headline('--target', '5m'),
     'No link planned for the 5 min target: the window (180 s) is too short '
