@@ -1,6 +1,7 @@
 import type { ChurnRow } from '../report/churn.js';
 import type { HtmlReportData } from '../report/html-data.js';
 import type { Headline } from '../report/headline.js';
+import { sharedVolumesText } from '../report/group-total.js';
 import { requiredBandwidthBps, resyncSeconds } from '../report/link.js';
 import { formatBandwidth } from '../units/bandwidth.js';
 import { formatBytes } from '../units/bytes.js';
@@ -161,6 +162,16 @@ export function headlineText(headlines: readonly Headline[]): string {
   }).join(' ');
 }
 
+/** Under the stacked group charts, when groups overlap: which volumes the stacks count more than once. */
+function overlapNote(d: HtmlReportData): string {
+  const shared = d.sharedVolumes ?? [];
+  if (shared.length === 0) return '';
+  const n = shared.length;
+  return `<p class="note" id="overlap">Overlapping groups: ${n} volume${n === 1 ? ' is' : 's are'} in several groups `
+    + `and counted in each: ${esc(sharedVolumesText(shared))}. The stacks below add ${n === 1 ? 'its' : 'their'} `
+    + 'changes and writes once per group, so they add up to more than the distinct changes.</p>';
+}
+
 /** The headline paragraph, when there is one. */
 const headlineHtml = (d: HtmlReportData): string => (d.headline && d.headline.length > 0
   ? `<p class="headline" id="headline">${esc(headlineText(d.headline))}</p>` : '');
@@ -187,6 +198,7 @@ ${headlineHtml(d)}
 <p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
 link math: ${esc(paramsLine(d.params, d.excluded ?? []))}</p>
 <h2>Changes per interval</h2>
+${overlapNote(d)}
 <section id="changed">${changedChart(d)}</section>
 <section id="written">${writtenChart(d)}</section>
 <h2>Bandwidth against resync time</h2>

@@ -3,6 +3,7 @@ import { computeChurn, planChurn, streamChurn, type ChurnContext, type ChurnRow 
 import { chartSeries, CHART_POINTS } from './downsample.js';
 import { cycleLengthTable, type CycleLengthRow } from './cycle-length.js';
 import type { LinkParams } from './link.js';
+import { volumesInSeveralGroups, type SharedVolume } from './group-total.js';
 import type { ModelRow } from './models.js';
 import { scanModels } from './model-scan.js';
 import { loadTimeline, selectedWindow } from './selection.js';
@@ -34,6 +35,8 @@ export interface HtmlReportData {
   params: LinkParams;
   /** Per chart point and group: the maximum of the point's intervals (report/downsample.ts). */
   groupSeries: ChurnRow[];
+  /** Volumes in more than one group: the stacked group charts count them in each; absent: none. */
+  sharedVolumes?: SharedVolume[];
   /** Seconds per chart point (a whole number of intervals); absent: one interval. */
   chartStepS?: number;
   /** Whole-window rows per volume. */
@@ -107,6 +110,7 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
     params: sizing.params,
     groupSeries: series.rows,
     chartStepS: series.stepS,
+    sharedVolumes: volumesInSeveralGroups(groups),
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
     planning,
