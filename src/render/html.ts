@@ -78,6 +78,8 @@ export function writtenChart(d: HtmlReportData): string {
 
 /** Points on the bandwidth curve (log-spaced resync times). */
 const CURVE_POINTS = 120;
+/** Ticks of the resync axis: milliseconds (a fast link's resync), then the round durations. */
+const RESYNC_TICKS_S = [0.001, 0.01, 0.1, ...ROUND_STEPS_S];
 
 /**
  * Bandwidth against resync time (log x), with the given link marked where its bandwidth meets
@@ -88,14 +90,16 @@ export function bandwidthChart(d: HtmlReportData): string {
   const linkBps = link === null ? 0 : link.paths * link.pathBps;
   const resyncS = link === null ? NaN : resyncSeconds(d.totalChangedBytes, link, d.params);
   const marked = Number.isFinite(resyncS) && resyncS > 0;
-  const loS = Math.max(1, Math.min(RESYNC_TIMES_S[0]!, marked ? resyncS / 1.5 : Infinity));
+  // The x range reaches the link's resync time however short: the curve then starts at 1.5 x the link's
+  // bandwidth, so the y range ends just above the marker.
+  const loS = Math.min(RESYNC_TIMES_S[0]!, marked ? resyncS / 1.5 : Infinity);
   const hiS = Math.max(RESYNC_TIMES_S[RESYNC_TIMES_S.length - 1]!, marked ? resyncS * 1.5 : 0);
   const xs = Array.from({ length: CURVE_POINTS + 1 }, (_, i) => loS * (hiS / loS) ** (i / CURVE_POINTS));
   const mbps = xs.map((r) => requiredBandwidthBps(d.totalChangedBytes, r, d.params) / 1e6);
   return lineChart(xs, [{ name: 'required', values: mbps }], {
     title: `Bandwidth to resynchronize ${formatBytes(d.totalChangedBytes)} of changes, by resync time`,
     yLabel: 'Mbit/s', xTitle: 'resync time (log scale)', logX: true, xLabel: (s) => formatDuration(s),
-    xTicks: ROUND_STEPS_S.filter((s) => s >= loS && s <= hiS), yFormat: (v) => String(v),
+    xTicks: RESYNC_TICKS_S.filter((s) => s >= loS && s <= hiS), yFormat: (v) => String(v),
     ...(marked && link !== null ? {
       marker: {
         x: resyncS, y: linkBps / 1e6,

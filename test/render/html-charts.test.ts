@@ -47,6 +47,22 @@ test('the given link is marked on the bandwidth curve where its resync time is',
   assert.match(svg, />resync time \(log scale\)<\/text>/);
 });
 
+test('a fast link: the x range reaches its resync time, so the marker sits on the plot', async () => {
+  assert.equal((await collected).code, 0);
+  const svg = (await runCli('report', '--store', tiny, '--format', 'svg', '--chart', 'bandwidth', '--link', '1x1Gbit'))
+    .stdout;
+  // 393,216 B x 8 / 1e9 bit/s = 3.146 ms. The log axis runs from 3.146 / 1.5 = 2.097 ms to 1 d:
+  // x = 72 + 780 ln(1.5) / ln(86400 / 0.002097152) = 90.0 (right of the y axis at 72). The curve
+  // peaks at 1.5 x 1,000 Mbit/s there: y ticks 0 .. 1500 by 500, so the marker's y = 256 - 220 x 1000 / 1500.
+  assert.match(svg, /<circle cx="90" cy="109\.3" r="5" fill="#c00"\/>/);
+  assert.match(svg, /<text x="99" y="101\.3" font-size="11" fill="#c00" text-anchor="start">given link 1 x 1\.00 Gbit\/s: 3 ms<\/text>/);
+  const yTicks = [...svg.matchAll(/<text x="66" y="[\d.]+" font-size="11" text-anchor="end">([^<]*)<\/text>/g)]
+    .map((m) => m[1]);
+  assert.deepEqual(yTicks, ['0', '500', '1000', '1500']);
+  const xLabels = [...svg.matchAll(/<g class="x-ticks">(.*?)<\/g>/g)][0]?.[1]?.match(/(?<=>)[^<]+(?=<\/text>)/g);
+  assert.equal(xLabels?.[0], '10 ms');
+});
+
 test('the html headline gives the figures the tables print', async () => {
   // report --models: asynchronous, 1 min: peak per span 384.00 KiB, required (peak) 52.43 kbit/s.
   assert.equal(await headline(),
