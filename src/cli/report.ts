@@ -154,6 +154,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
         targetS: values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target'),
         excluded: values.exclude ?? [],
         store: store.location,
+        group: values.group ?? null,
       }));
       const targetRpoS = values.target === undefined ? null : parseDurationS(values.target, '--target');
       const headline = await htmlHeadline(source, { settings, range, sizing, cycleS, targetRpoS }, data);

@@ -199,7 +199,7 @@ th { text-align: left; background: #f6f6f6; } td.n { text-align: right; font-var
 <body>
 <h1>${esc(d.title)}</h1>
 ${headlineHtml(d)}
-<p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
+<p class="meta">${d.group ? `Group ${esc(d.group)} only (its volumes) · ` : ''}Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
 link math: ${esc(paramsLine(d.params, d.excluded ?? []))}</p>
 <h2>Changes per interval</h2>
 ${overlapNote(d)}

@@ -1,5 +1,8 @@
 import type { Headline } from './headline.js';
-import { computeChurn, planChurn, streamChurn, type ChurnContext, type ChurnRow } from './churn.js';
+import {
+  computeChurn, planChurn, streamChurn, UNGROUPED, type ChurnContext, type ChurnPlan, type ChurnRow,
+} from './churn.js';
+import { groupsOfVolume } from '../scope/scope.js';
 import { chartSeries, CHART_POINTS } from './downsample.js';
 import { cycleLengthTable, type CycleLengthRow } from './cycle-length.js';
 import type { LinkParams } from './link.js';
@@ -29,6 +32,8 @@ export interface PlanningHtml {
 export interface HtmlReportData {
   title: string;
   store: string;
+  /** The one group reported (its volumes only); absent or null: every group. */
+  group?: string | null;
   intervalS: number;
   trackBytes: number;
   window: { startS: number; endS: number };
@@ -72,6 +77,18 @@ export interface HtmlDataRequest {
   excluded: readonly string[];
   /** Where the store is, as the report names it. */
   store: string;
+  /** The one group selected (the source holds its volumes only); absent or null: every group. */
+  group?: string | null;
+}
+
+/** The groups the charts stack: the one selected, or those with a selected volume (or ungrouped ones). */
+function shownGroups(plan: ChurnPlan, group: string | null): Set<string> {
+  if (group !== null) return new Set([group]);
+  const names = plan.volumes.flatMap((v) => {
+    const groups = groupsOfVolume(plan.ctx.scope, v.volume);
+    return groups.length === 0 ? [UNGROUPED] : groups;
+  });
+  return new Set(names);
 }
 
 /** Everything the HTML report and its charts show. */
@@ -83,6 +100,8 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
   const volumes = await computeChurn(source, { by: 'volume', per: null, range, datasets: null }, ctx);
   const groups = await planChurn(source, { by: 'group', per: 'interval', range, datasets: null, sparse: true }, ctx);
   const series = await chartSeries(streamChurn(source, groups), firstS, endS, settings.intervalS, CHART_POINTS);
+  const group = request.group ?? null;
+  const shown = shownGroups(groups, group);
   let rpo: HtmlReportData['rpo'] = null;
   // The cycle-length chart and the RPO simulation need the planning view (packed cells).
   const timeline = await loadTimeline(source, settings, range);
@@ -102,15 +121,17 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
     planning.sweep = sweep(timeline, links, { targetS, percentile: 99, simulation, prices });
   }
   return {
-    title: 'churnlink: write churn and replication link report',
+    title: `churnlink: write churn and replication link report${group === null ? '' : `, group ${group}`}`,
     store: request.store,
+    group,
     intervalS: settings.intervalS,
     trackBytes: settings.trackBytes,
     window: { startS: firstS, endS },
     params: sizing.params,
-    groupSeries: series.rows,
+    groupSeries: series.rows.filter((r) => shown.has(r.name)),
     chartStepS: series.stepS,
-    sharedVolumes: volumesInSeveralGroups(groups),
+    // One group stacked counts each of its volumes once.
+    sharedVolumes: group === null ? volumesInSeveralGroups(groups) : [],
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
     planning,

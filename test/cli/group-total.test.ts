@@ -58,3 +58,21 @@ test('html: overlapping groups are named above the stacked charts, which count t
   assert.equal(plain.code, 0, plain.stderr);
   assert.doesNotMatch(plain.stdout, /id="overlap"/);
 });
+
+test('html --group: the page names the group, and the legends hold only the groups shown', async () => {
+  assert.equal((await collected).code, 0);
+  const scope = join(dir, 'two.yaml');
+  writeFileSync(scope, 'groups:\n  - { name: g1, volumes: [hostA_0] }\n  - { name: g2, volumes: [hostA_1] }\n');
+  const legend = (page: string, id: string): string[] => {
+    const section = new RegExp(`<section id="${id}">(.*?)</section>`, 's').exec(page)?.[1] ?? '';
+    return [...section.matchAll(/width="18" height="10" fill="[^"]+"\/><text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+  };
+  const one = await runCli('report', '--store', store, '--format', 'html', '--scope', scope, '--group', 'g2');
+  assert.equal(one.code, 0, one.stderr);
+  assert.deepEqual([legend(one.stdout, 'changed'), legend(one.stdout, 'written')], [['g2'], ['g2']]);
+  assert.match(one.stdout, /<p class="meta">Group g2 only \(its volumes\) · Store /);
+  assert.match(one.stdout, /<h1>churnlink: write churn and replication link report, group g2<\/h1>/);
+  const all = await runCli('report', '--store', store, '--format', 'html', '--scope', scope);
+  assert.deepEqual([legend(all.stdout, 'changed'), legend(all.stdout, 'written')], [['g1', 'g2'], ['g1', 'g2']]);
+  assert.match(all.stdout, /<p class="meta">Store /);
+});
