@@ -53,7 +53,7 @@ ${GROWTH_HELP}
   --sync-window DUR     with --models: window of the peak write rate synchronous must carry (default 1s)
   --cycle DUR           with --models (and the html RPO chart): async cycle (default: the interval)
   --period DUR          with --models: periodic replication period (default 1h)
-  --group NAME          with --models: only this group's volumes (the volumes one link serves)
+  --group NAME          with --models or html/svg: only this group's volumes (the volumes one link serves)
   --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles); html: also plan
                         the link to buy for it (RPO p99, --cycle, --path paths) as the headline
   --percentile P        also the per-interval changed tracks at percentile P, any number in (0, 100]

@@ -59,21 +59,30 @@ function sharedTopMiB(d: HtmlReportData): number {
   return top;
 }
 
-function churnChart(d: HtmlReportData, what: 'Changed' | 'Written', pick: (r: ChurnRow) => number): string {
+/** Where a changes chart is drawn: beside the other on the page, or alone (standalone SVG). */
+export type ChartPlacement = 'page' | 'alone';
+
+function churnChart(
+  d: HtmlReportData, what: 'Changed' | 'Written', pick: (r: ChurnRow) => number, placement: ChartPlacement,
+): string {
   const { spans, series } = groupSteps(d.groupSeries, pick);
   const title = `${what} MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
+  const other = what === 'Changed' ? 'written' : 'changed';
+  const scale = placement === 'page' ? 'same scale in both charts' : `same scale as the ${other} chart`;
   return stackedStepChart(spans, series, {
-    title, yLabel: `MiB ${what.toLowerCase()} (same scale in both charts)`, fromS: d.window.startS, toS: d.window.endS,
+    title, yLabel: `MiB ${what.toLowerCase()} (${scale})`, fromS: d.window.startS, toS: d.window.endS,
     yMax: sharedTopMiB(d),
   });
 }
 
-export function changedChart(d: HtmlReportData): string {
-  return churnChart(d, 'Changed', (r) => r.changedBytes);
+/** Changed MiB per interval by group, on the scale it shares with the written chart. */
+export function changedChart(d: HtmlReportData, placement: ChartPlacement = 'alone'): string {
+  return churnChart(d, 'Changed', (r) => r.changedBytes, placement);
 }
 
-export function writtenChart(d: HtmlReportData): string {
-  return churnChart(d, 'Written', (r) => r.writeBytes ?? 0);
+/** Written MiB per interval by group, on the scale it shares with the changed chart. */
+export function writtenChart(d: HtmlReportData, placement: ChartPlacement = 'alone'): string {
+  return churnChart(d, 'Written', (r) => r.writeBytes ?? 0, placement);
 }
 
 /** Points on the bandwidth curve (log-spaced resync times). */
@@ -203,8 +212,8 @@ ${headlineHtml(d)}
 link math: ${esc(paramsLine(d.params, d.excluded ?? []))}</p>
 <h2>Changes per interval</h2>
 ${overlapNote(d)}
-<section id="changed">${changedChart(d)}</section>
-<section id="written">${writtenChart(d)}</section>
+<section id="changed">${changedChart(d, 'page')}</section>
+<section id="written">${writtenChart(d, 'page')}</section>
 <h2>Bandwidth against resync time</h2>
 <section id="bandwidth">${bandwidthChart(d)}</section>
 <h2>RPO on the simulated link</h2>

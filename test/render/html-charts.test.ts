@@ -113,3 +113,15 @@ test('changed and written charts share one y scale, so the fold shows as a diffe
   assert.deepEqual(await yTicks('changed'), expected);
   assert.deepEqual(await yTicks('written'), expected);
 });
+
+test('a standalone changes chart names the chart it shares its scale with; on the page, both', async () => {
+  assert.equal((await collected).code, 0);
+  const yLabel = (svg: string): string[] =>
+    [...svg.matchAll(/transform="rotate\(-90 14 [\d.]+\)" text-anchor="middle">(MiB [^<]*)<\/text>/g)].map((m) => m[1]!);
+  const changed = (await runCli('report', '--store', tiny, '--format', 'svg', '--chart', 'changed')).stdout;
+  assert.deepEqual(yLabel(changed), ['MiB changed (same scale as the written chart)']);
+  const written = (await runCli('report', '--store', tiny, '--format', 'svg', '--chart', 'written')).stdout;
+  assert.deepEqual(yLabel(written), ['MiB written (same scale as the changed chart)']);
+  const page = (await runCli('report', '--store', tiny, '--format', 'html')).stdout;
+  assert.deepEqual(yLabel(page), ['MiB changed (same scale in both charts)', 'MiB written (same scale in both charts)']);
+});
