@@ -63,6 +63,7 @@ export async function htmlReport(store: Store, options: HtmlReportOptions = {}):
     targetS: options.targetS ?? 2 * cycleS,
     excluded,
     store: store.location,
+    group: options.group ?? null,
   });
   const targetRpoS = options.targetS ?? null;
   data.headline = await htmlHeadline(source, { settings, range, sizing, cycleS, targetRpoS }, data);

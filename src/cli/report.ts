@@ -42,6 +42,7 @@ options:
   --dataset LIST        data sets to report with --by dataset (default: all)
   --resync DUR          time allowed to send the changes: gives the required bandwidth
   --path BW             bandwidth of one path (100Mbit, T1, T3, OC3, OC12, 1GbE, 10GbE): number of paths
+                        (with --resync; or with --target, the html headline's plan in whole paths)
   --link NxBW           an existing link, e.g. 4x155Mbit: gives the resync time
 ${LINK_PARAM_HELP}
 ${GROWTH_HELP}
@@ -52,7 +53,7 @@ ${GROWTH_HELP}
   --sync-window DUR     with --models: window of the peak write rate synchronous must carry (default 1s)
   --cycle DUR           with --models (and the html RPO chart): async cycle (default: the interval)
   --period DUR          with --models: periodic replication period (default 1h)
-  --group NAME          with --models: only this group's volumes (the volumes one link serves)
+  --group NAME          with --models or html/svg: only this group's volumes (the volumes one link serves)
   --target DUR          html/svg RPO chart: the RPO target line (default: 2 cycles); html: also plan
                         the link to buy for it (RPO p99, --cycle, --path paths) as the headline
   --percentile P        also the per-interval changed tracks at percentile P, any number in (0, 100]
@@ -110,7 +111,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   if (positionals.length > 0) throw new UsageError(`report: unexpected argument "${positionals[0]}" (see churnlink report --help)`);
   const by = checkEnum('--by', values.by!, REPORT_BY);
   const format = checkEnum('--format', values.format!, FORMATS);
-  const sizing = sizingOf(values);
+  const sizing = sizingOf(values, (format === 'html' || format === 'svg') && values.target !== undefined);
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
   const { store, settings } = await openCollectedStore('report', values.store!);
   try {
@@ -153,6 +154,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
         targetS: values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target'),
         excluded: values.exclude ?? [],
         store: store.location,
+        group: values.group ?? null,
       }));
       const targetRpoS = values.target === undefined ? null : parseDurationS(values.target, '--target');
       const headline = await htmlHeadline(source, { settings, range, sizing, cycleS, targetRpoS }, data);
@@ -199,10 +201,11 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** The link sizing asked; `planned`: an html/svg report plans a link for --target, on --path paths. */
 function sizingOf(values: {
   resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string;
   growth?: string;
-}): SizingRequest {
+}, planned: boolean): SizingRequest {
   const request: SizingRequest = {
     resyncS: values.resync === undefined ? null : parseDurationS(values.resync, '--resync'),
     pathBps: values.path === undefined ? null : parseBandwidthBps(values.path, '--path'),
@@ -210,8 +213,9 @@ function sizingOf(values: {
     params: withGrowth(linkParamsOf(values), values.growth),
   };
   if (request.resyncS !== null && request.resyncS <= 0) throw new UsageError('--resync must be longer than 0 s');
-  if (request.pathBps !== null && request.resyncS === null) {
-    throw new UsageError('--path needs --resync: the number of paths depends on how fast the changes must be sent');
+  if (request.pathBps !== null && request.resyncS === null && !planned) {
+    throw new UsageError('--path needs --resync: the number of paths depends on how fast the changes must be sent'
+      + ' (or, with --format html, --target: the paths of the link planned for that RPO)');
   }
   return request;
 }

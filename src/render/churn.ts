@@ -1,4 +1,5 @@
 import type { ChurnRow, ReportBy } from '../report/churn.js';
+import { sharedVolumesText, type SharedVolume } from '../report/group-total.js';
 import { sizeLink, type Sizing, type SizingRequest } from '../report/sizing.js';
 import { summarize } from '../report/percentile.js';
 import type { Per } from '../report/window.js';
@@ -26,7 +27,7 @@ export interface ChurnReportMeta {
   /** Volumes left out by --exclude (listed in the assumptions line). */
   excluded?: string[];
   /** With --by group: volumes in more than one group (report/group-total.ts), for the total row's note. */
-  volumesInSeveralGroups?: number;
+  volumesInSeveralGroups?: readonly SharedVolume[];
 }
 
 /** JSON: an array of objects, one per row; the entity's name under the key `by`. */
@@ -156,19 +157,31 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
   const totalled = (meta.by === 'volume' || meta.by === 'group') && meta.per === null && views.length > 1;
   const footer = totalled ? [totalView(views, meta)] : [];
   let out = `${lines.join('\n')}\n\n${renderTable(views, cols, footer)}`;
-  if (totalled && meta.by === 'group') out += groupTotalNote(meta.volumesInSeveralGroups ?? 0);
+  if (totalled && meta.by === 'group') {
+    out += groupTotalNote(meta.volumesInSeveralGroups ?? [], summedHeaders(cols, meta));
+  }
   if (meta.per !== null) out += `\n${seriesSummary(views, meta)}`;
   return out;
 }
 
-/** What the total row under a group table means. */
-function groupTotalNote(shared: number): string {
-  if (shared === 0) {
-    return 'total: sums over the groups; each volume is in one group, so the total changed tracks are exactly\n'
-      + 'the distinct tracks changed in all of them (peak and percentiles per interval do not add: -)\n';
+/** The headers of the columns the total row fills (all but the entity and the per-interval figures). */
+function summedHeaders(cols: readonly Column<ChurnView>[], meta: ChurnReportMeta): string {
+  const headers = cols.map((c) => c.header).filter((h) => h !== meta.by && !h.endsWith('/interval'));
+  if (headers.length < 2) return headers.join('');
+  return `${headers.slice(0, -1).join(', ')} and ${headers[headers.length - 1]}`;
+}
+
+/** What the total row under a group table means, naming every column it sums. */
+function groupTotalNote(shared: readonly SharedVolume[], summed: string): string {
+  const head = `total: sums over the groups (${summed});\n`;
+  if (shared.length === 0) {
+    return `${head}each volume is in one group, so these are exactly those of all the groups' volumes together\n`
+      + '(peak and percentiles per interval do not add: -)\n';
   }
-  return `total: sums over the groups; ${shared} volume${shared === 1 ? ' is' : 's are'} in several groups and `
-    + 'counted in each,\nso the total overstates the distinct tracks changed (report --by volume gives them)\n';
+  const n = shared.length;
+  return `${head}${n} volume${n === 1 ? ' is' : 's are'} in several groups and counted in each: `
+    + `${escapeTerminal(sharedVolumesText(shared))},\n`
+    + `so these count ${n === 1 ? 'it' : 'them'} more than once (report --by volume gives the distinct totals)\n`;
 }
 
 /**

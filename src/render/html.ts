@@ -1,6 +1,7 @@
 import type { ChurnRow } from '../report/churn.js';
 import type { HtmlReportData } from '../report/html-data.js';
 import type { Headline } from '../report/headline.js';
+import { sharedVolumesText } from '../report/group-total.js';
 import { requiredBandwidthBps, resyncSeconds } from '../report/link.js';
 import { formatBandwidth } from '../units/bandwidth.js';
 import { formatBytes } from '../units/bytes.js';
@@ -58,25 +59,36 @@ function sharedTopMiB(d: HtmlReportData): number {
   return top;
 }
 
-function churnChart(d: HtmlReportData, what: 'Changed' | 'Written', pick: (r: ChurnRow) => number): string {
+/** Where a changes chart is drawn: beside the other on the page, or alone (standalone SVG). */
+export type ChartPlacement = 'page' | 'alone';
+
+function churnChart(
+  d: HtmlReportData, what: 'Changed' | 'Written', pick: (r: ChurnRow) => number, placement: ChartPlacement,
+): string {
   const { spans, series } = groupSteps(d.groupSeries, pick);
   const title = `${what} MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
+  const other = what === 'Changed' ? 'written' : 'changed';
+  const scale = placement === 'page' ? 'same scale in both charts' : `same scale as the ${other} chart`;
   return stackedStepChart(spans, series, {
-    title, yLabel: `MiB ${what.toLowerCase()} (same scale in both charts)`, fromS: d.window.startS, toS: d.window.endS,
+    title, yLabel: `MiB ${what.toLowerCase()} (${scale})`, fromS: d.window.startS, toS: d.window.endS,
     yMax: sharedTopMiB(d),
   });
 }
 
-export function changedChart(d: HtmlReportData): string {
-  return churnChart(d, 'Changed', (r) => r.changedBytes);
+/** Changed MiB per interval by group, on the scale it shares with the written chart. */
+export function changedChart(d: HtmlReportData, placement: ChartPlacement = 'alone'): string {
+  return churnChart(d, 'Changed', (r) => r.changedBytes, placement);
 }
 
-export function writtenChart(d: HtmlReportData): string {
-  return churnChart(d, 'Written', (r) => r.writeBytes ?? 0);
+/** Written MiB per interval by group, on the scale it shares with the changed chart. */
+export function writtenChart(d: HtmlReportData, placement: ChartPlacement = 'alone'): string {
+  return churnChart(d, 'Written', (r) => r.writeBytes ?? 0, placement);
 }
 
 /** Points on the bandwidth curve (log-spaced resync times). */
 const CURVE_POINTS = 120;
+/** Ticks of the resync axis: milliseconds (a fast link's resync), then the round durations. */
+const RESYNC_TICKS_S = [0.001, 0.01, 0.1, ...ROUND_STEPS_S];
 
 /**
  * Bandwidth against resync time (log x), with the given link marked where its bandwidth meets
@@ -87,14 +99,16 @@ export function bandwidthChart(d: HtmlReportData): string {
   const linkBps = link === null ? 0 : link.paths * link.pathBps;
   const resyncS = link === null ? NaN : resyncSeconds(d.totalChangedBytes, link, d.params);
   const marked = Number.isFinite(resyncS) && resyncS > 0;
-  const loS = Math.max(1, Math.min(RESYNC_TIMES_S[0]!, marked ? resyncS / 1.5 : Infinity));
+  // The x range reaches the link's resync time however short: the curve then starts at 1.5 x the link's
+  // bandwidth, so the y range ends just above the marker.
+  const loS = Math.min(RESYNC_TIMES_S[0]!, marked ? resyncS / 1.5 : Infinity);
   const hiS = Math.max(RESYNC_TIMES_S[RESYNC_TIMES_S.length - 1]!, marked ? resyncS * 1.5 : 0);
   const xs = Array.from({ length: CURVE_POINTS + 1 }, (_, i) => loS * (hiS / loS) ** (i / CURVE_POINTS));
   const mbps = xs.map((r) => requiredBandwidthBps(d.totalChangedBytes, r, d.params) / 1e6);
   return lineChart(xs, [{ name: 'required', values: mbps }], {
     title: `Bandwidth to resynchronize ${formatBytes(d.totalChangedBytes)} of changes, by resync time`,
     yLabel: 'Mbit/s', xTitle: 'resync time (log scale)', logX: true, xLabel: (s) => formatDuration(s),
-    xTicks: ROUND_STEPS_S.filter((s) => s >= loS && s <= hiS), yFormat: (v) => String(v),
+    xTicks: RESYNC_TICKS_S.filter((s) => s >= loS && s <= hiS), yFormat: (v) => String(v),
     ...(marked && link !== null ? {
       marker: {
         x: resyncS, y: linkBps / 1e6,
@@ -161,6 +175,16 @@ export function headlineText(headlines: readonly Headline[]): string {
   }).join(' ');
 }
 
+/** Under the stacked group charts, when groups overlap: which volumes the stacks count more than once. */
+function overlapNote(d: HtmlReportData): string {
+  const shared = d.sharedVolumes ?? [];
+  if (shared.length === 0) return '';
+  const n = shared.length;
+  return `<p class="note" id="overlap">Overlapping groups: ${n} volume${n === 1 ? ' is' : 's are'} in several groups `
+    + `and counted in each: ${esc(sharedVolumesText(shared))}. The stacks below add ${n === 1 ? 'its' : 'their'} `
+    + 'changes and writes once per group, so they add up to more than the distinct changes.</p>';
+}
+
 /** The headline paragraph, when there is one. */
 const headlineHtml = (d: HtmlReportData): string => (d.headline && d.headline.length > 0
   ? `<p class="headline" id="headline">${esc(headlineText(d.headline))}</p>` : '');
@@ -184,11 +208,12 @@ th { text-align: left; background: #f6f6f6; } td.n { text-align: right; font-var
 <body>
 <h1>${esc(d.title)}</h1>
 ${headlineHtml(d)}
-<p class="meta">Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
+<p class="meta">${d.group ? `Group ${esc(d.group)} only (its volumes) · ` : ''}Store ${esc(d.store)} · ${isoFromS(d.window.startS)} to ${isoFromS(d.window.endS)} · ${formatDuration(d.intervalS)} intervals · ${formatBytes(d.trackBytes)} tracks ·
 link math: ${esc(paramsLine(d.params, d.excluded ?? []))}</p>
 <h2>Changes per interval</h2>
-<section id="changed">${changedChart(d)}</section>
-<section id="written">${writtenChart(d)}</section>
+${overlapNote(d)}
+<section id="changed">${changedChart(d, 'page')}</section>
+<section id="written">${writtenChart(d, 'page')}</section>
 <h2>Bandwidth against resync time</h2>
 <section id="bandwidth">${bandwidthChart(d)}</section>
 <h2>RPO on the simulated link</h2>

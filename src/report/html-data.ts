@@ -1,8 +1,12 @@
 import type { Headline } from './headline.js';
-import { computeChurn, planChurn, streamChurn, type ChurnContext, type ChurnRow } from './churn.js';
+import {
+  computeChurn, planChurn, streamChurn, UNGROUPED, type ChurnContext, type ChurnPlan, type ChurnRow,
+} from './churn.js';
+import { groupsOfVolume } from '../scope/scope.js';
 import { chartSeries, CHART_POINTS } from './downsample.js';
 import { cycleLengthTable, type CycleLengthRow } from './cycle-length.js';
 import type { LinkParams } from './link.js';
+import { volumesInSeveralGroups, type SharedVolume } from './group-total.js';
 import type { ModelRow } from './models.js';
 import { scanModels } from './model-scan.js';
 import { selectedWindow } from './selection.js';
@@ -29,12 +33,16 @@ export interface PlanningHtml {
 export interface HtmlReportData {
   title: string;
   store: string;
+  /** The one group reported (its volumes only); absent or null: every group. */
+  group?: string | null;
   intervalS: number;
   trackBytes: number;
   window: { startS: number; endS: number };
   params: LinkParams;
   /** Per chart point and group: the maximum of the point's intervals (report/downsample.ts). */
   groupSeries: ChurnRow[];
+  /** Volumes in more than one group: the stacked group charts count them in each; absent: none. */
+  sharedVolumes?: SharedVolume[];
   /** Seconds per chart point (a whole number of intervals); absent: one interval. */
   chartStepS?: number;
   /** Whole-window rows per volume. */
@@ -70,6 +78,18 @@ export interface HtmlDataRequest {
   excluded: readonly string[];
   /** Where the store is, as the report names it. */
   store: string;
+  /** The one group selected (the source holds its volumes only); absent or null: every group. */
+  group?: string | null;
+}
+
+/** The groups the charts stack: the one selected, or those with a selected volume (or ungrouped ones). */
+function shownGroups(plan: ChurnPlan, group: string | null): Set<string> {
+  if (group !== null) return new Set([group]);
+  const names = plan.volumes.flatMap((v) => {
+    const groups = groupsOfVolume(plan.ctx.scope, v.volume);
+    return groups.length === 0 ? [UNGROUPED] : groups;
+  });
+  return new Set(names);
 }
 
 /** Everything the HTML report and its charts show. */
@@ -81,6 +101,8 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
   const volumes = await computeChurn(source, { by: 'volume', per: null, range, datasets: null }, ctx);
   const groups = await planChurn(source, { by: 'group', per: 'interval', range, datasets: null, sparse: true }, ctx);
   const series = await chartSeries(streamChurn(source, groups), firstS, endS, settings.intervalS, CHART_POINTS);
+  const group = request.group ?? null;
+  const shown = shownGroups(groups, group);
   let rpo: HtmlReportData['rpo'] = null;
   // The cycle-length chart and the RPO simulation read the planning view (held within its budget, else streamed).
   const timeline = await openChanges(source, settings, range);
@@ -104,14 +126,17 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
     await timeline.close();
   }
   return {
-    title: 'churnlink: write churn and replication link report',
+    title: `churnlink: write churn and replication link report${group === null ? '' : `, group ${group}`}`,
     store: request.store,
+    group,
     intervalS: settings.intervalS,
     trackBytes: settings.trackBytes,
     window: { startS: firstS, endS },
     params: sizing.params,
-    groupSeries: series.rows,
+    groupSeries: series.rows.filter((r) => shown.has(r.name)),
     chartStepS: series.stepS,
+    // One group stacked counts each of its volumes once.
+    sharedVolumes: group === null ? volumesInSeveralGroups(groups) : [],
     volumes,
     totalChangedBytes: volumes.reduce((n, v) => n + v.changedBytes, 0),
     planning,
