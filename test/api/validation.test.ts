@@ -102,7 +102,8 @@ test('planLink, linkSweep, replicationModels, cycleLengths and htmlReport name t
 test('renderers refuse a format they do not have', async () => {
   await withTiny(async (store) => {
     const report = await churnReport(store);
-    assert.throws(() => renderChurn(report, 'xml' as never), usage('format must be one of table, csv, json; got "xml"'));
+    assert.throws(() => renderChurn(report, 'xml' as never),
+      usage('format must be one of table, csv, json; got "xml"'));
     const plan = await planLink(store, { targetRpoS: 60, percentile: 50 });
     assert.throws(() => renderPlan(plan, 'csv' as never), usage('format must be one of table, json; got "csv"'));
   });
@@ -116,10 +117,12 @@ test('the exported link math refuses negative times and paths, and computes good
   assert.throws(() => requiredBandwidthBps(1000, 1, { overhead: 0 } as never),
     usage('params.compression must be a number >= 1; got undefined'));
   assert.throws(() => pathsNeeded(1000, -1), usage('pathBps must be a number above 0; got -1'));
-  assert.throws(() => resyncSeconds(1000, { paths: 0, pathBps: 1 }, P), usage('link.paths must be a whole number >= 1; got 0'));
+  assert.throws(() => resyncSeconds(1000, { paths: 0, pathBps: 1 }, P),
+    usage('link.paths must be a whole number >= 1; got 0'));
   assert.throws(() => sizeLink(1000, { resyncS: -1, pathBps: null, link: null, params: P }),
     usage('request.resyncS must be a number above 0; got -1'));
-  // 1000 B in 2 s: 8000 bit / 2 s = 4000 bit/s; on 1500 bit/s paths: ceil(2.67) = 3; 8000 bit over 2 × 2000 bit/s: 2 s.
+  // 1000 B in 2 s: 8000 bit / 2 s = 4000 bit/s; on 1500 bit/s paths: ceil(2.67) = 3;
+  // 8000 bit over 2 × 2000 bit/s: 2 s.
   assert.equal(requiredBandwidthBps(1000, 2, P), 4000);
   assert.equal(pathsNeeded(4000, 1500), 3);
   assert.equal(resyncSeconds(1000, { paths: 2, pathBps: 2000 }, P), 2);
@@ -136,13 +139,15 @@ test('collect takes one path as a string, refuses other inputs and speaks of rep
     await assert.rejects(collect(store, 5 as never), usage('inputs must be a file path or a readable stream; got 5'));
     await assert.rejects(collect(store, [TINY, null] as never),
       usage('inputs[1] must be a file path or a readable stream; got null'));
-    await assert.rejects(collect(store, [TINY], { intervalS: 0.5 }), usage('intervalS must be a whole number >= 1; got 0.5'));
+    await assert.rejects(collect(store, [TINY], { intervalS: 0.5 }),
+      usage('intervalS must be a whole number >= 1; got 0.5'));
     await assert.rejects(collect(store, [TINY], { replace: 'yes' } as never),
       usage('replace must be one of true, false; got "yes"'));
     await assert.rejects(collect(store, [TINY], { threads: 0 }), usage('threads must be a whole number >= 1; got 0'));
     await assert.rejects(collect(store, TINY), (err: unknown) => {
       assert.ok(err instanceof UsageError);
-      assert.match(err.message, new RegExp(`^${TINY.replace(/[.]/g, '\\.')} was already collected into ${path} as run 1 `
+      const tiny = TINY.replace(/[.]/g, '\\.');
+      assert.match(err.message, new RegExp(`^${tiny} was already collected into ${path} as run 1 `
         + '\\(.*\\); refusing to count it twice\\. Use replace: true to replace that run$'));
       return true;
     });
