@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import {
   churnReport, churnRows, collect, cycleLengths, htmlReport, linkSweep, openStore, pathsNeeded, planLink,
-  renderChurn, renderPlan, replicationModels, requiredBandwidthBps, resyncSeconds, simulateReplication, sizeLink,
-  UsageError, type Store,
+  renderChurn, renderModels, renderPlan, renderSimulation, replicationModels, requiredBandwidthBps, resyncSeconds,
+  simulateReplication, sizeLink, UsageError, type Store,
 } from '../../src/index.js';
 import { FIXTURES, runCli, tempDir } from '../helpers.js';
 
@@ -106,6 +106,12 @@ test('renderers refuse a format they do not have', async () => {
       usage('format must be one of table, csv, json; got "xml"'));
     const plan = await planLink(store, { targetRpoS: 60, percentile: 50 });
     assert.throws(() => renderPlan(plan, 'csv' as never), usage('format must be one of table, json; got "csv"'));
+    const simulation = await simulateReplication(store, { link: LINK });
+    assert.throws(() => renderSimulation(simulation, 'html' as never),
+      usage('format must be one of table, csv, json; got "html"'));
+    const models = await replicationModels(store);
+    assert.throws(() => renderModels(models, undefined as never),
+      usage('format must be one of table, csv, json; got undefined'));
   });
 });
 
