@@ -23,8 +23,9 @@ export {
 } from './api/churn.js';
 export type { ChurnRow, ReportBy } from './report/churn.js';
 export type { Per } from './report/window.js';
-export { sizeLink, type Sizing, type SizingRequest } from './report/sizing.js';
-export { requiredBandwidthBps, pathsNeeded, resyncSeconds, type LinkParams } from './report/link.js';
+export type { Sizing, SizingRequest } from './report/sizing.js';
+export type { LinkParams } from './report/link.js';
+export { requiredBandwidthBps, pathsNeeded, resyncSeconds, sizeLink } from './api/link-math.js';
 
 // Replication models, simulation and planning
 export {

@@ -1,11 +1,14 @@
 import { nothingSelected } from '../report/selection.js';
-import { planChurn, streamChurn, type ChurnRow, type ReportBy } from '../report/churn.js';
+import { planChurn, REPORT_BY, streamChurn, type ChurnRow, type ReportBy } from '../report/churn.js';
 import { DEFAULT_LINK_PARAMS, type LinkParams } from '../report/link.js';
 import type { SizingRequest } from '../report/sizing.js';
 import type { Per } from '../report/window.js';
 import type { Store } from '../store/store.js';
 import type { Link } from '../units/bandwidth.js';
+import { checkLinkOptions, checkOptions, checkPercentile, checkSelection } from './check-options.js';
 import { selectData, type Selection } from './selection.js';
+import { oneOf, optional, positiveNumber, shown, textList } from './validate.js';
+import { UsageError } from '../errors.js';
 
 /** What a link must carry and how it is sized; every field is optional. */
 export interface LinkOptions {
@@ -42,6 +45,22 @@ export interface ChurnReport {
   rows: ChurnRow[];
 }
 
+/** Refuse options a churn report cannot use, naming the parameter and its value. */
+function checkChurnOptions(options: unknown): void {
+  const o = checkOptions(options);
+  checkSelection(o);
+  checkLinkOptions(o);
+  optional(o.by, (v) => oneOf('by', v, REPORT_BY), false);
+  if (o.per !== undefined && o.per !== null && o.per !== 'interval') {
+    if (typeof o.per !== 'number') {
+      throw new UsageError(`per must be null, "interval" or a number of seconds above 0; got ${shown(o.per)}`);
+    }
+    positiveNumber('per', o.per);
+  }
+  optional(o.datasets, (v) => textList('datasets', v));
+  checkPercentile(o.percentile, false);
+}
+
 /** The sizing request of link options, defaults filled in. */
 export function sizingOf(options: LinkOptions): SizingRequest {
   return {
@@ -57,6 +76,7 @@ export function sizingOf(options: LinkOptions): SizingRequest {
  * distinct changed tracks per volume, group or data set, over the window or per `per`.
  */
 export async function* churnRows(store: Store, options: ChurnReportOptions = {}): AsyncGenerator<ChurnRow> {
+  checkChurnOptions(options);
   const selected = await selectData(store, options);
   const { source, settings, range, ctx } = selected;
   const fromS = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
@@ -74,6 +94,7 @@ export async function* churnRows(store: Store, options: ChurnReportOptions = {})
 
 /** A whole churn report, rows held in memory (use `churnRows` for long time series). */
 export async function churnReport(store: Store, options: ChurnReportOptions = {}): Promise<ChurnReport> {
+  checkChurnOptions(options);
   const settings = await store.getSettings();
   const rows: ChurnRow[] = [];
   for await (const row of churnRows(store, options)) rows.push(row);

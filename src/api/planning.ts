@@ -11,6 +11,8 @@ import type { Store } from '../store/store.js';
 import type { Link } from '../units/bandwidth.js';
 import type { TimeRange } from '../units/time.js';
 import { selectData, windowOf, withSelectionChanges, type PlanningWindow, type Selection } from './selection.js';
+import { checkLink, checkOptions, checkPercentile, checkPlanning, checkRange } from './check-options.js';
+import { list, object, optional, positiveNumber } from './validate.js';
 
 /** Options every planning function takes: the selection and the link math. */
 export interface PlanningOptions extends Selection {
@@ -97,6 +99,16 @@ export interface SweepOptions extends PlanOptions {
 const paramsOf = (options: { params?: Partial<LinkParams> }): LinkParams =>
   ({ ...DEFAULT_LINK_PARAMS, ...options.params });
 
+/** The options of a plan (and a sweep): the planning options, targetRpoS, percentile, pathBps. */
+function checkPlanOptions(options: unknown): Record<string, unknown> {
+  const o = object('options', options);
+  checkPlanning(o);
+  positiveNumber('targetRpoS', o.targetRpoS);
+  checkPercentile(o.percentile, false);
+  optional(o.pathBps, (v) => positiveNumber('pathBps', v));
+  return o;
+}
+
 /** One hour when the interval divides it, else one interval. */
 export function defaultPeriodS(intervalS: number): number {
   return 3600 % intervalS === 0 ? 3600 : intervalS;
@@ -104,6 +116,10 @@ export function defaultPeriodS(intervalS: number): number {
 
 /** Replication models over the selection: what synchronous, async and periodic replication ship. */
 export async function replicationModels(store: Store, options: ModelsOptions = {}): Promise<ModelsReport> {
+  const o = checkOptions(options);
+  checkPlanning(o);
+  optional(o.syncWindowS, (v) => positiveNumber('syncWindowS', v), false);
+  optional(o.periodS, (v) => positiveNumber('periodS', v), false);
   const { source, settings, range } = await selectData(store, options);
   const { intervalS, trackBytes } = settings;
   const { window, volumes } = await selectedWindow(source, settings, range);
@@ -121,6 +137,12 @@ export async function replicationModels(store: Store, options: ModelsOptions = {
 
 /** Simulate cycle-based asynchronous replication of the selection over `options.link`: RPO over time. */
 export async function simulateReplication(store: Store, options: SimulateOptions): Promise<Simulation> {
+  const o = object('options', options);
+  checkPlanning(o);
+  checkLink('link', o.link);
+  optional(o.targetS, (v) => positiveNumber('targetS', v), false);
+  optional(o.outages, (v) => list('outages', v).forEach((outage, i) => checkRange(`outages[${i}]`, outage)), false);
+  checkPercentile(o.percentile, true);
   const selected = await selectData(store, options);
   const cycleS = options.cycleS ?? selected.settings.intervalS;
   const targetS = options.targetS ?? 2 * cycleS;
@@ -130,7 +152,7 @@ export async function simulateReplication(store: Store, options: SimulateOptions
   return withSelectionChanges(selected, async (changes) => {
     const result = await simulate(changes, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
     const reports: OutageReport[] = [];
-    for (const o of outages) reports.push(await outageReport(o, changes, result, targetS));
+    for (const outage of outages) reports.push(await outageReport(outage, changes, result, targetS));
     return {
       link, cycleS, targetS, percentile: options.percentile ?? null, excluded: selected.excluded, params,
       timeline: windowOf(changes), result, outages: reports,
@@ -140,6 +162,7 @@ export async function simulateReplication(store: Store, options: SimulateOptions
 
 /** The smallest link (in whole paths when `pathBps` is given) whose simulated RPO meets the target. */
 export async function planLink(store: Store, options: PlanOptions): Promise<LinkPlan> {
+  checkPlanOptions(options);
   const selected = await selectData(store, options);
   const cycleS = options.cycleS ?? selected.settings.intervalS;
   const params = paramsOf(options);
@@ -158,12 +181,17 @@ export async function planLink(store: Store, options: PlanOptions): Promise<Link
 
 /** Changed bytes per cycle and the bandwidth that ships them, for cycles of 1, 2, ... intervals. */
 export async function cycleLengths(store: Store, options: CycleLengthOptions = {}): Promise<CycleLengthRow[]> {
+  const o = checkOptions(options);
+  checkPlanning(o);
+  optional(o.maxCycleS, (v) => positiveNumber('maxCycleS', v), false);
   const selected = await selectData(store, options);
   return withSelectionChanges(selected, (changes) => cycleLengthTable(changes, options.maxCycleS ?? 3600, paramsOf(options)));
 }
 
 /** Simulate links of 0.5x to 4x `options.linkBps`: RPO, time over the target, backlog and cost of each link. */
 export async function linkSweep(store: Store, options: SweepOptions): Promise<SweepRow[]> {
+  const o = checkPlanOptions(options);
+  positiveNumber('linkBps', o.linkBps);
   const selected = await selectData(store, options);
   const cycleS = options.cycleS ?? selected.settings.intervalS;
   const pathBps = options.pathBps ?? null;

@@ -15,8 +15,17 @@ import { DEFAULT_TRACK_BYTES, parseTrackBytes } from '../units/track.js';
 import { escapeTerminal } from '../render/escape.js';
 import { formatCount } from '../render/table.js';
 import { parseCommandArgs } from './args.js';
+import { inFlagTerms } from './planning-options.js';
 import { Progress } from './progress.js';
 import type { Io } from './io.js';
+
+/** The collect library's parameter names (and phrases) and the flags that set them. */
+export const COLLECT_PARAM_FLAGS: Record<string, string> = {
+  'replace: true': '--replace',
+  'another store': 'another --store',
+  intervalS: '--interval',
+  trackBytes: '--track',
+};
 
 const COLLECT_HELP = `usage: churnlink collect FILE... [options]
 
@@ -84,7 +93,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
     if (!Number.isInteger(intervalS) || intervalS < 1) throw new UsageError(`--interval must be a whole number of seconds >= 1; got "${values.interval}"`);
     const trackBytes = values.track !== undefined ? parseTrackBytes(values.track) : stored?.trackBytes ?? DEFAULT_TRACK_BYTES;
     const progress = new Progress(!values.quiet && io.stderrIsTty);
-    const summary = await collectSources(sources, store, {
+    const summary = await inFlagTerms(COLLECT_PARAM_FLAGS, () => collectSources(sources, store, {
       intervalS,
       trackBytes,
       scope,
@@ -98,7 +107,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
       host: hostname(),
       threads: threadsOf(values.threads),
       onProgress: (p) => progress.update(p),
-    });
+    }));
     progress.done();
     for (const w of summary.warnings) io.err(`warning: ${escapeTerminal(w.message)}${w.count > 1 ? ` (${w.count} times)` : ''}\n`);
     io.out(describeCollect(summary, store.location, intervalS));

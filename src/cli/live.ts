@@ -16,6 +16,8 @@ import { DEFAULT_TRACK_BYTES, parseTrackBytes } from '../units/track.js';
 import { escapeTerminal } from '../render/escape.js';
 import { formatCount } from '../render/table.js';
 import { parseCommandArgs } from './args.js';
+import { COLLECT_PARAM_FLAGS } from './collect.js';
+import { inFlagTerms } from './planning-options.js';
 import type { Io } from './io.js';
 
 const LIVE_HELP = `usage: churnlink live --device DEV [--device DEV ...] [options]
@@ -137,7 +139,8 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     const signalled = new Promise<void>((resolve) => (stop = resolve));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await collector.start();
+    // The store's refusal of other settings speaks of intervalS and trackBytes; say the flags.
+    await inFlagTerms(COLLECT_PARAM_FLAGS, () => collector.start());
     const stopped = new Promise<void>((resolve) => {
       void signalled.then(resolve);
       if (values.duration !== undefined) setTimeout(resolve, parseDurationS(values.duration, '--duration') * 1000).unref();

@@ -2,6 +2,7 @@ import { TIMELINE_BUDGET_BYTES } from '../report/streamed-changes.js';
 import { parseBytes } from '../units/bytes.js';
 import { UsageError } from '../errors.js';
 import type { LinkParams } from '../report/link.js';
+import { parseDurationS } from '../units/duration.js';
 import { parseFraction } from './args.js';
 
 /** Flags shared by the planning commands (plan, simulate, cycles). */
@@ -35,6 +36,13 @@ export function parsePercentile(text: string): number {
     throw new UsageError(`--percentile must be a number in (0, 100] (e.g. 50, 99, 99.9, 100); got "${text}"`);
   }
   return value;
+}
+
+/** A duration flag that must be above 0, such as `--target`. */
+export function parsePositiveDurationS(text: string, flag: string): number {
+  const seconds = parseDurationS(text, flag);
+  if (!(seconds > 0)) throw new UsageError(`${flag} must be a duration above 0 (e.g. 30s, 5m, 1h); got "${text}"`);
+  return seconds;
 }
 
 /** Link parameters with `--growth` added. */

@@ -15,7 +15,8 @@ import {
 } from './measured-compression.js';
 import type { Io } from './io.js';
 import {
-  flagTerms, GROWTH_HELP, inFlagTerms, parsePercentile, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+  flagTerms, GROWTH_HELP, inFlagTerms, parsePercentile, parsePositiveDurationS, PLANNING_FLAGS, PLANNING_PARAM_FLAGS,
+  withGrowth,
 } from './planning-options.js';
 import { openCollectedStore, scopeFor } from './store-access.js';
 import { defaultPeriodS, replicationModels } from '../api/planning.js';
@@ -151,12 +152,12 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
         settings, ctx, range, sizing, cycleS,
         periodS: values.period === undefined
           ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
-        targetS: values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target'),
+        targetS: values.target === undefined ? 2 * cycleS : parsePositiveDurationS(values.target, '--target'),
         excluded: values.exclude ?? [],
         store: store.location,
         group: values.group ?? null,
       }));
-      const targetRpoS = values.target === undefined ? null : parseDurationS(values.target, '--target');
+      const targetRpoS = values.target === undefined ? null : parsePositiveDurationS(values.target, '--target');
       const headline = await htmlHeadline(source, { settings, range, sizing, cycleS, targetRpoS }, data);
       // The planner's refusal speaks of its parameters; say the flags.
       const flags = { ...PLANNING_PARAM_FLAGS, targetRpoS: '--target' };

@@ -9,8 +9,8 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS,
-  PLANNING_PARAM_FLAGS, withGrowth,
+  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, parsePercentile, parsePositiveDurationS,
+  PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
 } from './planning-options.js';
 import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
@@ -65,7 +65,7 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const excluded = values.exclude ?? [];
   return withChanges('simulate', values, (timeline, settings) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
     const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
-    const targetS = values.target === undefined ? 2 * cycleS : parseDurationS(values.target, '--target');
+    const targetS = values.target === undefined ? 2 * cycleS : parsePositiveDurationS(values.target, '--target');
     const result = await simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
     // An outage before the data or after the last change is applied cannot change anything.
     for (const o of outages) {

@@ -80,16 +80,16 @@ export async function runsToReplace(
       throw new UsageError(
         `${o.name} is being collected into ${store.location} as run ${r.id} by process ${r.owner.split(':')[0]} ` +
           'of this host; refusing to count it twice. Wait for that collection to finish ' +
-          '(then use --replace if you mean to replace it)',
+          '(then use replace: true if you mean to replace it)',
       );
     }
     if (!replace) throw new UsageError(refusal(o, store.location));
     const others = r.sources.filter((s) => !covered.has(s.fingerprint));
     if (others.length > 0) {
       throw new UsageError(
-        `--replace would delete run ${r.id}, which also holds ${others.map((s) => s.path).join(', ')} ` +
-          `(not in this collection); collect all of run ${r.id}'s inputs together with --replace ` +
-          `(${r.sources.map((s) => s.path).join(' ')}), or use another --store`,
+        `replace: true would delete run ${r.id}, which also holds ${others.map((s) => s.path).join(', ')} ` +
+          `(not in this collection); collect all of run ${r.id}'s inputs together with replace: true ` +
+          `(${r.sources.map((s) => s.path).join(' ')}), or use another store`,
       );
     }
     replaced.add(r.id);
@@ -103,10 +103,10 @@ function refusal(o: Overlap, location: string): string {
     const when = r.status === 'running' ? `unfinished, by ${r.host}` : r.startedAt;
     return `${o.name} begins with all ${o.grownFrom.bytes} bytes of ${o.grownFrom.path}, ` +
       `collected into ${location} as run ${r.id} (${when}): it grew since; refusing to count those records twice. ` +
-      `Use --replace to replace run ${r.id} with the whole input`;
+      `Use replace: true to replace run ${r.id} with the whole input`;
   }
   const what = r.status === 'running'
     ? `is being collected by ${r.host} into ${location} as run ${r.id} (or that collection was interrupted)`
     : `was already collected into ${location} as run ${r.id} (${r.startedAt})`;
-  return `${o.name} ${what}; refusing to count it twice. Use --replace to replace that run`;
+  return `${o.name} ${what}; refusing to count it twice. Use replace: true to replace that run`;
 }

@@ -623,7 +623,8 @@ export function checkSameSettings(location: string, stored: StoreSettings, wante
   if (stored.intervalS !== wanted.intervalS || stored.trackBytes !== wanted.trackBytes) {
     throw new UsageError(
       `store ${location} holds ${stored.intervalS} s intervals of ${stored.trackBytes} B tracks; ` +
-        `this collection asks for ${wanted.intervalS} s and ${wanted.trackBytes} B. Use another --store, or the stored --interval and --track`,
+        `this collection asks for ${wanted.intervalS} s and ${wanted.trackBytes} B. ` +
+        'Use another store, or the stored intervalS and trackBytes',
     );
   }
 }
