@@ -120,7 +120,7 @@ export function bandwidthChart(d: HtmlReportData): string {
 
 /** At most 2,000 steps: the maximum RPO of each run of consecutive intervals, over the run's span. */
 function rpoSteps(
-  list: { startS: number; maxRpoS: number }[], intervalS: number,
+  list: { startS: number; endS: number; maxRpoS: number }[],
 ): { spans: Span[]; ys: number[]; per: number } {
   const per = Math.max(1, Math.ceil(list.length / 2000));
   const spans: Span[] = [];
@@ -129,7 +129,7 @@ function rpoSteps(
     let max = 0;
     const end = Math.min(list.length, i + per);
     for (let j = i; j < end; j++) max = Math.max(max, list[j]!.maxRpoS);
-    spans.push({ fromS: list[i]!.startS, toS: list[end - 1]!.startS + intervalS });
+    spans.push({ fromS: list[i]!.startS, toS: list[end - 1]!.endS });
     ys.push(max / 60);
   }
   return { spans, ys, per };
@@ -138,7 +138,7 @@ function rpoSteps(
 export function rpoChart(d: HtmlReportData): string | null {
   if (d.rpo === null) return null;
   const r = d.rpo;
-  const { spans, ys, per } = rpoSteps(r.perInterval, d.intervalS);
+  const { spans, ys, per } = rpoSteps(r.perInterval);
   return stepLineChart(spans, { name: 'RPO', values: ys }, {
     title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, `
       + `${formatDuration(r.cycleS)} cycles `

@@ -101,7 +101,8 @@ export function simulationJson(v: SimulationView): object {
 }
 
 export function simulationCsv(v: SimulationView): string {
-  return renderCsv(['start_s', 'max_rpo_s'], rpoPerInterval(v.result, v.timeline.intervalS).map((r) => [r.startS, r.maxRpoS]));
+  const rows = rpoPerInterval(v.result, v.timeline.intervalS);
+  return renderCsv(['start_s', 'max_rpo_s', 'end_s'], rows.map((r) => [r.startS, r.maxRpoS, r.endS]));
 }
 
 export function simulationTable(v: SimulationView): string {

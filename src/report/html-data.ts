@@ -51,7 +51,7 @@ export interface HtmlReportData {
   totalChangedBytes: number;
   models: ModelRow[];
   rpo: {
-    link: Link; cycleS: number; targetS: number; perInterval: { startS: number; maxRpoS: number }[];
+    link: Link; cycleS: number; targetS: number; perInterval: { startS: number; endS: number; maxRpoS: number }[];
     p99S: number; maxS: number;
   } | null;
   /** Cycle-length chart, what-if curve and backlog (render/planning.ts). */

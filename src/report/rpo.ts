@@ -102,30 +102,53 @@ export function firstAtOrBelowS(teeth: readonly RpoTooth[], fromS: number, targe
 /** One interval's largest RPO. */
 export interface RpoRow {
   startS: number;
+  /** Exclusive: one interval after `startS`, or the end of a folded idle stretch. */
+  endS: number;
   maxRpoS: number;
 }
 
 /**
  * Maximum RPO within each collection interval that has samples. A folded stretch without changes
- * gives one row, at its first interval, with the stretch's maximum.
+ * (a tooth repeated every cycle) gives one row spanning its intervals, with the stretch's maximum:
+ * exact for each interval that holds the end of a repeat (every interval when the cycle is at most
+ * the interval), an upper bound for the others. The rows cover every second that has a sample.
  */
 export function maxRpoPerInterval(teeth: readonly RpoTooth[], intervalS: number): RpoRow[] {
   const rows: RpoRow[] = [];
-  const put = (startS: number, rpoS: number): void => {
+  // Rows are put in time order; a row that begins inside the last one splits it at an interval start.
+  const put = (startS: number, endS: number, rpoS: number): void => {
     const last = rows[rows.length - 1];
-    if (last !== undefined && last.startS === startS) last.maxRpoS = Math.max(last.maxRpoS, rpoS);
-    else rows.push({ startS, maxRpoS: rpoS });
+    if (last === undefined || startS >= last.endS) {
+      rows.push({ startS, endS, maxRpoS: rpoS });
+      return;
+    }
+    if (startS > last.startS) {
+      // A folded stretch ended inside this interval (its last repeat's peak lies there): split it.
+      rows.push({ startS, endS: last.endS, maxRpoS: last.maxRpoS });
+      last.endS = startS;
+    }
+    const here = rows[rows.length - 1]!;
+    if (endS > here.startS + intervalS && here.endS === here.startS + intervalS) {
+      // A folded stretch begins in an interval that already has samples: that interval takes both maxima.
+      here.maxRpoS = Math.max(here.maxRpoS, rpoS);
+      if (endS > here.endS) rows.push({ startS: here.endS, endS, maxRpoS: rpoS });
+      return;
+    }
+    here.maxRpoS = Math.max(here.maxRpoS, rpoS);
+    here.endS = Math.max(here.endS, endS);
   };
   for (const t of teeth) {
     if (t.count === 0) continue;
     if (t.repeats > 1) {
-      put(Math.floor(t.startS / intervalS) * intervalS, t.firstRpoS + t.count - 1);
+      const firstS = Math.floor(t.startS / intervalS) * intervalS;
+      const endS = Math.ceil((t.startS + (t.repeats - 1) * t.periodS + t.count) / intervalS) * intervalS;
+      put(firstS, endS, t.firstRpoS + t.count - 1);
       continue;
     }
     const endS = t.startS + t.count; // exclusive
     for (let s = Math.floor(t.startS / intervalS) * intervalS; s < endS; s += intervalS) {
       const lastT = Math.min(endS, s + intervalS) - 1; // RPO rises within a tooth: its max is at the last sample
-      put(s, t.firstRpoS + (lastT - t.startS));
+      put(s, s + intervalS, t.firstRpoS + (lastT - t.startS));
     }
   }
   return rows;

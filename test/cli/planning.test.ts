@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES, ROOT, SHARED_TRACES, runCli, sharedMissing, tempDir } from '../helpers.js';
 
@@ -35,9 +36,8 @@ test('simulate: hand-computed cycles and RPO percentiles for the tiny trace', as
   assert.deepEqual(out.rpo, { p50S: 42, p95S: 75, p99S: 83, maxS: 84 });
   assert.equal(out.samples.endS - out.samples.startS, 185);
   assert.deepEqual(out.rpoPerInterval, [
-    {
-      startS: 1767571200, maxRpoS: 59,
-    }, { startS: 1767571260, maxRpoS: 84 }, { startS: 1767571320, maxRpoS: 68 }, { startS: 1767571380, maxRpoS: 64 },
+    { startS: 1767571200, endS: 1767571260, maxRpoS: 59 }, { startS: 1767571260, endS: 1767571320, maxRpoS: 84 },
+    { startS: 1767571320, endS: 1767571380, maxRpoS: 68 }, { startS: 1767571380, endS: 1767571440, maxRpoS: 64 },
   ]);
   assert.equal(out.unbounded, false);
   assert.deepEqual([out.secondsAboveTargetS, out.violations, out.longestAboveTargetS], [36, 3, 24]);
@@ -156,4 +156,31 @@ test('defect 4: a window too short to judge the target is refused, not answered'
     r.stderr,
     /the window \(120 s\) is too short to judge --rpo 300 s: it must span at least the target plus one cycle \(360 s\)/,
   );
+});
+
+// Two writes two hours apart, 1-minute intervals and cycles on a fast link: between them every cycle
+// switches on an idle link and applies at once, so RPO climbs 0..59 in each interval. The per-interval
+// rows must cover the whole simulated span, the idle stretch included (the HTML chart draws them).
+test('simulate: per-interval RPO rows cover idle stretches (folded), each interval at its maximum', async () => {
+  const trace = join(dir, 'sparse.msr.csv');
+  const t0 = 134120448000000000; // 2026-01-05T00:00:00Z in FILETIME ticks (100 ns)
+  const twoHours = 2 * 3600 * 10_000_000;
+  await writeFile(trace, `${t0 + 10_000_000},h,0,Write,0,4096,1\n${t0 + twoHours + 10_000_000},h,0,Write,0,4096,1\n`);
+  const db = join(dir, 'sparse.db');
+  const c = await runCli('collect', trace, '--store', db, '--interval', '1m');
+  assert.equal(c.code, 0, c.stderr);
+  const r = await runCli('simulate', '--store', db, '--link', '1x100Mbit', '--cycle', '1m', '--format', 'json');
+  assert.equal(r.code, 0, r.stderr);
+  const rows = (JSON.parse(r.stdout) as { rpoPerInterval: { startS: number; endS: number; maxRpoS: number }[] })
+    .rpoPerInterval;
+  const startS = 1767571200;
+  assert.equal(rows[0]!.startS, startS);
+  for (let i = 1; i < rows.length; i++) assert.equal(rows[i]!.startS, rows[i - 1]!.endS, `row ${i} follows row ${i - 1}`);
+  assert.ok(rows[rows.length - 1]!.endS >= startS + 7260, 'the rows reach the second write');
+  // Between the writes the link is idle: in every interval RPO reaches 59 s, never more.
+  const idle = rows.filter((x) => x.startS >= startS + 120 && x.endS <= startS + 7200);
+  assert.ok(idle.length > 0 && idle.some((x) => x.endS - x.startS > 60), 'a folded stretch spans several intervals');
+  assert.deepEqual([...new Set(idle.map((x) => x.maxRpoS))], [59]);
+  const csv = await runCli('simulate', '--store', db, '--link', '1x100Mbit', '--cycle', '1m', '--format', 'csv');
+  assert.equal(csv.stdout.split('\n')[0], 'start_s,max_rpo_s,end_s');
 });

@@ -70,10 +70,28 @@ test('first time back under a target, inside folded stretches too', () => {
   assert.equal(firstAtOrBelowS(teeth, 76, 10), null);
 });
 
-test('maximum RPO per interval; a folded stretch is one row', () => {
+test('maximum RPO per interval; a folded stretch is one row spanning its intervals', () => {
   assert.deepEqual(maxRpoPerInterval(sample(), 20), [
-    { startS: 0, maxRpoS: 13 }, // 0..13 then 4..9
-    { startS: 20, maxRpoS: 9 }, // the folded stretch
-    { startS: 60, maxRpoS: 19 }, // 0..14 (60..74), 15..19 (75..79)
+    { startS: 0, endS: 20, maxRpoS: 13 }, // 0..13 then 4..9
+    { startS: 20, endS: 60, maxRpoS: 9 }, // the folded stretch: 0..9 four times
+    { startS: 60, endS: 80, maxRpoS: 19 }, // 0..14 (60..74), 15..19 (75..79)
   ]);
+});
+
+test('maximum RPO per interval: every interval with samples is covered, exact when the cycle fits the interval', () => {
+  const samples = expand(sample());
+  const lastS = Math.max(...samples.map(([t]) => t));
+  for (const intervalS of [5, 10, 20, 30, 40]) {
+    const rows = maxRpoPerInterval(sample(), intervalS);
+    for (let s = 0; s <= lastS; s += intervalS) {
+      const inside = samples.filter(([t]) => t >= s && t < s + intervalS).map(([, rpo]) => rpo);
+      const covering = rows.filter((r) => r.startS <= s && s < r.endS);
+      assert.equal(covering.length, 1, `interval ${intervalS}: one row covers ${s}`);
+      const want = Math.max(...inside);
+      // The cycle is 10 s: from 10-second intervals on, each holds a repeat's peak and the row is exact.
+      if (intervalS >= 10) assert.equal(covering[0]!.maxRpoS, want, `interval ${intervalS} at ${s}`);
+      else assert.ok(covering[0]!.maxRpoS >= want, `interval ${intervalS} at ${s}: an upper bound`);
+    }
+    for (let i = 1; i < rows.length; i++) assert.ok(rows[i - 1]!.endS <= rows[i]!.startS, 'rows in order, disjoint');
+  }
 });
