@@ -122,7 +122,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
       ...(outbox ? { outbox } : {}),
       ...(metrics ? { metrics } : {}),
       ...(sampling ? { sampling } : {}),
-      onStoreError: (err, waiting) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${outbox?.path}\n`),
+      onStoreError: (err, waiting) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${escapeTerminal(outbox?.path ?? '')}\n`),
       onInterval: (rows, lost) => {
         if (!values.quiet) {
           for (const r of rows) {
@@ -149,7 +149,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     const summary = await collector.stop();
     if (failure) throw failure;
     io.err(`run ${summary.runId}: ${formatCount(summary.events)} write events in ${summary.intervals} intervals; ${formatCount(summary.lostEvents)} events lost by the trace buffer` +
-      (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${outbox!.path} for the next run to send` : '') + '\n');
+      (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${escapeTerminal(outbox!.path)} for the next run to send` : '') + '\n');
     failed = false;
     return 0;
   } finally {

@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { openStore } from '../store/open.js';
+import { escapeTerminal } from '../render/escape.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 
@@ -25,7 +26,7 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
   }
   const store = await openStore(values.store!, { mustExist: true, readonly: false, command: 'migrate' });
   try {
-    io.out(`store ${store.location}: up to date (${(await store.listRuns()).length} runs)\n`);
+    io.out(`store ${escapeTerminal(store.location)}: up to date (${(await store.listRuns()).length} runs)\n`);
   } finally {
     await store.close();
   }
