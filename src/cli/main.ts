@@ -4,7 +4,7 @@ import { readers } from '../readers/index.js';
 import { escapeTerminal } from '../render/escape.js';
 import { renderTable } from '../render/table.js';
 import { runCollect } from './collect.js';
-import { processIo, type Io } from './io.js';
+import { processIo, watchStdout, type Io } from './io.js';
 import { scrubSecrets } from '../store/location.js';
 import { runReport } from './report.js';
 import { runRuns } from './runs.js';
@@ -64,6 +64,13 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
   const argv = args.filter((a) => a !== '--debug');
   const io = scrubbed(rawIo, argv);
   const [command, ...rest] = argv;
+  // stdout closed by its reader (`| head`): a quiet exit with the command's status (0 when it has
+  // not ended yet); live keeps collecting and drops its stdout lines.
+  if (rawIo === processIo) {
+    watchStdout(() => {
+      if (command !== 'live') process.exit(Number(process.exitCode ?? 0));
+    });
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.out(HELP);
     return command === undefined ? 2 : 0;
