@@ -67,7 +67,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     io.out(LIVE_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`live: unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.device || values.device.length === 0) throw new UsageError('live: give at least one --device (e.g. --device /dev/sdb)');
   if (process.getuid?.() !== 0) throw new UsageError('live collection needs root: tracefs and the block tracepoints are root-only (run with sudo)');
   const devices = values.device.map(blockDevice);
@@ -167,7 +167,7 @@ function samplingOf(
   if (!values['sample-compression']) {
     const stray = values['sample-tracks'] !== undefined ? '--sample-tracks'
       : values['sample-rate-mb'] !== undefined ? '--sample-rate-mb' : null;
-    if (stray) throw new UsageError(`live: ${stray} needs --sample-compression`);
+    if (stray) throw new UsageError(`${stray} needs --sample-compression`);
     return null;
   }
   const tracksPerVolume = Number(values['sample-tracks'] ?? '64');

@@ -22,7 +22,7 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) {
-    throw new UsageError(`migrate: unexpected argument "${positionals[0]}" (see churnlink migrate --help)`);
+    throw new UsageError(`unexpected argument "${positionals[0]}" (see churnlink migrate --help)`);
   }
   const store = await openStore(values.store!, { mustExist: true, readonly: false, command: 'migrate' });
   try {
