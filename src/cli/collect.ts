@@ -158,7 +158,8 @@ function describeCollect(s: CollectSummary, store: string, intervalS: number): s
   const records = s.sources.reduce((n, x) => n + x.stats.records, 0);
   const skipped = s.sources.reduce((n, x) => n + x.stats.skipped, 0);
   const lines = [
-    `run ${s.runId}: collected ${formatCount(records)} records from ${s.sources.map((x) => `${x.path} (${x.format})`).join(', ')} into ${store}`,
+    `run ${s.runId}: collected ${formatCount(records)} record${records === 1 ? '' : 's'} from `
+      + `${s.sources.map((x) => `${x.path} (${x.format})`).join(', ')} into ${store}`,
     `  writes ${formatCount(s.writes)} (${formatBytes(s.writeBytes)}), reads ${formatCount(s.reads)} (${formatBytes(s.readBytes)})`,
     `  ${s.volumes.length} volume${s.volumes.length === 1 ? '' : 's'}, ${s.intervals} interval${s.intervals === 1 ? '' : 's'} of ${formatDuration(intervalS)}` +
       (s.firstS !== null ? `, ${isoFromS(s.firstS)} to ${isoFromS(s.lastS! + intervalS)}` : ''),

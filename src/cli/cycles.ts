@@ -41,7 +41,7 @@ export async function runCycles(argv: string[], io: Io): Promise<number> {
     io.out(CYCLES_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`cycles: unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   const maxCycleS = parseDurationS(values.max!, '--max');
   const params = withGrowth(linkParamsOf(values), values.growth);
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);

@@ -69,7 +69,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     io.out(LIVE_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`live: unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.device || values.device.length === 0) throw new UsageError('live: give at least one --device (e.g. --device /dev/sdb)');
   if (process.getuid?.() !== 0) throw new UsageError('live collection needs root: tracefs and the block tracepoints are root-only (run with sudo)');
   const devices = values.device.map(blockDevice);
@@ -124,7 +124,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
       ...(outbox ? { outbox } : {}),
       ...(metrics ? { metrics } : {}),
       ...(sampling ? { sampling } : {}),
-      onStoreError: (err, waiting) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${outbox?.path}\n`),
+      onStoreError: (err, waiting) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${escapeTerminal(outbox?.path ?? '')}\n`),
       onInterval: (rows, lost) => {
         if (!values.quiet) {
           for (const r of rows) {
@@ -152,7 +152,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     const summary = await collector.stop();
     if (failure) throw failure;
     io.err(`run ${summary.runId}: ${formatCount(summary.events)} write events in ${summary.intervals} intervals; ${formatCount(summary.lostEvents)} events lost by the trace buffer` +
-      (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${outbox!.path} for the next run to send` : '') + '\n');
+      (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${escapeTerminal(outbox!.path)} for the next run to send` : '') + '\n');
     failed = false;
     return 0;
   } finally {
@@ -170,7 +170,7 @@ function samplingOf(
   if (!values['sample-compression']) {
     const stray = values['sample-tracks'] !== undefined ? '--sample-tracks'
       : values['sample-rate-mb'] !== undefined ? '--sample-rate-mb' : null;
-    if (stray) throw new UsageError(`live: ${stray} needs --sample-compression`);
+    if (stray) throw new UsageError(`${stray} needs --sample-compression`);
     return null;
   }
   const tracksPerVolume = Number(values['sample-tracks'] ?? '64');

@@ -4,7 +4,7 @@ import { readers } from '../readers/index.js';
 import { escapeTerminal } from '../render/escape.js';
 import { renderTable } from '../render/table.js';
 import { runCollect } from './collect.js';
-import { processIo, type Io } from './io.js';
+import { processIo, watchStdout, type Io } from './io.js';
 import { scrubSecrets } from '../store/location.js';
 import { runReport } from './report.js';
 import { runRuns } from './runs.js';
@@ -64,6 +64,13 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
   const argv = args.filter((a) => a !== '--debug');
   const io = scrubbed(rawIo, argv);
   const [command, ...rest] = argv;
+  // stdout closed by its reader (`| head`): a quiet exit with the command's status (0 when it has
+  // not ended yet); live keeps collecting and drops its stdout lines.
+  if (rawIo === processIo) {
+    watchStdout(() => {
+      if (command !== 'live') process.exit(Number(process.exitCode ?? 0));
+    });
+  }
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     io.out(HELP);
     return command === undefined ? 2 : 0;
@@ -93,7 +100,7 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
   } catch (err) {
     const e = explained(err);
     const more = debug ? `\n${stackOf(err)}` : e.code === 1 ? ' (run with --debug for details)' : '';
-    io.err(`churnlink ${command}: ${escapeLines(e.message)}${more}\n`);
+    io.err(`churnlink ${command}: ${escapeTerminal(e.message)}${more}\n`);
     return e.code;
   } finally {
     if (handleSigint) process.off('SIGINT', interrupted);
@@ -129,9 +136,13 @@ function explained(err: unknown): { message: string; code: number } {
   return { message, code: 1 };
 }
 
-/** The first line of a message, without the "Error: " prefixes a re-thrown stack text carries. */
+/**
+ * A message without the stack text and "Error: " prefixes a re-thrown stack text carries. A line
+ * feed elsewhere is kept (and escaped): it belongs to a name, `ENOENT: ... open 'a\nb.csv'`.
+ */
 function firstLine(message: string): string {
-  return message.split('\n')[0]!.replace(/^(\w*Error: )+/, '');
+  const stackAt = message.search(/\n\s+at /);
+  return (stackAt < 0 ? message : message.slice(0, stackAt)).replace(/^(\w*Error: )+/, '');
 }
 
 /**
@@ -148,9 +159,4 @@ function scrubbed(io: Io, argv: string[]): Io {
   const clean = (text: string, minSecretChars: number): string =>
     urls.reduce((t, url) => scrubSecrets(t, url, minSecretChars), text);
   return { ...io, out: (text) => io.out(clean(text, 4)), err: (text) => io.err(clean(text, 1)) };
-}
-
-/** Messages quote names and input text: escape terminal controls, keep the message's own lines. */
-function escapeLines(message: string): string {
-  return message.split('\n').map(escapeTerminal).join('\n');
 }

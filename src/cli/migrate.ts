@@ -1,5 +1,6 @@
 import { UsageError } from '../errors.js';
 import { openStore } from '../store/open.js';
+import { escapeTerminal } from '../render/escape.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 
@@ -21,11 +22,11 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) {
-    throw new UsageError(`migrate: unexpected argument "${positionals[0]}" (see churnlink migrate --help)`);
+    throw new UsageError(`unexpected argument "${positionals[0]}" (see churnlink migrate --help)`);
   }
   const store = await openStore(values.store!, { mustExist: true, readonly: false, command: 'migrate' });
   try {
-    io.out(`store ${store.location}: up to date (${(await store.listRuns()).length} runs)\n`);
+    io.out(`store ${escapeTerminal(store.location)}: up to date (${(await store.listRuns()).length} runs)\n`);
   } finally {
     await store.close();
   }

@@ -81,7 +81,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
     io.out(PLAN_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`plan: unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (values.rpo === undefined) throw new UsageError('plan: --rpo is required (e.g. --rpo 5m)');
   const targetRpoS = parseDurationS(values.rpo, '--rpo');
   const percentile = parsePercentile(values.percentile!);

@@ -109,7 +109,9 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     io.out(REPORT_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`report: unexpected argument "${positionals[0]}" (see churnlink report --help)`);
+  if (positionals.length > 0) {
+    throw new UsageError(`unexpected argument "${positionals[0]}" (see churnlink report --help)`);
+  }
   const by = checkEnum('--by', values.by!, REPORT_BY);
   const format = checkEnum('--format', values.format!, FORMATS);
   const sizing = sizingOf(values, (format === 'html' || format === 'svg') && values.target !== undefined);

@@ -4,27 +4,34 @@ import { isoFromS } from '../units/time.js';
 import { openStore } from '../store/open.js';
 import { escapeTerminal } from '../render/escape.js';
 import { formatCount, renderTable } from '../render/table.js';
+import { UsageError, checkEnum } from '../errors.js';
 import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 
-export const RUNS_HELP = `usage: churnlink runs [--store PATH] [--json]
+const FORMATS = ['table', 'json'] as const;
+
+export const RUNS_HELP = `usage: churnlink runs [--store PATH] [--format table|json]
 
 List the collection runs in a store: id, status, when, the time range its intervals cover (UTC,
 from the first interval's start to the last one's end), records, skipped records and sources.
---json gives the range as fromS/toS (seconds since 1970-01-01 UTC, toS exclusive; null without
-intervals).
+--format json (or --json) gives the range as fromS/toS (seconds since 1970-01-01 UTC, toS
+exclusive; null without intervals).
 `;
 
 /** `churnlink runs`: what a store holds. */
 export async function runRuns(argv: string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs('runs', argv, {
     store: { type: 'string', default: 'churn.db' },
+    format: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
   if (values.help) {
     io.out(RUNS_HELP);
     return 0;
   }
+  const format = values.format === undefined ? (values.json ? 'json' : 'table')
+    : checkEnum('--format', values.format, FORMATS);
+  if (values.json && format !== 'json') throw new UsageError(`--json contradicts --format ${format}`);
   const store = await openStore(values.store!, { mustExist: true, command: 'runs' });
   try {
     const settings = await store.getSettings();
@@ -35,7 +42,7 @@ export async function runRuns(argv: string[], io: Io): Promise<number> {
       const span = spans.get(r.id);
       return { ...r, fromS: span?.firstS ?? null, toS: span === undefined ? null : span.lastS + intervalS };
     });
-    if (values.json) {
+    if (format === 'json') {
       io.out(`${JSON.stringify({ settings, runs }, null, 2)}\n`);
       return 0;
     }

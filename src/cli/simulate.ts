@@ -54,7 +54,7 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
     io.out(SIMULATE_HELP);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`simulate: unexpected argument "${positionals[0]}"`);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (values.link === undefined) throw new UsageError('simulate: --link is required (e.g. --link 2x100Mbit)');
   const link = parseLink(values.link);
   const measured = await measuredFromFlags('simulate', values, linkParamsOf(values));

@@ -1,4 +1,4 @@
-import { latin1 } from './fields.js';
+import { latin1, utf8 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
@@ -25,7 +25,7 @@ export const alibaba: Reader = {
     return /^\d+,[RW],\d+,\d+,\d+\r?$/i.test(latin1(head, 0, Math.min(head.length, 300)).split('\n')[0]!);
   },
   open(ctx: DecodeContext) {
-    const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    const volumes = new VolumeSpanCache(ctx.volumes, utf8);
     const batch = ctx.batch;
     const bulk = ctx.simd === false ? undefined : simdLines('alibaba', batch, volumes);
     return openLines(ctx, 'alibaba', 44, {

@@ -6,7 +6,7 @@ import { unixUsFromFiletime } from './msr.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
 import { plausibleTimeUs, relativeTimeProblem } from './epoch.js';
-import { EXCERPT_CHARS, latin1 } from './fields.js';
+import { EXCERPT_CHARS, utf8 } from './fields.js';
 
 /** Decimal digits that turn a time unit into µs (negative: digits dropped). */
 const TIME_DIGITS = { s: 6, ms: 3, us: 0, ns: -3 } as const;
@@ -57,10 +57,10 @@ export const csv: Reader = {
     if (!named) resolveAndName(null);
     const starts = new Int32Array(64);
     const ends = new Int32Array(64);
-    const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    const volumes = new VolumeSpanCache(ctx.volumes, utf8);
     // A quoted name's bytes hold `""` for each quote: a cache of its own unescapes them.
     const unquote = (bytes: Uint8Array, start: number, end: number): string =>
-      latin1(bytes, start, end).replaceAll('""', '"');
+      utf8(bytes, start, end).replaceAll('""', '"');
     const quotedVolumes = new VolumeSpanCache(ctx.volumes, unquote);
     const quoted = new Uint8Array(64);
     const fixedVolume = ctx.volumes.idOf(ctx.volumeName);

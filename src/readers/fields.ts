@@ -205,7 +205,7 @@ export class FieldCursor {
   text(): string {
     let e = this.end;
     if (e > this.start && this.bytes[e - 1] === 13) e--;
-    return latin1(this.bytes, this.start, e);
+    return utf8(this.bytes, this.start, e);
   }
 
   /**
@@ -228,16 +228,29 @@ export class FieldCursor {
 export const EXCERPT_CHARS = 40;
 
 /**
- * bytes[start, end) as latin1 for a message: cut to EXCERPT_CHARS characters and `…` when longer,
+ * bytes[start, end) decoded as UTF-8 for a message: cut to EXCERPT_CHARS bytes and `…` when longer,
  * control characters shown as `\xNN`.
  */
 export function excerptOf(bytes: Uint8Array, start: number, end: number): string {
   const cut = end - start > EXCERPT_CHARS;
-  const text = latin1(bytes, start, cut ? start + EXCERPT_CHARS : end)
+  const text = utf8(bytes, start, cut ? start + EXCERPT_CHARS : end)
     .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   return cut ? `${text}…` : text;
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
+/**
+ * bytes[start, end) decoded as UTF-8: names in traces are written as they appear (`café`). Bytes
+ * that are not valid UTF-8 each become U+FFFD (the WHATWG decoder's replacement). All-ASCII bytes,
+ * the usual case, are read byte by byte without the decoder.
+ */
+export function utf8(bytes: Uint8Array, start: number, end: number): string {
+  for (let i = start; i < end; i++) if (bytes[i]! >= 0x80) return UTF8.decode(bytes.subarray(start, end));
+  return latin1(bytes, start, end);
+}
+
+/** bytes[start, end) one character per byte: for ASCII patterns (sniffing, keywords), not names. */
 export function latin1(bytes: Uint8Array, start: number, end: number): string {
   let s = '';
   for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);

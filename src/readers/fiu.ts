@@ -1,4 +1,4 @@
-import { latin1 } from './fields.js';
+import { latin1, utf8 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
@@ -17,7 +17,7 @@ export const fiu: Reader = {
     return /^\d+ \d+ \S+ \d+ \d+ [RW] \d+ \d+( [0-9a-f]+)?\r?$/i.test(latin1(head, 0, Math.min(head.length, 400)).split('\n')[0]!);
   },
   open(ctx: DecodeContext) {
-    const volumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => latin1(bytes, start, end).replace(/[ \t]+/, ':'));
+    const volumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => utf8(bytes, start, end).replace(/[ \t]+/, ':'));
     return openLines(ctx, 'fiu', -1, {
       parse(f) {
         const tsNs = f.field('ts').uint('ts');

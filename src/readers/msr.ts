@@ -1,4 +1,4 @@
-import { latin1, type FieldCursor } from './fields.js';
+import { latin1, utf8, type FieldCursor } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { FNV_OFFSET, FNV_PRIME, VolumeSpanCache } from './volumes.js';
@@ -52,7 +52,7 @@ export const msr: Reader = {
   open(ctx: DecodeContext) {
     const volumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => {
       const comma = bytes.indexOf(44, start);
-      return `${latin1(bytes, start, comma)}_${latin1(bytes, comma + 1, end)}`;
+      return `${utf8(bytes, start, comma)}_${utf8(bytes, comma + 1, end)}`;
     });
     const batch = ctx.batch;
     const bulk = ctx.simd === false ? undefined : simdLines('msr', batch, volumes);

@@ -1,4 +1,4 @@
-import { latin1 } from './fields.js';
+import { latin1, utf8 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
@@ -18,7 +18,7 @@ export const spc: Reader = {
     return /^\d+,\d+,\d+,[rw],\d+(\.\d+)?(,.*)?\r?$/i.test(latin1(head, 0, Math.min(head.length, 300)).split('\n')[0]!);
   },
   open(ctx: DecodeContext) {
-    const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    const volumes = new VolumeSpanCache(ctx.volumes, utf8);
     const bulk = ctx.simd === false ? undefined : simdLines('spc', ctx.batch, volumes, ctx.startUs);
     return openLines(ctx, 'spc', 44, {
       ...(bulk ? { bulk } : {}),

@@ -1,4 +1,4 @@
-import { latin1 } from './fields.js';
+import { latin1, utf8 } from './fields.js';
 import { openLines } from './lines.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
@@ -22,7 +22,7 @@ export const tencent: Reader = {
     return first !== undefined && /^\d{9,11},\d+,\d+,[01],\d+\r?$/.test(first);
   },
   open(ctx: DecodeContext) {
-    const volumes = new VolumeSpanCache(ctx.volumes, latin1);
+    const volumes = new VolumeSpanCache(ctx.volumes, utf8);
     const bulk = ctx.simd === false ? undefined : simdLines('tencent', ctx.batch, volumes);
     return openLines(ctx, 'tencent', 44, {
       ...(bulk ? { bulk } : {}),

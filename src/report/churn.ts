@@ -471,7 +471,7 @@ function selectDatasets(scope: Scope, names: string[] | null): Scope['datasets']
   if (names === null) return scope.datasets;
   return names.map((n) => {
     const d = scope.datasets.find((x) => x.name === n);
-    if (!d) throw new UsageError(`report: unknown data set "${n}"; declared: ${scope.datasets.map((x) => x.name).join(', ')}`);
+    if (!d) throw new UsageError(`unknown data set "${n}"; declared: ${scope.datasets.map((x) => x.name).join(', ')}`);
     return d;
   });
 }

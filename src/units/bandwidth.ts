@@ -41,7 +41,8 @@ export function parseBandwidthBps(text: string, what = 'bandwidth'): number {
       + 'or a named rate such as T3, OC3, 1GbE)');
   }
   const factor = m ? BITS_PER_UNIT[m[2]!] : undefined;
-  if (!m || factor === undefined || Number(m[1]) <= 0) {
+  if (m && factor !== undefined && Number(m[1]) <= 0) throw new UsageError(`${what} must be above 0 bit/s: "${text}"`);
+  if (!m || factor === undefined) {
     throw new UsageError(
       `${what} is not a bandwidth (e.g. 100Mbit, 1Gbit, T3, OC3, 1GbE): "${text}"`,
     );

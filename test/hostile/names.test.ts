@@ -22,7 +22,7 @@ const HOSTS = [
   '\rCR',
   '\x1b[31mESC\x07',
   'DEL\x7f',
-  'NEL\x85', // byte 0x85: latin-1 U+0085, a C1 control
+  'NEL\x85', // U+0085 (UTF-8 bytes C2 85), a C1 control
   '<&"\'>',
 ];
 const VOLUMES = HOSTS.map((h) => `${h}_0`);
@@ -78,7 +78,7 @@ before(async () => {
   store = join(dir, 'names.db');
   scopeFile = join(dir, 'scope.json');
   writeFileSync(scopeFile, JSON.stringify(SCOPE));
-  const lines = HOSTS.map((h) => Buffer.from(`${FILETIME},${h},0,Write,0,${writeBytes(h)},100\r\n`, 'latin1'));
+  const lines = HOSTS.map((h) => Buffer.from(`${FILETIME},${h},0,Write,0,${writeBytes(h)},100\r\n`, 'utf8'));
   writeFileSync(join(dir, 'trace.csv'), Buffer.concat(lines));
   const trace = join(dir, 'trace.csv');
   const r = await runCli('collect', trace, '--store', store, '--interval', '1m', '--scope', scopeFile, '--quiet');

@@ -325,3 +325,17 @@ test('simd: 6,001 msr volumes (past the kernel\'s table of 2,048) decode alike o
     'volumes');
   assert.equal(out.volumes.length, 6001); // 3,000 hosts x 7 disks cycle every 21,000 lines
 });
+
+test('simd: non-ASCII msr names (UTF-8, invalid bytes, bidi controls) decode alike on both paths, as UTF-8', () => {
+  const bytes = Buffer.concat([
+    Buffer.from('128166385295514663,café,0,Write,0,512,1\n128166385295514664,a\u202eevil,1,Write,512,512,1\n', 'utf8'),
+    Buffer.from('128166385295514665,日本,0,Read,0,512,1\n128166385295514666,café,0,Write,1024,512,1\n', 'utf8'),
+    Buffer.from([...Buffer.from('128166385295514667,x'), 0xc3, ...Buffer.from('y,0,Write,0,512,1\n')]),
+  ]);
+  for (const cuts of [[], [21], [20, 42, 100]]) {
+    const out = assertSame({ reader: readers.msr!, bytes, cuts }, `cuts ${cuts.join(',')}`);
+    assert.deepEqual(out.volumes, ['café_0', 'a\u202eevil_1', '日本_0', 'x\ufffdy_0']);
+    assert.deepEqual(out.flushes.flatMap((f) => f.volume), [0, 1, 2, 0, 3]);
+    assert.equal(out.error, null);
+  }
+});
