@@ -107,7 +107,7 @@ export async function collectSources(sources: Source[], store: Store, options: C
     const closed = tracker.drainClosed();
     if (closed.length > 0) await writer.add(closed.map((r) => ({ ...r, volume: volumes.names[r.volume]! })));
   };
-  let replaced: number[] = [];
+  let replaced: number[];
   try {
     for (const source of sources) {
       batch.flush();
@@ -158,16 +158,17 @@ export async function collectSources(sources: Source[], store: Store, options: C
     await store.finishRun(runId, totals, replaced, finalSources);
   } catch (err) {
     // A file cut short while it was read fails in many ways (a worker's range past the end…): say why.
-    for (const source of sources) await checkNotShrunk(source, err).catch((shrunk: unknown) => (err = shrunk));
+    let failure = err;
+    for (const source of sources) await checkNotShrunk(source, failure).catch((shrunk: unknown) => (failure = shrunk));
     const runId = beginning === null ? null : await beginning.catch(() => null);
     if (runId !== null) {
       await store.abortRun(runId).catch((abortErr: unknown) => {
-        (err as Error).message += `; removing run ${runId} failed too (${(abortErr as Error).message}): ` +
+        (failure as Error).message += `; removing run ${runId} failed too (${(abortErr as Error).message}): ` +
           'it stays invisible to reports ' +
           'and is replaced by the next collection of the same input';
       });
     }
-    throw err;
+    throw failure;
   }
   summary.replaced = replaced;
   summary.intervals = writer.totals.intervals.size;

@@ -198,7 +198,10 @@ export function openLines(
       if (bomMatched >= 0) {
         // A UTF-8 byte order mark at the start of the input is not part of the first line.
         let i = 0;
-        while (i < chunk.length && bomMatched < BOM.length && chunk[i] === BOM[bomMatched]) i++, bomMatched++;
+        while (i < chunk.length && bomMatched < BOM.length && chunk[i] === BOM[bomMatched]) {
+          i++;
+          bomMatched++;
+        }
         if (bomMatched < BOM.length && i === chunk.length) return;
         if (bomMatched < BOM.length && bomMatched > 0) pushBytes(BOM.subarray(0, bomMatched));
         bomMatched = -1;

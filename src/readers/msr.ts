@@ -63,7 +63,7 @@ export const msr: Reader = {
         // pieces: 2 + 9 digits of seconds and 7 of ticks. Anything else takes the slow path.
         if (p + FILETIME_DIGITS >= end) return 0;
         if (b[p + FILETIME_DIGITS] !== COMMA) return -1;
-        let d = 0;
+        let d: number;
         let secondsHigh = 0;
         for (let i = p; i < p + 2; i++) {
           if ((d = b[i]! - 48) >>> 0 > 9) return -1;
@@ -85,12 +85,18 @@ export const msr: Reader = {
         // The volume's bytes are hashed while scanned, for the volume lookup.
         let hash = FNV_OFFSET;
         const hostStart = ++q;
-        while (q < end && (c = b[q]!) !== COMMA && c !== NL) hash = Math.imul(hash ^ c, FNV_PRIME), q++;
+        while (q < end && (c = b[q]!) !== COMMA && c !== NL) {
+          hash = Math.imul(hash ^ c, FNV_PRIME);
+          q++;
+        }
         if (q >= end) return 0;
         if (c !== COMMA || q === hostStart) return -1;
         hash = Math.imul(hash ^ COMMA, FNV_PRIME);
         const diskStart = ++q;
-        while (q < end && (c = b[q]! - 48) >>> 0 <= 9) hash = Math.imul(hash ^ (c + 48), FNV_PRIME), q++;
+        while (q < end && (c = b[q]! - 48) >>> 0 <= 9) {
+          hash = Math.imul(hash ^ (c + 48), FNV_PRIME);
+          q++;
+        }
         if (q >= end) return 0;
         if (b[q] !== COMMA || q === diskStart) return -1;
         const volume = volumes.idHashed(b, hostStart, q, hash);
@@ -108,16 +114,22 @@ export const msr: Reader = {
         // Offset, Size, ResponseTime
         let offset = 0;
         const offsetStart = q;
-        while (q < end && (c = b[q]! - 48) >>> 0 <= 9) offset = offset * 10 + c, q++;
+        while (q < end && (c = b[q]! - 48) >>> 0 <= 9) {
+          offset = offset * 10 + c;
+          q++;
+        }
         if (q >= end) return 0;
         if (b[q] !== COMMA || q === offsetStart || q - offsetStart > 15) return -1;
         let size = 0;
         const sizeStart = ++q;
-        while (q < end && (c = b[q]! - 48) >>> 0 <= 9) size = size * 10 + c, q++;
+        while (q < end && (c = b[q]! - 48) >>> 0 <= 9) {
+          size = size * 10 + c;
+          q++;
+        }
         if (q >= end) return 0;
         if (b[q] !== COMMA || q === sizeStart || q - sizeStart > 15) return -1;
         const responseStart = ++q;
-        while (q < end && (c = b[q]! - 48) >>> 0 <= 9) q++;
+        while (q < end && (b[q]! - 48) >>> 0 <= 9) q++;
         if (q >= end) return 0;
         if (q === responseStart) return -1;
         if (b[q] === CR && ++q >= end) return 0;

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { PgRow } from './postgres.js';
 import { chunkStartS, unpackChunk } from './chunk.js';
 import {
   mergedCells, periodStartS, rollupLevels, rollupsOfTopPeriod, type DirtyRange, type StoredRollup,
@@ -76,7 +77,7 @@ export async function refreshRollupsPg(
 
 /** One volume's rollups of `levelS` with periods in [fromS, toS), ascending, in pages of `pageRows`. */
 export async function* readRollupsPg(
-  query: (sql: string, params: unknown[]) => Promise<Record<string, any>[]>,
+  query: (sql: string, params: unknown[]) => Promise<PgRow[]>,
   volumeId: number, volume: string, levelS: number, fromS: number, toS: number, pageRows: number, withBitmaps = true,
 ): AsyncGenerator<StoredRollup[]> {
   for (let from = fromS; from < toS; ) {

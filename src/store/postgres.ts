@@ -316,7 +316,7 @@ export class PostgresStore implements Store {
 
   async getScope(): Promise<string | null> {
     const rows = await this.#query("SELECT value FROM churnlink_meta WHERE key = 'scope'");
-    return rows.length === 0 ? null : (rows[0].value as string);
+    return rows.length === 0 ? null : (rows[0]!.value as string);
   }
 
   async listRuns(): Promise<RunInfo[]> {
@@ -503,7 +503,7 @@ export class PostgresStore implements Store {
     for (const name of new Set(names)) {
       if (this.#volumeIds.has(name)) continue;
       const rows = await this.#query('INSERT INTO churnlink_volumes (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id', [name]);
-      this.#volumeIds.set(name, Number(rows[0].id));
+      this.#volumeIds.set(name, Number(rows[0]!.id));
     }
     return this.#volumeIds;
   }
@@ -527,7 +527,7 @@ export class PostgresStore implements Store {
     };
   }
 
-  async #query(sql: string, params: unknown[] = []): Promise<Record<string, any>[]> {
+  async #query(sql: string, params: unknown[] = []): Promise<PgRow[]> {
     return this.#retrying(async () => (await this.#pool.query(sql, params)).rows);
   }
 
@@ -626,7 +626,11 @@ function windowOf(query: IntervalQuery): [number, number] {
   return [query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER];
 }
 
-function intervalRowOf(r: Record<string, any>): IntervalRow {
+/** A row as pg returns it: column values untyped until read. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg's QueryResultRow is `any` per column
+export type PgRow = Record<string, any>;
+
+function intervalRowOf(r: PgRow): IntervalRow {
   return {
     volume: r.volume, startS: Number(r.start_s), writes: r.writes, writeBytes: r.write_bytes, reads: r.reads,
     readBytes: r.read_bytes, changedTracks: r.changed_tracks, bitmap: new Uint8Array(r.bitmap),

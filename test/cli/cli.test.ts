@@ -108,7 +108,7 @@ test('the same input twice is refused, or replaced with --replace', async () => 
   assert.match(again.stderr, /was already collected into .* as run 1 .*; refusing to count it twice. Use --replace/);
   const replaced = await runCli('collect', tiny, '--store', store, '--replace');
   assert.equal(replaced.code, 0);
-  assert.match(replaced.stdout, /^run 2: .*\n.*\n.*\n  replaced run 1 \(same input\)\n$/);
+  assert.match(replaced.stdout, /^run 2: .*\n.*\n.*\n {2}replaced run 1 \(same input\)\n$/);
   const report = await runCli('report', '--store', store, '--format', 'json');
   assert.deepEqual((JSON.parse(report.stdout) as { writes: number }[]).map((v) => v.writes), [6, 2]);
 });

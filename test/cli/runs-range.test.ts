@@ -11,7 +11,7 @@ test('runs shows the time range each run\'s intervals cover (table and JSON)', a
   assert.equal(table.code, 0, table.stderr);
   const [header, , row] = table.stdout.split('\n').slice(2);
   assert.match(header!, /started \(UTC\) +intervals from \(UTC\) +to \(UTC\) +records/);
-  assert.match(row!, / 2026-01-05T00:00:00Z  2026-01-05T00:03:00Z +\d/);
+  assert.match(row!, / 2026-01-05T00:00:00Z {2}2026-01-05T00:03:00Z +\d/);
   const json = JSON.parse((await runCli('runs', '--store', store, '--json')).stdout) as {
     runs: { fromS: number | null; toS: number | null }[];
   };

@@ -94,14 +94,23 @@ function parseCsv(text: string): string[][] {
   let quoted = false;
   while (i < text.length) {
     const c = text[i]!;
+    i++;
     if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (field += '"'), (i += 2);
-      else if (c === '"') (quoted = false), i++;
-      else (field += c), i++;
-    } else if (c === '"' && field === '') (quoted = true), i++;
-    else if (c === ',') fields.push(field), (field = ''), i++;
-    else if (c === '\n') fields.push(field), records.push(fields), (fields = []), (field = ''), i++;
-    else (field += c), i++;
+      if (c === '"' && text[i] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"' && field === '') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n') {
+      fields.push(field);
+      records.push(fields);
+      fields = [];
+      field = '';
+    } else field += c;
   }
   assert.equal(field + fields.join(''), '', 'CSV ends with a line break');
   return records;
