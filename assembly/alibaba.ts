@@ -14,8 +14,14 @@ export function parseAlibaba(p: u32, end: u32, maxRecords: u32, maxEndBytes: f64
   let n: u32 = 0;
   let reason = stop.END;
   while (p < end) {
-    if (lineFields(p, end) != 5 || !isNumber(0, 20) || fieldEnd(1) - fieldStart(1) != 1
-      || !isNumber(2, 15) || !isNumber(3, 15) || !isNumber(4, 16)) {
+    if (
+      lineFields(p, end) != 5 ||
+      !isNumber(0, 20) ||
+      fieldEnd(1) - fieldStart(1) != 1 ||
+      !isNumber(2, 15) ||
+      !isNumber(3, 15) ||
+      !isNumber(4, 16)
+    ) {
       reason = stop.LINE;
       break;
     }

@@ -15,13 +15,24 @@ const R: u8 = 114;
  * in [fromUs, untilUs).
  */
 export function parseSpc(
-  p: u32, end: u32, maxRecords: u32, maxEndBytes: f64, fromUs: f64, untilUs: f64, startUs: f64,
+  p: u32,
+  end: u32,
+  maxRecords: u32,
+  maxEndBytes: f64,
+  fromUs: f64,
+  untilUs: f64,
+  startUs: f64,
 ): u32 {
   let n: u32 = 0;
   let reason = stop.END;
   while (p < end) {
-    if (lineFields(p, end) < 5 || !isNumber(0, 15) || !isNumber(1, 15) || !isNumber(2, 15)
-      || fieldEnd(3) - fieldStart(3) != 1) {
+    if (
+      lineFields(p, end) < 5 ||
+      !isNumber(0, 15) ||
+      !isNumber(1, 15) ||
+      !isNumber(2, 15) ||
+      fieldEnd(3) - fieldStart(3) != 1
+    ) {
       reason = stop.LINE;
       break;
     }
@@ -33,8 +44,15 @@ export function parseSpc(
     while (dot < timeEnd && load<u8>(p + dot) != DOT) dot++;
     const wholeDigits = dot - timeStart;
     const fractionDigits = dot < timeEnd ? timeEnd - dot - 1 : 0;
-    if ((op != W && op != R) || wholeDigits == 0 || wholeDigits > 9 || (dot < timeEnd && fractionDigits == 0)
-      || fractionDigits > 6 || !digitsOnly(p + timeStart, p + dot) || !digitsOnly(p + dot + 1, p + timeEnd)) {
+    if (
+      (op != W && op != R) ||
+      wholeDigits == 0 ||
+      wholeDigits > 9 ||
+      (dot < timeEnd && fractionDigits == 0) ||
+      fractionDigits > 6 ||
+      !digitsOnly(p + timeStart, p + dot) ||
+      !digitsOnly(p + dot + 1, p + timeEnd)
+    ) {
       reason = stop.LINE;
       break;
     }

@@ -14,8 +14,15 @@ export function parseTencent(p: u32, end: u32, maxRecords: u32, maxEndBytes: f64
   let n: u32 = 0;
   let reason = stop.END;
   while (p < end) {
-    if (lineFields(p, end) != 5 || !isNumber(0, 15) || !isNumber(1, 15) || !isNumber(2, 15)
-      || fieldEnd(3) - fieldStart(3) != 1 || !isNumber(3, 1) || !isNumber(4, 15)) {
+    if (
+      lineFields(p, end) != 5 ||
+      !isNumber(0, 15) ||
+      !isNumber(1, 15) ||
+      !isNumber(2, 15) ||
+      fieldEnd(3) - fieldStart(3) != 1 ||
+      !isNumber(3, 1) ||
+      !isNumber(4, 15)
+    ) {
       reason = stop.LINE;
       break;
     }

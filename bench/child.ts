@@ -29,7 +29,7 @@ function countNewlines(path: string, start: number, end: number): number {
   const fd = openSync(path, 'r');
   const buffer = new Uint8Array(1 << 20);
   let lines = 0;
-  for (let at = start; at < end; ) {
+  for (let at = start; at < end;) {
     const n = readSync(fd, buffer, 0, Math.min(buffer.length, end - at), at);
     for (let i = 0; i < n; i++) if (buffer[i] === 10) lines++;
     at += n;
@@ -42,11 +42,17 @@ async function scan(path: string, threads: number): Promise<object> {
   const size = statSync(path).size;
   const t0 = performance.now();
   const parts = await Promise.all(
-    Array.from({ length: threads }, (_, k) => new Promise<number>((resolve, reject) => {
-      const w = new Worker(new URL(import.meta.url), { workerData: { path, start: Math.floor((size * k) / threads), end: Math.floor((size * (k + 1)) / threads) } });
-      w.on('message', resolve);
-      w.on('error', reject);
-    })),
+    Array.from(
+      { length: threads },
+      (_, k) =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(new URL(import.meta.url), {
+            workerData: { path, start: Math.floor((size * k) / threads), end: Math.floor((size * (k + 1)) / threads) },
+          });
+          w.on('message', resolve);
+          w.on('error', reject);
+        }),
+    ),
   );
   return { ms: performance.now() - t0, lines: parts.reduce((a, b) => a + b, 0) };
 }
@@ -58,8 +64,17 @@ async function churnlink(path: string, threads: number, db: string): Promise<obj
   const t0 = performance.now();
   const store = new SqliteStore(db);
   const summary = await collectSources([await openSource(path)], store, {
-    intervalS: INTERVAL_S, trackBytes: TRACK_BYTES, scope: EMPTY_SCOPE, scopeJson: null, format: null, startUs: 0,
-    skipBad: false, replace: true, volumeName: null, host: 'bench', threads,
+    intervalS: INTERVAL_S,
+    trackBytes: TRACK_BYTES,
+    scope: EMPTY_SCOPE,
+    scopeJson: null,
+    format: null,
+    startUs: 0,
+    skipBad: false,
+    replace: true,
+    volumeName: null,
+    host: 'bench',
+    threads,
   });
   await store.close();
   return { ms: performance.now() - t0, records: summary.sources[0]!.stats.records, rows: summary.intervalRecords };
@@ -80,8 +95,14 @@ function decode(path: string, simd: boolean): object {
   const batch = new IoBatch((b) => (records += b.length), undefined, TRACK_BYTES);
   const t0 = performance.now();
   const decoder = readers.msr!.open({
-    source: path, batch, volumes: new VolumeTable(), warnings: new Warnings(), startUs: 0, skipBad: false,
-    volumeName: 'v', simd,
+    source: path,
+    batch,
+    volumes: new VolumeTable(),
+    warnings: new Warnings(),
+    startUs: 0,
+    skipBad: false,
+    volumeName: 'v',
+    simd,
   });
   for (let n = readSync(fd, buffer); n > 0; n = readSync(fd, buffer)) decoder.push(buffer.subarray(0, n));
   decoder.end();
@@ -96,9 +117,14 @@ if (!isMainThread) {
   parentPort!.postMessage(countNewlines(path, start, end));
 } else {
   const [what, path, a, b] = process.argv.slice(2);
-  const result = what === 'scan' ? await scan(path!, Number(a))
-    : what === 'churnlink' ? await churnlink(path!, Number(a), b!)
-    : what === 'decode' ? decode(path!, a === '1') : await duckdb(path!, a!, Number(b));
+  const result =
+    what === 'scan'
+      ? await scan(path!, Number(a))
+      : what === 'churnlink'
+        ? await churnlink(path!, Number(a), b!)
+        : what === 'decode'
+          ? decode(path!, a === '1')
+          : await duckdb(path!, a!, Number(b));
   const usage = process.resourceUsage();
   const cpuS = (usage.userCPUTime + usage.systemCPUTime) / 1e6;
   console.log(JSON.stringify({ ...result, startMs, cpuS, maxRssMiB: usage.maxRSS / 1024 }));

@@ -75,7 +75,9 @@ async function main(): Promise<void> {
     await writeTrace(many, records, 100, hours);
     await writeTrace(few, records, 8, hours);
     const rows: [string, Measure][] = [];
-    const load = loadavg().map((x) => x.toFixed(2)).join(' ');
+    const load = loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ');
     rows.push(['8 volumes, --interval 5m', collect(few, join(dir, 'few.db'), '5m', threads)]);
     rows.push(['100 volumes, --interval 1m', collect(many, join(dir, 'many.db'), '1m', threads)]);
     if (values.postgres) {
@@ -88,13 +90,19 @@ async function main(): Promise<void> {
     console.log('|---|---|---|---|---|');
     for (const [name, m] of rows) {
       const cpu = m.cpuS?.toFixed(1) ?? '?';
-      console.log(`| ${name} | ${m.wallS.toFixed(1)} | ${cpu} | ${Math.round(records / m.wallS)} | ` +
-        `${m.maxRssMiB?.toFixed(0) ?? '?'} |`);
+      console.log(
+        `| ${name} | ${m.wallS.toFixed(1)} | ${cpu} | ${Math.round(records / m.wallS)} | ` +
+          `${m.maxRssMiB?.toFixed(0) ?? '?'} |`,
+      );
     }
     const [f, m] = [rows[0]![1], rows[1]![1]];
     const cpu = f.cpuS !== null && m.cpuS !== null ? `, by CPU ${((100 * f.cpuS) / m.cpuS).toFixed(0)} %` : '';
-    console.log(`100 volumes x 1 min at ${((100 * f.wallS) / m.wallS).toFixed(0)} % of the 8-volume records/s${cpu} ` +
-      `(target >= 50 %); load average after: ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    console.log(
+      `100 volumes x 1 min at ${((100 * f.wallS) / m.wallS).toFixed(0)} % of the 8-volume records/s${cpu} ` +
+        `(target >= 50 %); load average after: ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}`,
+    );
     if (rows.length > 2) {
       console.log(`PostgreSQL / SQLite wall: ${(rows[2]![1].wallS / m.wallS).toFixed(2)} x (target <= 2 x)`);
     }

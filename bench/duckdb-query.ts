@@ -28,7 +28,13 @@ function writesSql(path: string, kind: string, intervalS: number, trackBytes: nu
  * DuckDB's exact answer: per (volume, interval) the write count, written bytes and the number of
  * distinct tracks written (each write expanded to every track it touches, then COUNT DISTINCT).
  */
-export async function duckdbQuery(path: string, kind: string, threads: number, intervalS: number, trackBytes: number): Promise<ExactRow[]> {
+export async function duckdbQuery(
+  path: string,
+  kind: string,
+  threads: number,
+  intervalS: number,
+  trackBytes: number,
+): Promise<ExactRow[]> {
   const db = await DuckDBInstance.create(':memory:', { threads: String(threads) });
   const connection = await db.connect();
   const sql = `
@@ -42,7 +48,11 @@ export async function duckdbQuery(path: string, kind: string, threads: number, i
     FROM counts c LEFT JOIN tracks t USING (volume, start_s) ORDER BY c.start_s, c.volume`;
   const reader = await connection.runAndReadAll(sql);
   const rows = reader.getRowObjects().map((r) => ({
-    volume: String(r.volume), startS: Number(r.start_s), writes: Number(r.writes), writeBytes: Number(r.write_bytes), changedTracks: Number(r.changed_tracks),
+    volume: String(r.volume),
+    startS: Number(r.start_s),
+    writes: Number(r.writes),
+    writeBytes: Number(r.write_bytes),
+    changedTracks: Number(r.changed_tracks),
   }));
   connection.closeSync();
   return rows;

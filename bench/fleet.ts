@@ -44,7 +44,11 @@ const path = values.store ?? join(tmpdir(), `fleet-${V}x${D}d-${I}s.db`);
 
 /** One volume's cell at interval k, or null when the volume was idle. */
 function cellOf(
-  rand: () => number, volume: number, k: number, scratch: Uint32Array, perSecond: Float64Array,
+  rand: () => number,
+  volume: number,
+  k: number,
+  scratch: Uint32Array,
+  perSecond: Float64Array,
 ): IntervalRow | null {
   const hot = volume % 20 === 0;
   if (!hot && rand() < 0.3) return null;
@@ -60,9 +64,15 @@ function cellOf(
   const writeBytes = writes * 16384;
   for (let s = 0; s < Math.min(I, 4); s++) perSecond[Math.floor(rand() * I)]! += writeBytes / 4;
   return {
-    volume: `vol${String(volume).padStart(5, '0')}`, startS: START_S + k * I,
-    writes, writeBytes, reads: writes, readBytes: writeBytes,
-    changedTracks: distinct, bitmap: serializeRoaring(sorted, distinct), writeProfile: encodeProfile(perSecond),
+    volume: `vol${String(volume).padStart(5, '0')}`,
+    startS: START_S + k * I,
+    writes,
+    writeBytes,
+    reads: writes,
+    readBytes: writeBytes,
+    changedTracks: distinct,
+    bitmap: serializeRoaring(sorted, distinct),
+    writeProfile: encodeProfile(perSecond),
   };
 }
 
@@ -104,9 +114,11 @@ async function build(): Promise<void> {
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   const rollupsS = ((performance.now() - t1) / 1000).toFixed(1);
   const cpu = process.cpuUsage();
-  console.log(`built ${path}: ${cells} cells of ${V * intervals} (volume, interval) pairs in ${s} s ` +
-    `(${rollupsS} s of it the rollups at finish; ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s), ` +
-    `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB (${(statSync(path).size / cells).toFixed(0)} B per cell)`);
+  console.log(
+    `built ${path}: ${cells} cells of ${V * intervals} (volume, interval) pairs in ${s} s ` +
+      `(${rollupsS} s of it the rollups at finish; ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s), ` +
+      `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB (${(statSync(path).size / cells).toFixed(0)} B per cell)`,
+  );
 }
 
 interface Step {
@@ -122,8 +134,13 @@ function measure(step: Step): { s: number; cpuS: number; rssMiB: number; code: n
   const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   if (r.status !== 0) process.stderr.write(`${step.name}: exit ${r.status}: ${r.stderr.slice(0, 500)}\n`);
   return {
-    s, cpuS: Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN), rssMiB: Number(m?.[1] ?? NaN) / 1024, code: r.status,
-    load: loadavg().map((x) => x.toFixed(2)).join(' '),
+    s,
+    cpuS: Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN),
+    rssMiB: Number(m?.[1] ?? NaN) / 1024,
+    code: r.status,
+    load: loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' '),
   };
 }
 

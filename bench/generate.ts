@@ -43,8 +43,17 @@ interface VolumeModel {
 
 const HOSTS = ['src1', 'web', 'prxy', 'mds', 'usr', 'proj'];
 
-function formatLine(kind: GenerateOptions['kind'], timeUs: number, host: string, disk: number, volumeIndex: number,
-  isWrite: boolean, offset: number, size: number, responseUs: number): string {
+function formatLine(
+  kind: GenerateOptions['kind'],
+  timeUs: number,
+  host: string,
+  disk: number,
+  volumeIndex: number,
+  isWrite: boolean,
+  offset: number,
+  size: number,
+  responseUs: number,
+): string {
   if (kind === 'alibaba') return `${volumeIndex},${isWrite ? 'W' : 'R'},${offset},${size},${timeUs}`;
   const seconds = Math.floor(timeUs / 1e6) + FILETIME_UNIX_OFFSET_S;
   const ticks = String((timeUs % 1e6) * 10).padStart(7, '0');
@@ -61,7 +70,19 @@ function* generateSample(o: GenerateOptions): Generator<string> {
     const io = workload.next(base % 3.6e9 < 6e8);
     const s = workload.servers[io.server]!;
     const timeUs = Math.floor(START_UNIX_S * 1e6 + base);
-    lines.push(formatLine(o.kind, timeUs, s.host, s.disk, io.server, io.isWrite, io.offsetBytes, io.lengthBytes, 100 + (i * 7919) % 5000));
+    lines.push(
+      formatLine(
+        o.kind,
+        timeUs,
+        s.host,
+        s.disk,
+        io.server,
+        io.isWrite,
+        io.offsetBytes,
+        io.lengthBytes,
+        100 + ((i * 7919) % 5000),
+      ),
+    );
     if (lines.length === 8192) {
       yield lines.join('\n') + '\n';
       lines.length = 0;
@@ -80,7 +101,15 @@ export function* generate(o: GenerateOptions): Generator<string> {
   const volumes: VolumeModel[] = [];
   for (let v = 0; v < o.volumes; v++) {
     const capacity = (16 + 16 * (v % 4)) * GiB;
-    volumes.push({ host: HOSTS[v % HOSTS.length]!, disk: Math.floor(v / HOSTS.length), capacity, hotBytes: GiB / 4, logStart: capacity - 4 * GiB, logBytes: 4 * GiB, logAt: 0 });
+    volumes.push({
+      host: HOSTS[v % HOSTS.length]!,
+      disk: Math.floor(v / HOSTS.length),
+      capacity,
+      hotBytes: GiB / 4,
+      logStart: capacity - 4 * GiB,
+      logBytes: 4 * GiB,
+      logAt: 0,
+    });
   }
   const spanUs = o.hours * 3600 * 1e6;
   const lines: string[] = [];
@@ -116,7 +145,9 @@ export function* generate(o: GenerateOptions): Generator<string> {
     if (o.kind === 'msr') {
       const seconds = Math.floor(timeUs / 1e6) + FILETIME_UNIX_OFFSET_S;
       const ticks = String((timeUs % 1e6) * 10).padStart(7, '0');
-      lines.push(`${seconds}${ticks},${vol.host},${vol.disk},${isWrite ? 'Write' : 'Read'},${offset},${size},${100 + Math.floor(rand() * 5000)}`);
+      lines.push(
+        `${seconds}${ticks},${vol.host},${vol.disk},${isWrite ? 'Write' : 'Read'},${offset},${size},${100 + Math.floor(rand() * 5000)}`,
+      );
     } else {
       lines.push(`${volumes.indexOf(vol)},${isWrite ? 'W' : 'R'},${offset},${size},${timeUs}`);
     }
@@ -141,7 +172,14 @@ async function cli(): Promise<void> {
   });
   const kind = values.kind === 'alibaba' ? 'alibaba' : 'msr';
   const profile = values.profile === 'sample' ? 'sample' : 'bench';
-  const options = { kind, profile, records: Number(values.records), volumes: Number(values.volumes), hours: Number(values.hours), seed: Number(values.seed) } as const;
+  const options = {
+    kind,
+    profile,
+    records: Number(values.records),
+    volumes: Number(values.volumes),
+    hours: Number(values.hours),
+    seed: Number(values.seed),
+  } as const;
   for (const chunk of generate(options)) {
     if (!process.stdout.write(chunk)) await once(process.stdout, 'drain');
   }

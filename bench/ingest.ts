@@ -38,7 +38,13 @@ interface Measured {
 }
 
 function child(...args: string[]): Measured {
-  return JSON.parse(execFileSync(process.execPath, [CHILD, ...args], { maxBuffer: 1 << 30, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })) as Measured;
+  return JSON.parse(
+    execFileSync(process.execPath, [CHILD, ...args], {
+      maxBuffer: 1 << 30,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  ) as Measured;
 }
 
 /** `wc -l FILE` timed by /usr/bin/time (wall and CPU seconds), or by this process when it is absent. */
@@ -63,8 +69,8 @@ async function ensureTrace(kind: Kind, shape: 'bench' | 'hot', records: number, 
   process.stderr.write(`generating ${path} ...\n`);
   const out = createWriteStream(`${path}.part`);
   const hours = Math.max(1, Math.round(records / 300_000));
-  const chunks = shape === 'hot' ? generateHot(records, hours, 1)
-    : generate({ kind, records, volumes, hours, seed: 1 });
+  const chunks =
+    shape === 'hot' ? generateHot(records, hours, 1) : generate({ kind, records, volumes, hours, seed: 1 });
   for (const chunk of chunks) {
     if (!out.write(chunk)) await once(out, 'drain');
   }
@@ -79,10 +85,18 @@ async function churnlinkRows(db: string): Promise<ExactRow[]> {
   const byKey = new Map<string, ExactRow>();
   for (const r of await store.readIntervals({})) {
     if (r.writes === 0) continue;
-    byKey.set(`${r.startS} ${r.volume}`, { volume: r.volume, startS: r.startS, writes: r.writes, writeBytes: r.writeBytes, changedTracks: r.changedTracks });
+    byKey.set(`${r.startS} ${r.volume}`, {
+      volume: r.volume,
+      startS: r.startS,
+      writes: r.writes,
+      writeBytes: r.writeBytes,
+      changedTracks: r.changedTracks,
+    });
   }
   await store.close();
-  return [...byKey.values()].sort((a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0));
+  return [...byKey.values()].sort(
+    (a, b) => a.startS - b.startS || (a.volume < b.volume ? -1 : a.volume > b.volume ? 1 : 0),
+  );
 }
 
 const { values } = parseArgs({
@@ -117,8 +131,8 @@ const theirs = duck.rows as ExactRow[];
 const same = JSON.stringify(mine) === JSON.stringify(theirs);
 
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
-const mbps = (ms: number): string => `${((bytes / 1e6) / (ms / 1000)).toFixed(0)} MB/s`;
-const rps = (ms: number): string => `${((records / 1e6) / (ms / 1000)).toFixed(2)} M records/s`;
+const mbps = (ms: number): string => `${(bytes / 1e6 / (ms / 1000)).toFixed(0)} MB/s`;
+const rps = (ms: number): string => `${(records / 1e6 / (ms / 1000)).toFixed(2)} M records/s`;
 const cpu = (m: { cpuS: number | null }): string => (m.cpuS === null ? 'CPU ?' : `CPU ${m.cpuS.toFixed(2)} s`);
 const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
 const count = records.toLocaleString('en-US');
@@ -127,17 +141,23 @@ console.log(`load average before ${load(loadBefore)}, after ${load(loadAfter)} (
 console.log(`wc -l:                ${s(lines.ms)}, ${mbps(lines.ms)}, ${cpu(lines)}`);
 console.log(`JS newline ceiling:   ${s(scan.ms)}, ${mbps(scan.ms)}, ${cpu(scan)} (process)`);
 if (parse) {
-  console.log(`msr parse, 1 thread:  JS ${s(parse.js.ms)}, ${mbps(parse.js.ms)}, ${cpu(parse.js)}; `
-    + `WebAssembly ${s(parse.simd.ms)}, ${mbps(parse.simd.ms)}, ${cpu(parse.simd)} (process)`);
+  console.log(
+    `msr parse, 1 thread:  JS ${s(parse.js.ms)}, ${mbps(parse.js.ms)}, ${cpu(parse.js)}; ` +
+      `WebAssembly ${s(parse.simd.ms)}, ${mbps(parse.simd.ms)}, ${cpu(parse.simd)} (process)`,
+  );
 }
 const step = (m: Measured): string =>
   `${s(m.ms)}, ${rps(m.ms)}, ${mbps(m.ms)}, ${cpu(m)} (process), peak RSS ${m.maxRssMiB.toFixed(0)} MiB`;
 console.log(`churnlink:            ${step(ours)}; start-up ${s(ours.startMs)}`);
 console.log(`duckdb:               ${step(duck)}`);
-console.log(`churnlink / duckdb speed: ${(duck.ms / ours.ms).toFixed(2)}x; `
-  + `fraction of wc -l: ${((100 * lines.ms) / ours.ms).toFixed(0)} %; `
-  + `of the JS newline ceiling: ${((100 * scan.ms) / ours.ms).toFixed(0)} %`);
-console.log(`same per-(volume, interval) writes, bytes and distinct tracks as DuckDB: ${same ? 'yes' : 'NO'} (${mine.length} rows)`);
+console.log(
+  `churnlink / duckdb speed: ${(duck.ms / ours.ms).toFixed(2)}x; ` +
+    `fraction of wc -l: ${((100 * lines.ms) / ours.ms).toFixed(0)} %; ` +
+    `of the JS newline ceiling: ${((100 * scan.ms) / ours.ms).toFixed(0)} %`,
+);
+console.log(
+  `same per-(volume, interval) writes, bytes and distinct tracks as DuckDB: ${same ? 'yes' : 'NO'} (${mine.length} rows)`,
+);
 if (!same) {
   const diff = mine.findIndex((r, i) => JSON.stringify(r) !== JSON.stringify(theirs[i]));
   console.log('first difference:', JSON.stringify(mine[diff]), 'vs', JSON.stringify(theirs[diff]));

@@ -33,7 +33,9 @@ const WORDS = [
   'years where much your way well down should because each just those people how too little state good ',
   'very make world still own see men work long get here between both life being under never day same ',
   'another know while last might us great old year off come since against go came right used take three',
-].join('').split(' ');
+]
+  .join('')
+  .split(' ');
 
 function textTrack(): Buffer {
   let s = '';
@@ -82,7 +84,14 @@ const metrics = new LiveMetrics(T, { processMetrics: false });
 const server = await serveMetrics(metrics.registry, '127.0.0.1', 0);
 try {
   const collector = new LiveCollector({
-    devices: [blockDevice(dev)], intervalS: 2, trackBytes: T, store, host: 'demo', graceS: 1, pollMs: 50, metrics,
+    devices: [blockDevice(dev)],
+    intervalS: 2,
+    trackBytes: T,
+    store,
+    host: 'demo',
+    graceS: 1,
+    pollMs: 50,
+    metrics,
     sampling: { tracksPerVolume: sampleTracks, rateBytesPerS: 4 * 1024 * 1024, seed: 0 },
   });
   await collector.start();
@@ -97,25 +106,38 @@ try {
   await collector.stop();
   const intervals = await store.readIntervals({});
   const samples = await store.readCompressionSamples({});
-  console.log(`codec: deflate level 1 (zlib deflateRaw), track by track; ` +
-    `${sampleTracks} of ${TRACKS} changed tracks sampled per interval`);
+  console.log(
+    `codec: deflate level 1 (zlib deflateRaw), track by track; ` +
+      `${sampleTracks} of ${TRACKS} changed tracks sampled per interval`,
+  );
   console.log('interval start        measured  zero   dup    | direct, same blocks  | direct, all 64 changed tracks');
   for (const s of samples) {
     const row = intervals.find((r) => r.startS === s.startS && r.volume === s.volume)!;
     const chosen = pickTracks(row.bitmap, row.changedTracks, sampleTracks, sampleSeedOf(s.volume, s.startS, 0));
     const same = ratioOf(dev, chosen);
     const base = bases.find((b) => chosen[0]! >= b && chosen[0]! < b + TRACKS)!;
-    const all = ratioOf(dev, Array.from({ length: TRACKS }, (_, i) => base + i));
+    const all = ratioOf(
+      dev,
+      Array.from({ length: TRACKS }, (_, i) => base + i),
+    );
     const pct = (x: number): string => `${(100 * x).toFixed(1).padStart(5)} %`;
-    const measured = `${(s.rawBytes / s.compressedBytes).toFixed(3)}:1  ${pct(s.zeroTracks / s.tracksSampled)} ` +
+    const measured =
+      `${(s.rawBytes / s.compressedBytes).toFixed(3)}:1  ${pct(s.zeroTracks / s.tracksSampled)} ` +
       `${pct(s.dupTracks / s.tracksSampled)}`;
     const start = new Date(s.startS * 1000).toISOString();
-    console.log(`${start}  ${measured} | ${same.ratio.toFixed(3)}:1 ${pct(same.zeroShare)} | ` +
-      `${all.ratio.toFixed(3)}:1 ${pct(all.zeroShare)}`);
+    console.log(
+      `${start}  ${measured} | ${same.ratio.toFixed(3)}:1 ${pct(same.zeroShare)} | ` +
+        `${all.ratio.toFixed(3)}:1 ${pct(all.zeroShare)}`,
+    );
   }
   const scrape = await (await fetch(`http://${server.address}/metrics`)).text();
   console.log(`\nscrape of http://${server.address}/metrics (HELP/TYPE lines left out):`);
-  console.log(scrape.split('\n').filter((l) => l.startsWith('churnlink_')).join('\n'));
+  console.log(
+    scrape
+      .split('\n')
+      .filter((l) => l.startsWith('churnlink_'))
+      .join('\n'),
+  );
 } finally {
   await server.close();
   await store.close();

@@ -22,10 +22,14 @@ const PAGE_BYTES = 4096;
 const EVENT_BYTES = 4 + 56; // header word + 54 bytes of fields padded to 4 (type_len 14)
 const VOLUME_SECTORS = 2 ** 31; // 1 TiB volumes
 
-const { values } = parseArgs({ options: {
-  pages: { type: 'string', default: '4096' }, seconds: { type: 'string', default: '5' },
-  volumes: { type: 'string', default: '8' }, 'mean-gap-us': { type: 'string', default: '0.5' },
-} });
+const { values } = parseArgs({
+  options: {
+    pages: { type: 'string', default: '4096' },
+    seconds: { type: 'string', default: '5' },
+    volumes: { type: 'string', default: '8' },
+    'mean-gap-us': { type: 'string', default: '0.5' },
+  },
+});
 const pageCount = Number(values.pages);
 const volumes = Number(values.volumes);
 const meanGapNs = Number(values['mean-gap-us']) * 1000;
@@ -52,7 +56,8 @@ function generatePages(): { pages: Uint8Array[]; spanNs: number; events: number 
     while (at + EVENT_BYTES + 8 <= PAGE_BYTES) {
       const gapNs = Math.round(-Math.log(1 - random()) * meanGapNs);
       let delta = gapNs;
-      if (gapNs >= 2 ** 27) { // time extend: 8 bytes, the high bits in the second word
+      if (gapNs >= 2 ** 27) {
+        // time extend: 8 bytes, the high bits in the second word
         view.setUint32(at, ((gapNs % 2 ** 27) * 32 + 30) >>> 0, true);
         view.setUint32(at + 4, Math.floor(gapNs / 2 ** 27), true);
         at += 8;
@@ -83,8 +88,10 @@ function generatePages(): { pages: Uint8Array[]; spanNs: number; events: number 
 
 const { pages, spanNs, events: eventsPerPass } = generatePages();
 const perPage = (eventsPerPass / pageCount).toFixed(1);
-console.log(`${pageCount} pages of ${PAGE_BYTES} B, ${eventsPerPass} events (${perPage} per page), ` +
-  `${volumes} volumes, ${(spanNs / 1e9).toFixed(3)} s of trace per pass`);
+console.log(
+  `${pageCount} pages of ${PAGE_BYTES} B, ${eventsPerPass} events (${perPage} per page), ` +
+    `${volumes} volumes, ${(spanNs / 1e9).toFixed(3)} s of trace per pass`,
+);
 
 /** Replay every page `passes` times for at least `seconds`; returns events decoded and seconds. */
 function replay(track: boolean): { events: number; seconds: number; cpuS: number; intervals: number } {
@@ -95,11 +102,13 @@ function replay(track: boolean): { events: number; seconds: number; cpuS: number
   let offsetUs = 0;
   let counted = 0;
   const sink = track
-    ? { bio: (timeNs: number, dev: number, sector: number, sectors: number): void => {
-      const volume = volumeOfDev.get(dev);
-      if (volume === undefined) return;
-      batch.push(volume, Math.floor(timeNs / 1000) + offsetUs, sector * 512, sectors * 512, true);
-    } }
+    ? {
+        bio: (timeNs: number, dev: number, sector: number, sectors: number): void => {
+          const volume = volumeOfDev.get(dev);
+          if (volume === undefined) return;
+          batch.push(volume, Math.floor(timeNs / 1000) + offsetUs, sector * 512, sectors * 512, true);
+        },
+      }
     : { bio: (): void => void counted++ };
   let events = 0;
   let intervals = 0;
@@ -124,10 +133,14 @@ function replay(track: boolean): { events: number; seconds: number; cpuS: number
 for (const track of [false, true]) {
   const r = replay(track);
   const what = track ? 'decode + track + close intervals' : 'decode only';
-  console.log(`${what}: ${r.events} events in ${r.seconds.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU: ` +
-    `${(r.events / r.seconds / 1e6).toFixed(2)} M events/s per core (wall), ` +
-    `${(r.events / r.cpuS / 1e6).toFixed(2)} M events/s per CPU-second` +
-    (track ? `; ${r.intervals} (volume, interval) records closed` : ''));
+  console.log(
+    `${what}: ${r.events} events in ${r.seconds.toFixed(2)} s wall, ${r.cpuS.toFixed(2)} s CPU: ` +
+      `${(r.events / r.seconds / 1e6).toFixed(2)} M events/s per core (wall), ` +
+      `${(r.events / r.cpuS / 1e6).toFixed(2)} M events/s per CPU-second` +
+      (track ? `; ${r.intervals} (volume, interval) records closed` : ''),
+  );
 }
-const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = loadavg()
+  .map((l) => l.toFixed(1))
+  .join(' ');
 console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${load}`);

@@ -18,12 +18,18 @@ import { blockDevice } from '../src/live/devices.js';
 import { LiveMetrics, serveMetrics, type MetricsServer } from '../src/live/metrics.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 
-const { values } = parseArgs({ options: {
-  seconds: { type: 'string', default: '10' }, jobs: { type: 'string', default: '2' },
-  rate: { type: 'string', default: '0' }, devices: { type: 'string', default: '1' },
-  interval: { type: 'string', default: '1' }, 'buffer-kb': { type: 'string', default: '32768' },
-  'sample-compression': { type: 'boolean', default: false }, metrics: { type: 'boolean', default: false },
-} });
+const { values } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '10' },
+    jobs: { type: 'string', default: '2' },
+    rate: { type: 'string', default: '0' },
+    devices: { type: 'string', default: '1' },
+    interval: { type: 'string', default: '1' },
+    'buffer-kb': { type: 'string', default: '32768' },
+    'sample-compression': { type: 'boolean', default: false },
+    metrics: { type: 'boolean', default: false },
+  },
+});
 const jobs = Number(values.jobs);
 const dir = mkdtempSync(join(tmpdir(), 'churnlink-live-bench-'));
 const devs: string[] = [];
@@ -38,17 +44,31 @@ try {
   const metrics = values.metrics ? new LiveMetrics(65536) : null;
   if (metrics) server = await serveMetrics(metrics.registry, '127.0.0.1', 0);
   const collector = new LiveCollector({
-    devices: devs.map(blockDevice), intervalS: Number(values.interval), trackBytes: 65536, store, host: 'bench',
+    devices: devs.map(blockDevice),
+    intervalS: Number(values.interval),
+    trackBytes: 65536,
+    store,
+    host: 'bench',
     bufferKb: Number(values['buffer-kb']),
     ...(metrics ? { metrics } : {}),
     ...(values['sample-compression'] ? { sampling: { tracksPerVolume: 64, rateBytesPerS: 4 * 1024 * 1024 } } : {}),
   });
   await collector.start();
   const rate = Number(values.rate);
-  const fioArgs = ['--name=w', `--filename=${devs.join(':')}`, '--rw=randwrite', '--bs=4k', '--direct=1',
+  const fioArgs = [
+    '--name=w',
+    `--filename=${devs.join(':')}`,
+    '--rw=randwrite',
+    '--bs=4k',
+    '--direct=1',
     '--ioengine=psync',
-    `--numjobs=${jobs}`, '--group_reporting', '--time_based', `--runtime=${values.seconds}`,
-    ...(rate > 0 ? [`--rate_iops=${Math.round(rate / jobs)}`] : []), '--output-format=json'];
+    `--numjobs=${jobs}`,
+    '--group_reporting',
+    '--time_based',
+    `--runtime=${values.seconds}`,
+    ...(rate > 0 ? [`--rate_iops=${Math.round(rate / jobs)}`] : []),
+    '--output-format=json',
+  ];
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   // fio runs asynchronously, so the collector drains the trace buffer while it writes, as live.
@@ -66,13 +86,19 @@ try {
   const rows = await store.readIntervals({});
   const counted = rows.reduce((n, r) => n + r.writes, 0);
   const cpuPct = (100 * (cpu.user + cpu.system)) / 1e6 / seconds;
-  console.log(`fio issued ${issued} writes in ${seconds.toFixed(1)} s (${(issued / seconds).toFixed(0)} writes/s, ` +
-    `${jobs} jobs, ${devs.length} loop devices)`);
-  console.log(`live collector counted ${counted} write events (${(counted / seconds).toFixed(0)} events/s) ` +
-    `in ${summary.intervals} intervals; lost by the trace buffer: ${summary.lostEvents}`);
-  console.log(`counted / issued: ${(counted / issued).toFixed(4)}; collector CPU ${cpuPct.toFixed(2)} % of one core ` +
-    `(user ${(cpu.user / 1e6).toFixed(2)} s + system ${(cpu.system / 1e6).toFixed(2)} s)` +
-    `${values['sample-compression'] ? ', sampling on' : ''}${metrics ? ', metrics on' : ''}`);
+  console.log(
+    `fio issued ${issued} writes in ${seconds.toFixed(1)} s (${(issued / seconds).toFixed(0)} writes/s, ` +
+      `${jobs} jobs, ${devs.length} loop devices)`,
+  );
+  console.log(
+    `live collector counted ${counted} write events (${(counted / seconds).toFixed(0)} events/s) ` +
+      `in ${summary.intervals} intervals; lost by the trace buffer: ${summary.lostEvents}`,
+  );
+  console.log(
+    `counted / issued: ${(counted / issued).toFixed(4)}; collector CPU ${cpuPct.toFixed(2)} % of one core ` +
+      `(user ${(cpu.user / 1e6).toFixed(2)} s + system ${(cpu.system / 1e6).toFixed(2)} s)` +
+      `${values['sample-compression'] ? ', sampling on' : ''}${metrics ? ', metrics on' : ''}`,
+  );
   if (values['sample-compression']) {
     const samples = await store.readCompressionSamples({});
     console.log(`compression samples: ${samples.length}, ${samples.reduce((n, s) => n + s.rawBytes, 0)} bytes read`);
@@ -81,7 +107,9 @@ try {
     const writes = scrape.split('\n').find((l) => l.startsWith('churnlink_write_events_total{'));
     console.log(`scrape: ${scrape.length} bytes; ${writes}`);
   }
-  const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+  const load = loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   console.log(`peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average ${load}`);
 } finally {
   await server?.close();

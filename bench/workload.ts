@@ -39,24 +39,48 @@ export interface Server {
 /** The four servers of samples/scope.yaml: extents there match the regions here. */
 export const SAMPLE_SERVERS: Server[] = [
   {
-    host: 'src1', disk: 0, capacityBytes: 16 * GiB, weight: 0.45,
-    hot: { offsetBytes: 0, lengthBytes: 512 * MiB, setBytes: 2 * MiB }, journal: { offsetBytes: 8 * GiB, lengthBytes: 2 * MiB },
-    log: { offsetBytes: 12 * GiB, lengthBytes: 4 * GiB }, mix: { hot: 0.5, journal: 0.25, log: 0.22 }, readShare: 0.3,
+    host: 'src1',
+    disk: 0,
+    capacityBytes: 16 * GiB,
+    weight: 0.45,
+    hot: { offsetBytes: 0, lengthBytes: 512 * MiB, setBytes: 2 * MiB },
+    journal: { offsetBytes: 8 * GiB, lengthBytes: 2 * MiB },
+    log: { offsetBytes: 12 * GiB, lengthBytes: 4 * GiB },
+    mix: { hot: 0.5, journal: 0.25, log: 0.22 },
+    readShare: 0.3,
   },
   {
-    host: 'web', disk: 0, capacityBytes: 32 * GiB, weight: 0.3,
-    hot: { offsetBytes: 0, lengthBytes: 256 * MiB, setBytes: 1 * MiB }, journal: { offsetBytes: 16 * GiB, lengthBytes: 1 * MiB },
-    log: { offsetBytes: 28 * GiB, lengthBytes: 4 * GiB }, mix: { hot: 0.35, journal: 0.2, log: 0.42 }, readShare: 0.45,
+    host: 'web',
+    disk: 0,
+    capacityBytes: 32 * GiB,
+    weight: 0.3,
+    hot: { offsetBytes: 0, lengthBytes: 256 * MiB, setBytes: 1 * MiB },
+    journal: { offsetBytes: 16 * GiB, lengthBytes: 1 * MiB },
+    log: { offsetBytes: 28 * GiB, lengthBytes: 4 * GiB },
+    mix: { hot: 0.35, journal: 0.2, log: 0.42 },
+    readShare: 0.45,
   },
   {
-    host: 'prxy', disk: 0, capacityBytes: 48 * GiB, weight: 0.15,
-    hot: { offsetBytes: 1 * GiB, lengthBytes: 1 * GiB, setBytes: 1 * MiB }, journal: { offsetBytes: 40 * GiB, lengthBytes: 1 * MiB },
-    log: { offsetBytes: 44 * GiB, lengthBytes: 4 * GiB }, mix: { hot: 0.3, journal: 0.4, log: 0.27 }, readShare: 0.2,
+    host: 'prxy',
+    disk: 0,
+    capacityBytes: 48 * GiB,
+    weight: 0.15,
+    hot: { offsetBytes: 1 * GiB, lengthBytes: 1 * GiB, setBytes: 1 * MiB },
+    journal: { offsetBytes: 40 * GiB, lengthBytes: 1 * MiB },
+    log: { offsetBytes: 44 * GiB, lengthBytes: 4 * GiB },
+    mix: { hot: 0.3, journal: 0.4, log: 0.27 },
+    readShare: 0.2,
   },
   {
-    host: 'mds', disk: 0, capacityBytes: 64 * GiB, weight: 0.1,
-    hot: { offsetBytes: 0, lengthBytes: 128 * MiB, setBytes: 512 * KiB }, journal: { offsetBytes: 32 * GiB, lengthBytes: 1 * MiB },
-    log: { offsetBytes: 60 * GiB, lengthBytes: 4 * GiB }, mix: { hot: 0.55, journal: 0.35, log: 0.07 }, readShare: 0.5,
+    host: 'mds',
+    disk: 0,
+    capacityBytes: 64 * GiB,
+    weight: 0.1,
+    hot: { offsetBytes: 0, lengthBytes: 128 * MiB, setBytes: 512 * KiB },
+    journal: { offsetBytes: 32 * GiB, lengthBytes: 1 * MiB },
+    log: { offsetBytes: 60 * GiB, lengthBytes: 4 * GiB },
+    mix: { hot: 0.55, journal: 0.35, log: 0.07 },
+    readShare: 0.5,
   },
 ];
 
@@ -77,7 +101,10 @@ export class SampleWorkload {
   readonly #journalAt: number[];
   readonly #logAt: number[];
 
-  constructor(seed: number, readonly servers: Server[] = SAMPLE_SERVERS) {
+  constructor(
+    seed: number,
+    readonly servers: Server[] = SAMPLE_SERVERS,
+  ) {
     this.#rand = prng(seed);
     this.#journalAt = servers.map(() => 0);
     this.#logAt = servers.map(() => 0);
@@ -89,7 +116,12 @@ export class SampleWorkload {
     const s = this.servers[server]!;
     if (rand() < s.readShare) {
       const lengthBytes = 4 * KiB * (1 + Math.floor(rand() * 16));
-      return { server, isWrite: false, offsetBytes: this.#aligned(rand() * (s.capacityBytes - lengthBytes)), lengthBytes };
+      return {
+        server,
+        isWrite: false,
+        offsetBytes: this.#aligned(rand() * (s.capacityBytes - lengthBytes)),
+        lengthBytes,
+      };
     }
     if (burst && rand() < 0.15) {
       // Checkpoint: large scattered writes over the whole database region, little folding.

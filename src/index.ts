@@ -18,9 +18,7 @@ export { parseScope, type Scope } from './scope/scope.js';
 export type { Selection } from './api/selection.js';
 
 // Churn reports and link math
-export {
-  churnReport, churnRows, type ChurnReport, type ChurnReportOptions, type LinkOptions,
-} from './api/churn.js';
+export { churnReport, churnRows, type ChurnReport, type ChurnReportOptions, type LinkOptions } from './api/churn.js';
 export type { ChurnRow, ReportBy } from './report/churn.js';
 export type { Per } from './report/window.js';
 export type { Sizing, SizingRequest } from './report/sizing.js';
@@ -29,9 +27,20 @@ export { requiredBandwidthBps, pathsNeeded, resyncSeconds, sizeLink } from './ap
 
 // Replication models, simulation and planning
 export {
-  replicationModels, simulateReplication, planLink, cycleLengths, linkSweep,
-  type PlanningOptions, type ModelsOptions, type ModelsReport, type SimulateOptions, type Simulation,
-  type PlanOptions, type LinkPlan, type CycleLengthOptions, type SweepOptions,
+  replicationModels,
+  simulateReplication,
+  planLink,
+  cycleLengths,
+  linkSweep,
+  type PlanningOptions,
+  type ModelsOptions,
+  type ModelsReport,
+  type SimulateOptions,
+  type Simulation,
+  type PlanOptions,
+  type LinkPlan,
+  type CycleLengthOptions,
+  type SweepOptions,
 } from './api/planning.js';
 export type { ModelRow } from './report/models.js';
 export type { SimulationResult } from './report/simulate.js';
@@ -41,7 +50,13 @@ export type { SweepRow } from './report/sweep.js';
 
 // Rendering
 export {
-  renderChurn, renderModels, renderSimulation, renderPlan, htmlReport, type RenderFormat, type HtmlReportOptions,
+  renderChurn,
+  renderModels,
+  renderSimulation,
+  renderPlan,
+  htmlReport,
+  type RenderFormat,
+  type HtmlReportOptions,
 } from './api/render.js';
 
 // Units: parsing and formatting

@@ -58,15 +58,35 @@ export interface Decoded {
  * Decode bytes with a reader, pushing them in chunks of `chunkBytes` to exercise carry-over.
  * Returns the records and the decoder's stats.
  */
-export function decodeAll(reader: Reader, bytes: Uint8Array, options: Partial<DecodeContext> = {}, chunkBytes = 1 << 20) {
+export function decodeAll(
+  reader: Reader,
+  bytes: Uint8Array,
+  options: Partial<DecodeContext> = {},
+  chunkBytes = 1 << 20,
+) {
   const records: Decoded[] = [];
   const volumes = options.volumes ?? new VolumeTable();
   const batch = new IoBatch((b) => {
     for (let i = 0; i < b.length; i++) {
-      records.push({ volume: volumes.names[b.volume[i]!]!, timeUs: b.timeUs[i]!, offsetBytes: b.offsetBytes[i]!, lengthBytes: b.lengthBytes[i]!, isWrite: b.isWrite[i] === 1 });
+      records.push({
+        volume: volumes.names[b.volume[i]!]!,
+        timeUs: b.timeUs[i]!,
+        offsetBytes: b.offsetBytes[i]!,
+        lengthBytes: b.lengthBytes[i]!,
+        isWrite: b.isWrite[i] === 1,
+      });
     }
   }, 4);
-  const decoder = reader.open({ source: 'test-input', batch, volumes, warnings: new Warnings(), startUs: 0, skipBad: false, volumeName: 'vol', ...options });
+  const decoder = reader.open({
+    source: 'test-input',
+    batch,
+    volumes,
+    warnings: new Warnings(),
+    startUs: 0,
+    skipBad: false,
+    volumeName: 'vol',
+    ...options,
+  });
   for (let p = 0; p < bytes.length; p += chunkBytes) decoder.push(bytes.subarray(p, p + chunkBytes));
   decoder.end();
   batch.flush();

@@ -2,7 +2,16 @@ import { UsageError } from '../errors.js';
 import type { Link } from '../units/bandwidth.js';
 import type { TimeRange } from '../units/time.js';
 import {
-  finiteNumber, numberAboveUpTo, numberAtLeast, object, optional, positiveNumber, shown, text, textList, wholeNumber,
+  finiteNumber,
+  numberAboveUpTo,
+  numberAtLeast,
+  object,
+  optional,
+  positiveNumber,
+  shown,
+  text,
+  textList,
+  wholeNumber,
 } from './validate.js';
 
 // The checks of the option groups several API functions share, built on validate.ts.

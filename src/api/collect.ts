@@ -73,7 +73,9 @@ function checkCollectOptions(options: unknown): void {
  * Bad input fails with an InputError naming file, line and field, and leaves nothing stored.
  */
 export async function collect(
-  store: Store, inputs: CollectInput | readonly CollectInput[], options: CollectInputOptions = {},
+  store: Store,
+  inputs: CollectInput | readonly CollectInput[],
+  options: CollectInputOptions = {},
 ): Promise<CollectSummary> {
   checkCollectOptions(options);
   inputs = inputList(inputs);

@@ -96,8 +96,10 @@ export interface SweepOptions extends PlanOptions {
   prices?: { perPath: number | null; perMbit: number | null };
 }
 
-const paramsOf = (options: { params?: Partial<LinkParams> }): LinkParams =>
-  ({ ...DEFAULT_LINK_PARAMS, ...options.params });
+const paramsOf = (options: { params?: Partial<LinkParams> }): LinkParams => ({
+  ...DEFAULT_LINK_PARAMS,
+  ...options.params,
+});
 
 /** The options of a plan (and a sweep): the planning options, targetRpoS, percentile, pathBps. */
 function checkPlanOptions(options: unknown): Record<string, unknown> {
@@ -125,7 +127,10 @@ export async function replicationModels(store: Store, options: ModelsOptions = {
   const { window, volumes } = await selectedWindow(source, settings, range);
   const params = paramsOf(options);
   const rows = await scanModels(source, volumes, {
-    intervalS, trackBytes, fromS: window.fromS, toS: window.toS,
+    intervalS,
+    trackBytes,
+    fromS: window.fromS,
+    toS: window.toS,
     syncWindowS: options.syncWindowS ?? 1,
     cycleS: options.cycleS ?? intervalS,
     periodS: options.periodS ?? defaultPeriodS(intervalS),
@@ -154,8 +159,15 @@ export async function simulateReplication(store: Store, options: SimulateOptions
     const reports: OutageReport[] = [];
     for (const outage of outages) reports.push(await outageReport(outage, changes, result, targetS));
     return {
-      link, cycleS, targetS, percentile: options.percentile ?? null, excluded: selected.excluded, params,
-      timeline: windowOf(changes), result, outages: reports,
+      link,
+      cycleS,
+      targetS,
+      percentile: options.percentile ?? null,
+      excluded: selected.excluded,
+      params,
+      timeline: windowOf(changes),
+      result,
+      outages: reports,
     };
   });
 }
@@ -170,10 +182,19 @@ export async function planLink(store: Store, options: PlanOptions): Promise<Link
   const pathBps = options.pathBps ?? null;
   return withSelectionChanges(selected, async (changes) => {
     const plan = await planOnTimeline(changes, {
-      targetRpoS: options.targetRpoS, percentile, pathBps, simulation: { cycleS, params, outages: [] },
+      targetRpoS: options.targetRpoS,
+      percentile,
+      pathBps,
+      simulation: { cycleS, params, outages: [] },
     });
     return {
-      plan, pathBps, targetS: options.targetRpoS, percentile, cycleS, timeline: windowOf(changes), params,
+      plan,
+      pathBps,
+      targetS: options.targetRpoS,
+      percentile,
+      cycleS,
+      timeline: windowOf(changes),
+      params,
       excluded: selected.excluded,
     };
   });
@@ -185,7 +206,9 @@ export async function cycleLengths(store: Store, options: CycleLengthOptions = {
   checkPlanning(o);
   optional(o.maxCycleS, (v) => positiveNumber('maxCycleS', v), false);
   const selected = await selectData(store, options);
-  return withSelectionChanges(selected, (changes) => cycleLengthTable(changes, options.maxCycleS ?? 3600, paramsOf(options)));
+  return withSelectionChanges(selected, (changes) =>
+    cycleLengthTable(changes, options.maxCycleS ?? 3600, paramsOf(options)),
+  );
 }
 
 /** Simulate links of 0.5x to 4x `options.linkBps`: RPO, time over the target, backlog and cost of each link. */
@@ -196,9 +219,12 @@ export async function linkSweep(store: Store, options: SweepOptions): Promise<Sw
   const cycleS = options.cycleS ?? selected.settings.intervalS;
   const pathBps = options.pathBps ?? null;
   const paths = pathBps === null ? null : Math.round(options.linkBps / pathBps);
-  return withSelectionChanges(selected, (changes) => sweep(changes, sweepLinks(options.linkBps, pathBps, paths), {
-    targetS: options.targetRpoS, percentile: options.percentile ?? 99,
-    simulation: { cycleS, params: paramsOf(options), outages: [] },
-    prices: options.prices ?? { perPath: null, perMbit: null },
-  }));
+  return withSelectionChanges(selected, (changes) =>
+    sweep(changes, sweepLinks(options.linkBps, pathBps, paths), {
+      targetS: options.targetRpoS,
+      percentile: options.percentile ?? 99,
+      simulation: { cycleS, params: paramsOf(options), outages: [] },
+      prices: options.prices ?? { perPath: null, perMbit: null },
+    }),
+  );
 }

@@ -1,7 +1,13 @@
 import { churnCsv, churnJson, churnTable } from '../render/churn.js';
 import { renderHtmlReport } from '../render/html.js';
 import {
-  modelsCsv, modelsTable, planJson, planTable, simulationCsv, simulationJson, simulationTable,
+  modelsCsv,
+  modelsTable,
+  planJson,
+  planTable,
+  simulationCsv,
+  simulationJson,
+  simulationTable,
 } from '../render/planning.js';
 import { htmlData } from '../report/html-data.js';
 import { htmlHeadline } from '../report/html-headline.js';
@@ -69,7 +75,11 @@ export async function htmlReport(store: Store, options: HtmlReportOptions = {}):
   const cycleS = options.cycleS ?? settings.intervalS;
   const sizing = sizingOf(options);
   const data = await htmlData(source, {
-    settings, ctx, range, sizing, cycleS,
+    settings,
+    ctx,
+    range,
+    sizing,
+    cycleS,
     periodS: options.periodS ?? defaultPeriodS(settings.intervalS),
     targetS: options.targetS ?? 2 * cycleS,
     excluded,

@@ -48,7 +48,7 @@ async function collectedSettings(store: Store): Promise<StoreSettings> {
 /** Resolve `selection` against `store` (read-only: nothing is loaded yet). */
 export async function selectData(store: Store, selection: Selection = {}): Promise<Selected> {
   const settings = await collectedSettings(store);
-  const scope = selection.scope ?? await storeScope(store);
+  const scope = selection.scope ?? (await storeScope(store));
   const excluded = [...(selection.exclude ?? [])];
   const source = await storeCellSource(store, volumeFilter(scope, selection.group ?? null, excluded));
   const capacities = new Map((await store.listVolumes()).map((v) => [v.name, v.capacityBytes]));
@@ -66,7 +66,9 @@ export async function selectData(store: Store, selection: Selection = {}): Promi
  * store cycle by cycle): `work` runs on it and it is closed whatever happens.
  */
 export async function withSelectionChanges<T>(
-  selected: Selected, work: (changes: CycleChanges) => Promise<T>, budgetBytes?: number,
+  selected: Selected,
+  work: (changes: CycleChanges) => Promise<T>,
+  budgetBytes?: number,
 ): Promise<T> {
   const changes = await openChanges(selected.source, selected.settings, selected.range, null, budgetBytes);
   try {

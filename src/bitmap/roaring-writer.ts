@@ -1,7 +1,5 @@
 import { popcount32 } from './bitset.js';
-import {
-  ARRAY_MAX, BITMAP_BYTES, COOKIE_NO_RUNS, COOKIE_RUNS, NO_OFFSET_THRESHOLD, runEncodes,
-} from './roaring.js';
+import { ARRAY_MAX, BITMAP_BYTES, COOKIE_NO_RUNS, COOKIE_RUNS, NO_OFFSET_THRESHOLD, runEncodes } from './roaring.js';
 
 /**
  * Writes a portable roaring bitmap container by container, in ascending key order, from runs or
@@ -211,7 +209,8 @@ export class RoaringWriter {
     }
     const body = this.#body;
     const bodyBytes = this.#bodyBytes;
-    if (bodyBytes <= 64) for (let i = 0; i < bodyBytes; i++) out[p + i] = body[i]!; // tiny: no subarray
+    if (bodyBytes <= 64)
+      for (let i = 0; i < bodyBytes; i++) out[p + i] = body[i]!; // tiny: no subarray
     else out.set(body.subarray(0, bodyBytes), p);
     body.fill(0, 0, bodyBytes); // bitmap bodies are ORed into zeroed bytes
     this.#size = 0;

@@ -1,4 +1,3 @@
-
 /**
  * Roaring bitmaps in the portable serialization shared by CRoaring, Java, Go and roaring-wasm
  * (https://github.com/RoaringBitmap/RoaringFormatSpec). We only need to write a bitmap from a
@@ -29,7 +28,7 @@ export function serializeRoaring(sorted: Uint32Array, length = sorted.length): U
   const keys: number[] = [];
   const starts: number[] = [];
   const runs: number[] = [];
-  for (let i = 0; i < length; ) {
+  for (let i = 0; i < length;) {
     const key = sorted[i]! >>> 16;
     let j = i + 1;
     let runCount = 1;
@@ -61,8 +60,7 @@ export function serializeRoaring(sorted: Uint32Array, length = sorted.length): U
     }
   }
   const withOffsets = !hasRuns || size >= NO_OFFSET_THRESHOLD;
-  const headerBytes =
-    (hasRuns ? 4 + ((size + 7) >>> 3) : 8) + 4 * size + (withOffsets ? 4 * size : 0);
+  const headerBytes = (hasRuns ? 4 + ((size + 7) >>> 3) : 8) + 4 * size + (withOffsets ? 4 * size : 0);
   const out = new Uint8Array(headerBytes + bodyBytes);
   const view = new DataView(out.buffer);
   let p = 0;

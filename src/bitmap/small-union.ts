@@ -1,6 +1,12 @@
 import {
-  ARRAY_CONTAINER, ARRAY_MAX, COOKIE_NO_RUNS, COOKIE_RUNS, NO_OFFSET_THRESHOLD, RUN_CONTAINER,
-  forEachContainer, serializeRoaring,
+  ARRAY_CONTAINER,
+  ARRAY_MAX,
+  COOKIE_NO_RUNS,
+  COOKIE_RUNS,
+  NO_OFFSET_THRESHOLD,
+  RUN_CONTAINER,
+  forEachContainer,
+  serializeRoaring,
 } from './roaring.js';
 
 /** Unions of at most this many values (counted with repeats) take the small path. */

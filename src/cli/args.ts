@@ -3,15 +3,25 @@ import { UsageError } from '../errors.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type HelpOption = { help: { type: 'boolean'; short: 'h' } };
-type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O & HelpOption; allowPositionals: true; strict: true }>>;
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O & HelpOption; allowPositionals: true; strict: true }>
+>;
 
 /** Parse a command's flags strictly; unknown flags and missing values become UsageErrors. */
 export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O): Parsed<O> {
   try {
     const help: HelpOption = { help: { type: 'boolean', short: 'h' } };
-    return parseArgs({ args: argv, options: { ...options, ...help }, allowPositionals: true, strict: true }) as Parsed<O>;
+    return parseArgs({
+      args: argv,
+      options: { ...options, ...help },
+      allowPositionals: true,
+      strict: true,
+    }) as Parsed<O>;
   } catch (err) {
-    throw new UsageError(`${(err as Error).message.replace(/\. To specify a positional.*$/s, '')} (see churnlink ${command} --help)`, { cause: err });
+    throw new UsageError(
+      `${(err as Error).message.replace(/\. To specify a positional.*$/s, '')} (see churnlink ${command} --help)`,
+      { cause: err },
+    );
   }
 }
 
@@ -19,7 +29,10 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
 export function parseFraction(text: string, what: string, { min, max }: { min: number; max: number }): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(%?)\s*$/.exec(text);
   const value = m ? Number(m[1]) / (m[2] ? 100 : 1) : NaN;
-  if (!(value >= min && value <= max)) throw new UsageError(`${what} must be between ${min} and ${max} (a fraction like 0.1 or a percentage like 10%); got "${text}"`);
+  if (!(value >= min && value <= max))
+    throw new UsageError(
+      `${what} must be between ${min} and ${max} (a fraction like 0.1 or a percentage like 10%); got "${text}"`,
+    );
   return value;
 }
 

@@ -74,7 +74,8 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
     io.out(COLLECT_HELP);
     return 0;
   }
-  if (positionals.length === 0) throw new UsageError('collect: no input files (give FILE... or - for stdin; see churnlink collect --help)');
+  if (positionals.length === 0)
+    throw new UsageError('collect: no input files (give FILE... or - for stdin; see churnlink collect --help)');
   if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('collect: stdin (-) can be read only once');
 
   const { scope, scopeJson } = await loadScope(values.scope);
@@ -82,34 +83,42 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   const format = values.format ?? (csv ? 'csv' : null);
   const sources = await Promise.all(positionals.map((p) => openSource(p)));
   const created = createsFile(values.store!);
-  const store = await openStore(values.store!, { onRetry: (err, n) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); retry ${n}\n`) }).catch((err: unknown) => {
+  const store = await openStore(values.store!, {
+    onRetry: (err, n) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); retry ${n}\n`),
+  }).catch((err: unknown) => {
     if (created) rmSync(values.store!, { force: true });
     throw err;
   });
   let failed = true;
   try {
     const stored = await store.getSettings();
-    const intervalS = values.interval !== undefined ? parseDurationS(values.interval, '--interval') : stored?.intervalS ?? 60;
-    if (!Number.isInteger(intervalS) || intervalS < 1) throw new UsageError(`--interval must be a whole number of seconds >= 1; got "${values.interval}"`);
-    const trackBytes = values.track !== undefined ? parseTrackBytes(values.track) : stored?.trackBytes ?? DEFAULT_TRACK_BYTES;
+    const intervalS =
+      values.interval !== undefined ? parseDurationS(values.interval, '--interval') : (stored?.intervalS ?? 60);
+    if (!Number.isInteger(intervalS) || intervalS < 1)
+      throw new UsageError(`--interval must be a whole number of seconds >= 1; got "${values.interval}"`);
+    const trackBytes =
+      values.track !== undefined ? parseTrackBytes(values.track) : (stored?.trackBytes ?? DEFAULT_TRACK_BYTES);
     const progress = new Progress(!values.quiet && io.stderrIsTty);
-    const summary = await inFlagTerms(COLLECT_PARAM_FLAGS, () => collectSources(sources, store, {
-      intervalS,
-      trackBytes,
-      scope,
-      scopeJson,
-      ...(csv ? { csv } : {}),
-      format,
-      startUs: values.start === undefined ? 0 : Math.round(parseTimeS(values.start, '--start') * 1e6),
-      skipBad: values['skip-bad']!,
-      replace: values.replace!,
-      volumeName: values.volume ?? null,
-      host: hostname(),
-      threads: threadsOf(values.threads),
-      onProgress: (p) => progress.update(p),
-    }));
+    const summary = await inFlagTerms(COLLECT_PARAM_FLAGS, () =>
+      collectSources(sources, store, {
+        intervalS,
+        trackBytes,
+        scope,
+        scopeJson,
+        ...(csv ? { csv } : {}),
+        format,
+        startUs: values.start === undefined ? 0 : Math.round(parseTimeS(values.start, '--start') * 1e6),
+        skipBad: values['skip-bad']!,
+        replace: values.replace!,
+        volumeName: values.volume ?? null,
+        host: hostname(),
+        threads: threadsOf(values.threads),
+        onProgress: (p) => progress.update(p),
+      }),
+    );
     progress.done();
-    for (const w of summary.warnings) io.err(`warning: ${escapeTerminal(w.message)}${w.count > 1 ? ` (${w.count} times)` : ''}\n`);
+    for (const w of summary.warnings)
+      io.err(`warning: ${escapeTerminal(w.message)}${w.count > 1 ? ` (${w.count} times)` : ''}\n`);
     io.out(describeCollect(summary, store.location, intervalS));
     failed = false;
     return 0;
@@ -122,7 +131,8 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
 function threadsOf(text: string | undefined): number {
   if (text === undefined) return availableParallelism();
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UsageError(`--threads must be a whole number from 1 to 256; got "${text}"`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new UsageError(`--threads must be a whole number from 1 to 256; got "${text}"`);
   return n;
 }
 
@@ -138,7 +148,10 @@ async function loadScope(path: string | undefined): Promise<{ scope: Scope; scop
   return { scope, scopeJson: JSON.stringify(scope) };
 }
 
-function csvMappingOf(values: { columns?: string; 'write-ops'?: string; 'read-ops'?: string; delimiter?: string }, scope: Scope): CsvMapping | undefined {
+function csvMappingOf(
+  values: { columns?: string; 'write-ops'?: string; 'read-ops'?: string; delimiter?: string },
+  scope: Scope,
+): CsvMapping | undefined {
   const fromScope = scope.csv ?? {};
   const columns = values.columns ?? fromScope.columns;
   if (columns === undefined) return undefined;
@@ -158,8 +171,8 @@ function describeCollect(s: CollectSummary, store: string, intervalS: number): s
   const records = s.sources.reduce((n, x) => n + x.stats.records, 0);
   const skipped = s.sources.reduce((n, x) => n + x.stats.skipped, 0);
   const lines = [
-    `run ${s.runId}: collected ${formatCount(records)} record${records === 1 ? '' : 's'} from `
-      + `${s.sources.map((x) => `${x.path} (${x.format})`).join(', ')} into ${store}`,
+    `run ${s.runId}: collected ${formatCount(records)} record${records === 1 ? '' : 's'} from ` +
+      `${s.sources.map((x) => `${x.path} (${x.format})`).join(', ')} into ${store}`,
     `  writes ${formatCount(s.writes)} (${formatBytes(s.writeBytes)}), reads ${formatCount(s.reads)} (${formatBytes(s.readBytes)})`,
     `  ${s.volumes.length} volume${s.volumes.length === 1 ? '' : 's'}, ${s.intervals} interval${s.intervals === 1 ? '' : 's'} of ${formatDuration(intervalS)}` +
       (s.firstS !== null ? `, ${isoFromS(s.firstS)} to ${isoFromS(s.lastS! + intervalS)}` : ''),

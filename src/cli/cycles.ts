@@ -6,7 +6,14 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+  GROWTH_HELP,
+  inFlagTerms,
+  MEMORY_FLAG,
+  MEMORY_HELP,
+  memoryBudgetOf,
+  PLANNING_FLAGS,
+  PLANNING_PARAM_FLAGS,
+  withGrowth,
 } from './planning-options.js';
 import { emit } from './report.js';
 import { SELECTION_FLAGS, SELECTION_HELP, withChanges } from './store-access.js';
@@ -45,11 +52,20 @@ export async function runCycles(argv: string[], io: Io): Promise<number> {
   const maxCycleS = parseDurationS(values.max!, '--max');
   const params = withGrowth(linkParamsOf(values), values.growth);
   const format = checkEnum('--format', values.format!, ['table', 'json'] as const);
-  return withChanges('cycles', values, (timeline) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
-    const rows = await cycleLengthTable(timeline, maxCycleS, params);
-    const text = format === 'json' ? `${JSON.stringify(rows, null, 2)}\n`
-      : cycleLengthTableText(rows, timeline, params, values.exclude ?? []);
-    await emit(text, values.output, io);
-    return 0;
-  }), null, memoryBudgetOf(values['memory-budget']));
+  return withChanges(
+    'cycles',
+    values,
+    (timeline) =>
+      inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
+        const rows = await cycleLengthTable(timeline, maxCycleS, params);
+        const text =
+          format === 'json'
+            ? `${JSON.stringify(rows, null, 2)}\n`
+            : cycleLengthTableText(rows, timeline, params, values.exclude ?? []);
+        await emit(text, values.output, io);
+        return 0;
+      }),
+    null,
+    memoryBudgetOf(values['memory-budget']),
+  );
 }

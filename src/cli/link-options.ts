@@ -21,8 +21,17 @@ export function linkParamsOf(values: { overhead?: string; compression?: string; 
   // "measured": the default ratio stands in until measuredFromFlags (measured-compression.ts) replaces it.
   if (values.compression === 'measured' || 'compression-default' in values) return linkParamsOrMeasured(values).params;
   return {
-    overhead: values.overhead === undefined ? DEFAULT_LINK_PARAMS.overhead : parseFraction(values.overhead, '--overhead', { min: 0, max: 10 }),
-    compression: values.compression === undefined ? DEFAULT_LINK_PARAMS.compression : parseRatio(values.compression, '--compression'),
-    efficiency: values.efficiency === undefined ? DEFAULT_LINK_PARAMS.efficiency : parseFraction(values.efficiency, '--efficiency', { min: 0.01, max: 1 }),
+    overhead:
+      values.overhead === undefined
+        ? DEFAULT_LINK_PARAMS.overhead
+        : parseFraction(values.overhead, '--overhead', { min: 0, max: 10 }),
+    compression:
+      values.compression === undefined
+        ? DEFAULT_LINK_PARAMS.compression
+        : parseRatio(values.compression, '--compression'),
+    efficiency:
+      values.efficiency === undefined
+        ? DEFAULT_LINK_PARAMS.efficiency
+        : parseFraction(values.efficiency, '--efficiency', { min: 0.01, max: 1 }),
   };
 }

@@ -70,11 +70,14 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  if (!values.device || values.device.length === 0) throw new UsageError('live: give at least one --device (e.g. --device /dev/sdb)');
-  if (process.getuid?.() !== 0) throw new UsageError('live collection needs root: tracefs and the block tracepoints are root-only (run with sudo)');
+  if (!values.device || values.device.length === 0)
+    throw new UsageError('live: give at least one --device (e.g. --device /dev/sdb)');
+  if (process.getuid?.() !== 0)
+    throw new UsageError('live collection needs root: tracefs and the block tracepoints are root-only (run with sudo)');
   const devices = values.device.map(blockDevice);
   const bufferKb = Number(values['buffer-kb']);
-  if (!Number.isInteger(bufferKb) || bufferKb < 64) throw new UsageError(`--buffer-kb must be a whole number >= 64; got "${values['buffer-kb']}"`);
+  if (!Number.isInteger(bufferKb) || bufferKb < 64)
+    throw new UsageError(`--buffer-kb must be a whole number >= 64; got "${values['buffer-kb']}"`);
   const listen = values.metrics === undefined ? null : parseHostPort(values.metrics);
   if (values.metrics !== undefined && listen === null) {
     throw new UsageError(`--metrics must be HOST:PORT (e.g. 127.0.0.1:9464); got "${values.metrics}"`);
@@ -98,9 +101,12 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
       outbox = new Outbox(spool);
     }
     const stored = await store.getSettings();
-    const intervalS = values.interval !== undefined ? parseDurationS(values.interval, '--interval') : stored?.intervalS ?? 60;
-    if (!Number.isInteger(intervalS) || intervalS < 1) throw new UsageError('--interval must be a whole number of seconds >= 1');
-    const trackBytes = values.track !== undefined ? parseTrackBytes(values.track) : stored?.trackBytes ?? DEFAULT_TRACK_BYTES;
+    const intervalS =
+      values.interval !== undefined ? parseDurationS(values.interval, '--interval') : (stored?.intervalS ?? 60);
+    if (!Number.isInteger(intervalS) || intervalS < 1)
+      throw new UsageError('--interval must be a whole number of seconds >= 1');
+    const trackBytes =
+      values.track !== undefined ? parseTrackBytes(values.track) : (stored?.trackBytes ?? DEFAULT_TRACK_BYTES);
     const metrics = listen ? new LiveMetrics(trackBytes) : null;
     if (metrics && listen) {
       server = await serveMetrics(metrics.registry, listen.host, listen.port).catch((err: Error) => {
@@ -114,24 +120,39 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
         const ratio = s.rawBytes / s.compressedBytes;
         const share = (n: number): string => `${((100 * n) / s.tracksSampled).toFixed(1)} %`;
         const what = `${isoFromS(s.startS)} ${escapeTerminal(s.volume)}`;
-        io.out(`${what}: compression ${ratio.toFixed(2)}:1 (${SAMPLE_CODEC}) ` +
-          `over ${s.tracksSampled} sampled tracks, ${share(s.zeroTracks)} all-zero, ${share(s.dupTracks)} duplicate\n`);
+        io.out(
+          `${what}: compression ${ratio.toFixed(2)}:1 (${SAMPLE_CODEC}) ` +
+            `over ${s.tracksSampled} sampled tracks, ${share(s.zeroTracks)} all-zero, ${share(s.dupTracks)} duplicate\n`,
+        );
       };
       sampling.onError = (err) => io.err(`warning: compression sample dropped: ${escapeTerminal(err.message)}\n`);
     }
     const collector = new LiveCollector({
-      devices, intervalS, trackBytes, store, host: values.host ?? hostname(), bufferKb,
+      devices,
+      intervalS,
+      trackBytes,
+      store,
+      host: values.host ?? hostname(),
+      bufferKb,
       ...(outbox ? { outbox } : {}),
       ...(metrics ? { metrics } : {}),
       ...(sampling ? { sampling } : {}),
-      onStoreError: (err, waiting) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${escapeTerminal(outbox?.path ?? '')}\n`),
+      onStoreError: (err, waiting) =>
+        io.err(
+          `warning: store unreachable (${escapeTerminal(err.message)}); ${waiting} interval batch${waiting === 1 ? '' : 'es'} wait in ${escapeTerminal(outbox?.path ?? '')}\n`,
+        ),
       onInterval: (rows, lost) => {
         if (!values.quiet) {
           for (const r of rows) {
-            io.out(`${isoFromS(r.startS)} ${escapeTerminal(r.volume)}: ${formatCount(r.writes)} writes, ${formatBytes(r.writeBytes)} written, ${formatCount(r.changedTracks)} changed tracks (${formatBytes(r.changedTracks * trackBytes)})${r.partial ? ', partial' : ''}\n`);
+            io.out(
+              `${isoFromS(r.startS)} ${escapeTerminal(r.volume)}: ${formatCount(r.writes)} writes, ${formatBytes(r.writeBytes)} written, ${formatCount(r.changedTracks)} changed tracks (${formatBytes(r.changedTracks * trackBytes)})${r.partial ? ', partial' : ''}\n`,
+            );
           }
         }
-        if (lost > 0) io.err(`warning: the trace buffer lost ${lost} events in this interval: its counts are low; raise --buffer-kb\n`);
+        if (lost > 0)
+          io.err(
+            `warning: the trace buffer lost ${lost} events in this interval: its counts are low; raise --buffer-kb\n`,
+          );
       },
     });
     // Signals are taken before the trace instance exists: a SIGTERM while it starts stops it cleanly.
@@ -143,7 +164,8 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     await inFlagTerms(COLLECT_PARAM_FLAGS, () => collector.start());
     const stopped = new Promise<void>((resolve) => {
       void signalled.then(resolve);
-      if (values.duration !== undefined) setTimeout(resolve, parseDurationS(values.duration, '--duration') * 1000).unref();
+      if (values.duration !== undefined)
+        setTimeout(resolve, parseDurationS(values.duration, '--duration') * 1000).unref();
       const watch = setInterval(() => collector.failure() && resolve(), 200);
       watch.unref();
     });
@@ -151,8 +173,13 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     const failure = collector.failure();
     const summary = await collector.stop();
     if (failure) throw failure;
-    io.err(`run ${summary.runId}: ${formatCount(summary.events)} write events in ${summary.intervals} intervals; ${formatCount(summary.lostEvents)} events lost by the trace buffer` +
-      (summary.spooled > 0 ? `; ${summary.spooled} interval batches wait in ${escapeTerminal(outbox!.path)} for the next run to send` : '') + '\n');
+    io.err(
+      `run ${summary.runId}: ${formatCount(summary.events)} write events in ${summary.intervals} intervals; ${formatCount(summary.lostEvents)} events lost by the trace buffer` +
+        (summary.spooled > 0
+          ? `; ${summary.spooled} interval batches wait in ${escapeTerminal(outbox!.path)} for the next run to send`
+          : '') +
+        '\n',
+    );
     failed = false;
     return 0;
   } finally {
@@ -164,12 +191,18 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
 }
 
 /** The sampling flags, checked; null without --sample-compression. */
-function samplingOf(
-  values: { 'sample-compression'?: boolean; 'sample-tracks'?: string; 'sample-rate-mb'?: string },
-): LiveSampling | null {
+function samplingOf(values: {
+  'sample-compression'?: boolean;
+  'sample-tracks'?: string;
+  'sample-rate-mb'?: string;
+}): LiveSampling | null {
   if (!values['sample-compression']) {
-    const stray = values['sample-tracks'] !== undefined ? '--sample-tracks'
-      : values['sample-rate-mb'] !== undefined ? '--sample-rate-mb' : null;
+    const stray =
+      values['sample-tracks'] !== undefined
+        ? '--sample-tracks'
+        : values['sample-rate-mb'] !== undefined
+          ? '--sample-rate-mb'
+          : null;
     if (stray) throw new UsageError(`${stray} needs --sample-compression`);
     return null;
   }

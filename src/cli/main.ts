@@ -46,10 +46,12 @@ const COMMANDS: Record<string, Command> = {
   live: async (argv, io) => (await import('./live.js')).runLive(argv, io),
   migrate: runMigrate,
   async formats(_argv, io) {
-    io.out(renderTable(Object.values(readers), [
-      { header: 'format', align: 'left', value: (r) => r.name },
-      { header: 'fields and units', align: 'left', value: (r) => r.description },
-    ]));
+    io.out(
+      renderTable(Object.values(readers), [
+        { header: 'format', align: 'left', value: (r) => r.name },
+        { header: 'fields and units', align: 'left', value: (r) => r.description },
+      ]),
+    );
     return 0;
   },
 };
@@ -76,7 +78,9 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
     return command === undefined ? 2 : 0;
   }
   if (command === '--version' || command === '-V') {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
     io.out(`churnlink ${pkg.version}\n`);
     return 0;
   }
@@ -87,9 +91,10 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
   }
   // Interrupted: say so and what became of the work (a live collector handles its own signals).
   const interrupted = (): void => {
-    const what = command === 'collect'
-      ? '; the unfinished run stays invisible to reports and is replaced by the next collection of the same input'
-      : '';
+    const what =
+      command === 'collect'
+        ? '; the unfinished run stays invisible to reports and is replaced by the next collection of the same input'
+        : '';
     io.err(`churnlink ${command}: interrupted (SIGINT)${what}\n`);
     process.exit(130);
   };

@@ -3,7 +3,10 @@ import type { CellSource } from '../report/cells.js';
 import { selectedWindow } from '../report/selection.js';
 import type { LinkParams } from '../report/link.js';
 import {
-  MeasuredCompression, type ChangedInterval, type EffectiveCompression, type MeasuredCompressionSummary,
+  MeasuredCompression,
+  type ChangedInterval,
+  type EffectiveCompression,
+  type MeasuredCompressionSummary,
 } from '../report/measured-compression.js';
 import type { Store, StoreSettings } from '../store/store.js';
 import type { TimeRange } from '../units/time.js';
@@ -24,7 +27,10 @@ import { cellSourceFor, openCollectedStore, scopeFor } from './store-access.js';
  * (default 1:1) as the placeholder ratio until `measuredLink` replaces it.
  */
 export function linkParamsOrMeasured(values: {
-  overhead?: string; compression?: string; efficiency?: string; 'compression-default'?: string;
+  overhead?: string;
+  compression?: string;
+  efficiency?: string;
+  'compression-default'?: string;
 }): { params: LinkParams; measured: boolean } {
   const measured = values.compression === 'measured';
   if (!measured && values['compression-default'] !== undefined) {
@@ -32,7 +38,8 @@ export function linkParamsOrMeasured(values: {
   }
   const { overhead, efficiency } = values;
   const params = linkParamsOf({
-    ...(overhead === undefined ? {} : { overhead }), ...(efficiency === undefined ? {} : { efficiency }),
+    ...(overhead === undefined ? {} : { overhead }),
+    ...(efficiency === undefined ? {} : { efficiency }),
     ...(measured || values.compression === undefined ? {} : { compression: values.compression }),
   });
   if (!measured) return { params, measured };
@@ -60,7 +67,11 @@ export interface MeasuredLink {
  * assumptions line. `params.compression` is the default ratio for intervals without samples.
  */
 export async function measuredLink(
-  store: Store, source: CellSource, settings: StoreSettings, range: TimeRange | null, params: LinkParams,
+  store: Store,
+  source: CellSource,
+  settings: StoreSettings,
+  range: TimeRange | null,
+  params: LinkParams,
 ): Promise<MeasuredLink> {
   const { window, volumes } = await selectedWindow(source, settings, range);
   const fromS = Math.floor(window.fromS / settings.intervalS) * settings.intervalS;
@@ -70,7 +81,8 @@ export async function measuredLink(
   const intervals: ChangedInterval[] = [];
   const names = volumes.map((v) => v.volume);
   for await (const page of source.cells(names, fromS, window.toS)) {
-    for (const c of page) if (c.changedTracks > 0) intervals.push({ volume: c.volume, startS: c.startS, changedTracks: c.changedTracks });
+    for (const c of page)
+      if (c.changedTracks > 0) intervals.push({ volume: c.volume, startS: c.startS, changedTracks: c.changedTracks });
   }
   const effective = measured.effective(intervals);
   const perVolume = measured.summaries([...names].sort(), intervals);
@@ -117,7 +129,9 @@ export function measuredJson(m: MeasuredLink | null): Record<string, unknown> {
 
 /** Sizing of one report row: a volume row uses its own measured ratio, other rows the effective one. */
 export function measuredSizing<S extends { params: LinkParams }>(
-  m: MeasuredLink | null, sizing: S, volume: string | null,
+  m: MeasuredLink | null,
+  sizing: S,
+  volume: string | null,
 ): S {
   const own = m === null || volume === null ? undefined : m.perVolume.get(volume);
   return own === undefined ? sizing : { ...sizing, params: { ...sizing.params, compression: own.ratio } };
@@ -125,7 +139,8 @@ export function measuredSizing<S extends { params: LinkParams }>(
 
 /** Report rows by volume get their `measuredCompression`. */
 export function withMeasuredVolumes(
-  rows: Record<string, unknown>[], m: MeasuredLink | null,
+  rows: Record<string, unknown>[],
+  m: MeasuredLink | null,
 ): Record<string, unknown>[] {
   if (m === null) return rows;
   return rows.map((r) => {

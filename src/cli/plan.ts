@@ -1,7 +1,12 @@
 import { capacityOf, globMatch, scopeIncludes, type Scope } from '../scope/scope.js';
 import { UsageError, checkEnum } from '../errors.js';
 import {
-  groupPlansText, initialSyncText, planJson, planTable, sweepTable, type GroupPlanView,
+  groupPlansText,
+  initialSyncText,
+  planJson,
+  planTable,
+  sweepTable,
+  type GroupPlanView,
 } from '../render/planning.js';
 import { monthlyCost, type LinkPrices } from '../report/cost.js';
 import { planInitialSync, type SyncVolume } from '../report/initial-sync.js';
@@ -18,14 +23,20 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, parsePercentile, PERCENTILE_HELP, PLANNING_FLAGS,
-  PLANNING_PARAM_FLAGS, withGrowth,
+  GROWTH_HELP,
+  inFlagTerms,
+  MEMORY_FLAG,
+  MEMORY_HELP,
+  memoryBudgetOf,
+  parsePercentile,
+  PERCENTILE_HELP,
+  PLANNING_FLAGS,
+  PLANNING_PARAM_FLAGS,
+  withGrowth,
 } from './planning-options.js';
 import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
-import {
-  cellSourceFor, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP,
-} from './store-access.js';
+import { cellSourceFor, openCollectedStore, scopeFor, SELECTION_FLAGS, SELECTION_HELP } from './store-access.js';
 
 export const PLAN_HELP = `usage: churnlink plan --rpo DUR [options]
 
@@ -110,8 +121,13 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   try {
     const scope = await scopeFor(store, values.scope);
     const timelineFor = async (group: string | null): Promise<CycleChanges> => {
-      const changes = await openChanges(await cellSourceFor(store, scope, group, excluded), settings, range,
-        measured?.ratioAt ?? null, budgetBytes);
+      const changes = await openChanges(
+        await cellSourceFor(store, scope, group, excluded),
+        settings,
+        range,
+        measured?.ratioAt ?? null,
+        budgetBytes,
+      );
       opened.push(changes);
       return changes;
     };
@@ -141,8 +157,13 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
         const shared = values.group === undefined ? plan : await planOf(await timelineFor(null));
         const sumBps = groups.reduce((n, g) => n + g.plan.linkBps, 0);
         json.groups = groups.map(({ name, plan: p }) => ({
-          group: name, requiredBps: p.requiredBps, paths: p.paths, linkBps: p.linkBps, achievedRpoS: p.achievedRpoS,
-          peakBacklogBytes: p.result.peakBacklogBytes, monthlyCost: monthlyCost(prices, p.linkBps, p.paths),
+          group: name,
+          requiredBps: p.requiredBps,
+          paths: p.paths,
+          linkBps: p.linkBps,
+          achievedRpoS: p.achievedRpoS,
+          peakBacklogBytes: p.result.peakBacklogBytes,
+          monthlyCost: monthlyCost(prices, p.linkBps, p.paths),
         }));
         json.groupsTotalBps = sumBps;
         json.shared = { linkBps: shared.linkBps, paths: shared.paths, sharedNeedsLess: shared.linkBps < sumBps };
@@ -178,9 +199,13 @@ function priceOf(text: string | undefined, flag: string): number | null {
  * or the store.
  */
 async function syncVolumes(
-  store: Store, scope: Scope, group: string | null, excluded: string[], used: string[],
+  store: Store,
+  scope: Scope,
+  group: string | null,
+  excluded: string[],
+  used: string[],
 ): Promise<SyncVolume[]> {
-  const members = group === null ? null : scope.groups.find((g) => g.name === group)?.volumes ?? [];
+  const members = group === null ? null : (scope.groups.find((g) => g.name === group)?.volumes ?? []);
   const rules = used.map((u) => {
     const eq = u.lastIndexOf('=');
     if (eq < 0) return { glob: '*', bytes: parseBytes(u, '--used') };
@@ -203,4 +228,3 @@ async function syncVolumes(
   }
   return volumes;
 }
-

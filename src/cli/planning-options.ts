@@ -25,9 +25,10 @@ export function memoryBudgetOf(text: string | undefined): number {
 export const GROWTH_HELP = `  --growth G            expected growth of the changes, 0.3 or 30%: scales changed and
                         written bytes before every link figure (default 0)`;
 
-export const PERCENTILE_HELP = '  --percentile P        RPO met P % of the time: any number in (0, 100], '
-  + '100 = the maximum\n'
-  + '                        (default 99)';
+export const PERCENTILE_HELP =
+  '  --percentile P        RPO met P % of the time: any number in (0, 100], ' +
+  '100 = the maximum\n' +
+  '                        (default 99)';
 
 /** `--percentile P`: any number in (0, 100]. */
 export function parsePercentile(text: string): number {

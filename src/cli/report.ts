@@ -11,11 +11,21 @@ import { parseTimeRange } from '../units/time.js';
 import { parseCommandArgs } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  measuredJson, measuredLink, measuredSizing, withMeasuredVolumes, type MeasuredLink,
+  measuredJson,
+  measuredLink,
+  measuredSizing,
+  withMeasuredVolumes,
+  type MeasuredLink,
 } from './measured-compression.js';
 import type { Io } from './io.js';
 import {
-  flagTerms, GROWTH_HELP, inFlagTerms, parsePercentile, parsePositiveDurationS, PLANNING_FLAGS, PLANNING_PARAM_FLAGS,
+  flagTerms,
+  GROWTH_HELP,
+  inFlagTerms,
+  parsePercentile,
+  parsePositiveDurationS,
+  PLANNING_FLAGS,
+  PLANNING_PARAM_FLAGS,
   withGrowth,
 } from './planning-options.js';
 import { openCollectedStore, scopeFor } from './store-access.js';
@@ -120,54 +130,81 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
   try {
     const per = perOf(values.per, settings.intervalS);
     const selection = {
-      window: range, group: values.group ?? null, exclude: values.exclude ?? [],
+      window: range,
+      group: values.group ?? null,
+      exclude: values.exclude ?? [],
       scope: await scopeFor(store, values.scope),
     };
     const { source, ctx } = await selectData(store, selection);
     // A window (or selection) without collected intervals is an error, as in simulate and plan.
     const fromS = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
-    if ((await source.spans(fromS, range?.toS ?? null)).length === 0) throw await nothingSelected(source, settings, range);
-    const measured = values.compression === 'measured'
-      ? await measuredLink(store, source, settings, range, sizing.params) : null;
+    if ((await source.spans(fromS, range?.toS ?? null)).length === 0)
+      throw await nothingSelected(source, settings, range);
+    const measured =
+      values.compression === 'measured' ? await measuredLink(store, source, settings, range, sizing.params) : null;
     if (measured) sizing.params = measured.params;
     const note = measured && format === 'table' ? `${measured.assumption}\n` : '';
     if (values.models) {
       const syncWindow = values['sync-window'];
-      const models = await inFlagTerms(REPORT_PARAM_FLAGS, () => replicationModels(store, {
-        ...selection,
-        ...(syncWindow === undefined ? {} : { syncWindowS: parseDurationS(syncWindow, '--sync-window') }),
-        ...(values.cycle === undefined ? {} : { cycleS: parseDurationS(values.cycle, '--cycle') }),
-        ...(values.period === undefined ? {} : { periodS: parseDurationS(values.period, '--period') }),
-        params: sizing.params,
-      }));
+      const models = await inFlagTerms(REPORT_PARAM_FLAGS, () =>
+        replicationModels(store, {
+          ...selection,
+          ...(syncWindow === undefined ? {} : { syncWindowS: parseDurationS(syncWindow, '--sync-window') }),
+          ...(values.cycle === undefined ? {} : { cycleS: parseDurationS(values.cycle, '--cycle') }),
+          ...(values.period === undefined ? {} : { periodS: parseDurationS(values.period, '--period') }),
+          params: sizing.params,
+        }),
+      );
       const { rows } = models;
       const json = measured ? { models: rows, ...measuredJson(measured) } : rows;
-      const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
-        : format === 'csv' ? modelsCsv(rows) : modelsTable(rows, models, sizing.params) + note;
+      const text =
+        format === 'json'
+          ? `${JSON.stringify(json, null, 2)}\n`
+          : format === 'csv'
+            ? modelsCsv(rows)
+            : modelsTable(rows, models, sizing.params) + note;
       await emit(text, values.output, io);
       return 0;
     }
     if (format === 'html' || format === 'svg') {
       // The planner's library names its parameters (cycleS); say --cycle.
       const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
-      const data = await inFlagTerms(REPORT_PARAM_FLAGS, () => htmlData(source, {
-        settings, ctx, range, sizing, cycleS,
-        periodS: values.period === undefined
-          ? defaultPeriodS(settings.intervalS) : parseDurationS(values.period, '--period'),
-        targetS: values.target === undefined ? 2 * cycleS : parsePositiveDurationS(values.target, '--target'),
-        excluded: values.exclude ?? [],
-        store: store.location,
-        group: values.group ?? null,
-      }));
+      const data = await inFlagTerms(REPORT_PARAM_FLAGS, () =>
+        htmlData(source, {
+          settings,
+          ctx,
+          range,
+          sizing,
+          cycleS,
+          periodS:
+            values.period === undefined
+              ? defaultPeriodS(settings.intervalS)
+              : parseDurationS(values.period, '--period'),
+          targetS: values.target === undefined ? 2 * cycleS : parsePositiveDurationS(values.target, '--target'),
+          excluded: values.exclude ?? [],
+          store: store.location,
+          group: values.group ?? null,
+        }),
+      );
       const targetRpoS = values.target === undefined ? null : parsePositiveDurationS(values.target, '--target');
       const headline = await htmlHeadline(source, { settings, range, sizing, cycleS, targetRpoS }, data);
       // The planner's refusal speaks of its parameters; say the flags.
       const flags = { ...PLANNING_PARAM_FLAGS, targetRpoS: '--target' };
-      data.headline = headline.map((h) => h.kind === 'no-plan' ? { ...h, reason: flagTerms(flags, h.reason) } : h);
+      data.headline = headline.map((h) => (h.kind === 'no-plan' ? { ...h, reason: flagTerms(flags, h.reason) } : h));
       const chart = checkEnum('--chart', values.chart!, CHARTS);
-      const text = format === 'html' ? renderHtmlReport(data)
-        : chart === 'changed' ? changedChart(data) : chart === 'written' ? writtenChart(data) : chart === 'bandwidth' ? bandwidthChart(data)
-        : rpoChart(data) ?? (() => { throw new UsageError('--chart rpo needs --link (the link to simulate)'); })();
+      const text =
+        format === 'html'
+          ? renderHtmlReport(data)
+          : chart === 'changed'
+            ? changedChart(data)
+            : chart === 'written'
+              ? writtenChart(data)
+              : chart === 'bandwidth'
+                ? bandwidthChart(data)
+                : (rpoChart(data) ??
+                  (() => {
+                    throw new UsageError('--chart rpo needs --link (the link to simulate)');
+                  })());
       await emit(format === 'svg' ? `${text}\n` : text, values.output, io);
       return 0;
     }
@@ -188,12 +225,21 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
       const views: ChurnView[] = [];
       for await (const row of streamChurn(source, plan)) {
         views.push({
-          row, sizing: sizeLink(row.changedBytes, measuredSizing(measured, sizing, by === 'volume' ? row.name : null)),
+          row,
+          sizing: sizeLink(row.changedBytes, measuredSizing(measured, sizing, by === 'volume' ? row.name : null)),
         });
       }
       const { intervalS, trackBytes } = settings;
-      const meta = { store: store.location, by, per, intervalS, trackBytes, sizing, excluded: values.exclude ?? [],
-        volumesInSeveralGroups: volumesInSeveralGroups(plan) };
+      const meta = {
+        store: store.location,
+        by,
+        per,
+        intervalS,
+        trackBytes,
+        sizing,
+        excluded: values.exclude ?? [],
+        volumesInSeveralGroups: volumesInSeveralGroups(plan),
+      };
       await emit(churnTable(views, meta) + note, values.output, io);
       return 0;
     }
@@ -205,10 +251,18 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
 }
 
 /** The link sizing asked; `planned`: an html/svg report plans a link for --target, on --path paths. */
-function sizingOf(values: {
-  resync?: string; path?: string; link?: string; overhead?: string; compression?: string; efficiency?: string;
-  growth?: string;
-}, planned: boolean): SizingRequest {
+function sizingOf(
+  values: {
+    resync?: string;
+    path?: string;
+    link?: string;
+    overhead?: string;
+    compression?: string;
+    efficiency?: string;
+    growth?: string;
+  },
+  planned: boolean,
+): SizingRequest {
   const request: SizingRequest = {
     resyncS: values.resync === undefined ? null : parseDurationS(values.resync, '--resync'),
     pathBps: values.path === undefined ? null : parseBandwidthBps(values.path, '--path'),
@@ -217,8 +271,10 @@ function sizingOf(values: {
   };
   if (request.resyncS !== null && request.resyncS <= 0) throw new UsageError('--resync must be longer than 0 s');
   if (request.pathBps !== null && request.resyncS === null && !planned) {
-    throw new UsageError('--path needs --resync: the number of paths depends on how fast the changes must be sent'
-      + ' (or, with --format html, --target: the paths of the link planned for that RPO)');
+    throw new UsageError(
+      '--path needs --resync: the number of paths depends on how fast the changes must be sent' +
+        ' (or, with --format html, --target: the paths of the link planned for that RPO)',
+    );
   }
   return request;
 }
@@ -292,7 +348,7 @@ function perOf(text: string | undefined, intervalS: number): Per {
   if (text === 'interval') return 'interval';
   const s = parseDurationS(text, '--per');
   if (s === intervalS) return 'interval';
-  if (s < intervalS || s % intervalS !== 0) throw new UsageError(`--per ${text} must be "interval" or a multiple of the store's ${intervalS} s interval`);
+  if (s < intervalS || s % intervalS !== 0)
+    throw new UsageError(`--per ${text} must be "interval" or a multiple of the store's ${intervalS} s interval`);
   return s;
 }
-

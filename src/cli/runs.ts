@@ -29,8 +29,8 @@ export async function runRuns(argv: string[], io: Io): Promise<number> {
     io.out(RUNS_HELP);
     return 0;
   }
-  const format = values.format === undefined ? (values.json ? 'json' : 'table')
-    : checkEnum('--format', values.format, FORMATS);
+  const format =
+    values.format === undefined ? (values.json ? 'json' : 'table') : checkEnum('--format', values.format, FORMATS);
   if (values.json && format !== 'json') throw new UsageError(`--json contradicts --format ${format}`);
   const store = await openStore(values.store!, { mustExist: true, command: 'runs' });
   try {
@@ -47,18 +47,28 @@ export async function runRuns(argv: string[], io: Io): Promise<number> {
       return 0;
     }
     const location = escapeTerminal(store.location);
-    io.out(settings ? `store ${location}: ${formatDuration(settings.intervalS)} intervals, ${formatBytes(settings.trackBytes)} tracks\n\n` : `store ${location}: empty\n`);
+    io.out(
+      settings
+        ? `store ${location}: ${formatDuration(settings.intervalS)} intervals, ${formatBytes(settings.trackBytes)} tracks\n\n`
+        : `store ${location}: empty\n`,
+    );
     if (runs.length > 0) {
-      io.out(renderTable(runs, [
-        { header: 'run', value: (r) => String(r.id) },
-        { header: 'status', align: 'left', value: (r) => r.status },
-        { header: 'started (UTC)', align: 'left', value: (r) => r.startedAt.replace(/\.\d+Z$/, 'Z') },
-        { header: 'intervals from (UTC)', align: 'left', value: (r) => (r.fromS === null ? '-' : isoFromS(r.fromS)) },
-        { header: 'to (UTC)', align: 'left', value: (r) => (r.toS === null ? '-' : isoFromS(r.toS)) },
-        { header: 'records', value: (r) => formatCount(r.records) },
-        { header: 'skipped', value: (r) => formatCount(r.skipped) },
-        { header: 'sources', align: 'left', value: (r) => r.sources.map((s) => `${s.path} (${s.format})`).join(', ') },
-      ]));
+      io.out(
+        renderTable(runs, [
+          { header: 'run', value: (r) => String(r.id) },
+          { header: 'status', align: 'left', value: (r) => r.status },
+          { header: 'started (UTC)', align: 'left', value: (r) => r.startedAt.replace(/\.\d+Z$/, 'Z') },
+          { header: 'intervals from (UTC)', align: 'left', value: (r) => (r.fromS === null ? '-' : isoFromS(r.fromS)) },
+          { header: 'to (UTC)', align: 'left', value: (r) => (r.toS === null ? '-' : isoFromS(r.toS)) },
+          { header: 'records', value: (r) => formatCount(r.records) },
+          { header: 'skipped', value: (r) => formatCount(r.skipped) },
+          {
+            header: 'sources',
+            align: 'left',
+            value: (r) => r.sources.map((s) => `${s.path} (${s.format})`).join(', '),
+          },
+        ]),
+      );
     }
     return 0;
   } finally {

@@ -9,8 +9,17 @@ import { parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
-  GROWTH_HELP, inFlagTerms, MEMORY_FLAG, MEMORY_HELP, memoryBudgetOf, parsePercentile, parsePositiveDurationS,
-  PERCENTILE_HELP, PLANNING_FLAGS, PLANNING_PARAM_FLAGS, withGrowth,
+  GROWTH_HELP,
+  inFlagTerms,
+  MEMORY_FLAG,
+  MEMORY_HELP,
+  memoryBudgetOf,
+  parsePercentile,
+  parsePositiveDurationS,
+  PERCENTILE_HELP,
+  PLANNING_FLAGS,
+  PLANNING_PARAM_FLAGS,
+  withGrowth,
 } from './planning-options.js';
 import { measuredFromFlags, measuredJson } from './measured-compression.js';
 import { emit } from './report.js';
@@ -63,24 +72,43 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
   const format = checkEnum('--format', values.format!, ['table', 'json', 'csv'] as const);
   const outages = (values.outage ?? []).map((o) => parseTimeRange(o, '--outage'));
   const excluded = values.exclude ?? [];
-  return withChanges('simulate', values, (timeline, settings) => inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
-    const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
-    const targetS = values.target === undefined ? 2 * cycleS : parsePositiveDurationS(values.target, '--target');
-    const result = await simulate(timeline, { cycleS, linkBps: link.paths * link.pathBps, params, outages, targetS });
-    // An outage before the data or after the last change is applied cannot change anything.
-    for (const o of outages) {
-      if (o.toS <= timeline.firstS || o.fromS >= Math.max(timeline.endS, result.drainedS)) {
-        io.err(`warning: --outage ${isoFromS(o.fromS)} to ${isoFromS(o.toS)} is outside the data window `
-          + `${isoFromS(timeline.firstS)} to ${isoFromS(timeline.endS)}: it changes nothing\n`);
-      }
-    }
-    const reports = [];
-    for (const o of outages) reports.push(await outageReport(o, timeline, result, targetS)); // one read at a time
-    const view = { link, cycleS, targetS, percentile, excluded, params, timeline, result, outages: reports };
-    const json = { ...simulationJson(view), ...measuredJson(measured) };
-    const text = format === 'json' ? `${JSON.stringify(json, null, 2)}\n`
-      : format === 'csv' ? simulationCsv(view) : simulationTable(view) + (measured ? `${measured.assumption}\n` : '');
-    await emit(text, values.output, io);
-    return 0;
-  }), measured?.ratioAt ?? null, memoryBudgetOf(values['memory-budget']));
+  return withChanges(
+    'simulate',
+    values,
+    (timeline, settings) =>
+      inFlagTerms(PLANNING_PARAM_FLAGS, async () => {
+        const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
+        const targetS = values.target === undefined ? 2 * cycleS : parsePositiveDurationS(values.target, '--target');
+        const result = await simulate(timeline, {
+          cycleS,
+          linkBps: link.paths * link.pathBps,
+          params,
+          outages,
+          targetS,
+        });
+        // An outage before the data or after the last change is applied cannot change anything.
+        for (const o of outages) {
+          if (o.toS <= timeline.firstS || o.fromS >= Math.max(timeline.endS, result.drainedS)) {
+            io.err(
+              `warning: --outage ${isoFromS(o.fromS)} to ${isoFromS(o.toS)} is outside the data window ` +
+                `${isoFromS(timeline.firstS)} to ${isoFromS(timeline.endS)}: it changes nothing\n`,
+            );
+          }
+        }
+        const reports = [];
+        for (const o of outages) reports.push(await outageReport(o, timeline, result, targetS)); // one read at a time
+        const view = { link, cycleS, targetS, percentile, excluded, params, timeline, result, outages: reports };
+        const json = { ...simulationJson(view), ...measuredJson(measured) };
+        const text =
+          format === 'json'
+            ? `${JSON.stringify(json, null, 2)}\n`
+            : format === 'csv'
+              ? simulationCsv(view)
+              : simulationTable(view) + (measured ? `${measured.assumption}\n` : '');
+        await emit(text, values.output, io);
+        return 0;
+      }),
+    measured?.ratioAt ?? null,
+    memoryBudgetOf(values['memory-budget']),
+  );
 }

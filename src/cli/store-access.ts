@@ -10,7 +10,10 @@ import type { Store, StoreSettings } from '../store/store.js';
 import { parseTimeRange } from '../units/time.js';
 
 /** An open store that holds a collection, for the reporting commands. */
-export async function openCollectedStore(command: string, path: string): Promise<{ store: Store; settings: StoreSettings }> {
+export async function openCollectedStore(
+  command: string,
+  path: string,
+): Promise<{ store: Store; settings: StoreSettings }> {
   const store = await openStore(path, { mustExist: true, command });
   const settings = await store.getSettings();
   if (settings === null) {
@@ -37,7 +40,10 @@ export async function scopeFor(store: Store, path: string | undefined): Promise<
 
 /** The cells of the volumes in scope (and in `group`, when given), less the `exclude` globs. */
 export async function cellSourceFor(
-  store: Store, scope: Scope, group: string | null, exclude: readonly string[] = [],
+  store: Store,
+  scope: Scope,
+  group: string | null,
+  exclude: readonly string[] = [],
 ): Promise<CellSource> {
   return storeCellSource(store, volumeFilter(scope, group, exclude));
 }

@@ -101,12 +101,15 @@ function refusal(o: Overlap, location: string): string {
   const r = o.run;
   if (o.grownFrom !== null) {
     const when = r.status === 'running' ? `unfinished, by ${r.host}` : r.startedAt;
-    return `${o.name} begins with all ${o.grownFrom.bytes} bytes of ${o.grownFrom.path}, ` +
+    return (
+      `${o.name} begins with all ${o.grownFrom.bytes} bytes of ${o.grownFrom.path}, ` +
       `collected into ${location} as run ${r.id} (${when}): it grew since; refusing to count those records twice. ` +
-      `Use replace: true to replace run ${r.id} with the whole input`;
+      `Use replace: true to replace run ${r.id} with the whole input`
+    );
   }
-  const what = r.status === 'running'
-    ? `is being collected by ${r.host} into ${location} as run ${r.id} (or that collection was interrupted)`
-    : `was already collected into ${location} as run ${r.id} (${r.startedAt})`;
+  const what =
+    r.status === 'running'
+      ? `is being collected by ${r.host} into ${location} as run ${r.id} (or that collection was interrupted)`
+      : `was already collected into ${location} as run ${r.id} (${r.startedAt})`;
   return `${o.name} ${what}; refusing to count it twice. Use replace: true to replace that run`;
 }

@@ -29,7 +29,17 @@ const FLUSH_BYTES = 32 << 20;
  * `flushEach` makes every call its own transaction (live collection: one interval at a time).
  */
 export class IntervalWriter {
-  readonly totals: RowTotals = { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, rows: 0, volumes: new Set(), intervals: new Set(), firstS: null, lastS: null };
+  readonly totals: RowTotals = {
+    writes: 0,
+    writeBytes: 0,
+    reads: 0,
+    readBytes: 0,
+    rows: 0,
+    volumes: new Set(),
+    intervals: new Set(),
+    firstS: null,
+    lastS: null,
+  };
   /** Held rows by producer, then by chunk start. */
   readonly #pending = new Map<number, Map<number, IntervalRow[]>>();
   /** The latest chunk start each producer has handed rows of. */

@@ -37,7 +37,12 @@ export interface ParallelJob {
 export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult> {
   const { path, size, reader, head, threads, task, writer, onProgress } = job;
   const split = reader.split!;
-  const ranges = await splitFile(path, size, threads, split.kind === 'lines' ? split : { kind: 'records', recordBytes: split.recordBytes(head) });
+  const ranges = await splitFile(
+    path,
+    size,
+    threads,
+    split.kind === 'lines' ? split : { kind: 'records', recordBytes: split.recordBytes(head) },
+  );
   const workers: Worker[] = [];
   const bytes = new Array<number>(ranges.length).fill(0);
   const records = new Array<number>(ranges.length).fill(0);
@@ -47,7 +52,15 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
       ranges.map(
         (range, index) =>
           new Promise<ParallelResult>((resolve, reject) => {
-            const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { ...task, path, start: range.start, end: range.end, format: reader.name } satisfies RangeTask });
+            const worker = new Worker(new URL('./worker.js', import.meta.url), {
+              workerData: {
+                ...task,
+                path,
+                start: range.start,
+                end: range.end,
+                format: reader.name,
+              } satisfies RangeTask,
+            });
             workers.push(worker);
             const names: string[] = []; // this worker's volume table
             worker.on('message', (m: WorkerMessage) => {
@@ -61,7 +74,13 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
                 records[index] = m.records;
                 onProgress(sum(bytes), sum(records));
               } else if (m.kind === 'done') {
-                resolve({ stats: m.stats, backwards: m.backwards, reopened: m.reopened, outOfScope: m.outOfScope, warnings: m.warnings });
+                resolve({
+                  stats: m.stats,
+                  backwards: m.backwards,
+                  reopened: m.reopened,
+                  outOfScope: m.outOfScope,
+                  warnings: m.warnings,
+                });
               } else {
                 reject(new RangeFailure(range, m));
               }
@@ -83,7 +102,10 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
 
 /** A worker's error, with the range index kept for renumbering lines. */
 class RangeFailure extends Error {
-  constructor(readonly range: ByteRange, readonly failure: Extract<WorkerMessage, { kind: 'error' }>) {
+  constructor(
+    readonly range: ByteRange,
+    readonly failure: Extract<WorkerMessage, { kind: 'error' }>,
+  ) {
     super(failure.message);
   }
 }
@@ -100,18 +122,29 @@ async function renumbered(path: string, err: unknown): Promise<unknown> {
 }
 
 /** A message naming line `line` of the range starting at `rangeStart`, renumbered for the whole file. */
-async function wholeFileLine(path: string, rangeStart: number, message: string, line: number): Promise<{ message: string; line: number }> {
+async function wholeFileLine(
+  path: string,
+  rangeStart: number,
+  message: string,
+  line: number,
+): Promise<{ message: string; line: number }> {
   if (rangeStart === 0) return { message, line };
   const fileLine = (await countLinesBefore(path, rangeStart)) + line;
   return { message: message.replace(`${path}:${line}:`, `${path}:${fileLine}:`), line: fileLine };
 }
 
 async function combine(path: string, ranges: ByteRange[], results: ParallelResult[]): Promise<ParallelResult> {
-  const stats: DecodeStats = { records: sum(results.map((r) => r.stats.records)), skipped: sum(results.map((r) => r.stats.skipped)) };
+  const stats: DecodeStats = {
+    records: sum(results.map((r) => r.stats.records)),
+    skipped: sum(results.map((r) => r.stats.skipped)),
+  };
   const first = results.findIndex((r) => r.stats.firstSkipped !== undefined);
   if (first >= 0) {
     const s = results[first]!.stats;
-    stats.firstSkipped = s.firstSkippedLine === undefined ? s.firstSkipped! : (await wholeFileLine(path, ranges[first]!.start, s.firstSkipped!, s.firstSkippedLine)).message;
+    stats.firstSkipped =
+      s.firstSkippedLine === undefined
+        ? s.firstSkipped!
+        : (await wholeFileLine(path, ranges[first]!.start, s.firstSkipped!, s.firstSkippedLine)).message;
   }
   const warnings = new Warnings();
   for (const w of results.flatMap((r) => r.warnings)) warnings.add(w);

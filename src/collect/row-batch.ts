@@ -35,7 +35,12 @@ export class RowPacker implements ByteSink {
 
   /** Begin a row: its head, with the counters; the bitmap and then the profile follow it. */
   beginRow(
-    volume: number, startS: number, writes: number, writeBytes: number, reads: number, readBytes: number,
+    volume: number,
+    startS: number,
+    writes: number,
+    writeBytes: number,
+    reads: number,
+    readBytes: number,
   ): number {
     const at = this.reserve(HEAD);
     const view = this.view;
@@ -84,7 +89,7 @@ export function unpackRows(buffer: ArrayBuffer, names: readonly string[]): Inter
   const data = new Uint8Array(buffer);
   const view = new DataView(buffer);
   const rows: IntervalRow[] = [];
-  for (let p = 0; p < data.byteLength; ) {
+  for (let p = 0; p < data.byteLength;) {
     const bitmapBytes = view.getUint32(p + 52, true);
     const profileBytes = view.getUint32(p + 56, true);
     const at = p + HEAD;

@@ -73,7 +73,11 @@ export interface CollectSummary {
  * The run stays invisible to reports until it completes; any error removes it, so bad input
  * never leaves partial data. The same input twice is refused, or replaced with `replace`.
  */
-export async function collectSources(sources: Source[], store: Store, options: CollectOptions): Promise<CollectSummary> {
+export async function collectSources(
+  sources: Source[],
+  store: Store,
+  options: CollectOptions,
+): Promise<CollectSummary> {
   const surveys = await surveySources(sources, options.format, options.skipBad);
   const settings = { intervalS: options.intervalS, trackBytes: options.trackBytes };
   const stored = await store.getSettings();
@@ -87,15 +91,34 @@ export async function collectSources(sources: Source[], store: Store, options: C
     intervalS: options.intervalS,
     trackBytes: options.trackBytes,
     lateIntervals: options.lateIntervals ?? 2,
-    ...(options.scope.volumes === null ? {} : { includeVolume: (v: number) => scopeIncludes(options.scope, volumes.names[v]!) }),
+    ...(options.scope.volumes === null
+      ? {}
+      : { includeVolume: (v: number) => scopeIncludes(options.scope, volumes.names[v]!) }),
   });
   const batch = new IoBatch((b) => tracker.add(b), undefined, options.trackBytes);
   const summary: CollectSummary = {
-    runId: 0, replaced: [], sources: [], writes: 0, writeBytes: 0, reads: 0, readBytes: 0,
-    intervalRecords: 0, intervals: 0, volumes: [], firstS: null, lastS: null, backwards: 0, reopened: 0, outOfScope: 0, warnings: [],
+    runId: 0,
+    replaced: [],
+    sources: [],
+    writes: 0,
+    writeBytes: 0,
+    reads: 0,
+    readBytes: 0,
+    intervalRecords: 0,
+    intervals: 0,
+    volumes: [],
+    firstS: null,
+    lastS: null,
+    backwards: 0,
+    reopened: 0,
+    outOfScope: 0,
+    warnings: [],
   };
   const infos: SourceInfo[] = sources.map((s) => ({
-    path: s.name, fingerprint: 'pending', bytes: 0, format: options.format ?? 'pending',
+    path: s.name,
+    fingerprint: 'pending',
+    bytes: 0,
+    format: options.format ?? 'pending',
   }));
   // The run (and the store's settings, on first use) is written with the first interval to
   // commit, or at the end: a collection failing before then leaves the store as it was.
@@ -120,13 +143,23 @@ export async function collectSources(sources: Source[], store: Store, options: C
           skipBad: options.skipBad,
           volumeName: options.volumeName ?? source.stem,
           ...(options.csv ? { csv: options.csv } : {}),
-          tracker: { intervalS: options.intervalS, trackBytes: options.trackBytes, lateIntervals: options.lateIntervals ?? 2 },
+          tracker: {
+            intervalS: options.intervalS,
+            trackBytes: options.trackBytes,
+            lateIntervals: options.lateIntervals ?? 2,
+          },
           scope: options.scope,
         };
         const onProgress = (bytesRead: number, records: number): void =>
           options.onProgress?.({ source: source.name, bytesRead, bytesTotal: source.bytes, records });
         const decoding = decodeInParallel({
-          path: source.path!, size: source.bytes!, reader, head: source.head!, threads: options.threads!, task, writer,
+          path: source.path!,
+          size: source.bytes!,
+          reader,
+          head: source.head!,
+          threads: options.threads!,
+          task,
+          writer,
           onProgress,
         });
         const done = await hashAlongside(source.path!, source.hash, decoding);
@@ -146,14 +179,22 @@ export async function collectSources(sources: Source[], store: Store, options: C
     await writer.flush();
     const runId = await begin();
     summary.runId = runId;
-    const totals = summary.sources.reduce((t, s) => ({ records: t.records + s.stats.records, skipped: t.skipped + s.stats.skipped }), { records: 0, skipped: 0 });
+    const totals = summary.sources.reduce(
+      (t, s) => ({ records: t.records + s.stats.records, skipped: t.skipped + s.stats.skipped }),
+      { records: 0, skipped: 0 },
+    );
     // Inputs are identified by their decoded bytes, known only now that all was read.
     const inputs = sources.map((s) => ({ name: s.name, identity: s.hash.identity()! }));
     const finalSources = inputs.map((x, i) => ({
-      ...infos[i]!, fingerprint: x.identity.fingerprint, bytes: x.identity.bytes, format: summary.sources[i]!.format,
+      ...infos[i]!,
+      fingerprint: x.identity.fingerprint,
+      bytes: x.identity.bytes,
+      format: summary.sources[i]!.format,
     }));
     replaced = await runsToReplace(store, runId, inputs, options.replace, options.host);
-    await store.putVolumes([...writer.totals.volumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })));
+    await store.putVolumes(
+      [...writer.totals.volumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })),
+    );
     if (options.scopeJson !== null) await store.putScope(options.scopeJson);
     await store.finishRun(runId, totals, replaced, finalSources);
   } catch (err) {
@@ -163,7 +204,8 @@ export async function collectSources(sources: Source[], store: Store, options: C
     const runId = beginning === null ? null : await beginning.catch(() => null);
     if (runId !== null) {
       await store.abortRun(runId).catch((abortErr: unknown) => {
-        (failure as Error).message += `; removing run ${runId} failed too (${(abortErr as Error).message}): ` +
+        (failure as Error).message +=
+          `; removing run ${runId} failed too (${(abortErr as Error).message}): ` +
           'it stays invisible to reports ' +
           'and is replaced by the next collection of the same input';
       });
@@ -173,12 +215,24 @@ export async function collectSources(sources: Source[], store: Store, options: C
   summary.replaced = replaced;
   summary.intervals = writer.totals.intervals.size;
   const t = writer.totals;
-  Object.assign(summary, { writes: t.writes, writeBytes: t.writeBytes, reads: t.reads, readBytes: t.readBytes, intervalRecords: t.rows, firstS: t.firstS, lastS: t.lastS });
+  Object.assign(summary, {
+    writes: t.writes,
+    writeBytes: t.writeBytes,
+    reads: t.reads,
+    readBytes: t.readBytes,
+    intervalRecords: t.rows,
+    firstS: t.firstS,
+    lastS: t.lastS,
+  });
   summary.volumes = [...t.volumes].sort();
   summary.backwards += tracker.backwards;
   summary.reopened += tracker.reopened;
   summary.outOfScope += tracker.outOfScope;
-  if (summary.backwards > 0) warnings.warn('backwards', `timestamps went backwards ${summary.backwards} times; intervals were kept open or reopened and merged, so results equal sorted input`);
+  if (summary.backwards > 0)
+    warnings.warn(
+      'backwards',
+      `timestamps went backwards ${summary.backwards} times; intervals were kept open or reopened and merged, so results equal sorted input`,
+    );
   summary.warnings = warnings.list();
   return summary;
 }
@@ -186,10 +240,16 @@ export async function collectSources(sources: Source[], store: Store, options: C
 /** Refuse a file that is shorter now than when it was opened: its records were not all read. */
 async function checkNotShrunk(source: Source, cause?: unknown): Promise<void> {
   if (source.path === null || source.bytes === null) return;
-  const now = await stat(source.path).then((s) => s.size, () => 0);
+  const now = await stat(source.path).then(
+    (s) => s.size,
+    () => 0,
+  );
   if (now < source.bytes) {
-    throw new InputError(`${source.name}: the file shrank from ${source.bytes} to ${now} bytes while it was read; ` +
-      'collect a file nobody is writing (or a copy of it)', cause === undefined ? undefined : { cause });
+    throw new InputError(
+      `${source.name}: the file shrank from ${source.bytes} to ${now} bytes while it was read; ` +
+        'collect a file nobody is writing (or a copy of it)',
+      cause === undefined ? undefined : { cause },
+    );
   }
 }
 
@@ -201,7 +261,10 @@ function parallelReader(source: Source, options: CollectOptions): Reader | null 
   const threads = options.threads ?? 1;
   if (threads < 2 || source.path === null || source.compression !== null || source.head === null) return null;
   if ((source.bytes ?? 0) < (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) return null;
-  const reader = options.format !== null ? readerByName(options.format) : sniffReader(source.head.subarray(0, SNIFF_BYTES), source.name);
+  const reader =
+    options.format !== null
+      ? readerByName(options.format)
+      : sniffReader(source.head.subarray(0, SNIFF_BYTES), source.name);
   if (reader.split === undefined || reader.survey !== undefined) return null; // surveyed formats decode here
   if (reader.split.kind === 'records' && reader.split.recordBytes(source.head) <= 0) return null;
   return reader;
@@ -249,7 +312,12 @@ async function decodeSource(source: Source, options: CollectOptions, deps: Decod
       start();
     } else state.decoder.push(chunk);
     await deps.commit();
-    options.onProgress?.({ source: source.name, bytesRead: source.bytesRead(), bytesTotal: source.bytes, records: state.decoder!.stats.records });
+    options.onProgress?.({
+      source: source.name,
+      bytesRead: source.bytesRead(),
+      bytesTotal: source.bytes,
+      records: state.decoder!.stats.records,
+    });
   }
   if (state.decoder === null && pendingBytes === 0) throw new InputError(`${source.name}: empty input`);
   const decoder = state.decoder ?? start();

@@ -71,7 +71,12 @@ function sniffed(head: Uint8Array, name: string): Reader | null {
 
 /** The first `limit` bytes of `chunks`, in one array. */
 export function concat(chunks: Uint8Array[], limit: number): Uint8Array {
-  const out = new Uint8Array(Math.min(limit, chunks.reduce((n, c) => n + c.length, 0)));
+  const out = new Uint8Array(
+    Math.min(
+      limit,
+      chunks.reduce((n, c) => n + c.length, 0),
+    ),
+  );
   let p = 0;
   for (const c of chunks) {
     if (p >= out.length) break;

@@ -55,7 +55,7 @@ export class TrackSet {
       (this.#ranges ??= new RoaringUnion()).addRange(first, last);
       return;
     }
-    for (let from = first; from <= last; ) {
+    for (let from = first; from <= last;) {
       const key = from >>> 16;
       const to = Math.min(last, key * 65536 + 0xffff);
       const page = this.#pages[key] ?? this.#mergeIntoList(key, from & 0xffff, to & 0xffff);

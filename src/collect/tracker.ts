@@ -119,7 +119,8 @@ export class Tracker {
       const offset = offsetBytes[i]!;
       const first = firstTrackOf(offset, T);
       const last = lastTrackOf(offset, length, T);
-      if (last > MAX_TRACK) throw new InputError(`track ${last} is beyond the 2^32 tracks a bitmap can hold (offset ${offset} B)`);
+      if (last > MAX_TRACK)
+        throw new InputError(`track ${last} is beyond the 2^32 tracks a bitmap can hold (offset ${offset} B)`);
       if (first === last) state.tracks.add(first);
       else state.tracks.addRange(first, last);
     }

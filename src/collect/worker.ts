@@ -23,13 +23,18 @@ function post(message: WorkerMessage, transfer: ArrayBuffer[] = []): void {
 function run(task: RangeTask): void {
   const volumes = new VolumeTable();
   const warnings = new Warnings();
-  const scoped = task.scope.volumes === null
-    ? {}
-    : { includeVolume: (v: number) => scopeIncludes(task.scope, volumes.names[v]!) };
+  const scoped =
+    task.scope.volumes === null ? {} : { includeVolume: (v: number) => scopeIncludes(task.scope, volumes.names[v]!) };
   const tracker = new Tracker({ ...task.tracker, packed: true, ...scoped });
   const batch = new IoBatch((b) => tracker.add(b), undefined, task.tracker.trackBytes);
   const decoder = readerByName(task.format).open({
-    source: task.path, batch, volumes, warnings, startUs: task.startUs, skipBad: task.skipBad, volumeName: task.volumeName,
+    source: task.path,
+    batch,
+    volumes,
+    warnings,
+    startUs: task.startUs,
+    skipBad: task.skipBad,
+    volumeName: task.volumeName,
     ...(task.csv ? { csv: task.csv } : {}),
   });
   let namesSent = 0;
@@ -43,7 +48,7 @@ function run(task: RangeTask): void {
   const fd = openSync(task.path, 'r');
   try {
     const buffer = new Uint8Array(CHUNK_BYTES);
-    for (let at = task.start; at < task.end; ) {
+    for (let at = task.start; at < task.end;) {
       const n = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, task.end - at), at);
       if (n <= 0) throw new Error(`${task.path}: unexpected end of file at byte ${at}`);
       decoder.push(buffer.subarray(0, n));
@@ -58,7 +63,14 @@ function run(task: RangeTask): void {
   } finally {
     closeSync(fd);
   }
-  post({ kind: 'done', stats: decoder.stats, backwards: tracker.backwards, reopened: tracker.reopened, outOfScope: tracker.outOfScope, warnings: warnings.list() });
+  post({
+    kind: 'done',
+    stats: decoder.stats,
+    backwards: tracker.backwards,
+    reopened: tracker.reopened,
+    outOfScope: tracker.outOfScope,
+    warnings: warnings.list(),
+  });
 }
 
 try {

@@ -116,7 +116,10 @@ export class LiveCollector {
       this.#page = new Uint8Array(instance.pageBytes);
       const startedMs = Date.now();
       const sources = o.devices.map((d) => ({
-        path: d.path, fingerprint: `live:${o.host}:${d.path}:${startedMs}`, bytes: 0, format: 'tracefs',
+        path: d.path,
+        fingerprint: `live:${o.host}:${d.path}:${startedMs}`,
+        bytes: 0,
+        format: 'tracefs',
       }));
       const settings = { intervalS: o.intervalS, trackBytes: o.trackBytes };
       this.#runId = await o.store.beginRun(o.host, sources, true, { settings });
@@ -134,9 +137,11 @@ export class LiveCollector {
     // trace_clock "mono" is CLOCK_MONOTONIC, the clock of process.hrtime: one offset makes epoch µs.
     this.#offsetUs = Date.now() * 1000 - Number(process.hrtime.bigint() / 1000n);
     this.#timer = setInterval(() => {
-      this.#busy = this.#busy.then(() => this.#poll(false)).catch((err) => {
-        this.#failure ??= err as Error;
-      });
+      this.#busy = this.#busy
+        .then(() => this.#poll(false))
+        .catch((err) => {
+          this.#failure ??= err as Error;
+        });
     }, o.pollMs);
   }
 
@@ -158,9 +163,20 @@ export class LiveCollector {
     const waiting = o.outbox ? await this.#deliver() : 0;
     // With intervals still spooled the run stays live: the next collector delivers them.
     if (waiting === 0) {
-        await o.store.finishRun(this.#runId, { records: this.#events, skipped: 0 }, [], o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}`, bytes: 0, format: 'tracefs' })));
+      await o.store.finishRun(
+        this.#runId,
+        { records: this.#events, skipped: 0 },
+        [],
+        o.devices.map((d) => ({ path: d.path, fingerprint: `live:${o.host}:${d.path}`, bytes: 0, format: 'tracefs' })),
+      );
     }
-    return { runId: this.#runId, events: this.#events, intervals: this.#intervals.size, lostEvents: this.#lostTotal, spooled: waiting };
+    return {
+      runId: this.#runId,
+      events: this.#events,
+      intervals: this.#intervals.size,
+      lostEvents: this.#lostTotal,
+      spooled: waiting,
+    };
   }
 
   #samplerOf(sampling: LiveSampling): CompressionSampler {
@@ -217,11 +233,13 @@ export class LiveCollector {
     const sink = {
       bio: (timeNs: number, dev: number, sector: number, sectors: number): void => {
         const volume = volumeOfDev.get(dev);
-        if (volume !== undefined) batch.push(volume, Math.floor(timeNs / 1000) + offsetUs, sector * 512, sectors * 512, true);
+        if (volume !== undefined)
+          batch.push(volume, Math.floor(timeNs / 1000) + offsetUs, sector * 512, sectors * 512, true);
       },
     };
     for (let cpu = 0; cpu < instance.cpus; cpu++) {
-      for (let n = instance.readPage(cpu, this.#page); n > 0; n = instance.readPage(cpu, this.#page)) this.#events += decodeRingPage(this.#page, n, this.#layout!, sink);
+      for (let n = instance.readPage(cpu, this.#page); n > 0; n = instance.readPage(cpu, this.#page))
+        this.#events += decodeRingPage(this.#page, n, this.#layout!, sink);
     }
     batch.flush();
     const nowUs = Date.now() * 1000;

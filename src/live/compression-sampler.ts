@@ -173,8 +173,14 @@ export class CompressionSampler {
     const file = await open(this.#o.devicePathOf.get(job.volume)!, 'r'); // O_RDONLY: never written
     const hashes = new Set<string>();
     const sample: CompressionSampleRow = {
-      runId: job.runId, volume: job.volume, startS: job.startS,
-      tracksSampled: 0, rawBytes: 0, compressedBytes: 0, zeroTracks: 0, dupTracks: 0,
+      runId: job.runId,
+      volume: job.volume,
+      startS: job.startS,
+      tracksSampled: 0,
+      rawBytes: 0,
+      compressedBytes: 0,
+      zeroTracks: 0,
+      dupTracks: 0,
     };
     try {
       for (const track of job.tracks) {

@@ -31,24 +31,46 @@ export class LiveMetrics {
     const gauge = (name: string, help: string): Gauge<'volume'> => new Gauge({ name, help, ...perVolume });
     this.#writes = counter('churnlink_write_events_total', 'Write events (bios) in committed intervals, per volume');
     this.#writeBytes = counter('churnlink_written_bytes_total', 'Bytes written in committed intervals, per volume');
-    this.#changedTracks = counter('churnlink_changed_tracks_total',
-      'Sum over committed intervals of the distinct tracks changed in each, per volume');
-    this.#changedBytes = counter('churnlink_changed_bytes_total',
-      'churnlink_changed_tracks_total times the track size in bytes, per volume');
-    this.#intervalTracks = gauge('churnlink_interval_changed_tracks',
-      'Distinct tracks changed in the last closed interval, per volume');
-    this.#ratio = gauge('churnlink_compression_ratio',
-      'Measured compression (raw / deflate level 1 bytes) of the last sampled interval, per volume');
-    this.#zeroShare = gauge('churnlink_compression_zero_share',
-      'Share of all-zero tracks among the last sampled interval\'s tracks, per volume');
-    this.#lost = new Counter({ name: 'churnlink_lost_events_total',
-      help: 'Events the kernel trace buffer lost (overruns and drops)', registers });
-    this.#intervals = new Counter({ name: 'churnlink_intervals_total',
-      help: 'Intervals closed (one per interval start, all volumes)', registers });
-    this.#spooled = new Gauge({ name: 'churnlink_spool_intervals',
-      help: 'Closed intervals waiting in the local spool for the store', registers });
-    this.#sampledBytes = new Counter({ name: 'churnlink_sample_read_bytes_total',
-      help: 'Bytes the compression sampler read from the devices', registers });
+    this.#changedTracks = counter(
+      'churnlink_changed_tracks_total',
+      'Sum over committed intervals of the distinct tracks changed in each, per volume',
+    );
+    this.#changedBytes = counter(
+      'churnlink_changed_bytes_total',
+      'churnlink_changed_tracks_total times the track size in bytes, per volume',
+    );
+    this.#intervalTracks = gauge(
+      'churnlink_interval_changed_tracks',
+      'Distinct tracks changed in the last closed interval, per volume',
+    );
+    this.#ratio = gauge(
+      'churnlink_compression_ratio',
+      'Measured compression (raw / deflate level 1 bytes) of the last sampled interval, per volume',
+    );
+    this.#zeroShare = gauge(
+      'churnlink_compression_zero_share',
+      "Share of all-zero tracks among the last sampled interval's tracks, per volume",
+    );
+    this.#lost = new Counter({
+      name: 'churnlink_lost_events_total',
+      help: 'Events the kernel trace buffer lost (overruns and drops)',
+      registers,
+    });
+    this.#intervals = new Counter({
+      name: 'churnlink_intervals_total',
+      help: 'Intervals closed (one per interval start, all volumes)',
+      registers,
+    });
+    this.#spooled = new Gauge({
+      name: 'churnlink_spool_intervals',
+      help: 'Closed intervals waiting in the local spool for the store',
+      registers,
+    });
+    this.#sampledBytes = new Counter({
+      name: 'churnlink_sample_read_bytes_total',
+      help: 'Bytes the compression sampler read from the devices',
+      registers,
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'churnlink_' });
   }
 
@@ -129,9 +151,10 @@ export async function serveMetrics(registry: Registry, host: string, port: numbe
   const a = server.address() as AddressInfo;
   return {
     address: a.family === 'IPv6' ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

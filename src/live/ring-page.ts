@@ -39,7 +39,14 @@ export function bioLayoutOf(format: string): BioLayout {
   };
   if (!id) throw new Error('block_bio_queue format has no ID');
   const rwbs = field('rwbs');
-  return { eventId: Number(id[1]), devOffset: field('dev').offset, sectorOffset: field('sector').offset, nrSectorOffset: field('nr_sector').offset, rwbsOffset: rwbs.offset, rwbsSize: rwbs.size };
+  return {
+    eventId: Number(id[1]),
+    devOffset: field('dev').offset,
+    sectorOffset: field('sector').offset,
+    nrSectorOffset: field('nr_sector').offset,
+    rwbsOffset: rwbs.offset,
+    rwbsSize: rwbs.size,
+  };
 }
 
 /** Decode the events of one page (`bytes` long); returns the number of bios handed to `sink`. */
@@ -49,7 +56,7 @@ export function decodeRingPage(page: Uint8Array, bytes: number, layout: BioLayou
   let timeNs = Number(view.getBigUint64(0, true));
   const end = Math.min(bytes, PAGE_HEADER_BYTES + (view.getUint32(8, true) & LENGTH_MASK));
   let bios = 0;
-  for (let p = PAGE_HEADER_BYTES; p + 4 <= end; ) {
+  for (let p = PAGE_HEADER_BYTES; p + 4 <= end;) {
     const header = view.getUint32(p, true);
     const typeLen = header & 0x1f;
     const delta = header >>> 5;
@@ -89,7 +96,13 @@ export function decodeRingPage(page: Uint8Array, bytes: number, layout: BioLayou
       }
       const sectors = view.getUint32(data + layout.nrSectorOffset, true);
       if (write && !discard && sectors > 0) {
-        sink.bio(timeNs, view.getUint32(data + layout.devOffset, true), Number(view.getBigUint64(data + layout.sectorOffset, true)), sectors, true);
+        sink.bio(
+          timeNs,
+          view.getUint32(data + layout.devOffset, true),
+          Number(view.getBigUint64(data + layout.sectorOffset, true)),
+          sectors,
+          true,
+        );
         bios++;
       }
     }

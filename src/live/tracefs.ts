@@ -1,4 +1,15 @@
-import { closeSync, constants, existsSync, mkdirSync, openSync, readFileSync, readdirSync, readSync, rmdirSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  readSync,
+  rmdirSync,
+  writeFileSync,
+} from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
@@ -53,9 +64,13 @@ export function tracefsRoot(): string {
   try {
     execFileSync('mount', ['-t', 'tracefs', 'nodev', MOUNTS[0]!], { stdio: 'pipe' });
   } catch (err) {
-    throw new UsageError(`tracefs is not mounted and mounting it at ${MOUNTS[0]} failed: ${(err as Error).message.trim()}`, { cause: err });
+    throw new UsageError(
+      `tracefs is not mounted and mounting it at ${MOUNTS[0]} failed: ${(err as Error).message.trim()}`,
+      { cause: err },
+    );
   }
-  if (!existsSync(join(MOUNTS[0]!, 'instances'))) throw new UsageError(`tracefs at ${MOUNTS[0]} has no instances/ (kernel too old?)`);
+  if (!existsSync(join(MOUNTS[0]!, 'instances')))
+    throw new UsageError(`tracefs at ${MOUNTS[0]} has no instances/ (kernel too old?)`);
   return MOUNTS[0]!;
 }
 
@@ -94,7 +109,10 @@ export class TraceInstance {
       set('events/block/block_bio_queue/filter', `(${devs}) && rwbs ~ "*W*"`);
       set('events/block/block_bio_queue/enable', '1');
       this.#cpus = readdirSync(join(this.dir, 'per_cpu')).filter((c) => /^cpu\d+$/.test(c));
-      for (const cpu of this.#cpus) this.#pipes.push(openSync(join(this.dir, 'per_cpu', cpu, 'trace_pipe_raw'), constants.O_RDONLY | constants.O_NONBLOCK));
+      for (const cpu of this.#cpus)
+        this.#pipes.push(
+          openSync(join(this.dir, 'per_cpu', cpu, 'trace_pipe_raw'), constants.O_RDONLY | constants.O_NONBLOCK),
+        );
       const subbuf = join(this.dir, 'buffer_subbuf_size_kb');
       this.pageBytes = existsSync(subbuf) ? Number(readFileSync(subbuf, 'utf8').trim()) * 1024 : 4096;
       set('tracing_on', '1');

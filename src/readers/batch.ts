@@ -44,8 +44,12 @@ export class IoBatch {
    * (`capacity - length`); the batch is handed on when full, as with `push`.
    */
   append(
-    volume: Uint32Array, timeUs: Float64Array, offsetBytes: Float64Array, lengthBytes: Float64Array,
-    isWrite: Uint8Array, count: number,
+    volume: Uint32Array,
+    timeUs: Float64Array,
+    offsetBytes: Float64Array,
+    lengthBytes: Float64Array,
+    isWrite: Uint8Array,
+    count: number,
   ): void {
     const i = this.length;
     this.volume.set(volume.subarray(0, count), i);

@@ -9,7 +9,6 @@ import { relativeTimeProblem } from './epoch.js';
 const SUMMARY = /^(CPU\d+|Total|Throughput|Events|Skips)\b/;
 const EVENT = /^\s*\d+,\d+\s+\d+\s+\d+\s+\d+\.\d+\s+\d+\s+[A-Z]{1,2}\s/;
 
-
 /** True when the line is an event; the cursor is then on its action field. */
 function actionOf(f: FieldCursor): boolean {
   f.field('device');
@@ -87,8 +86,9 @@ export class BlkparseSurvey implements Survey {
  */
 export const blkparse: Reader = {
   name: 'blkparse',
-  description: 'blkparse text: maj,min cpu seq time(s from start) pid action rwbs sector(512 B) + n(512 B) [proc]; '
-    + 'Q events (D if none); volume maj:min',
+  description:
+    'blkparse text: maj,min cpu seq time(s from start) pid action rwbs sector(512 B) + n(512 B) [proc]; ' +
+    'Q events (D if none); volume maj:min',
   sniff(head) {
     const lines = latin1(head, 0, Math.min(head.length, 4096)).split('\n');
     // `#` header lines (as some tools write them) come before the first event.
@@ -150,8 +150,8 @@ export const blkparse: Reader = {
         lines.end();
         if (survey === null && queues === 0 && issues > 0) {
           throw new InputError(
-            `blkparse: ${ctx.source}: the trace has no queue (Q) events; its ${issues} issue (D) events can be counted `
-            + 'only when it is read from a file (read twice: first to find the event kind), not from standard input',
+            `blkparse: ${ctx.source}: the trace has no queue (Q) events; its ${issues} issue (D) events can be counted ` +
+              'only when it is read from a file (read twice: first to find the event kind), not from standard input',
           );
         }
       },

@@ -17,7 +17,6 @@ const TC_NOTIFY = 1 << 10;
 const TC_DISCARD = 1 << 13;
 const MINOR_BITS = 20; // the kernel's internal dev_t: major << 20 | minor
 
-
 function endianOf(head: Uint8Array): boolean | null {
   if (head.length < 4) return null;
   const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
@@ -101,8 +100,9 @@ export class BlktraceSurvey implements Survey {
  */
 export const blktrace: Reader = {
   name: 'blktrace',
-  description: 'blktrace binary (blktrace -o): struct blk_io_trace, either endianness; queue events (issue if none); '
-    + 'time ns from the first event; volume major:minor',
+  description:
+    'blktrace binary (blktrace -o): struct blk_io_trace, either endianness; queue events (issue if none); ' +
+    'time ns from the first event; volume major:minor',
   sniff(head) {
     return endianOf(head) !== null;
   },
@@ -124,7 +124,9 @@ export const blktrace: Reader = {
       const le = littleEndian === true;
       const magic = view.getUint32(at, le);
       if (littleEndian === null || magic >>> 8 !== MAGIC) {
-        throw new InputError(`blktrace: ${ctx.source}: byte ${fileOffset}: bad magic 0x${magic.toString(16).padStart(8, '0')} (not a blk_io_trace record)`);
+        throw new InputError(
+          `blktrace: ${ctx.source}: byte ${fileOffset}: bad magic 0x${magic.toString(16).padStart(8, '0')} (not a blk_io_trace record)`,
+        );
       }
       const pduBytes = view.getUint16(at + 46, le);
       const recordBytes = HEADER_BYTES + pduBytes;
@@ -136,8 +138,8 @@ export const blktrace: Reader = {
       originNs ??= timeNs;
       if (timeNs < originNs) {
         throw recordError(
-          `blktrace: ${ctx.source}: byte ${fileOffset}: time ${timeNs} ns is before the first event (${originNs} ns); `
-          + 'a trace on standard input must start with its earliest event (give the per-CPU files instead)',
+          `blktrace: ${ctx.source}: byte ${fileOffset}: time ${timeNs} ns is before the first event (${originNs} ns); ` +
+            'a trace on standard input must start with its earliest event (give the per-CPU files instead)',
           recordBytes,
         );
       }
@@ -161,7 +163,8 @@ export const blktrace: Reader = {
       }
       const timeUs = Number((timeNs - originNs) / 1000n) + ctx.startUs;
       const timeProblem = relativeTimeProblem(timeUs);
-      if (timeProblem !== null) throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: time ${timeProblem}`, recordBytes);
+      if (timeProblem !== null)
+        throw recordError(`blktrace: ${ctx.source}: byte ${fileOffset}: time ${timeProblem}`, recordBytes);
       ctx.batch.push(volume, timeUs, sector * 512, length, isWrite);
       return recordBytes;
     });
@@ -173,8 +176,8 @@ export const blktrace: Reader = {
         decoder.end();
         if (survey === null && queues === 0 && issues > 0) {
           throw new InputError(
-            `blktrace: ${ctx.source}: the trace has no queue (Q) events; its ${issues} issue (D) events can be counted `
-            + 'only when it is read from files (read twice: first to find the event kind), not from standard input',
+            `blktrace: ${ctx.source}: the trace has no queue (Q) events; its ${issues} issue (D) events can be counted ` +
+              'only when it is read from files (read twice: first to find the event kind), not from standard input',
           );
         }
       },

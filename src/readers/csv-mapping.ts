@@ -32,7 +32,14 @@ export const DEFAULT_WRITE_OPS = ['w', 'write', 'wr', '1', '2a', '8a', 'aa', 'ws
 export const DEFAULT_READ_OPS = ['r', 'read', 'rd', '0', '28', '88', 'a8', 'rs'];
 
 const OFFSET_UNITS: Record<string, number> = {
-  b: 1, byte: 1, bytes: 1, sector: 512, sectors: 512, blk: 512, '4k': 4096, page: 4096,
+  b: 1,
+  byte: 1,
+  bytes: 1,
+  sector: 512,
+  sectors: 512,
+  blk: 512,
+  '4k': 4096,
+  page: 4096,
 };
 
 function unitBytesOf(text: string, what: string): number {
@@ -87,7 +94,8 @@ export function parseCsvMapping(input: CsvMappingInput): CsvMapping {
     offset: { column: offsetCol, unitBytes: unitBytesOf(offsetUnit || 'B', 'offset') },
     length: { column: lengthCol, unitBytes: unitBytesOf(lengthUnit || 'B', 'length') },
   };
-  if (mapping.delimiter.length !== 1) throw new UsageError(`csv: delimiter must be one character; got "${mapping.delimiter}"`);
+  if (mapping.delimiter.length !== 1)
+    throw new UsageError(`csv: delimiter must be one character; got "${mapping.delimiter}"`);
   if (spec.op !== undefined) {
     mapping.op = {
       column: columnRefOf(spec.op),

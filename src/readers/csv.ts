@@ -19,7 +19,8 @@ const TIME_DIGITS = { s: 6, ms: 3, us: 0, ns: -3 } as const;
  */
 export const csv: Reader = {
   name: 'csv',
-  description: 'generic delimited text; columns and units from --columns time=COL:s,offset=COL:sector,length=COL:B[,op=COL][,volume=COL]',
+  description:
+    'generic delimited text; columns and units from --columns time=COL:s,offset=COL:sector,length=COL:B[,op=COL][,volume=COL]',
   sniff() {
     return false; // chosen by --format csv or --columns, never guessed
   },
@@ -27,7 +28,13 @@ export const csv: Reader = {
     const mapping = ctx.csv;
     if (!mapping) throw new UsageError('csv: no column mapping; give --columns (see churnlink collect --help)');
     // Slots: time, offset, length, op, volume; null when unmapped.
-    const refs: (ColumnRef | null)[] = [mapping.time.column, mapping.offset.column, mapping.length.column, mapping.op?.column ?? null, mapping.volume?.column ?? null];
+    const refs: (ColumnRef | null)[] = [
+      mapping.time.column,
+      mapping.offset.column,
+      mapping.length.column,
+      mapping.op?.column ?? null,
+      mapping.volume?.column ?? null,
+    ];
     const named = refs.some((r) => typeof r === 'string');
     const fieldNames = Array.from({ length: 64 }, (_, i) => `column ${i + 1}`);
     const slotNames = ['time', 'offset', 'length', 'op', 'volume'];

@@ -35,6 +35,8 @@ function fail(f: FieldCursor, problem: string): never {
  */
 export function relativeTimeProblem(timeUs: number): string | null {
   if (timeUs >= 0 && timeUs < PLAUSIBLE_UNTIL_US) return null;
-  return `plus the start time is ${Number.isFinite(timeUs) ? Math.round(timeUs / 1e6) : timeUs} s since the epoch, `
-    + 'outside 1970-01-01 .. 2100-01-01 UTC';
+  return (
+    `plus the start time is ${Number.isFinite(timeUs) ? Math.round(timeUs / 1e6) : timeUs} s since the epoch, ` +
+    'outside 1970-01-01 .. 2100-01-01 UTC'
+  );
 }

@@ -233,8 +233,10 @@ export const EXCERPT_CHARS = 40;
  */
 export function excerptOf(bytes: Uint8Array, start: number, end: number): string {
   const cut = end - start > EXCERPT_CHARS;
-  const text = utf8(bytes, start, cut ? start + EXCERPT_CHARS : end)
-    .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  const text = utf8(bytes, start, cut ? start + EXCERPT_CHARS : end).replace(
+    /[\x00-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   return cut ? `${text}…` : text;
 }
 
@@ -256,7 +258,6 @@ export function latin1(bytes: Uint8Array, start: number, end: number): string {
   for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]!);
   return s;
 }
-
 
 /** Index of the ASCII `pattern` in bytes[from, to), or -1. */
 export function indexOfBytes(bytes: Uint8Array, pattern: Uint8Array, from: number, to: number): number {

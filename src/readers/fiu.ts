@@ -14,10 +14,14 @@ export const fiu: Reader = {
   description: 'FIU: ts(ns) pid process lba(512 B) size(512 B blocks) op(R/W) major minor [md5]; volume major:minor',
   split: { kind: 'lines' },
   sniff(head) {
-    return /^\d+ \d+ \S+ \d+ \d+ [RW] \d+ \d+( [0-9a-f]+)?\r?$/i.test(latin1(head, 0, Math.min(head.length, 400)).split('\n')[0]!);
+    return /^\d+ \d+ \S+ \d+ \d+ [RW] \d+ \d+( [0-9a-f]+)?\r?$/i.test(
+      latin1(head, 0, Math.min(head.length, 400)).split('\n')[0]!,
+    );
   },
   open(ctx: DecodeContext) {
-    const volumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) => utf8(bytes, start, end).replace(/[ \t]+/, ':'));
+    const volumes = new VolumeSpanCache(ctx.volumes, (bytes, start, end) =>
+      utf8(bytes, start, end).replace(/[ \t]+/, ':'),
+    );
     return openLines(ctx, 'fiu', -1, {
       parse(f) {
         const tsNs = f.field('ts').uint('ts');

@@ -18,7 +18,17 @@ import { vscsiCsv } from './vscsi-csv.js';
  * here. Order matters for sniffing: more specific formats first; `csv` never sniffs.
  */
 export const readers: Readonly<Record<string, Reader>> = registry([
-  blktrace, vscsi, msr, alibaba, tencent, spc, fiu, blkparse, tracefs, vscsiCsv, csv,
+  blktrace,
+  vscsi,
+  msr,
+  alibaba,
+  tencent,
+  spc,
+  fiu,
+  blkparse,
+  tracefs,
+  vscsiCsv,
+  csv,
 ]);
 
 function registry(list: Reader[]): Record<string, Reader> {
@@ -47,7 +57,9 @@ export function sniffReader(input: Uint8Array, source: string): Reader {
   // A UTF-8 byte order mark is no part of any format (text decoders skip it too).
   const head = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? input.subarray(3) : input;
   for (const reader of Object.values(readers)) if (reader.sniff(head)) return reader;
-  const firstLine = latin1(head, 0, Math.min(head.length, 60)).split('\n')[0]!.replace(/[^\x20-\x7e]/g, '.');
+  const firstLine = latin1(head, 0, Math.min(head.length, 60))
+    .split('\n')[0]!
+    .replace(/[^\x20-\x7e]/g, '.');
   throw new UsageError(
     `${source}: unrecognised trace format (first bytes: "${firstLine}"); known formats: ${formatNames().join(', ')}; use --format NAME (csv needs --columns)`,
   );

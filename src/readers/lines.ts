@@ -89,9 +89,7 @@ export function openLines(
       stats.records++;
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
-      const message = truncated
-        ? `${err.message} (last line has no newline: the file looks truncated)`
-        : err.message;
+      const message = truncated ? `${err.message} (last line has no newline: the file looks truncated)` : err.message;
       if (!ctx.skipBad) throw new InputError(message, { cause: err, line });
       stats.skipped++;
       if (stats.firstSkipped === undefined) {
@@ -105,8 +103,9 @@ export function openLines(
   const tooLong = (bytes: Uint8Array, start: number, end: number): void => {
     line++;
     const binary = bytes.subarray(start, Math.min(end, start + EXCERPT_CHARS)).includes(0);
-    const message = `${format}: ${ctx.source}:${line}: line is longer than ${MAX_LINE_TEXT}, the limit for a text trace`
-      + (binary ? ' (binary data?)' : `: "${excerptOf(bytes, start, end)}"`);
+    const message =
+      `${format}: ${ctx.source}:${line}: line is longer than ${MAX_LINE_TEXT}, the limit for a text trace` +
+      (binary ? ' (binary data?)' : `: "${excerptOf(bytes, start, end)}"`);
     if (!ctx.skipBad) throw new InputError(message, { line });
     stats.skipped++;
     if (stats.firstSkipped === undefined) {
@@ -192,9 +191,8 @@ export function openLines(
     stats,
     push(input: Uint8Array): void {
       // A plain Uint8Array view: TypedArray indexOf is much cheaper than Buffer's.
-      let chunk = input.constructor === Uint8Array
-        ? input
-        : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
+      let chunk =
+        input.constructor === Uint8Array ? input : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
       if (bomMatched >= 0) {
         // A UTF-8 byte order mark at the start of the input is not part of the first line.
         let i = 0;

@@ -43,7 +43,8 @@ export function unixUsFromFiletime(f: FieldCursor, name: string): number {
  */
 export const msr: Reader = {
   name: 'msr',
-  description: 'MSR Cambridge / SNIA CSV: Timestamp(FILETIME),Hostname,DiskNumber,Type,Offset(B),Size(B),ResponseTime; volume Hostname_DiskNumber',
+  description:
+    'MSR Cambridge / SNIA CSV: Timestamp(FILETIME),Hostname,DiskNumber,Type,Offset(B),Size(B),ResponseTime; volume Hostname_DiskNumber',
   split: { kind: 'lines' },
   sniff(head) {
     const firstLine = latin1(head, 0, Math.min(head.length, 512)).split('\n')[0]!;
@@ -104,7 +105,14 @@ export const msr: Reader = {
         q++;
         if (q + 6 > end) return 0;
         let isWrite: boolean;
-        if (b[q] === 87 && b[q + 1] === 114 && b[q + 2] === 105 && b[q + 3] === 116 && b[q + 4] === 101 && b[q + 5] === COMMA) {
+        if (
+          b[q] === 87 &&
+          b[q + 1] === 114 &&
+          b[q + 2] === 105 &&
+          b[q + 3] === 116 &&
+          b[q + 4] === 101 &&
+          b[q + 5] === COMMA
+        ) {
           isWrite = true;
           q += 6;
         } else if (b[q] === 82 && b[q + 1] === 101 && b[q + 2] === 97 && b[q + 3] === 100 && b[q + 4] === COMMA) {

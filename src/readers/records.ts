@@ -6,7 +6,14 @@ import type { DecodeContext, DecodeStats, Decoder } from './reader.js';
  * record's byte offset in the input, for error messages; `final` is true when no more bytes will
  * come. Returns the record's length in bytes, or 0 when more bytes are needed.
  */
-export type RecordParser = (bytes: Uint8Array, view: DataView, at: number, available: number, fileOffset: number, final: boolean) => number;
+export type RecordParser = (
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  available: number,
+  fileOffset: number,
+  final: boolean,
+) => number;
 
 /**
  * A decoder for binary traces made of records (fixed or self-sized): hands the parser whole
@@ -26,7 +33,8 @@ export function openRecords(ctx: DecodeContext, format: string, parse: RecordPar
       try {
         used = parse(bytes, view, at, bytes.length - at, fileOffset + at, final);
       } catch (err) {
-        if (!(err instanceof InputError) || !ctx.skipBad || !(err as InputError & { recordBytes?: number }).recordBytes) throw err;
+        if (!(err instanceof InputError) || !ctx.skipBad || !(err as InputError & { recordBytes?: number }).recordBytes)
+          throw err;
         // A bad record of known length is skipped as a unit.
         used = (err as InputError & { recordBytes: number }).recordBytes;
         stats.skipped++;

@@ -10,7 +10,8 @@ export function rwbsKind(f: FieldCursor): number {
   for (let p = f.start; p < f.end; p++) {
     const c = f.bytes[p]!;
     if (c === 68) return -1; // 'D' discard
-    if (c === 87) write = true; // 'W'
+    if (c === 87)
+      write = true; // 'W'
     else if (c === 82) read = true; // 'R'
   }
   return write ? 1 : read ? 0 : -1;

@@ -13,7 +13,13 @@ import type { VolumeSpanCache } from './volumes.js';
  */
 /** Parses whole lines from p (an address) up to end into the output columns (assembly/msr.ts). */
 type Kernel = (
-  p: number, end: number, maxRecords: number, maxEndBytes: number, fromUs: number, untilUs: number, startUs: number,
+  p: number,
+  end: number,
+  maxRecords: number,
+  maxEndBytes: number,
+  fromUs: number,
+  untilUs: number,
+  startUs: number,
 ) => number;
 
 interface KernelExports {
@@ -75,7 +81,10 @@ const RELATIVE: ReadonlySet<KernelFormat> = new Set(['spc']);
  * `startUs` is added to the times of formats that count from the trace's start.
  */
 export function simdLines(
-  format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache, startUs = 0,
+  format: KernelFormat,
+  batch: IoBatch,
+  volumes: VolumeSpanCache,
+  startUs = 0,
 ): BulkLines | undefined {
   const module = simdModule();
   if (module === null) return undefined;
@@ -144,8 +153,15 @@ class KernelLines implements BulkLines {
     let at = base + p;
     let lines = 0;
     for (;;) {
-      at = this.#parse(at, base + end, Math.min(this.#records, batch.capacity - batch.length), batch.maxWriteEndBytes,
-        this.#fromUs, PLAUSIBLE_UNTIL_US, this.#startUs);
+      at = this.#parse(
+        at,
+        base + end,
+        Math.min(this.#records, batch.capacity - batch.length),
+        batch.maxWriteEndBytes,
+        this.#fromUs,
+        PLAUSIBLE_UNTIL_US,
+        this.#startUs,
+      );
       const n = k.records.value as number;
       if (n > 0) batch.append(this.#volume, this.#timeUs, this.#offset, this.#length, this.#isWrite, n);
       lines += n;
@@ -154,7 +170,7 @@ class KernelLines implements BulkLines {
       if (reason === VOLUME) {
         const start = (k.keyStart.value as number) - base;
         const id = this.#volumes.id(this.#chunk, start, (k.keyEnd.value as number) - base);
-        if (k.addVolume(start + base, (k.keyEnd.value as number), id) !== 0) continue;
+        if (k.addVolume(start + base, k.keyEnd.value as number, id) !== 0) continue;
       }
       break;
     }

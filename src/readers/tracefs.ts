@@ -20,9 +20,12 @@ const SPACE = 32;
  */
 export const tracefs: Reader = {
   name: 'tracefs',
-  description: 'tracefs text: ... time: block_bio_queue|block_rq_issue: maj,min rwbs [bytes ()] sector + n [comm]; volume maj:min',
+  description:
+    'tracefs text: ... time: block_bio_queue|block_rq_issue: maj,min rwbs [bytes ()] sector + n [comm]; volume maj:min',
   sniff(head) {
-    return /^\s*\S.*\s\d+\.\d+: block_(bio_queue|rq_issue): \d+,\d+ /m.test(latin1(head, 0, Math.min(head.length, 4096)));
+    return /^\s*\S.*\s\d+\.\d+: block_(bio_queue|rq_issue): \d+,\d+ /m.test(
+      latin1(head, 0, Math.min(head.length, 4096)),
+    );
   },
   open(ctx: DecodeContext) {
     return openLines(ctx, 'tracefs', -1, tracefsLineParser(ctx));
@@ -46,7 +49,10 @@ function tracefsLineParser(ctx: DecodeContext) {
       const event = f.is(BIO_QUEUE) ? BIO_QUEUE : RQ_ISSUE;
       counted ??= event;
       if (event !== counted) {
-        ctx.warnings.warn(`tracefs-${event}`, `tracefs: ${ctx.source}: ${event} events ignored; ${counted} events are counted so that no I/O counts twice`);
+        ctx.warnings.warn(
+          `tracefs-${event}`,
+          `tracefs: ${ctx.source}: ${event} events ignored; ${counted} events are counted so that no I/O counts twice`,
+        );
         return;
       }
       // The timestamp is the token just before ": block_".

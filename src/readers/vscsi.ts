@@ -15,7 +15,11 @@ function versionOf(head: Uint8Array): typeof V1 | typeof V2 | null {
   // Like vscsiStats' own test: the version byte of the first two records must agree.
   for (const layout of [V2, V1]) {
     if (head.length < 2 * layout.bytes) continue;
-    if (head[layout.ver + 1] === (layout === V1 ? 1 : 2) && head[layout.bytes + layout.ver + 1] === head[layout.ver + 1]) return layout;
+    if (
+      head[layout.ver + 1] === (layout === V1 ? 1 : 2) &&
+      head[layout.bytes + layout.ver + 1] === head[layout.ver + 1]
+    )
+      return layout;
   }
   return null;
 }
@@ -28,7 +32,8 @@ function versionOf(head: Uint8Array): typeof V1 | typeof V2 | null {
  */
 export const vscsi: Reader = {
   name: 'vscsi',
-  description: 'VMware vscsiStats binary v1 (32 B) / v2 (40 B) records: cmd, len(B), lbn(512 B), ts(µs from start); one volume per file',
+  description:
+    'VMware vscsiStats binary v1 (32 B) / v2 (40 B) records: cmd, len(B), lbn(512 B), ts(µs from start); one volume per file',
   split: { kind: 'records', recordBytes: (head) => versionOf(head)?.bytes ?? 0 },
   sniff(head) {
     return versionOf(head) !== null;
@@ -40,13 +45,20 @@ export const vscsi: Reader = {
       if (layout === null) {
         // Decided once, on the first two records (or the only one).
         if (available < 2 * V2.bytes && !final) return 0;
-        layout = versionOf(bytes.subarray(at)) ?? (bytes[at + V1.ver + 1] === 1 ? V1 : bytes[at + V2.ver + 1] === 2 ? V2 : null);
-        if (layout === null) throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: not a vscsi v1 or v2 record`, 0);
+        layout =
+          versionOf(bytes.subarray(at)) ??
+          (bytes[at + V1.ver + 1] === 1 ? V1 : bytes[at + V2.ver + 1] === 2 ? V2 : null);
+        if (layout === null)
+          throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: not a vscsi v1 or v2 record`, 0);
       }
       const L = layout;
       if (available < L.bytes) return 0;
       const version = bytes[at + L.ver + 1];
-      if (version !== (L === V1 ? 1 : 2)) throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: version byte is ${version}, expected ${L === V1 ? 1 : 2}`, L.bytes);
+      if (version !== (L === V1 ? 1 : 2))
+        throw recordError(
+          `vscsi: ${ctx.source}: byte ${fileOffset}: version byte is ${version}, expected ${L === V1 ? 1 : 2}`,
+          L.bytes,
+        );
       const cmd = view.getUint16(at + L.cmd, true) & 0xff;
       const isWrite = SCSI_WRITE_OPS.has(cmd);
       if (!isWrite && !SCSI_READ_OPS.has(cmd)) return L.bytes;
@@ -58,7 +70,8 @@ export const vscsi: Reader = {
         throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: lbn + len ${problem}`, L.bytes);
       }
       const timeProblem = relativeTimeProblem(timeUs + ctx.startUs);
-      if (timeProblem !== null) throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: ts ${timeProblem}`, L.bytes);
+      if (timeProblem !== null)
+        throw recordError(`vscsi: ${ctx.source}: byte ${fileOffset}: ts ${timeProblem}`, L.bytes);
       ctx.batch.push(volume, timeUs + ctx.startUs, lbn * SECTOR, length, isWrite);
       return L.bytes;
     });

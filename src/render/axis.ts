@@ -27,8 +27,7 @@ export interface TimeTicks {
  */
 export function roundTicks(fromS: number, toS: number, maxSteps: number, absolute = true): TimeTicks {
   const spanS = Math.max(toS - fromS, 1e-9);
-  const stepS = ROUND_STEPS_S.find((s) => spanS / s <= maxSteps)
-    ?? Math.ceil(spanS / maxSteps / WEEK_S) * WEEK_S;
+  const stepS = ROUND_STEPS_S.find((s) => spanS / s <= maxSteps) ?? Math.ceil(spanS / maxSteps / WEEK_S) * WEEK_S;
   const originS = absolute && stepS % WEEK_S === 0 ? MONDAY_OFFSET_S : 0;
   const ticksS: number[] = [];
   for (let t = Math.ceil((fromS - originS) / stepS - 1e-9) * stepS + originS; t <= toS + 1e-9; t += stepS) {

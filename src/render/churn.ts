@@ -51,9 +51,12 @@ export function churnJson(views: readonly ChurnView[], by: ReportBy): Record<str
     p50ChangedTracks: row.perInterval.p50,
     p95ChangedTracks: row.perInterval.p95,
     p99ChangedTracks: row.perInterval.p99,
-    ...(row.perInterval.atPercentile === undefined ? {} : {
-      percentile: row.perInterval.atPercentile.p, percentileChangedTracks: row.perInterval.atPercentile.value,
-    }),
+    ...(row.perInterval.atPercentile === undefined
+      ? {}
+      : {
+          percentile: row.perInterval.atPercentile.p,
+          percentileChangedTracks: row.perInterval.atPercentile.value,
+        }),
     ...sizing,
   }));
 }
@@ -75,12 +78,20 @@ export function churnCsv(views: readonly ChurnView[], by: ReportBy, per: Per, re
   // The link columns follow from the request alone, so chunks of a stream agree on them.
   const asked = request === undefined ? null : sizeLink(0, request);
   const sizingCols = SIZING_CSV.filter(([key]) =>
-    (asked === null ? views.some((v) => v.sizing[key] !== undefined) : asked[key] !== undefined));
+    asked === null ? views.some((v) => v.sizing[key] !== undefined) : asked[key] !== undefined,
+  );
   const tail = (s: Sizing): CsvValue[] => sizingCols.map(([key]) => s[key]);
   if (per !== null) {
     return renderCsv(
       ['start_s', by, 'writes', 'write_bytes', 'changed_tracks', ...sizingCols.map(([, h]) => h)],
-      views.map(({ row, sizing }) => [row.startS, row.name, row.writes, row.writeBytes, row.changedTracks, ...tail(sizing)]),
+      views.map(({ row, sizing }) => [
+        row.startS,
+        row.name,
+        row.writes,
+        row.writeBytes,
+        row.changedTracks,
+        ...tail(sizing),
+      ]),
     );
   }
   // --percentile P adds its two columns (the percentile asked and the value there).
@@ -89,13 +100,48 @@ export function churnCsv(views: readonly ChurnView[], by: ReportBy, per: Per, re
   const askedOf = (row: ChurnView['row']): CsvValue[] =>
     withPercentile ? [row.perInterval.atPercentile?.p ?? null, row.perInterval.atPercentile?.value ?? null] : [];
   return renderCsv(
-    [by, 'start_s', 'end_s', 'writes', 'write_bytes', 'reads', 'read_bytes', 'changed_tracks', 'changed_bytes',
-      'capacity_bytes', 'percent_changed', 'fold_ratio', 'intervals', 'peak_changed_tracks', 'p50_changed_tracks',
-      'p95_changed_tracks', 'p99_changed_tracks', ...askedCols, ...sizingCols.map(([, h]) => h)],
-    views.map(({ row, sizing }) => [row.name, row.startS, row.endS, row.writes, row.writeBytes, row.reads,
-      row.readBytes, row.changedTracks, row.changedBytes, row.capacityBytes, row.percentChanged, row.foldRatio,
-      row.perInterval.intervals, row.perInterval.peak, row.perInterval.p50, row.perInterval.p95, row.perInterval.p99,
-      ...askedOf(row), ...tail(sizing)]),
+    [
+      by,
+      'start_s',
+      'end_s',
+      'writes',
+      'write_bytes',
+      'reads',
+      'read_bytes',
+      'changed_tracks',
+      'changed_bytes',
+      'capacity_bytes',
+      'percent_changed',
+      'fold_ratio',
+      'intervals',
+      'peak_changed_tracks',
+      'p50_changed_tracks',
+      'p95_changed_tracks',
+      'p99_changed_tracks',
+      ...askedCols,
+      ...sizingCols.map(([, h]) => h),
+    ],
+    views.map(({ row, sizing }) => [
+      row.name,
+      row.startS,
+      row.endS,
+      row.writes,
+      row.writeBytes,
+      row.reads,
+      row.readBytes,
+      row.changedTracks,
+      row.changedBytes,
+      row.capacityBytes,
+      row.percentChanged,
+      row.foldRatio,
+      row.perInterval.intervals,
+      row.perInterval.peak,
+      row.perInterval.p50,
+      row.perInterval.p95,
+      row.perInterval.p99,
+      ...askedOf(row),
+      ...tail(sizing),
+    ]),
   );
 }
 
@@ -136,8 +182,14 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
   if (meta.per === null) {
     cols.push({ header: '% of size', value: (v) => formatFixed(v.row.percentChanged, 2) });
     if (meta.by !== 'dataset') cols.push({ header: 'fold', value: (v) => formatFixed(v.row.foldRatio, 2) });
-    cols.push({ header: 'peak/interval', value: (v) => (Number.isNaN(v.row.perInterval.peak) ? '-' : formatBytes(v.row.perInterval.peak * T)) });
-    cols.push({ header: 'p95/interval', value: (v) => (Number.isNaN(v.row.perInterval.p95) ? '-' : formatBytes(v.row.perInterval.p95 * T)) });
+    cols.push({
+      header: 'peak/interval',
+      value: (v) => (Number.isNaN(v.row.perInterval.peak) ? '-' : formatBytes(v.row.perInterval.peak * T)),
+    });
+    cols.push({
+      header: 'p95/interval',
+      value: (v) => (Number.isNaN(v.row.perInterval.p95) ? '-' : formatBytes(v.row.perInterval.p95 * T)),
+    });
     const asked = views.find((v) => v.row.perInterval.atPercentile !== undefined)?.row.perInterval.atPercentile;
     if (asked !== undefined) {
       cols.push({
@@ -149,11 +201,17 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
       });
     }
   } else {
-    cols.push({ header: 'avg rate', value: (v) => formatBandwidth((8 * v.row.changedBytes) / (v.row.endS - v.row.startS)) });
+    cols.push({
+      header: 'avg rate',
+      value: (v) => formatBandwidth((8 * v.row.changedBytes) / (v.row.endS - v.row.startS)),
+    });
   }
-  if (views.some((v) => v.sizing.requiredBandwidthBps !== undefined)) cols.push({ header: 'required', value: (v) => formatBandwidth(v.sizing.requiredBandwidthBps ?? NaN) });
-  if (views.some((v) => v.sizing.paths !== undefined)) cols.push({ header: 'paths', value: (v) => formatCount(v.sizing.paths ?? null) });
-  if (views.some((v) => v.sizing.resyncSeconds !== undefined)) cols.push({ header: 'resync', value: (v) => formatDuration(v.sizing.resyncSeconds ?? NaN) });
+  if (views.some((v) => v.sizing.requiredBandwidthBps !== undefined))
+    cols.push({ header: 'required', value: (v) => formatBandwidth(v.sizing.requiredBandwidthBps ?? NaN) });
+  if (views.some((v) => v.sizing.paths !== undefined))
+    cols.push({ header: 'paths', value: (v) => formatCount(v.sizing.paths ?? null) });
+  if (views.some((v) => v.sizing.resyncSeconds !== undefined))
+    cols.push({ header: 'resync', value: (v) => formatDuration(v.sizing.resyncSeconds ?? NaN) });
   const totalled = (meta.by === 'volume' || meta.by === 'group') && meta.per === null && views.length > 1;
   const footer = totalled ? [totalView(views, meta)] : [];
   let out = `${lines.join('\n')}\n\n${renderTable(views, cols, footer)}`;
@@ -175,13 +233,17 @@ function summedHeaders(cols: readonly Column<ChurnView>[], meta: ChurnReportMeta
 function groupTotalNote(shared: readonly SharedVolume[], summed: string): string {
   const head = `total: sums over the groups (${summed});\n`;
   if (shared.length === 0) {
-    return `${head}each volume is in one group, so these are exactly those of all the groups' volumes together\n`
-      + '(peak and percentiles per interval do not add: -)\n';
+    return (
+      `${head}each volume is in one group, so these are exactly those of all the groups' volumes together\n` +
+      '(peak and percentiles per interval do not add: -)\n'
+    );
   }
   const n = shared.length;
-  return `${head}${n} volume${n === 1 ? ' is' : 's are'} in several groups and counted in each: `
-    + `${escapeTerminal(sharedVolumesText(shared))},\n`
-    + `so these count ${n === 1 ? 'it' : 'them'} more than once (report --by volume gives the distinct totals)\n`;
+  return (
+    `${head}${n} volume${n === 1 ? ' is' : 's are'} in several groups and counted in each: ` +
+    `${escapeTerminal(sharedVolumesText(shared))},\n` +
+    `so these count ${n === 1 ? 'it' : 'them'} more than once (report --by volume gives the distinct totals)\n`
+  );
 }
 
 /**
@@ -197,9 +259,17 @@ function totalView(views: readonly ChurnView[], meta: ChurnReportMeta): ChurnVie
   const writeBytes = sum((r) => r.writeBytes);
   const capacityBytes = capacities.every((c) => c !== null) ? sum((r) => r.capacityBytes) : null;
   const row: ChurnRow = {
-    startS: first.startS, endS: first.endS, kind: meta.by === 'group' ? 'group' : 'volume', name: 'total',
-    writes: sum((r) => r.writes), writeBytes, reads: sum((r) => r.reads), readBytes: sum((r) => r.readBytes),
-    changedTracks: sum((r) => r.changedTracks), changedBytes, capacityBytes,
+    startS: first.startS,
+    endS: first.endS,
+    kind: meta.by === 'group' ? 'group' : 'volume',
+    name: 'total',
+    writes: sum((r) => r.writes),
+    writeBytes,
+    reads: sum((r) => r.reads),
+    readBytes: sum((r) => r.readBytes),
+    changedTracks: sum((r) => r.changedTracks),
+    changedBytes,
+    capacityBytes,
     percentChanged: capacityBytes ? (100 * changedBytes) / capacityBytes : null,
     foldRatio: changedBytes > 0 ? writeBytes / changedBytes : null,
     perInterval: { intervals: first.perInterval.intervals, peak: NaN, p50: NaN, p95: NaN, p99: NaN, mean: NaN },

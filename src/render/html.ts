@@ -63,14 +63,20 @@ function sharedTopMiB(d: HtmlReportData): number {
 export type ChartPlacement = 'page' | 'alone';
 
 function churnChart(
-  d: HtmlReportData, what: 'Changed' | 'Written', pick: (r: ChurnRow) => number, placement: ChartPlacement,
+  d: HtmlReportData,
+  what: 'Changed' | 'Written',
+  pick: (r: ChurnRow) => number,
+  placement: ChartPlacement,
 ): string {
   const { spans, series } = groupSteps(d.groupSeries, pick);
   const title = `${what} MiB per ${formatDuration(d.intervalS)} interval, by group${stepNote(d)}`;
   const other = what === 'Changed' ? 'written' : 'changed';
   const scale = placement === 'page' ? 'same scale in both charts' : `same scale as the ${other} chart`;
   return stackedStepChart(spans, series, {
-    title, yLabel: `MiB ${what.toLowerCase()} (${scale})`, fromS: d.window.startS, toS: d.window.endS,
+    title,
+    yLabel: `MiB ${what.toLowerCase()} (${scale})`,
+    fromS: d.window.startS,
+    toS: d.window.endS,
     yMax: sharedTopMiB(d),
   });
 }
@@ -107,21 +113,30 @@ export function bandwidthChart(d: HtmlReportData): string {
   const mbps = xs.map((r) => requiredBandwidthBps(d.totalChangedBytes, r, d.params) / 1e6);
   return lineChart(xs, [{ name: 'required', values: mbps }], {
     title: `Bandwidth to resynchronize ${formatBytes(d.totalChangedBytes)} of changes, by resync time`,
-    yLabel: 'Mbit/s', xTitle: 'resync time (log scale)', logX: true, xLabel: (s) => formatDuration(s),
-    xTicks: RESYNC_TICKS_S.filter((s) => s >= loS && s <= hiS), yFormat: (v) => String(v),
-    ...(marked && link !== null ? {
-      marker: {
-        x: resyncS, y: linkBps / 1e6,
-        label: `given link ${link.paths} x ${formatBandwidth(link.pathBps)}: ${formatDuration(resyncS)}`,
-      },
-    } : {}),
+    yLabel: 'Mbit/s',
+    xTitle: 'resync time (log scale)',
+    logX: true,
+    xLabel: (s) => formatDuration(s),
+    xTicks: RESYNC_TICKS_S.filter((s) => s >= loS && s <= hiS),
+    yFormat: (v) => String(v),
+    ...(marked && link !== null
+      ? {
+          marker: {
+            x: resyncS,
+            y: linkBps / 1e6,
+            label: `given link ${link.paths} x ${formatBandwidth(link.pathBps)}: ${formatDuration(resyncS)}`,
+          },
+        }
+      : {}),
   });
 }
 
 /** At most 2,000 steps: the maximum RPO of each run of consecutive intervals, over the run's span. */
-function rpoSteps(
-  list: { startS: number; endS: number; maxRpoS: number }[],
-): { spans: Span[]; ys: number[]; per: number } {
+function rpoSteps(list: { startS: number; endS: number; maxRpoS: number }[]): {
+  spans: Span[];
+  ys: number[];
+  per: number;
+} {
   const per = Math.max(1, Math.ceil(list.length / 2000));
   const spans: Span[] = [];
   const ys: number[] = [];
@@ -139,40 +154,61 @@ export function rpoChart(d: HtmlReportData): string | null {
   if (d.rpo === null) return null;
   const r = d.rpo;
   const { spans, ys, per } = rpoSteps(r.perInterval);
-  return stepLineChart(spans, { name: 'RPO', values: ys }, {
-    title: `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, `
-      + `${formatDuration(r.cycleS)} cycles `
-      + `(max per ${per > 1 ? formatDuration(per * d.intervalS) : 'interval'})`,
-    yLabel: 'RPO (min)', fromS: spans[0]?.fromS ?? d.window.startS, toS: spans[spans.length - 1]?.toS ?? d.window.endS,
-    reference: { y: r.targetS / 60, label: `target ${formatDuration(r.targetS)}` },
-  });
+  return stepLineChart(
+    spans,
+    { name: 'RPO', values: ys },
+    {
+      title:
+        `RPO over time on ${r.link.paths} x ${formatBandwidth(r.link.pathBps)}, ` +
+        `${formatDuration(r.cycleS)} cycles ` +
+        `(max per ${per > 1 ? formatDuration(per * d.intervalS) : 'interval'})`,
+      yLabel: 'RPO (min)',
+      fromS: spans[0]?.fromS ?? d.window.startS,
+      toS: spans[spans.length - 1]?.toS ?? d.window.endS,
+      reference: { y: r.targetS / 60, label: `target ${formatDuration(r.targetS)}` },
+    },
+  );
 }
 
 /** The headline as plain sentences, with the figures the tables print. */
 export function headlineText(headlines: readonly Headline[]): string {
-  return headlines.map((h) => {
-    if (h.kind === 'plan') {
-      const link = h.paths !== null && h.pathBps !== null
-        ? `${h.paths} path${h.paths === 1 ? '' : 's'} of ${formatBandwidth(h.pathBps)} = ${formatBandwidth(h.linkBps)}`
-        : formatBandwidth(h.linkBps);
-      return `Buy ${link}: RPO p${h.percentile} ${formatDuration(h.achievedRpoS)} against the `
-        + `${formatDuration(h.targetRpoS)} target, with ${formatDuration(h.cycleS)} cycles.`;
-    }
-    if (h.kind === 'no-plan') return `No link planned for the ${formatDuration(h.targetRpoS)} target: ${h.reason}.`;
-    if (h.kind === 'link') {
-      return `The given link, ${h.link.paths} x ${formatBandwidth(h.link.pathBps)}, resynchronizes the `
-        + `${formatBytes(h.changedBytes)} changed in this window in ${formatDuration(h.resyncS)}`
-        + (h.rpo === null ? '.' : `; with ${formatDuration(h.rpo.cycleS)} cycles its RPO is p99 `
-          + `${formatDuration(h.rpo.p99S)}, max ${formatDuration(h.rpo.maxS)}.`);
-    }
-    const resync = h.resync === null ? '' : ` Resynchronizing all ${formatBytes(h.resync.changedBytes)} changed in `
-      + `this window within ${formatDuration(h.resync.resyncS)} needs ${formatBandwidth(h.resync.requiredBps)}`
-      + (h.resync.paths !== null && h.resync.pathBps !== null
-        ? ` (${h.resync.paths} path${h.resync.paths === 1 ? '' : 's'} of ${formatBandwidth(h.resync.pathBps)}).`
-        : '.');
-    return `Peak changed data: ${formatBytes(h.peakBytes)} in one ${formatDuration(h.cycleS)} cycle, which needs `
-      + `${formatBandwidth(h.requiredBps)} to ship within the cycle.${resync}`;
-  }).join(' ');
+  return headlines
+    .map((h) => {
+      if (h.kind === 'plan') {
+        const link =
+          h.paths !== null && h.pathBps !== null
+            ? `${h.paths} path${h.paths === 1 ? '' : 's'} of ${formatBandwidth(h.pathBps)} = ${formatBandwidth(h.linkBps)}`
+            : formatBandwidth(h.linkBps);
+        return (
+          `Buy ${link}: RPO p${h.percentile} ${formatDuration(h.achievedRpoS)} against the ` +
+          `${formatDuration(h.targetRpoS)} target, with ${formatDuration(h.cycleS)} cycles.`
+        );
+      }
+      if (h.kind === 'no-plan') return `No link planned for the ${formatDuration(h.targetRpoS)} target: ${h.reason}.`;
+      if (h.kind === 'link') {
+        return (
+          `The given link, ${h.link.paths} x ${formatBandwidth(h.link.pathBps)}, resynchronizes the ` +
+          `${formatBytes(h.changedBytes)} changed in this window in ${formatDuration(h.resyncS)}` +
+          (h.rpo === null
+            ? '.'
+            : `; with ${formatDuration(h.rpo.cycleS)} cycles its RPO is p99 ` +
+              `${formatDuration(h.rpo.p99S)}, max ${formatDuration(h.rpo.maxS)}.`)
+        );
+      }
+      const resync =
+        h.resync === null
+          ? ''
+          : ` Resynchronizing all ${formatBytes(h.resync.changedBytes)} changed in ` +
+            `this window within ${formatDuration(h.resync.resyncS)} needs ${formatBandwidth(h.resync.requiredBps)}` +
+            (h.resync.paths !== null && h.resync.pathBps !== null
+              ? ` (${h.resync.paths} path${h.resync.paths === 1 ? '' : 's'} of ${formatBandwidth(h.resync.pathBps)}).`
+              : '.');
+      return (
+        `Peak changed data: ${formatBytes(h.peakBytes)} in one ${formatDuration(h.cycleS)} cycle, which needs ` +
+        `${formatBandwidth(h.requiredBps)} to ship within the cycle.${resync}`
+      );
+    })
+    .join(' ');
 }
 
 /** Under the stacked group charts, when groups overlap: which volumes the stacks count more than once. */
@@ -180,20 +216,28 @@ function overlapNote(d: HtmlReportData): string {
   const shared = d.sharedVolumes ?? [];
   if (shared.length === 0) return '';
   const n = shared.length;
-  return `<p class="note" id="overlap">Overlapping groups: ${n} volume${n === 1 ? ' is' : 's are'} in several groups `
-    + `and counted in each: ${esc(sharedVolumesText(shared))}. The stacks below add ${n === 1 ? 'its' : 'their'} `
-    + 'changes and writes once per group, so they add up to more than the distinct changes.</p>';
+  return (
+    `<p class="note" id="overlap">Overlapping groups: ${n} volume${n === 1 ? ' is' : 's are'} in several groups ` +
+    `and counted in each: ${esc(sharedVolumesText(shared))}. The stacks below add ${n === 1 ? 'its' : 'their'} ` +
+    'changes and writes once per group, so they add up to more than the distinct changes.</p>'
+  );
 }
 
 /** The headline paragraph, when there is one. */
-const headlineHtml = (d: HtmlReportData): string => (d.headline && d.headline.length > 0
-  ? `<p class="headline" id="headline">${esc(headlineText(d.headline))}</p>` : '');
+const headlineHtml = (d: HtmlReportData): string =>
+  d.headline && d.headline.length > 0 ? `<p class="headline" id="headline">${esc(headlineText(d.headline))}</p>` : '';
 
 /** One self-contained HTML page (inline CSS and SVG, no scripts, no network). */
 export function renderHtmlReport(d: HtmlReportData): string {
   const top = [...d.volumes].sort((a, b) => b.changedBytes - a.changedBytes).slice(0, 10);
   const rpo = rpoChart(d);
-  const rows = (cells: string[][]): string => cells.map((c) => `<tr>${c.map((x, i) => (i === 0 ? `<td>${esc(x)}</td>` : `<td class="n">${esc(x)}</td>`)).join('')}</tr>`).join('\n');
+  const rows = (cells: string[][]): string =>
+    cells
+      .map(
+        (c) =>
+          `<tr>${c.map((x, i) => (i === 0 ? `<td>${esc(x)}</td>` : `<td class="n">${esc(x)}</td>`)).join('')}</tr>`,
+      )
+      .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(d.title)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">

@@ -1,7 +1,16 @@
 import { roundTicks, timeTickLabels } from './axis.js';
 import { escapeXml } from './escape.js';
 import {
-  geometry, lineStyle, niceTicks, PALETTE, r1, renderFrame, strokeOf, xScale, yScale, type Series,
+  geometry,
+  lineStyle,
+  niceTicks,
+  PALETTE,
+  r1,
+  renderFrame,
+  strokeOf,
+  xScale,
+  yScale,
+  type Series,
 } from './svg.js';
 
 /**
@@ -86,21 +95,35 @@ export function stackedStepChart(spans: readonly Span[], series: readonly Series
   const yTicks = niceTicks(Math.max(o.yMax ?? 0, ...totals));
   const y = yScale(g, yTicks);
   const base = new Array<number>(spans.length).fill(0);
-  const body = series.map((s, k) => {
-    const lower = [...base];
-    const upper = spans.map((_, i) => base[i]! + (s.values[i] ?? 0));
-    upper.forEach((v, i) => (base[i] = v));
-    const top = stepPoints(spans, upper, 0).map(([t, v]): [number, number] => [x(t), y(v)]);
-    const bottom = stepPoints(spans, lower, 0).map(([t, v]): [number, number] => [x(t), y(v)]).reverse();
-    return `<path d="${pathOf([...top, ...bottom])}Z" fill="${PALETTE[k % PALETTE.length]}" `
-      + `fill-opacity="0.85"><title>${esc(s.name)}</title></path>`;
-  }).join('');
-  return renderFrame(g, {
-    title: o.title, yLabel: o.yLabel, xTitle: 'time (UTC)', yTicks, xLabels: timeAxis(o, x, g.plotW),
-    legend: series.map((s, k) => ({ name: s.name, color: PALETTE[k % PALETTE.length]!, kind: 'area' as const })),
-    ...(o.yFormat ? { yFormat: o.yFormat } : {}),
-    ...(o.reference ? { reference: o.reference } : {}),
-  }, body);
+  const body = series
+    .map((s, k) => {
+      const lower = [...base];
+      const upper = spans.map((_, i) => base[i]! + (s.values[i] ?? 0));
+      upper.forEach((v, i) => (base[i] = v));
+      const top = stepPoints(spans, upper, 0).map(([t, v]): [number, number] => [x(t), y(v)]);
+      const bottom = stepPoints(spans, lower, 0)
+        .map(([t, v]): [number, number] => [x(t), y(v)])
+        .reverse();
+      return (
+        `<path d="${pathOf([...top, ...bottom])}Z" fill="${PALETTE[k % PALETTE.length]}" ` +
+        `fill-opacity="0.85"><title>${esc(s.name)}</title></path>`
+      );
+    })
+    .join('');
+  return renderFrame(
+    g,
+    {
+      title: o.title,
+      yLabel: o.yLabel,
+      xTitle: 'time (UTC)',
+      yTicks,
+      xLabels: timeAxis(o, x, g.plotW),
+      legend: series.map((s, k) => ({ name: s.name, color: PALETTE[k % PALETTE.length]!, kind: 'area' as const })),
+      ...(o.yFormat ? { yFormat: o.yFormat } : {}),
+      ...(o.reference ? { reference: o.reference } : {}),
+    },
+    body,
+  );
 }
 
 /** One value per span drawn as a step line (e.g. the maximum RPO of each interval). */
@@ -111,11 +134,20 @@ export function stepLineChart(spans: readonly Span[], s: Series, o: StepChartOpt
   const y = yScale(g, yTicks);
   const style = lineStyle(0, s.name);
   const points = stepPoints(spans, s.values, 0).map(([t, v]): [number, number] => [x(t), y(v)]);
-  const body = `<path d="${pathOf(points)}" ${strokeOf({ ...style, strokeWidth: 2 })}>`
-    + `<title>${esc(s.name)}</title></path>`;
-  return renderFrame(g, {
-    title: o.title, yLabel: o.yLabel, xTitle: 'time (UTC)', yTicks, xLabels: timeAxis(o, x, g.plotW), legend: [],
-    ...(o.yFormat ? { yFormat: o.yFormat } : {}),
-    ...(o.reference ? { reference: o.reference } : {}),
-  }, body);
+  const body =
+    `<path d="${pathOf(points)}" ${strokeOf({ ...style, strokeWidth: 2 })}>` + `<title>${esc(s.name)}</title></path>`;
+  return renderFrame(
+    g,
+    {
+      title: o.title,
+      yLabel: o.yLabel,
+      xTitle: 'time (UTC)',
+      yTicks,
+      xLabels: timeAxis(o, x, g.plotW),
+      legend: [],
+      ...(o.yFormat ? { yFormat: o.yFormat } : {}),
+      ...(o.reference ? { reference: o.reference } : {}),
+    },
+    body,
+  );
 }

@@ -9,7 +9,16 @@ import { escapeXml } from './escape.js';
  */
 
 export const PALETTE = [
-  '#4e79a7', '#f28e2b', '#e15759', '#76b7b2', '#59a14f', '#edc948', '#b07aa1', '#ff9da7', '#9c755f', '#bab0ac',
+  '#4e79a7',
+  '#f28e2b',
+  '#e15759',
+  '#76b7b2',
+  '#59a14f',
+  '#edc948',
+  '#b07aa1',
+  '#ff9da7',
+  '#9c755f',
+  '#bab0ac',
 ];
 const FONT_FAMILY = 'system-ui, -apple-system, Segoe UI, Helvetica, Arial, sans-serif';
 const FONT_PX = 11;
@@ -28,8 +37,13 @@ export interface Geometry {
   plotH: number;
 }
 
-export const geometry = (width = 900, plotH = 220): Geometry =>
-  ({ width, left: 72, top: 36, plotW: width - 72 - 48, plotH });
+export const geometry = (width = 900, plotH = 220): Geometry => ({
+  width,
+  left: 72,
+  top: 36,
+  plotW: width - 72 - 48,
+  plotH,
+});
 
 export const r1 = (v: number): string => (Math.round(v * 10) / 10).toString();
 const esc = escapeXml;
@@ -56,7 +70,9 @@ export interface LegendItem {
 }
 
 const LINE_STYLES = [
-  { strokeWidth: 3.5 }, { strokeWidth: 2.5, dash: '9 4' }, { strokeWidth: 2, dash: '4 3' },
+  { strokeWidth: 3.5 },
+  { strokeWidth: 2.5, dash: '9 4' },
+  { strokeWidth: 2, dash: '4 3' },
   { strokeWidth: 1.5, dash: '2 2' },
 ];
 
@@ -68,8 +84,8 @@ export function lineStyle(k: number, name: string): LegendItem {
 
 /** Stroke attributes of a line style. */
 export const strokeOf = (s: LegendItem): string =>
-  `fill="none" stroke="${s.color}" stroke-width="${s.strokeWidth ?? 2}"`
-  + (s.dash ? ` stroke-dasharray="${s.dash}"` : '');
+  `fill="none" stroke="${s.color}" stroke-width="${s.strokeWidth ?? 2}"` +
+  (s.dash ? ` stroke-dasharray="${s.dash}"` : '');
 
 /** What the frame draws around a chart's data. */
 export interface Frame {
@@ -121,43 +137,53 @@ export function renderFrame(g: Geometry, f: Frame, body: string): string {
   const fmt = f.yFormat ?? ((v: number) => String(v));
   const midY = r1(g.top + g.plotH / 2);
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${g.width} ${height}" width="${g.width}" `
-      + `height="${height}" font-family="${FONT_FAMILY}" role="img" aria-label="${esc(f.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 ${g.width} ${height}" width="${g.width}" ` +
+      `height="${height}" font-family="${FONT_FAMILY}" role="img" aria-label="${esc(f.title)}">`,
     `<title>${esc(f.title)}</title>`,
     `<rect class="background" x="0" y="0" width="${g.width}" height="${height}" fill="#fff"/>`,
     `<text x="${g.left}" y="20" font-size="14" font-weight="600">${esc(f.title)}</text>`,
-    `<text x="14" y="${midY}" font-size="${FONT_PX}" transform="rotate(-90 14 ${midY})" text-anchor="middle">`
-      + `${esc(f.yLabel)}</text>`,
+    `<text x="14" y="${midY}" font-size="${FONT_PX}" transform="rotate(-90 14 ${midY})" text-anchor="middle">` +
+      `${esc(f.yLabel)}</text>`,
   ];
   for (const t of f.yTicks) {
     const ty = r1(y(t));
     parts.push(`<line x1="${g.left}" x2="${g.left + g.plotW}" y1="${ty}" y2="${ty}" stroke="#ddd"/>`);
-    parts.push(`<text x="${g.left - 6}" y="${r1(y(t) + 4)}" font-size="${FONT_PX}" text-anchor="end">`
-      + `${esc(fmt(t))}</text>`);
+    parts.push(
+      `<text x="${g.left - 6}" y="${r1(y(t) + 4)}" font-size="${FONT_PX}" text-anchor="end">` + `${esc(fmt(t))}</text>`,
+    );
   }
   parts.push(`<g class="x-ticks">`);
   for (const l of thinLabels(f.xLabels, FONT_PX)) {
-    parts.push(`<line x1="${r1(l.x)}" x2="${r1(l.x)}" y1="${axisY}" y2="${axisY + 4}" stroke="#888"/>`
-      + `<text x="${r1(l.x)}" y="${axisY + 16}" font-size="${FONT_PX}" text-anchor="middle">${esc(l.label)}</text>`);
+    parts.push(
+      `<line x1="${r1(l.x)}" x2="${r1(l.x)}" y1="${axisY}" y2="${axisY + 4}" stroke="#888"/>` +
+        `<text x="${r1(l.x)}" y="${axisY + 16}" font-size="${FONT_PX}" text-anchor="middle">${esc(l.label)}</text>`,
+    );
   }
   parts.push('</g>');
-  parts.push(`<text class="x-title" x="${r1(g.left + g.plotW / 2)}" y="${axisY + 32}" font-size="${FONT_PX}" `
-    + `text-anchor="middle">${esc(f.xTitle)}</text>`);
+  parts.push(
+    `<text class="x-title" x="${r1(g.left + g.plotW / 2)}" y="${axisY + 32}" font-size="${FONT_PX}" ` +
+      `text-anchor="middle">${esc(f.xTitle)}</text>`,
+  );
   parts.push(`<g class="data">${body}</g>`);
   const yMax = f.yTicks[f.yTicks.length - 1]!;
   if (f.reference && f.reference.y <= yMax) {
     const ry = y(f.reference.y);
-    parts.push(`<line x1="${g.left}" x2="${g.left + g.plotW}" y1="${r1(ry)}" y2="${r1(ry)}" stroke="#c00" `
-      + 'stroke-dasharray="6 4"/>');
-    parts.push(`<text x="${g.left + g.plotW - 4}" y="${r1(ry - 4)}" font-size="${FONT_PX}" fill="#c00" `
-      + `text-anchor="end">${esc(f.reference.label)}</text>`);
+    parts.push(
+      `<line x1="${g.left}" x2="${g.left + g.plotW}" y1="${r1(ry)}" y2="${r1(ry)}" stroke="#c00" ` +
+        'stroke-dasharray="6 4"/>',
+    );
+    parts.push(
+      `<text x="${g.left + g.plotW - 4}" y="${r1(ry - 4)}" font-size="${FONT_PX}" fill="#c00" ` +
+        `text-anchor="end">${esc(f.reference.label)}</text>`,
+    );
   }
   if (f.overlay) parts.push(f.overlay);
   for (const { item, x, row } of legend) {
     const ly = axisY + 50 + row * 16;
-    const swatch = item.kind === 'area'
-      ? `<rect x="${r1(x)}" y="${ly - 9}" width="18" height="10" fill="${item.color}"/>`
-      : `<line x1="${r1(x)}" x2="${r1(x + 18)}" y1="${ly - 4}" y2="${ly - 4}" ${strokeOf(item)}/>`;
+    const swatch =
+      item.kind === 'area'
+        ? `<rect x="${r1(x)}" y="${ly - 9}" width="18" height="10" fill="${item.color}"/>`
+        : `<line x1="${r1(x)}" x2="${r1(x + 18)}" y1="${ly - 4}" y2="${ly - 4}" ${strokeOf(item)}/>`;
     parts.push(`${swatch}<text x="${r1(x + 24)}" y="${ly}" font-size="${FONT_PX}">${esc(item.name)}</text>`);
   }
   parts.push('</svg>');
@@ -202,26 +228,37 @@ export function lineChart(xs: number[], series: Series[], o: LineChartOptions): 
   const yTicks = niceTicks(Math.max(o.reference?.y ?? 0, o.marker?.y ?? 0, ...series.map((s) => maxOf(s.values))));
   const y = yScale(g, yTicks);
   const styles = series.map((s, k) => lineStyle(k, s.name));
-  const body = series.map((s, k) => {
-    const points = xs.map((v, i) => `${r1(x(v))},${r1(y(s.values[i] ?? 0))}`);
-    return `<path d="M${points.join('L')}" ${strokeOf(styles[k]!)}><title>${esc(s.name)}</title></path>`;
-  }).join('');
+  const body = series
+    .map((s, k) => {
+      const points = xs.map((v, i) => `${r1(x(v))},${r1(y(s.values[i] ?? 0))}`);
+      return `<path d="M${points.join('L')}" ${strokeOf(styles[k]!)}><title>${esc(s.name)}</title></path>`;
+    })
+    .join('');
   const xLabels = (o.xTicks ?? xs).map((v) => ({ x: x(v), label: o.xLabel(v) }));
   let overlay = '';
   if (o.marker) {
     const mx = r1(x(o.marker.x));
     const my = r1(y(o.marker.y));
     const right = x(o.marker.x) > g.left + g.plotW / 2;
-    overlay = `<g class="marker"><line x1="${mx}" x2="${mx}" y1="${my}" y2="${g.top + g.plotH}" stroke="#c00" `
-      + `stroke-dasharray="3 3"/><circle cx="${mx}" cy="${my}" r="5" fill="#c00"/>`
-      + `<text x="${r1(x(o.marker.x) + (right ? -9 : 9))}" y="${r1(y(o.marker.y) - 8)}" font-size="${FONT_PX}" `
-      + `fill="#c00" text-anchor="${right ? 'end' : 'start'}">${esc(o.marker.label)}</text></g>`;
+    overlay =
+      `<g class="marker"><line x1="${mx}" x2="${mx}" y1="${my}" y2="${g.top + g.plotH}" stroke="#c00" ` +
+      `stroke-dasharray="3 3"/><circle cx="${mx}" cy="${my}" r="5" fill="#c00"/>` +
+      `<text x="${r1(x(o.marker.x) + (right ? -9 : 9))}" y="${r1(y(o.marker.y) - 8)}" font-size="${FONT_PX}" ` +
+      `fill="#c00" text-anchor="${right ? 'end' : 'start'}">${esc(o.marker.label)}</text></g>`;
   }
-  return renderFrame(g, {
-    title: o.title, yLabel: o.yLabel, xTitle: o.xTitle, yTicks, xLabels,
-    legend: series.length > 1 ? styles : [],
-    ...(o.yFormat ? { yFormat: o.yFormat } : {}),
-    ...(o.reference ? { reference: o.reference } : {}),
-    overlay,
-  }, body);
+  return renderFrame(
+    g,
+    {
+      title: o.title,
+      yLabel: o.yLabel,
+      xTitle: o.xTitle,
+      yTicks,
+      xLabels,
+      legend: series.length > 1 ? styles : [],
+      ...(o.yFormat ? { yFormat: o.yFormat } : {}),
+      ...(o.reference ? { reference: o.reference } : {}),
+      overlay,
+    },
+    body,
+  );
 }

@@ -15,9 +15,14 @@ export interface Column<T> {
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], footer: readonly T[] = []): string {
   const body = rows.map((r) => columns.map((c) => escapeTerminal(c.value(r))));
   const foot = footer.map((r) => columns.map((c) => escapeTerminal(c.value(r))));
-  const widths = columns.map((c, i) => Math.max(c.header.length, ...body.map((r) => r[i]!.length), ...foot.map((r) => r[i]!.length)));
+  const widths = columns.map((c, i) =>
+    Math.max(c.header.length, ...body.map((r) => r[i]!.length), ...foot.map((r) => r[i]!.length)),
+  );
   const line = (cells: string[]): string =>
-    cells.map((cell, i) => (columns[i]!.align === 'left' ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+    cells
+      .map((cell, i) => (columns[i]!.align === 'left' ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');
   const out = [line(columns.map((c) => c.header)), rule, ...body.map(line)];
   if (foot.length > 0) out.push(rule, ...foot.map(line));

@@ -48,8 +48,11 @@ export class CellCursor {
   async #seek(fromS: number): Promise<void> {
     const last = this.#page[this.#page.length - 1];
     const spanS = last === undefined ? 0 : last.startS - this.#page[0]!.startS;
-    const reopen = this.#pages === null || fromS < this.#openedFromS || fromS <= this.#leftBehindS
-      || (last !== undefined && fromS > last.startS + spanS && !this.#done);
+    const reopen =
+      this.#pages === null ||
+      fromS < this.#openedFromS ||
+      fromS <= this.#leftBehindS ||
+      (last !== undefined && fromS > last.startS + spanS && !this.#done);
     if (reopen) await this.#open(fromS);
     for (;;) {
       const end = this.#page.length;

@@ -35,7 +35,11 @@ export interface CellSource {
    * the ORs out (empty), for a caller that needs only the counts.
    */
   rollups?(
-    volume: string, levelS: number, fromS: number, toS: number, withBitmaps?: boolean,
+    volume: string,
+    levelS: number,
+    fromS: number,
+    toS: number,
+    withBitmaps?: boolean,
   ): AsyncIterable<StoredRollup[]>;
 }
 
@@ -45,8 +49,15 @@ export function cellsOfPage(rows: readonly IntervalRow[]): PlacedCell[] {
   for (const row of rows) {
     const last = out[out.length - 1];
     const cell: PlacedCell = {
-      volume: row.volume, startS: row.startS, writes: row.writes, writeBytes: row.writeBytes, reads: row.reads,
-      readBytes: row.readBytes, changedTracks: row.changedTracks, bitmap: row.bitmap, writeProfile: row.writeProfile,
+      volume: row.volume,
+      startS: row.startS,
+      writes: row.writes,
+      writeBytes: row.writeBytes,
+      reads: row.reads,
+      readBytes: row.readBytes,
+      changedTracks: row.changedTracks,
+      bitmap: row.bitmap,
+      writeProfile: row.writeProfile,
     };
     const same = last !== undefined && last.volume === row.volume && last.startS === row.startS;
     if (same) out[out.length - 1] = mergeCounters(last, cell);
@@ -83,8 +94,13 @@ export function cellsFromRows(rows: readonly IntervalRow[], includeVolume: (volu
     if (byStart === undefined) cells.set(row.volume, (byStart = new Map()));
     const seen = byStart.get(row.startS);
     const cell: Cell = {
-      writes: row.writes, writeBytes: row.writeBytes, reads: row.reads, readBytes: row.readBytes,
-      changedTracks: row.changedTracks, bitmap: row.bitmap, writeProfile: row.writeProfile,
+      writes: row.writes,
+      writeBytes: row.writeBytes,
+      reads: row.reads,
+      readBytes: row.readBytes,
+      changedTracks: row.changedTracks,
+      bitmap: row.bitmap,
+      writeProfile: row.writeProfile,
     };
     byStart.set(row.startS, seen === undefined ? cell : mergeCounters(seen, cell));
   }

@@ -104,7 +104,11 @@ export async function planChurn(source: CellSource, request: ChurnRequest, ctx: 
   const buckets = new BucketPlan(window.fromS, window.toS, ctx.intervalS, request.per);
   let entities: string[];
   if (request.by === 'volume') entities = volumes.map((v) => v.volume);
-  else if (request.by === 'group') entities = groupNames(ctx.scope, volumes.map((v) => v.volume));
+  else if (request.by === 'group')
+    entities = groupNames(
+      ctx.scope,
+      volumes.map((v) => v.volume),
+    );
   else entities = [...selectDatasets(ctx.scope, request.datasets).map((d) => d.name), ALL_DATASETS];
   if (volumes.length === 0) entities = [];
   return { request, ctx, buckets, volumes, entities, denseRows: buckets.count * entities.length };
@@ -191,11 +195,11 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
   const results = new Map<number, Map<string, Figures>>(); // bucket index → entity → figures
   const union = new TrackUnion();
   // Per-interval counts inside a data set's mask are not rolled up: data sets read the fine cells.
-  const levels = request.by === 'dataset' || source.rollups === undefined ? [] : source.rollupLevelsS ?? [];
+  const levels = request.by === 'dataset' || source.rollups === undefined ? [] : (source.rollupLevelsS ?? []);
   for (const span of plan.volumes) {
     if (request.by === 'dataset' && !masks.some((m) => m.has(span.volume))) continue;
-    const entities = request.by === 'volume' ? [span.volume]
-      : request.by === 'group' ? groupsOf(ctx.scope, span.volume) : [];
+    const entities =
+      request.by === 'volume' ? [span.volume] : request.by === 'group' ? groupsOf(ctx.scope, span.volume) : [];
     let index = -1;
     let sums = emptyFigures();
     // ORed parts (cells, chunk or period rollups) of the open bucket; a lone part's count is
@@ -280,8 +284,13 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
     let group: StoredChunk[] = [];
     const flushGroup = (): void => {
       const only = group.length === 1 ? group[0]! : null;
-      if (only !== null && request.by !== 'dataset' && only.intervals.length === only.cells && only.cells > 1 &&
-        buckets.indexOf(only.intervals[0]!.startS) === buckets.indexOf(only.intervals.at(-1)!.startS)) {
+      if (
+        only !== null &&
+        request.by !== 'dataset' &&
+        only.intervals.length === only.cells &&
+        only.cells > 1 &&
+        buckets.indexOf(only.intervals[0]!.startS) === buckets.indexOf(only.intervals.at(-1)!.startS)
+      ) {
         addRollup(only);
       } else {
         // Several runs share the chunk, or it crosses an edge: merge its intervals exactly.
@@ -358,7 +367,11 @@ function addToSeries(series: Map<number, number>, startS: number, tracks: number
 }
 
 function addFigures(
-  figures: Map<string, Figures>, name: string, cell: PlacedCell, changedTracks: number, startS: number,
+  figures: Map<string, Figures>,
+  name: string,
+  cell: PlacedCell,
+  changedTracks: number,
+  startS: number,
 ): void {
   let f = figures.get(name);
   if (f === undefined) figures.set(name, (f = emptyFigures()));
@@ -387,10 +400,14 @@ function* zeroRows(plan: ChurnPlan, bucket: Bucket): Generator<ChurnRow> {
 
 function rowOf(plan: ChurnPlan, bucket: Bucket, name: string, f: Figures, intervals: number): ChurnRow {
   const { ctx, request } = plan;
-  const kind: ChurnRow['kind'] = request.by !== 'dataset' ? request.by
-    : name === ALL_DATASETS ? 'all-datasets' : 'dataset';
-  const capacityBytes = kind === 'volume' ? ctx.capacityBytes(name)
-    : kind === 'group' ? groupCapacity(plan, name) : datasetBytes(plan, name);
+  const kind: ChurnRow['kind'] =
+    request.by !== 'dataset' ? request.by : name === ALL_DATASETS ? 'all-datasets' : 'dataset';
+  const capacityBytes =
+    kind === 'volume'
+      ? ctx.capacityBytes(name)
+      : kind === 'group'
+        ? groupCapacity(plan, name)
+        : datasetBytes(plan, name);
   const counters = request.by !== 'dataset';
   const changedBytes = f.changedTracks * ctx.trackBytes;
   const capacityTracks = capacityBytes === null ? null : Math.ceil(capacityBytes / ctx.trackBytes);

@@ -26,7 +26,9 @@ export interface CycleLengthRow {
  * Percentiles are nearest rank over all cycles of the window.
  */
 export async function cycleLengthTable(
-  timeline: CycleChanges, maxCycleS: number, params: LinkParams,
+  timeline: CycleChanges,
+  maxCycleS: number,
+  params: LinkParams,
 ): Promise<CycleLengthRow[]> {
   const I = timeline.intervalS;
   if (!(maxCycleS >= I)) {

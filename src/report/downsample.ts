@@ -18,7 +18,11 @@ export interface ChartSeries {
  * points × entities, whatever the window's length.
  */
 export async function chartSeries(
-  rows: AsyncIterable<ChurnRow>, firstS: number, endS: number, intervalS: number, maxPoints: number,
+  rows: AsyncIterable<ChurnRow>,
+  firstS: number,
+  endS: number,
+  intervalS: number,
+  maxPoints: number,
 ): Promise<ChartSeries> {
   const intervals = Math.max(0, Math.round((endS - firstS) / intervalS));
   const perPoint = Math.max(1, Math.ceil(intervals / maxPoints));
@@ -40,8 +44,18 @@ export async function chartSeries(
     for (const [name, s] of byName) {
       const startS = firstS + k * stepS;
       out.push({
-        ...s.template, name, startS, endS: Math.min(endS, startS + stepS), writes: null, reads: null, readBytes: null,
-        changedTracks: 0, changedBytes: s.changed[k]!, writeBytes: s.written[k]!, percentChanged: null, foldRatio: null,
+        ...s.template,
+        name,
+        startS,
+        endS: Math.min(endS, startS + stepS),
+        writes: null,
+        reads: null,
+        readBytes: null,
+        changedTracks: 0,
+        changedBytes: s.changed[k]!,
+        writeBytes: s.written[k]!,
+        percentChanged: null,
+        foldRatio: null,
       });
     }
   }

@@ -16,19 +16,37 @@ import { sizeLink, type SizingRequest } from './sizing.js';
  */
 export type Headline =
   | {
-    kind: 'plan'; targetRpoS: number; percentile: number; cycleS: number; pathBps: number | null;
-    requiredBps: number; paths: number | null; linkBps: number; achievedRpoS: number;
-  }
+      kind: 'plan';
+      targetRpoS: number;
+      percentile: number;
+      cycleS: number;
+      pathBps: number | null;
+      requiredBps: number;
+      paths: number | null;
+      linkBps: number;
+      achievedRpoS: number;
+    }
   | { kind: 'no-plan'; targetRpoS: number; reason: string }
   | {
-    kind: 'link'; link: Link; changedBytes: number; resyncS: number;
-    rpo: { cycleS: number; p99S: number; maxS: number } | null;
-  }
+      kind: 'link';
+      link: Link;
+      changedBytes: number;
+      resyncS: number;
+      rpo: { cycleS: number; p99S: number; maxS: number } | null;
+    }
   | {
-    kind: 'peak'; peakBytes: number; cycleS: number; requiredBps: number;
-    resync: { resyncS: number; changedBytes: number; requiredBps: number; pathBps: number | null;
-      paths: number | null } | null;
-  };
+      kind: 'peak';
+      peakBytes: number;
+      cycleS: number;
+      requiredBps: number;
+      resync: {
+        resyncS: number;
+        changedBytes: number;
+        requiredBps: number;
+        pathBps: number | null;
+        paths: number | null;
+      } | null;
+    };
 
 /** What the headline is computed from. */
 export interface HeadlineInput {
@@ -49,10 +67,21 @@ export function headlineOf(input: HeadlineInput): Headline[] {
   const { sizing } = input;
   if (input.plan !== null) {
     const { targetRpoS, percentile, cycleS, result: plan } = input.plan;
-    out.push('refused' in plan ? { kind: 'no-plan', targetRpoS, reason: plan.refused } : {
-      kind: 'plan', targetRpoS, percentile, cycleS, pathBps: sizing.pathBps, requiredBps: plan.requiredBps,
-      paths: plan.paths, linkBps: plan.linkBps, achievedRpoS: plan.achievedRpoS,
-    });
+    out.push(
+      'refused' in plan
+        ? { kind: 'no-plan', targetRpoS, reason: plan.refused }
+        : {
+            kind: 'plan',
+            targetRpoS,
+            percentile,
+            cycleS,
+            pathBps: sizing.pathBps,
+            requiredBps: plan.requiredBps,
+            paths: plan.paths,
+            linkBps: plan.linkBps,
+            achievedRpoS: plan.achievedRpoS,
+          },
+    );
   }
   if (sizing.link !== null) {
     const resyncS = sizeLink(input.totalChangedBytes, sizing).resyncSeconds!;
@@ -64,12 +93,19 @@ export function headlineOf(input: HeadlineInput): Headline[] {
     if (sizing.resyncS !== null) {
       const s = sizeLink(input.totalChangedBytes, sizing);
       resync = {
-        resyncS: sizing.resyncS, changedBytes: input.totalChangedBytes, requiredBps: s.requiredBandwidthBps!,
-        pathBps: sizing.pathBps, paths: s.paths ?? null,
+        resyncS: sizing.resyncS,
+        changedBytes: input.totalChangedBytes,
+        requiredBps: s.requiredBandwidthBps!,
+        pathBps: sizing.pathBps,
+        paths: s.paths ?? null,
       };
     }
     out.push({
-      kind: 'peak', peakBytes: async.peakBytes, cycleS: async.spanS, requiredBps: async.requiredBandwidthBps, resync,
+      kind: 'peak',
+      peakBytes: async.peakBytes,
+      cycleS: async.spanS,
+      requiredBps: async.requiredBandwidthBps,
+      resync,
     });
   }
   return out;

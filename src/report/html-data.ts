@@ -1,6 +1,12 @@
 import type { Headline } from './headline.js';
 import {
-  computeChurn, planChurn, streamChurn, UNGROUPED, type ChurnContext, type ChurnPlan, type ChurnRow,
+  computeChurn,
+  planChurn,
+  streamChurn,
+  UNGROUPED,
+  type ChurnContext,
+  type ChurnPlan,
+  type ChurnRow,
 } from './churn.js';
 import { groupsOfVolume } from '../scope/scope.js';
 import { chartSeries, CHART_POINTS } from './downsample.js';
@@ -51,8 +57,12 @@ export interface HtmlReportData {
   totalChangedBytes: number;
   models: ModelRow[];
   rpo: {
-    link: Link; cycleS: number; targetS: number; perInterval: { startS: number; endS: number; maxRpoS: number }[];
-    p99S: number; maxS: number;
+    link: Link;
+    cycleS: number;
+    targetS: number;
+    perInterval: { startS: number; endS: number; maxRpoS: number }[];
+    p99S: number;
+    maxS: number;
   } | null;
   /** Cycle-length chart, what-if curve and backlog (render/planning.ts). */
   planning?: PlanningHtml;
@@ -113,8 +123,12 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
       const linkBps = sizing.link.paths * sizing.link.pathBps;
       const result = await simulate(timeline, { cycleS, linkBps, params: sizing.params, outages: [], targetS });
       rpo = {
-        link: sizing.link, cycleS, targetS, perInterval: rpoPerInterval(result, settings.intervalS),
-        p99S: result.rpo.p99S, maxS: result.rpo.maxS,
+        link: sizing.link,
+        cycleS,
+        targetS,
+        perInterval: rpoPerInterval(result, settings.intervalS),
+        p99S: result.rpo.p99S,
+        maxS: result.rpo.maxS,
       };
       planning.peakBacklogBytes = result.peakBacklogBytes;
       const links = sweepLinks(linkBps, null, null);
@@ -142,8 +156,14 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
     planning,
     excluded: request.excluded,
     models: await scanModels(source, spans, {
-      intervalS: settings.intervalS, trackBytes: settings.trackBytes, fromS: selected.fromS, toS: selected.toS,
-      syncWindowS: 1, cycleS, params: sizing.params, periodS: request.periodS,
+      intervalS: settings.intervalS,
+      trackBytes: settings.trackBytes,
+      fromS: selected.fromS,
+      toS: selected.toS,
+      syncWindowS: 1,
+      cycleS,
+      params: sizing.params,
+      periodS: request.periodS,
     }),
     rpo,
   };

@@ -26,7 +26,9 @@ export interface HeadlineRequest {
  * message, in parameter terms); with a given link, its resync time and RPO; else the peak.
  */
 export async function htmlHeadline(
-  source: CellSource, request: HeadlineRequest, data: HtmlReportData,
+  source: CellSource,
+  request: HeadlineRequest,
+  data: HtmlReportData,
 ): Promise<Headline[]> {
   const { settings, range, sizing, cycleS, targetRpoS } = request;
   let plan: HeadlineInput['plan'] = null;

@@ -32,7 +32,10 @@ export interface InitialSync {
  * biggest first (first fit decreasing). New writes during the copy are not counted.
  */
 export function planInitialSync(
-  volumes: SyncVolume[], linkBps: number, params: LinkParams, syncWindowS: number | null,
+  volumes: SyncVolume[],
+  linkBps: number,
+  params: LinkParams,
+  syncWindowS: number | null,
 ): InitialSync {
   const bytesPerS = (linkBps * params.efficiency) / 8;
   const secondsOf = (bytes: number): number => (bytes * (1 + params.overhead)) / params.compression / bytesPerS;

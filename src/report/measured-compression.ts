@@ -56,7 +56,10 @@ export class MeasuredCompression {
   readonly #byInterval = new Map<string, Totals>();
   readonly #byVolume = new Map<string, Totals>();
 
-  constructor(samples: CompressionSampleRow[], readonly defaultRatio = 1) {
+  constructor(
+    samples: CompressionSampleRow[],
+    readonly defaultRatio = 1,
+  ) {
     if (!(defaultRatio > 0)) {
       throw new Error(`measured compression: the default ratio must be above 0; got ${defaultRatio}`);
     }
@@ -117,14 +120,21 @@ export class MeasuredCompression {
   assumption(e: EffectiveCompression): string {
     const def = `${formatRatio(this.defaultRatio)}:1`;
     const c = e.confidence;
-    const range = c.ratioHigh === null ? `at least ${formatRatio(c.ratioLow)}:1`
-      : `${formatRatio(c.ratioLow)}–${formatRatio(c.ratioHigh)}:1`;
+    const range =
+      c.ratioHigh === null
+        ? `at least ${formatRatio(c.ratioLow)}:1`
+        : `${formatRatio(c.ratioLow)}–${formatRatio(c.ratioHigh)}:1`;
     const exact = c.ratioLow === c.ratioHigh;
-    const confidence = e.measuredIntervals === 0 ? ''
-      : exact ? ' (every changed track of the measured intervals sampled)'
-        : ` (${Math.round(c.level * 100)} % confidence: ${range})`;
-    return `compression measured (deflate level 1 on sampled changed tracks): ${formatRatio(e.ratio)}:1 effective` +
-      `${confidence}; ${e.measuredIntervals} intervals measured, ${e.fallbackIntervals} without samples at ${def}`;
+    const confidence =
+      e.measuredIntervals === 0
+        ? ''
+        : exact
+          ? ' (every changed track of the measured intervals sampled)'
+          : ` (${Math.round(c.level * 100)} % confidence: ${range})`;
+    return (
+      `compression measured (deflate level 1 on sampled changed tracks): ${formatRatio(e.ratio)}:1 effective` +
+      `${confidence}; ${e.measuredIntervals} intervals measured, ${e.fallbackIntervals} without samples at ${def}`
+    );
   }
 }
 
@@ -161,7 +171,12 @@ class EffectiveAccumulator {
     }
     this.#measured++;
     const trackBytes = t.rawBytes / t.tracksSampled;
-    this.#acc.addMeasured(i.changedTracks, t.compressedBytes / t.rawBytes, t.tracksSampled, deflateExpansion(trackBytes));
+    this.#acc.addMeasured(
+      i.changedTracks,
+      t.compressedBytes / t.rawBytes,
+      t.tracksSampled,
+      deflateExpansion(trackBytes),
+    );
   }
 
   result(): EffectiveCompression {

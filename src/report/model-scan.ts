@@ -15,7 +15,11 @@ class SpanFold {
   #first: Uint8Array | null = null;
   #firstTracks = 0;
 
-  constructor(readonly spanS: number, readonly alignedS: number, readonly trackBytes: number) {}
+  constructor(
+    readonly spanS: number,
+    readonly alignedS: number,
+    readonly trackBytes: number,
+  ) {}
 
   indexOf(s: number): number {
     return Math.floor((s - this.alignedS) / this.spanS);
@@ -79,7 +83,9 @@ class ProfilePairs {
 
   /** Summed per second, ascending, seconds before `endS` only. */
   profile(endS: number): WriteProfile {
-    const seconds = Float64Array.from(this.#bytes.keys()).filter((s) => s < endS).sort();
+    const seconds = Float64Array.from(this.#bytes.keys())
+      .filter((s) => s < endS)
+      .sort();
     const bytes = seconds.map((s) => this.#bytes.get(s)!);
     return { seconds, bytes };
   }
@@ -100,24 +106,30 @@ export interface ScanModelsRequest extends ModelOptions {
  * their stored rollup, and spans of whole hours or days from the store's hour and day rollups.
  */
 export async function scanModels(
-  source: CellSource, volumes: readonly VolumeSpan[], options: ScanModelsRequest,
+  source: CellSource,
+  volumes: readonly VolumeSpan[],
+  options: ScanModelsRequest,
 ): Promise<ModelRow[]> {
   const { intervalS, trackBytes, fromS, toS } = options;
   checkModelOptions(intervalS, options);
   const firstS = Math.floor(fromS / intervalS) * intervalS;
   const endS = Math.ceil(toS / intervalS) * intervalS;
-  const folds = [options.cycleS, options.periodS]
-    .map((spanS) => new SpanFold(spanS, Math.floor(firstS / spanS) * spanS, trackBytes));
+  const folds = [options.cycleS, options.periodS].map(
+    (spanS) => new SpanFold(spanS, Math.floor(firstS / spanS) * spanS, trackBytes),
+  );
   const pairs = new ProfilePairs();
   let writtenBytes = 0;
   // A fold whose spans hold whole hours or days reads the stored rollups, fine cells only at the
   // window's edges (tileWindow); the others OR the fine cells read for the write profile anyway.
-  const levels = source.rollups === undefined ? [] : source.rollupLevelsS ?? [];
+  const levels = source.rollups === undefined ? [] : (source.rollupLevelsS ?? []);
   const tiled = folds.filter((f) => levels.some((l) => f.spanS % l === 0));
   const untiled = folds.filter((f) => !tiled.includes(f));
   for (const { volume, firstS: volumeFirstS, lastS } of volumes) {
     const feedChunks = async (
-      folding: SpanFold[], fromS: number, toS: number, withProfiles: boolean,
+      folding: SpanFold[],
+      fromS: number,
+      toS: number,
+      withProfiles: boolean,
     ): Promise<void> => {
       let group: StoredChunk[] = [];
       const flush = (): void => {
@@ -132,10 +144,11 @@ export async function scanModels(
           for (const cell of cellsOfPage(rows)) fold.addCell(cell);
         }
         if (withProfiles) {
-          for (const chunk of group) for (const r of chunk.intervals) {
-            pairs.add(r);
-            writtenBytes += r.writeBytes;
-          }
+          for (const chunk of group)
+            for (const r of chunk.intervals) {
+              pairs.add(r);
+              writtenBytes += r.writeBytes;
+            }
         }
         group = [];
       };

@@ -39,11 +39,16 @@ export interface ModelOptions {
  */
 export function compareModels(timeline: Timeline, options: ModelOptions): ModelRow[] {
   checkModelOptions(timeline.intervalS, options);
-  return modelRows({
-    firstS: timeline.firstS, endS: timeline.endS,
-    writtenBytes: timeline.writtenBytes(), profile: timeline.writeProfile(),
-    spans: (spanS) => spanSummary(timeline, spanS),
-  }, options);
+  return modelRows(
+    {
+      firstS: timeline.firstS,
+      endS: timeline.endS,
+      writtenBytes: timeline.writtenBytes(),
+      profile: timeline.writeProfile(),
+      spans: (spanS) => spanSummary(timeline, spanS),
+    },
+    options,
+  );
 }
 
 /** What the models need of the data, however it was gathered (a timeline, or a scan of the store). */
@@ -58,7 +63,10 @@ export interface ModelInputs {
 
 /** Refuse cycles and periods that are not whole multiples of the interval, and bad sync windows. */
 export function checkModelOptions(intervalS: number, options: ModelOptions): void {
-  for (const [name, span] of [['cycleS', options.cycleS], ['periodS', options.periodS]] as const) {
+  for (const [name, span] of [
+    ['cycleS', options.cycleS],
+    ['periodS', options.periodS],
+  ] as const) {
     if (span < intervalS || span % intervalS !== 0) {
       throw new UsageError(`${name} ${span} s must be a whole multiple of the ${intervalS} s collection interval`);
     }
@@ -73,7 +81,12 @@ export function modelRows(inputs: ModelInputs, options: ModelOptions): ModelRow[
   const { params } = options;
   const written = inputs.writtenBytes;
   const row = (model: ModelName, spanS: number, s: SeriesSummary, totalBytes: number): ModelRow => ({
-    model, spanS, count: s.intervals, peakBytes: s.peak, p95Bytes: s.p95, totalBytes,
+    model,
+    spanS,
+    count: s.intervals,
+    peakBytes: s.peak,
+    p95Bytes: s.p95,
+    totalBytes,
     requiredBandwidthBps: (8 * wireBytes(s.peak, params)) / (spanS * params.efficiency),
     p95BandwidthBps: (8 * wireBytes(s.p95, params)) / (spanS * params.efficiency),
     foldRatio: totalBytes > 0 ? written / totalBytes : 1,
@@ -81,8 +94,12 @@ export function modelRows(inputs: ModelInputs, options: ModelOptions): ModelRow[
   const cycle = inputs.spans(options.cycleS);
   const period = inputs.spans(options.periodS);
   return [
-    row('synchronous', options.syncWindowS,
-      slidingSummary(inputs.profile, inputs.firstS, inputs.endS - inputs.firstS, options.syncWindowS), written),
+    row(
+      'synchronous',
+      options.syncWindowS,
+      slidingSummary(inputs.profile, inputs.firstS, inputs.endS - inputs.firstS, options.syncWindowS),
+      written,
+    ),
     row('asynchronous', options.cycleS, cycle.summary, cycle.totalBytes),
     row('periodic', options.periodS, period.summary, period.totalBytes),
   ];

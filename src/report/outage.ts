@@ -17,7 +17,10 @@ export interface OutageReport {
 
 /** Changes during an outage, time to resynchronize, when RPO is back under the target, backlog. */
 export async function outageReport(
-  outage: TimeRange, timeline: CycleChanges, result: SimulationResult, targetS: number,
+  outage: TimeRange,
+  timeline: CycleChanges,
+  result: SimulationResult,
+  targetS: number,
 ): Promise<OutageReport> {
   const I = timeline.intervalS;
   const fromS = Math.floor(outage.fromS / I) * I;

@@ -41,7 +41,10 @@ export function summarize(values: ArrayLike<number>): SeriesSummary {
  * given, adds the nearest-rank value at that percentile (any number in (0, 100]).
  */
 export function summarizeSparse(
-  values: ArrayLike<number>, total: number, weights?: ArrayLike<number>, extraP?: number,
+  values: ArrayLike<number>,
+  total: number,
+  weights?: ArrayLike<number>,
+  extraP?: number,
 ): SeriesSummary {
   const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
   let stored = 0;

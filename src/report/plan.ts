@@ -67,15 +67,19 @@ export async function planLink(timeline: CycleChanges, request: PlanRequest): Pr
   if (!(percentile > 0 && percentile <= 100)) throw new UsageError(`percentile must be in (0, 100]; got ${percentile}`);
   if (!(targetRpoS > 0)) throw new UsageError(`targetRpoS must be above 0 s; got ${targetRpoS}`);
   if (percentile === 100 && targetRpoS < cycleS) {
-    throw new UsageError(`a maximum RPO (percentile 100) of targetRpoS ${targetRpoS} s cannot be met with cycleS `
-      + `${cycleS} s: `
-      + 'the maximum RPO is at least one cycle; use a shorter cycleS or a lower percentile');
+    throw new UsageError(
+      `a maximum RPO (percentile 100) of targetRpoS ${targetRpoS} s cannot be met with cycleS ` +
+        `${cycleS} s: ` +
+        'the maximum RPO is at least one cycle; use a shorter cycleS or a lower percentile',
+    );
   }
   const windowS = timeline.endS - timeline.firstS;
   if (windowS < targetRpoS + cycleS) {
-    throw new UsageError(`the window (${windowS} s) is too short to judge targetRpoS ${targetRpoS} s: `
-      + 'it must span at least '
-      + `the target plus one cycle (${targetRpoS + cycleS} s) for RPO to be able to exceed the target inside it`);
+    throw new UsageError(
+      `the window (${windowS} s) is too short to judge targetRpoS ${targetRpoS} s: ` +
+        'it must span at least ' +
+        `the target plus one cycle (${targetRpoS + cycleS} s) for RPO to be able to exceed the target inside it`,
+    );
   }
   let simulations = 0;
   const run = (bps: number, backlog: boolean): Promise<SimulationResult> => {
@@ -87,9 +91,11 @@ export async function planLink(timeline: CycleChanges, request: PlanRequest): Pr
 
   if (!(await meets(MAX_PLAN_BPS))) {
     const floorS = rpoAtPercentileS(await run(MAX_PLAN_BPS, false), percentile);
-    throw new UsageError(`no link up to 100 Tbit/s meets targetRpoS ${targetRpoS} s at p${percentile} with cycleS `
-      + `${cycleS} s: `
-      + `even then RPO p${percentile} is ${floorS} s; use a shorter cycleS, a lower percentile or a larger target`);
+    throw new UsageError(
+      `no link up to 100 Tbit/s meets targetRpoS ${targetRpoS} s at p${percentile} with cycleS ` +
+        `${cycleS} s: ` +
+        `even then RPO p${percentile} is ${floorS} s; use a shorter cycleS, a lower percentile or a larger target`,
+    );
   }
   let hi = 1;
   while (hi < MAX_PLAN_BPS && !(await meets(hi))) hi *= 2;
@@ -133,7 +139,12 @@ export async function planLink(timeline: CycleChanges, request: PlanRequest): Pr
   const result = await run(linkBps, true);
   const achievedRpoS = rpoAtPercentileS(result, percentile);
   return {
-    requiredBps, paths, linkBps, achievedRpoS, marginS: targetRpoS - achievedRpoS, result,
+    requiredBps,
+    paths,
+    linkBps,
+    achievedRpoS,
+    marginS: targetRpoS - achievedRpoS,
+    result,
     search: { gridRatio: 2 ** (1 / GRID_STEPS_PER_OCTAVE), simulations },
   };
 }

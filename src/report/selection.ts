@@ -10,7 +10,9 @@ import { Timeline } from './timeline.js';
  * those matching an `exclude` glob (swap, tempdb, scratch disks).
  */
 export function volumeFilter(
-  scope: Scope, group: string | null, exclude: readonly string[] = [],
+  scope: Scope,
+  group: string | null,
+  exclude: readonly string[] = [],
 ): (volume: string) => boolean {
   let members: string[] | null = null;
   if (group !== null) {
@@ -19,13 +21,17 @@ export function volumeFilter(
     if (!g) throw new UsageError(`unknown group "${group}"; the scope declares: ${declared}`);
     members = g.volumes;
   }
-  return (v) => scopeIncludes(scope, v) && (members === null || members.some((p) => globMatch(p, v)))
-    && !exclude.some((p) => globMatch(p, v));
+  return (v) =>
+    scopeIncludes(scope, v) &&
+    (members === null || members.some((p) => globMatch(p, v))) &&
+    !exclude.some((p) => globMatch(p, v));
 }
 
 /** The selected volumes with cells in the window, and the window (default: all they hold). */
 export async function selectedWindow(
-  source: CellSource, settings: StoreSettings, range: TimeRange | null,
+  source: CellSource,
+  settings: StoreSettings,
+  range: TimeRange | null,
 ): Promise<{ window: TimeRange; volumes: VolumeSpan[] }> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const volumes = await source.spans(from, range?.toS ?? null);
@@ -39,7 +45,9 @@ export async function selectedWindow(
  * volume by volume and packed.
  */
 export async function loadTimeline(
-  source: CellSource, settings: StoreSettings, range: TimeRange | null,
+  source: CellSource,
+  settings: StoreSettings,
+  range: TimeRange | null,
 ): Promise<Timeline> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const spans = await source.spans(from, range?.toS ?? null);
@@ -47,7 +55,14 @@ export async function loadTimeline(
   if (window === null) throw await nothingSelected(source, settings, range);
   const fromS = range?.fromS ?? window.fromS;
   const toS = range?.toS ?? window.toS;
-  return Timeline.load(source, spans.map((s) => s.volume), settings.intervalS, settings.trackBytes, fromS, toS);
+  return Timeline.load(
+    source,
+    spans.map((s) => s.volume),
+    settings.intervalS,
+    settings.trackBytes,
+    fromS,
+    toS,
+  );
 }
 
 /**
@@ -55,7 +70,9 @@ export async function loadTimeline(
  * volumes do hold, so a mistyped window is seen at once (every command fails the same way).
  */
 export async function nothingSelected(
-  source: CellSource, settings: StoreSettings, range: TimeRange | null,
+  source: CellSource,
+  settings: StoreSettings,
+  range: TimeRange | null,
 ): Promise<UsageError> {
   const all = spanWindow(await source.spans(null, null), settings.intervalS);
   const asked = range === null ? '' : ` in ${isoFromS(range.fromS)} to ${isoFromS(range.toS)}`;

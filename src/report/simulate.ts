@@ -2,7 +2,14 @@ import { UsageError } from '../errors.js';
 import type { TimeRange } from '../units/time.js';
 import { wireBytes, type LinkParams } from './link.js';
 import {
-  aboveTarget, firstAtOrBelowS, maxRpoPerInterval, RpoBuilder, rpoMaxS, rpoPercentileS, type RpoRow, type RpoTooth,
+  aboveTarget,
+  firstAtOrBelowS,
+  maxRpoPerInterval,
+  RpoBuilder,
+  rpoMaxS,
+  rpoPercentileS,
+  type RpoRow,
+  type RpoTooth,
 } from './rpo.js';
 import { NO_CHANGE, type ChangedRanges, type CycleChanges } from './changes.js';
 

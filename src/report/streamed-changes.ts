@@ -87,8 +87,14 @@ export class StreamedChanges implements CycleChanges {
   reads = 0;
 
   private constructor(
-    cursor: CellCursor, readonly intervalS: number, readonly trackBytes: number, firstS: number, endS: number,
-    active: Float64Array, writtenBytes: number, ratioAt: RatioAt | null,
+    cursor: CellCursor,
+    readonly intervalS: number,
+    readonly trackBytes: number,
+    firstS: number,
+    endS: number,
+    active: Float64Array,
+    writtenBytes: number,
+    ratioAt: RatioAt | null,
   ) {
     this.#cursor = cursor;
     this.firstS = firstS;
@@ -101,8 +107,14 @@ export class StreamedChanges implements CycleChanges {
   }
 
   static #of(
-    source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, firstS: number,
-    endS: number, scan: WindowScan, ratioAt: RatioAt | null,
+    source: CellSource,
+    volumes: readonly string[],
+    intervalS: number,
+    trackBytes: number,
+    firstS: number,
+    endS: number,
+    scan: WindowScan,
+    ratioAt: RatioAt | null,
   ): StreamedChanges {
     const cursor = new CellCursor(source, volumes, endS);
     return new StreamedChanges(cursor, intervalS, trackBytes, firstS, endS, scan.active, scan.writtenBytes, ratioAt);
@@ -116,8 +128,14 @@ export class StreamedChanges implements CycleChanges {
    * asked — so nothing over the budget is ever held. With `ratioAt` the changes are always streamed.
    */
   static async open(
-    source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, fromS: number, toS: number,
-    ratioAt: RatioAt | null, budgetBytes: number,
+    source: CellSource,
+    volumes: readonly string[],
+    intervalS: number,
+    trackBytes: number,
+    fromS: number,
+    toS: number,
+    ratioAt: RatioAt | null,
+    budgetBytes: number,
   ): Promise<CycleChanges> {
     const firstS = Math.floor(fromS / intervalS) * intervalS;
     const endS = Math.ceil(toS / intervalS) * intervalS;
@@ -204,7 +222,10 @@ interface WindowScan {
 
 /** One pass over the window: the starts with cells, the written bytes, the bytes packing it would take. */
 async function scanWindow(
-  source: CellSource, volumes: readonly string[], firstS: number, endS: number,
+  source: CellSource,
+  volumes: readonly string[],
+  firstS: number,
+  endS: number,
 ): Promise<WindowScan> {
   let active = new Float64Array(1024);
   let n = 0;
@@ -236,7 +257,10 @@ export const TIMELINE_BUDGET_BYTES = 128 * 2 ** 20;
  * the budget, not by the cells of the window.
  */
 export async function openChanges(
-  source: CellSource, settings: StoreSettings, range: TimeRange | null, ratioAt: RatioAt | null = null,
+  source: CellSource,
+  settings: StoreSettings,
+  range: TimeRange | null,
+  ratioAt: RatioAt | null = null,
   budgetBytes = TIMELINE_BUDGET_BYTES,
 ): Promise<CycleChanges> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
@@ -247,6 +271,13 @@ export async function openChanges(
   const fromS = range?.fromS ?? window.fromS;
   const toS = range?.toS ?? window.toS;
   return StreamedChanges.open(
-    source, volumes, settings.intervalS, settings.trackBytes, fromS, toS, ratioAt, budgetBytes,
+    source,
+    volumes,
+    settings.intervalS,
+    settings.trackBytes,
+    fromS,
+    toS,
+    ratioAt,
+    budgetBytes,
   );
 }

@@ -56,9 +56,13 @@ function packVolume(cells: Iterable<PackedCell>): VolumeColumns {
     profileEnds.push(profiles.push(c.writeProfile));
   }
   return {
-    starts: Float64Array.from(starts), tracks: Float64Array.from(tracks), writeBytes: Float64Array.from(writeBytes),
-    bitmapEnds: Uint32Array.from(bitmapEnds), bitmaps: bitmaps.done(),
-    profileEnds: Uint32Array.from(profileEnds), profiles: profiles.done(),
+    starts: Float64Array.from(starts),
+    tracks: Float64Array.from(tracks),
+    writeBytes: Float64Array.from(writeBytes),
+    bitmapEnds: Uint32Array.from(bitmapEnds),
+    bitmaps: bitmaps.done(),
+    profileEnds: Uint32Array.from(profileEnds),
+    profiles: profiles.done(),
   };
 }
 
@@ -112,7 +116,8 @@ export class Timeline implements CycleChanges {
     this.#volumes = Array.isArray(cells)
       ? cells
       : [...cells.values()].map((byStart) =>
-        packVolume([...byStart].sort((a, b) => a[0] - b[0]).map(([startS, c]) => ({ ...c, startS }))));
+          packVolume([...byStart].sort((a, b) => a[0] - b[0]).map(([startS, c]) => ({ ...c, startS }))),
+        );
     const starts = new Set<number>();
     for (const v of this.#volumes) for (const s of v.starts) if (s >= this.firstS && s < this.endS) starts.add(s);
     this.#active = Float64Array.from(starts).sort();
@@ -123,7 +128,12 @@ export class Timeline implements CycleChanges {
    * packing each volume's cells as they arrive.
    */
   static async load(
-    source: CellSource, volumes: readonly string[], intervalS: number, trackBytes: number, fromS: number, toS: number,
+    source: CellSource,
+    volumes: readonly string[],
+    intervalS: number,
+    trackBytes: number,
+    fromS: number,
+    toS: number,
     withProfiles = true,
   ): Promise<Timeline> {
     const packed: VolumeColumns[] = [];

@@ -92,7 +92,7 @@ export class TrackUnion {
       const chunkEnd = Math.min(to, (key + 1) * 2 ** CHUNK_BITS);
       const words = this.#chunk(key);
       const base = key * 2 ** CHUNK_BITS;
-      for (let i = from - base, e = chunkEnd - base; i < e; ) {
+      for (let i = from - base, e = chunkEnd - base; i < e;) {
         const w = i >>> 5;
         const bits = Math.min(32 - (i & 31), e - i);
         const mask = bits === 32 ? 0xffffffff : ((1 << bits) - 1) << (i & 31);

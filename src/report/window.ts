@@ -19,7 +19,8 @@ export function planBuckets(fromS: number, toS: number, intervalS: number, per: 
   if (end <= first) return [];
   if (per === null) return [{ startS: first, endS: end }];
   const step = per === 'interval' ? intervalS : per;
-  if (step % intervalS !== 0) throw new UsageError(`per ${step} s is not a multiple of the ${intervalS} s collection interval`);
+  if (step % intervalS !== 0)
+    throw new UsageError(`per ${step} s is not a multiple of the ${intervalS} s collection interval`);
   const buckets: Bucket[] = [];
   for (let s = Math.floor(first / step) * step; s < end; s += step) {
     buckets.push({ startS: Math.max(s, first), endS: Math.min(s + step, end) });

@@ -49,7 +49,8 @@ export function parseScope(text: string, file: string): Scope {
   if (doc === null || doc === undefined) return { ...EMPTY_SCOPE };
   const root = record(doc, `scope: ${file}`);
   for (const key of Object.keys(root)) {
-    if (!['volumes', 'groups', 'datasets', 'csv'].includes(key)) throw new UsageError(`scope: ${file}: unknown key "${key}" (known: volumes, groups, datasets, csv)`);
+    if (!['volumes', 'groups', 'datasets', 'csv'].includes(key))
+      throw new UsageError(`scope: ${file}: unknown key "${key}" (known: volumes, groups, datasets, csv)`);
   }
   const groups = new Map<string, string[]>();
   let volumes: ScopeVolume[] | null = null;
@@ -74,19 +75,26 @@ export function parseScope(text: string, file: string): Scope {
       groups.set(name, [...(groups.get(name) ?? []), ...members]);
     });
   }
-  const datasets = root.datasets === undefined ? [] : list(root.datasets, `scope: ${file}: datasets`).map((item, i) => {
-    const where = `scope: ${file}: datasets[${i}]`;
-    const d = record(item, where);
-    const name = text_(d.name, `${where}.name`);
-    const extents = list(d.extents, `${where}.extents`).map((e, j) => {
-      const at = `${where}.extents[${j}]`;
-      const x = record(e, at);
-      const lengthBytes = size(x.length, `${at}.length`);
-      if (lengthBytes <= 0) throw new UsageError(`${at}.length must be positive`);
-      return { volume: text_(x.volume, `${at}.volume`), offsetBytes: size(x.offset ?? 0, `${at}.offset`), lengthBytes };
-    });
-    return { name, extents };
-  });
+  const datasets =
+    root.datasets === undefined
+      ? []
+      : list(root.datasets, `scope: ${file}: datasets`).map((item, i) => {
+          const where = `scope: ${file}: datasets[${i}]`;
+          const d = record(item, where);
+          const name = text_(d.name, `${where}.name`);
+          const extents = list(d.extents, `${where}.extents`).map((e, j) => {
+            const at = `${where}.extents[${j}]`;
+            const x = record(e, at);
+            const lengthBytes = size(x.length, `${at}.length`);
+            if (lengthBytes <= 0) throw new UsageError(`${at}.length must be positive`);
+            return {
+              volume: text_(x.volume, `${at}.volume`),
+              offsetBytes: size(x.offset ?? 0, `${at}.offset`),
+              lengthBytes,
+            };
+          });
+          return { name, extents };
+        });
   const names = new Set<string>();
   for (const d of datasets) {
     if (names.has(d.name)) throw new UsageError(`scope: ${file}: data set "${d.name}" is declared twice`);
@@ -104,7 +112,8 @@ export function scopeIncludes(scope: Scope, volume: string): boolean {
 
 /** Capacity declared for a volume, if any. */
 export function capacityOf(scope: Scope, volume: string): number | null {
-  for (const v of scope.volumes ?? []) if (v.capacityBytes !== null && globMatch(v.name, volume)) return v.capacityBytes;
+  for (const v of scope.volumes ?? [])
+    if (v.capacityBytes !== null && globMatch(v.name, volume)) return v.capacityBytes;
   return null;
 }
 
@@ -118,12 +127,19 @@ export function globMatch(pattern: string, name: string): boolean {
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern === name;
   // `s`: `.` also matches CR, LF and other line terminators, which names may hold; `u`: one `?`
   // is one character, also outside the Basic Multilingual Plane.
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'su');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'su',
+  );
   return re.test(name);
 }
 
 function record(value: unknown, where: string): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${where} must be a mapping`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UsageError(`${where} must be a mapping`);
   return value as Record<string, unknown>;
 }
 
@@ -139,6 +155,7 @@ function text_(value: unknown, where: string): string {
 }
 
 function size(value: unknown, where: string): number {
-  if (typeof value !== 'number' && typeof value !== 'string') throw new UsageError(`${where} must be a size such as 10GiB`);
+  if (typeof value !== 'number' && typeof value !== 'string')
+    throw new UsageError(`${where} must be a size such as 10GiB`);
   return parseBytes(value, where);
 }

@@ -47,5 +47,9 @@ try {
   }
   parentPort!.postMessage({ kind: 'end' } satisfies DecompressMessage);
 } catch (err) {
-  parentPort!.postMessage({ kind: 'error', input: err instanceof InputError, message: (err as Error).message } satisfies DecompressMessage);
+  parentPort!.postMessage({
+    kind: 'error',
+    input: err instanceof InputError,
+    message: (err as Error).message,
+  } satisfies DecompressMessage);
 }

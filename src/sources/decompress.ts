@@ -15,7 +15,11 @@ export function compressionOf(head: Uint8Array): Compression {
 }
 
 /** Decompress a byte stream (or pass it through); corrupt data is an InputError naming `name`. */
-export async function* decompress(raw: AsyncIterable<Uint8Array>, kind: Compression, name: string): AsyncGenerator<Uint8Array> {
+export async function* decompress(
+  raw: AsyncIterable<Uint8Array>,
+  kind: Compression,
+  name: string,
+): AsyncGenerator<Uint8Array> {
   if (kind === null) {
     yield* raw;
   } else if (kind === 'gzip') {

@@ -70,7 +70,9 @@ export async function openSource(path: string, stdin: Readable = process.stdin):
     async *chunks(counted = true) {
       const compression = compressionOf(head);
       if (compression !== null) {
-        for await (const chunk of decompressOnWorker(path, compression, (bytes) => { if (counted) read = bytes; })) {
+        for await (const chunk of decompressOnWorker(path, compression, (bytes) => {
+          if (counted) read = bytes;
+        })) {
           if (counted) hash.update(chunk);
           yield chunk;
         }
@@ -121,7 +123,11 @@ function streamSource(stream: Readable): Source {
 }
 
 /** Chunks decompressed by a worker thread, so that decompression and parsing use two cores. */
-async function* decompressOnWorker(path: string, compression: Compression, onRawBytes: (bytes: number) => void): AsyncGenerator<Uint8Array> {
+async function* decompressOnWorker(
+  path: string,
+  compression: Compression,
+  onRawBytes: (bytes: number) => void,
+): AsyncGenerator<Uint8Array> {
   const worker = new Worker(new URL('./decompress-worker.js', import.meta.url), { workerData: { path, compression } });
   const queue: DecompressMessage[] = [];
   let wake: (() => void) | null = null;
@@ -152,5 +158,9 @@ async function* decompressOnWorker(path: string, compression: Compression, onRaw
 
 /** `web_2.csv.gz` → `web_2`. */
 function stemOf(path: string): string {
-  return basename(path).replace(/\.(gz|zst)$/i, '').replace(/\.(csv|txt|trace|vscsi|blk|bin|log)$/i, '') || 'volume';
+  return (
+    basename(path)
+      .replace(/\.(gz|zst)$/i, '')
+      .replace(/\.(csv|txt|trace|vscsi|blk|bin|log)$/i, '') || 'volume'
+  );
 }

@@ -18,7 +18,12 @@ const MAX_LOOK_BYTES = 64 * 1024 + 2;
  * Cut a file into about `parts` ranges that start at line starts (text) or at multiples of
  * `recordBytes` (fixed-size binary records), so that each range decodes on its own.
  */
-export async function splitFile(path: string, size: number, parts: number, split: { kind: 'lines' } | { kind: 'records'; recordBytes: number }): Promise<ByteRange[]> {
+export async function splitFile(
+  path: string,
+  size: number,
+  parts: number,
+  split: { kind: 'lines' } | { kind: 'records'; recordBytes: number },
+): Promise<ByteRange[]> {
   const starts = [0];
   const handle = await open(path, 'r');
   try {
@@ -52,7 +57,7 @@ export async function countLinesBefore(path: string, end: number): Promise<numbe
   try {
     const buffer = new Uint8Array(1 << 20);
     let lines = 0;
-    for (let at = 0; at < end; ) {
+    for (let at = 0; at < end;) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, end - at), at);
       if (bytesRead <= 0) break;
       for (let p = buffer.indexOf(10); p >= 0 && p < bytesRead; p = buffer.indexOf(10, p + 1)) lines++;

@@ -40,8 +40,16 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
   const data = new Uint8Array(bytes);
   const view = new DataView(data.buffer);
   const rec: ChunkRecord = {
-    firstS: sorted[0]!.startS, lastS: sorted[sorted.length - 1]!.startS, cells: sorted.length,
-    writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, orBitmap: new Uint8Array(0), data,
+    firstS: sorted[0]!.startS,
+    lastS: sorted[sorted.length - 1]!.startS,
+    cells: sorted.length,
+    writes: 0,
+    writeBytes: 0,
+    reads: 0,
+    readBytes: 0,
+    changedTracks: 0,
+    orBitmap: new Uint8Array(0),
+    data,
   };
   let p = 0;
   for (const r of sorted) {
@@ -87,11 +95,16 @@ function copyInto(target: Uint8Array, bytes: Uint8Array, at: number): void {
  * are views into `data` (no copy); `withProfiles` false leaves profiles empty.
  */
 export function unpackChunk(
-  volume: string, chunkS: number, data: Uint8Array, fromS = -Infinity, toS = Infinity, withProfiles = true,
+  volume: string,
+  chunkS: number,
+  data: Uint8Array,
+  fromS = -Infinity,
+  toS = Infinity,
+  withProfiles = true,
 ): IntervalRow[] {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out: IntervalRow[] = [];
-  for (let p = 0; p < data.byteLength; ) {
+  for (let p = 0; p < data.byteLength;) {
     const startS = chunkS + view.getUint32(p, true);
     const bitmapLength = view.getUint32(p + HEAD, true);
     const bitmapAt = p + HEAD + 4;
@@ -99,9 +112,13 @@ export function unpackChunk(
     const profileAt = bitmapAt + bitmapLength + 4;
     if (startS >= fromS && startS < toS) {
       out.push({
-        volume, startS, partial: view.getUint8(p + 4) === 1,
-        writes: view.getFloat64(p + 5, true), writeBytes: view.getFloat64(p + 13, true),
-        reads: view.getFloat64(p + 21, true), readBytes: view.getFloat64(p + 29, true),
+        volume,
+        startS,
+        partial: view.getUint8(p + 4) === 1,
+        writes: view.getFloat64(p + 5, true),
+        writeBytes: view.getFloat64(p + 13, true),
+        reads: view.getFloat64(p + 21, true),
+        readBytes: view.getFloat64(p + 29, true),
         changedTracks: view.getFloat64(p + 37, true),
         bitmap: data.subarray(bitmapAt, bitmapAt + bitmapLength),
         writeProfile: withProfiles ? data.subarray(profileAt, profileAt + profileLength) : EMPTY_PROFILE,
@@ -129,7 +146,8 @@ export function mergeIntoChunk(existing: IntervalRow[], rows: readonly IntervalR
 
 /** Group rows by (volume, chunk start), keeping their order. */
 export function rowsByChunk(
-  rows: readonly IntervalRow[], intervalS: number,
+  rows: readonly IntervalRow[],
+  intervalS: number,
 ): Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }> {
   const groups = new Map<string, { volume: string; chunkS: number; rows: IntervalRow[] }>();
   const byVolume = new Map<string, Map<number, IntervalRow[]>>(); // no key string per row

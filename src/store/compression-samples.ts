@@ -34,12 +34,19 @@ export const POSTGRES_SAMPLES_SCHEMA = `CREATE TABLE IF NOT EXISTS churnlink_com
   PRIMARY KEY (run_id, volume_id, start_s)
 )`;
 
-const values = (r: CompressionSampleRow): number[] =>
-  [r.tracksSampled, r.rawBytes, r.compressedBytes, r.zeroTracks, r.dupTracks];
+const values = (r: CompressionSampleRow): number[] => [
+  r.tracksSampled,
+  r.rawBytes,
+  r.compressedBytes,
+  r.zeroTracks,
+  r.dupTracks,
+];
 
 /** Write samples in one SQLite transaction; `volumeId` maps (and registers) volume names. */
 export function writeSamplesSqlite(
-  db: Database.Database, volumeId: (name: string) => number, rows: CompressionSampleRow[],
+  db: Database.Database,
+  volumeId: (name: string) => number,
+  rows: CompressionSampleRow[],
 ): void {
   db.exec(SQLITE_SAMPLES_SCHEMA);
   const put = db.prepare(`INSERT OR REPLACE INTO compression_samples (run_id, volume_id, start_s, ${COLUMNS})
@@ -57,8 +64,10 @@ const SELECT = (table: string, runs: string, volumes: string, p1: string, p2: st
   WHERE r.status IN ('complete', 'live') AND s.start_s >= ${p1} AND s.start_s < ${p2}
   ORDER BY s.start_s, v.name${table.startsWith('churnlink') ? ' COLLATE "C"' : ''}, s.run_id`;
 
-const range = (q: IntervalQuery): [number, number] =>
-  [q.fromS ?? -Number.MAX_SAFE_INTEGER, q.toS ?? Number.MAX_SAFE_INTEGER];
+const range = (q: IntervalQuery): [number, number] => [
+  q.fromS ?? -Number.MAX_SAFE_INTEGER,
+  q.toS ?? Number.MAX_SAFE_INTEGER,
+];
 
 export function readSamplesSqlite(db: Database.Database, query: IntervalQuery): CompressionSampleRow[] {
   // Reports open the store read-only: a store no live collector sampled has no table, hence no samples.
@@ -76,7 +85,9 @@ export async function createSamplesPostgres(c: pg.PoolClient, schemaLock: number
 
 /** Write samples with a client inside an open PostgreSQL transaction. */
 export async function writeSamplesPostgres(
-  c: pg.PoolClient, volumeIds: Map<string, number>, rows: CompressionSampleRow[],
+  c: pg.PoolClient,
+  volumeIds: Map<string, number>,
+  rows: CompressionSampleRow[],
 ): Promise<void> {
   for (const r of rows) {
     await c.query(
@@ -91,13 +102,19 @@ export async function writeSamplesPostgres(
 }
 
 export async function readSamplesPostgres(
-  query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>, q: IntervalQuery,
+  query: (sql: string, params?: unknown[]) => Promise<Record<string, unknown>[]>,
+  q: IntervalQuery,
 ): Promise<CompressionSampleRow[]> {
   const sql = SELECT('churnlink_compression_samples', 'churnlink_runs', 'churnlink_volumes', '$1', '$2');
   const rows = await query(sql, range(q));
   return rows.map((r) => ({
-    runId: Number(r.runId), volume: String(r.volume), startS: Number(r.startS), tracksSampled: Number(r.tracksSampled),
-    rawBytes: Number(r.rawBytes), compressedBytes: Number(r.compressedBytes), zeroTracks: Number(r.zeroTracks),
+    runId: Number(r.runId),
+    volume: String(r.volume),
+    startS: Number(r.startS),
+    tracksSampled: Number(r.tracksSampled),
+    rawBytes: Number(r.rawBytes),
+    compressedBytes: Number(r.compressedBytes),
+    zeroTracks: Number(r.zeroTracks),
     dupTracks: Number(r.dupTracks),
   }));
 }

@@ -6,8 +6,18 @@
 
 /** Query parameters whose values are shown; every other parameter's value is redacted. */
 const SHOWN_PARAMETERS = new Set([
-  'sslmode', 'application_name', 'connect_timeout', 'target_session_attrs', 'client_encoding', 'keepalives',
-  'keepalives_idle', 'keepalives_interval', 'keepalives_count', 'gssencmode', 'channel_binding', 'replication',
+  'sslmode',
+  'application_name',
+  'connect_timeout',
+  'target_session_attrs',
+  'client_encoding',
+  'keepalives',
+  'keepalives_idle',
+  'keepalives_interval',
+  'keepalives_count',
+  'gssencmode',
+  'channel_binding',
+  'replication',
 ]);
 
 const URL_PREFIX = /^postgres(ql)?:\/\//i;
@@ -31,10 +41,17 @@ function partsOf(url: string): UrlParts {
   const at = beforeQuery.lastIndexOf('@');
   const userInfo = at < 0 ? '' : beforeQuery.slice(0, at);
   const colon = userInfo.indexOf(':');
-  const query = q < 0 ? [] : body.slice(q + 1).split('&').filter((p) => p !== '').map((p) => {
-    const eq = p.indexOf('=');
-    return eq < 0 ? { name: p, value: null } : { name: p.slice(0, eq), value: p.slice(eq + 1) };
-  });
+  const query =
+    q < 0
+      ? []
+      : body
+          .slice(q + 1)
+          .split('&')
+          .filter((p) => p !== '')
+          .map((p) => {
+            const eq = p.indexOf('=');
+            return eq < 0 ? { name: p, value: null } : { name: p.slice(0, eq), value: p.slice(eq + 1) };
+          });
   return {
     scheme,
     hasUserInfo: at >= 0,

@@ -13,7 +13,8 @@ export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.t
  * file is opened read-only unless `readonly` is false (`migrate`).
  */
 export async function openStore(
-  spec: string, options: { mustExist?: boolean; readonly?: boolean; command?: string } & PostgresOptions = {},
+  spec: string,
+  options: { mustExist?: boolean; readonly?: boolean; command?: string } & PostgresOptions = {},
 ): Promise<Store> {
   // pg is loaded only for a PostgreSQL store: it costs every other command ~0.1 s of start-up.
   // Reports open read-only: no DDL, no write, so a role with only SELECT reads.
@@ -21,7 +22,8 @@ export async function openStore(
     const { PostgresStore } = await import('./postgres.js');
     return PostgresStore.open(spec, { ...options, readonly: options.readonly ?? options.mustExist === true });
   }
-  if (options.mustExist && !existsSync(spec)) throw new UsageError(`store ${spec} does not exist (run churnlink collect first)`);
+  if (options.mustExist && !existsSync(spec))
+    throw new UsageError(`store ${spec} does not exist (run churnlink collect first)`);
   // Reports open read-only: a store the user may not write, or on a read-only mount, reads fine.
   return new SqliteStore(spec, { readonly: options.readonly ?? options.mustExist === true });
 }

@@ -2,7 +2,12 @@ import type pg from 'pg';
 import type { PgRow } from './postgres.js';
 import { chunkStartS, unpackChunk } from './chunk.js';
 import {
-  mergedCells, periodStartS, rollupLevels, rollupsOfTopPeriod, type DirtyRange, type StoredRollup,
+  mergedCells,
+  periodStartS,
+  rollupLevels,
+  rollupsOfTopPeriod,
+  type DirtyRange,
+  type StoredRollup,
 } from './rollup.js';
 
 /*
@@ -22,8 +27,11 @@ CREATE TABLE IF NOT EXISTS churnlink_rollups (
 
 /** The ranges a run's chunks cover, per volume. */
 export async function runRangesPg(c: pg.PoolClient, runIds: number[], intervalS: number): Promise<DirtyRange[]> {
-  const { rows } = await c.query(`SELECT volume_id, MIN(first_s) AS from_s, MAX(last_s) AS last_s FROM churnlink_chunks
-    WHERE run_id = ANY($1::bigint[]) GROUP BY volume_id`, [runIds]);
+  const { rows } = await c.query(
+    `SELECT volume_id, MIN(first_s) AS from_s, MAX(last_s) AS last_s FROM churnlink_chunks
+    WHERE run_id = ANY($1::bigint[]) GROUP BY volume_id`,
+    [runIds],
+  );
   return rows.map((r) => ({ volumeId: r.volume_id, fromS: Number(r.from_s), toS: Number(r.last_s) + intervalS }));
 }
 
@@ -37,7 +45,9 @@ export async function allRangesPg(c: pg.PoolClient, intervalS: number): Promise<
 
 /** Recompute the rollups of every coarsest-level period touching the ranges, in the caller's transaction. */
 export async function refreshRollupsPg(
-  c: pg.PoolClient, intervalS: number, ranges: readonly DirtyRange[],
+  c: pg.PoolClient,
+  intervalS: number,
+  ranges: readonly DirtyRange[],
 ): Promise<void> {
   const levels = rollupLevels(intervalS);
   if (levels.length === 0 || ranges.length === 0) return;
@@ -52,25 +62,43 @@ export async function refreshRollupsPg(
       // Another writer's chunks of this period become visible to us once its transaction ends:
       // waiting for its lock first keeps two concurrent recomputations from losing one's cells.
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [range.volumeId, Math.floor(topS / top)]);
-      const { rows: chunks } = await c.query(`SELECT c.chunk_s, c.data FROM churnlink_chunks c
+      const { rows: chunks } = await c.query(
+        `SELECT c.chunk_s, c.data FROM churnlink_chunks c
         JOIN churnlink_runs r ON r.id = c.run_id
         WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3`,
-      [range.volumeId, chunkStartS(topS, intervalS), topS + top]);
+        [range.volumeId, chunkStartS(topS, intervalS), topS + top],
+      );
       const rows = chunks.flatMap((k) =>
-        unpackChunk('', Number(k.chunk_s), new Uint8Array(k.data), topS, topS + top, false));
-      await c.query('DELETE FROM churnlink_rollups WHERE volume_id = $1 AND period_s >= $2 AND period_s < $3',
-        [range.volumeId, topS, topS + top]);
+        unpackChunk('', Number(k.chunk_s), new Uint8Array(k.data), topS, topS + top, false),
+      );
+      await c.query('DELETE FROM churnlink_rollups WHERE volume_id = $1 AND period_s >= $2 AND period_s < $3', [
+        range.volumeId,
+        topS,
+        topS + top,
+      ]);
       const rollups = rollupsOfTopPeriod(levels, mergedCells(rows));
       if (rollups.length === 0) continue;
       const col = <T>(pick: (r: (typeof rollups)[number]) => T): T[] => rollups.map(pick);
-      await c.query(`INSERT INTO churnlink_rollups (volume_id, level_s, period_s, cells, writes, write_bytes, reads,
+      await c.query(
+        `INSERT INTO churnlink_rollups (volume_id, level_s, period_s, cells, writes, write_bytes, reads,
         read_bytes, changed_tracks, counts, or_bitmap)
         SELECT $1, l, p, n, w, wb, r, rb, ct, co, ob FROM unnest($2::int[], $3::bigint[], $4::int[], $5::bigint[],
           $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bytea[], $11::bytea[])
           AS t(l, p, n, w, wb, r, rb, ct, co, ob)`,
-      [range.volumeId, col((r) => r.levelS), col((r) => r.periodS), col((r) => r.cells), col((r) => r.writes),
-        col((r) => r.writeBytes), col((r) => r.reads), col((r) => r.readBytes), col((r) => r.changedTracks),
-        col((r) => Buffer.from(r.counts)), col((r) => Buffer.from(r.orBitmap))]);
+        [
+          range.volumeId,
+          col((r) => r.levelS),
+          col((r) => r.periodS),
+          col((r) => r.cells),
+          col((r) => r.writes),
+          col((r) => r.writeBytes),
+          col((r) => r.reads),
+          col((r) => r.readBytes),
+          col((r) => r.changedTracks),
+          col((r) => Buffer.from(r.counts)),
+          col((r) => Buffer.from(r.orBitmap)),
+        ],
+      );
     }
   }
 }
@@ -78,18 +106,34 @@ export async function refreshRollupsPg(
 /** One volume's rollups of `levelS` with periods in [fromS, toS), ascending, in pages of `pageRows`. */
 export async function* readRollupsPg(
   query: (sql: string, params: unknown[]) => Promise<PgRow[]>,
-  volumeId: number, volume: string, levelS: number, fromS: number, toS: number, pageRows: number, withBitmaps = true,
+  volumeId: number,
+  volume: string,
+  levelS: number,
+  fromS: number,
+  toS: number,
+  pageRows: number,
+  withBitmaps = true,
 ): AsyncGenerator<StoredRollup[]> {
-  for (let from = fromS; from < toS; ) {
-    const rows = await query(`SELECT level_s, period_s, cells, writes, write_bytes, reads, read_bytes, changed_tracks,
+  for (let from = fromS; from < toS;) {
+    const rows = await query(
+      `SELECT level_s, period_s, cells, writes, write_bytes, reads, read_bytes, changed_tracks,
       counts, ${withBitmaps ? 'or_bitmap' : "''::bytea AS or_bitmap"} FROM churnlink_rollups
       WHERE volume_id = $1 AND level_s = $2 AND period_s >= $3 AND period_s < $4 ORDER BY period_s
-      LIMIT ${pageRows}`, [volumeId, levelS, from, toS]);
+      LIMIT ${pageRows}`,
+      [volumeId, levelS, from, toS],
+    );
     if (rows.length === 0) return;
     yield rows.map((r) => ({
-      volume, levelS: r.level_s, periodS: Number(r.period_s), cells: r.cells, writes: r.writes,
+      volume,
+      levelS: r.level_s,
+      periodS: Number(r.period_s),
+      cells: r.cells,
+      writes: r.writes,
       writeBytes: r.write_bytes,
-      reads: r.reads, readBytes: r.read_bytes, changedTracks: r.changed_tracks, counts: new Uint8Array(r.counts),
+      reads: r.reads,
+      readBytes: r.read_bytes,
+      changedTracks: r.changed_tracks,
+      counts: new Uint8Array(r.counts),
       orBitmap: new Uint8Array(r.or_bitmap),
     }));
     if (rows.length < pageRows) return;

@@ -6,15 +6,34 @@ import { createSamplesPostgres, readSamplesPostgres, writeSamplesPostgres } from
 import { SCAN_PAGE_ROWS, type RollupScan } from './store.js';
 import { rollupLevels, type StoredRollup } from './rollup.js';
 import {
-  allRangesPg, POSTGRES_ROLLUPS_SCHEMA, readRollupsPg, refreshRollupsPg, runRangesPg,
+  allRangesPg,
+  POSTGRES_ROLLUPS_SCHEMA,
+  readRollupsPg,
+  refreshRollupsPg,
+  runRangesPg,
 } from './postgres-rollups.js';
 import {
-  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
+  CHUNK_INTERVALS,
+  chunkStartS,
+  intervalsOfChunks,
+  mergeIntoChunk,
+  packChunk,
+  rowsByChunk,
+  unpackChunk,
   type ChunkRecord,
 } from './chunk.js';
 import type {
-  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RunInfo, RunSpan, SourceInfo, Store, StoreSettings,
-  StoredChunk, VolumeInfo,
+  CompressionSampleRow,
+  IntervalQuery,
+  IntervalRow,
+  IntervalScan,
+  RunInfo,
+  RunSpan,
+  SourceInfo,
+  Store,
+  StoreSettings,
+  StoredChunk,
+  VolumeInfo,
   VolumeSpan,
 } from './store.js';
 
@@ -67,8 +86,11 @@ const SETTINGS_LOCK = 7_460_254; // settings recorded with a first run vs. dropp
 function isTransient(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (e.code && /^(08|57P0[123]|53300|40001|40P01)/.test(e.code)) return true;
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code)) return true;
-  return /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error|timeout exceeded/i.test(e.message ?? '');
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code))
+    return true;
+  return /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error|timeout exceeded/i.test(
+    e.message ?? '',
+  );
 }
 
 export interface PostgresOptions {
@@ -118,7 +140,9 @@ export class PostgresStore implements Store {
       await store.#transaction(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
         await c.query(SCHEMA);
-        await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING", [SCHEMA_VERSION]);
+        await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING", [
+          SCHEMA_VERSION,
+        ]);
         const old = "key = 'schema_version' AND value = ANY";
         const version = await c.query(`SELECT value FROM churnlink_meta WHERE ${old}($1)`, [UPGRADES_FROM]);
         if (version.rowCount === 1) {
@@ -131,7 +155,10 @@ export class PostgresStore implements Store {
         }
         await c.query(`UPDATE churnlink_meta SET value = $1 WHERE ${old}($2)`, [SCHEMA_VERSION, UPGRADES_FROM]);
         const { rows } = await c.query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'");
-        if (rows[0].value !== SCHEMA_VERSION) throw new UsageError(`store: ${store.location} has schema version ${rows[0].value}; this churnlink reads ${SCHEMA_VERSION}`);
+        if (rows[0].value !== SCHEMA_VERSION)
+          throw new UsageError(
+            `store: ${store.location} has schema version ${rows[0].value}; this churnlink reads ${SCHEMA_VERSION}`,
+          );
       });
     } catch (err) {
       await store.close();
@@ -149,7 +176,8 @@ export class PostgresStore implements Store {
     try {
       const present = await this.#query("SELECT to_regclass('churnlink_meta') IS NOT NULL AS present");
       const rows = present[0]!.present
-        ? await this.#query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'") : [];
+        ? await this.#query("SELECT value FROM churnlink_meta WHERE key = 'schema_version'")
+        : [];
       version = rows.length === 0 ? null : String(rows[0]!.value);
     } catch (err) {
       await this.close();
@@ -163,8 +191,10 @@ export class PostgresStore implements Store {
     }
     if (UPGRADES_FROM.includes(version)) {
       const by = version === '4' ? 'churnlink 0.1.0' : 'an earlier churnlink';
-      throw new UsageError(`store: ${this.location} was written by ${by} (schema ${version}) and must be `
-        + 'converted once: run churnlink migrate --store URL with a role that may write it');
+      throw new UsageError(
+        `store: ${this.location} was written by ${by} (schema ${version}) and must be ` +
+          'converted once: run churnlink migrate --store URL with a role that may write it',
+      );
     }
     throw new UsageError(
       `store: ${this.location} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`,
@@ -176,7 +206,9 @@ export class PostgresStore implements Store {
   async getSettings(): Promise<StoreSettings | null> {
     const rows = await this.#query("SELECT key, value FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes')");
     const m = new Map(rows.map((r) => [r.key as string, Number(r.value)]));
-    return m.has('interval_s') && m.has('track_bytes') ? { intervalS: m.get('interval_s')!, trackBytes: m.get('track_bytes')! } : null;
+    return m.has('interval_s') && m.has('track_bytes')
+      ? { intervalS: m.get('interval_s')!, trackBytes: m.get('track_bytes')! }
+      : null;
   }
 
   async useSettings(settings: StoreSettings): Promise<void> {
@@ -184,14 +216,20 @@ export class PostgresStore implements Store {
   }
 
   async #useSettings(c: pg.PoolClient, settings: StoreSettings): Promise<void> {
-    await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('interval_s', $1), ('track_bytes', $2) ON CONFLICT DO NOTHING", [String(settings.intervalS), String(settings.trackBytes)]);
+    await c.query(
+      "INSERT INTO churnlink_meta (key, value) VALUES ('interval_s', $1), ('track_bytes', $2) ON CONFLICT DO NOTHING",
+      [String(settings.intervalS), String(settings.trackBytes)],
+    );
     const { rows } = await c.query("SELECT key, value FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes')");
     const m = new Map(rows.map((r) => [r.key as string, Number(r.value)]));
     checkSameSettings(this.location, { intervalS: m.get('interval_s')!, trackBytes: m.get('track_bytes')! }, settings);
   }
 
   async findRunsBySource(fingerprint: string): Promise<RunInfo[]> {
-    const rows = await this.#query('SELECT r.* FROM churnlink_runs r WHERE r.id IN (SELECT run_id FROM churnlink_sources WHERE fingerprint = $1) ORDER BY r.id', [fingerprint]);
+    const rows = await this.#query(
+      'SELECT r.* FROM churnlink_runs r WHERE r.id IN (SELECT run_id FROM churnlink_sources WHERE fingerprint = $1) ORDER BY r.id',
+      [fingerprint],
+    );
     return Promise.all(rows.map((r) => this.#runInfo(r)));
   }
 
@@ -207,7 +245,10 @@ export class PostgresStore implements Store {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
         await this.#useSettings(c, options.settings);
       }
-      const { rows } = await c.query('INSERT INTO churnlink_runs (status, host) VALUES ($1, $2) RETURNING id', [live ? 'live' : 'running', host]);
+      const { rows } = await c.query('INSERT INTO churnlink_runs (status, host) VALUES ($1, $2) RETURNING id', [
+        live ? 'live' : 'running',
+        host,
+      ]);
       const id = Number(rows[0].id);
       await addSources(c, id, sources);
       if (options.owner !== undefined) {
@@ -227,7 +268,10 @@ export class PostgresStore implements Store {
     await this.#transaction(async (c) => {
       const exists = await c.query('SELECT status FROM churnlink_runs WHERE id = $1 FOR SHARE', [runId]);
       if (exists.rowCount === 0) throw runRemoved(this.location, runId);
-      const fresh = await c.query('INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq', [runId, seq]);
+      const fresh = await c.query(
+        'INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq',
+        [runId, seq],
+      );
       if (fresh.rowCount === 0) return; // committed before; the acknowledgement was lost
       const groups = [...rowsByChunk(rows, intervalS).values()];
       // The run may have some of these chunks already: read them all at once, locked.
@@ -237,28 +281,44 @@ export class PostgresStore implements Store {
         [runId, groups.map((g) => volumeIds.get(g.volume)!), groups.map((g) => g.chunkS)],
       );
       const existing = new Map(stored.map((r) => [`${r.volume_id}/${Number(r.chunk_s)}`, new Uint8Array(r.data)]));
-      await putChunks(c, runId, groups.map((g) => {
-        const volumeId = volumeIds.get(g.volume)!;
-        const data = existing.get(`${volumeId}/${g.chunkS}`);
-        const before = data === undefined ? [] : unpackChunk(g.volume, g.chunkS, data);
-        return { volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) };
-      }));
+      await putChunks(
+        c,
+        runId,
+        groups.map((g) => {
+          const volumeId = volumeIds.get(g.volume)!;
+          const data = existing.get(`${volumeId}/${g.chunkS}`);
+          const before = data === undefined ? [] : unpackChunk(g.volume, g.chunkS, data);
+          return { volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) };
+        }),
+      );
       // A live run is visible as it commits: its rollups follow each commit.
       if (exists.rows[0].status === 'live') {
-        await refreshRollupsPg(c, intervalS, rows.map((r) => ({
-          volumeId: volumeIds.get(r.volume)!, fromS: r.startS, toS: r.startS + intervalS,
-        })));
+        await refreshRollupsPg(
+          c,
+          intervalS,
+          rows.map((r) => ({
+            volumeId: volumeIds.get(r.volume)!,
+            fromS: r.startS,
+            toS: r.startS + intervalS,
+          })),
+        );
       }
     });
   }
 
-  async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
+  async finishRun(
+    runId: number,
+    totals: { records: number; skipped: number },
+    replaces: number[],
+    sources: SourceInfo[],
+  ): Promise<void> {
     const settings = await this.getSettings();
     await this.#transaction(async (c) => {
       // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
       const visible = await c.query(
         "SELECT id, status FROM churnlink_runs WHERE id = ANY($1::bigint[]) AND status IN ('complete', 'live')",
-        [[...replaces, runId]]);
+        [[...replaces, runId]],
+      );
       const replacedVisible = visible.rows.map((r) => Number(r.id)).filter((id) => id !== runId);
       const wasLive = visible.rows.some((r) => Number(r.id) === runId && r.status === 'live');
       const dirty = settings === null ? [] : await runRangesPg(c, replacedVisible, settings.intervalS);
@@ -275,7 +335,7 @@ export class PostgresStore implements Store {
       if (done.rowCount === 0) throw runRemoved(this.location, runId);
       await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
       if (settings !== null) {
-        if (!wasLive) dirty.push(...await runRangesPg(c, [runId], settings.intervalS));
+        if (!wasLive) dirty.push(...(await runRangesPg(c, [runId], settings.intervalS)));
         await refreshRollupsPg(c, settings.intervalS, dirty);
       }
     });
@@ -285,10 +345,11 @@ export class PostgresStore implements Store {
     await this.#transaction(async (c) => {
       await c.query('SELECT pg_advisory_xact_lock($1)', [SETTINGS_LOCK]);
       const settings = await this.getSettings();
-      const visible = await c.query(
-        "SELECT 1 FROM churnlink_runs WHERE id = $1 AND status IN ('complete', 'live')", [runId]);
-      const dirty = settings === null || visible.rowCount === 0 ? []
-        : await runRangesPg(c, [runId], settings.intervalS);
+      const visible = await c.query("SELECT 1 FROM churnlink_runs WHERE id = $1 AND status IN ('complete', 'live')", [
+        runId,
+      ]);
+      const dirty =
+        settings === null || visible.rowCount === 0 ? [] : await runRangesPg(c, [runId], settings.intervalS);
       await c.query('DELETE FROM churnlink_runs WHERE id = $1', [runId]);
       if (settings !== null) await refreshRollupsPg(c, settings.intervalS, dirty);
       await c.query('DELETE FROM churnlink_meta WHERE key = $1', [`owner:${runId}`]);
@@ -301,17 +362,28 @@ export class PostgresStore implements Store {
   async putVolumes(volumes: VolumeInfo[]): Promise<void> {
     const ids = await this.#volumeIdsOf(volumes.map((v) => v.name));
     await this.#transaction(async (c) => {
-      for (const v of volumes) if (v.capacityBytes !== null) await c.query('UPDATE churnlink_volumes SET capacity_bytes = $1 WHERE id = $2', [v.capacityBytes, ids.get(v.name)]);
+      for (const v of volumes)
+        if (v.capacityBytes !== null)
+          await c.query('UPDATE churnlink_volumes SET capacity_bytes = $1 WHERE id = $2', [
+            v.capacityBytes,
+            ids.get(v.name),
+          ]);
     });
   }
 
   async listVolumes(): Promise<VolumeInfo[]> {
     const rows = await this.#query('SELECT name, capacity_bytes FROM churnlink_volumes ORDER BY name');
-    return rows.map((r) => ({ name: r.name, capacityBytes: r.capacity_bytes === null ? null : Number(r.capacity_bytes) }));
+    return rows.map((r) => ({
+      name: r.name,
+      capacityBytes: r.capacity_bytes === null ? null : Number(r.capacity_bytes),
+    }));
   }
 
   async putScope(json: string): Promise<void> {
-    await this.#query("INSERT INTO churnlink_meta (key, value) VALUES ('scope', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", [json]);
+    await this.#query(
+      "INSERT INTO churnlink_meta (key, value) VALUES ('scope', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+      [json],
+    );
   }
 
   async getScope(): Promise<string | null> {
@@ -354,7 +426,9 @@ export class PostgresStore implements Store {
           const chunks = await this.#query(
             `SELECT c.chunk_s, c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
              WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
-             ORDER BY c.chunk_s ${order} LIMIT 8 OFFSET ${offset}`, [v.id, fromChunkS, toS]);
+             ORDER BY c.chunk_s ${order} LIMIT 8 OFFSET ${offset}`,
+            [v.id, fromChunkS, toS],
+          );
           if (chunks.length === 0) return null;
           let best: number | null = null;
           let bestChunk: number | null = null;
@@ -370,7 +444,9 @@ export class PostgresStore implements Store {
             // The next page may hold more chunks of the same start (other runs).
             const more = await this.#query(
               `SELECT c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
-               WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s = $2`, [v.id, bestChunk]);
+               WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s = $2`,
+              [v.id, bestChunk],
+            );
             for (const m of more) {
               for (const r of unpackChunk(v.name, bestChunk!, new Uint8Array(m.data), fromS, toS, false)) {
                 if (order === 'ASC' ? r.startS < best : r.startS > best) best = r.startS;
@@ -415,21 +491,37 @@ export class PostgresStore implements Store {
       const lastS = Number(chunks[chunks.length - 1]!.chunk_s);
       if (chunks.length === limit) {
         const cut = chunks.findIndex((c) => Number(c.chunk_s) === lastS);
-        chunks = cut > 0 ? chunks.slice(0, cut)
-          : await this.#query(`${select} AND c.chunk_s = $2 ORDER BY c.volume_id, c.run_id`, [ids, lastS]);
+        chunks =
+          cut > 0
+            ? chunks.slice(0, cut)
+            : await this.#query(`${select} AND c.chunk_s = $2 ORDER BY c.volume_id, c.run_id`, [ids, lastS]);
         fromS = cut > 0 ? lastS : lastS + 1;
       } else {
         fromS = toS;
       }
       const out: StoredChunk[] = [];
       for (const c of chunks) {
-        const intervals = unpackChunk(c.name, Number(c.chunk_s), new Uint8Array(c.data), windowFromS, toS,
-          !scan.withoutProfiles);
+        const intervals = unpackChunk(
+          c.name,
+          Number(c.chunk_s),
+          new Uint8Array(c.data),
+          windowFromS,
+          toS,
+          !scan.withoutProfiles,
+        );
         if (intervals.length === 0) continue;
         out.push({
-          volume: c.name, runId: Number(c.run_id), chunkS: Number(c.chunk_s), cells: c.cells, writes: c.writes,
-          writeBytes: c.write_bytes, reads: c.reads, readBytes: c.read_bytes, changedTracks: c.changed_tracks,
-          orBitmap: new Uint8Array(c.or_bitmap), intervals,
+          volume: c.name,
+          runId: Number(c.run_id),
+          chunkS: Number(c.chunk_s),
+          cells: c.cells,
+          writes: c.writes,
+          writeBytes: c.write_bytes,
+          reads: c.reads,
+          readBytes: c.read_bytes,
+          changedTracks: c.changed_tracks,
+          orBitmap: new Uint8Array(c.or_bitmap),
+          intervals,
         });
       }
       if (out.length > 0) yield out;
@@ -444,13 +536,24 @@ export class PostgresStore implements Store {
   async *scanRollups(scan: RollupScan): AsyncIterable<StoredRollup[]> {
     const ids = await this.#volumeIdsIn([scan.volume]);
     if (ids === null || ids.length === 0) return;
-    yield* readRollupsPg((sql, params) => this.#query(sql, params), ids[0]!, scan.volume, scan.levelS, scan.fromS,
-      scan.toS, scan.pageRows ?? 512, scan.withoutBitmaps !== true);
+    yield* readRollupsPg(
+      (sql, params) => this.#query(sql, params),
+      ids[0]!,
+      scan.volume,
+      scan.levelS,
+      scan.fromS,
+      scan.toS,
+      scan.pageRows ?? 512,
+      scan.withoutBitmaps !== true,
+    );
   }
 
   /** Start of the chunk holding `s` (a store without settings holds no chunks: anything goes). */
   async #chunkFloor(s: number): Promise<number> {
-    if (s === -Number.MAX_SAFE_INTEGER || (this.#cachedIntervalS === undefined && (await this.getSettings()) === null)) {
+    if (
+      s === -Number.MAX_SAFE_INTEGER ||
+      (this.#cachedIntervalS === undefined && (await this.getSettings()) === null)
+    ) {
       return -Number.MAX_SAFE_INTEGER;
     }
     return chunkStartS(s, await this.#intervalS());
@@ -502,7 +605,10 @@ export class PostgresStore implements Store {
   async #volumeIdsOf(names: string[]): Promise<Map<string, number>> {
     for (const name of new Set(names)) {
       if (this.#volumeIds.has(name)) continue;
-      const rows = await this.#query('INSERT INTO churnlink_volumes (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id', [name]);
+      const rows = await this.#query(
+        'INSERT INTO churnlink_volumes (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name RETURNING id',
+        [name],
+      );
       this.#volumeIds.set(name, Number(rows[0]!.id));
     }
     return this.#volumeIds;
@@ -516,14 +622,26 @@ export class PostgresStore implements Store {
   }
 
   async #runInfo(r: Record<string, unknown>): Promise<RunInfo> {
-    const sources = await this.#query('SELECT path, fingerprint, bytes, format FROM churnlink_sources WHERE run_id = $1 ORDER BY ctid', [r.id]);
+    const sources = await this.#query(
+      'SELECT path, fingerprint, bytes, format FROM churnlink_sources WHERE run_id = $1 ORDER BY ctid',
+      [r.id],
+    );
     const owner = await this.#query('SELECT value FROM churnlink_meta WHERE key = $1', [`owner:${r.id}`]);
     return {
-      id: Number(r.id), status: r.status as RunInfo['status'], host: r.host as string,
+      id: Number(r.id),
+      status: r.status as RunInfo['status'],
+      host: r.host as string,
       owner: owner.length === 0 ? null : (owner[0]!.value as string),
-      startedAt: (r.started_at as Date).toISOString(), finishedAt: r.finished_at ? (r.finished_at as Date).toISOString() : null,
-      records: Number(r.records), skipped: Number(r.skipped),
-      sources: sources.map((s) => ({ path: s.path, fingerprint: s.fingerprint, bytes: Number(s.bytes), format: s.format })),
+      startedAt: (r.started_at as Date).toISOString(),
+      finishedAt: r.finished_at ? (r.finished_at as Date).toISOString() : null,
+      records: Number(r.records),
+      skipped: Number(r.skipped),
+      sources: sources.map((s) => ({
+        path: s.path,
+        fingerprint: s.fingerprint,
+        bytes: Number(s.bytes),
+        format: s.format,
+      })),
     };
   }
 
@@ -588,10 +706,21 @@ async function putChunks(c: pg.PoolClient, runId: number, chunks: PlacedChunk[])
        writes = EXCLUDED.writes, write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads,
          read_bytes = EXCLUDED.read_bytes,
        changed_tracks = EXCLUDED.changed_tracks, or_bitmap = EXCLUDED.or_bitmap, data = EXCLUDED.data`,
-    [runId, col((x) => x.volumeId), col((x) => x.chunkS), col((x) => x.chunk.firstS), col((x) => x.chunk.lastS),
-      col((x) => x.chunk.cells), col((x) => x.chunk.writes), col((x) => x.chunk.writeBytes), col((x) => x.chunk.reads),
-      col((x) => x.chunk.readBytes), col((x) => x.chunk.changedTracks), col((x) => Buffer.from(x.chunk.orBitmap)),
-      col((x) => Buffer.from(x.chunk.data))],
+    [
+      runId,
+      col((x) => x.volumeId),
+      col((x) => x.chunkS),
+      col((x) => x.chunk.firstS),
+      col((x) => x.chunk.lastS),
+      col((x) => x.chunk.cells),
+      col((x) => x.chunk.writes),
+      col((x) => x.chunk.writeBytes),
+      col((x) => x.chunk.reads),
+      col((x) => x.chunk.readBytes),
+      col((x) => x.chunk.changedTracks),
+      col((x) => Buffer.from(x.chunk.orBitmap)),
+      col((x) => Buffer.from(x.chunk.data)),
+    ],
   );
 }
 
@@ -605,7 +734,8 @@ async function upgradeFrom4(c: pg.PoolClient): Promise<void> {
       `SELECT i.run_id, i.volume_id, v.name, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes,
         i.changed_tracks, i.bitmap, i.write_profile, i.partial
        FROM churnlink_intervals i JOIN churnlink_volumes v ON v.id = i.volume_id ORDER BY i.run_id, i.volume_id,
-         i.start_s`);
+         i.start_s`,
+    );
     const groups = new Map<string, { runId: number; volumeId: number; chunkS: number; rows: IntervalRow[] }>();
     for (const r of rows) {
       const row = intervalRowOf({ ...r, volume: r.name });
@@ -632,14 +762,24 @@ export type PgRow = Record<string, any>;
 
 function intervalRowOf(r: PgRow): IntervalRow {
   return {
-    volume: r.volume, startS: Number(r.start_s), writes: r.writes, writeBytes: r.write_bytes, reads: r.reads,
-    readBytes: r.read_bytes, changedTracks: r.changed_tracks, bitmap: new Uint8Array(r.bitmap),
-    writeProfile: new Uint8Array(r.write_profile), partial: r.partial,
+    volume: r.volume,
+    startS: Number(r.start_s),
+    writes: r.writes,
+    writeBytes: r.write_bytes,
+    reads: r.reads,
+    readBytes: r.read_bytes,
+    changedTracks: r.changed_tracks,
+    bitmap: new Uint8Array(r.bitmap),
+    writeProfile: new Uint8Array(r.write_profile),
+    partial: r.partial,
   };
 }
 
 async function addSources(c: pg.PoolClient, runId: number, sources: SourceInfo[]): Promise<void> {
   for (const s of sources) {
-    await c.query('INSERT INTO churnlink_sources (run_id, path, fingerprint, bytes, format) VALUES ($1, $2, $3, $4, $5)', [runId, s.path, s.fingerprint, s.bytes, s.format]);
+    await c.query(
+      'INSERT INTO churnlink_sources (run_id, path, fingerprint, bytes, format) VALUES ($1, $2, $3, $4, $5)',
+      [runId, s.path, s.fingerprint, s.bytes, s.format],
+    );
   }
 }

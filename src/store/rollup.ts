@@ -41,7 +41,8 @@ const COUNT_BYTES = 12;
 
 /** The per-cell changed-track counts of a rollup: calls `each(startS, tracks)` in start order. */
 export function eachCount(
-  r: { periodS: number; counts: Uint8Array }, each: (startS: number, tracks: number) => void,
+  r: { periodS: number; counts: Uint8Array },
+  each: (startS: number, tracks: number) => void,
 ): void {
   const view = new DataView(r.counts.buffer, r.counts.byteOffset, r.counts.byteLength);
   for (let p = 0; p < r.counts.byteLength; p += COUNT_BYTES) {
@@ -63,8 +64,16 @@ export function rollupOfCells(levelS: number, periodS: number, cells: readonly I
   const counts = new Uint8Array(cells.length * COUNT_BYTES);
   const view = new DataView(counts.buffer);
   const r: RollupRecord = {
-    levelS, periodS, cells: cells.length, writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0,
-    orBitmap: new Uint8Array(0), counts,
+    levelS,
+    periodS,
+    cells: cells.length,
+    writes: 0,
+    writeBytes: 0,
+    reads: 0,
+    readBytes: 0,
+    changedTracks: 0,
+    orBitmap: new Uint8Array(0),
+    counts,
   };
   cells.forEach((c, i) => {
     view.setUint32(i * COUNT_BYTES, c.startS - periodS, true);
@@ -74,8 +83,10 @@ export function rollupOfCells(levelS: number, periodS: number, cells: readonly I
     r.reads += c.reads;
     r.readBytes += c.readBytes;
   });
-  const { bitmap, cardinality } = cells.length === 1
-    ? { bitmap: cells[0]!.bitmap, cardinality: cells[0]!.changedTracks } : unionRoaring(cells.map((c) => c.bitmap));
+  const { bitmap, cardinality } =
+    cells.length === 1
+      ? { bitmap: cells[0]!.bitmap, cardinality: cells[0]!.changedTracks }
+      : unionRoaring(cells.map((c) => c.bitmap));
   r.orBitmap = bitmap;
   r.changedTracks = cardinality;
   return r;
@@ -89,8 +100,16 @@ export function rollupOfRollups(levelS: number, periodS: number, parts: readonly
   const counts = new Uint8Array(bytes);
   const view = new DataView(counts.buffer);
   const r: RollupRecord = {
-    levelS, periodS, cells: 0, writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0,
-    orBitmap: new Uint8Array(0), counts,
+    levelS,
+    periodS,
+    cells: 0,
+    writes: 0,
+    writeBytes: 0,
+    reads: 0,
+    readBytes: 0,
+    changedTracks: 0,
+    orBitmap: new Uint8Array(0),
+    counts,
   };
   let at = 0;
   for (const p of parts) {
@@ -105,8 +124,10 @@ export function rollupOfRollups(levelS: number, periodS: number, parts: readonly
     r.reads += p.reads;
     r.readBytes += p.readBytes;
   }
-  const { bitmap, cardinality } = parts.length === 1
-    ? { bitmap: parts[0]!.orBitmap, cardinality: parts[0]!.changedTracks } : unionRoaring(parts.map((p) => p.orBitmap));
+  const { bitmap, cardinality } =
+    parts.length === 1
+      ? { bitmap: parts[0]!.orBitmap, cardinality: parts[0]!.changedTracks }
+      : unionRoaring(parts.map((p) => p.orBitmap));
   r.orBitmap = bitmap;
   r.changedTracks = cardinality;
   return r;
@@ -137,7 +158,7 @@ export function rollupsOfTopPeriod(levelsS: readonly number[], cells: readonly I
   const out: RollupRecord[] = [];
   const fine = levelsS[0]!;
   let below: RollupRecord[] = [];
-  for (let i = 0; i < cells.length; ) {
+  for (let i = 0; i < cells.length;) {
     const p = periodStartS(cells[i]!.startS, fine);
     let j = i;
     while (j < cells.length && cells[j]!.startS < p + fine) j++;
@@ -147,7 +168,7 @@ export function rollupsOfTopPeriod(levelsS: readonly number[], cells: readonly I
   out.push(...below);
   for (const levelS of levelsS.slice(1)) {
     const next: RollupRecord[] = [];
-    for (let i = 0; i < below.length; ) {
+    for (let i = 0; i < below.length;) {
       const p = periodStartS(below[i]!.periodS, levelS);
       let j = i;
       while (j < below.length && below[j]!.periodS < p + levelS) j++;

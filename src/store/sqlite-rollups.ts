@@ -1,7 +1,12 @@
 import type Database from 'better-sqlite3';
 import { chunkStartS, unpackChunk } from './chunk.js';
 import {
-  mergedCells, periodStartS, rollupLevels, rollupsOfTopPeriod, type DirtyRange, type StoredRollup,
+  mergedCells,
+  periodStartS,
+  rollupLevels,
+  rollupsOfTopPeriod,
+  type DirtyRange,
+  type StoredRollup,
 } from './rollup.js';
 
 /*
@@ -31,15 +36,22 @@ type Extent = { volumeId: number; fromS: number; lastS: number };
 
 /** The ranges a run's chunks cover, per volume (before it is deleted or after it becomes visible). */
 export function runRanges(db: Database.Database, runId: number, intervalS: number): DirtyRange[] {
-  const rows = db.prepare(`SELECT volume_id AS volumeId, MIN(first_s) AS fromS, MAX(last_s) AS lastS
-    FROM chunks WHERE run_id = ? GROUP BY volume_id`).all(runId) as Extent[];
+  const rows = db
+    .prepare(
+      `SELECT volume_id AS volumeId, MIN(first_s) AS fromS, MAX(last_s) AS lastS
+    FROM chunks WHERE run_id = ? GROUP BY volume_id`,
+    )
+    .all(runId) as Extent[];
   return rows.map((r) => ({ volumeId: r.volumeId, fromS: r.fromS, toS: r.lastS + intervalS }));
 }
 
 /** Every volume's range of visible chunks (a migration computes every rollup). */
 export function allRanges(db: Database.Database, intervalS: number): DirtyRange[] {
-  const rows = db.prepare(`SELECT c.volume_id AS volumeId, MIN(c.first_s) AS fromS, MAX(c.last_s) AS lastS
-    FROM chunks c JOIN runs r ON r.id = c.run_id WHERE r.status IN ('complete', 'live') GROUP BY c.volume_id`)
+  const rows = db
+    .prepare(
+      `SELECT c.volume_id AS volumeId, MIN(c.first_s) AS fromS, MAX(c.last_s) AS lastS
+    FROM chunks c JOIN runs r ON r.id = c.run_id WHERE r.status IN ('complete', 'live') GROUP BY c.volume_id`,
+    )
     .all() as Extent[];
   return rows.map((r) => ({ volumeId: r.volumeId, fromS: r.fromS, toS: r.lastS + intervalS }));
 }
@@ -64,14 +76,27 @@ export function refreshRollups(db: Database.Database, intervalS: number, ranges:
       if (done.has(key)) continue;
       done.add(key);
       const rows = [];
-      for (const c of read.iterate(range.volumeId, chunkStartS(topS, intervalS), topS + top) as
-        IterableIterator<{ chunkS: number; data: Buffer }>) {
+      for (const c of read.iterate(range.volumeId, chunkStartS(topS, intervalS), topS + top) as IterableIterator<{
+        chunkS: number;
+        data: Buffer;
+      }>) {
         rows.push(...unpackChunk('', c.chunkS, new Uint8Array(c.data), topS, topS + top, false));
       }
       clear.run(range.volumeId, topS, topS + top);
       for (const r of rollupsOfTopPeriod(levels, mergedCells(rows))) {
-        put.run(range.volumeId, r.levelS, r.periodS, r.cells, r.writes, r.writeBytes, r.reads, r.readBytes,
-          r.changedTracks, blob(r.counts), blob(r.orBitmap));
+        put.run(
+          range.volumeId,
+          r.levelS,
+          r.periodS,
+          r.cells,
+          r.writes,
+          r.writeBytes,
+          r.reads,
+          r.readBytes,
+          r.changedTracks,
+          blob(r.counts),
+          blob(r.orBitmap),
+        );
       }
     }
   }
@@ -81,7 +106,13 @@ const statements = new WeakMap<Database.Database, Map<string, Database.Statement
 
 /** One volume's rollups of `levelS` with periods in [fromS, toS), ascending, in pages of `pageRows`. */
 export function* readRollups(
-  db: Database.Database, volumeId: number, volume: string, levelS: number, fromS: number, toS: number, pageRows: number,
+  db: Database.Database,
+  volumeId: number,
+  volume: string,
+  levelS: number,
+  fromS: number,
+  toS: number,
+  pageRows: number,
   withBitmaps = true,
 ): Generator<StoredRollup[]> {
   const key = `${pageRows}/${withBitmaps}`;
@@ -89,12 +120,12 @@ export function* readRollups(
   if (select === undefined) {
     select = db.prepare(`SELECT level_s AS levelS, period_s AS periodS, cells, writes, write_bytes AS writeBytes,
       reads, read_bytes AS readBytes, changed_tracks AS changedTracks, counts,
-      ${withBitmaps ? 'or_bitmap' : 'x\'\''} AS orBitmap FROM rollups
+      ${withBitmaps ? 'or_bitmap' : "x''"} AS orBitmap FROM rollups
       WHERE volume_id = ? AND level_s = ? AND period_s >= ? AND period_s < ? ORDER BY period_s LIMIT ${pageRows}`);
     const forDb = statements.get(db) ?? new Map<string, Database.Statement>();
     statements.set(db, forDb.set(key, select));
   }
-  for (let from = fromS; from < toS; ) {
+  for (let from = fromS; from < toS;) {
     const rows = select.all(volumeId, levelS, from, toS) as StoredRollup[];
     if (rows.length === 0) return;
     // Buffers are Uint8Arrays already: no copy.

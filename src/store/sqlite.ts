@@ -5,12 +5,28 @@ import { SCAN_PAGE_ROWS } from './store.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
 import { allRanges, readRollups, refreshRollups, runRanges, SQLITE_ROLLUPS_SCHEMA } from './sqlite-rollups.js';
 import {
-  CHUNK_INTERVALS, chunkStartS, intervalsOfChunks, mergeIntoChunk, packChunk, rowsByChunk, unpackChunk,
+  CHUNK_INTERVALS,
+  chunkStartS,
+  intervalsOfChunks,
+  mergeIntoChunk,
+  packChunk,
+  rowsByChunk,
+  unpackChunk,
   type ChunkRecord,
 } from './chunk.js';
 import type {
-  CompressionSampleRow, IntervalQuery, IntervalRow, IntervalScan, RollupScan, RunInfo, RunSpan, SourceInfo, Store,
-  StoreSettings, StoredChunk, VolumeInfo,
+  CompressionSampleRow,
+  IntervalQuery,
+  IntervalRow,
+  IntervalScan,
+  RollupScan,
+  RunInfo,
+  RunSpan,
+  SourceInfo,
+  Store,
+  StoreSettings,
+  StoredChunk,
+  VolumeInfo,
   VolumeSpan,
 } from './store.js';
 
@@ -75,8 +91,13 @@ CREATE TABLE IF NOT EXISTS batches (
 `;
 
 interface RunRow {
-  id: number; status: 'running' | 'live' | 'complete'; host: string; started_at: string;
-  finished_at: string | null; records: number; skipped: number;
+  id: number;
+  status: 'running' | 'live' | 'complete';
+  host: string;
+  started_at: string;
+  finished_at: string | null;
+  records: number;
+  skipped: number;
 }
 
 /**
@@ -134,20 +155,24 @@ export class SqliteStore implements Store {
       if (this.#readonly) {
         this.#db.close();
         const by = version === '5' ? 'churnlink 0.1.0' : 'an earlier churnlink';
-        throw new UsageError(`store: ${path} was written by ${by} (schema ${version}) and must be converted once: `
-          + `run churnlink migrate --store ${path} where you may write it`);
+        throw new UsageError(
+          `store: ${path} was written by ${by} (schema ${version}) and must be converted once: ` +
+            `run churnlink migrate --store ${path} where you may write it`,
+        );
       }
       this.#writing();
-      this.#db.transaction(() => {
-        if (version === '5') this.#upgradeFrom5();
-        if (this.#meta('interval_s') !== null) {
-          refreshRollups(this.#db, this.#intervalS(), allRanges(this.#db, this.#intervalS()));
-        }
-        this.#setMeta('schema_version', SCHEMA_VERSION);
-      }).immediate();
-    }
-    else if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
-    else if (version !== SCHEMA_VERSION) throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
+      this.#db
+        .transaction(() => {
+          if (version === '5') this.#upgradeFrom5();
+          if (this.#meta('interval_s') !== null) {
+            refreshRollups(this.#db, this.#intervalS(), allRanges(this.#db, this.#intervalS()));
+          }
+          this.#setMeta('schema_version', SCHEMA_VERSION);
+        })
+        .immediate();
+    } else if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
+    else if (version !== SCHEMA_VERSION)
+      throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
   }
 
   /**
@@ -176,8 +201,10 @@ export class SqliteStore implements Store {
       }
       return true;
     }
-    const versioned = tables.includes('meta') &&
-      this.#db.prepare("SELECT name FROM pragma_table_info('meta') WHERE name IN ('key', 'value')").all().length === 2 &&
+    const versioned =
+      tables.includes('meta') &&
+      this.#db.prepare("SELECT name FROM pragma_table_info('meta') WHERE name IN ('key', 'value')").all().length ===
+        2 &&
       this.#db.prepare("SELECT 1 FROM meta WHERE key = 'schema_version'").get() !== undefined;
     if (!versioned) {
       const shown = tables.length > 5 ? `${tables.slice(0, 5).join(', ')}…` : tables.join(', ');
@@ -211,7 +238,9 @@ export class SqliteStore implements Store {
   async getSettings(): Promise<StoreSettings | null> {
     const intervalS = this.#meta('interval_s');
     const trackBytes = this.#meta('track_bytes');
-    return intervalS === null || trackBytes === null ? null : { intervalS: Number(intervalS), trackBytes: Number(trackBytes) };
+    return intervalS === null || trackBytes === null
+      ? null
+      : { intervalS: Number(intervalS), trackBytes: Number(trackBytes) };
   }
 
   async useSettings(settings: StoreSettings): Promise<void> {
@@ -231,7 +260,10 @@ export class SqliteStore implements Store {
   }
 
   async findRunsBySource(fingerprint: string): Promise<RunInfo[]> {
-    const ids = this.#db.prepare('SELECT DISTINCT run_id FROM sources WHERE fingerprint = ? ORDER BY run_id').pluck().all(fingerprint) as number[];
+    const ids = this.#db
+      .prepare('SELECT DISTINCT run_id FROM sources WHERE fingerprint = ? ORDER BY run_id')
+      .pluck()
+      .all(fingerprint) as number[];
     return ids.map((id) => this.#runInfo(this.#db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as RunRow));
   }
 
@@ -242,13 +274,19 @@ export class SqliteStore implements Store {
     options: { settings?: StoreSettings; owner?: string } = {},
   ): Promise<number> {
     this.#writing();
-    return this.#db.transaction(() => {
-      if (options.settings !== undefined) this.#useSettings(options.settings);
-      const id = Number(this.#db.prepare('INSERT INTO runs (status, host, started_at) VALUES (?, ?, ?)').run(live ? 'live' : 'running', host, new Date().toISOString()).lastInsertRowid);
-      this.#addSources(id, sources);
-      if (options.owner !== undefined) this.#setMeta(`owner:${id}`, options.owner);
-      return id;
-    }).immediate();
+    return this.#db
+      .transaction(() => {
+        if (options.settings !== undefined) this.#useSettings(options.settings);
+        const id = Number(
+          this.#db
+            .prepare('INSERT INTO runs (status, host, started_at) VALUES (?, ?, ?)')
+            .run(live ? 'live' : 'running', host, new Date().toISOString()).lastInsertRowid,
+        );
+        this.#addSources(id, sources);
+        if (options.owner !== undefined) this.#setMeta(`owner:${id}`, options.owner);
+        return id;
+      })
+      .immediate();
   }
 
   async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
@@ -256,13 +294,18 @@ export class SqliteStore implements Store {
     this.#writing();
     const intervalS = this.#intervalS();
     const write = this.#db.transaction(() => {
-      if (batch !== undefined && this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0) return;
+      if (
+        batch !== undefined &&
+        this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0
+      )
+        return;
       const dirty: DirtyRange[] = [];
       for (const { volume, chunkS, rows: fresh } of rowsByChunk(rows, intervalS).values()) {
         const volumeId = this.#volumeId(volume);
         // The run may have this chunk already: later intervals, late records, a cut between threads.
         const data = this.#statement('SELECT data FROM chunks WHERE volume_id = ? AND chunk_s = ? AND run_id = ?')
-          .pluck().get(volumeId, chunkS, runId) as Buffer | undefined;
+          .pluck()
+          .get(volumeId, chunkS, runId) as Buffer | undefined;
         const stored = data === undefined ? [] : unpackChunk(volume, chunkS, new Uint8Array(data));
         const merged = mergeIntoChunk(stored, fresh);
         this.#putChunk(volumeId, chunkS, runId, packChunk(chunkS, merged));
@@ -276,29 +319,45 @@ export class SqliteStore implements Store {
       // a concurrent writer wait (busy_timeout) instead of failing on a stale read snapshot.
       write.immediate();
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY') throw runRemoved(this.location, runId, err);
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_FOREIGNKEY')
+        throw runRemoved(this.location, runId, err);
       throw err;
     }
   }
 
   #putChunk(volumeId: number, chunkS: number, runId: number, c: ChunkRecord): void {
-    this.#statement(`INSERT INTO chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes,
+    this.#statement(
+      `INSERT INTO chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes,
       reads, read_bytes, changed_tracks, or_bitmap, data)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = excluded.first_s, last_s = excluded.last_s,
         cells = excluded.cells,
         writes = excluded.writes, write_bytes = excluded.write_bytes, reads = excluded.reads,
           read_bytes = excluded.read_bytes,
-        changed_tracks = excluded.changed_tracks, or_bitmap = excluded.or_bitmap, data = excluded.data`)
-      .run(volumeId, chunkS, runId, c.firstS, c.lastS, c.cells, c.writes, c.writeBytes, c.reads, c.readBytes,
-        c.changedTracks,
-        blob(c.orBitmap), blob(c.data));
+        changed_tracks = excluded.changed_tracks, or_bitmap = excluded.or_bitmap, data = excluded.data`,
+    ).run(
+      volumeId,
+      chunkS,
+      runId,
+      c.firstS,
+      c.lastS,
+      c.cells,
+      c.writes,
+      c.writeBytes,
+      c.reads,
+      c.readBytes,
+      c.changedTracks,
+      blob(c.orBitmap),
+      blob(c.data),
+    );
   }
 
   /** Convert a 0.1.0 store (one row per run, volume and interval) to chunks, in one transaction. */
   #upgradeFrom5(): void {
-    const old = this.#db.prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'intervals'")
-      .pluck().get() as number;
+    const old = this.#db
+      .prepare("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'intervals'")
+      .pluck()
+      .get() as number;
     if (old > 0 && this.#meta('interval_s') !== null) {
       const intervalS = this.#intervalS();
       const select = this.#db.prepare(`SELECT i.run_id AS runId, i.volume_id AS volumeId, v.name AS volume,
@@ -327,51 +386,69 @@ export class SqliteStore implements Store {
     this.#db.exec('DROP TABLE IF EXISTS intervals');
   }
 
-  async finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void> {
+  async finishRun(
+    runId: number,
+    totals: { records: number; skipped: number },
+    replaces: number[],
+    sources: SourceInfo[],
+  ): Promise<void> {
     this.#writing();
-    this.#db.transaction(() => {
-      // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
-      const dirty = this.#meta('interval_s') === null ? [] : replaces.filter((id) => this.#visible(id))
-        .flatMap((id) => runRanges(this.#db, id, this.#intervalS()));
-      const wasLive = this.#statusOf(runId) === 'live';
-      for (const old of replaces) this.#deleteRun(old);
-      this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
-      this.#addSources(runId, sources);
-      const done = this.#db.prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?")
-        .run(new Date().toISOString(), totals.records, totals.skipped, runId);
-      if (done.changes === 0) throw runRemoved(this.location, runId);
-      this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
-      if (!wasLive && this.#meta('interval_s') !== null) dirty.push(...runRanges(this.#db, runId, this.#intervalS()));
-      if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
+        const dirty =
+          this.#meta('interval_s') === null
+            ? []
+            : replaces.filter((id) => this.#visible(id)).flatMap((id) => runRanges(this.#db, id, this.#intervalS()));
+        const wasLive = this.#statusOf(runId) === 'live';
+        for (const old of replaces) this.#deleteRun(old);
+        this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
+        this.#addSources(runId, sources);
+        const done = this.#db
+          .prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?")
+          .run(new Date().toISOString(), totals.records, totals.skipped, runId);
+        if (done.changes === 0) throw runRemoved(this.location, runId);
+        this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
+        if (!wasLive && this.#meta('interval_s') !== null) dirty.push(...runRanges(this.#db, runId, this.#intervalS()));
+        if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
+      })
+      .immediate();
   }
 
   async abortRun(runId: number): Promise<void> {
     this.#writing();
-    this.#db.transaction(() => {
-      const dirty = this.#visible(runId) && this.#meta('interval_s') !== null
-        ? runRanges(this.#db, runId, this.#intervalS()) : [];
-      this.#deleteRun(runId);
-      if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
-      if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
-        this.#db.prepare("DELETE FROM meta WHERE key IN ('interval_s', 'track_bytes')").run();
-      }
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        const dirty =
+          this.#visible(runId) && this.#meta('interval_s') !== null
+            ? runRanges(this.#db, runId, this.#intervalS())
+            : [];
+        this.#deleteRun(runId);
+        if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
+        if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
+          this.#db.prepare("DELETE FROM meta WHERE key IN ('interval_s', 'track_bytes')").run();
+        }
+      })
+      .immediate();
   }
 
   async putVolumes(volumes: VolumeInfo[]): Promise<void> {
     this.#writing();
     const setCapacity = this.#db.prepare('UPDATE volumes SET capacity_bytes = ? WHERE id = ?');
-    this.#db.transaction(() => {
-      for (const v of volumes) {
-        const id = this.#volumeId(v.name);
-        if (v.capacityBytes !== null) setCapacity.run(v.capacityBytes, id);
-      }
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        for (const v of volumes) {
+          const id = this.#volumeId(v.name);
+          if (v.capacityBytes !== null) setCapacity.run(v.capacityBytes, id);
+        }
+      })
+      .immediate();
   }
 
   async listVolumes(): Promise<VolumeInfo[]> {
-    return (this.#db.prepare('SELECT name, capacity_bytes AS capacityBytes FROM volumes ORDER BY name').all() as VolumeInfo[]);
+    return this.#db
+      .prepare('SELECT name, capacity_bytes AS capacityBytes FROM volumes ORDER BY name')
+      .all() as VolumeInfo[];
   }
 
   async putScope(json: string): Promise<void> {
@@ -388,8 +465,12 @@ export class SqliteStore implements Store {
   }
 
   async runSpans(): Promise<RunSpan[]> {
-    return this.#db.prepare(`SELECT run_id AS runId, MIN(first_s) AS firstS, MAX(last_s) AS lastS FROM chunks
-      GROUP BY run_id ORDER BY run_id`).all() as RunSpan[];
+    return this.#db
+      .prepare(
+        `SELECT run_id AS runId, MIN(first_s) AS firstS, MAX(last_s) AS lastS FROM chunks
+      GROUP BY run_id ORDER BY run_id`,
+      )
+      .all() as RunSpan[];
   }
 
   async readIntervals(query: IntervalQuery): Promise<IntervalRow[]> {
@@ -406,10 +487,12 @@ export class SqliteStore implements Store {
     if (filter === null) return [];
     const [fromS, toS] = windowOf(scan);
     const fromChunkS = this.#chunkFloor(fromS);
-    const volumes = this.#db.prepare(`SELECT id, name FROM volumes c WHERE 1 = 1 ${filter.replace('c.volume_id',
-      'c.id')} ORDER BY name`).all() as { id: number; name: string }[];
+    const volumes = this.#db
+      .prepare(`SELECT id, name FROM volumes c WHERE 1 = 1 ${filter.replace('c.volume_id', 'c.id')} ORDER BY name`)
+      .all() as { id: number; name: string }[];
     // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
-    const walk = (order: 'ASC' | 'DESC') => this.#statement(`SELECT c.chunk_s AS chunkS, c.data
+    const walk = (order: 'ASC' | 'DESC') =>
+      this.#statement(`SELECT c.chunk_s AS chunkS, c.data
       FROM chunks c JOIN runs r ON r.id = c.run_id
       WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?
         ORDER BY c.chunk_s ${order}`);
@@ -474,8 +557,14 @@ export class SqliteStore implements Store {
       }
       const out: StoredChunk[] = [];
       for (const { data, ...c } of chunks) {
-        const intervals = unpackChunk(c.volume, c.chunkS, new Uint8Array(data), windowFromS, toS,
-          !scan.withoutProfiles);
+        const intervals = unpackChunk(
+          c.volume,
+          c.chunkS,
+          new Uint8Array(data),
+          windowFromS,
+          toS,
+          !scan.withoutProfiles,
+        );
         if (intervals.length > 0) out.push({ ...c, orBitmap: new Uint8Array(c.orBitmap), intervals });
       }
       if (out.length > 0) yield out;
@@ -486,8 +575,16 @@ export class SqliteStore implements Store {
     const find = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck();
     const volumeId = find.get(scan.volume) as number | undefined;
     if (volumeId === undefined) return;
-    yield* readRollups(this.#db, volumeId, scan.volume, scan.levelS, scan.fromS, scan.toS, scan.pageRows ?? 512,
-      scan.withoutBitmaps !== true);
+    yield* readRollups(
+      this.#db,
+      volumeId,
+      scan.volume,
+      scan.levelS,
+      scan.fromS,
+      scan.toS,
+      scan.pageRows ?? 512,
+      scan.withoutBitmaps !== true,
+    );
   }
 
   async rollupLevels(): Promise<number[]> {
@@ -568,7 +665,9 @@ export class SqliteStore implements Store {
   }
 
   #addSources(runId: number, sources: SourceInfo[]): void {
-    const add = this.#db.prepare('INSERT INTO sources (run_id, path, fingerprint, bytes, format) VALUES (?, ?, ?, ?, ?)');
+    const add = this.#db.prepare(
+      'INSERT INTO sources (run_id, path, fingerprint, bytes, format) VALUES (?, ?, ?, ?, ?)',
+    );
     for (const s of sources) add.run(runId, s.path, s.fingerprint, s.bytes, s.format);
   }
 
@@ -583,9 +682,21 @@ export class SqliteStore implements Store {
   }
 
   #runInfo(r: RunRow): RunInfo {
-    const sources = this.#db.prepare('SELECT path, fingerprint, bytes, format FROM sources WHERE run_id = ? ORDER BY rowid').all(r.id) as SourceInfo[];
+    const sources = this.#db
+      .prepare('SELECT path, fingerprint, bytes, format FROM sources WHERE run_id = ? ORDER BY rowid')
+      .all(r.id) as SourceInfo[];
     const owner = this.#meta(`owner:${r.id}`);
-    return { id: r.id, status: r.status, host: r.host, owner, startedAt: r.started_at, finishedAt: r.finished_at, records: r.records, skipped: r.skipped, sources };
+    return {
+      id: r.id,
+      status: r.status,
+      host: r.host,
+      owner,
+      startedAt: r.started_at,
+      finishedAt: r.finished_at,
+      records: r.records,
+      skipped: r.skipped,
+      sources,
+    };
   }
 
   #meta(key: string): string | null {
@@ -594,7 +705,9 @@ export class SqliteStore implements Store {
   }
 
   #setMeta(key: string, value: string): void {
-    this.#db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.#db
+      .prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value')
+      .run(key, value);
   }
 }
 
@@ -614,8 +727,11 @@ function normalizeRow(row: IntervalRow): void {
 
 /** A run deleted while it was still being collected (another collection replaced it). */
 export function runRemoved(location: string, runId: number, cause?: unknown): Error {
-  return new Error(`run ${runId} was removed from store ${location} while it was being collected (another collection of the same ` +
-    'input replaced it with --replace); nothing of this collection is kept', cause === undefined ? undefined : { cause });
+  return new Error(
+    `run ${runId} was removed from store ${location} while it was being collected (another collection of the same ` +
+      'input replaced it with --replace); nothing of this collection is kept',
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /** Refuse to mix track sizes or intervals in one store. */

@@ -135,7 +135,6 @@ export interface RollupScan {
 /** Rows per page of a scan: bounds the memory of a read whatever the window holds. */
 export const SCAN_PAGE_ROWS = 2000;
 
-
 /**
  * How compressible one (volume, interval)'s changed tracks measured: a sample of its tracks read
  * back from the device by a live collector, compressed track by track with raw deflate level 1.
@@ -185,7 +184,12 @@ export interface Store {
    * Mark the run complete with its final source list (formats and stdin fingerprints are known
    * only at the end) and, in the same transaction, delete the runs it replaces.
    */
-  finishRun(runId: number, totals: { records: number; skipped: number }, replaces: number[], sources: SourceInfo[]): Promise<void>;
+  finishRun(
+    runId: number,
+    totals: { records: number; skipped: number },
+    replaces: number[],
+    sources: SourceInfo[],
+  ): Promise<void>;
   /**
    * Remove a run and everything it wrote (bad input, interrupted collection). When no run is
    * left, the settings go too: they constrain nothing, and a failed first collection must not

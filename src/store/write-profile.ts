@@ -8,7 +8,6 @@ export interface ByteSink {
   reserve(n: number): number;
 }
 
-
 /**
  * Written bytes per second inside one (volume, interval): what synchronous replication must carry
  * at its peak. Kept sparse — only seconds with writes — as little-endian `u32 count` then `count`
@@ -60,7 +59,8 @@ export function encodeProfileInto(perSecond: Float64Array, out: ByteSink): void 
 function addProfileInto(blob: Uint8Array, target: Float64Array, offsetS: number): void {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const count = blob.byteLength >= 4 ? view.getUint32(0, true) : 0;
-  if (blob.byteLength < 4 + 12 * count) throw new Error(`write profile: truncated (${blob.byteLength} bytes for ${count} entries)`);
+  if (blob.byteLength < 4 + 12 * count)
+    throw new Error(`write profile: truncated (${blob.byteLength} bytes for ${count} entries)`);
   for (let i = 0, p = 4; i < count; i++, p += 12) {
     const at = offsetS + view.getUint32(p, true);
     if (at >= 0 && at < target.length) target[at]! += view.getFloat64(p + 4, true);
@@ -85,6 +85,7 @@ export function mergeProfiles(a: Uint8Array, b: Uint8Array): Uint8Array {
 export function profileEntries(blob: Uint8Array): [number, number][] {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const out: [number, number][] = [];
-  for (let i = 0, p = 4; i < view.getUint32(0, true); i++, p += 12) out.push([view.getUint32(p, true), view.getFloat64(p + 4, true)]);
+  for (let i = 0, p = 4; i < view.getUint32(0, true); i++, p += 12)
+    out.push([view.getUint32(p, true), view.getFloat64(p + 4, true)]);
   return out;
 }

@@ -19,11 +19,27 @@ const NAMED_BANDWIDTH_BPS: Readonly<Record<string, number>> = {
 };
 
 const BITS_PER_UNIT: Record<string, number> = {
-  bit: 1, kbit: 1e3, mbit: 1e6, gbit: 1e9, tbit: 1e12,
-  bps: 1, kbps: 1e3, mbps: 1e6, gbps: 1e9, tbps: 1e12,
-  'b/s': 1, 'kb/s': 1e3, 'mb/s': 1e6, 'gb/s': 1e9,
-  'bit/s': 1, 'kbit/s': 1e3, 'mbit/s': 1e6, 'gbit/s': 1e9, 'tbit/s': 1e12,
-  'mib/s': 8 * 1024 ** 2, 'gib/s': 8 * 1024 ** 3, // byte rates, for users who think in bytes
+  bit: 1,
+  kbit: 1e3,
+  mbit: 1e6,
+  gbit: 1e9,
+  tbit: 1e12,
+  bps: 1,
+  kbps: 1e3,
+  mbps: 1e6,
+  gbps: 1e9,
+  tbps: 1e12,
+  'b/s': 1,
+  'kb/s': 1e3,
+  'mb/s': 1e6,
+  'gb/s': 1e9,
+  'bit/s': 1,
+  'kbit/s': 1e3,
+  'mbit/s': 1e6,
+  'gbit/s': 1e9,
+  'tbit/s': 1e12,
+  'mib/s': 8 * 1024 ** 2,
+  'gib/s': 8 * 1024 ** 3, // byte rates, for users who think in bytes
 };
 
 /**
@@ -37,15 +53,15 @@ export function parseBandwidthBps(text: string, what = 'bandwidth'): number {
   if (named !== undefined) return named;
   const m = /^(\d+(?:\.\d+)?)\s*([a-z/]*)$/.exec(key);
   if (m && m[2] === '') {
-    throw new UsageError(`${what} needs a unit: "${text}" (did you mean ${m[1]}Mbit? units: bit, kbit, Mbit, Gbit, Tbit, `
-      + 'or a named rate such as T3, OC3, 1GbE)');
+    throw new UsageError(
+      `${what} needs a unit: "${text}" (did you mean ${m[1]}Mbit? units: bit, kbit, Mbit, Gbit, Tbit, ` +
+        'or a named rate such as T3, OC3, 1GbE)',
+    );
   }
   const factor = m ? BITS_PER_UNIT[m[2]!] : undefined;
   if (m && factor !== undefined && Number(m[1]) <= 0) throw new UsageError(`${what} must be above 0 bit/s: "${text}"`);
   if (!m || factor === undefined) {
-    throw new UsageError(
-      `${what} is not a bandwidth (e.g. 100Mbit, 1Gbit, T3, OC3, 1GbE): "${text}"`,
-    );
+    throw new UsageError(`${what} is not a bandwidth (e.g. 100Mbit, 1Gbit, T3, OC3, 1GbE): "${text}"`);
   }
   return Number(m[1]) * factor;
 }

@@ -1,10 +1,23 @@
 import { UsageError } from '../errors.js';
 
 const BYTES_PER_UNIT: Record<string, number> = {
-  b: 1, byte: 1, bytes: 1,
-  kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, pib: 1024 ** 5,
-  k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, // bare letters follow storage habit: binary
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, pb: 1e15,
+  b: 1,
+  byte: 1,
+  bytes: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  pib: 1024 ** 5,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4, // bare letters follow storage habit: binary
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
+  pb: 1e15,
 };
 
 /** Parse a size such as `64KiB`, `10 GiB`, `1.5TB`, `512` (bytes). Returns bytes. */

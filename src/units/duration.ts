@@ -1,10 +1,20 @@
 import { UsageError } from '../errors.js';
 
 const SECONDS_PER_UNIT: Record<string, number> = {
-  s: 1, sec: 1, second: 1, seconds: 1,
-  m: 60, min: 60, minute: 60, minutes: 60,
-  h: 3600, hour: 3600, hours: 3600,
-  d: 86400, day: 86400, days: 86400,
+  s: 1,
+  sec: 1,
+  second: 1,
+  seconds: 1,
+  m: 60,
+  min: 60,
+  minute: 60,
+  minutes: 60,
+  h: 3600,
+  hour: 3600,
+  hours: 3600,
+  d: 86400,
+  day: 86400,
+  days: 86400,
   ms: 0.001,
 };
 
@@ -15,7 +25,9 @@ const SECONDS_PER_UNIT: Record<string, number> = {
 export function parseDurationS(text: string, what = 'duration'): number {
   // `M` is minutes to some and months or mega to others: refuse it rather than guess.
   if (/\dM/.test(text)) {
-    throw new UsageError(`${what}: "M" is not a duration unit (write min for minutes, h for hours, d for days): "${text}"`);
+    throw new UsageError(
+      `${what}: "M" is not a duration unit (write min for minutes, h for hours, d for days): "${text}"`,
+    );
   }
   const compact = text.replace(/\s+/g, '').toLowerCase();
   if (/^\d+(\.\d+)?$/.test(compact)) return Number(compact);

@@ -27,7 +27,8 @@ export interface TimeRange {
 /** Parse `START/END` or `START/DURATION` (e.g. `2026-01-01T10:00/2h`). */
 export function parseTimeRange(text: string, what = 'window'): TimeRange {
   const slash = text.lastIndexOf('/');
-  if (slash <= 0) throw new UsageError(`${what} must be START/END or START/DURATION (e.g. 2026-01-01T10:00/2h): "${text}"`);
+  if (slash <= 0)
+    throw new UsageError(`${what} must be START/END or START/DURATION (e.g. 2026-01-01T10:00/2h): "${text}"`);
   const fromS = parseTimeS(text.slice(0, slash), `${what} start`);
   const tail = text.slice(slash + 1);
   let toS: number;

@@ -39,8 +39,12 @@ test('openStore, simulateReplication and planLink from dist/src/index.js give th
   const simulated = await runCli('simulate', '--store', store, '--link', '1x1Mbit', '--format', 'json');
   const planned = await runCli('plan', '--store', store, '--rpo', '2m', '--path', '1Mbit', '--format', 'json');
   const cliSim = JSON.parse(simulated.stdout) as { rpo: object; peakBacklogBytes: number };
-  const cliPlan = JSON.parse(planned.stdout) as
-    { requiredBps: number; paths: number; linkBps: number; achievedRpoS: number };
+  const cliPlan = JSON.parse(planned.stdout) as {
+    requiredBps: number;
+    paths: number;
+    linkBps: number;
+    achievedRpoS: number;
+  };
 
   type Api = typeof import('../../src/index.js');
   const { openStore, simulateReplication, planLink, UsageError } = (await import(INDEX)) as Api;
@@ -52,11 +56,15 @@ test('openStore, simulateReplication and planLink from dist/src/index.js give th
     assert.equal(sim.cycleS, 60);
     assert.equal(sim.targetS, 120);
     const { plan } = await planLink(opened, { targetRpoS: 120, pathBps: 1e6 });
-    assert.deepEqual([plan.requiredBps, plan.paths, plan.linkBps, plan.achievedRpoS],
-      [cliPlan.requiredBps, cliPlan.paths, cliPlan.linkBps, cliPlan.achievedRpoS]);
+    assert.deepEqual(
+      [plan.requiredBps, plan.paths, plan.linkBps, plan.achievedRpoS],
+      [cliPlan.requiredBps, cliPlan.paths, cliPlan.linkBps, cliPlan.achievedRpoS],
+    );
     // Library errors name the parameter.
-    await assert.rejects(simulateReplication(opened, { link: { paths: 1, pathBps: 1e6 }, cycleS: 90 }),
-      (err: unknown) => err instanceof UsageError && /\bcycleS\b/.test(err.message) && !err.message.includes('--'));
+    await assert.rejects(
+      simulateReplication(opened, { link: { paths: 1, pathBps: 1e6 }, cycleS: 90 }),
+      (err: unknown) => err instanceof UsageError && /\bcycleS\b/.test(err.message) && !err.message.includes('--'),
+    );
   } finally {
     await opened.close();
   }

@@ -38,25 +38,59 @@ test("README's library example runs as written and prints the CLI's figures", as
 
     // The same steps through the CLI, in a directory of its own.
     const dir = sampleDir();
-    await cli(dir, 'collect', 'samples/sample-msr.csv.gz', '--store', 'example.db', '--interval', '5m',
-      '--scope', 'samples/scope.yaml', '--replace');
+    await cli(
+      dir,
+      'collect',
+      'samples/sample-msr.csv.gz',
+      '--store',
+      'example.db',
+      '--interval',
+      '5m',
+      '--scope',
+      'samples/scope.yaml',
+      '--replace',
+    );
     const table = await cli(dir, 'report', '--store', 'example.db', '--by', 'group', '--resync', '30m');
-    const groups = JSON.parse(await cli(dir, 'report', '--store', 'example.db', '--by', 'group', '--format', 'json')) as
-      { group: string; changedTracks: number; changedBytes: number }[];
-    const plan = JSON.parse(await cli(dir, 'plan', '--store', 'example.db', '--rpo', '15m', '--percentile', '99',
-      '--path', 'T3', '--format', 'json')) as { paths: number; linkBps: number; achievedRpoS: number };
-    const simulation = JSON.parse(await cli(dir, 'simulate', '--store', 'example.db', '--link', '2xT3', '--cycle', '5m',
-      '--format', 'json')) as { rpo: { p99S: number; maxS: number } };
+    const groups = JSON.parse(
+      await cli(dir, 'report', '--store', 'example.db', '--by', 'group', '--format', 'json'),
+    ) as { group: string; changedTracks: number; changedBytes: number }[];
+    const plan = JSON.parse(
+      await cli(
+        dir,
+        'plan',
+        '--store',
+        'example.db',
+        '--rpo',
+        '15m',
+        '--percentile',
+        '99',
+        '--path',
+        'T3',
+        '--format',
+        'json',
+      ),
+    ) as { paths: number; linkBps: number; achievedRpoS: number };
+    const simulation = JSON.parse(
+      await cli(dir, 'simulate', '--store', 'example.db', '--link', '2xT3', '--cycle', '5m', '--format', 'json'),
+    ) as { rpo: { p99S: number; maxS: number } };
 
     // Figures checked by hand on the sample: 64 KiB tracks, T3 = 44.736 Mbit/s.
-    assert.deepEqual(groups.map((g) => [g.group, g.changedTracks, g.changedBytes]),
-      [['array-a', 7114, 7114 * 65536], ['array-b', 2363, 2363 * 65536]]);
+    assert.deepEqual(
+      groups.map((g) => [g.group, g.changedTracks, g.changedBytes]),
+      [
+        ['array-a', 7114, 7114 * 65536],
+        ['array-b', 2363, 2363 * 65536],
+      ],
+    );
     assert.deepEqual([plan.paths, plan.linkBps, plan.achievedRpoS], [1, 44_736_000, 304]);
     assert.deepEqual(simulation.rpo, { ...simulation.rpo, p99S: 300, maxS: 307 });
-    assert.equal(stdout, table
-      + groups.map((g) => `${g.group}: ${g.changedBytes} B changed\n`).join('')
-      + `plan: ${plan.paths} x T3 (44.74 Mbit/s), RPO p99 5 min 4 s\n`
-      + `simulate: RPO p99 ${simulation.rpo.p99S} s, max ${simulation.rpo.maxS} s\n`);
+    assert.equal(
+      stdout,
+      table +
+        groups.map((g) => `${g.group}: ${g.changedBytes} B changed\n`).join('') +
+        `plan: ${plan.paths} x T3 (44.74 Mbit/s), RPO p99 5 min 4 s\n` +
+        `simulate: RPO p99 ${simulation.rpo.p99S} s, max ${simulation.rpo.maxS} s\n`,
+    );
   } finally {
     rmSync(script, { force: true });
   }

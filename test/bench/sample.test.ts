@@ -13,8 +13,11 @@ const FILETIME_UNIX_OFFSET_S = 11_644_473_600;
  * An independent reading of the shipped sample: split lines with String.split, sets of track
  * numbers per volume (whole window) and per (volume, 5-minute interval).
  */
-function independent(): { perVolume: Map<string, { writes: number; writeBytes: number; tracks: Set<number> }>;
-  intervalTrackSum: number; writeBytes: number } {
+function independent(): {
+  perVolume: Map<string, { writes: number; writeBytes: number; tracks: Set<number> }>;
+  intervalTrackSum: number;
+  writeBytes: number;
+} {
   const text = gunzipSync(readFileSync(join(ROOT, 'samples', 'sample-msr.csv.gz'))).toString('utf8');
   const perVolume = new Map<string, { writes: number; writeBytes: number; tracks: Set<number> }>();
   const perInterval = new Map<string, Set<number>>();
@@ -34,7 +37,11 @@ function independent(): { perVolume: Map<string, { writes: number; writeBytes: n
     v.writes++;
     v.writeBytes += Number(size);
     writeBytes += Number(size);
-    for (let t = Math.floor(Number(offset) / TRACK); t <= Math.floor((Number(offset) + Number(size) - 1) / TRACK); t++) {
+    for (
+      let t = Math.floor(Number(offset) / TRACK);
+      t <= Math.floor((Number(offset) + Number(size) - 1) / TRACK);
+      t++
+    ) {
       v.tracks.add(t);
       inInterval.add(t);
     }

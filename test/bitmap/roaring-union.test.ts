@@ -21,7 +21,10 @@ const piece = fc.oneof(
   fc.record({ kind: fc.constant('full'), key }),
   // Dense but not runs: every step-th value of a span, so bitmap containers appear.
   fc.record({
-    kind: fc.constant('dense'), key, step: fc.integer({ min: 2, max: 9 }), span: fc.integer({ min: 1, max: 65536 }),
+    kind: fc.constant('dense'),
+    key,
+    step: fc.integer({ min: 2, max: 9 }),
+    span: fc.integer({ min: 1, max: 65536 }),
   }),
 );
 interface Piece {
@@ -194,7 +197,11 @@ test('countAnd equals the size of an independent Set intersection', () => {
 test('containers where runs and an array take the same bytes stay arrays, as in CRoaring', async () => {
   await roaringLibraryInitialize();
   // 3 values in 1 run, 5 values in 2 runs: 2 + 4 * runs = 2 * values.
-  for (const values of [[10, 11, 12], [0, 1, 2, 5, 6], [65536 + 7, 65536 + 8, 65536 + 9]]) {
+  for (const values of [
+    [10, 11, 12],
+    [0, 1, 2, 5, 6],
+    [65536 + 7, 65536 + 8, 65536 + 9],
+  ]) {
     const union = new RoaringUnion();
     for (const v of values) union.addRange(v, v);
     assert.equal(hex(union.serialize()), hex(croaring(values, true)));

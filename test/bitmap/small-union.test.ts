@@ -11,11 +11,21 @@ const serialize = (values: Iterable<number>): Uint8Array =>
 
 /** A small random set: scattered values and short runs in a few chunks, up to the 32-bit top. */
 const KEYS = [0, 1, 7, 0xfffe, 0xffff];
-const value = fc.tuple(fc.constantFrom(...KEYS), fc.integer({ min: 0, max: 0xffff }))
+const value = fc
+  .tuple(fc.constantFrom(...KEYS), fc.integer({ min: 0, max: 0xffff }))
   .map(([k, low]) => k * 65536 + low);
-const run = fc.tuple(value, fc.integer({ min: 0, max: 40 })).map(([first, n]) =>
-  Array.from({ length: n + 1 }, (_, i) => first + i).filter((v) => v <= 0xffff_ffff));
-const smallSet = fc.array(fc.oneof(value.map((v) => [v]), run), { maxLength: 12 }).map((parts) => parts.flat());
+const run = fc
+  .tuple(value, fc.integer({ min: 0, max: 40 }))
+  .map(([first, n]) => Array.from({ length: n + 1 }, (_, i) => first + i).filter((v) => v <= 0xffff_ffff));
+const smallSet = fc
+  .array(
+    fc.oneof(
+      value.map((v) => [v]),
+      run,
+    ),
+    { maxLength: 12 },
+  )
+  .map((parts) => parts.flat());
 
 test('the small union equals the union of the sets, serialized, byte for byte', () => {
   fc.assert(

@@ -44,8 +44,7 @@ test('escaped names: collecting a file a second time', async () => {
   assert.equal(first.code, 0, first.stderr);
   const again = await runChild(['collect', trace, '--store', store]);
   assert.equal(again.code, 2);
-  const at = /^churnlink collect: (.*) was already collected into (.*) as run 1 \(\S+\); refusing/
-    .exec(again.stderr);
+  const at = /^churnlink collect: (.*) was already collected into (.*) as run 1 \(\S+\); refusing/.exec(again.stderr);
   assert.deepEqual([at?.[1], at?.[2]], [`${dir}/twice\\x0aname.csv`, store]);
   assert.ok(again.stderr.endsWith(' to replace that run\n'), again.stderr);
   assert.equal(again.stderr.split('\n').length, 2);

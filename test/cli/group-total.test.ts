@@ -22,13 +22,25 @@ test('report --by group: a total row summing the groups, exact when each volume 
   // The volume table's total row (report --link 64kbit): 8 writes, 202.50 KiB written, 6 changed
   // tracks, 384.00 KiB changed, fold 0.53, resync 49 s: hostA_0 4 tracks + hostA_1 2 tracks.
   const total = lines.find((l) => l.startsWith('total '))!;
-  assert.deepEqual(total.split(/ {2,}/),
-    ['total', '8', '202.50 KiB', '6', '384.00 KiB', '-', '0.53', '-', '-', '49 s']);
+  assert.deepEqual(total.split(/ {2,}/), [
+    'total',
+    '8',
+    '202.50 KiB',
+    '6',
+    '384.00 KiB',
+    '-',
+    '0.53',
+    '-',
+    '-',
+    '49 s',
+  ]);
   assert.equal(lines.filter((l) => /^g[12] /.test(l)).length, 2);
   assert.deepEqual(lines.slice(lines.indexOf(total) + 1), [
     'total: sums over the groups (writes, written, changed tracks, changed, % of size, fold and resync);',
-    'each volume is in one group, so these are exactly those of all the groups\' volumes together',
-    '(peak and percentiles per interval do not add: -)', '']);
+    "each volume is in one group, so these are exactly those of all the groups' volumes together",
+    '(peak and percentiles per interval do not add: -)',
+    '',
+  ]);
 });
 
 test('report --by group: a volume in two groups is counted in each, and the note says so', async () => {
@@ -41,7 +53,9 @@ test('report --by group: a volume in two groups is counted in each, and the note
   assert.deepEqual(lines.slice(lines.indexOf(total) + 1), [
     'total: sums over the groups (writes, written, changed tracks, changed, % of size, fold and resync);',
     '1 volume is in several groups and counted in each: hostA_1 (g1, g2),',
-    'so these count it more than once (report --by volume gives the distinct totals)', '']);
+    'so these count it more than once (report --by volume gives the distinct totals)',
+    '',
+  ]);
 });
 
 test('html: overlapping groups are named above the stacked charts, which count them in each', async () => {
@@ -49,9 +63,11 @@ test('html: overlapping groups are named above the stacked charts, which count t
   const scope = join(dir, 'overlap.yaml');
   writeFileSync(scope, 'groups:\n  - { name: g1, volumes: [hostA_*] }\n  - { name: g2, volumes: [hostA_1] }\n');
   const page = (await runCli('report', '--store', store, '--format', 'html', '--scope', scope)).stdout;
-  assert.equal(/<p class="note" id="overlap">(.*)<\/p>/.exec(page)?.[1],
-    'Overlapping groups: 1 volume is in several groups and counted in each: hostA_1 (g1, g2). The stacks below add '
-    + 'its changes and writes once per group, so they add up to more than the distinct changes.');
+  assert.equal(
+    /<p class="note" id="overlap">(.*)<\/p>/.exec(page)?.[1],
+    'Overlapping groups: 1 volume is in several groups and counted in each: hostA_1 (g1, g2). The stacks below add ' +
+      'its changes and writes once per group, so they add up to more than the distinct changes.',
+  );
   const disjoint = join(dir, 'disjoint.yaml');
   writeFileSync(disjoint, 'groups:\n  - { name: g1, volumes: [hostA_0] }\n  - { name: g2, volumes: [hostA_1] }\n');
   const plain = await runCli('report', '--store', store, '--format', 'html', '--scope', disjoint);
@@ -65,7 +81,9 @@ test('html --group: the page names the group, and the legends hold only the grou
   writeFileSync(scope, 'groups:\n  - { name: g1, volumes: [hostA_0] }\n  - { name: g2, volumes: [hostA_1] }\n');
   const legend = (page: string, id: string): string[] => {
     const section = new RegExp(`<section id="${id}">(.*?)</section>`, 's').exec(page)?.[1] ?? '';
-    return [...section.matchAll(/width="18" height="10" fill="[^"]+"\/><text [^>]*>([^<]*)<\/text>/g)].map((m) => m[1]!);
+    return [...section.matchAll(/width="18" height="10" fill="[^"]+"\/><text [^>]*>([^<]*)<\/text>/g)].map(
+      (m) => m[1]!,
+    );
   };
   const one = await runCli('report', '--store', store, '--format', 'html', '--scope', scope, '--group', 'g2');
   assert.equal(one.code, 0, one.stderr);
@@ -73,6 +91,12 @@ test('html --group: the page names the group, and the legends hold only the grou
   assert.match(one.stdout, /<p class="meta">Group g2 only \(its volumes\) · Store /);
   assert.match(one.stdout, /<h1>churnlink: write churn and replication link report, group g2<\/h1>/);
   const all = await runCli('report', '--store', store, '--format', 'html', '--scope', scope);
-  assert.deepEqual([legend(all.stdout, 'changed'), legend(all.stdout, 'written')], [['g1', 'g2'], ['g1', 'g2']]);
+  assert.deepEqual(
+    [legend(all.stdout, 'changed'), legend(all.stdout, 'written')],
+    [
+      ['g1', 'g2'],
+      ['g1', 'g2'],
+    ],
+  );
   assert.match(all.stdout, /<p class="meta">Store /);
 });

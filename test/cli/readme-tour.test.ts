@@ -11,7 +11,10 @@ function tourCommands(): string[] {
   const section = readme.slice(readme.indexOf('## A tour'));
   const block = /```sh\n([\s\S]*?)```/.exec(section);
   assert.ok(block, 'the README has a tour code block');
-  return block[1]!.split('\n').map((l) => l.replace(/\s+#.*$/, '').trim()).filter((l) => l !== '' && !l.startsWith('#'));
+  return block[1]!
+    .split('\n')
+    .map((l) => l.replace(/\s+#.*$/, '').trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
 }
 
 test('every command of the README tour works as written, in order, on the shipped sample', () => {

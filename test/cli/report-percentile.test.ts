@@ -16,7 +16,12 @@ const KiB64 = 65_536;
 async function store(): Promise<string> {
   const dir = tempDir();
   const lines: string[] = [];
-  const plan: [number, number][] = [[0, 4], [120, 1], [180, 2], [240, 3]];
+  const plan: [number, number][] = [
+    [0, 4],
+    [120, 1],
+    [180, 2],
+    [240, 3],
+  ];
   for (const [s, tracks] of plan) {
     for (let t = 0; t < tracks; t++) lines.push(`${filetime(T0 + s)},h,0,Write,${t * KiB64},4096,1`);
   }
@@ -48,7 +53,10 @@ test('report --percentile P: the per-interval changed tracks at any percentile, 
   assert.ok(line!.includes(',4,2,4,4,40,1'), line); // peak, p50, p95, p99, the percentile asked, its value
   const table = await runCli('report', '--store', db, '--percentile', '40');
   assert.match(table.stdout, /p40\/interval/);
-  assert.match(table.stdout.split('\n').find((l) => l.startsWith('h_0'))!, / 64\.00 KiB$/);
+  assert.match(
+    table.stdout.split('\n').find((l) => l.startsWith('h_0'))!,
+    / 64\.00 KiB$/,
+  );
   for (const bad of ['0', '100.5', 'x']) {
     const r = await runCli('report', '--store', db, '--percentile', bad);
     assert.equal(r.code, 2);

@@ -29,7 +29,10 @@ test('wording: runs takes --format table|json; --json stays an alias', async () 
   assert.equal(json.code, 0, json.stderr);
   assert.equal(json.stdout, alias.stdout);
   const runs = (JSON.parse(json.stdout) as { runs: { id: number; records: number }[] }).runs;
-  assert.deepEqual(runs.map((r) => [r.id, r.records]), [[1, 10]]);
+  assert.deepEqual(
+    runs.map((r) => [r.id, r.records]),
+    [[1, 10]],
+  );
   const table = await runChild(['runs', '--store', store, '--format', 'table']);
   assert.equal(table.stdout, (await runChild(['runs', '--store', store])).stdout);
   assert.match(table.stdout, /^store .*: 1 min intervals, 64\.00 KiB tracks\n\n/);
@@ -43,8 +46,10 @@ test('wording: a link of 0 bit/s is refused as such, not as "not a bandwidth"', 
   const r = await runChild(['report', '--store', store, '--link', '1x0Mbit']);
   assert.deepEqual([r.code, r.stderr], [2, 'churnlink report: link must be above 0 bit/s: "0Mbit"\n']);
   const bad = await runChild(['report', '--store', store, '--link', '1x-5Mbit']);
-  assert.deepEqual([bad.code, bad.stderr],
-    [2, 'churnlink report: link is not a bandwidth (e.g. 100Mbit, 1Gbit, T3, OC3, 1GbE): "-5Mbit"\n']);
+  assert.deepEqual(
+    [bad.code, bad.stderr],
+    [2, 'churnlink report: link is not a bandwidth (e.g. 100Mbit, 1Gbit, T3, OC3, 1GbE): "-5Mbit"\n'],
+  );
 });
 
 test('wording: an unknown data set or a stray argument is named once, without a second "report:"', async () => {
@@ -55,6 +60,8 @@ test('wording: an unknown data set or a stray argument is named once, without a 
   const r = await runChild(['report', '--store', scoped, '--by', 'dataset', '--dataset', 'nope']);
   assert.deepEqual([r.code, r.stderr], [2, 'churnlink report: unknown data set "nope"; declared: oltp-db, redo-log\n']);
   const stray = await runChild(['report', '--store', scoped, 'extra']);
-  assert.deepEqual([stray.code, stray.stderr],
-    [2, 'churnlink report: unexpected argument "extra" (see churnlink report --help)\n']);
+  assert.deepEqual(
+    [stray.code, stray.stderr],
+    [2, 'churnlink report: unexpected argument "extra" (see churnlink report --help)\n'],
+  );
 });

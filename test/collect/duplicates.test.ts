@@ -26,7 +26,11 @@ test('content hash: whole stream and prefixes at marks, whatever the chunking', 
     const id = h.finish();
     assert.equal(id.fingerprint, sha(bytes), `chunk ${chunk}`);
     assert.equal(id.bytes, 1000);
-    assert.deepEqual([...id.prefixes].sort((a, b) => a[0] - b[0]), [10, 11, 500, 999].map((n) => [n, sha(bytes.subarray(0, n))]), `chunk ${chunk}`);
+    assert.deepEqual(
+      [...id.prefixes].sort((a, b) => a[0] - b[0]),
+      [10, 11, 500, 999].map((n) => [n, sha(bytes.subarray(0, n))]),
+      `chunk ${chunk}`,
+    );
   }
 });
 
@@ -39,7 +43,12 @@ test('the same trace again as .gz or on stdin is refused; a grown trace is refus
   assert.equal((await runCli('collect', plain, '--store', store)).code, 0);
   const gz = await runCli('collect', `${plain}.gz`, '--store', store);
   assert.equal(gz.code, 2);
-  assert.match(gz.stderr, new RegExp(`^churnlink collect: ${plain}\\.gz was already collected into ${store} as run 1 \\(.*\\); refusing to count it twice\\. Use --replace to replace that run\n$`));
+  assert.match(
+    gz.stderr,
+    new RegExp(
+      `^churnlink collect: ${plain}\\.gz was already collected into ${store} as run 1 \\(.*\\); refusing to count it twice\\. Use --replace to replace that run\n$`,
+    ),
+  );
   const stdin = await runChild(['collect', '-', '--store', store], { stdin: text });
   assert.equal(stdin.code, 2, stdin.stderr);
   assert.match(stdin.stderr, /^churnlink collect: - was already collected into .* as run 1 /);
@@ -48,16 +57,23 @@ test('the same trace again as .gz or on stdin is refused; a grown trace is refus
   appendFileSync(grown, msrTrace('h', 10, 10, 1767571200 + 2000));
   const refused = await runCli('collect', grown, '--store', store);
   assert.equal(refused.code, 2);
-  assert.match(refused.stderr, new RegExp(`^churnlink collect: ${grown} begins with all ${Buffer.byteLength(text)} bytes of ${plain}, collected into ${store} as run 1 \\(.*\\): it grew since; ` +
-    'refusing to count those records twice\\. Use --replace to replace run 1 with the whole input\n$'));
+  assert.match(
+    refused.stderr,
+    new RegExp(
+      `^churnlink collect: ${grown} begins with all ${Buffer.byteLength(text)} bytes of ${plain}, collected into ${store} as run 1 \\(.*\\): it grew since; ` +
+        'refusing to count those records twice\\. Use --replace to replace run 1 with the whole input\n$',
+    ),
+  );
   const replaced = await runCli('collect', grown, '--store', store, '--replace');
   assert.equal(replaced.code, 0, replaced.stderr);
   assert.match(replaced.stdout, /^run \d+: collected 210 records .*\n {2}replaced run 1 \(same input\)\n$/s);
   const s = new SqliteStore(store);
   const runs = await s.listRuns();
   await s.close();
-  assert.deepEqual(runs.map((r) => [r.records, r.sources.map((x) => [x.path, x.fingerprint, x.bytes])]),
-    [[210, [[grown, sha(readFileSync(grown)), readFileSync(grown).length]]]]);
+  assert.deepEqual(
+    runs.map((r) => [r.records, r.sources.map((x) => [x.path, x.fingerprint, x.bytes])]),
+    [[210, [[grown, sha(readFileSync(grown)), readFileSync(grown).length]]]],
+  );
 });
 
 test('a different trace with the same size and first and last MiB is accepted', async () => {
@@ -83,12 +99,28 @@ test('inputs decoded on worker threads get the same identity as read here', asyn
   writeFileSync(`${plain}.gz`, gzipSync(text));
   const store = new SqliteStore(join(dir, 'threads.db'));
   const options: CollectOptions = {
-    intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, scopeJson: null, format: null, startUs: 0, skipBad: false, replace: false,
-    volumeName: null, host: 'h', threads: 2, parallelMinBytes: 1024,
+    intervalS: 60,
+    trackBytes: 65536,
+    scope: EMPTY_SCOPE,
+    scopeJson: null,
+    format: null,
+    startUs: 0,
+    skipBad: false,
+    replace: false,
+    volumeName: null,
+    host: 'h',
+    threads: 2,
+    parallelMinBytes: 1024,
   };
   const first = await collectSources([await openSource(plain)], store, options);
   assert.equal(first.runId, 1);
-  assert.deepEqual((await store.listRuns())[0]!.sources.map((s) => [s.fingerprint, s.bytes]), [[sha(Buffer.from(text)), Buffer.byteLength(text)]]);
-  await assert.rejects(collectSources([await openSource(`${plain}.gz`)], store, options), (e: unknown) => e instanceof UsageError && /was already collected into .* as run 1 /.test(e.message));
+  assert.deepEqual(
+    (await store.listRuns())[0]!.sources.map((s) => [s.fingerprint, s.bytes]),
+    [[sha(Buffer.from(text)), Buffer.byteLength(text)]],
+  );
+  await assert.rejects(
+    collectSources([await openSource(`${plain}.gz`)], store, options),
+    (e: unknown) => e instanceof UsageError && /was already collected into .* as run 1 /.test(e.message),
+  );
   await store.close();
 });

@@ -20,11 +20,18 @@ class NotingStore extends SqliteStore {
 }
 
 const row = (volume: string, startS: number): IntervalRow => ({
-  volume, startS, writes: 1, writeBytes: 512, reads: 0, readBytes: 0, changedTracks: 1,
-  bitmap: serializeRoaring(Uint32Array.from([startS])), writeProfile: encodeProfile(Float64Array.from([512])),
+  volume,
+  startS,
+  writes: 1,
+  writeBytes: 512,
+  reads: 0,
+  readBytes: 0,
+  changedTracks: 1,
+  bitmap: serializeRoaring(Uint32Array.from([startS])),
+  writeProfile: encodeProfile(Float64Array.from([512])),
 });
 
-test('rows are written a whole 60-interval chunk at a time, each producer\'s chunk once', async () => {
+test("rows are written a whole 60-interval chunk at a time, each producer's chunk once", async () => {
   const store = new NotingStore(join(dir, 'chunks.db'));
   try {
     const run = await store.beginRun('h', [], false, { settings: { intervalS: 60, trackBytes: 65536 } });
@@ -39,14 +46,26 @@ test('rows are written a whole 60-interval chunk at a time, each producer\'s chu
     // Producer 1: chunk 0 once it reaches minute 60, chunk 1 at minute 120; producer 2 (chunks 1..3)
     // likewise; what is held at the end in one write. Chunk 1, where both producers' rows meet
     // (a cut between workers), is written by each of them and merged by the store.
-    assert.deepEqual(store.writes.map((starts) => [...new Set(starts.map(chunkOf))]), [[0], [1], [1], [2], [2, 3]]);
-    assert.deepEqual(store.writes.map((starts) => starts.length), [120, 60, 120, 60, 90]);
+    assert.deepEqual(
+      store.writes.map((starts) => [...new Set(starts.map(chunkOf))]),
+      [[0], [1], [1], [2], [2, 3]],
+    );
+    assert.deepEqual(
+      store.writes.map((starts) => starts.length),
+      [120, 60, 120, 60, 90],
+    );
     await store.finishRun(run, { records: 450, skipped: 0 }, [], []);
     // Volume a: minutes 0..149 from producer 1 and 60..209 from producer 2, merged where both; b: 0..149.
     const stored = await store.readIntervals({});
     const a = stored.filter((r) => r.volume === 'a');
-    assert.deepEqual(a.map((r) => r.startS), Array.from({ length: 210 }, (_, m) => 60 * m));
-    assert.deepEqual(a.map((r) => r.writes), Array.from({ length: 210 }, (_, m) => (m >= 60 && m < 150 ? 2 : 1)));
+    assert.deepEqual(
+      a.map((r) => r.startS),
+      Array.from({ length: 210 }, (_, m) => 60 * m),
+    );
+    assert.deepEqual(
+      a.map((r) => r.writes),
+      Array.from({ length: 210 }, (_, m) => (m >= 60 && m < 150 ? 2 : 1)),
+    );
     assert.equal(stored.filter((r) => r.volume === 'b').length, 150);
   } finally {
     await store.close();

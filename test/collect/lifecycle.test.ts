@@ -28,7 +28,12 @@ async function snapshot(spec: string): Promise<string> {
   const store = await openStore(spec, { mustExist: true });
   try {
     const runs = (await store.listRuns()).map((r) => ({ ...r, startedAt: '', finishedAt: '' }));
-    return JSON.stringify({ settings: await store.getSettings(), runs, rows: (await store.readIntervals({})).length, scope: await store.getScope() });
+    return JSON.stringify({
+      settings: await store.getSettings(),
+      runs,
+      rows: (await store.readIntervals({})).length,
+      scope: await store.getScope(),
+    });
   } finally {
     await store.close();
   }
@@ -38,11 +43,13 @@ test('a failed first collect creates no store file, so the corrected command may
   const store = join(dir, 'y.db');
   const r = await runCli('collect', sample, '--store', store, '--format', 'msrx');
   assert.equal(r.code, 2, r.stderr);
-  for (const suffix of ['', '-wal', '-shm']) assert.equal(existsSync(store + suffix), false, `${store}${suffix} exists`);
+  for (const suffix of ['', '-wal', '-shm'])
+    assert.equal(existsSync(store + suffix), false, `${store}${suffix} exists`);
   const bad = await runCli('collect', badAfterCommits('bad-first.csv'), '--store', store);
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /bad-first\.csv:601: /);
-  for (const suffix of ['', '-wal', '-shm']) assert.equal(existsSync(store + suffix), false, `${store}${suffix} exists after commits`);
+  for (const suffix of ['', '-wal', '-shm'])
+    assert.equal(existsSync(store + suffix), false, `${store}${suffix} exists after commits`);
   const fixed = await runCli('collect', sample, '--store', store, '--interval', '5m');
   assert.equal(fixed.code, 0, fixed.stderr);
   assert.match(fixed.stdout, / intervals of 5 min, /);
@@ -53,7 +60,14 @@ test('a failed collect leaves an existing SQLite store byte for byte as it was (
   assert.equal((await runCli('collect', sample, '--store', store, '--interval', '5m')).code, 0);
   const before = await snapshot(store);
   const bytes = sha256(store);
-  const r = await runCli('collect', join(ROOT, 'test', 'fixtures', 'tiny.msr.csv'), '--store', store, '--format', 'msrx');
+  const r = await runCli(
+    'collect',
+    join(ROOT, 'test', 'fixtures', 'tiny.msr.csv'),
+    '--store',
+    store,
+    '--format',
+    'msrx',
+  );
   assert.equal(r.code, 2);
   assert.equal(sha256(store), bytes);
   assert.equal(existsSync(`${store}-wal`), false);

@@ -40,7 +40,9 @@ function run(records: Rec[], packed: boolean, intervalS: number) {
   tracker.finish();
   drain();
   return rows.map((r) => ({
-    ...r, bitmap: Buffer.from(r.bitmap).toString('hex'), writeProfile: profileEntries(r.writeProfile),
+    ...r,
+    bitmap: Buffer.from(r.bitmap).toString('hex'),
+    writeProfile: profileEntries(r.writeProfile),
   }));
 }
 

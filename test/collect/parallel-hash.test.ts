@@ -28,8 +28,18 @@ test('parallel collect: decoding that ends before the input is hashed waits for 
   const store = new SqliteStore(join(dir, 's.db'));
   try {
     const summary = await collectSources([await openSource(path)], store, {
-      intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, scopeJson: null, format: 'msr', startUs: 0, skipBad: true,
-      replace: false, volumeName: null, host: 'test', threads: 2, parallelMinBytes: 1,
+      intervalS: 60,
+      trackBytes: 65536,
+      scope: EMPTY_SCOPE,
+      scopeJson: null,
+      format: 'msr',
+      startUs: 0,
+      skipBad: true,
+      replace: false,
+      volumeName: null,
+      host: 'test',
+      threads: 2,
+      parallelMinBytes: 1,
     });
     assert.equal(summary.writes, 2);
     assert.equal(summary.sources[0]!.stats.skipped, 1);

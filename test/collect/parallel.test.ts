@@ -17,8 +17,19 @@ writeFileSync(trace, [...generate({ kind: 'msr', records: 60_000, volumes: 5, ho
 let n = 0;
 
 const options = (threads: number, extra: Partial<CollectOptions> = {}): CollectOptions => ({
-  intervalS: 300, trackBytes: 65536, scope: EMPTY_SCOPE, scopeJson: null, format: null, startUs: 0, skipBad: false,
-  replace: false, volumeName: null, host: 'test', threads, parallelMinBytes: 1, ...extra,
+  intervalS: 300,
+  trackBytes: 65536,
+  scope: EMPTY_SCOPE,
+  scopeJson: null,
+  format: null,
+  startUs: 0,
+  skipBad: false,
+  replace: false,
+  volumeName: null,
+  host: 'test',
+  threads,
+  parallelMinBytes: 1,
+  ...extra,
 });
 
 async function collect(path: string, threads: number, extra: Partial<CollectOptions> = {}) {
@@ -58,9 +69,16 @@ test('an error in a later range names the line of the whole file', async () => {
   lines[45_000] = lines[45_000]!.replace(/,(Read|Write),/, ',Wrote,');
   const bad = join(dir, 'bad.msr.csv');
   writeFileSync(bad, lines.join('\n'));
-  await assert.rejects(collect(bad, 2), (e: unknown) => e instanceof InputError && e.message === `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`);
+  await assert.rejects(
+    collect(bad, 2),
+    (e: unknown) =>
+      e instanceof InputError && e.message === `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`,
+  );
   const skipped = await collect(bad, 2, { skipBad: true });
   assert.equal(skipped.summary.sources[0]!.stats.skipped, 1);
-  assert.equal(skipped.summary.sources[0]!.stats.firstSkipped, `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`);
+  assert.equal(
+    skipped.summary.sources[0]!.stats.firstSkipped,
+    `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`,
+  );
   assert.equal(skipped.summary.sources[0]!.stats.records, 59_999);
 });

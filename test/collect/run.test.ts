@@ -12,21 +12,40 @@ import { FIXTURES, runCli, tempDir } from '../helpers.js';
 import { msrTrace } from './traces.js';
 
 const options = (host: string, replace = false): CollectOptions => ({
-  intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, scopeJson: null, format: null, startUs: 0, skipBad: false, replace, volumeName: null, host,
+  intervalS: 60,
+  trackBytes: 65536,
+  scope: EMPTY_SCOPE,
+  scopeJson: null,
+  format: null,
+  startUs: 0,
+  skipBad: false,
+  replace,
+  volumeName: null,
+  host,
 });
 
-test('an unfinished run of the same input: replaced when it is this host\'s, refused when another host may still be running it', async () => {
+test("an unfinished run of the same input: replaced when it is this host's, refused when another host may still be running it", async () => {
   const tiny = join(FIXTURES, 'tiny.msr.csv');
   // The identity of an input: SHA-256 of its decoded bytes (this file is plain).
   const fingerprint = `sha256:${createHash('sha256').update(readFileSync(tiny)).digest('hex')}`;
   const store = new SqliteStore(join(tempDir(), 'runs.db'));
   await store.useSettings({ intervalS: 60, trackBytes: 65536 });
   const theirs = await store.beginRun('other-host', [{ path: tiny, fingerprint, bytes: 0, format: 'msr' }]);
-  await assert.rejects(collectSources([await openSource(tiny)], store, options('this-host')), (e: unknown) => e instanceof UsageError && new RegExp(`is being collected by other-host into .* as run ${theirs} \\(or that collection was interrupted\\); refusing to count it twice`).test(e.message));
+  await assert.rejects(
+    collectSources([await openSource(tiny)], store, options('this-host')),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      new RegExp(
+        `is being collected by other-host into .* as run ${theirs} \\(or that collection was interrupted\\); refusing to count it twice`,
+      ).test(e.message),
+  );
   const mine = await store.beginRun('this-host', [{ path: tiny, fingerprint, bytes: 0, format: 'msr' }]);
   const done = await collectSources([await openSource(tiny)], store, options('this-host', true));
   assert.deepEqual(done.replaced, [theirs, mine]);
-  assert.deepEqual((await store.listRuns()).map((r) => [r.status, r.host]), [['complete', 'this-host']]);
+  assert.deepEqual(
+    (await store.listRuns()).map((r) => [r.status, r.host]),
+    [['complete', 'this-host']],
+  );
   await store.close();
 });
 
@@ -41,8 +60,11 @@ test('--replace refuses to replace a run that also read other files, naming them
   const refused = await runCli('collect', a, '--store', store, '--replace');
   assert.equal(refused.code, 2);
   assert.equal(refused.stdout, '');
-  assert.equal(refused.stderr, `churnlink collect: --replace would delete run 1, which also holds ${b} (not in this collection); ` +
-    `collect all of run 1's inputs together with --replace (${a} ${b}), or use another --store\n`);
+  assert.equal(
+    refused.stderr,
+    `churnlink collect: --replace would delete run 1, which also holds ${b} (not in this collection); ` +
+      `collect all of run 1's inputs together with --replace (${a} ${b}), or use another --store\n`,
+  );
   const volumes = async (): Promise<string[]> => {
     const s = new SqliteStore(store);
     try {
@@ -58,6 +80,9 @@ test('--replace refuses to replace a run that also read other files, naming them
   assert.match(both.stdout, /^run 2: .*\n {2}replaced run 1 \(same input\)\n$/s);
   assert.deepEqual(await volumes(), ['ha_0 1767571200 3 3', 'hb_0 1767571200 2 2']);
   const check = new SqliteStore(store);
-  assert.deepEqual((await check.listRuns()).map((r) => [r.id, r.sources.map((s) => s.path)]), [[2, [b, a]]]);
+  assert.deepEqual(
+    (await check.listRuns()).map((r) => [r.id, r.sources.map((s) => s.path)]),
+    [[2, [b, a]]],
+  );
   await check.close();
 });

@@ -2,6 +2,7 @@
 export function msrTrace(host: string, writes: number, stepS = 1, firstS = 1767571200): string {
   const lines: string[] = [];
   // FILETIME counts 100 ns ticks since 1601-01-01, 11,644,473,600 s before the Unix epoch.
-  for (let i = 0; i < writes; i++) lines.push(`${(BigInt(firstS + i * stepS) + 11644473600n) * 10000000n},${host},0,Write,${i * 65536},4096,100`);
+  for (let i = 0; i < writes; i++)
+    lines.push(`${(BigInt(firstS + i * stepS) + 11644473600n) * 10000000n},${host},0,Write,${i * 65536},4096,100`);
   return lines.join('\n') + '\n';
 }

@@ -108,7 +108,13 @@ test('the tracker counts one write of 2^48 - 1 bytes at 64 KiB tracks as all 2^3
   batch.flush();
   tracker.finish();
   const rows = tracker.drainClosed();
-  assert.deepEqual(rows.map((r) => [r.volume, r.writes, r.changedTracks]), [[0, 2, 2 ** 32], [1, 3, 1 + 2048 + 2049]]);
+  assert.deepEqual(
+    rows.map((r) => [r.volume, r.writes, r.changedTracks]),
+    [
+      [0, 2, 2 ** 32],
+      [1, 3, 1 + 2048 + 2049],
+    ],
+  );
   const expected = [2 ** 32 - 1];
   for (let t = 2 ** 24; t < 2 ** 24 + 2048; t++) expected.push(t);
   for (let t = 2 ** 25; t <= 2 ** 25 + 2048; t++) expected.push(t);

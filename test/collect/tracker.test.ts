@@ -11,8 +11,15 @@ import { mergeProfiles, profileEntries } from '../../src/store/write-profile.js'
 
 type Rec = [volume: number, timeS: number, offset: number, length: number, write: boolean];
 
-function track(records: Rec[], options: { intervalS?: number; trackBytes?: number; lateIntervals?: number } = {}): IntervalRecord[] {
-  const tracker = new Tracker({ intervalS: options.intervalS ?? 60, trackBytes: options.trackBytes ?? 65536, lateIntervals: options.lateIntervals ?? 2 });
+function track(
+  records: Rec[],
+  options: { intervalS?: number; trackBytes?: number; lateIntervals?: number } = {},
+): IntervalRecord[] {
+  const tracker = new Tracker({
+    intervalS: options.intervalS ?? 60,
+    trackBytes: options.trackBytes ?? 65536,
+    lateIntervals: options.lateIntervals ?? 2,
+  });
   const out: IntervalRecord[] = [];
   const batch = new IoBatch((b) => {
     tracker.add(b);
@@ -26,13 +33,18 @@ function track(records: Rec[], options: { intervalS?: number; trackBytes?: numbe
 }
 
 /** Merge closings of the same (volume, interval) as the store does, keyed and sorted. */
-function merged(records: IntervalRecord[]): Map<string, { writes: number; writeBytes: number; reads: number; tracks: number[]; profile: [number, number][] }> {
+function merged(
+  records: IntervalRecord[],
+): Map<string, { writes: number; writeBytes: number; reads: number; tracks: number[]; profile: [number, number][] }> {
   const byKey = new Map<string, IntervalRecord[]>();
   for (const r of records) {
     const key = `${r.startS}/${r.volume}`;
     byKey.set(key, [...(byKey.get(key) ?? []), r]);
   }
-  const out = new Map<string, { writes: number; writeBytes: number; reads: number; tracks: number[]; profile: [number, number][] }>();
+  const out = new Map<
+    string,
+    { writes: number; writeBytes: number; reads: number; tracks: number[]; profile: [number, number][] }
+  >();
   for (const key of [...byKey.keys()].sort()) {
     const list = byKey.get(key)!;
     out.set(key, {
@@ -66,9 +78,37 @@ test('first write sets a track; rewrites fold; reads never set flags', () => {
     [1, 5, 0, 0, true], // zero-length write: counted, no track
   ]);
   assert.equal(out.length, 2);
-  const plain = (r: IntervalRecord) => ({ ...r, bitmap: decodeRoaring(r.bitmap), writeProfile: profileEntries(r.writeProfile) });
-  assert.deepEqual(plain(out[0]!), { volume: 0, startS: 0, writes: 3, writeBytes: 204800, reads: 1, readBytes: 4096, changedTracks: 4, bitmap: [0, 5, 6, 7], writeProfile: [[1, 4096], [2, 4096], [3, 196608]] });
-  assert.deepEqual(plain(out[1]!), { volume: 1, startS: 0, writes: 1, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, bitmap: [], writeProfile: [] });
+  const plain = (r: IntervalRecord) => ({
+    ...r,
+    bitmap: decodeRoaring(r.bitmap),
+    writeProfile: profileEntries(r.writeProfile),
+  });
+  assert.deepEqual(plain(out[0]!), {
+    volume: 0,
+    startS: 0,
+    writes: 3,
+    writeBytes: 204800,
+    reads: 1,
+    readBytes: 4096,
+    changedTracks: 4,
+    bitmap: [0, 5, 6, 7],
+    writeProfile: [
+      [1, 4096],
+      [2, 4096],
+      [3, 196608],
+    ],
+  });
+  assert.deepEqual(plain(out[1]!), {
+    volume: 1,
+    startS: 0,
+    writes: 1,
+    writeBytes: 0,
+    reads: 0,
+    readBytes: 0,
+    changedTracks: 0,
+    bitmap: [],
+    writeProfile: [],
+  });
 });
 
 test('flags are cleared for the next interval', () => {
@@ -77,7 +117,14 @@ test('flags are cleared for the next interval', () => {
     [0, 70, 0, 512, true],
     [0, 130, 65536, 512, true],
   ]);
-  assert.deepEqual(out.map((r) => [r.startS, r.changedTracks, decodeRoaring(r.bitmap)]), [[0, 1, [0]], [60, 1, [0]], [120, 1, [1]]]);
+  assert.deepEqual(
+    out.map((r) => [r.startS, r.changedTracks, decodeRoaring(r.bitmap)]),
+    [
+      [0, 1, [0]],
+      [60, 1, [0]],
+      [120, 1, [1]],
+    ],
+  );
 });
 
 test('3390 tracks: a write crossing a 56,664-byte boundary touches two tracks', () => {
@@ -88,10 +135,18 @@ test('3390 tracks: a write crossing a 56,664-byte boundary touches two tracks', 
 test('out-of-order input gives exactly the sorted-input result, whatever the lateness window', () => {
   const rand = prng(9);
   const records: Rec[] = [];
-  for (let i = 0; i < 5000; i++) records.push([Math.floor(rand() * 3), Math.floor(rand() * 900), Math.floor(rand() * 2e8), 1 + Math.floor(rand() * 300000), rand() < 0.8]);
+  for (let i = 0; i < 5000; i++)
+    records.push([
+      Math.floor(rand() * 3),
+      Math.floor(rand() * 900),
+      Math.floor(rand() * 2e8),
+      1 + Math.floor(rand() * 300000),
+      rand() < 0.8,
+    ]);
   const sorted = [...records].sort((a, b) => a[1] - b[1]);
   const expected = merged(track(sorted));
-  for (const late of [0, 1, 2, 20]) assert.deepEqual(merged(track(records, { lateIntervals: late })), expected, `lateIntervals ${late}`);
+  for (const late of [0, 1, 2, 20])
+    assert.deepEqual(merged(track(records, { lateIntervals: late })), expected, `lateIntervals ${late}`);
   // Sorted input closes each (volume, interval) exactly once.
   const once = track(sorted);
   assert.equal(new Set(once.map((r) => `${r.startS}/${r.volume}`)).size, once.length);

@@ -18,7 +18,10 @@ const dir = tempDir();
 const BIN = join(ROOT, 'bin', 'churnlink.js');
 const STACK_LINE = /\n\s+at /;
 
-function cli(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -38,63 +41,91 @@ function tmpfsMissing(): string | false {
   return ok ? false : 'mount -t tmpfs is not permitted here';
 }
 
-test('a full disk: one clear line (exit 1), the stack only with --debug, and a store the command created is removed', { skip: tmpfsMissing() }, async () => {
-  const trace = join(dir, 'many-intervals.csv');
-  writeFileSync(trace, msrTrace('full', 40_000, 60)); // 40,000 one-minute intervals: several MiB of rows
-  const mnt = join(dir, 'full');
-  mkdirSync(mnt);
-  assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status, 0);
-  try {
-    const store = join(mnt, 'churn.db');
-    const r = await cli(['collect', trace, '--store', store, '--quiet']);
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /^churnlink collect: no space left on the device holding the store \([^\n]*\); free some space or use a --store on another file system \(run with --debug for details\)\n$/);
-    assert.deepEqual(readdirSync(mnt), [], 'the store this command created is removed, and its space freed');
-    const debug = await cli(['collect', trace, '--store', store, '--quiet', '--debug']);
-    assert.equal(debug.code, 1);
-    assert.match(debug.stderr, STACK_LINE);
-    const viaEnv = await cli(['collect', trace, '--store', store, '--quiet'], { ...process.env, CHURNLINK_DEBUG: '1' });
-    assert.match(viaEnv.stderr, STACK_LINE);
-    // An existing store: its complete run survives, the failed one is gone.
-    assert.equal((await cli(['collect', join(ROOT, 'test', 'fixtures', 'tiny.msr.csv'), '--store', store])).code, 0);
-    const again = await cli(['collect', trace, '--store', store, '--quiet']);
-    assert.equal(again.code, 1);
-    assert.doesNotMatch(again.stderr, STACK_LINE);
-    assert.equal(again.stderr.split('\n').length, 2, again.stderr);
-    const runs = await runCli('runs', '--store', store, '--json');
-    assert.deepEqual((JSON.parse(runs.stdout) as { runs: { status: string; records: number }[] }).runs.filter((x) => x.status === 'complete').map((x) => x.records), [10]);
-  } finally {
-    spawnSync('umount', [mnt]);
-  }
-});
+test(
+  'a full disk: one clear line (exit 1), the stack only with --debug, and a store the command created is removed',
+  { skip: tmpfsMissing() },
+  async () => {
+    const trace = join(dir, 'many-intervals.csv');
+    writeFileSync(trace, msrTrace('full', 40_000, 60)); // 40,000 one-minute intervals: several MiB of rows
+    const mnt = join(dir, 'full');
+    mkdirSync(mnt);
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]).status, 0);
+    try {
+      const store = join(mnt, 'churn.db');
+      const r = await cli(['collect', trace, '--store', store, '--quiet']);
+      assert.equal(r.code, 1);
+      assert.match(
+        r.stderr,
+        /^churnlink collect: no space left on the device holding the store \([^\n]*\); free some space or use a --store on another file system \(run with --debug for details\)\n$/,
+      );
+      assert.deepEqual(readdirSync(mnt), [], 'the store this command created is removed, and its space freed');
+      const debug = await cli(['collect', trace, '--store', store, '--quiet', '--debug']);
+      assert.equal(debug.code, 1);
+      assert.match(debug.stderr, STACK_LINE);
+      const viaEnv = await cli(['collect', trace, '--store', store, '--quiet'], {
+        ...process.env,
+        CHURNLINK_DEBUG: '1',
+      });
+      assert.match(viaEnv.stderr, STACK_LINE);
+      // An existing store: its complete run survives, the failed one is gone.
+      assert.equal((await cli(['collect', join(ROOT, 'test', 'fixtures', 'tiny.msr.csv'), '--store', store])).code, 0);
+      const again = await cli(['collect', trace, '--store', store, '--quiet']);
+      assert.equal(again.code, 1);
+      assert.doesNotMatch(again.stderr, STACK_LINE);
+      assert.equal(again.stderr.split('\n').length, 2, again.stderr);
+      const runs = await runCli('runs', '--store', store, '--json');
+      assert.deepEqual(
+        (JSON.parse(runs.stdout) as { runs: { status: string; records: number }[] }).runs
+          .filter((x) => x.status === 'complete')
+          .map((x) => x.records),
+        [10],
+      );
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  },
+);
 
 test('two collections of the same input on one host at once: one completes, the other is refused in one line', async () => {
   const trace = join(dir, 'same.csv');
   writeFileSync(trace, msrTrace('same', 100_000, 1));
   const store = join(dir, 'same.db');
-  const results = await Promise.all([cli(['collect', trace, '--store', store, '--quiet']), cli(['collect', trace, '--store', store, '--quiet'])]);
+  const results = await Promise.all([
+    cli(['collect', trace, '--store', store, '--quiet']),
+    cli(['collect', trace, '--store', store, '--quiet']),
+  ]);
   const codes = results.map((r) => r.code).sort();
   assert.deepEqual(codes, [0, 2], results.map((r) => r.stderr).join('\n'));
   const refused = results.find((r) => r.code === 2)!;
-  assert.match(refused.stderr, /^churnlink collect: [^\n]*(was already collected into|is being collected into)[^\n]*\n$/);
+  assert.match(
+    refused.stderr,
+    /^churnlink collect: [^\n]*(was already collected into|is being collected into)[^\n]*\n$/,
+  );
   const ok = results.find((r) => r.code === 0)!;
   const s = new SqliteStore(store, { readonly: true });
   const runs = await s.listRuns();
   await s.close();
-  assert.deepEqual(runs.map((r) => [r.id, r.status, r.records]), [[Number(/^run (\d+):/.exec(ok.stdout)![1]), 'complete', 100_000]]);
+  assert.deepEqual(
+    runs.map((r) => [r.id, r.status, r.records]),
+    [[Number(/^run (\d+):/.exec(ok.stdout)![1]), 'complete', 100_000]],
+  );
 });
 
 test('SIGINT during a collection: exit 130 with one line saying what became of the run', async () => {
   const store = join(dir, 'sigint.db');
-  const child = spawn(process.execPath, [BIN, 'collect', '-', '--store', store, '--quiet'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, 'collect', '-', '--store', store, '--quiet'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
   // An endless trace on stdin, one write per minute.
   let minute = 0;
-  const endless = Readable.from((function* () {
-    for (;;) yield msrTrace('int', 1000, 60, 1767571200 + 60_000 * minute++);
-  })());
+  const endless = Readable.from(
+    (function* () {
+      for (;;) yield msrTrace('int', 1000, 60, 1767571200 + 60_000 * minute++);
+    })(),
+  );
   child.stdin.on('error', () => {});
   endless.pipe(child.stdin);
   try {
@@ -103,8 +134,11 @@ test('SIGINT during a collection: exit 130 with one line saying what became of t
     assert.ok(existsSync(`${store}-wal`), 'the collection committed its first rows');
     child.kill('SIGINT');
     assert.equal(await closed, 130);
-    assert.equal(stderr, 'churnlink collect: interrupted (SIGINT); the unfinished run stays invisible to reports and is replaced by ' +
-      'the next collection of the same input\n');
+    assert.equal(
+      stderr,
+      'churnlink collect: interrupted (SIGINT); the unfinished run stays invisible to reports and is replaced by ' +
+        'the next collection of the same input\n',
+    );
   } finally {
     endless.destroy();
     child.kill('SIGKILL');
@@ -120,36 +154,64 @@ test('a file that shrinks while it is read is bad input naming it, on one thread
     truncateSync(path, 1000);
     const store = new SqliteStore(join(dir, `shrinks-${threads}.db`));
     const options: CollectOptions = {
-      intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, scopeJson: null, format: null, startUs: 0, skipBad: false, replace: false,
-      volumeName: null, host: 'h', threads, parallelMinBytes: 1024,
+      intervalS: 60,
+      trackBytes: 65536,
+      scope: EMPTY_SCOPE,
+      scopeJson: null,
+      format: null,
+      startUs: 0,
+      skipBad: false,
+      replace: false,
+      volumeName: null,
+      host: 'h',
+      threads,
+      parallelMinBytes: 1024,
     };
-    await assert.rejects(collectSources([source], store, options), (e: unknown) => e instanceof InputError &&
-      e.message === `${path}: the file shrank from ${Buffer.byteLength(text)} to 1000 bytes while it was read; collect a file nobody is writing (or a copy of it)`);
+    await assert.rejects(
+      collectSources([source], store, options),
+      (e: unknown) =>
+        e instanceof InputError &&
+        e.message ===
+          `${path}: the file shrank from ${Buffer.byteLength(text)} to 1000 bytes while it was read; collect a file nobody is writing (or a copy of it)`,
+    );
     assert.deepEqual(await store.listRuns(), []);
     await store.close();
   }
 });
 
 for (const kind of ['sqlite', 'postgres'] as const) {
-  test(`a run removed while it is collected (${kind}): writes and finishing fail with a clear message, not a constraint error`,
-    { skip: kind === 'postgres' && postgresMissing() }, async () => {
+  test(
+    `a run removed while it is collected (${kind}): writes and finishing fail with a clear message, not a constraint error`,
+    { skip: kind === 'postgres' && postgresMissing() },
+    async () => {
       const path = kind === 'sqlite' ? join(dir, 'removed.db') : await freshDatabase('removed');
       const a = kind === 'sqlite' ? new SqliteStore(path) : await PostgresStore.open(path);
       const b = kind === 'sqlite' ? new SqliteStore(path) : await PostgresStore.open(path);
       const settings = { intervalS: 60, trackBytes: 65536 };
-      const victim = await a.beginRun('h', [{ path: 'x', fingerprint: 'pending', bytes: 0, format: 'msr' }], false, { settings });
+      const victim = await a.beginRun('h', [{ path: 'x', fingerprint: 'pending', bytes: 0, format: 'msr' }], false, {
+        settings,
+      });
       const final = [{ path: 'x', fingerprint: 'sha256:1', bytes: 1, format: 'msr' }];
       const other = await b.beginRun('h', final);
       await b.finishRun(other, { records: 0, skipped: 0 }, [victim], final);
-      const expected = `run ${victim} was removed from store ${a.location} while it was being collected ` +
+      const expected =
+        `run ${victim} was removed from store ${a.location} while it was being collected ` +
         '(another collection of the same input replaced it with --replace); nothing of this collection is kept';
       const row = {
-        volume: 'v', startS: 0, writes: 1, writeBytes: 1, reads: 0, readBytes: 0, changedTracks: 0,
-        bitmap: new Uint8Array(0), writeProfile: new Uint8Array(0),
+        volume: 'v',
+        startS: 0,
+        writes: 1,
+        writeBytes: 1,
+        reads: 0,
+        readBytes: 0,
+        changedTracks: 0,
+        bitmap: new Uint8Array(0),
+        writeProfile: new Uint8Array(0),
       };
       await assert.rejects(a.writeIntervals(victim, [row]), { message: expected });
       await assert.rejects(a.finishRun(victim, { records: 0, skipped: 0 }, [], []), { message: expected });
       await a.close();
       await b.close();
-    });
+    },
+  );
 }

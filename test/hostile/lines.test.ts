@@ -27,18 +27,22 @@ const LIMIT_TEXT = 'line is longer than 65,536 bytes (64 KiB), the limit for a t
 /** `mib` MiB of one repeated byte, then an optional tail, as a lazy stream. */
 function stream(head: string, mib: number, byte: number, tail = ''): Readable {
   const block = Buffer.alloc(MIB, byte);
-  return Readable.from((function* () {
-    if (head) yield Buffer.from(head);
-    for (let i = 0; i < mib; i++) yield block;
-    if (tail) yield Buffer.from(tail);
-  })(), { objectMode: false });
+  return Readable.from(
+    (function* () {
+      if (head) yield Buffer.from(head);
+      for (let i = 0; i < mib; i++) yield block;
+      if (tail) yield Buffer.from(tail);
+    })(),
+    { objectMode: false },
+  );
 }
 
 const store = (name: string): string => join(dir, `${name}.db`);
 
 test('a 600 MB line fails fast naming file and line, in bounded memory', async () => {
   const r = await runChild(['collect', '-', '--store', store('long'), '--format', 'msr'], {
-    stdin: stream(GOOD_MSR, 600, 0x61), timeoutMs: 60_000,
+    stdin: stream(GOOD_MSR, 600, 0x61),
+    timeoutMs: 60_000,
   });
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr, `churnlink collect: msr: -:2: ${LIMIT_TEXT}: "${'a'.repeat(40)}…"\n`);
@@ -47,7 +51,8 @@ test('a 600 MB line fails fast naming file and line, in bounded memory', async (
 
 test('--skip-bad streams past a 600 MB line without buffering it and keeps the records around it', async () => {
   const r = await runChild(['collect', '-', '--store', store('long-skip'), '--format', 'msr', '--skip-bad'], {
-    stdin: stream(GOOD_MSR, 600, 0x61, `\n${GOOD_MSR}`), timeoutMs: 60_000,
+    stdin: stream(GOOD_MSR, 600, 0x61, `\n${GOOD_MSR}`),
+    timeoutMs: 60_000,
   });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /collected 2 records .*\n {2}writes 2 \(16\.00 KiB\)/);
@@ -58,13 +63,15 @@ test('--skip-bad streams past a 600 MB line without buffering it and keeps the r
 
 test('1 GB of zeros on stdin as msr: exit 2 at 64 KiB; with --skip-bad read to the end in bounded memory', async () => {
   const r = await runChild(['collect', '-', '--store', store('zeros'), '--format', 'msr'], {
-    stdin: stream('', 1024, 0), timeoutMs: 60_000,
+    stdin: stream('', 1024, 0),
+    timeoutMs: 60_000,
   });
   assert.equal(r.code, 2, r.stderr);
   assert.equal(r.stderr, `churnlink collect: msr: -:1: ${LIMIT_TEXT} (binary data?)\n`);
   assert.ok(r.maxRssKiB !== null && r.maxRssKiB < RSS_LIMIT_KIB, `maxRSS ${r.maxRssKiB} KiB`);
   const skip = await runChild(['collect', '-', '--store', store('zeros-skip'), '--format', 'msr', '--skip-bad'], {
-    stdin: stream(GOOD_MSR, 1024, 0), timeoutMs: 60_000,
+    stdin: stream(GOOD_MSR, 1024, 0),
+    timeoutMs: 60_000,
   });
   assert.ok(skip.stdout.includes(`(first: msr: -:2: ${LIMIT_TEXT} (binary data?))`), skip.stdout);
   assert.equal(skip.code, 0, skip.stderr);
@@ -91,7 +98,9 @@ test('a 4 GiB file of zeros fails fast: no cut or first pass scans it to its end
   closeSync(fd);
   // Reading it all takes 10-30 s here; a deadline of 20 s catches a scan to the end.
   const cases = [
-    ['--format', 'msr', '--threads', '2'], ['--format', 'msr', '--threads', '4'], ['--format', 'blkparse'],
+    ['--format', 'msr', '--threads', '2'],
+    ['--format', 'msr', '--threads', '4'],
+    ['--format', 'blkparse'],
   ];
   for (const args of cases) {
     const r = await runChild(['collect', file, '--store', store(`zeros-file-${args.join('')}`), ...args], {
@@ -110,7 +119,8 @@ test('binary formats fail fast on a zero or garbage stream', async () => {
     ['vscsi', 0, 'churnlink collect: vscsi: -: byte 0: not a vscsi v1 or v2 record\n'],
   ] as const) {
     const r = await runChild(['collect', '-', '--store', store(`bin-${format}-${byte}`), '--format', format], {
-      stdin: stream('', 1024, byte), timeoutMs: 60_000,
+      stdin: stream('', 1024, byte),
+      timeoutMs: 60_000,
     });
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stderr, message);
@@ -125,11 +135,17 @@ test('a line of exactly 64 KiB is read; one byte more is bad input; messages quo
   assert.equal(exact.length, 65_537);
   for (const chunk of [1000, 1 << 20]) {
     assert.equal(decodeAll(msr, text(exact), {}, chunk).records.length, 1);
-    assert.throws(() => decodeAll(msr, text(`${prefix}0${exact.slice(prefix.length)}`), {}, chunk), (err: unknown) =>
-      err instanceof InputError && err.message === `msr: test-input:1: ${LIMIT_TEXT}: "${prefix.slice(0, 40)}…"`);
+    assert.throws(
+      () => decodeAll(msr, text(`${prefix}0${exact.slice(prefix.length)}`), {}, chunk),
+      (err: unknown) =>
+        err instanceof InputError && err.message === `msr: test-input:1: ${LIMIT_TEXT}: "${prefix.slice(0, 40)}…"`,
+    );
   }
   const field = 'x'.repeat(60_000);
-  assert.throws(() => decodeAll(msr, text(`128166372000000000,hm,0,Write,4096,${field},1\n`)), (err: unknown) =>
-    err instanceof InputError
-    && err.message === `msr: test-input:1: Size is not a whole number: "${'x'.repeat(40)}…"`);
+  assert.throws(
+    () => decodeAll(msr, text(`128166372000000000,hm,0,Write,4096,${field},1\n`)),
+    (err: unknown) =>
+      err instanceof InputError &&
+      err.message === `msr: test-input:1: Size is not a whole number: "${'x'.repeat(40)}…"`,
+  );
 });

@@ -144,28 +144,41 @@ test('csv: formula-like names get a leading quote, fields are quoted per RFC 418
   assert.deepEqual(lines.slice(1).sort(), expected.slice(1).sort());
   // An independent RFC 4180 parse gives back every neutralised name exactly, one field each.
   const records = parseCsv(r.stdout);
-  assert.deepEqual(records.slice(1).map((f) => f[1]).sort(), VOLUMES.map(neutralized).sort());
+  assert.deepEqual(
+    records
+      .slice(1)
+      .map((f) => f[1])
+      .sort(),
+    VOLUMES.map(neutralized).sort(),
+  );
   assert.ok(records.every((f) => f.length === 5));
 });
 
 test('csv: group and data-set names from the scope are neutralised and quoted too', async () => {
   const groups = await runCli('report', '--store', store, '--by', 'group', '--format', 'csv');
   assert.equal(groups.code, 0, groups.stderr);
-  const names = parseCsv(groups.stdout).slice(1).map((f) => f[0]);
+  const names = parseCsv(groups.stdout)
+    .slice(1)
+    .map((f) => f[0]);
   assert.deepEqual(names.sort(), [`'${GROUP_FORMULA}`, GROUP_BIDI, GROUP_ESC, '(ungrouped)'].sort());
   assert.ok(groups.stdout.includes(`\n"'=HYPERLINK(""http://evil.example/"",""click"")",`), groups.stdout);
   const sets = await runCli('report', '--store', store, '--by', 'dataset', '--per', 'interval', '--format', 'csv');
   assert.equal(sets.code, 0, sets.stderr);
   // Each data set covers its volume's first 64 KiB track, which was written (data sets carry no
   // write counts); the two together: 2 tracks.
-  assert.equal(sets.stdout, [
-    'start_s,dataset,writes,write_bytes,changed_tracks',
-    `${START_S},"'@SUM(1),""x""",,,1`,
-    `${START_S},"'\r-2+3",,,1`,
-    `${START_S},(all selected),,,2`,
-    '',
-  ].join('\n'));
-  const rows = parseCsv(sets.stdout).slice(1).map((f) => f[1]);
+  assert.equal(
+    sets.stdout,
+    [
+      'start_s,dataset,writes,write_bytes,changed_tracks',
+      `${START_S},"'@SUM(1),""x""",,,1`,
+      `${START_S},"'\r-2+3",,,1`,
+      `${START_S},(all selected),,,2`,
+      '',
+    ].join('\n'),
+  );
+  const rows = parseCsv(sets.stdout)
+    .slice(1)
+    .map((f) => f[1]);
   assert.deepEqual(rows, [`'${DATASET_FORMULA}`, `'${DATASET_CR}`, '(all selected)']);
 });
 
@@ -178,7 +191,10 @@ test('table: control and bidi characters in names are shown as escapes, never se
     }
   }
   const volumes = await runCli('report', '--store', store, '--by', 'volume');
-  const rowNames = volumes.stdout.split('\n').slice(3).map((l) => l.split('  ')[0]!);
+  const rowNames = volumes.stdout
+    .split('\n')
+    .slice(3)
+    .map((l) => l.split('  ')[0]!);
   for (const v of VOLUMES) assert.ok(rowNames.includes(SHOWN[v] ?? v), `${JSON.stringify(v)} as ${SHOWN[v] ?? v}`);
   const groups = await runCli('report', '--store', store, '--by', 'group');
   for (const g of [GROUP_BIDI, GROUP_ESC]) assert.ok(groups.stdout.includes(`\n${SHOWN[g]}  `), groups.stdout);
@@ -274,13 +290,21 @@ async function checkInChromium(svgs: string[], htmlText: string): Promise<void> 
   const browser = await chromium.launch({ executablePath: CHROMIUM, args });
   try {
     const page = await browser.newPage();
-    const parsed = await page.evaluate((list: string[]) => list.map((s) => {
-      const doc = new DOMParser().parseFromString(s, 'image/svg+xml');
-      const error = doc.getElementsByTagName('parsererror')[0];
-      return error ? `parsererror: ${error.textContent}` : [...doc.querySelectorAll('title')].map((t) => t.textContent);
-    }), svgs);
+    const parsed = await page.evaluate(
+      (list: string[]) =>
+        list.map((s) => {
+          const doc = new DOMParser().parseFromString(s, 'image/svg+xml');
+          const error = doc.getElementsByTagName('parsererror')[0];
+          return error
+            ? `parsererror: ${error.textContent}`
+            : [...doc.querySelectorAll('title')].map((t) => t.textContent);
+        }),
+      svgs,
+    );
     for (const p of parsed) assert.ok(Array.isArray(p), String(p));
-    const want = Object.keys(XML_SHOWN).map((n) => XML_SHOWN[n]!.replace(/&quot;/g, '"')).sort();
+    const want = Object.keys(XML_SHOWN)
+      .map((n) => XML_SHOWN[n]!.replace(/&quot;/g, '"'))
+      .sort();
     assert.deepEqual((parsed[0] as string[]).slice(1).sort(), want);
     await page.setContent(htmlText);
     const cells = await page.locator('#volumes tr td:first-child').allTextContents();

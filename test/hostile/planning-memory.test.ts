@@ -39,8 +39,15 @@ before(async () => {
         const bitmap = serializeRoaring(sorted);
         packedBytes += 40 + bitmap.byteLength;
         rows.push({
-          volume: `v${v}`, startS: k * 60, writes: sorted.length, writeBytes: sorted.length * 4096, reads: 0,
-          readBytes: 0, changedTracks: sorted.length, bitmap, writeProfile: profile,
+          volume: `v${v}`,
+          startS: k * 60,
+          writes: sorted.length,
+          writeBytes: sorted.length * 4096,
+          reads: 0,
+          readBytes: 0,
+          changedTracks: sorted.length,
+          bitmap,
+          writeProfile: profile,
         });
       }
       if (rows.length >= 8192) {
@@ -62,8 +69,10 @@ const rss = (r: { maxRssKiB: number | null }): number => r.maxRssKiB ?? Infinity
 test('simulate streamed: the same figures as with the cells held, in a bounded peak RSS', async () => {
   const args = ['simulate', '--store', db, '--cycle', '5m', '--link', '1x10Gbit', '--format', 'json', '-o'];
   const dir = tempDir();
-  const streamed = await runChild([...args, join(dir, 'streamed.json'), '--memory-budget', '0'],
-    { maxOldSpaceMiB: 96, timeoutMs: 600_000 });
+  const streamed = await runChild([...args, join(dir, 'streamed.json'), '--memory-budget', '0'], {
+    maxOldSpaceMiB: 96,
+    timeoutMs: 600_000,
+  });
   assert.equal(streamed.code, 0, streamed.stderr);
   const held = await runChild([...args, join(dir, 'held.json'), '--memory-budget', '1GiB'], { timeoutMs: 600_000 });
   assert.equal(held.code, 0, held.stderr);

@@ -22,13 +22,17 @@ async function farStore(): Promise<void> {
 
 test('simulate over two records 19 years apart: exact percentiles in bounded time and memory', async () => {
   await farStore();
-  const r = await runChild(
-    ['simulate', '--store', store, '--link', '1Mbit', '--format', 'json'], { maxOldSpaceMiB: 256, timeoutMs: 60_000 },
-  );
+  const r = await runChild(['simulate', '--store', store, '--link', '1Mbit', '--format', 'json'], {
+    maxOldSpaceMiB: 256,
+    timeoutMs: 60_000,
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.maxRssKiB !== null && r.maxRssKiB < 200 * 1024, `peak RSS ${r.maxRssKiB} KiB`);
   const out = JSON.parse(r.stdout) as {
-    rpo: object; idleCycles: number; cycles: unknown[]; samples: { startS: number; endS: number };
+    rpo: object;
+    idleCycles: number;
+    cycles: unknown[];
+    samples: { startS: number; endS: number };
   };
   // Each track (65,536 B) takes 0.524288 s at 1 Mbit/s. Samples run from t1 to t2 + 61 (the last
   // change is applied at t2 + 60.52): N = 595,407,661. Teeth: 0..60 (the first cycle, applied at
@@ -44,10 +48,10 @@ test('simulate over two records 19 years apart: exact percentiles in bounded tim
 
 test('plan over two records 19 years apart: hand-computed, in bounded time and memory', async () => {
   await farStore();
-  const r = await runChild(
-    ['plan', '--store', store, '--rpo', '5m', '--percentile', '100', '--format', 'json'],
-    { maxOldSpaceMiB: 256, timeoutMs: 60_000 },
-  );
+  const r = await runChild(['plan', '--store', store, '--rpo', '5m', '--percentile', '100', '--format', 'json'], {
+    maxOldSpaceMiB: 256,
+    timeoutMs: 60_000,
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.maxRssKiB !== null && r.maxRssKiB < 200 * 1024, `peak RSS ${r.maxRssKiB} KiB`);
   // Max RPO = 59 + ceil(x), x = 524,288 / B the transmit of one track: <= 300 -> x <= 241 ->
@@ -58,18 +62,26 @@ test('plan over two records 19 years apart: hand-computed, in bounded time and m
 
 test('cycles over two records 19 years apart: empty cycles counted, never visited', async () => {
   await farStore();
-  const r = await runChild(
-    ['cycles', '--store', store, '--max', '2m', '--format', 'json'], { maxOldSpaceMiB: 256, timeoutMs: 60_000 },
-  );
+  const r = await runChild(['cycles', '--store', store, '--max', '2m', '--format', 'json'], {
+    maxOldSpaceMiB: 256,
+    timeoutMs: 60_000,
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.maxRssKiB !== null && r.maxRssKiB < 200 * 1024, `peak RSS ${r.maxRssKiB} KiB`);
   // The window t1 .. t2 + 60 holds 595,407,660 s: 9,923,461 one-minute cycles, ceil(4,961,730.5)
   // two-minute ones; two of them carry one track each, so p95 is 0 and the peak one track.
   const rows = JSON.parse(r.stdout) as {
-    cycleS: number; cycles: number; activeCycles: number; peakChangedBytes: number; p95ChangedBytes: number;
+    cycleS: number;
+    cycles: number;
+    activeCycles: number;
+    peakChangedBytes: number;
+    p95ChangedBytes: number;
   }[];
-  assert.deepEqual(rows.map((x) => [x.cycleS, x.cycles, x.activeCycles, x.peakChangedBytes, x.p95ChangedBytes]), [
-    [60, 9_923_461, 2, 65_536, 0],
-    [120, 4_961_731, 2, 65_536, 0],
-  ]);
+  assert.deepEqual(
+    rows.map((x) => [x.cycleS, x.cycles, x.activeCycles, x.peakChangedBytes, x.p95ChangedBytes]),
+    [
+      [60, 9_923_461, 2, 65_536, 0],
+      [120, 4_961_731, 2, 65_536, 0],
+    ],
+  );
 });

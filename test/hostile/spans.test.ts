@@ -23,33 +23,62 @@ async function collect(name: string, csv: string, ...flags: string[]): Promise<s
 }
 
 test('two records 19 years apart: report, models and html in bounded memory, exact figures', async () => {
-  const store = await collect('far', `${filetime(Y2007)},hm,0,Write,4096,8192,100\n${filetime(Y2026 + 5)},hm,0,Write,4096,4096,100\n`);
-  const report = await runChild(['report', '--store', store, '--format', 'json'], { maxOldSpaceMiB: 128, timeoutMs: 60_000 });
+  const store = await collect(
+    'far',
+    `${filetime(Y2007)},hm,0,Write,4096,8192,100\n${filetime(Y2026 + 5)},hm,0,Write,4096,4096,100\n`,
+  );
+  const report = await runChild(['report', '--store', store, '--format', 'json'], {
+    maxOldSpaceMiB: 128,
+    timeoutMs: 60_000,
+  });
   assert.equal(report.code, 0, report.stderr);
   const [row] = JSON.parse(report.stdout);
   const intervals = (Y2026 - Y2007) / 60 + 1; // both ends' intervals and every empty one between
-  assert.deepEqual([row.volume, row.writes, row.writeBytes, row.changedTracks, row.intervals, row.peakChangedTracks, row.p99ChangedTracks], ['hm_0', 2, 12288, 1, intervals, 1, 0]);
+  assert.deepEqual(
+    [
+      row.volume,
+      row.writes,
+      row.writeBytes,
+      row.changedTracks,
+      row.intervals,
+      row.peakChangedTracks,
+      row.p99ChangedTracks,
+    ],
+    ['hm_0', 2, 12288, 1, intervals, 1, 0],
+  );
   assert.ok(report.maxRssKiB! < 150 * MiB, `report peak RSS ${report.maxRssKiB} KiB`);
 
-  const models = await runChild(['report', '--store', store, '--models', '--format', 'json'], { maxOldSpaceMiB: 128, timeoutMs: 60_000 });
+  const models = await runChild(['report', '--store', store, '--models', '--format', 'json'], {
+    maxOldSpaceMiB: 128,
+    timeoutMs: 60_000,
+  });
   assert.equal(models.code, 0, models.stderr);
   const m = JSON.parse(models.stdout) as { model: string; count: number; peakBytes: number; totalBytes: number }[];
-  assert.deepEqual(m.map((x) => [x.model, x.count, x.peakBytes, x.totalBytes]), [
-    ['synchronous', intervals * 60, 8192, 12288], // one window per second of the span
-    ['asynchronous', intervals, 65536, 2 * 65536],
-    ['periodic', Math.ceil((Y2026 + 60 - Y2007) / 3600), 65536, 2 * 65536],
-  ]);
+  assert.deepEqual(
+    m.map((x) => [x.model, x.count, x.peakBytes, x.totalBytes]),
+    [
+      ['synchronous', intervals * 60, 8192, 12288], // one window per second of the span
+      ['asynchronous', intervals, 65536, 2 * 65536],
+      ['periodic', Math.ceil((Y2026 + 60 - Y2007) / 3600), 65536, 2 * 65536],
+    ],
+  );
   assert.ok(models.maxRssKiB! < 150 * MiB, `models peak RSS ${models.maxRssKiB} KiB`);
 
   const html = join(dir, 'far.html');
-  const page = await runChild(['report', '--store', store, '--format', 'html', '-o', html], { maxOldSpaceMiB: 128, timeoutMs: 60_000 });
+  const page = await runChild(['report', '--store', store, '--format', 'html', '-o', html], {
+    maxOldSpaceMiB: 128,
+    timeoutMs: 60_000,
+  });
   assert.equal(page.code, 0, page.stderr);
   assert.ok(statSync(html).size < 300_000, `html ${statSync(html).size} B`);
   assert.match(readFileSync(html, 'utf8'), /max per [^:]+: at most 2,000 points/);
 
   const table = await runChild(['report', '--store', store, '--per', 'interval']);
   assert.equal(table.code, 2);
-  assert.match(table.stderr, new RegExp(`${intervals} rows \\(${intervals} buckets x 1 volumes, zeros included\\) is over --max-rows 200000`));
+  assert.match(
+    table.stderr,
+    new RegExp(`${intervals} rows \\(${intervals} buckets x 1 volumes, zeros included\\) is over --max-rows 200000`),
+  );
 });
 
 test('a per-second series over a week streams every row, zeros included, in bounded memory', async () => {
@@ -64,7 +93,10 @@ test('a per-second series over a week streams every row, zeros included, in boun
   }
   const store = await collect('week', csv, '--interval', '1s');
   const out = join(dir, 'week.out.csv');
-  const r = await runChild(['report', '--store', store, '--per', 'interval', '--format', 'csv', '-o', out], { maxOldSpaceMiB: 160, timeoutMs: 120_000 });
+  const r = await runChild(['report', '--store', store, '--per', 'interval', '--format', 'csv', '-o', out], {
+    maxOldSpaceMiB: 160,
+    timeoutMs: 120_000,
+  });
   assert.equal(r.code, 0, r.stderr);
   assert.ok(r.maxRssKiB! < 200 * MiB, `peak RSS ${r.maxRssKiB} KiB`);
   let lines = 0;

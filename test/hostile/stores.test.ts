@@ -58,13 +58,15 @@ test('report and runs read a store on a read-only mount', { skip: roMissing() },
 
 test('report and runs read a store the user may not write (chmod 444 file, 555 directory, another user)', async (t) => {
   if (process.getuid?.() !== 0) return t.skip('switching to an unprivileged user needs root');
-  if (spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status !== 0) return t.skip('runuser -u nobody is not available');
+  if (spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status !== 0)
+    return t.skip('runuser -u nobody is not available');
   const store = await collectedStore('perm');
   const sub = join(dir, 'perm');
   chmodSync(store, 0o444);
   chmodSync(sub, 0o555);
   chmodSync(dir, 0o755);
-  const asNobody = (...args: string[]) => spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...args], { encoding: 'utf8', cwd: '/' });
+  const asNobody = (...args: string[]) =>
+    spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, BIN, ...args], { encoding: 'utf8', cwd: '/' });
   if (asNobody('--version').status !== 0) return t.skip(`user nobody cannot run ${BIN}`);
   const runs = asNobody('runs', '--store', store);
   assert.equal(runs.status, 0, runs.stderr);
@@ -81,14 +83,20 @@ test('report and runs read a store the user may not write (chmod 444 file, 555 d
 test('a foreign SQLite file is refused untouched by every command (same bytes, same journal mode)', async () => {
   const foreign = join(dir, 'foreign.db');
   const db = new Database(foreign);
-  db.exec("CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES ('a'), ('b');");
+  db.exec(
+    "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers (name) VALUES ('a'), ('b');",
+  );
   db.close();
   const before = sha256(foreign);
   for (const args of [['collect', tiny], ['runs'], ['report'], ['plan', '--rpo', '15m']]) {
     const r = await runCli(...args, '--store', foreign);
     assert.equal(r.code, 2, `${args[0]}: ${r.stderr}`);
-    assert.equal(r.stderr, `churnlink ${args[0]}: store: ${foreign} is not a churnlink store (a SQLite database with other tables: customers); ` +
-      'give another --store\n', args[0]);
+    assert.equal(
+      r.stderr,
+      `churnlink ${args[0]}: store: ${foreign} is not a churnlink store (a SQLite database with other tables: customers); ` +
+        'give another --store\n',
+      args[0],
+    );
     assert.equal(sha256(foreign), before, args[0]);
     assert.equal(existsSync(`${foreign}-wal`), false);
   }

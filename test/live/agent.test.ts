@@ -2,9 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import {
-  closeSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync,
-} from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { LiveCollector } from '../../src/live/collector.js';
@@ -24,12 +22,10 @@ import { liveMissing, loopDevice, TRACEFS, untilIntervalOffset } from '../suppor
 
 const T = 65_536;
 
-
 const missing = liveMissing('live agent tests');
 const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavailable();
 const dir = tempDir();
 after(cleanUp);
-
 
 /** Write `count` 64 KiB blocks from `input` at block `seek` with O_DIRECT: one bio each. */
 const dd = (dev: string, seek: number, count: number, input = '/dev/zero', bs = '64k'): void => {
@@ -39,7 +35,11 @@ const dd = (dev: string, seek: number, count: number, input = '/dev/zero', bs = 
 
 /** Bytes read from a block device so far, from the kernel's own counters (sectors read × 512). */
 const deviceReadBytes = (dev: string): number =>
-  Number(readFileSync(`/sys/block/${basename(dev)}/stat`, 'utf8').trim().split(/\s+/)[2]) * 512;
+  Number(
+    readFileSync(`/sys/block/${basename(dev)}/stat`, 'utf8')
+      .trim()
+      .split(/\s+/)[2],
+  ) * 512;
 
 /** Tracks read back here (after the collector is done), each compressed here with zlib directly. */
 function expectedSample(dev: string, tracks: number[]): Omit<CompressionSampleRow, 'runId' | 'volume' | 'startS'> {
@@ -64,9 +64,10 @@ function expectedSample(dev: string, tracks: number[]): Omit<CompressionSampleRo
   return e;
 }
 
-
-test('compression sampling: zero tracks and random tracks told apart, exact against zlib, within the rate limit',
-  { skip: missing }, async () => {
+test(
+  'compression sampling: zero tracks and random tracks told apart, exact against zlib, within the rate limit',
+  { skip: missing },
+  async () => {
     const dev = loopDevice(dir, 'sample.img');
     const random = join(dir, 'random.bin');
     writeFileSync(random, randomBytes(16 * T));
@@ -78,9 +79,17 @@ test('compression sampling: zero tracks and random tracks told apart, exact agai
     const readBefore = deviceReadBytes(dev);
     const t0 = performance.now(); // before the sampler (and its token bucket) exists
     const collector = new LiveCollector({
-      devices: [device], intervalS: 2, trackBytes: T, store, host: 'test', graceS: 1, pollMs: 50,
+      devices: [device],
+      intervalS: 2,
+      trackBytes: T,
+      store,
+      host: 'test',
+      graceS: 1,
+      pollMs: 50,
       sampling: {
-        tracksPerVolume: 64, rateBytesPerS, seed: 1,
+        tracksPerVolume: 64,
+        rateBytesPerS,
+        seed: 1,
         onRead: (bytes) => reads.push({ atMs: performance.now(), bytes }),
         onSample: (s) => samples.push(s),
       },
@@ -98,8 +107,14 @@ test('compression sampling: zero tracks and random tracks told apart, exact agai
       const sampledFromDevice = deviceReadBytes(dev) - readBefore; // before the reads of this test
       const volume = `test/${device.name}`;
       const stored = await store.readCompressionSamples({});
-      const zeros = expectedSample(dev, Array.from({ length: 16 }, (_, i) => i));
-      const randoms = expectedSample(dev, Array.from({ length: 16 }, (_, i) => 100 + i));
+      const zeros = expectedSample(
+        dev,
+        Array.from({ length: 16 }, (_, i) => i),
+      );
+      const randoms = expectedSample(
+        dev,
+        Array.from({ length: 16 }, (_, i) => 100 + i),
+      );
       assert.equal(zeros.compressedBytes, 16 * deflateRawSync(Buffer.alloc(T), { level: 1 }).length);
       assert.deepEqual(stored, [
         { runId: 1, volume, startS: zeroStart, ...zeros },
@@ -114,7 +129,10 @@ test('compression sampling: zero tracks and random tracks told apart, exact agai
       assert.equal(randoms.zeroTracks + randoms.dupTracks, 0);
       // Reads: exactly the 32 sampled tracks by the device's own counters, never above the rate.
       assert.equal(sampledFromDevice, 32 * T);
-      assert.equal(reads.reduce((n, r) => n + r.bytes, 0), 32 * T);
+      assert.equal(
+        reads.reduce((n, r) => n + r.bytes, 0),
+        32 * T,
+      );
       let cumulative = 0;
       for (const r of reads) {
         cumulative += r.bytes;
@@ -126,7 +144,8 @@ test('compression sampling: zero tracks and random tracks told apart, exact agai
       if (!stopped) await collector.stop().catch(() => undefined);
       await store.close();
     }
-  });
+  },
+);
 
 /** Instance names of collector `pid`: `churnlink-PID-START` (and `churnlink-PID` of earlier versions). */
 const isOwnInstance = (pid: number, name: string): boolean =>
@@ -144,8 +163,7 @@ const isTracing = (pid: number): boolean => {
   try {
     const name = readdirSync(join(TRACEFS, 'instances')).find((n) => isOwnInstance(pid, n));
     if (name === undefined) return false;
-    const on = (file: string): boolean =>
-      readFileSync(join(TRACEFS, 'instances', name, file), 'utf8').trim() === '1';
+    const on = (file: string): boolean => readFileSync(join(TRACEFS, 'instances', name, file), 'utf8').trim() === '1';
     return on('events/block/block_bio_queue/enable') && on('tracing_on');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
@@ -179,11 +197,24 @@ async function liveWithMetrics(args: string[]) {
   return { proc, exit, out: () => out, err: () => err, scrape };
 }
 
-test('live --metrics: the endpoint scraped over HTTP shows the exact counters of a known write pattern',
-  { skip: missing }, async () => {
+test(
+  'live --metrics: the endpoint scraped over HTTP shows the exact counters of a known write pattern',
+  { skip: missing },
+  async () => {
     const dev = loopDevice(dir, 'metrics.img');
-    const args = ['--device', dev, '--interval', '2s', '--store', join(dir, 'metrics.db'), '--host', 'h',
-      '--sample-compression', '--sample-rate-mb', '1'];
+    const args = [
+      '--device',
+      dev,
+      '--interval',
+      '2s',
+      '--store',
+      join(dir, 'metrics.db'),
+      '--host',
+      'h',
+      '--sample-compression',
+      '--sample-rate-mb',
+      '1',
+    ];
     const { proc, exit, out, err, scrape } = await liveWithMetrics(args);
     await untilIntervalOffset(2000, 200);
     dd(dev, 10, 3); // tracks 10, 11, 12: 3 writes of 64 KiB
@@ -193,29 +224,43 @@ test('live --metrics: the endpoint scraped over HTTP shows the exact counters of
     const scraped = await scrape();
     const value = (name: string): number | undefined => scraped.get(name);
     const v = `{volume="h/${basename(dev)}"}`;
-    const ratio = 4 * T / (4 * deflateRawSync(Buffer.alloc(T), { level: 1 }).length); // all four tracks are zeros
-    assert.deepEqual({
-      writes: value(`churnlink_write_events_total${v}`),
-      writtenBytes: value(`churnlink_written_bytes_total${v}`),
-      changedTracks: value(`churnlink_changed_tracks_total${v}`),
-      changedBytes: value(`churnlink_changed_bytes_total${v}`),
-      lastChangedTracks: value(`churnlink_interval_changed_tracks${v}`),
-      ratio: value(`churnlink_compression_ratio${v}`),
-      zeroShare: value(`churnlink_compression_zero_share${v}`),
-      lost: value('churnlink_lost_events_total'),
-      spooled: value('churnlink_spool_intervals'),
-      sampledBytes: value('churnlink_sample_read_bytes_total'),
-    }, {
-      writes: 5, writtenBytes: 4 * T + 4096, changedTracks: 4, changedBytes: 4 * T, lastChangedTracks: 4,
-      ratio, zeroShare: 1, lost: 0, spooled: 0, sampledBytes: 4 * T,
-    });
+    const ratio = (4 * T) / (4 * deflateRawSync(Buffer.alloc(T), { level: 1 }).length); // all four tracks are zeros
+    assert.deepEqual(
+      {
+        writes: value(`churnlink_write_events_total${v}`),
+        writtenBytes: value(`churnlink_written_bytes_total${v}`),
+        changedTracks: value(`churnlink_changed_tracks_total${v}`),
+        changedBytes: value(`churnlink_changed_bytes_total${v}`),
+        lastChangedTracks: value(`churnlink_interval_changed_tracks${v}`),
+        ratio: value(`churnlink_compression_ratio${v}`),
+        zeroShare: value(`churnlink_compression_zero_share${v}`),
+        lost: value('churnlink_lost_events_total'),
+        spooled: value('churnlink_spool_intervals'),
+        sampledBytes: value('churnlink_sample_read_bytes_total'),
+      },
+      {
+        writes: 5,
+        writtenBytes: 4 * T + 4096,
+        changedTracks: 4,
+        changedBytes: 4 * T,
+        lastChangedTracks: 4,
+        ratio,
+        zeroShare: 1,
+        lost: 0,
+        spooled: 0,
+        sampledBytes: 4 * T,
+      },
+    );
     assert.ok(value('churnlink_process_cpu_seconds_total')! > 0, 'process metrics are there too');
     proc.kill('SIGTERM');
     assert.equal(await exit, 0, err());
-  });
+  },
+);
 
-test('live --metrics into PostgreSQL: intervals waiting in the spool while the server is down, then delivered',
-  { skip: missing || pgMissing }, async () => {
+test(
+  'live --metrics into PostgreSQL: intervals waiting in the spool while the server is down, then delivered',
+  { skip: missing || pgMissing },
+  async () => {
     const pg = sharedServer();
     const url = await freshDatabase('metrics');
     const dev = loopDevice(dir, 'spool-metrics.img');
@@ -234,7 +279,10 @@ test('live --metrics into PostgreSQL: intervals waiting in the spool while the s
     // Spooled batches go out when an interval closes, at most every 5 s after a failure: one write per
     // interval until the spool is empty.
     let attempts = 0;
-    const lines = (): number => out().split('\n').filter((l) => / 1 writes, /.test(l)).length;
+    const lines = (): number =>
+      out()
+        .split('\n')
+        .filter((l) => / 1 writes, /.test(l)).length;
     const drained = async (): Promise<boolean> => {
       dd(dev, 30 + attempts, 1);
       attempts++;
@@ -247,4 +295,5 @@ test('live --metrics into PostgreSQL: intervals waiting in the spool while the s
     assert.deepEqual(counters, [2 + attempts, 2 + attempts]);
     proc.kill('SIGTERM');
     assert.equal(await exit, 0, err());
-  });
+  },
+);

@@ -18,7 +18,10 @@ test('pickTracks: a seeded choice of distinct tracks, ascending, each track equa
   assert.deepEqual(pickTracks(BITMAP, TRACKS.length, 3, 12345), a, 'the same seed picks the same tracks');
   assert.equal(a.length, 3);
   assert.equal(new Set(a).size, 3);
-  assert.deepEqual([...a].sort((x, y) => x - y), a);
+  assert.deepEqual(
+    [...a].sort((x, y) => x - y),
+    a,
+  );
   for (const t of a) assert.ok(TRACKS.includes(t), `${t} is a changed track`);
   // 20,000 seeds picking 3 of 10: each track is expected 6,000 times (binomial sd 65).
   const counts = new Map<number, number>(TRACKS.map((t) => [t, 0]));

@@ -15,7 +15,14 @@ after(cleanUp);
 const dir = tempDir();
 
 const sample = (runId: number, volume: string, startS: number, n: number): CompressionSampleRow => ({
-  runId, volume, startS, tracksSampled: n, rawBytes: n * 65_536, compressedBytes: n * 1000, zeroTracks: 1, dupTracks: 2,
+  runId,
+  volume,
+  startS,
+  tracksSampled: n,
+  rawBytes: n * 65_536,
+  compressedBytes: n * 1000,
+  zeroTracks: 1,
+  dupTracks: 2,
 });
 
 async function conformance(store: Store): Promise<void> {
@@ -24,16 +31,23 @@ async function conformance(store: Store): Promise<void> {
     const live = await store.beginRun('h', [], true);
     const running = await store.beginRun('h', [], false);
     await store.writeCompressionSamples([
-      sample(live, 'h/sdb', 120, 4), sample(live, 'h/sda', 120, 3), sample(live, 'h/sda', 60, 2),
+      sample(live, 'h/sdb', 120, 4),
+      sample(live, 'h/sda', 120, 3),
+      sample(live, 'h/sda', 60, 2),
     ]);
     await store.writeCompressionSamples([sample(running, 'h/sda', 60, 9)]); // a running collection: not visible yet
     await store.writeCompressionSamples([sample(live, 'h/sdb', 120, 5)]); // written again: replaced
     assert.deepEqual(await store.readCompressionSamples({}), [
-      sample(live, 'h/sda', 60, 2), sample(live, 'h/sda', 120, 3), sample(live, 'h/sdb', 120, 5),
+      sample(live, 'h/sda', 60, 2),
+      sample(live, 'h/sda', 120, 3),
+      sample(live, 'h/sdb', 120, 5),
     ]);
     assert.deepEqual(await store.readCompressionSamples({ fromS: 60, toS: 120 }), [sample(live, 'h/sda', 60, 2)]);
     await store.finishRun(running, { records: 0, skipped: 0 }, [], []);
-    assert.deepEqual((await store.readCompressionSamples({ toS: 61 })).map((s) => s.runId), [live, running]);
+    assert.deepEqual(
+      (await store.readCompressionSamples({ toS: 61 })).map((s) => s.runId),
+      [live, running],
+    );
     await store.abortRun(live); // a run's samples go with it
     assert.deepEqual(await store.readCompressionSamples({}), [sample(running, 'h/sda', 60, 9)]);
   } finally {

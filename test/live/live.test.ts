@@ -13,13 +13,10 @@ import { freshDatabase, postgresUnavailable, sharedServer } from '../support/pos
 import { cleanUp, deferCleanup, exitOf, trackChild, waitUntil } from '../support/cleanup.js';
 import { liveMissing, loopDevice, TRACEFS, untilIntervalOffset } from '../support/live.js';
 
-
-
 const missing = liveMissing('live collection tests');
 const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavailable();
 const dir = tempDir();
 after(cleanUp); // collectors a failed test left running, their trace instances, loop devices, the server
-
 
 /** Write `count` 64 KiB blocks at block `seek` with O_DIRECT: one bio each. */
 const dd = (dev: string, seek: number, count: number, bs = '64k'): void => {
@@ -81,20 +78,27 @@ function liveChild(args: string[]) {
     err: () => err,
     exit: exitOf(proc, `churnlink live ${args.join(' ')}`, 60_000),
     /** Resolves once its trace instance records events: writes from now on are counted. */
-    ready: () => waitUntil(() => isTracing(pid) || proc.exitCode !== null, `live collector ${pid} to trace`, 20_000)
-      .then(() => assert.equal(proc.exitCode, null, `churnlink live exited early: ${err}`)),
+    ready: () =>
+      waitUntil(() => isTracing(pid) || proc.exitCode !== null, `live collector ${pid} to trace`, 20_000).then(() =>
+        assert.equal(proc.exitCode, null, `churnlink live exited early: ${err}`),
+      ),
     /** Resolves once its output matches `re` (a committed interval). */
     printed: (re: RegExp) => waitUntil(() => re.test(out), `live collector output ${re}`, 20_000),
   };
 }
-
 
 test('live: writes to a loop device give exact changed tracks per interval', { skip: missing }, async () => {
   const dev = loopDevice(dir, 'exact.img');
   const store = new SqliteStore(join(dir, 'live.db'));
   const device = blockDevice(dev);
   const collector = new LiveCollector({
-    devices: [device], intervalS: 2, trackBytes: 65536, store, host: 'test', graceS: 1, pollMs: 50,
+    devices: [device],
+    intervalS: 2,
+    trackBytes: 65536,
+    store,
+    host: 'test',
+    graceS: 1,
+    pollMs: 50,
   });
   let stopped = false;
   try {
@@ -111,15 +115,23 @@ test('live: writes to a loop device give exact changed tracks per interval', { s
     assert.equal(collector.failure(), null);
     assert.equal(summary.lostEvents, 0);
     const rows = (await store.readIntervals({})).map((r) => ({
-      startS: r.startS, volume: r.volume, writes: r.writes, writeBytes: r.writeBytes, reads: r.reads,
-      tracks: decodeRoaring(r.bitmap), partial: r.partial,
+      startS: r.startS,
+      volume: r.volume,
+      writes: r.writes,
+      writeBytes: r.writeBytes,
+      reads: r.reads,
+      tracks: decodeRoaring(r.bitmap),
+      partial: r.partial,
     }));
     const volume = `test/${device.name}`;
     assert.deepEqual(rows, [
       { startS: first, volume, writes: 4, writeBytes: 4 * 65536, reads: 0, tracks: [10, 11, 12], partial: false },
       { startS: second, volume, writes: 3, writeBytes: 4096 + 2 * 32768, reads: 0, tracks: [0, 500], partial: true },
     ]);
-    assert.deepEqual((await store.listRuns()).map((r) => r.status), ['complete']);
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.status),
+      ['complete'],
+    );
     assert.deepEqual(instancesOf(process.pid), []);
   } finally {
     if (!stopped) await collector.stop().catch(() => undefined); // the test failed already: keep its error
@@ -155,8 +167,17 @@ test('live CLI: SIGTERM commits and cleans up; kill -9 keeps every closed interv
   const store = new SqliteStore(db);
   try {
     const rows = await store.readIntervals({});
-    assert.deepEqual(rows.map((r) => [r.writes, decodeRoaring(r.bitmap)]), [[1, [5]], [2, [7, 8]]]);
-    assert.deepEqual((await store.listRuns()).map((r) => r.status), ['complete', 'live']);
+    assert.deepEqual(
+      rows.map((r) => [r.writes, decodeRoaring(r.bitmap)]),
+      [
+        [1, [5]],
+        [2, [7, 8]],
+      ],
+    );
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.status),
+      ['complete', 'live'],
+    );
   } finally {
     await store.close();
   }
@@ -170,8 +191,10 @@ test('live CLI: SIGTERM commits and cleans up; kill -9 keeps every closed interv
   assert.ok(existsSync(otherInstance), 'the instance of a running collector stays');
 });
 
-test('live into PostgreSQL: intervals closed while the server is down wait in the spool, even across kill -9',
-  { skip: missing || pgMissing }, async () => {
+test(
+  'live into PostgreSQL: intervals closed while the server is down wait in the spool, even across kill -9',
+  { skip: missing || pgMissing },
+  async () => {
     const pg = sharedServer();
     const url = await freshDatabase('live');
     const dev = loopDevice(dir, 'spool.img');
@@ -196,9 +219,19 @@ test('live into PostgreSQL: intervals closed while the server is down wait in th
     const store = await openStore(url);
     try {
       const rows = await store.readIntervals({});
-      assert.deepEqual(rows.map((r) => [r.writes, decodeRoaring(r.bitmap)]), [[1, [3]], [2, [20, 21]]]);
-      assert.deepEqual((await store.listRuns()).map((r) => r.status), ['live', 'complete']);
+      assert.deepEqual(
+        rows.map((r) => [r.writes, decodeRoaring(r.bitmap)]),
+        [
+          [1, [3]],
+          [2, [20, 21]],
+        ],
+      );
+      assert.deepEqual(
+        (await store.listRuns()).map((r) => r.status),
+        ['live', 'complete'],
+      );
     } finally {
       await store.close();
     }
-  });
+  },
+);

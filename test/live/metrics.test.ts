@@ -6,8 +6,15 @@ import { cleanUp, deferCleanup } from '../support/cleanup.js';
 after(cleanUp);
 
 const row = (volume: string, writes: number, writeBytes: number, changedTracks: number) => ({
-  volume, startS: 60, writes, writeBytes, reads: 0, readBytes: 0, changedTracks,
-  bitmap: new Uint8Array(), writeProfile: new Uint8Array(),
+  volume,
+  startS: 60,
+  writes,
+  writeBytes,
+  reads: 0,
+  readBytes: 0,
+  changedTracks,
+  bitmap: new Uint8Array(),
+  writeProfile: new Uint8Array(),
 });
 
 test('parseHostPort: host and port, IPv6 in brackets, nothing else', () => {

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { bioLayoutOf, decodeRingPage } from '../../src/live/ring-page.js';
 import { BIO_QUEUE_FORMAT as FORMAT } from '../../bench/bio-format.js';
 
-
 /** Build a ring-buffer page: header (timestamp, commit) then the given event words. */
 function page(timestampNs: number, events: Buffer[]): Uint8Array {
   const data = Buffer.concat(events);
@@ -32,7 +31,14 @@ function bio(id: number, dev: number, sector: number, sectors: number, rwbs: str
 
 test('ring pages: data events, time extends, long events, padding and other events', () => {
   const layout = bioLayoutOf(FORMAT);
-  assert.deepEqual(layout, { eventId: 2097, devOffset: 8, sectorOffset: 16, nrSectorOffset: 24, rwbsOffset: 28, rwbsSize: 10 });
+  assert.deepEqual(layout, {
+    eventId: 2097,
+    devOffset: 8,
+    sectorOffset: 16,
+    nrSectorOffset: 24,
+    rwbsOffset: 28,
+    rwbsSize: 10,
+  });
   const dev = (7 << 20) | 0;
   const long = Buffer.alloc(4);
   long.writeUInt32LE(56 + 4); // type_len 0: array[0] = data length + 4
@@ -41,15 +47,26 @@ test('ring pages: data events, time extends, long events, padding and other even
   const pad = Buffer.alloc(4);
   pad.writeUInt32LE(16); // a padding event is array[0] + 4 bytes long: this word and 12 more
   const p = page(1_000_000_000, [
-    header(14, 100), bio(2097, dev, 1280, 128, 'WS'), // 14 x 4 = 56 bytes inline
-    header(0, 50), long, bio(2097, dev, 8, 8, 'W'),
-    header(14, 5), bio(2097, dev, 0, 8, 'R'), // a read: not counted
-    header(14, 5), bio(2096, dev, 64, 8, 'W'), // another event id
-    header(30, 7), extend, // time extend
-    header(29, 1), pad, Buffer.alloc(12), // a discarded event's padding
-    header(14, 0), bio(2097, dev, 16, 8, 'WD'), // a discard: skipped
-    header(14, 2), bio(2097, dev, 24, 0, 'FWS'), // a flush with no data: skipped
-    header(14, 3), bio(2097, dev + 16, 32, 16, 'W'),
+    header(14, 100),
+    bio(2097, dev, 1280, 128, 'WS'), // 14 x 4 = 56 bytes inline
+    header(0, 50),
+    long,
+    bio(2097, dev, 8, 8, 'W'),
+    header(14, 5),
+    bio(2097, dev, 0, 8, 'R'), // a read: not counted
+    header(14, 5),
+    bio(2096, dev, 64, 8, 'W'), // another event id
+    header(30, 7),
+    extend, // time extend
+    header(29, 1),
+    pad,
+    Buffer.alloc(12), // a discarded event's padding
+    header(14, 0),
+    bio(2097, dev, 16, 8, 'WD'), // a discard: skipped
+    header(14, 2),
+    bio(2097, dev, 24, 0, 'FWS'), // a flush with no data: skipped
+    header(14, 3),
+    bio(2097, dev + 16, 32, 16, 'W'),
   ]);
   const seen: [number, number, number, number][] = [];
   const n = decodeRingPage(p, p.length, layout, { bio: (t, d, s, c) => seen.push([t, d, s, c]) });

@@ -19,8 +19,11 @@ test('live into a store of other settings names --store, --interval and --track'
   const dev = loopDevice(dir, 'settings.img');
   const r = await runCli('live', '--device', dev, '--store', store, '--interval', '2m', '--duration', '1s', '--quiet');
   assert.equal(r.code, 2, r.stderr);
-  assert.equal(r.stderr, `churnlink live: store ${store} holds 60 s intervals of 65536 B tracks; `
-    + 'this collection asks for 120 s and 65536 B. Use another --store, or the stored --interval and --track\n');
+  assert.equal(
+    r.stderr,
+    `churnlink live: store ${store} holds 60 s intervals of 65536 B tracks; ` +
+      'this collection asks for 120 s and 65536 B. Use another --store, or the stored --interval and --track\n',
+  );
   const own = readdirSync(join(TRACEFS, 'instances')).filter((n) => n.startsWith(`churnlink-${process.pid}`));
   assert.deepEqual(own, []); // the refused collector removed its trace instance
 });

@@ -17,7 +17,16 @@ import { FIXTURE_RENDERINGS } from './renderings.js';
  */
 const expected = JSON.parse(readFileSync(join(FIXTURES, 'expected.json'), 'utf8')) as {
   intervalS: number;
-  intervals: { startS: number; volume: string; writes: number; writeBytes: number; reads: number; readBytes: number; changedTracks: number; tracks: number[] }[];
+  intervals: {
+    startS: number;
+    volume: string;
+    writes: number;
+    writeBytes: number;
+    reads: number;
+    readBytes: number;
+    changedTracks: number;
+    tracks: number[];
+  }[];
   volumes: { volume: string; writes: number; writeBytes: number; changedTracks: number }[];
 };
 
@@ -26,13 +35,35 @@ const dir = tempDir();
 type Rendering = (typeof FIXTURE_RENDERINGS)[number];
 
 /** Collect `paths` (or stdin) into a fresh store and compare with expected.json. */
-async function checkRendering({ format, args, volumes, stderr }: Rendering, paths: string[], label: string, stdin?: Buffer): Promise<void> {
+async function checkRendering(
+  { format, args, volumes, stderr }: Rendering,
+  paths: string[],
+  label: string,
+  stdin?: Buffer,
+): Promise<void> {
   const store = join(dir, `${label.replace(/[^\w.-]/g, '_')}.db`);
   let collected: { code: number; stdout: string; stderr: string };
   if (stdin) {
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'churnlink.js'), 'collect', '-', '--store', store, '--interval', '60s', '--volume', volumes[0], ...args], {
-      input: stdin, timeout: 120_000, killSignal: 'SIGKILL',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'bin', 'churnlink.js'),
+        'collect',
+        '-',
+        '--store',
+        store,
+        '--interval',
+        '60s',
+        '--volume',
+        volumes[0],
+        ...args,
+      ],
+      {
+        input: stdin,
+        timeout: 120_000,
+        killSignal: 'SIGKILL',
+      },
+    );
     collected = { code: r.status ?? -1, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   } else {
     collected = await runCli('collect', ...paths, '--store', store, '--interval', '60s', '--track', '64KiB', ...args);
@@ -40,15 +71,30 @@ async function checkRendering({ format, args, volumes, stderr }: Rendering, path
   assert.equal(collected.stderr, (stderr ?? '').replace('{file}', stdin ? '-' : paths[0]!));
   assert.equal(collected.code, 0);
   assert.match(collected.stdout, new RegExp(`\\(${format}\\)`));
-  const rename = (name: string): string => (name === volumes[0] ? 'hostA_0' : name === volumes[1] ? 'hostA_1' : `unexpected ${name}`);
+  const rename = (name: string): string =>
+    name === volumes[0] ? 'hostA_0' : name === volumes[1] ? 'hostA_1' : `unexpected ${name}`;
   const s = new SqliteStore(store);
-  const rows = (await s.readIntervals({})).map((r) => ({ startS: r.startS, volume: rename(r.volume), writes: r.writes, writeBytes: r.writeBytes, reads: r.reads, readBytes: r.readBytes, changedTracks: r.changedTracks, tracks: decodeRoaring(r.bitmap) }));
+  const rows = (await s.readIntervals({})).map((r) => ({
+    startS: r.startS,
+    volume: rename(r.volume),
+    writes: r.writes,
+    writeBytes: r.writeBytes,
+    reads: r.reads,
+    readBytes: r.readBytes,
+    changedTracks: r.changedTracks,
+    tracks: decodeRoaring(r.bitmap),
+  }));
   await s.close();
   rows.sort((a, b) => a.startS - b.startS || a.volume.localeCompare(b.volume));
   assert.deepEqual(rows, expected.intervals);
   const report = await runCli('report', '--store', store, '--by', 'volume', '--format', 'json');
   assert.equal(report.code, 0);
-  const reported = (JSON.parse(report.stdout) as Record<string, unknown>[]).map((v) => ({ volume: rename(String(v.volume)), writes: v.writes, writeBytes: v.writeBytes, changedTracks: v.changedTracks }));
+  const reported = (JSON.parse(report.stdout) as Record<string, unknown>[]).map((v) => ({
+    volume: rename(String(v.volume)),
+    writes: v.writes,
+    writeBytes: v.writeBytes,
+    changedTracks: v.changedTracks,
+  }));
   reported.sort((a, b) => a.volume.localeCompare(b.volume));
   assert.deepEqual(reported, expected.volumes);
 }

@@ -37,11 +37,15 @@ test('collect: every text reader and blktrace reject a range past 2^53 - 1 as a 
   const cases: [string, string[], string | Uint8Array, string][] = [
     ['fiu.txt', ['--format', 'fiu'], '1 1 p 17592186044416 8 W 8 0\n', `fiu: {file}:1: lba + size ${PAST_2_53}`],
     [
-      't.csv', ['--columns', 'time=1:s,offset=2:sector,length=3:B'], '1,17592186044416,512\n',
+      't.csv',
+      ['--columns', 'time=1:s,offset=2:sector,length=3:B'],
+      '1,17592186044416,512\n',
       `csv: {file}:1: offset + length ${PAST_2_53}`,
     ],
     [
-      'bp.txt', ['--format', 'blkparse'], '8,0 0 1 0.000000001 1 Q W 17592186044416 + 8 [a]\n',
+      'bp.txt',
+      ['--format', 'blkparse'],
+      '8,0 0 1 0.000000001 1 Q W 17592186044416 + 8 [a]\n',
       `blkparse: {file}:1: sector + sectors ${PAST_2_53}`,
     ],
   ];

@@ -70,8 +70,14 @@ function tracked(records: Decoded[], trackBytes: number): Cells {
     const cell = cells.get(key) ?? { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0 };
     const set = tracks.get(key) ?? new Set<number>();
     for (const t of members) set.add(t);
-    cells.set(key, { ...cell, writes: cell.writes + c.writes, writeBytes: cell.writeBytes + c.writeBytes,
-      reads: cell.reads + c.reads, readBytes: cell.readBytes + c.readBytes, changedTracks: set.size });
+    cells.set(key, {
+      ...cell,
+      writes: cell.writes + c.writes,
+      writeBytes: cell.writeBytes + c.writeBytes,
+      reads: cell.reads + c.reads,
+      readBytes: cell.readBytes + c.readBytes,
+      changedTracks: set.size,
+    });
     tracks.set(key, set);
   }
   return cells;
@@ -124,8 +130,12 @@ function check(format: string, bytes: Uint8Array, chunk: number, skipBad: boolea
   // Compared where doubles are exact: times within ±2^53 µs (until year 2255) and byte ends below
   // 2^53. Readers still pass on records beyond (a fuzzed blktrace sector of 2^64 B, a vscsi time
   // of 3e18 µs), where interval starts and tracks stop being exact: issues 9.3 and 11.2.
-  const exact = records.filter((r) => Math.abs(r.timeUs) <= Number.MAX_SAFE_INTEGER
-    && Number.isSafeInteger(r.offsetBytes) && Number.isSafeInteger(r.offsetBytes + r.lengthBytes));
+  const exact = records.filter(
+    (r) =>
+      Math.abs(r.timeUs) <= Number.MAX_SAFE_INTEGER &&
+      Number.isSafeInteger(r.offsetBytes) &&
+      Number.isSafeInteger(r.offsetBytes + r.lengthBytes),
+  );
   const T = trackBytesFor(exact);
   assert.deepEqual(sorted(tracked(exact, T)), sorted(expected(exact, T)));
   return exact.filter((r) => r.isWrite).length;
@@ -157,7 +167,8 @@ for (const format of Object.keys(readers)) {
     holds(
       fc.property(
         fc.array(fc.tuple(fc.nat({ max: fixture.length - 1 }), fc.integer({ min: 0, max: 255 })), {
-          minLength: 1, maxLength: 8,
+          minLength: 1,
+          maxLength: 8,
         }),
         fc.nat({ max: fixture.length }),
         fc.integer({ min: 1, max: 200 }),

@@ -25,30 +25,49 @@ test('msr: chunk boundaries anywhere give the same records', () => {
 });
 
 test('msr: CRLF line ends and a last line without newline are read', () => {
-  const { records } = decodeAll(msr, text('134120448005000000,a,1,Write,0,4096,1\r\n134120448005000000,a,1,Write,0,4096,1'));
+  const { records } = decodeAll(
+    msr,
+    text('134120448005000000,a,1,Write,0,4096,1\r\n134120448005000000,a,1,Write,0,4096,1'),
+  );
   assert.equal(records.length, 2);
 });
 
 test('msr: bad fields are named with file and line; exit code class InputError', () => {
   const cases: [string, RegExp][] = [
-    ['134120448005000000,a,1,Write,0,4096,1\n134120448005000000,a,1,Write,0,x96,1\n', /^msr: test-input:2: Size is not a whole number: "x96"$/],
+    [
+      '134120448005000000,a,1,Write,0,4096,1\n134120448005000000,a,1,Write,0,x96,1\n',
+      /^msr: test-input:2: Size is not a whole number: "x96"$/,
+    ],
     ['134120448005000000,a,1,Write,-5,4096,1\n', /^msr: test-input:1: Offset is negative: "-5"$/],
     ['134120448005000000,a,1,Trim,0,4096,1\n', /^msr: test-input:1: Type is neither Read nor Write: "Trim"$/],
     ['134120448005000000,a,1,Write,0\n', /^msr: test-input:1: missing field Size$/],
     ['134120448005000000,a,1,Write,0,4096,1,9\n', /^msr: test-input:1: too many fields \(expected 7\)$/],
-    ['134120448005000000,a,1,Write,0,40', /^msr: test-input:1: missing field ResponseTime \(last line has no newline: the file looks truncated\)$/],
+    [
+      '134120448005000000,a,1,Write,0,40',
+      /^msr: test-input:1: missing field ResponseTime \(last line has no newline: the file looks truncated\)$/,
+    ],
   ];
   for (const [input, message] of cases) {
-    assert.throws(() => decodeAll(msr, text(input)), (err: unknown) => err instanceof InputError && message.test(err.message));
+    assert.throws(
+      () => decodeAll(msr, text(input)),
+      (err: unknown) => err instanceof InputError && message.test(err.message),
+    );
   }
 });
 
 test('msr: a truncated last line says the file looks truncated', () => {
-  assert.throws(() => decodeAll(msr, text('134120448005000000,a,1,Write,0,4096,1\n134120448005000000,a,1,Wr')), /test-input:2: Type is neither Read nor Write: "Wr" \(last line has no newline: the file looks truncated\)/);
+  assert.throws(
+    () => decodeAll(msr, text('134120448005000000,a,1,Write,0,4096,1\n134120448005000000,a,1,Wr')),
+    /test-input:2: Type is neither Read nor Write: "Wr" \(last line has no newline: the file looks truncated\)/,
+  );
 });
 
 test('msr: --skip-bad counts bad lines and keeps the rest', () => {
-  const { records, stats } = decodeAll(msr, text('134120448005000000,a,1,Write,0,4096,1\nnonsense\n134120448005000000,a,1,Read,0,4096,1\n'), { skipBad: true });
+  const { records, stats } = decodeAll(
+    msr,
+    text('134120448005000000,a,1,Write,0,4096,1\nnonsense\n134120448005000000,a,1,Read,0,4096,1\n'),
+    { skipBad: true },
+  );
   assert.equal(records.length, 2);
   assert.equal(stats.skipped, 1);
   assert.match(stats.firstSkipped!, /test-input:2: Timestamp is not a whole number: "nonsense"/);

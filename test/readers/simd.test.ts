@@ -40,19 +40,31 @@ interface Run {
 function decode(run: Run, simd: boolean): Outcome {
   const flushes: Outcome['flushes'] = [];
   const volumes = new VolumeTable();
-  const batch = new IoBatch((b) => {
-    flushes.push({
-      volume: [...b.volume.subarray(0, b.length)], timeUs: [...b.timeUs.subarray(0, b.length)],
-      offsetBytes: [...b.offsetBytes.subarray(0, b.length)], lengthBytes: [...b.lengthBytes.subarray(0, b.length)],
-      isWrite: [...b.isWrite.subarray(0, b.length)],
-    });
-  }, run.capacity ?? 16_384, 65_536);
+  const batch = new IoBatch(
+    (b) => {
+      flushes.push({
+        volume: [...b.volume.subarray(0, b.length)],
+        timeUs: [...b.timeUs.subarray(0, b.length)],
+        offsetBytes: [...b.offsetBytes.subarray(0, b.length)],
+        lengthBytes: [...b.lengthBytes.subarray(0, b.length)],
+        isWrite: [...b.isWrite.subarray(0, b.length)],
+      });
+    },
+    run.capacity ?? 16_384,
+    65_536,
+  );
   let error: string | null = null;
   let stats: unknown = null;
   try {
     const decoder = run.reader.open({
-      source: 'input.csv', batch, volumes, warnings: new Warnings(), startUs: run.startUs ?? 0,
-      skipBad: run.skipBad ?? false, volumeName: 'vol', simd,
+      source: 'input.csv',
+      batch,
+      volumes,
+      warnings: new Warnings(),
+      startUs: run.startUs ?? 0,
+      skipBad: run.skipBad ?? false,
+      volumeName: 'vol',
+      simd,
       ...(run.csv ? { csv: parseCsvMapping(run.csv) } : {}),
     });
     let at = 0;
@@ -86,9 +98,10 @@ test('simd: the msr kernel takes well-formed lines with exact values and stops a
   const volumes = new VolumeTable();
   const bulk = simdLines('msr', batch, new VolumeSpanCache(volumes, (b, s, e) => latin1(b, s, e).replace(',', '_')));
   assert.ok(bulk);
-  const lines = '128166385295514663,hm,0,Write,9056014336,2048,2833\n'
-    + '128166385295514878,hm,1,Read,0,512,7\r\n'
-    + '128166385295515175,hm,0,write,5548077056,4096,2320\n';
+  const lines =
+    '128166385295514663,hm,0,Write,9056014336,2048,2833\n' +
+    '128166385295514878,hm,1,Read,0,512,7\r\n' +
+    '128166385295515175,hm,0,write,5548077056,4096,2320\n';
   const chunk = new TextEncoder().encode(lines);
   bulk.load(chunk);
   const stopped = bulk.run(0, chunk.length);
@@ -113,13 +126,22 @@ const CSV_ARGS: Record<string, CsvMappingInput> = {
   'systor17_vdi_additional_sample.csv': {
     columns: 'time=Timestamp:epoch-s,volume=LUN,op=IOType,offset=Offset:B,length=Size:B',
   },
-  'cloudPhysicsIO.csv': { columns: 'time=time:us,op=op,offset=lbn:sector,length=size:B', writeOps: '2a',
-    readOps: '28' },
+  'cloudPhysicsIO.csv': {
+    columns: 'time=time:us,op=op,offset=lbn:sector,length=size:B',
+    writeOps: '2a',
+    readOps: '28',
+  },
   'mqsim_tpcc_small.trace': {
-    columns: 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5', delimiter: ' ', writeOps: '0', readOps: '1',
+    columns: 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5',
+    delimiter: ' ',
+    writeOps: '0',
+    readOps: '1',
   },
   'mqsim_wsrch_small.trace': {
-    columns: 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5', delimiter: ' ', writeOps: '0', readOps: '1',
+    columns: 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5',
+    delimiter: ' ',
+    writeOps: '0',
+    readOps: '1',
   },
 };
 const START_US = Date.UTC(2026, 0, 5) * 1000;
@@ -162,82 +184,150 @@ for (const dir of [SHARED_TRACES, join(SHARED_TRACES, 'real')]) {
 }
 
 const digitsOf = (min: number, max: number): fc.Arbitrary<string> =>
-  fc.integer({ min, max }).chain((n) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n })
-    .map((d) => d.join('')));
+  fc
+    .integer({ min, max })
+    .chain((n) => fc.array(fc.constantFrom(...'0123456789'), { minLength: n, maxLength: n }).map((d) => d.join('')));
 
-const msrLine = fc.record({
-  // 128166385295514663 is 2007; 1990 .. 2100 span about 119e15 .. 154e15 ticks.
-  time: fc.oneof(fc.bigInt({ min: 118_000_000_000_000_000n, max: 155_000_000_000_000_000n }).map(String),
-    digitsOf(0, 20)),
-  host: fc.oneof(fc.constantFrom('hm', 'src1', 'web', 'a"b', ' x', 'prxy'), fc.string({ maxLength: 70 })),
-  disk: fc.oneof(fc.constantFrom('0', '1', '12'), digitsOf(0, 3)),
-  type: fc.constantFrom('Write', 'Read', 'write', 'READ', 'Wr', ''),
-  offset: fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }).map(String), digitsOf(0, 17)),
-  size: fc.oneof(fc.constantFrom('512', '4096', '65536'), digitsOf(0, 17)),
-  response: fc.oneof(fc.constantFrom('0', '2833'), digitsOf(0, 21)),
-  eol: fc.constantFrom('\n', '\n', '\n', '\r\n', '\r\r\n', ',\n'),
-}).map((l) => `${l.time},${l.host},${l.disk},${l.type},${l.offset},${l.size},${l.response}${l.eol}`);
+const msrLine = fc
+  .record({
+    // 128166385295514663 is 2007; 1990 .. 2100 span about 119e15 .. 154e15 ticks.
+    time: fc.oneof(
+      fc.bigInt({ min: 118_000_000_000_000_000n, max: 155_000_000_000_000_000n }).map(String),
+      digitsOf(0, 20),
+    ),
+    host: fc.oneof(fc.constantFrom('hm', 'src1', 'web', 'a"b', ' x', 'prxy'), fc.string({ maxLength: 70 })),
+    disk: fc.oneof(fc.constantFrom('0', '1', '12'), digitsOf(0, 3)),
+    type: fc.constantFrom('Write', 'Read', 'write', 'READ', 'Wr', ''),
+    offset: fc.oneof(fc.integer({ min: 0, max: 2 ** 40 }).map(String), digitsOf(0, 17)),
+    size: fc.oneof(fc.constantFrom('512', '4096', '65536'), digitsOf(0, 17)),
+    response: fc.oneof(fc.constantFrom('0', '2833'), digitsOf(0, 21)),
+    eol: fc.constantFrom('\n', '\n', '\n', '\r\n', '\r\r\n', ',\n'),
+  })
+  .map((l) => `${l.time},${l.host},${l.disk},${l.type},${l.offset},${l.size},${l.response}${l.eol}`);
 
-const WELL_FORMED = fc.record({
-  seconds: fc.integer({ min: 12_000_000_000, max: 15_000_000_000 }),
-  ticks: fc.integer({ min: 0, max: 9_999_999 }),
-  host: fc.constantFrom('hm', 'src1', 'web', 'prxy'),
-  disk: fc.integer({ min: 0, max: 3 }),
-  write: fc.boolean(),
-  offset: fc.integer({ min: 0, max: 2 ** 44 }),
-  size: fc.integer({ min: 1, max: 1 << 20 }),
-}).map((l) => `${l.seconds}${String(l.ticks).padStart(7, '0')},${l.host},${l.disk},${l.write ? 'Write' : 'Read'},`
-  + `${l.offset},${l.size},100\n`);
+const WELL_FORMED = fc
+  .record({
+    seconds: fc.integer({ min: 12_000_000_000, max: 15_000_000_000 }),
+    ticks: fc.integer({ min: 0, max: 9_999_999 }),
+    host: fc.constantFrom('hm', 'src1', 'web', 'prxy'),
+    disk: fc.integer({ min: 0, max: 3 }),
+    write: fc.boolean(),
+    offset: fc.integer({ min: 0, max: 2 ** 44 }),
+    size: fc.integer({ min: 1, max: 1 << 20 }),
+  })
+  .map(
+    (l) =>
+      `${l.seconds}${String(l.ticks).padStart(7, '0')},${l.host},${l.disk},${l.write ? 'Write' : 'Read'},` +
+      `${l.offset},${l.size},100\n`,
+  );
 
 const MUTANTS = [',', '\n', '\r', '"', '#', ' ', '0', '9', 'a', '\x00', '\xff', '\uFEFF'];
 
 const alibabaLine = fc.oneof(
-  { weight: 4, arbitrary: fc.record({
-    device: fc.integer({ min: 0, max: 40 }), write: fc.boolean(), offset: fc.integer({ min: 0, max: 2 ** 44 }),
-    length: fc.integer({ min: 1, max: 1 << 20 }),
-    timeUs: fc.integer({ min: 1_500_000_000_000_000, max: 1_700_000_000_000_000 }),
-  }).map((l) => `${l.device},${l.write ? 'W' : 'R'},${l.offset},${l.length},${l.timeUs}\n`) },
-  { weight: 1, arbitrary: fc.record({
-    device: digitsOf(0, 22), op: fc.constantFrom('W', 'R', 'w', 'r', 'X', 'WR', ''),
-    offset: digitsOf(0, 17), length: digitsOf(0, 17),
-    time: fc.oneof(digitsOf(0, 19), fc.integer({ min: 0, max: 5e15 }).map(String)),
-    eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
-  }).map((l) => `${l.device},${l.op},${l.offset},${l.length},${l.time}${l.eol}`) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        device: fc.integer({ min: 0, max: 40 }),
+        write: fc.boolean(),
+        offset: fc.integer({ min: 0, max: 2 ** 44 }),
+        length: fc.integer({ min: 1, max: 1 << 20 }),
+        timeUs: fc.integer({ min: 1_500_000_000_000_000, max: 1_700_000_000_000_000 }),
+      })
+      .map((l) => `${l.device},${l.write ? 'W' : 'R'},${l.offset},${l.length},${l.timeUs}\n`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        device: digitsOf(0, 22),
+        op: fc.constantFrom('W', 'R', 'w', 'r', 'X', 'WR', ''),
+        offset: digitsOf(0, 17),
+        length: digitsOf(0, 17),
+        time: fc.oneof(digitsOf(0, 19), fc.integer({ min: 0, max: 5e15 }).map(String)),
+        eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
+      })
+      .map((l) => `${l.device},${l.op},${l.offset},${l.length},${l.time}${l.eol}`),
+  },
 );
 
 const tencentLine = fc.oneof(
-  { weight: 4, arbitrary: fc.record({
-    timeS: fc.integer({ min: 1_500_000_000, max: 1_600_000_000 }), offset: fc.integer({ min: 0, max: 2 ** 36 }),
-    size: fc.integer({ min: 1, max: 2048 }), write: fc.boolean(), volume: fc.integer({ min: 1000, max: 1040 }),
-  }).map((l) => `${l.timeS},${l.offset},${l.size},${l.write ? 1 : 0},${l.volume}\n`) },
-  { weight: 1, arbitrary: fc.record({
-    time: fc.oneof(digitsOf(0, 17), fc.integer({ min: 0, max: 5e9 }).map(String)),
-    offset: digitsOf(0, 17), size: digitsOf(0, 17),
-    type: fc.constantFrom('0', '1', '2', '00', ' 1', ''), volume: digitsOf(0, 17),
-    eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
-  }).map((l) => `${l.time},${l.offset},${l.size},${l.type},${l.volume}${l.eol}`) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        timeS: fc.integer({ min: 1_500_000_000, max: 1_600_000_000 }),
+        offset: fc.integer({ min: 0, max: 2 ** 36 }),
+        size: fc.integer({ min: 1, max: 2048 }),
+        write: fc.boolean(),
+        volume: fc.integer({ min: 1000, max: 1040 }),
+      })
+      .map((l) => `${l.timeS},${l.offset},${l.size},${l.write ? 1 : 0},${l.volume}\n`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        time: fc.oneof(digitsOf(0, 17), fc.integer({ min: 0, max: 5e9 }).map(String)),
+        offset: digitsOf(0, 17),
+        size: digitsOf(0, 17),
+        type: fc.constantFrom('0', '1', '2', '00', ' 1', ''),
+        volume: digitsOf(0, 17),
+        eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n'),
+      })
+      .map((l) => `${l.time},${l.offset},${l.size},${l.type},${l.volume}${l.eol}`),
+  },
 );
 
 const fraction = (digits: string): string => (digits === '' ? '' : `.${digits}`);
 
 const spcLine = fc.oneof(
-  { weight: 4, arbitrary: fc.record({
-    asu: fc.integer({ min: 0, max: 30 }), lba: fc.integer({ min: 0, max: 2 ** 36 }),
-    size: fc.integer({ min: 1, max: 1 << 20 }),
-    op: fc.constantFrom('w', 'r', 'W', 'R'), seconds: fc.integer({ min: 0, max: 100_000 }), fraction: digitsOf(0, 8),
-    extra: fc.constantFrom('', ',1', ',x,y'),
-  }).map((l) => `${l.asu},${l.lba},${l.size},${l.op},${l.seconds}${fraction(l.fraction)}${l.extra}\n`) },
-  { weight: 1, arbitrary: fc.record({
-    asu: digitsOf(0, 17), lba: digitsOf(0, 17), size: digitsOf(0, 17), op: fc.constantFrom('w', 'r', 'x', 'ww', ''),
-    time: fc.constantFrom('', '.', '1.', '.5', '1.2.3', '-1', '1e3', '999999999.999999', '9999999999',
-      '12345678901234567'),
-    eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n', ',,,,,,,,\n'),
-  }).map((l) => `${l.asu},${l.lba},${l.size},${l.op},${l.time}${l.eol}`) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .record({
+        asu: fc.integer({ min: 0, max: 30 }),
+        lba: fc.integer({ min: 0, max: 2 ** 36 }),
+        size: fc.integer({ min: 1, max: 1 << 20 }),
+        op: fc.constantFrom('w', 'r', 'W', 'R'),
+        seconds: fc.integer({ min: 0, max: 100_000 }),
+        fraction: digitsOf(0, 8),
+        extra: fc.constantFrom('', ',1', ',x,y'),
+      })
+      .map((l) => `${l.asu},${l.lba},${l.size},${l.op},${l.seconds}${fraction(l.fraction)}${l.extra}\n`),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .record({
+        asu: digitsOf(0, 17),
+        lba: digitsOf(0, 17),
+        size: digitsOf(0, 17),
+        op: fc.constantFrom('w', 'r', 'x', 'ww', ''),
+        time: fc.constantFrom(
+          '',
+          '.',
+          '1.',
+          '.5',
+          '1.2.3',
+          '-1',
+          '1e3',
+          '999999999.999999',
+          '9999999999',
+          '12345678901234567',
+        ),
+        eol: fc.constantFrom('\n', '\r\n', ',\n', ' \n', ',,,,,,,,\n'),
+      })
+      .map((l) => `${l.asu},${l.lba},${l.size},${l.op},${l.time}${l.eol}`),
+  },
 );
 
 const FORMATS = [
-  { format: 'msr', lines: fc.oneof({ weight: 4, arbitrary: WELL_FORMED }, { weight: 1, arbitrary: msrLine }),
-    header: 'Timestamp,Hostname\n' },
+  {
+    format: 'msr',
+    lines: fc.oneof({ weight: 4, arbitrary: WELL_FORMED }, { weight: 1, arbitrary: msrLine }),
+    header: 'Timestamp,Hostname\n',
+  },
   { format: 'alibaba', lines: alibabaLine, header: 'device_id,opcode\n' },
   { format: 'tencent', lines: tencentLine, header: 'Timestamp,Offset,Size,IOType,VolumeID\n' },
   { format: 'spc', lines: spcLine, header: 'ASU,LBA\n' },
@@ -246,12 +336,14 @@ const FORMATS = [
 for (const { format, lines, header } of FORMATS) {
   /** A trace: well-formed lines and odd ones, then byte mutations, an optional BOM, random chunk cuts. */
   const trace = fc.record({
-    lines: fc.array(fc.oneof({ weight: 5, arbitrary: lines }, { weight: 1, arbitrary: fc.constantFrom('\n',
-      '# comment\n', header) }),
-      { maxLength: 60 }),
-    mutations: fc.array(fc.record({ at: fc.nat(), byte: fc.constantFrom(...MUTANTS), kind: fc.constantFrom('set',
-      'insert', 'delete') }),
-      { maxLength: 3 }),
+    lines: fc.array(
+      fc.oneof({ weight: 5, arbitrary: lines }, { weight: 1, arbitrary: fc.constantFrom('\n', '# comment\n', header) }),
+      { maxLength: 60 },
+    ),
+    mutations: fc.array(
+      fc.record({ at: fc.nat(), byte: fc.constantFrom(...MUTANTS), kind: fc.constantFrom('set', 'insert', 'delete') }),
+      { maxLength: 3 },
+    ),
     bom: fc.boolean(),
     header: fc.boolean(),
     cuts: fc.array(fc.nat(), { maxLength: 6 }),
@@ -261,21 +353,32 @@ for (const { format, lines, header } of FORMATS) {
     startUs: fc.constantFrom(0, START_US, -5_000_000, 4_102_444_700_000_000),
   });
   test(`simd: random and mutated ${format} input decodes alike on both paths (fast-check)`, () => {
-    fc.assert(fc.property(trace, (t) => {
-      let text = (t.bom ? '\uFEFF' : '') + (t.header ? header : '') + t.lines.join('');
-      if (!t.lastNewline) text = text.replace(/\n$/, '');
-      for (const m of t.mutations) {
-        if (text.length === 0) break;
-        const at = m.at % text.length;
-        text = m.kind === 'delete' ? text.slice(0, at) + text.slice(at + 1)
-          : text.slice(0, at) + m.byte + text.slice(m.kind === 'set' ? at + 1 : at);
-      }
-      const bytes = new TextEncoder().encode(text);
-      const cuts = t.cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b);
-      const run = { reader: readers[format]!, bytes, cuts, capacity: t.capacity, skipBad: t.skipBad,
-        startUs: t.startUs };
-      assertSame(run, JSON.stringify(text));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(trace, (t) => {
+        let text = (t.bom ? '\uFEFF' : '') + (t.header ? header : '') + t.lines.join('');
+        if (!t.lastNewline) text = text.replace(/\n$/, '');
+        for (const m of t.mutations) {
+          if (text.length === 0) break;
+          const at = m.at % text.length;
+          text =
+            m.kind === 'delete'
+              ? text.slice(0, at) + text.slice(at + 1)
+              : text.slice(0, at) + m.byte + text.slice(m.kind === 'set' ? at + 1 : at);
+        }
+        const bytes = new TextEncoder().encode(text);
+        const cuts = t.cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b);
+        const run = {
+          reader: readers[format]!,
+          bytes,
+          cuts,
+          capacity: t.capacity,
+          skipBad: t.skipBad,
+          startUs: t.startUs,
+        };
+        assertSame(run, JSON.stringify(text));
+      }),
+      { numRuns: 2000 },
+    );
   });
 }
 
@@ -283,20 +386,33 @@ test('simd: the alibaba, tencent and spc kernels take well-formed lines with exa
   const cases = [
     {
       format: 'alibaba' as const,
-        text: '7,W,1024,4096,1577808000123456\n12,R,0,512,1577808000123457\r\n7,w,0,512,1577808000000000\n',
-      stop: 2, names: ['7', '12'], timeUs: [1_577_808_000_123_456, 1_577_808_000_123_457], offset: [1024, 0],
-        length: [4096, 512], write: [1, 0],
+      text: '7,W,1024,4096,1577808000123456\n12,R,0,512,1577808000123457\r\n7,w,0,512,1577808000000000\n',
+      stop: 2,
+      names: ['7', '12'],
+      timeUs: [1_577_808_000_123_456, 1_577_808_000_123_457],
+      offset: [1024, 0],
+      length: [4096, 512],
+      write: [1, 0],
     },
     {
       format: 'tencent' as const,
-        text: '1538323200,4247200,128,1,1058\n1538323199,1,16,0,1063\r\n1538323199,1, 16,0,1063\n',
-      stop: 2, names: ['1058', '1063'], timeUs: [1_538_323_200_000_000, 1_538_323_199_000_000],
-      offset: [4_247_200 * 512, 512], length: [128 * 512, 16 * 512], write: [1, 0],
+      text: '1538323200,4247200,128,1,1058\n1538323199,1,16,0,1063\r\n1538323199,1, 16,0,1063\n',
+      stop: 2,
+      names: ['1058', '1063'],
+      timeUs: [1_538_323_200_000_000, 1_538_323_199_000_000],
+      offset: [4_247_200 * 512, 512],
+      length: [128 * 512, 16 * 512],
+      write: [1, 0],
     },
     {
-      format: 'spc' as const, text: '0,303567,3584,w,0.5,7\n1,8,512,R,12\r\n1,8,512,r,12.1234567\n',
-      stop: 2, names: ['0', '1'], timeUs: [START_US + 500_000, START_US + 12_000_000],
-      offset: [303_567 * 512, 8 * 512], length: [3584, 512], write: [1, 0],
+      format: 'spc' as const,
+      text: '0,303567,3584,w,0.5,7\n1,8,512,R,12\r\n1,8,512,r,12.1234567\n',
+      stop: 2,
+      names: ['0', '1'],
+      timeUs: [START_US + 500_000, START_US + 12_000_000],
+      offset: [303_567 * 512, 8 * 512],
+      length: [3584, 512],
+      write: [1, 0],
     },
   ];
   for (const c of cases) {
@@ -317,12 +433,14 @@ test('simd: the alibaba, tencent and spc kernels take well-formed lines with exa
   }
 });
 
-test('simd: 6,001 msr volumes (past the kernel\'s table of 2,048) decode alike on both paths', () => {
+test("simd: 6,001 msr volumes (past the kernel's table of 2,048) decode alike on both paths", () => {
   const lines: string[] = [];
   for (let i = 0; i < 6000; i++) lines.push(`128166385295514663,h${i % 3000},${i % 7},Write,${i * 512},512,1\n`);
   lines.push(`128166385295514663,${'x'.repeat(80)},0,Write,0,512,1\n`);
-  const out = assertSame({ reader: readers.msr!, bytes: new TextEncoder().encode(lines.join('')), capacity: 1000 },
-    'volumes');
+  const out = assertSame(
+    { reader: readers.msr!, bytes: new TextEncoder().encode(lines.join('')), capacity: 1000 },
+    'volumes',
+  );
   assert.equal(out.volumes.length, 6001); // 3,000 hosts x 7 disks cycle every 21,000 lines
 });
 
@@ -335,7 +453,10 @@ test('simd: non-ASCII msr names (UTF-8, invalid bytes, bidi controls) decode ali
   for (const cuts of [[], [21], [20, 42, 100]]) {
     const out = assertSame({ reader: readers.msr!, bytes, cuts }, `cuts ${cuts.join(',')}`);
     assert.deepEqual(out.volumes, ['café_0', 'a\u202eevil_1', '日本_0', 'x\ufffdy_0']);
-    assert.deepEqual(out.flushes.flatMap((f) => f.volume), [0, 1, 2, 0, 3]);
+    assert.deepEqual(
+      out.flushes.flatMap((f) => f.volume),
+      [0, 1, 2, 0, 3],
+    );
     assert.equal(out.error, null);
   }
 });

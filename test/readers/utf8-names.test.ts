@@ -17,7 +17,9 @@ const MSR = Buffer.concat([
   Buffer.from('\ufeff134120448005000000,café,0,Write,0,4096,1234\n', 'utf8'),
   Buffer.from('134120448006000000,a\u202eevil,0,Write,0,4096,1234\n', 'utf8'),
   Buffer.from('134120448007000000,日本,1,Write,65536,4096,1234\n', 'utf8'),
-  Buffer.from('134120448008000000,x', 'latin1'), Buffer.from([0xff]), Buffer.from('y,0,Write,0,512,1\n', 'latin1'),
+  Buffer.from('134120448008000000,x', 'latin1'),
+  Buffer.from([0xff]),
+  Buffer.from('y,0,Write,0,512,1\n', 'latin1'),
 ]);
 
 async function volumesOf(store: string, ...extra: string[]): Promise<string[]> {
@@ -40,13 +42,21 @@ test('utf8: generic CSV volume names are UTF-8, quoted or not', async () => {
   const trace = join(dir, 'names.csv');
   writeFileSync(trace, 'time,vol,op,off,len\n1767571200,café,W,0,4096\n1767571201,"ré""sumé",W,0,4096\n');
   const store = join(dir, 'csv.db');
-  const r = await runChild(['collect', trace, '--store', store, '--interval', '60s',
-    '--columns', 'time=time:epoch-s,volume=vol,op=op,offset=off:B,length=len:B']);
+  const r = await runChild([
+    'collect',
+    trace,
+    '--store',
+    store,
+    '--interval',
+    '60s',
+    '--columns',
+    'time=time:epoch-s,volume=vol,op=op,offset=off:B,length=len:B',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(await volumesOf(store), ['café', 'ré"sumé']);
 });
 
-test('utf8: a scope naming café_0 matches the trace\'s café host', async () => {
+test("utf8: a scope naming café_0 matches the trace's café host", async () => {
   const trace = join(dir, 'scoped.msr.csv');
   writeFileSync(trace, MSR);
   const scope = join(dir, 'scope.yaml');

@@ -18,7 +18,19 @@ test('svg charts match their snapshots', async () => {
   assert.equal((await runCli('collect', join(FIXTURES, 'tiny.msr.csv'), '--store', store, '--interval', '1m')).code, 0);
   const changed = await runCli('report', '--store', store, '--format', 'svg', '--chart', 'changed');
   assert.equal(changed.stdout, readFileSync(join(FIXTURES, 'snapshots', 'tiny-changed.svg'), 'utf8'));
-  const rpo = await runCli('report', '--store', store, '--format', 'svg', '--chart', 'rpo', '--link', '2x64kbit', '--target', '2m');
+  const rpo = await runCli(
+    'report',
+    '--store',
+    store,
+    '--format',
+    'svg',
+    '--chart',
+    'rpo',
+    '--link',
+    '2x64kbit',
+    '--target',
+    '2m',
+  );
   assert.equal(rpo.stdout, readFileSync(join(FIXTURES, 'snapshots', 'tiny-rpo.svg'), 'utf8'));
   // The RPO steps: 59 s, 84 s, 68 s per interval, then 64 s in 180..184 s until the last change
   // lands at 184.1 s (hand-computed: 128 kbit/s carries 16,000 B/s); 64 s = 1.07 min -> y 138.7.
@@ -30,8 +42,14 @@ test('svg charts match their snapshots', async () => {
 });
 
 test('lines that coincide stay visible: the first drawn widest and solid, later ones thinner and dashed', () => {
-  const svg = lineChart([1, 2], [{ name: 'busiest cycle', values: [3, 1] }, { name: 'p95 cycle', values: [3, 1] }],
-    { title: 't', yLabel: 'y', xTitle: 'cycle length', xLabel: String });
+  const svg = lineChart(
+    [1, 2],
+    [
+      { name: 'busiest cycle', values: [3, 1] },
+      { name: 'p95 cycle', values: [3, 1] },
+    ],
+    { title: 't', yLabel: 'y', xTitle: 'cycle length', xLabel: String },
+  );
   const paths = [...svg.matchAll(/<path d="[^"]*" ([^>]*)>/g)].map((m) => m[1]);
   assert.deepEqual(paths, [
     'fill="none" stroke="#4e79a7" stroke-width="3.5"',

@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bandwidthPerPathBps, pathsNeeded, requiredBandwidthBps, resyncSeconds, wireBytes } from '../../src/report/link.js';
+import {
+  bandwidthPerPathBps,
+  pathsNeeded,
+  requiredBandwidthBps,
+  resyncSeconds,
+  wireBytes,
+} from '../../src/report/link.js';
 import { sizeLink } from '../../src/report/sizing.js';
 import { percentile, summarize } from '../../src/report/percentile.js';
 
@@ -18,7 +24,11 @@ test('link formulas: D = bytes (1 + overhead) / compression; 8 D / (R efficiency
 
 test('sizing gives only the figures whose inputs were given', () => {
   assert.deepEqual(sizeLink(1e9, { resyncS: 100, pathBps: 30e6, link: { paths: 2, pathBps: 100e6 }, params }), {
-    requiredBandwidthBps: 1e8, pathBps: 30e6, paths: 4, requiredPerPathBps: 25e6, resyncSeconds: 50,
+    requiredBandwidthBps: 1e8,
+    pathBps: 30e6,
+    paths: 4,
+    requiredPerPathBps: 25e6,
+    resyncSeconds: 50,
   });
   assert.deepEqual(sizeLink(1e9, { resyncS: null, pathBps: null, link: null, params }), {});
 });

@@ -3,9 +3,21 @@ import assert from 'node:assert/strict';
 import { MeasuredCompression } from '../../src/report/measured-compression.js';
 
 const sample = (
-  volume: string, startS: number, rawBytes: number, compressedBytes: number, zeroTracks = 0, dupTracks = 0,
+  volume: string,
+  startS: number,
+  rawBytes: number,
+  compressedBytes: number,
+  zeroTracks = 0,
+  dupTracks = 0,
 ) => ({
-  runId: 1, volume, startS, tracksSampled: rawBytes / 65_536, rawBytes, compressedBytes, zeroTracks, dupTracks,
+  runId: 1,
+  volume,
+  startS,
+  tracksSampled: rawBytes / 65_536,
+  rawBytes,
+  compressedBytes,
+  zeroTracks,
+  dupTracks,
 });
 
 const SAMPLES = [
@@ -42,19 +54,32 @@ test('measured compression: the effective ratio weights intervals by changed tra
   assert.deepEqual(effective.confidence, { level: 0.95, ratioLow: 180 / (150 * R + 30), ratioHigh: 6 });
   assert.deepEqual([effective.measuredIntervals, effective.fallbackIntervals], [2, 1]);
   assert.deepEqual(m.effective([]), {
-    ratio: 1, confidence: { level: 0.95, ratioLow: 1, ratioHigh: 1 }, measuredIntervals: 0, fallbackIntervals: 0,
+    ratio: 1,
+    confidence: { level: 0.95, ratioLow: 1, ratioHigh: 1 },
+    measuredIntervals: 0,
+    fallbackIntervals: 0,
   });
   const summaries = m.summaries(['a', 'c'], [...intervals, { volume: 'b', startS: 0, changedTracks: 9 }]);
   assert.deepEqual([...summaries.keys()], ['a', 'c']);
   assert.deepEqual(summaries.get('a'), {
-    ratio: 180 / 105, confidence: effective.confidence, zeroShare: 2 / 6, dedupShare: 1 / 6, tracksSampled: 6,
+    ratio: 180 / 105,
+    confidence: effective.confidence,
+    zeroShare: 2 / 6,
+    dedupShare: 1 / 6,
+    tracksSampled: 6,
   });
   assert.deepEqual(summaries.get('c'), {
-    ratio: 1, confidence: { level: 0.95, ratioLow: 1, ratioHigh: 1 }, zeroShare: 0, dedupShare: 0, tracksSampled: 0,
+    ratio: 1,
+    confidence: { level: 0.95, ratioLow: 1, ratioHigh: 1 },
+    zeroShare: 0,
+    dedupShare: 0,
+    tracksSampled: 0,
   });
-  assert.equal(m.assumption(effective),
+  assert.equal(
+    m.assumption(effective),
     'compression measured (deflate level 1 on sampled changed tracks): 1.71:1 effective ' +
-    '(95 % confidence: 1–6:1); 2 intervals measured, 1 without samples at 1:1');
+      '(95 % confidence: 1–6:1); 2 intervals measured, 1 without samples at 1:1',
+  );
   assert.throws(() => new MeasuredCompression([], 0), /default ratio must be above 0/);
 });
 

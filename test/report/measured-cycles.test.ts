@@ -19,8 +19,15 @@ const missing = await postgresUnavailable();
 after(cleanUp);
 
 const row = (volume: string, startS: number, tracks: number[]) => ({
-  volume, startS, writes: tracks.length, writeBytes: tracks.length * T, reads: 0, readBytes: 0,
-  changedTracks: tracks.length, bitmap: serializeRoaring(Uint32Array.from(tracks)), writeProfile: new Uint8Array(),
+  volume,
+  startS,
+  writes: tracks.length,
+  writeBytes: tracks.length * T,
+  reads: 0,
+  readBytes: 0,
+  changedTracks: tracks.length,
+  bitmap: serializeRoaring(Uint32Array.from(tracks)),
+  writeProfile: new Uint8Array(),
 });
 
 /**
@@ -36,13 +43,33 @@ const row = (volume: string, startS: number, tracks: number[]) => ({
 async function fill(store: Store): Promise<void> {
   await store.useSettings(settings);
   const run = await store.beginRun('h', [], true);
-  await store.writeIntervals(run, [row('a', 0, [1, 2, 3, 4]), row('a', 60, [3, 4, 5, 6]), row('b', 0, [7]),
-    row('b', 60, [8])]);
+  await store.writeIntervals(run, [
+    row('a', 0, [1, 2, 3, 4]),
+    row('a', 60, [3, 4, 5, 6]),
+    row('b', 0, [7]),
+    row('b', 60, [8]),
+  ]);
   await store.writeCompressionSamples([
-    { runId: run, volume: 'a', startS: 0, tracksSampled: 4, rawBytes: 4 * T, compressedBytes: T, zeroTracks: 0,
-      dupTracks: 0 },
-    { runId: run, volume: 'b', startS: 0, tracksSampled: 1, rawBytes: T, compressedBytes: T / 2, zeroTracks: 0,
-      dupTracks: 0 },
+    {
+      runId: run,
+      volume: 'a',
+      startS: 0,
+      tracksSampled: 4,
+      rawBytes: 4 * T,
+      compressedBytes: T,
+      zeroTracks: 0,
+      dupTracks: 0,
+    },
+    {
+      runId: run,
+      volume: 'b',
+      startS: 0,
+      tracksSampled: 1,
+      rawBytes: T,
+      compressedBytes: T / 2,
+      zeroTracks: 0,
+      dupTracks: 0,
+    },
   ]);
 }
 
@@ -63,7 +90,10 @@ async function checkStore(store: Store): Promise<void> {
   await fill(store);
   assert.deepEqual(await wirePerCycle(store, 120, 1), [[0, 8 * T, 344_064]]);
   assert.deepEqual(await wirePerCycle(store, 120, 2), [[0, 8 * T, 212_992]]);
-  assert.deepEqual(await wirePerCycle(store, 60, 1), [[0, 5 * T, 98_304], [60, 5 * T, 327_680]]);
+  assert.deepEqual(await wirePerCycle(store, 60, 1), [
+    [0, 5 * T, 98_304],
+    [60, 5 * T, 327_680],
+  ]);
 }
 
 test('measured compression per cycle: each volume at the weighted ratio of its intervals (SQLite)', async () => {
@@ -92,24 +122,68 @@ test('simulate and plan --compression measured ship each cycle at its own ratio'
   } finally {
     await store.close();
   }
-  const sim = await runCli('simulate', '--store', db, '--compression', 'measured', '--cycle', '2m', '--link',
-    '1x1Mbit', '--format', 'json');
+  const sim = await runCli(
+    'simulate',
+    '--store',
+    db,
+    '--compression',
+    'measured',
+    '--cycle',
+    '2m',
+    '--link',
+    '1x1Mbit',
+    '--format',
+    'json',
+  );
   assert.equal(sim.code, 0, sim.stderr);
   const s = JSON.parse(sim.stdout) as {
-    cycles: { wireBytes: number; changedBytes: number }[]; intervalsWithoutSamples: number;
+    cycles: { wireBytes: number; changedBytes: number }[];
+    intervalsWithoutSamples: number;
   };
-  assert.deepEqual(s.cycles.map((c) => [c.changedBytes, c.wireBytes]), [[8 * T, 344_064]]);
+  assert.deepEqual(
+    s.cycles.map((c) => [c.changedBytes, c.wireBytes]),
+    [[8 * T, 344_064]],
+  );
   assert.equal(s.intervalsWithoutSamples, 2);
-  const withDefault = await runCli('simulate', '--store', db, '--compression', 'measured', '--compression-default', '2',
-    '--cycle', '2m', '--link', '1x1Mbit', '--format', 'json');
-  assert.deepEqual((JSON.parse(withDefault.stdout) as typeof s).cycles.map((c) => c.wireBytes), [212_992]);
+  const withDefault = await runCli(
+    'simulate',
+    '--store',
+    db,
+    '--compression',
+    'measured',
+    '--compression-default',
+    '2',
+    '--cycle',
+    '2m',
+    '--link',
+    '1x1Mbit',
+    '--format',
+    'json',
+  );
+  assert.deepEqual(
+    (JSON.parse(withDefault.stdout) as typeof s).cycles.map((c) => c.wireBytes),
+    [212_992],
+  );
   // plan, 1-minute cycles, maximum RPO at most 2 minutes over [0, 300): cycle [60, 120) ships 4 + 1 = 5
   // tracks (327,680 B), sent from its switch at 120 s in x s; until then the copy is as of 60 s, so
   // RPO reaches ceil(120 + x) − 1 − 60 <= 120: x <= 61, 8 × 327,680 / 61 = 42,974.4 bit/s, printed
   // 42.98 kbit/s (42.97: x = 61.006, RPO 121), achieving 120 s. One ratio over the window would ship
   // 5 × 65,536 / (10 / 6.5) = 212,992 B: 27.94 kbit/s.
-  const plan = await runCli('plan', '--store', db, '--compression', 'measured', '--rpo', '2m', '--percentile', '100',
-    '--window', '1970-01-01T00:00Z/5m', '--format', 'json');
+  const plan = await runCli(
+    'plan',
+    '--store',
+    db,
+    '--compression',
+    'measured',
+    '--rpo',
+    '2m',
+    '--percentile',
+    '100',
+    '--window',
+    '1970-01-01T00:00Z/5m',
+    '--format',
+    'json',
+  );
   assert.equal(plan.code, 0, plan.stderr);
   const p = JSON.parse(plan.stdout) as { requiredBps: number; achievedRpoS: number };
   assert.deepEqual([p.requiredBps, p.achievedRpoS], [42_980, 120]);

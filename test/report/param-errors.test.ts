@@ -16,19 +16,27 @@ const params = { overhead: 0, compression: 1, efficiency: 1 };
 test('report library errors name parameters, not flags', async () => {
   const models = { syncWindowS: 1, cycleS: 60, periodS: 3600, params };
   const usage = (message: string) => (err: unknown) => err instanceof UsageError && err.message === message;
-  assert.throws(() => checkModelOptions(60, { ...models, cycleS: 90 }),
-    usage('cycleS 90 s must be a whole multiple of the 60 s collection interval'));
-  assert.throws(() => checkModelOptions(60, { ...models, periodS: 30 }),
-    usage('periodS 30 s must be a whole multiple of the 60 s collection interval'));
-  assert.throws(() => checkModelOptions(60, { ...models, syncWindowS: 0.5 }),
-    usage('syncWindowS must be a whole number of seconds >= 1, not 0.5'));
+  assert.throws(
+    () => checkModelOptions(60, { ...models, cycleS: 90 }),
+    usage('cycleS 90 s must be a whole multiple of the 60 s collection interval'),
+  );
+  assert.throws(
+    () => checkModelOptions(60, { ...models, periodS: 30 }),
+    usage('periodS 30 s must be a whole multiple of the 60 s collection interval'),
+  );
+  assert.throws(
+    () => checkModelOptions(60, { ...models, syncWindowS: 0.5 }),
+    usage('syncWindowS must be a whole number of seconds >= 1, not 0.5'),
+  );
   const per = usage('per 90 s is not a multiple of the 60 s collection interval');
   assert.throws(() => planBuckets(0, 600, 60, 90), per);
   assert.throws(() => new BucketPlan(0, 600, 60, 90), per);
   const ctx = { intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, capacityBytes: () => null };
   const request = { by: 'dataset' as const, per: null, range: null, datasets: null };
-  await assert.rejects(planChurn(memoryCellSource(new Map()), request, ctx),
-    usage('report by dataset: the scope declares no data sets (give a scope with data sets)'));
+  await assert.rejects(
+    planChurn(memoryCellSource(new Map()), request, ctx),
+    usage('report by dataset: the scope declares no data sets (give a scope with data sets)'),
+  );
 });
 
 test('the CLI maps the report library parameters to its flags', async () => {

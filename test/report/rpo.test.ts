@@ -1,7 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  aboveTarget, firstAtOrBelowS, maxRpoPerInterval, RpoBuilder, rpoMaxS, rpoPercentileS, rpoSampleCount, type RpoTooth,
+  aboveTarget,
+  firstAtOrBelowS,
+  maxRpoPerInterval,
+  RpoBuilder,
+  rpoMaxS,
+  rpoPercentileS,
+  rpoSampleCount,
+  type RpoTooth,
 } from '../../src/report/rpo.js';
 
 /** Every sample as [time, rpo], expanded one by one: the independent reading of the teeth. */
@@ -43,7 +50,10 @@ test('the builder emits contiguous teeth; a folded stretch is one entry', () => 
   ]);
   const samples = expand(teeth);
   assert.equal(rpoSampleCount(teeth), 80);
-  assert.deepEqual(samples.map(([t]) => t), Array.from({ length: 80 }, (_, i) => i)); // every second once, in order
+  assert.deepEqual(
+    samples.map(([t]) => t),
+    Array.from({ length: 80 }, (_, i) => i),
+  ); // every second once, in order
 });
 
 test('percentiles, maximum, time above target from the teeth equal the expanded samples', () => {

@@ -24,8 +24,15 @@ const params = { overhead: 0.1, compression: 1.5, efficiency: 0.9, growth: 0.2 }
 function rowOf(volume: string, k: number, tracks: number[]): IntervalRow {
   const sorted = Uint32Array.from(new Set(tracks)).sort();
   return {
-    volume, startS: k * I, writes: sorted.length, writeBytes: sorted.length * 4096, reads: 0, readBytes: 0,
-    changedTracks: sorted.length, bitmap: serializeRoaring(sorted), writeProfile: encodeProfile(new Float64Array(I)),
+    volume,
+    startS: k * I,
+    writes: sorted.length,
+    writeBytes: sorted.length * 4096,
+    reads: 0,
+    readBytes: 0,
+    changedTracks: sorted.length,
+    bitmap: serializeRoaring(sorted),
+    writeProfile: encodeProfile(new Float64Array(I)),
   };
 }
 
@@ -50,7 +57,9 @@ const tracksArb = fc.oneof(
   },
 );
 const cellArb = fc.record({
-  run: fc.integer({ min: 0, max: 2 }), volume: fc.constantFrom('a', 'b', 'c'), k: fc.integer({ min: 0, max: 35 }),
+  run: fc.integer({ min: 0, max: 2 }),
+  volume: fc.constantFrom('a', 'b', 'c'),
+  k: fc.integer({ min: 0, max: 35 }),
   tracks: tracksArb,
 });
 
@@ -69,47 +78,66 @@ async function storeOf(cells: { run: number; volume: string; k: number; tracks: 
 }
 
 test('streamed changes: simulate, cycles, outages and plan equal the packed timeline of the fine cells', async () => {
-  await fc.assert(fc.asyncProperty(
-    fc.array(cellArb, { minLength: 1, maxLength: 60 }),
-    fc.integer({ min: 1, max: 7 }), // page size
-    fc.integer({ min: 1, max: 4 }), // cycle in intervals
-    fc.integer({ min: 2_000, max: 200_000 }), // link bit/s: from hopelessly slow to ample
-    fc.option(fc.record({ from: fc.integer({ min: 0, max: 2400 }), len: fc.integer({ min: 1, max: 900 }) })),
-    async (cells, pageCells, cycleIntervals, linkBps, outage) => {
-      const store = await storeOf(cells);
-      try {
-        const source = repaged(await storeCellSource(store, () => true), pageCells);
-        const streamed = await openChanges(source, settings, null, null, 0);
-        assert.ok(streamed instanceof StreamedChanges);
-        const rows: IntervalRow[] = [];
-        for await (const page of store.scanIntervals({})) rows.push(...page);
-        const timeline = new Timeline(cellsFromRows(rows, () => true), I, T, streamed.firstS, streamed.endS);
-        const cycleS = cycleIntervals * I;
-        const outages = outage === null ? [] : [{ fromS: outage.from, toS: outage.from + outage.len }];
-        const options = { cycleS, linkBps, params, outages, targetS: 2 * cycleS };
-        const got = await simulate(streamed, options);
-        assert.deepEqual(got, await simulate(timeline, options));
-        assert.deepEqual(await simulate(streamed, { ...options, backlog: false }),
-          await simulate(timeline, { ...options, backlog: false }));
-        assert.deepEqual(await cycleLengthTable(streamed, 4 * I, params),
-          await cycleLengthTable(timeline, 4 * I, params));
-        for (const o of outages) {
-          assert.deepEqual(await outageReport(o, streamed, got, 2 * cycleS),
-            await outageReport(o, timeline, got, 2 * cycleS));
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(cellArb, { minLength: 1, maxLength: 60 }),
+      fc.integer({ min: 1, max: 7 }), // page size
+      fc.integer({ min: 1, max: 4 }), // cycle in intervals
+      fc.integer({ min: 2_000, max: 200_000 }), // link bit/s: from hopelessly slow to ample
+      fc.option(fc.record({ from: fc.integer({ min: 0, max: 2400 }), len: fc.integer({ min: 1, max: 900 }) })),
+      async (cells, pageCells, cycleIntervals, linkBps, outage) => {
+        const store = await storeOf(cells);
+        try {
+          const source = repaged(await storeCellSource(store, () => true), pageCells);
+          const streamed = await openChanges(source, settings, null, null, 0);
+          assert.ok(streamed instanceof StreamedChanges);
+          const rows: IntervalRow[] = [];
+          for await (const page of store.scanIntervals({})) rows.push(...page);
+          const timeline = new Timeline(
+            cellsFromRows(rows, () => true),
+            I,
+            T,
+            streamed.firstS,
+            streamed.endS,
+          );
+          const cycleS = cycleIntervals * I;
+          const outages = outage === null ? [] : [{ fromS: outage.from, toS: outage.from + outage.len }];
+          const options = { cycleS, linkBps, params, outages, targetS: 2 * cycleS };
+          const got = await simulate(streamed, options);
+          assert.deepEqual(got, await simulate(timeline, options));
+          assert.deepEqual(
+            await simulate(streamed, { ...options, backlog: false }),
+            await simulate(timeline, { ...options, backlog: false }),
+          );
+          assert.deepEqual(
+            await cycleLengthTable(streamed, 4 * I, params),
+            await cycleLengthTable(timeline, 4 * I, params),
+          );
+          for (const o of outages) {
+            assert.deepEqual(
+              await outageReport(o, streamed, got, 2 * cycleS),
+              await outageReport(o, timeline, got, 2 * cycleS),
+            );
+          }
+          assert.equal(streamed.writtenBytes(), timeline.writtenBytes());
+          const simulation = { cycleS, params, outages };
+          const request = { targetRpoS: 2 * cycleS, percentile: 90, pathBps: 50_000, simulation };
+          const settle = (p: Promise<unknown>) =>
+            p.then(
+              (v) => ({ v }),
+              (e: Error) => ({ e: e.message }),
+            );
+          assert.deepEqual(await settle(planLink(streamed, request)), await settle(planLink(timeline, request)));
+          await streamed.close();
+          // Within the budget the same window is held packed: the reference above.
+          const packed = await openChanges(source, settings, null);
+          assert.ok(packed instanceof Timeline);
+          assert.deepEqual(await simulate(packed, options), got);
+        } finally {
+          await store.close();
         }
-        assert.equal(streamed.writtenBytes(), timeline.writtenBytes());
-        const simulation = { cycleS, params, outages };
-        const request = { targetRpoS: 2 * cycleS, percentile: 90, pathBps: 50_000, simulation };
-        const settle = (p: Promise<unknown>) => p.then((v) => ({ v }), (e: Error) => ({ e: e.message }));
-        assert.deepEqual(await settle(planLink(streamed, request)), await settle(planLink(timeline, request)));
-        await streamed.close();
-        // Within the budget the same window is held packed: the reference above.
-        const packed = await openChanges(source, settings, null);
-        assert.ok(packed instanceof Timeline);
-        assert.deepEqual(await simulate(packed, options), got);
-      } finally {
-        await store.close();
-      }
-    },
-  ), { numRuns: 40 });
+      },
+    ),
+    { numRuns: 40 },
+  );
 });

@@ -8,21 +8,35 @@ import { TrackUnion } from '../../src/report/track-union.js';
 const blobOf = (values: number[]) => serializeRoaring(Uint32Array.from([...new Set(values)].sort((a, b) => a - b)));
 
 test('TrackUnion: count and masked count equal a Set of the ORed tracks, across clears', () => {
-  const tracks = fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5_000_000 })), { maxLength: 40 });
-  const run = fc.array(fc.oneof(tracks, fc.integer({ min: 0, max: 200_000 }).map((s) => Array.from({ length: 3000 }, (_, i) => s + i))), { maxLength: 5 });
-  fc.assert(fc.property(fc.array(run, { minLength: 1, maxLength: 3 }), fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 30 }), (ors, maskTracks) => {
-    const union = new TrackUnion();
-    const mask = new Bitset();
-    for (const t of maskTracks) mask.setRange(t, t + 1);
-    for (const blobs of ors) {
-      union.clear();
-      const expected = new Set<number>();
-      for (const values of blobs) {
-        union.add(blobOf(values));
-        values.forEach((v) => expected.add(v));
-      }
-      assert.equal(union.count(), expected.size);
-      assert.equal(union.countAnd(mask), [...expected].filter((t) => maskTracks.includes(t)).length);
-    }
-  }));
+  const tracks = fc.array(fc.oneof(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 0, max: 5_000_000 })), {
+    maxLength: 40,
+  });
+  const run = fc.array(
+    fc.oneof(
+      tracks,
+      fc.integer({ min: 0, max: 200_000 }).map((s) => Array.from({ length: 3000 }, (_, i) => s + i)),
+    ),
+    { maxLength: 5 },
+  );
+  fc.assert(
+    fc.property(
+      fc.array(run, { minLength: 1, maxLength: 3 }),
+      fc.array(fc.integer({ min: 0, max: 300_000 }), { maxLength: 30 }),
+      (ors, maskTracks) => {
+        const union = new TrackUnion();
+        const mask = new Bitset();
+        for (const t of maskTracks) mask.setRange(t, t + 1);
+        for (const blobs of ors) {
+          union.clear();
+          const expected = new Set<number>();
+          for (const values of blobs) {
+            union.add(blobOf(values));
+            values.forEach((v) => expected.add(v));
+          }
+          assert.equal(union.count(), expected.size);
+          assert.equal(union.countAnd(mask), [...expected].filter((t) => maskTracks.includes(t)).length);
+        }
+      },
+    ),
+  );
 });

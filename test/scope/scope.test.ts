@@ -6,7 +6,8 @@ import { capacityOf, globMatch, groupsOfVolume, parseScope, scopeIncludes } from
 import { ROOT } from '../helpers.js';
 
 test('scope: YAML with volumes, groups (both ways), data sets and sizes', () => {
-  const scope = parseScope(`
+  const scope = parseScope(
+    `
 volumes:
   - { name: sda, capacity: 10GiB, group: ctrl-a }
   - web_*
@@ -16,10 +17,18 @@ datasets:
   - name: db
     extents: [{ volume: sda, offset: 1GiB, length: 512MiB }]
 csv: { columns: "time=1:s,offset=2:B,length=3:B" }
-`, 'scope.yaml');
+`,
+    'scope.yaml',
+  );
   assert.deepEqual(scope, {
-    volumes: [{ name: 'sda', capacityBytes: 10 * 2 ** 30 }, { name: 'web_*', capacityBytes: null }],
-    groups: [{ name: 'ctrl-a', volumes: ['sda'] }, { name: 'ctrl-b', volumes: ['web_*'] }],
+    volumes: [
+      { name: 'sda', capacityBytes: 10 * 2 ** 30 },
+      { name: 'web_*', capacityBytes: null },
+    ],
+    groups: [
+      { name: 'ctrl-a', volumes: ['sda'] },
+      { name: 'ctrl-b', volumes: ['web_*'] },
+    ],
     datasets: [{ name: 'db', extents: [{ volume: 'sda', offsetBytes: 2 ** 30, lengthBytes: 2 ** 29 }] }],
     csv: { columns: 'time=1:s,offset=2:B,length=3:B' },
   });
@@ -30,15 +39,23 @@ csv: { columns: "time=1:s,offset=2:B,length=3:B" }
 });
 
 test('scope: JSON works too; an empty file monitors everything', () => {
-  assert.deepEqual(parseScope('{"groups":[{"name":"g","volumes":["a"]}]}', 's.json').groups, [{ name: 'g', volumes: ['a'] }]);
+  assert.deepEqual(parseScope('{"groups":[{"name":"g","volumes":["a"]}]}', 's.json').groups, [
+    { name: 'g', volumes: ['a'] },
+  ]);
   assert.equal(scopeIncludes(parseScope('', 'empty.yaml'), 'anything'), true);
 });
 
 test('scope: mistakes are named by file and path', () => {
   assert.throws(() => parseScope('volumes: 3', 'x.yaml'), /^UsageError: scope: x.yaml: volumes must be a list$/);
-  assert.throws(() => parseScope('datasets: [{ name: d, extents: [{ volume: v, length: lots }] }]', 'x.yaml'), /scope: x.yaml: datasets\[0\].extents\[0\].length is not a size/);
+  assert.throws(
+    () => parseScope('datasets: [{ name: d, extents: [{ volume: v, length: lots }] }]', 'x.yaml'),
+    /scope: x.yaml: datasets\[0\].extents\[0\].length is not a size/,
+  );
   assert.throws(() => parseScope('colour: blue', 'x.yaml'), /unknown key "colour"/);
-  assert.throws(() => parseScope('datasets: [{name: d, extents: []}, {name: d, extents: []}]', 'x.yaml'), /data set "d" is declared twice/);
+  assert.throws(
+    () => parseScope('datasets: [{name: d, extents: []}, {name: d, extents: []}]', 'x.yaml'),
+    /data set "d" is declared twice/,
+  );
   assert.throws(() => parseScope('volumes: [', 'x.yaml'), /not valid YAML\/JSON/);
 });
 
@@ -50,8 +67,14 @@ test('glob patterns', () => {
 
 test('the shipped sample scope parses', () => {
   const scope = parseScope(readFileSync(join(ROOT, 'samples', 'scope.yaml'), 'utf8'), 'samples/scope.yaml');
-  assert.deepEqual(scope.groups.map((g) => g.name), ['array-a', 'array-b']);
-  assert.deepEqual(scope.datasets.map((d) => d.name), ['oltp-db', 'redo-log']);
+  assert.deepEqual(
+    scope.groups.map((g) => g.name),
+    ['array-a', 'array-b'],
+  );
+  assert.deepEqual(
+    scope.datasets.map((d) => d.name),
+    ['oltp-db', 'redo-log'],
+  );
 });
 
 test('glob patterns match names holding CR, LF and other line terminators', () => {

@@ -12,7 +12,13 @@ import { runCli, sharedMissing, SHARED_TRACES, tempDir } from '../helpers.js';
 
 const TRACK_BYTES = 65_536;
 
-interface Figures { writes: number; writeBytes: number; reads: number; readBytes: number; tracks: Set<number> }
+interface Figures {
+  writes: number;
+  writeBytes: number;
+  reads: number;
+  readBytes: number;
+  tracks: Set<number>;
+}
 type Oracle = Map<string, Figures>;
 
 function add(oracle: Oracle, volume: string, offsetBytes: number, lengthBytes: number, isWrite: boolean): void {
@@ -34,7 +40,10 @@ function add(oracle: Oracle, volume: string, offsetBytes: number, lengthBytes: n
 }
 
 const textLines = (file: string): string[] =>
-  readFileSync(file, 'latin1').split('\n').map((l) => l.replace(/\r$/, '')).filter((l) => l !== '');
+  readFileSync(file, 'latin1')
+    .split('\n')
+    .map((l) => l.replace(/\r$/, ''))
+    .filter((l) => l !== '');
 
 function msrOracle(file: string): Oracle {
   const o: Oracle = new Map();
@@ -107,8 +116,11 @@ function blktraceOracle(file: string): Oracle {
     const action = bytes.readUInt32LE(at + 28);
     if ((action >>> 16) & 0x400) continue; // notify
     events.push({
-      action: action & 0xffff, category: action >>> 16, sector: Number(bytes.readBigUInt64LE(at + 16)),
-      length: bytes.readUInt32LE(at + 24), device: bytes.readUInt32LE(at + 36),
+      action: action & 0xffff,
+      category: action >>> 16,
+      sector: Number(bytes.readBigUInt64LE(at + 16)),
+      length: bytes.readUInt32LE(at + 24),
+      device: bytes.readUInt32LE(at + 36),
     });
   }
   const kind = events.some((e) => e.action === 1) ? 1 : 7; // __BLK_TA_QUEUE, else __BLK_TA_ISSUE
@@ -123,8 +135,14 @@ function blktraceOracle(file: string): Oracle {
 }
 
 const MQSIM = [
-  '--columns', 'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5', '--delimiter', ' ',
-  '--write-ops', '0', '--read-ops', '1',
+  '--columns',
+  'time=1:ns,volume=2,offset=3:sector,length=4:sector,op=5',
+  '--delimiter',
+  ' ',
+  '--write-ops',
+  '0',
+  '--read-ops',
+  '1',
 ];
 // SYSTOR'17 times are seconds since the epoch (1456095145.133076000 = 2016-02-21).
 const SYSTOR = ['--columns', 'time=Timestamp:epoch-s,volume=LUN,op=IOType,offset=Offset:B,length=Size:B'];
@@ -144,8 +162,12 @@ const SAMPLES: Sample[] = [
   { file: 'tencent_cbs_sample.csv', format: 'tencent', args: [], oracle: tencentOracle, volumes: 2038, writes: 25_479 },
   { file: 'systor17_vdi_sample.csv', format: 'csv', args: SYSTOR, oracle: systorOracle, volumes: 1, writes: 173 },
   {
-    file: 'systor17_vdi_additional_sample.csv', format: 'csv', args: SYSTOR, oracle: systorOracle,
-    volumes: 1, writes: 299,
+    file: 'systor17_vdi_additional_sample.csv',
+    format: 'csv',
+    args: SYSTOR,
+    oracle: systorOracle,
+    volumes: 1,
+    writes: 299,
   },
   { file: 'mqsim_tpcc_small.trace', format: 'csv', args: MQSIM, oracle: mqsimOracle, volumes: 16, writes: 2618 },
   { file: 'mqsim_wsrch_small.trace', format: 'csv', args: MQSIM, oracle: mqsimOracle, volumes: 6, writes: 4 },
@@ -153,7 +175,12 @@ const SAMPLES: Sample[] = [
   { file: 'tracefs_tpoint_example.txt', format: 'tracefs', args: [], oracle: tracefsOracle, volumes: 1, writes: 5 },
   { file: 'nvme_sample.blktrace.0', format: 'blktrace', args: [], oracle: blktraceOracle, volumes: 1, writes: 0 },
   {
-    file: 'micbench_btdumpfile.bin', format: 'blktrace', args: [], oracle: blktraceOracle, volumes: 1, writes: 20,
+    file: 'micbench_btdumpfile.bin',
+    format: 'blktrace',
+    args: [],
+    oracle: blktraceOracle,
+    volumes: 1,
+    writes: 20,
     counted: 'issue (D) events — the trace has no queue (Q) events',
   },
 ];
@@ -166,8 +193,17 @@ for (const sample of SAMPLES) {
   test(name, { skip: sharedMissing(path) }, async () => {
     const file = join(SHARED_TRACES, path);
     const store = join(dir, `${sample.file}.db`);
-    const collected = await runCli('collect', file, '--store', store, '--interval', '1m', '--track', '64KiB',
-      ...sample.args);
+    const collected = await runCli(
+      'collect',
+      file,
+      '--store',
+      store,
+      '--interval',
+      '1m',
+      '--track',
+      '64KiB',
+      ...sample.args,
+    );
     assert.equal(collected.code, 0, collected.stderr);
     const header = new RegExp(`^run 1: collected [\\d,]+ records from .* \\(${sample.format}\\) into `);
     assert.match(collected.stdout, header);
@@ -176,29 +212,55 @@ for (const sample of SAMPLES) {
     const report = await runCli('report', '--store', store, '--by', 'volume', '--format', 'json');
     assert.equal(report.code, 0, report.stderr);
     const rows = JSON.parse(report.stdout) as ({ volume: string; changedTracks: number } & Omit<Figures, 'tracks'>)[];
-    const got = new Map(rows.map((r) => [r.volume, {
-      writes: r.writes, writeBytes: r.writeBytes, reads: r.reads, readBytes: r.readBytes,
-      changedTracks: r.changedTracks,
-    }]));
-    const expected = new Map([...sample.oracle(file)].map(([volume, f]) => [volume, {
-      writes: f.writes, writeBytes: f.writeBytes, reads: f.reads, readBytes: f.readBytes, changedTracks: f.tracks.size,
-    }]));
+    const got = new Map(
+      rows.map((r) => [
+        r.volume,
+        {
+          writes: r.writes,
+          writeBytes: r.writeBytes,
+          reads: r.reads,
+          readBytes: r.readBytes,
+          changedTracks: r.changedTracks,
+        },
+      ]),
+    );
+    const expected = new Map(
+      [...sample.oracle(file)].map(([volume, f]) => [
+        volume,
+        {
+          writes: f.writes,
+          writeBytes: f.writeBytes,
+          reads: f.reads,
+          readBytes: f.readBytes,
+          changedTracks: f.tracks.size,
+        },
+      ]),
+    );
     assert.equal(expected.size, sample.volumes);
-    assert.equal([...expected.values()].reduce((n, f) => n + f.writes, 0), sample.writes);
+    assert.equal(
+      [...expected.values()].reduce((n, f) => n + f.writes, 0),
+      sample.writes,
+    );
     assert.deepEqual(got, expected);
   });
 }
 
 const BLKPARSE = 'real/blkparse_nvme0n1.txt';
-test('real sample blkparse_nvme0n1.txt: the oracle agrees with blkparse\'s own summary', {
-  skip: sharedMissing(BLKPARSE),
-}, () => {
-  const file = join(SHARED_TRACES, 'real', 'blkparse_nvme0n1.txt');
-  // "Total (nvme0n1): ... Writes Queued: 248, 1,154KiB": 23 of those Q events are flushes without
-  // a sector range (FWFS, FWS, FWFSM), which write no data.
-  assert.match(readFileSync(file, 'latin1'),
-    /Total \(nvme0n1\):\n Reads Queued: +0, +0KiB\t Writes Queued: +248, +1,154KiB/);
-  const volume = blkparseOracle(file).get('259:0')!;
-  assert.equal(volume.writes, 248 - 23);
-  assert.equal(volume.writeBytes, 1154 * 1024);
-});
+test(
+  "real sample blkparse_nvme0n1.txt: the oracle agrees with blkparse's own summary",
+  {
+    skip: sharedMissing(BLKPARSE),
+  },
+  () => {
+    const file = join(SHARED_TRACES, 'real', 'blkparse_nvme0n1.txt');
+    // "Total (nvme0n1): ... Writes Queued: 248, 1,154KiB": 23 of those Q events are flushes without
+    // a sector range (FWFS, FWS, FWFSM), which write no data.
+    assert.match(
+      readFileSync(file, 'latin1'),
+      /Total \(nvme0n1\):\n Reads Queued: +0, +0KiB\t Writes Queued: +248, +1,154KiB/,
+    );
+    const volume = blkparseOracle(file).get('259:0')!;
+    assert.equal(volume.writes, 248 - 23);
+    assert.equal(volume.writeBytes, 1154 * 1024);
+  },
+);

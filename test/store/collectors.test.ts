@@ -37,42 +37,66 @@ const series = (store: string): string => {
 
 /** `churnlink collect FILE --store URL ...` in a child process, killed at clean-up if still running. */
 const collector = (file: string, url: string, interval: string, stdio: 'pipe' | 'ignore' = 'ignore') =>
-  trackChild(spawn(process.execPath, [BIN, 'collect', file, '--store', url, '--interval', interval, '--threads', '1', '--quiet'], {
-    stdio,
-  }));
+  trackChild(
+    spawn(
+      process.execPath,
+      [BIN, 'collect', file, '--store', url, '--interval', interval, '--threads', '1', '--quiet'],
+      {
+        stdio,
+      },
+    ),
+  );
 
-test('several collectors write one PostgreSQL store at once: nothing lost, nothing doubled', { skip: missing }, async () => {
-  const files = [1, 2, 3, 4].map((k) => trace(`host${k}.csv`, 20_000, k));
-  const url = await database();
-  const procs = files.map((f) => collector(f, url, '5m'));
-  const codes = await Promise.all(procs.map((p, k) => exitOf(p, `collector ${k + 1}`, 300_000)));
-  assert.deepEqual(codes, [0, 0, 0, 0]);
-  const sequential = join(dir, 'sequential.db');
-  assert.equal(cli('collect', ...files, '--store', sequential, '--interval', '5m').status, 0);
-  assert.equal(series(url), series(sequential));
-  const runs = JSON.parse(cli('runs', '--store', url, '--json').stdout) as { runs: { status: string; records: number }[] };
-  assert.deepEqual(runs.runs.map((r) => [r.status, r.records]), [['complete', 20_000], ['complete', 20_000], ['complete', 20_000], ['complete', 20_000]]);
-});
+test(
+  'several collectors write one PostgreSQL store at once: nothing lost, nothing doubled',
+  { skip: missing },
+  async () => {
+    const files = [1, 2, 3, 4].map((k) => trace(`host${k}.csv`, 20_000, k));
+    const url = await database();
+    const procs = files.map((f) => collector(f, url, '5m'));
+    const codes = await Promise.all(procs.map((p, k) => exitOf(p, `collector ${k + 1}`, 300_000)));
+    assert.deepEqual(codes, [0, 0, 0, 0]);
+    const sequential = join(dir, 'sequential.db');
+    assert.equal(cli('collect', ...files, '--store', sequential, '--interval', '5m').status, 0);
+    assert.equal(series(url), series(sequential));
+    const runs = JSON.parse(cli('runs', '--store', url, '--json').stdout) as {
+      runs: { status: string; records: number }[];
+    };
+    assert.deepEqual(
+      runs.runs.map((r) => [r.status, r.records]),
+      [
+        ['complete', 20_000],
+        ['complete', 20_000],
+        ['complete', 20_000],
+        ['complete', 20_000],
+      ],
+    );
+  },
+);
 
-test('a PostgreSQL restart in the middle of a collection: the collector retries and loses nothing', { skip: missing }, async () => {
-  const file = trace('restart.csv', 600_000, 9, 6);
-  const url = await database();
-  const proc = collector(file, url, '1m', 'pipe');
-  let stderr = '';
-  proc.stderr!.on('data', (d) => (stderr += d));
-  const exited = exitOf(proc, 'the collector', 300_000);
-  const store = await openStore(url);
-  try {
-    await waitUntil(async () => (await store.listRuns()).length > 0, 'the run to begin', 60_000);
-  } finally {
-    await store.close();
-  }
-  sharedServer().restart();
-  assert.equal(await exited, 0, stderr);
-  const clean = join(dir, 'restart-clean.db');
-  assert.equal(cli('collect', file, '--store', clean, '--interval', '1m').status, 0);
-  assert.equal(series(url), series(clean));
-});
+test(
+  'a PostgreSQL restart in the middle of a collection: the collector retries and loses nothing',
+  { skip: missing },
+  async () => {
+    const file = trace('restart.csv', 600_000, 9, 6);
+    const url = await database();
+    const proc = collector(file, url, '1m', 'pipe');
+    let stderr = '';
+    proc.stderr!.on('data', (d) => (stderr += d));
+    const exited = exitOf(proc, 'the collector', 300_000);
+    const store = await openStore(url);
+    try {
+      await waitUntil(async () => (await store.listRuns()).length > 0, 'the run to begin', 60_000);
+    } finally {
+      await store.close();
+    }
+    sharedServer().restart();
+    assert.equal(await exited, 0, stderr);
+    const clean = join(dir, 'restart-clean.db');
+    assert.equal(cli('collect', file, '--store', clean, '--interval', '1m').status, 0);
+    assert.equal(series(url), series(clean));
+  },
+);
 
 /**
  * The writer lock of a store, held by the test: while it is held the collector can commit
@@ -99,8 +123,9 @@ async function lockSqlite(path: string): Promise<StoreLock | null> {
     look: async () => ({
       // committed (volume, interval) cells: each chunk row holds up to 60 of them
       intervals: (db.prepare('SELECT coalesce(sum(cells), 0) AS n FROM chunks').get() as { n: number }).n,
-      status: (db.prepare('SELECT status FROM runs ORDER BY id LIMIT 1').get() as { status?: string } | undefined)?.status
-        ?? null,
+      status:
+        (db.prepare('SELECT status FROM runs ORDER BY id LIMIT 1').get() as { status?: string } | undefined)?.status ??
+        null,
     }),
     release: async () => {
       db.exec('ROLLBACK');
@@ -123,8 +148,9 @@ async function lockPostgres(url: string): Promise<StoreLock | null> {
   return {
     look: async () => ({
       intervals: Number((await client.query('SELECT coalesce(sum(cells), 0) AS n FROM churnlink_chunks')).rows[0].n),
-      status: ((await client.query('SELECT status FROM churnlink_runs ORDER BY id LIMIT 1')).rows[0]?.status as string)
-        ?? null,
+      status:
+        ((await client.query('SELECT status FROM churnlink_runs ORDER BY id LIMIT 1')).rows[0]?.status as string) ??
+        null,
     }),
     release: async () => {
       await client.query('ROLLBACK');
@@ -136,8 +162,8 @@ async function lockPostgres(url: string): Promise<StoreLock | null> {
 const COMMITTED_BEFORE_KILL = 3; // intervals
 
 for (const kind of ['sqlite', 'postgres'] as const) {
-  const title = `kill -9 mid-collection (${kind}): committed work intact, nothing half-written, `
-    + 're-collection replaces it';
+  const title =
+    `kill -9 mid-collection (${kind}): committed work intact, nothing half-written, ` + 're-collection replaces it';
   test(title, { skip: kind === 'postgres' && missing }, async () => {
     const file = trace(`crash-${kind}.csv`, 600_000, 11, 6);
     const url = kind === 'sqlite' ? join(dir, 'crash.db') : await database();
@@ -147,23 +173,27 @@ for (const kind of ['sqlite', 'postgres'] as const) {
     // intervals: it cannot have finished, whatever the machine's speed.
     const lockStore = (): Promise<StoreLock | null> => (kind === 'sqlite' ? lockSqlite(url) : lockPostgres(url));
     let killedAfter = 0;
-    await waitUntil(async () => {
-      const lock = await lockStore();
-      if (lock === null) return false;
-      try {
-        const seen = await lock.look();
-        if (seen.status !== null && seen.status !== 'running') {
-          throw new Error(`the collection ended (${seen.status}) before it was killed`);
+    await waitUntil(
+      async () => {
+        const lock = await lockStore();
+        if (lock === null) return false;
+        try {
+          const seen = await lock.look();
+          if (seen.status !== null && seen.status !== 'running') {
+            throw new Error(`the collection ended (${seen.status}) before it was killed`);
+          }
+          if (seen.intervals < COMMITTED_BEFORE_KILL) return false;
+          proc.kill('SIGKILL');
+          await exited;
+          killedAfter = seen.intervals;
+          return true;
+        } finally {
+          await lock.release();
         }
-        if (seen.intervals < COMMITTED_BEFORE_KILL) return false;
-        proc.kill('SIGKILL');
-        await exited;
-        killedAfter = seen.intervals;
-        return true;
-      } finally {
-        await lock.release();
-      }
-    }, `${COMMITTED_BEFORE_KILL} committed intervals`, 60_000);
+      },
+      `${COMMITTED_BEFORE_KILL} committed intervals`,
+      60_000,
+    );
     assert.equal(proc.signalCode, 'SIGKILL');
     // What was committed when it died is all there is: no later or half-written interval.
     const held = await lockStore();
@@ -179,7 +209,10 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       db.close();
     }
     const store = await openStore(url);
-    assert.deepEqual((await store.listRuns()).map((r) => r.status), ['running']);
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.status),
+      ['running'],
+    );
     assert.deepEqual(await store.readIntervals({}), [], 'an unfinished file run stays invisible');
     await store.close();
     const again = cli('collect', file, '--store', url, '--interval', '1m');

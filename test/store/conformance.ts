@@ -15,11 +15,24 @@ import { loadTimeline } from '../../src/report/selection.js';
 const source = (path: string, fingerprint: string): SourceInfo => ({ path, fingerprint, bytes: 100, format: 'msr' });
 
 const row = (volume: string, startS: number, tracks: number[], writes = tracks.length): IntervalRow => ({
-  volume, startS, writes, writeBytes: writes * 4096, reads: 1, readBytes: 512, changedTracks: tracks.length, bitmap: serializeRoaring(Uint32Array.from(tracks).sort()),
+  volume,
+  startS,
+  writes,
+  writeBytes: writes * 4096,
+  reads: 1,
+  readBytes: 512,
+  changedTracks: tracks.length,
+  bitmap: serializeRoaring(Uint32Array.from(tracks).sort()),
   writeProfile: encodeProfile(Float64Array.of(0, writes * 4096)),
 });
 
-const plain = (rows: IntervalRow[]) => rows.map((r) => ({ ...r, bitmap: decodeRoaring(r.bitmap), writeProfile: profileEntries(r.writeProfile), partial: r.partial === true }));
+const plain = (rows: IntervalRow[]) =>
+  rows.map((r) => ({
+    ...r,
+    bitmap: decodeRoaring(r.bitmap),
+    writeProfile: profileEntries(r.writeProfile),
+    partial: r.partial === true,
+  }));
 
 /**
  * The conformance suite every Store implementation must pass. `open` gives a fresh, empty
@@ -37,7 +50,10 @@ export function storeConformance(
     assert.equal(await store.getSettings(), null);
     await store.useSettings({ intervalS: 300, trackBytes: 65536 });
     await store.useSettings({ intervalS: 300, trackBytes: 65536 });
-    await assert.rejects(store.useSettings({ intervalS: 60, trackBytes: 65536 }), (e: unknown) => e instanceof UsageError && /holds 300 s intervals of 65536 B tracks/.test(e.message));
+    await assert.rejects(
+      store.useSettings({ intervalS: 60, trackBytes: 65536 }),
+      (e: unknown) => e instanceof UsageError && /holds 300 s intervals of 65536 B tracks/.test(e.message),
+    );
     await assert.rejects(store.useSettings({ intervalS: 300, trackBytes: 56664 }), UsageError);
     await store.close();
     const again = await reopen();
@@ -65,7 +81,10 @@ export function storeConformance(
     assert.equal(info!.records, 10);
     assert.equal(info!.skipped, 1);
     assert.deepEqual(info!.sources, [source('a.csv', 'fp-a')]);
-    assert.deepEqual((await again.findRunsBySource('fp-a')).map((r) => r.id), [run]);
+    assert.deepEqual(
+      (await again.findRunsBySource('fp-a')).map((r) => r.id),
+      [run],
+    );
     await again.close();
   });
 
@@ -81,7 +100,8 @@ export function storeConformance(
     const running = await store.beginRun('h', [source('c.csv', 'fp-c')]);
     await store.writeIntervals(running, [row('v3', 600, [4])]);
     assert.deepEqual(await store.runSpans(), [
-      { runId: a, firstS: 0, lastS: 60_000_000 }, { runId: running, firstS: 600, lastS: 600 },
+      { runId: a, firstS: 0, lastS: 60_000_000 },
+      { runId: running, firstS: 600, lastS: 600 },
     ]);
     await store.close();
   });
@@ -94,7 +114,18 @@ export function storeConformance(
     await store.writeIntervals(run, [row('v1', 0, [3, 4, 70000], 2)]);
     await store.finishRun(run, { records: 7, skipped: 0 }, [], [source('b.csv', 'fp-b')]);
     const [merged] = plain(await store.readIntervals({}));
-    assert.deepEqual(merged, { volume: 'v1', startS: 0, writes: 7, writeBytes: 7 * 4096, reads: 2, readBytes: 1024, changedTracks: 5, bitmap: [1, 2, 3, 4, 70000], writeProfile: [[1, 7 * 4096]], partial: false });
+    assert.deepEqual(merged, {
+      volume: 'v1',
+      startS: 0,
+      writes: 7,
+      writeBytes: 7 * 4096,
+      reads: 2,
+      readBytes: 1024,
+      changedTracks: 5,
+      bitmap: [1, 2, 3, 4, 70000],
+      writeProfile: [[1, 7 * 4096]],
+      partial: false,
+    });
     await store.close();
   });
 
@@ -105,7 +136,10 @@ export function storeConformance(
     await store.writeIntervals(run, [row('v1', 0, [1, 2])], 1);
     await store.writeIntervals(run, [row('v1', 0, [1, 2])], 1); // resent after a lost acknowledgement
     await store.writeIntervals(run, [row('v1', 0, [3])], 2);
-    assert.deepEqual(plain(await store.readIntervals({})).map((r) => [r.writes, r.bitmap]), [[3, [1, 2, 3]]]);
+    assert.deepEqual(
+      plain(await store.readIntervals({})).map((r) => [r.writes, r.bitmap]),
+      [[3, [1, 2, 3]]],
+    );
     await store.close();
   });
 
@@ -118,12 +152,18 @@ export function storeConformance(
     const bad = await store.beginRun('h', [source('d.csv', 'fp-d')]);
     await store.writeIntervals(bad, [row('v1', 0, [2])]);
     await store.abortRun(bad);
-    assert.deepEqual((await store.listRuns()).map((r) => r.id), [first]);
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.id),
+      [first],
+    );
     assert.deepEqual(plain(await store.readIntervals({})), plain([row('v1', 0, [1])]));
     const second = await store.beginRun('h', [source('c.csv', 'fp-c')]);
     await store.writeIntervals(second, [row('v1', 0, [9])]);
     await store.finishRun(second, { records: 1, skipped: 0 }, [first], [source('c.csv', 'fp-c')]);
-    assert.deepEqual((await store.listRuns()).map((r) => r.id), [second]);
+    assert.deepEqual(
+      (await store.listRuns()).map((r) => r.id),
+      [second],
+    );
     assert.deepEqual(plain(await store.readIntervals({})), plain([row('v1', 0, [9])]));
     await store.close();
   });
@@ -134,7 +174,10 @@ export function storeConformance(
     const live = await store.beginRun('host2', [], true);
     await store.writeIntervals(live, [row('sdb', 60, [5, 6])]);
     await store.writeIntervals(live, [{ ...row('sdb', 120, [7]), partial: true }]);
-    assert.deepEqual(plain(await store.readIntervals({})), plain([row('sdb', 60, [5, 6]), { ...row('sdb', 120, [7]), partial: true }]));
+    assert.deepEqual(
+      plain(await store.readIntervals({})),
+      plain([row('sdb', 60, [5, 6]), { ...row('sdb', 120, [7]), partial: true }]),
+    );
     assert.equal((await store.listRuns())[0]!.status, 'live');
     await store.close();
   });
@@ -149,8 +192,14 @@ export function storeConformance(
 
   test(`${name}: volumes keep capacities; the scope text round-trips`, async () => {
     const { store } = await open();
-    await store.putVolumes([{ name: 'v1', capacityBytes: 1 << 30 }, { name: 'v2', capacityBytes: null }]);
-    assert.deepEqual(await store.listVolumes(), [{ name: 'v1', capacityBytes: 1 << 30 }, { name: 'v2', capacityBytes: null }]);
+    await store.putVolumes([
+      { name: 'v1', capacityBytes: 1 << 30 },
+      { name: 'v2', capacityBytes: null },
+    ]);
+    assert.deepEqual(await store.listVolumes(), [
+      { name: 'v1', capacityBytes: 1 << 30 },
+      { name: 'v2', capacityBytes: null },
+    ]);
     assert.equal(await store.getScope(), null);
     await store.putScope('{"groups":[]}');
     assert.equal(await store.getScope(), '{"groups":[]}');
@@ -158,74 +207,127 @@ export function storeConformance(
   });
 
   test(`${name}: scans, spans and streamed reports give exactly what the fine rows give (random stores)`, async () => {
-    const cell = fc.record({ volume: fc.constantFrom('a', 'b', 'c'), slot: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant(100_000)), tracks: fc.uniqueArray(fc.integer({ min: 0, max: 70_000 }), { maxLength: 6 }) });
-    const runs = fc.array(fc.record({ complete: fc.boolean(), cells: fc.array(cell, { minLength: 1, maxLength: 8 }) }), { minLength: 1, maxLength: 3 });
-    await fc.assert(fc.asyncProperty(runs, fc.integer({ min: 1, max: 4 }), async (spec, pageRows) => {
-      const { store } = await open();
-      try {
-        await store.useSettings({ intervalS: 60, trackBytes: 65536 });
-        for (const [i, r] of spec.entries()) {
-          const id = await store.beginRun('h', [source(`f${i}`, `fp${i}`)]);
-          await store.writeIntervals(id, r.cells.map((c) => row(c.volume, c.slot * 60, c.tracks)));
-          if (r.complete) await store.finishRun(id, { records: 1, skipped: 0 }, [], [source(`f${i}`, `fp${i}`)]);
-        }
-        // The fine rows, and from them, independently: each (volume, interval)'s tracks and writes.
-        const fine = await store.readIntervals({});
-        const key = (r: IntervalRow) => `${r.startS}/${r.volume}/${r.writes}/${decodeRoaring(r.bitmap).join(' ')}`;
-        const seen: string[] = [];
-        let last = '';
-        for await (const page of store.scanIntervals({ pageRows })) {
-          assert.ok(page.length > 0);
-          assert.notEqual(`${page[0]!.startS}/${page[0]!.volume}`, last, 'a cell straddles two pages');
-          last = `${page[page.length - 1]!.startS}/${page[page.length - 1]!.volume}`;
-          seen.push(...page.map(key));
-        }
-        assert.deepEqual(seen.sort(), fine.map(key).sort());
-        const some: string[] = [];
-        for await (const page of store.scanIntervals({ fromS: 60, toS: 300, volumes: ['a', 'c', 'zz'], pageRows })) some.push(...page.map(key));
-        assert.deepEqual(some.sort(), fine.filter((r) => r.startS >= 60 && r.startS < 300 && r.volume !== 'b').map(key).sort());
-
-        const cells = new Map<string, { tracks: Set<number>; writes: number }>();
-        for (const r of fine) {
-          const k = `${r.volume}@${r.startS}`;
-          const c = cells.get(k) ?? { tracks: new Set<number>(), writes: 0 };
-          cells.set(k, c);
-          for (const t of decodeRoaring(r.bitmap)) c.tracks.add(t);
-          c.writes += r.writes;
-        }
-        const volumes = [...new Set(fine.map((r) => r.volume))].sort();
-        const starts = (v: string) => fine.filter((r) => r.volume === v).map((r) => r.startS);
-        assert.deepEqual(await store.volumeSpans({}), volumes.map((v) => ({ volume: v, firstS: Math.min(...starts(v)), lastS: Math.max(...starts(v)) })));
-
-        const ctx = { intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, capacityBytes: () => null };
-        const cellSource = await storeCellSource(store, () => true);
-        const whole = await computeChurn(cellSource, { by: 'volume', per: null, range: null, datasets: null }, ctx);
-        assert.deepEqual(whole.map((r) => [r.name, r.changedTracks, r.writes]), volumes.map((v) => {
-          const union = new Set<number>();
-          let writes = 0;
-          for (const [k, c] of cells) if (k.startsWith(`${v}@`)) { c.tracks.forEach((t) => union.add(t)); writes += c.writes; }
-          return [v, union.size, writes];
-        }));
-        const hour = await computeChurn(cellSource, { by: 'volume', per: 'interval', range: { fromS: 0, toS: 360 }, datasets: null, sparse: true }, ctx);
-        const expected = [...cells].filter(([k, c]) => Number(k.split('@')[1]) < 360 && c.writes > 0)
-          .map(([k, c]) => [Number(k.split('@')[1]), k.split('@')[0]!, c.tracks.size, c.writes] as const)
-          .sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1));
-        // Models from a scan with rollups equal models from the packed timeline of fine cells.
-        if (volumes.length > 0) {
-          const settings = { intervalS: 60, trackBytes: 65536 };
-          const timeline = await loadTimeline(cellSource, settings, null);
-          const spans = await cellSource.spans(null, null);
-          for (const [cycleS, periodS] of [[60, 3600], [120, 600]] as const) {
-            const options = { syncWindowS: 2, cycleS, periodS, params: { overhead: 0, compression: 1, efficiency: 1 } };
-            assert.deepEqual(await scanModels(cellSource, spans, {
-              intervalS: 60, trackBytes: 65536, fromS: timeline.firstS, toS: timeline.endS, ...options,
-            }), compareModels(timeline, options));
+    const cell = fc.record({
+      volume: fc.constantFrom('a', 'b', 'c'),
+      slot: fc.oneof(fc.integer({ min: 0, max: 5 }), fc.constant(100_000)),
+      tracks: fc.uniqueArray(fc.integer({ min: 0, max: 70_000 }), { maxLength: 6 }),
+    });
+    const runs = fc.array(
+      fc.record({ complete: fc.boolean(), cells: fc.array(cell, { minLength: 1, maxLength: 8 }) }),
+      { minLength: 1, maxLength: 3 },
+    );
+    await fc.assert(
+      fc.asyncProperty(runs, fc.integer({ min: 1, max: 4 }), async (spec, pageRows) => {
+        const { store } = await open();
+        try {
+          await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+          for (const [i, r] of spec.entries()) {
+            const id = await store.beginRun('h', [source(`f${i}`, `fp${i}`)]);
+            await store.writeIntervals(
+              id,
+              r.cells.map((c) => row(c.volume, c.slot * 60, c.tracks)),
+            );
+            if (r.complete) await store.finishRun(id, { records: 1, skipped: 0 }, [], [source(`f${i}`, `fp${i}`)]);
           }
+          // The fine rows, and from them, independently: each (volume, interval)'s tracks and writes.
+          const fine = await store.readIntervals({});
+          const key = (r: IntervalRow) => `${r.startS}/${r.volume}/${r.writes}/${decodeRoaring(r.bitmap).join(' ')}`;
+          const seen: string[] = [];
+          let last = '';
+          for await (const page of store.scanIntervals({ pageRows })) {
+            assert.ok(page.length > 0);
+            assert.notEqual(`${page[0]!.startS}/${page[0]!.volume}`, last, 'a cell straddles two pages');
+            last = `${page[page.length - 1]!.startS}/${page[page.length - 1]!.volume}`;
+            seen.push(...page.map(key));
+          }
+          assert.deepEqual(seen.sort(), fine.map(key).sort());
+          const some: string[] = [];
+          for await (const page of store.scanIntervals({ fromS: 60, toS: 300, volumes: ['a', 'c', 'zz'], pageRows }))
+            some.push(...page.map(key));
+          assert.deepEqual(
+            some.sort(),
+            fine
+              .filter((r) => r.startS >= 60 && r.startS < 300 && r.volume !== 'b')
+              .map(key)
+              .sort(),
+          );
+
+          const cells = new Map<string, { tracks: Set<number>; writes: number }>();
+          for (const r of fine) {
+            const k = `${r.volume}@${r.startS}`;
+            const c = cells.get(k) ?? { tracks: new Set<number>(), writes: 0 };
+            cells.set(k, c);
+            for (const t of decodeRoaring(r.bitmap)) c.tracks.add(t);
+            c.writes += r.writes;
+          }
+          const volumes = [...new Set(fine.map((r) => r.volume))].sort();
+          const starts = (v: string) => fine.filter((r) => r.volume === v).map((r) => r.startS);
+          assert.deepEqual(
+            await store.volumeSpans({}),
+            volumes.map((v) => ({ volume: v, firstS: Math.min(...starts(v)), lastS: Math.max(...starts(v)) })),
+          );
+
+          const ctx = { intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, capacityBytes: () => null };
+          const cellSource = await storeCellSource(store, () => true);
+          const whole = await computeChurn(cellSource, { by: 'volume', per: null, range: null, datasets: null }, ctx);
+          assert.deepEqual(
+            whole.map((r) => [r.name, r.changedTracks, r.writes]),
+            volumes.map((v) => {
+              const union = new Set<number>();
+              let writes = 0;
+              for (const [k, c] of cells)
+                if (k.startsWith(`${v}@`)) {
+                  c.tracks.forEach((t) => union.add(t));
+                  writes += c.writes;
+                }
+              return [v, union.size, writes];
+            }),
+          );
+          const hour = await computeChurn(
+            cellSource,
+            { by: 'volume', per: 'interval', range: { fromS: 0, toS: 360 }, datasets: null, sparse: true },
+            ctx,
+          );
+          const expected = [...cells]
+            .filter(([k, c]) => Number(k.split('@')[1]) < 360 && c.writes > 0)
+            .map(([k, c]) => [Number(k.split('@')[1]), k.split('@')[0]!, c.tracks.size, c.writes] as const)
+            .sort((x, y) => x[0] - y[0] || (x[1] < y[1] ? -1 : 1));
+          // Models from a scan with rollups equal models from the packed timeline of fine cells.
+          if (volumes.length > 0) {
+            const settings = { intervalS: 60, trackBytes: 65536 };
+            const timeline = await loadTimeline(cellSource, settings, null);
+            const spans = await cellSource.spans(null, null);
+            for (const [cycleS, periodS] of [
+              [60, 3600],
+              [120, 600],
+            ] as const) {
+              const options = {
+                syncWindowS: 2,
+                cycleS,
+                periodS,
+                params: { overhead: 0, compression: 1, efficiency: 1 },
+              };
+              assert.deepEqual(
+                await scanModels(cellSource, spans, {
+                  intervalS: 60,
+                  trackBytes: 65536,
+                  fromS: timeline.firstS,
+                  toS: timeline.endS,
+                  ...options,
+                }),
+                compareModels(timeline, options),
+              );
+            }
+          }
+          assert.deepEqual(
+            hour.filter((r) => r.writes! > 0).map((r) => [r.startS, r.name, r.changedTracks, r.writes]),
+            expected,
+          );
+        } finally {
+          await store.close();
         }
-        assert.deepEqual(hour.filter((r) => r.writes! > 0).map((r) => [r.startS, r.name, r.changedTracks, r.writes]), expected);
-      } finally {
-        await store.close();
-      }
-    }), { numRuns: 12 });
+      }),
+      { numRuns: 12 },
+    );
   });
 }

@@ -20,18 +20,36 @@ test('a 0.1.0 store is upgraded on open, keeps every row, and reports as 0.1.0 d
   assert.equal(before.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '5');
   const rows = before.prepare('SELECT COUNT(*) FROM intervals').pluck().get();
   // The rollups the upgrade must build, from the 0.1.0 rows: distinct (volume, hour) and (volume, day).
-  const periods = (levelS: number) => before.prepare(`SELECT COUNT(DISTINCT volume_id || '/' || (start_s / ${levelS}))
-    FROM intervals i JOIN runs r ON r.id = i.run_id WHERE r.status = 'complete'`).pluck().get();
+  const periods = (levelS: number) =>
+    before
+      .prepare(
+        `SELECT COUNT(DISTINCT volume_id || '/' || (start_s / ${levelS}))
+    FROM intervals i JOIN runs r ON r.id = i.run_id WHERE r.status = 'complete'`,
+      )
+      .pluck()
+      .get();
   const hours = periods(3600);
   const days = periods(86_400);
-  const cells = before.prepare(`SELECT COUNT(DISTINCT volume_id || '/' || start_s) FROM intervals i
-    JOIN runs r ON r.id = i.run_id WHERE r.status = 'complete'`).pluck().get();
+  const cells = before
+    .prepare(
+      `SELECT COUNT(DISTINCT volume_id || '/' || start_s) FROM intervals i
+    JOIN runs r ON r.id = i.run_id WHERE r.status = 'complete'`,
+    )
+    .pluck()
+    .get();
   before.close();
   assert.equal(rows, 585);
 
   const store = new SqliteStore(path);
   assert.equal((await store.readIntervals({})).length, 585);
-  assert.deepEqual((await store.listRuns()).map((r) => [r.id, r.status, r.records]), [[1, 'complete', 10], [2, 'complete', 3000], [3, 'complete', 500]]);
+  assert.deepEqual(
+    (await store.listRuns()).map((r) => [r.id, r.status, r.records]),
+    [
+      [1, 'complete', 10],
+      [2, 'complete', 3000],
+      [3, 'complete', 500],
+    ],
+  );
   await store.close();
   const after = new Database(path, { readonly: true });
   assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '7');
@@ -49,11 +67,11 @@ test('a 0.1.0 store is upgraded on open, keeps every row, and reports as 0.1.0 d
 });
 
 const CASES: [string, string[]][] = [
-    ['volume.json', ['--format', 'json']],
-    ['interval.csv', ['--per', 'interval', '--format', 'csv']],
-    ['hourly.json', ['--per', '1h', '--format', 'json']],
-    ['models.json', ['--models', '--cycle', '5m', '--format', 'json']],
-    ['group.csv', ['--by', 'group', '--per', '10m', '--format', 'csv']],
+  ['volume.json', ['--format', 'json']],
+  ['interval.csv', ['--per', 'interval', '--format', 'csv']],
+  ['hourly.json', ['--per', '1h', '--format', 'json']],
+  ['models.json', ['--models', '--cycle', '5m', '--format', 'json']],
+  ['group.csv', ['--by', 'group', '--per', '10m', '--format', 'csv']],
   // Windows that cut chunks (60 intervals, an hour here): rollups inside, exact merges at the edges.
   ['window-volume.json', ['--window', '2026-01-05T00:30Z/2h', '--format', 'json']],
   ['window-models.json', ['--window', '2026-01-05T00:30Z/2h', '--models', '--cycle', '5m', '--format', 'json']],
@@ -95,18 +113,38 @@ test('a 0.1.0 PostgreSQL store is upgraded on open and reports as 0.1.0 did', { 
   try {
     await client.query(SCHEMA_4);
     for (const m of old.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]) {
-      await client.query('INSERT INTO churnlink_meta VALUES ($1, $2)', [m.key, m.key === 'schema_version' ? '4' : m.value]);
+      await client.query('INSERT INTO churnlink_meta VALUES ($1, $2)', [
+        m.key,
+        m.key === 'schema_version' ? '4' : m.value,
+      ]);
     }
     for (const r of old.prepare('SELECT * FROM runs').all() as Record<string, unknown>[]) {
-      await client.query('INSERT INTO churnlink_runs (id, status, host, started_at, finished_at, records, skipped) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [r.id, r.status, r.host, r.started_at, r.finished_at, r.records, r.skipped]);
+      await client.query(
+        'INSERT INTO churnlink_runs (id, status, host, started_at, finished_at, records, skipped) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+        [r.id, r.status, r.host, r.started_at, r.finished_at, r.records, r.skipped],
+      );
     }
     for (const v of old.prepare('SELECT * FROM volumes').all() as Record<string, unknown>[]) {
-      await client.query('INSERT INTO churnlink_volumes (id, name, capacity_bytes) VALUES ($1, $2, $3)', [v.id, v.name, v.capacity_bytes]);
+      await client.query('INSERT INTO churnlink_volumes (id, name, capacity_bytes) VALUES ($1, $2, $3)', [
+        v.id,
+        v.name,
+        v.capacity_bytes,
+      ]);
     }
     for (const i of old.prepare('SELECT * FROM intervals').all() as Record<string, unknown>[]) {
-      await client.query('INSERT INTO churnlink_intervals VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)',
-        [i.run_id, i.volume_id, i.start_s, i.writes, i.write_bytes, i.reads, i.read_bytes, i.changed_tracks, i.bitmap, i.write_profile, i.partial === 1]);
+      await client.query('INSERT INTO churnlink_intervals VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)', [
+        i.run_id,
+        i.volume_id,
+        i.start_s,
+        i.writes,
+        i.write_bytes,
+        i.reads,
+        i.read_bytes,
+        i.changed_tracks,
+        i.bitmap,
+        i.write_profile,
+        i.partial === 1,
+      ]);
     }
   } finally {
     old.close();

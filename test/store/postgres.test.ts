@@ -14,30 +14,52 @@ import { runCli } from '../helpers.js';
 // No server: every test still shows, as skipped with the reason.
 const missing = await postgresUnavailable();
 after(cleanUp);
-storeConformance('postgres', async () => {
-  const url = await freshDatabase('conformance');
-  return { store: await PostgresStore.open(url), reopen: () => PostgresStore.open(url) };
-}, missing);
+storeConformance(
+  'postgres',
+  async () => {
+    const url = await freshDatabase('conformance');
+    return { store: await PostgresStore.open(url), reopen: () => PostgresStore.open(url) };
+  },
+  missing,
+);
 
 test('postgres: an unreachable server is a usage error naming the redacted URL', { skip: missing }, async () => {
-  await assert.rejects(PostgresStore.open('postgres://someone:secret@127.0.0.1:1/x', { retryForS: 0 }), (e: unknown) => e instanceof UsageError && /cannot use PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/x/.test(e.message));
+  await assert.rejects(
+    PostgresStore.open('postgres://someone:secret@127.0.0.1:1/x', { retryForS: 0 }),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      /cannot use PostgreSQL at postgres:\/\/someone:\*\*\*@127\.0\.0\.1:1\/x/.test(e.message),
+  );
 });
 
-rollupConformance('postgres', async () => ({ store: await PostgresStore.open(await freshDatabase('rollups')) }),
-  missing);
+rollupConformance(
+  'postgres',
+  async () => ({ store: await PostgresStore.open(await freshDatabase('rollups')) }),
+  missing,
+);
 
-const readOnlyTitle = 'postgres: a role with only SELECT reads reports (no DDL, no write on open); '
-  + 'an older schema asks for migrate';
+const readOnlyTitle =
+  'postgres: a role with only SELECT reads reports (no DDL, no write on open); ' + 'an older schema asks for migrate';
 test(readOnlyTitle, { skip: missing }, async () => {
   const url = await freshDatabase('readonly');
   const store = await PostgresStore.open(url);
   await store.useSettings({ intervalS: 60, trackBytes: 65536 });
   const run = await store.beginRun('h', []);
   const tracks = [3, 4, 70_000];
-  await store.writeIntervals(run, [0, 60, 3600].map((startS) => ({
-    volume: 'v', startS, writes: 3, writeBytes: 12_288, reads: 0, readBytes: 0, changedTracks: 3,
-    bitmap: serializeRoaring(Uint32Array.from(tracks)), writeProfile: encodeProfile(Float64Array.of(12_288)),
-  })));
+  await store.writeIntervals(
+    run,
+    [0, 60, 3600].map((startS) => ({
+      volume: 'v',
+      startS,
+      writes: 3,
+      writeBytes: 12_288,
+      reads: 0,
+      readBytes: 0,
+      changedTracks: 3,
+      bitmap: serializeRoaring(Uint32Array.from(tracks)),
+      writeProfile: encodeProfile(Float64Array.of(12_288)),
+    })),
+  );
   await store.finishRun(run, { records: 9, skipped: 0 }, [], []);
   await store.close();
   const admin = new pg.Client({ connectionString: url });

@@ -51,8 +51,14 @@ test('reports over 172,800 cells answer from rollups in bounded memory, exactly'
           hour = new Set();
         }
         rows.push({
-          volume, startS: START_S + k * INTERVAL_S, writes: tracks.length, writeBytes: tracks.length * 4096, reads: 0,
-          readBytes: 0, changedTracks: tracks.length, bitmap: serializeRoaring(Uint32Array.from(tracks)),
+          volume,
+          startS: START_S + k * INTERVAL_S,
+          writes: tracks.length,
+          writeBytes: tracks.length * 4096,
+          reads: 0,
+          readBytes: 0,
+          changedTracks: tracks.length,
+          bitmap: serializeRoaring(Uint32Array.from(tracks)),
           writeProfile: encodeProfile(Float64Array.of(tracks.length * 4096)),
         });
         if (rows.length === 1200) {
@@ -72,7 +78,10 @@ test('reports over 172,800 cells answer from rollups in bounded memory, exactly'
   const whole = await runChild(['report', '--store', path, '--format', 'json'], limits);
   assert.equal(whole.code, 0, whole.stderr);
   const rows = JSON.parse(whole.stdout) as { volume: string; changedTracks: number; writes: number }[];
-  assert.deepEqual(rows.map((r) => [r.volume, r.changedTracks]), [...distinct].map(([v, s]) => [v, s.size]));
+  assert.deepEqual(
+    rows.map((r) => [r.volume, r.changedTracks]),
+    [...distinct].map(([v, s]) => [v, s.size]),
+  );
   assert.ok(whole.maxRssKiB! < 160 * MiB, `report peak RSS ${whole.maxRssKiB} KiB`);
 
   const byHour = await runChild(['report', '--store', path, '--by', 'group', '--per', '1h', '--format', 'csv'], limits);
@@ -80,7 +89,9 @@ test('reports over 172,800 cells answer from rollups in bounded memory, exactly'
   const lines = byHour.stdout.trim().split('\n');
   const head = lines[0]!.split(',');
   const at = (name: string): number => head.indexOf(name);
-  const got = lines.slice(1).map((l) => l.split(','))
+  const got = lines
+    .slice(1)
+    .map((l) => l.split(','))
     .map((c) => [`${c[at('group')]}/${c[at('start_s')]}`, Number(c[at('changed_tracks')])]);
   assert.deepEqual(got, [...hourly]);
   assert.ok(byHour.maxRssKiB! < 160 * MiB, `report --per 1h peak RSS ${byHour.maxRssKiB} KiB`);

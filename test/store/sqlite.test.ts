@@ -19,7 +19,10 @@ storeConformance('sqlite', async () => {
 test('sqlite: a file that is not a store is refused with a usage error', () => {
   const path = join(dir, 'not-a-db.db');
   writeFileSync(path, 'hello, this is text and not SQLite at all'.repeat(50));
-  assert.throws(() => new SqliteStore(path), (e: unknown) => e instanceof UsageError && /is not a churnlink SQLite store|cannot open/.test(e.message));
+  assert.throws(
+    () => new SqliteStore(path),
+    (e: unknown) => e instanceof UsageError && /is not a churnlink SQLite store|cannot open/.test(e.message),
+  );
 });
 
 rollupConformance('sqlite', async () => ({ store: new SqliteStore(join(dir, `rollups-${n++}.db`)) }));

@@ -37,20 +37,30 @@ export function runChild(args: string[], options: ChildOptions = {}): Promise<Ch
   const preload = pathToFileURL(join(ROOT, 'dist', 'test', 'support', 'rss-preload.js')).href;
   const nodeArgs = ['--import', preload];
   if (options.maxOldSpaceMiB !== undefined) nodeArgs.push(`--max-old-space-size=${options.maxOldSpaceMiB}`);
-  const child = trackChild(spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'churnlink.js'), ...args], {
-    stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
-    env: options.env ?? process.env,
-    cwd: options.cwd ?? ROOT,
-  }));
+  const child = trackChild(
+    spawn(process.execPath, [...nodeArgs, join(ROOT, 'bin', 'churnlink.js'), ...args], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      env: options.env ?? process.env,
+      cwd: options.cwd ?? ROOT,
+    }),
+  );
   let stdout = '';
   let stderr = '';
   let extra = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => { if (stdout.length < KEEP) stdout += s; });
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => { if (stderr.length < KEEP) stderr += s; });
-  (child.stdio[3] as Readable).setEncoding('utf8').on('data', (s: string) => { extra += s; });
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => {
+    if (stdout.length < KEEP) stdout += s;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    if (stderr.length < KEEP) stderr += s;
+  });
+  (child.stdio[3] as Readable).setEncoding('utf8').on('data', (s: string) => {
+    extra += s;
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
   const input = options.stdin;
-  child.stdin!.on('error', () => { /* the child may exit before reading everything (EPIPE) */ });
+  child.stdin!.on('error', () => {
+    /* the child may exit before reading everything (EPIPE) */
+  });
   if (input === undefined) child.stdin!.end();
   else if (typeof input === 'string' || input instanceof Uint8Array) child.stdin!.end(input);
   else {
@@ -59,7 +69,10 @@ export function runChild(args: string[], options: ChildOptions = {}): Promise<Ch
     child.on('exit', () => input.destroy());
   }
   return new Promise((resolve, reject) => {
-    child.on('error', (err) => { clearTimeout(timer); reject(err); });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const m = /maxrss_kib=(\d+)/.exec(extra);

@@ -80,7 +80,10 @@ export function exitOf(child: ChildProcess, what: string, timeoutMs: number): Pr
 
 /** Wait until `check` holds, polling every `everyMs`; reject naming `what` after `timeoutMs`. */
 export async function waitUntil(
-  check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, everyMs = 20,
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs: number,
+  everyMs = 20,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {

@@ -43,7 +43,9 @@ async function nodeTest(file: string, timeoutMs: number, extraEnv: NodeJS.Proces
 function failingFile(name: string, withCleanUp: boolean): { file: string; pidFile: string } {
   const pidFile = join(dir, `${name}.pid`);
   const file = join(dir, `${name}.test.mjs`);
-  writeFileSync(file, `
+  writeFileSync(
+    file,
+    `
 import { after, test } from 'node:test';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -54,7 +56,8 @@ test('starts a server-like child, then fails', () => {
   writeFileSync(${JSON.stringify(pidFile)}, String(child.pid));
   throw new Error('the test failed before it stopped its child');
 });
-`);
+`,
+  );
   return { file, pidFile };
 }
 

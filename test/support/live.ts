@@ -13,8 +13,10 @@ export function liveMissing(what: string): string | false {
   let reason: string | false = false;
   if (process.getuid?.() !== 0) reason = 'not root';
   else if (spawnSync('losetup', ['--version']).status !== 0) reason = 'losetup is absent';
-  else if (!existsSync(join(TRACEFS, 'instances'))
-    && spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS], { timeout: 30_000 }).status !== 0) {
+  else if (
+    !existsSync(join(TRACEFS, 'instances')) &&
+    spawnSync('mount', ['-t', 'tracefs', 'nodev', TRACEFS], { timeout: 30_000 }).status !== 0
+  ) {
     reason = 'tracefs is absent and cannot be mounted';
   } else if (!existsSync(join(TRACEFS, 'events', 'block', 'block_bio_queue'))) {
     reason = 'the block_bio_queue tracepoint is absent';
@@ -44,5 +46,5 @@ export async function untilIntervalOffset(intervalMs: number, offsetMs: number):
   const now = Date.now();
   const next = Math.ceil((now - offsetMs) / intervalMs) * intervalMs + offsetMs;
   await new Promise<void>((resolve) => setTimeout(resolve, next - now));
-  return Math.floor(next / intervalMs) * intervalMs / 1000;
+  return (Math.floor(next / intervalMs) * intervalMs) / 1000;
 }

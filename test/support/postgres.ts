@@ -20,7 +20,9 @@ function binDir(): string | null {
   if (chosen !== undefined) return existsSync(join(chosen, 'postgres')) ? chosen : null;
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return null;
-  const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'postgres'))).sort((a, b) => Number(b) - Number(a));
+  const versions = readdirSync(root)
+    .filter((v) => existsSync(join(root, v, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
   return versions.length === 0 ? null : join(root, versions[0]!, 'bin');
 }
 
@@ -38,7 +40,9 @@ async function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -69,17 +73,31 @@ export async function startPostgres(setup: { password?: string } = {}): Promise<
     chownSync(dir, uid, gid);
   }
   const run = (cmd: string, args: string[]): void => {
-    const full = asRoot ? ['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const : [join(bin, cmd), args] as const;
+    const full = asRoot
+      ? (['runuser', ['-u', 'postgres', '--', join(bin, cmd), ...args]] as const)
+      : ([join(bin, cmd), args] as const);
     const r = spawnSync(full[0], [...full[1]], { encoding: 'utf8', timeout: 120_000, killSignal: 'SIGKILL' });
     if (r.status !== 0) throw new Error(`${cmd} failed: ${r.stderr || r.stdout}`);
   };
-  if (setup.password === undefined) run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  if (setup.password === undefined)
+    run('initdb', ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   else {
     // TCP connections must give the password (SCRAM); the Unix socket, used to create databases, stays trusted.
     const pwfile = join(dir, 'pwfile');
     writeFileSync(pwfile, `${setup.password}\n`);
     if (asRoot) chownSync(pwfile, Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim()), 0);
-    run('initdb', ['-D', data, '--auth-local=trust', '--auth-host=scram-sha-256', `--pwfile=${pwfile}`, '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+    run('initdb', [
+      '-D',
+      data,
+      '--auth-local=trust',
+      '--auth-host=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '-U',
+      'postgres',
+      '--no-sync',
+      '-E',
+      'UTF8',
+    ]);
   }
   const port = await freePort();
   const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=50`;
