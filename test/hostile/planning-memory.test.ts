@@ -81,8 +81,9 @@ test('simulate streamed: the same figures as with the cells held, in a bounded p
   // 3,000 minutes in 5-minute cycles, each with changes: 600 cycles, none folded.
   assert.equal((JSON.parse(out) as { cycles: unknown[] }).cycles.length, INTERVALS / 5);
   assert.ok(rss(streamed) < STREAMED_PEAK_RSS_KIB, `streamed simulate peak RSS ${streamed.maxRssKiB} KiB`);
-  // The measure can see the cells: holding them costs at least 80 MiB more.
-  assert.ok(rss(held) > rss(streamed) + 80 * 1024, `held ${held.maxRssKiB} KiB, streamed ${streamed.maxRssKiB} KiB`);
+  // The measure can see the cells: holding their 90 MiB costs clearly more. Measured margins: 79–137 MiB,
+  // depending on when V8 collects, so the check asks for 40 MiB (an 80 MiB bound failed once in CI).
+  assert.ok(rss(held) > rss(streamed) + 40 * 1024, `held ${held.maxRssKiB} KiB, streamed ${streamed.maxRssKiB} KiB`);
 });
 
 test('cycles streamed: the same table, in a bounded peak RSS', async () => {
