@@ -1,4 +1,5 @@
 import { RoaringUnion } from './roaring-union.js';
+import { unionSmall } from './small-union.js';
 
 /**
  * Exact union of serialized roaring bitmaps, serialized again, OR-ed container by container
@@ -8,4 +9,12 @@ export function unionRoaring(blobs: Uint8Array[]): { bitmap: Uint8Array; cardina
   const union = new RoaringUnion();
   for (const blob of blobs) union.add(blob);
   return { bitmap: union.serialize(), cardinality: union.cardinality() };
+}
+
+/**
+ * The union of serialized roaring bitmaps by the cheaper exact path: listing their values when
+ * they hold few (`unionSmall`, the same bytes), else container by container (`unionRoaring`).
+ */
+export function unionBitmaps(blobs: Uint8Array[]): { bitmap: Uint8Array; cardinality: number } {
+  return unionSmall(blobs) ?? unionRoaring(blobs);
 }

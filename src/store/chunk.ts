@@ -1,5 +1,4 @@
-import { unionSmall } from '../bitmap/small-union.js';
-import { unionRoaring } from '../bitmap/union.js';
+import { unionBitmaps } from '../bitmap/union.js';
 import { mergeCounters } from './merge.js';
 import type { ChunkRollup, IntervalRow } from './store.js';
 
@@ -77,7 +76,7 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
     rec.changedTracks = sorted[0]!.changedTracks;
   } else {
     const bitmaps = sorted.map((r) => r.bitmap);
-    const { bitmap, cardinality } = unionSmall(bitmaps) ?? unionRoaring(bitmaps);
+    const { bitmap, cardinality } = unionBitmaps(bitmaps);
     rec.orBitmap = bitmap;
     rec.changedTracks = cardinality;
   }

@@ -1,5 +1,4 @@
-import { unionSmall } from '../bitmap/small-union.js';
-import { unionRoaring } from '../bitmap/union.js';
+import { unionBitmaps } from '../bitmap/union.js';
 import { mergeProfiles } from './write-profile.js';
 import type { IntervalCounts } from './store.js';
 
@@ -8,7 +7,7 @@ import type { IntervalCounts } from './store.js';
  * memory, container by container), counters and write profiles summed.
  */
 export function mergeCounters<T extends IntervalCounts>(a: T, b: T): T {
-  const { bitmap, cardinality } = unionSmall([a.bitmap, b.bitmap]) ?? unionRoaring([a.bitmap, b.bitmap]);
+  const { bitmap, cardinality } = unionBitmaps([a.bitmap, b.bitmap]);
   return {
     ...a,
     writeProfile: mergeProfiles(a.writeProfile, b.writeProfile),

@@ -1,5 +1,4 @@
-import { unionSmall } from '../bitmap/small-union.js';
-import { unionRoaring } from '../bitmap/union.js';
+import { unionBitmaps } from '../bitmap/union.js';
 import { mergeCounters } from './merge.js';
 import type { ChunkRollup, IntervalRow } from './store.js';
 
@@ -87,15 +86,11 @@ export function rollupOfCells(levelS: number, periodS: number, cells: readonly I
   const { bitmap, cardinality } =
     cells.length === 1
       ? { bitmap: cells[0]!.bitmap, cardinality: cells[0]!.changedTracks }
-      : unionOf(cells.map((c) => c.bitmap));
+      : unionBitmaps(cells.map((c) => c.bitmap));
   r.orBitmap = bitmap;
   r.changedTracks = cardinality;
   return r;
 }
-
-/** The OR of serialized bitmaps: by listing their values when they hold few (the same bytes), else container by container. */
-const unionOf = (blobs: Uint8Array[]): { bitmap: Uint8Array; cardinality: number } =>
-  unionSmall(blobs) ?? unionRoaring(blobs);
 
 /** The rollup of a coarser period from the rollups of the finer periods it holds (ascending). */
 export function rollupOfRollups(levelS: number, periodS: number, parts: readonly RollupRecord[]): RollupRecord | null {
@@ -132,7 +127,7 @@ export function rollupOfRollups(levelS: number, periodS: number, parts: readonly
   const { bitmap, cardinality } =
     parts.length === 1
       ? { bitmap: parts[0]!.orBitmap, cardinality: parts[0]!.changedTracks }
-      : unionOf(parts.map((p) => p.orBitmap));
+      : unionBitmaps(parts.map((p) => p.orBitmap));
   r.orBitmap = bitmap;
   r.changedTracks = cardinality;
   return r;
