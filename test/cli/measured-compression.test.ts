@@ -38,33 +38,9 @@ test('--compression measured: flags', () => {
 });
 
 test('--compression measured: the effective ratio and per-volume summaries from a real store', async () => {
-  const store = new SqliteStore(join(tempDir(), 'measured.db'));
+  // The store of storeWithSamples (below): h/a@0 4:1, h/b@0 2:1, h/a@60 without a sample.
+  const store = new SqliteStore(await storeWithSamples());
   try {
-    await store.useSettings({ intervalS: 60, trackBytes: 65_536 });
-    const run = await store.beginRun('h', [], true);
-    await store.writeIntervals(run, [row('h/a', 0, [1, 2, 3, 4]), row('h/a', 60, [5, 6]), row('h/b', 0, [7])]);
-    await store.writeCompressionSamples([
-      {
-        runId: run,
-        volume: 'h/a',
-        startS: 0,
-        tracksSampled: 4,
-        rawBytes: 4 * 65_536,
-        compressedBytes: 65_536,
-        zeroTracks: 2,
-        dupTracks: 1,
-      },
-      {
-        runId: run,
-        volume: 'h/b',
-        startS: 0,
-        tracksSampled: 1,
-        rawBytes: 65_536,
-        compressedBytes: 32_768,
-        zeroTracks: 0,
-        dupTracks: 0,
-      },
-    ]);
     const source = await cellSourceFor(store, EMPTY_SCOPE, null);
     const settings = { intervalS: 60, trackBytes: 65_536 };
     const m = await measuredLink(store, source, settings, null, { overhead: 0.1, compression: 1, efficiency: 0.9 });
