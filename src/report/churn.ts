@@ -8,6 +8,7 @@ import type { TimeRange } from '../units/time.js';
 import { firstTrackOf, lastTrackOf } from '../units/track.js';
 import { cellsOfPage, spanWindow, type CellSource, type PlacedCell } from './cells.js';
 import { summarizeSparse, type SeriesSummary } from './percentile.js';
+import { SparseSeries } from './sparse-series.js';
 import { tileWindow } from './tiling.js';
 import { TrackUnion } from './track-union.js';
 import { BucketPlan, type Bucket, type Per } from './window.js';
@@ -87,10 +88,15 @@ interface Sums {
 /** One entity's figures in one bucket, with the per-interval series kept sparse. */
 interface Figures extends Sums {
   /** Non-zero per-interval values by interval start (group/data-set sums across volumes). */
-  series: Map<number, number>;
+  series: SparseSeries;
+  /** A volume's summary of its series, taken when its bucket closes (the series is then dropped). */
+  summary?: SeriesSummary;
 }
 
 type Masks = Map<string, Bitset>;
+
+/** Most bytes of bitmaps held to be ORed together (container-major) before they are ORed in. */
+const PENDING_BYTES = 4 << 20;
 
 /**
  * Plan a churn report: which volumes have cells in the window, the buckets and the row entities.
@@ -164,7 +170,7 @@ async function* intervalRows(source: CellSource, plan: ChurnPlan): AsyncGenerato
         }
         const f = emptyFigures();
         f.changedTracks = changed;
-        if (changed > 0) f.series.set(current[0]!.startS, changed);
+        f.series.add(current[0]!.startS, changed);
         figures.set(name, f);
       });
     }
@@ -207,18 +213,32 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
     let parts = 0;
     let firstBits: Uint8Array | null = null;
     let firstTracks = 0;
+    // Parts wait to be ORed together, container-major (TrackUnion.addAll), up to PENDING_BYTES.
+    let pending: Uint8Array[] = [];
+    let pendingBytes = 0;
+    const flushPending = (): void => {
+      if (pending.length > 0) union.addAll(pending);
+      pending = [];
+      pendingBytes = 0;
+    };
+    const hold = (bitmap: Uint8Array): void => {
+      pending.push(bitmap);
+      pendingBytes += bitmap.byteLength;
+      if (pendingBytes >= PENDING_BYTES) flushPending();
+    };
     const addBits = (bitmap: Uint8Array, tracks: number): void => {
       if (++parts === 1) {
         firstBits = bitmap;
         firstTracks = tracks;
         return;
       }
-      if (parts === 2) union.add(firstBits!);
-      union.add(bitmap);
+      if (parts === 2) hold(firstBits!);
+      hold(bitmap);
     };
-    let perMask: Map<number, number>[] = masks.map(() => new Map());
+    let perMask: SparseSeries[] = masks.map(() => new SparseSeries());
     const close = (): void => {
       if (index < 0) return;
+      flushPending();
       let bucket = results.get(index);
       if (bucket === undefined) results.set(index, (bucket = new Map()));
       if (request.by === 'dataset') {
@@ -228,10 +248,21 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
           const f = bucket!.get(name) ?? emptyFigures();
           bucket!.set(name, f);
           f.changedTracks += parts === 0 ? 0 : union.countAnd(mask);
-          for (const [s, n] of perMask[k]!) f.series.set(s, (f.series.get(s) ?? 0) + n);
+          f.series.addSeries(perMask[k]!);
         });
       } else {
         sums.changedTracks = parts === 1 ? firstTracks : union.count();
+        if (request.by === 'volume') {
+          // The volume is the row's only contributor: summarize now, keep no series until output.
+          const b = buckets.bucket(index);
+          sums.summary = summarizeSparse(
+            sums.series.values(),
+            (b.endS - b.startS) / ctx.intervalS,
+            undefined,
+            request.percentile,
+          );
+          sums.series = new SparseSeries();
+        }
         for (const e of entities) {
           const f = bucket.get(e);
           if (f === undefined) bucket.set(e, entities.length === 1 ? sums : copyFigures(sums));
@@ -242,7 +273,7 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
       sums = emptyFigures();
       parts = 0;
       firstBits = null;
-      perMask = masks.map(() => new Map());
+      perMask = masks.map(() => new SparseSeries());
     };
     const addCell = (cell: PlacedCell): void => {
       const b = buckets.indexOf(cell.startS);
@@ -263,7 +294,7 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
         const mask = m.get(span.volume);
         if (mask === undefined) return;
         const n = countInMask(cell.bitmap, mask);
-        if (n > 0) perMask[k]!.set(cell.startS, (perMask[k]!.get(cell.startS) ?? 0) + n);
+        perMask[k]!.add(cell.startS, n);
       });
     };
     // A whole chunk of one run inside one bucket is answered by its rollup: counters summed and
@@ -346,11 +377,11 @@ async function* bucketRows(source: CellSource, plan: ChurnPlan): AsyncGenerator<
 }
 
 function emptyFigures(): Figures {
-  return { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, series: new Map() };
+  return { writes: 0, writeBytes: 0, reads: 0, readBytes: 0, changedTracks: 0, series: new SparseSeries() };
 }
 
 function copyFigures(f: Figures): Figures {
-  return { ...f, series: new Map(f.series) };
+  return { ...f, series: f.series.copy() };
 }
 
 function mergeFigures(into: Figures, f: Figures): void {
@@ -359,11 +390,11 @@ function mergeFigures(into: Figures, f: Figures): void {
   into.reads += f.reads;
   into.readBytes += f.readBytes;
   into.changedTracks += f.changedTracks;
-  for (const [s, n] of f.series) into.series.set(s, (into.series.get(s) ?? 0) + n);
+  into.series.addSeries(f.series);
 }
 
-function addToSeries(series: Map<number, number>, startS: number, tracks: number): void {
-  if (tracks > 0) series.set(startS, (series.get(startS) ?? 0) + tracks);
+function addToSeries(series: SparseSeries, startS: number, tracks: number): void {
+  if (tracks > 0) series.add(startS, tracks);
 }
 
 function addFigures(
@@ -380,7 +411,7 @@ function addFigures(
   f.reads += cell.reads;
   f.readBytes += cell.readBytes;
   f.changedTracks += changedTracks;
-  if (changedTracks > 0) f.series.set(startS, (f.series.get(startS) ?? 0) + changedTracks);
+  if (changedTracks > 0) f.series.add(startS, changedTracks);
 }
 
 /** The rows of one bucket, every entity in order, zeros for entities without figures. */
@@ -425,7 +456,7 @@ function rowOf(plan: ChurnPlan, bucket: Bucket, name: string, f: Figures, interv
     capacityBytes,
     percentChanged: capacityTracks ? (100 * f.changedTracks) / capacityTracks : null,
     foldRatio: counters && changedBytes > 0 ? f.writeBytes / changedBytes : null,
-    perInterval: summarizeSparse([...f.series.values()], intervals, undefined, request.percentile),
+    perInterval: f.summary ?? summarizeSparse(f.series.values(), intervals, undefined, request.percentile),
   };
 }
 

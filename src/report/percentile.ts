@@ -1,3 +1,5 @@
+import { selectRanks } from './select.js';
+
 /** Summary of a per-interval series: peak and nearest-rank percentiles. */
 export interface SeriesSummary {
   intervals: number;
@@ -46,7 +48,11 @@ export function summarizeSparse(
   weights?: ArrayLike<number>,
   extraP?: number,
 ): SeriesSummary {
-  const order = Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
+  // Unweighted: the ranks asked for are selected in a copy of the values (no sort of them all).
+  const selected = weights === undefined ? new Float64Array(values.length) : null;
+  if (selected !== null) for (let i = 0; i < values.length; i++) selected[i] = values[i]!;
+  const order =
+    selected !== null ? [] : Array.from({ length: values.length }, (_, i) => i).sort((a, b) => values[a]! - values[b]!);
   let stored = 0;
   let sum = 0;
   for (let i = 0; i < values.length; i++) {
@@ -55,10 +61,17 @@ export function summarizeSparse(
     sum += values[i]! * w;
   }
   const zeros = total - stored;
+  /** Nearest rank among the stored values (1-based); 0 or less: the value is one of the zeros. */
+  const rankOf = (p: number): number => Math.min(Math.max(1, Math.ceil((p / 100) * total)), total) - zeros;
+  if (selected !== null && total > 0) {
+    const ks = [100, 50, 95, 99, extraP ?? 100].map((p) => Math.min(rankOf(p), selected.length) - 1);
+    selectRanks(selected, ks);
+  }
   const at = (p: number): number => {
     if (total === 0) return 0;
-    let rank = Math.min(Math.max(1, Math.ceil((p / 100) * total)), total) - zeros;
+    let rank = rankOf(p);
     if (rank <= 0) return 0;
+    if (selected !== null) return selected[Math.min(rank, selected.length) - 1]!;
     for (const i of order) {
       rank -= weights === undefined ? 1 : weights[i]!;
       if (rank <= 0) return values[i]!;

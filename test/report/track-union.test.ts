@@ -40,3 +40,26 @@ test('TrackUnion: count and masked count equal a Set of the ORed tracks, across 
     ),
   );
 });
+
+test('TrackUnion.addAll (container-major) counts what a Set of the ORed tracks counts: arrays, bitmaps, runs', () => {
+  const values = fc.oneof(
+    fc.array(fc.integer({ min: 0, max: 5_000_000 }), { maxLength: 40 }), // array containers
+    fc
+      .integer({ min: 0, max: 40 })
+      .map((k) => Array.from({ length: 6000 }, (_, i) => k * 65536 + ((i * 7919) % 65536))), // bitmap
+    fc.integer({ min: 0, max: 200_000 }).map((s) => Array.from({ length: 3000 }, (_, i) => s + i)), // runs
+  );
+  fc.assert(
+    fc.property(fc.array(fc.array(values, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 3 }), (ors) => {
+      const union = new TrackUnion();
+      for (const blobs of ors) {
+        union.clear();
+        const expected = new Set<number>();
+        for (const v of blobs) v.forEach((t) => expected.add(t));
+        union.addAll(blobs.map(blobOf));
+        assert.equal(union.count(), expected.size);
+      }
+    }),
+    { numRuns: 200 },
+  );
+});
