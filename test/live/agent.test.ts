@@ -147,6 +147,51 @@ test(
   },
 );
 
+test(
+  'compression sampling: duplicate tracks compressed once, their sizes exact against zlib on every track',
+  { skip: missing },
+  async () => {
+    const dev = loopDevice(dir, 'dups.img');
+    // Tracks 0-7: A B A C A D B zeros (A, B random; C, D text): 3 duplicates, 1 zero track.
+    const text = (word: string): Buffer => Buffer.from(`${word} `.repeat(T).slice(0, T), 'latin1');
+    const [a, b] = [randomBytes(T), randomBytes(T)];
+    const pattern = join(dir, 'dups.bin');
+    writeFileSync(pattern, Buffer.concat([a, b, a, text('churn'), a, text('link'), b, Buffer.alloc(T)]));
+    const store = new SqliteStore(join(dir, 'dups.db'));
+    const device = blockDevice(dev);
+    const collector = new LiveCollector({
+      devices: [device],
+      intervalS: 2,
+      trackBytes: T,
+      store,
+      host: 'test',
+      graceS: 1,
+      pollMs: 50,
+      sampling: { tracksPerVolume: 64, rateBytesPerS: 64 * T, seed: 1 },
+    });
+    let stopped = false;
+    try {
+      await collector.start();
+      const startS = await untilIntervalOffset(2000, 200);
+      dd(dev, 0, 8, pattern);
+      stopped = true;
+      await collector.stop();
+      assert.equal(collector.failure(), null);
+      const expected = expectedSample(
+        dev,
+        Array.from({ length: 8 }, (_, i) => i),
+      );
+      assert.equal(expected.dupTracks, 3);
+      assert.equal(expected.zeroTracks, 1);
+      const volume = `test/${device.name}`;
+      assert.deepEqual(await store.readCompressionSamples({}), [{ runId: 1, volume, startS, ...expected }]);
+    } finally {
+      if (!stopped) await collector.stop().catch(() => undefined);
+      await store.close();
+    }
+  },
+);
+
 /** Instance names of collector `pid`: `churnlink-PID-START` (and `churnlink-PID` of earlier versions). */
 const isOwnInstance = (pid: number, name: string): boolean =>
   name === `churnlink-${pid}` || name.startsWith(`churnlink-${pid}-`);

@@ -1,7 +1,11 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LiveMetrics, parseHostPort, serveMetrics } from '../../src/live/metrics.js';
 import { cleanUp, deferCleanup } from '../support/cleanup.js';
+import { ROOT } from '../helpers.js';
 
 after(cleanUp);
 
@@ -60,4 +64,27 @@ test('metrics: counters sum committed intervals, gauges hold the last one, serve
   ]);
   assert.equal((await fetch(`http://${server.address}/other`)).status, 404);
   assert.equal((await fetch(`http://${server.address}/metrics`, { method: 'POST' })).status, 405);
+});
+
+/**
+ * Voluntary context switches of a child process that holds a LiveMetrics and otherwise idles for
+ * 2 s: each wake-up of its event loop is one. The window is a measurement, not a wait for a signal.
+ */
+function idleWakeups(processMetrics: boolean): number {
+  const metricsModule = pathToFileURL(join(ROOT, 'dist', 'src', 'live', 'metrics.js')).href;
+  const script =
+    `const { LiveMetrics } = await import(${JSON.stringify(metricsModule)});` +
+    `new LiveMetrics(65536, { processMetrics: ${processMetrics} });` +
+    `const before = process.resourceUsage().voluntaryContextSwitches;` +
+    `setTimeout(() => console.log(process.resourceUsage().voluntaryContextSwitches - before), 2000);`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  return Number(r.stdout.trim());
+}
+
+test('metrics: the process metrics do not wake an idle collector every 10 ms (event-loop lag sampled each second)', () => {
+  const without = idleWakeups(false);
+  const withProcessMetrics = idleWakeups(true);
+  // prom-client's default (a 10 ms lag monitor) adds ~200 wake-ups in 2 s; sampled once a second, ~2.
+  assert.ok(withProcessMetrics - without < 40, `${withProcessMetrics} wake-ups against ${without} without`);
 });
