@@ -131,6 +131,20 @@ export function unpackChunk(
 const EMPTY_PROFILE = new Uint8Array(4);
 
 /**
+ * Each interval's start and changed tracks of a packed chunk, ascending, read from the interval
+ * heads alone (no bitmap or profile decoded): the per-cell counts a rollup keeps.
+ */
+export function eachChunkCount(chunkS: number, data: Uint8Array, each: (startS: number, tracks: number) => void): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let p = 0; p < data.byteLength;) {
+    each(chunkS + view.getUint32(p, true), view.getFloat64(p + 37, true));
+    const bitmapLength = view.getUint32(p + HEAD, true);
+    const profileAt = p + HEAD + 4 + bitmapLength + 4;
+    p = profileAt + view.getUint32(profileAt - 4, true);
+  }
+}
+
+/**
  * Merge new rows into a chunk's stored intervals: an interval present in both is merged exactly
  * (tracks ORed, counters summed); the partial flag of the newest closing wins.
  */

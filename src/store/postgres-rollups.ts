@@ -1,14 +1,7 @@
 import type pg from 'pg';
 import type { PgRow } from './postgres.js';
-import { chunkStartS, unpackChunk } from './chunk.js';
-import {
-  mergedCells,
-  periodStartS,
-  rollupLevels,
-  rollupsOfTopPeriod,
-  type DirtyRange,
-  type StoredRollup,
-} from './rollup.js';
+import { chunkStartS } from './chunk.js';
+import { periodStartS, rollupLevels, rollupsOfChunks, type DirtyRange, type StoredRollup } from './rollup.js';
 
 /*
  * The coarse rollups of the PostgreSQL store (store/rollup.ts): table `churnlink_rollups`, the same
@@ -63,20 +56,33 @@ export async function refreshRollupsPg(
       // waiting for its lock first keeps two concurrent recomputations from losing one's cells.
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [range.volumeId, Math.floor(topS / top)]);
       const { rows: chunks } = await c.query(
-        `SELECT c.chunk_s, c.data FROM churnlink_chunks c
+        `SELECT c.chunk_s, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes, c.changed_tracks, c.or_bitmap,
+        c.data FROM churnlink_chunks c
         JOIN churnlink_runs r ON r.id = c.run_id
         WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3`,
         [range.volumeId, chunkStartS(topS, intervalS), topS + top],
-      );
-      const rows = chunks.flatMap((k) =>
-        unpackChunk('', Number(k.chunk_s), new Uint8Array(k.data), topS, topS + top, false),
       );
       await c.query('DELETE FROM churnlink_rollups WHERE volume_id = $1 AND period_s >= $2 AND period_s < $3', [
         range.volumeId,
         topS,
         topS + top,
       ]);
-      const rollups = rollupsOfTopPeriod(levels, mergedCells(rows));
+      const rollups = rollupsOfChunks(
+        levels,
+        intervalS,
+        topS,
+        chunks.map((k) => ({
+          chunkS: Number(k.chunk_s),
+          cells: k.cells,
+          writes: k.writes,
+          writeBytes: k.write_bytes,
+          reads: k.reads,
+          readBytes: k.read_bytes,
+          changedTracks: k.changed_tracks,
+          orBitmap: new Uint8Array(k.or_bitmap),
+          data: new Uint8Array(k.data),
+        })),
+      );
       if (rollups.length === 0) continue;
       const col = <T>(pick: (r: (typeof rollups)[number]) => T): T[] => rollups.map(pick);
       await c.query(

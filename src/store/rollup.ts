@@ -1,4 +1,5 @@
 import { unionBitmaps } from '../bitmap/union.js';
+import { CHUNK_INTERVALS, eachChunkCount, unpackChunk } from './chunk.js';
 import { mergeCounters } from './merge.js';
 import type { ChunkRollup, IntervalRow } from './store.js';
 
@@ -155,17 +156,105 @@ export function mergedCells(rows: IntervalRow[]): IntervalRow[] {
  */
 export function rollupsOfTopPeriod(levelsS: readonly number[], cells: readonly IntervalRow[]): RollupRecord[] {
   if (levelsS.length === 0 || cells.length === 0) return [];
-  const out: RollupRecord[] = [];
   const fine = levelsS[0]!;
-  let below: RollupRecord[] = [];
+  const finest: RollupRecord[] = [];
   for (let i = 0; i < cells.length;) {
     const p = periodStartS(cells[i]!.startS, fine);
     let j = i;
     while (j < cells.length && cells[j]!.startS < p + fine) j++;
-    below.push(rollupOfCells(fine, p, cells.slice(i, j))!);
+    finest.push(rollupOfCells(fine, p, cells.slice(i, j))!);
     i = j;
   }
-  out.push(...below);
+  return withCoarserLevels(levelsS, finest);
+}
+
+/** A visible run's chunk inside a coarsest-level period, as the rollups read it: its rollup and packed intervals. */
+export interface PeriodChunk extends ChunkRollup {
+  chunkS: number;
+  data: Uint8Array;
+}
+
+/**
+ * Every level's rollups of one volume for the coarsest-level period at `topS`, from the visible
+ * chunks there (any order, any run). When a chunk lies inside one finest-level period (60 intervals
+ * of at most 1 min tile an hour) and no other run has a chunk at the same start, the chunk's
+ * stored rollup (the OR and counters of its intervals) is that hour's share as it stands: the hour
+ * is the OR of those rollups and its per-cell counts are read from the interval heads, with no
+ * bitmap decoded. An hour where two runs hold the same chunk (cells to merge), or any chunk
+ * spanning several hours, is computed from its merged cells.
+ */
+export function rollupsOfChunks(
+  levelsS: readonly number[],
+  intervalS: number,
+  topS: number,
+  chunks: readonly PeriodChunk[],
+): RollupRecord[] {
+  if (levelsS.length === 0 || chunks.length === 0) return [];
+  const fine = levelsS[0]!;
+  const top = levelsS[levelsS.length - 1]!;
+  const spanS = CHUNK_INTERVALS * intervalS;
+  if (fine % spanS !== 0) {
+    const rows = chunks.flatMap((c) => unpackChunk('', c.chunkS, c.data, topS, topS + top, false));
+    return rollupsOfTopPeriod(levelsS, mergedCells(rows));
+  }
+  const sorted = [...chunks].sort((a, b) => a.chunkS - b.chunkS);
+  const finest: RollupRecord[] = [];
+  for (let i = 0; i < sorted.length;) {
+    const p = periodStartS(sorted[i]!.chunkS, fine);
+    let j = i;
+    let shared = false;
+    for (; j < sorted.length && sorted[j]!.chunkS < p + fine; j++) {
+      shared ||= j > i && sorted[j]!.chunkS === sorted[j - 1]!.chunkS;
+    }
+    const group = sorted.slice(i, j);
+    finest.push(
+      shared
+        ? rollupOfCells(
+            fine,
+            p,
+            mergedCells(group.flatMap((c) => unpackChunk('', c.chunkS, c.data, p, p + fine, false))),
+          )!
+        : rollupOfRollups(
+            fine,
+            p,
+            group.map((c) => chunkAsRollup(spanS, c)),
+          )!,
+    );
+    i = j;
+  }
+  return withCoarserLevels(levelsS, finest);
+}
+
+/** A chunk's stored rollup as a rollup of its own span, with its per-cell counts. */
+function chunkAsRollup(spanS: number, c: PeriodChunk): RollupRecord {
+  const counts = new Uint8Array(c.cells * COUNT_BYTES);
+  const view = new DataView(counts.buffer);
+  let at = 0;
+  eachChunkCount(c.chunkS, c.data, (startS, tracks) => {
+    view.setUint32(at, startS - c.chunkS, true);
+    view.setFloat64(at + 4, tracks, true);
+    at += COUNT_BYTES;
+  });
+  if (at !== counts.byteLength)
+    throw new Error(`chunk at ${c.chunkS}: ${at / COUNT_BYTES} intervals, ${c.cells} counted`);
+  return {
+    levelS: spanS,
+    periodS: c.chunkS,
+    cells: c.cells,
+    writes: c.writes,
+    writeBytes: c.writeBytes,
+    reads: c.reads,
+    readBytes: c.readBytes,
+    changedTracks: c.changedTracks,
+    orBitmap: c.orBitmap,
+    counts,
+  };
+}
+
+/** The finest level's rollups (ascending) followed by each coarser level's, built from the level below. */
+function withCoarserLevels(levelsS: readonly number[], finest: RollupRecord[]): RollupRecord[] {
+  const out = [...finest];
+  let below = finest;
   for (const levelS of levelsS.slice(1)) {
     const next: RollupRecord[] = [];
     for (let i = 0; i < below.length;) {

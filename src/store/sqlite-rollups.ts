@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { chunkStartS, unpackChunk } from './chunk.js';
+import { chunkStartS } from './chunk.js';
 import {
-  mergedCells,
   periodStartS,
   rollupLevels,
-  rollupsOfTopPeriod,
+  rollupsOfChunks,
   type DirtyRange,
+  type PeriodChunk,
   type StoredRollup,
 } from './rollup.js';
 
@@ -64,7 +64,9 @@ export function refreshRollups(db: Database.Database, intervalS: number, ranges:
   const levels = rollupLevels(intervalS);
   if (levels.length === 0 || ranges.length === 0) return;
   const top = levels[levels.length - 1]!;
-  const read = db.prepare(`SELECT c.chunk_s AS chunkS, c.data FROM chunks c JOIN runs r ON r.id = c.run_id
+  const read = db.prepare(`SELECT c.chunk_s AS chunkS, c.cells, c.writes, c.write_bytes AS writeBytes, c.reads,
+    c.read_bytes AS readBytes, c.changed_tracks AS changedTracks, c.or_bitmap AS orBitmap, c.data
+    FROM chunks c JOIN runs r ON r.id = c.run_id
     WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?`);
   const clear = db.prepare('DELETE FROM rollups WHERE volume_id = ? AND period_s >= ? AND period_s < ?');
   const put = db.prepare(`INSERT INTO rollups (volume_id, level_s, period_s, cells, writes, write_bytes, reads,
@@ -75,15 +77,10 @@ export function refreshRollups(db: Database.Database, intervalS: number, ranges:
       const key = `${range.volumeId}/${topS}`;
       if (done.has(key)) continue;
       done.add(key);
-      const rows = [];
-      for (const c of read.iterate(range.volumeId, chunkStartS(topS, intervalS), topS + top) as IterableIterator<{
-        chunkS: number;
-        data: Buffer;
-      }>) {
-        rows.push(...unpackChunk('', c.chunkS, new Uint8Array(c.data), topS, topS + top, false));
-      }
+      // Buffers are Uint8Arrays already: no copy.
+      const chunks = read.all(range.volumeId, chunkStartS(topS, intervalS), topS + top) as PeriodChunk[];
       clear.run(range.volumeId, topS, topS + top);
-      for (const r of rollupsOfTopPeriod(levels, mergedCells(rows))) {
+      for (const r of rollupsOfChunks(levels, intervalS, topS, chunks)) {
         put.run(
           range.volumeId,
           r.levelS,
