@@ -148,7 +148,13 @@ export function eachChunkCount(chunkS: number, data: Uint8Array, each: (startS: 
  * Merge new rows into a chunk's stored intervals: an interval present in both is merged exactly
  * (tracks ORed, counters summed); the partial flag of the newest closing wins.
  */
-export function mergeIntoChunk(existing: IntervalRow[], rows: readonly IntervalRow[]): IntervalRow[] {
+export function mergeIntoChunk(existing: IntervalRow[], rows: readonly IntervalRow[]): readonly IntervalRow[] {
+  // The common case: a chunk written once, its intervals closed in order (nothing to merge).
+  if (existing.length === 0) {
+    let ascending = true;
+    for (let i = 1; i < rows.length && ascending; i++) ascending = rows[i - 1]!.startS < rows[i]!.startS;
+    if (ascending) return rows;
+  }
   const byStart = new Map(existing.map((r) => [r.startS, r]));
   for (const row of rows) {
     const old = byStart.get(row.startS);

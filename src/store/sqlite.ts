@@ -299,6 +299,9 @@ export class SqliteStore implements Store {
         this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0
       )
         return;
+      // A live run is visible as it commits: its rollups follow each commit. (A file run's follow
+      // its completion: no range per row to keep here.)
+      const live = this.#statusOf(runId) === 'live';
       const dirty: DirtyRange[] = [];
       for (const { volume, chunkS, rows: fresh } of rowsByChunk(rows, intervalS).values()) {
         const volumeId = this.#volumeId(volume);
@@ -309,10 +312,9 @@ export class SqliteStore implements Store {
         const stored = data === undefined ? [] : unpackChunk(volume, chunkS, new Uint8Array(data));
         const merged = mergeIntoChunk(stored, fresh);
         this.#putChunk(volumeId, chunkS, runId, packChunk(chunkS, merged));
-        for (const r of fresh) dirty.push({ volumeId, fromS: r.startS, toS: r.startS + intervalS });
+        if (live) for (const r of fresh) dirty.push({ volumeId, fromS: r.startS, toS: r.startS + intervalS });
       }
-      // A live run is visible as it commits: its rollups follow each commit.
-      if (this.#statusOf(runId) === 'live') refreshRollups(this.#db, intervalS, dirty);
+      if (live) refreshRollups(this.#db, intervalS, dirty);
     });
     try {
       // IMMEDIATE: the transaction reads chunks, then writes them; taking the write lock first makes
