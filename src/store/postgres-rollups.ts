@@ -1,12 +1,30 @@
 import type pg from 'pg';
 import type { PgRow } from './postgres.js';
 import { chunkStartS } from './chunk.js';
-import { periodStartS, rollupLevels, rollupsOfChunks, type DirtyRange, type StoredRollup } from './rollup.js';
+import {
+  chunksNeedData,
+  periodStartS,
+  rollupLevels,
+  rollupsOfChunks,
+  type DirtyRange,
+  type PeriodChunk,
+  type StoredRollup,
+} from './rollup.js';
 
 /*
  * The coarse rollups of the PostgreSQL store (store/rollup.ts): table `churnlink_rollups`, the same
  * design as SQLite's `rollups`. volume_id leads the key, like the chunks' (distribution by volume).
+ * Hours whose chunks tile them are rolled up from the chunks' rollups and counts (column `counts`,
+ * added to older stores by `addChunkCountsPg`) without fetching their packed intervals.
  */
+
+/** Give a store created before chunks kept their counts the `counts` column (null in its chunks). */
+export async function addChunkCountsPg(c: pg.PoolClient): Promise<void> {
+  // Looked up first: ALTER TABLE would take the table's exclusive lock even with IF NOT EXISTS.
+  const { rowCount } = await c.query(`SELECT 1 FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = 'churnlink_chunks' AND column_name = 'counts'`);
+  if (rowCount === 0) await c.query('ALTER TABLE churnlink_chunks ADD COLUMN IF NOT EXISTS counts bytea');
+}
 
 export const POSTGRES_ROLLUPS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS churnlink_rollups (
@@ -55,23 +73,16 @@ export async function refreshRollupsPg(
       // Another writer's chunks of this period become visible to us once its transaction ends:
       // waiting for its lock first keeps two concurrent recomputations from losing one's cells.
       await c.query('SELECT pg_advisory_xact_lock($1, $2)', [range.volumeId, Math.floor(topS / top)]);
-      const { rows: chunks } = await c.query(
-        `SELECT c.chunk_s, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes, c.changed_tracks, c.or_bitmap,
-        c.data FROM churnlink_chunks c
-        JOIN churnlink_runs r ON r.id = c.run_id
-        WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3`,
-        [range.volumeId, chunkStartS(topS, intervalS), topS + top],
-      );
-      await c.query('DELETE FROM churnlink_rollups WHERE volume_id = $1 AND period_s >= $2 AND period_s < $3', [
-        range.volumeId,
-        topS,
-        topS + top,
-      ]);
-      const rollups = rollupsOfChunks(
-        levels,
-        intervalS,
-        topS,
-        chunks.map((k) => ({
+      // The chunks' rollups and counts; their packed intervals only where cells must be merged.
+      const read = async (withData: boolean): Promise<PeriodChunk[]> => {
+        const { rows } = await c.query(
+          `SELECT c.chunk_s, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes, c.changed_tracks, c.or_bitmap,
+          c.counts${withData ? ', c.data' : ''} FROM churnlink_chunks c
+          JOIN churnlink_runs r ON r.id = c.run_id
+          WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3`,
+          [range.volumeId, chunkStartS(topS, intervalS), topS + top],
+        );
+        return rows.map((k) => ({
           chunkS: Number(k.chunk_s),
           cells: k.cells,
           writes: k.writes,
@@ -80,9 +91,18 @@ export async function refreshRollupsPg(
           readBytes: k.read_bytes,
           changedTracks: k.changed_tracks,
           orBitmap: new Uint8Array(k.or_bitmap),
-          data: new Uint8Array(k.data),
-        })),
-      );
+          counts: k.counts === null ? null : new Uint8Array(k.counts),
+          ...(withData ? { data: new Uint8Array(k.data) } : {}),
+        }));
+      };
+      let chunks = await read(false);
+      if (chunksNeedData(levels, intervalS, chunks)) chunks = await read(true);
+      await c.query('DELETE FROM churnlink_rollups WHERE volume_id = $1 AND period_s >= $2 AND period_s < $3', [
+        range.volumeId,
+        topS,
+        topS + top,
+      ]);
+      const rollups = rollupsOfChunks(levels, intervalS, topS, chunks);
       if (rollups.length === 0) continue;
       const col = <T>(pick: (r: (typeof rollups)[number]) => T): T[] => rollups.map(pick);
       await c.query(

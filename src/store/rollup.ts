@@ -1,5 +1,5 @@
 import { unionBitmaps } from '../bitmap/union.js';
-import { CHUNK_INTERVALS, eachChunkCount, unpackChunk } from './chunk.js';
+import { CHUNK_INTERVALS, COUNT_BYTES, countsOfChunk, unpackChunk } from './chunk.js';
 import { mergeCounters } from './merge.js';
 import type { ChunkRollup, IntervalRow } from './store.js';
 
@@ -37,8 +37,6 @@ export interface RollupRecord extends ChunkRollup {
 export interface StoredRollup extends RollupRecord {
   volume: string;
 }
-
-const COUNT_BYTES = 12;
 
 /** The per-cell changed-track counts of a rollup: calls `each(startS, tracks)` in start order. */
 export function eachCount(
@@ -168,20 +166,41 @@ export function rollupsOfTopPeriod(levelsS: readonly number[], cells: readonly I
   return withCoarserLevels(levelsS, finest);
 }
 
-/** A visible run's chunk inside a coarsest-level period, as the rollups read it: its rollup and packed intervals. */
+/**
+ * A visible run's chunk inside a coarsest-level period, as the rollups read it: its rollup, its
+ * per-interval counts (null in chunks stored before chunks kept them) and, when asked for
+ * (`chunksNeedData`), its packed intervals.
+ */
 export interface PeriodChunk extends ChunkRollup {
   chunkS: number;
-  data: Uint8Array;
+  counts: Uint8Array | null;
+  data?: Uint8Array;
+}
+
+/**
+ * Whether `rollupsOfChunks` needs the packed intervals of these chunks (one coarsest-level period
+ * of one volume): when a chunk spans several finest-level periods, two runs hold the same chunk
+ * (cells to merge), or a chunk has no stored counts. Otherwise the chunks' rollups and counts suffice.
+ */
+export function chunksNeedData(levelsS: readonly number[], intervalS: number, chunks: readonly PeriodChunk[]): boolean {
+  if (levelsS.length === 0) return false;
+  if (levelsS[0]! % (CHUNK_INTERVALS * intervalS) !== 0) return true;
+  const starts = new Set<number>();
+  for (const c of chunks) {
+    if (c.counts === null || starts.has(c.chunkS)) return true;
+    starts.add(c.chunkS);
+  }
+  return false;
 }
 
 /**
  * Every level's rollups of one volume for the coarsest-level period at `topS`, from the visible
  * chunks there (any order, any run). When a chunk lies inside one finest-level period (60 intervals
  * of at most 1 min tile an hour) and no other run has a chunk at the same start, the chunk's
- * stored rollup (the OR and counters of its intervals) is that hour's share as it stands: the hour
- * is the OR of those rollups and its per-cell counts are read from the interval heads, with no
- * bitmap decoded. An hour where two runs hold the same chunk (cells to merge), or any chunk
- * spanning several hours, is computed from its merged cells.
+ * stored rollup (the OR and counters of its intervals) and counts are that hour's share as they
+ * stand: the hour is the OR of those rollups, with no bitmap decoded. An hour where two runs hold
+ * the same chunk (cells to merge), or any chunk spanning several hours, is computed from its
+ * merged cells (the chunks' `data` must then be present: `chunksNeedData`).
  */
 export function rollupsOfChunks(
   levelsS: readonly number[],
@@ -194,7 +213,7 @@ export function rollupsOfChunks(
   const top = levelsS[levelsS.length - 1]!;
   const spanS = CHUNK_INTERVALS * intervalS;
   if (fine % spanS !== 0) {
-    const rows = chunks.flatMap((c) => unpackChunk('', c.chunkS, c.data, topS, topS + top, false));
+    const rows = chunks.flatMap((c) => unpackChunk('', c.chunkS, dataOf(c), topS, topS + top, false));
     return rollupsOfTopPeriod(levelsS, mergedCells(rows));
   }
   const sorted = [...chunks].sort((a, b) => a.chunkS - b.chunkS);
@@ -212,7 +231,7 @@ export function rollupsOfChunks(
         ? rollupOfCells(
             fine,
             p,
-            mergedCells(group.flatMap((c) => unpackChunk('', c.chunkS, c.data, p, p + fine, false))),
+            mergedCells(group.flatMap((c) => unpackChunk('', c.chunkS, dataOf(c), p, p + fine, false))),
           )!
         : rollupOfRollups(
             fine,
@@ -225,18 +244,17 @@ export function rollupsOfChunks(
   return withCoarserLevels(levelsS, finest);
 }
 
+function dataOf(c: PeriodChunk): Uint8Array {
+  if (c.data === undefined) throw new Error(`chunk at ${c.chunkS}: its intervals were not read (chunksNeedData)`);
+  return c.data;
+}
+
 /** A chunk's stored rollup as a rollup of its own span, with its per-cell counts. */
 function chunkAsRollup(spanS: number, c: PeriodChunk): RollupRecord {
-  const counts = new Uint8Array(c.cells * COUNT_BYTES);
-  const view = new DataView(counts.buffer);
-  let at = 0;
-  eachChunkCount(c.chunkS, c.data, (startS, tracks) => {
-    view.setUint32(at, startS - c.chunkS, true);
-    view.setFloat64(at + 4, tracks, true);
-    at += COUNT_BYTES;
-  });
-  if (at !== counts.byteLength)
-    throw new Error(`chunk at ${c.chunkS}: ${at / COUNT_BYTES} intervals, ${c.cells} counted`);
+  const counts = c.counts ?? countsOfChunk(dataOf(c));
+  if (counts.byteLength !== c.cells * COUNT_BYTES) {
+    throw new Error(`chunk at ${c.chunkS}: ${counts.byteLength / COUNT_BYTES} intervals counted, ${c.cells} held`);
+  }
   return {
     levelS: spanS,
     periodS: c.chunkS,
