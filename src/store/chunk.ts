@@ -17,12 +17,17 @@ export function chunkStartS(startS: number, intervalS: number): number {
   return Math.floor(startS / span) * span;
 }
 
-/** A chunk as stored: its rollup and its intervals packed. */
+/** A chunk as stored: its rollup, its per-interval counts and its intervals packed. */
 export interface ChunkRecord extends ChunkRollup {
   firstS: number;
   lastS: number;
+  /** Per interval, ascending: u32 offset (s) from the chunk start and f64 changed tracks (`COUNT_BYTES` each). */
+  counts: Uint8Array;
   data: Uint8Array;
 }
+
+/** Bytes per interval of a chunk's or a rollup's counts: u32 offset (s) from its start, f64 changed tracks. */
+export const COUNT_BYTES = 12;
 
 // Per interval: u32 offset from the chunk start, u8 partial, 4 x f64 counters, f64 changed
 // tracks (a full 32-bit track space holds 2^32, one more than a u32 can), u32 bitmap length,
@@ -38,6 +43,8 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
   for (const r of sorted) bytes += HEAD + 4 + r.bitmap.byteLength + 4 + r.writeProfile.byteLength;
   const data = new Uint8Array(bytes);
   const view = new DataView(data.buffer);
+  const counts = new Uint8Array(sorted.length * COUNT_BYTES);
+  const countView = new DataView(counts.buffer);
   const rec: ChunkRecord = {
     firstS: sorted[0]!.startS,
     lastS: sorted[sorted.length - 1]!.startS,
@@ -48,10 +55,14 @@ export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRe
     readBytes: 0,
     changedTracks: 0,
     orBitmap: new Uint8Array(0),
+    counts,
     data,
   };
   let p = 0;
-  for (const r of sorted) {
+  for (let i = 0; i < sorted.length; i++) {
+    const r = sorted[i]!;
+    countView.setUint32(i * COUNT_BYTES, r.startS - chunkS, true);
+    countView.setFloat64(i * COUNT_BYTES + 4, r.changedTracks, true);
     view.setUint32(p, r.startS - chunkS, true);
     view.setUint8(p + 4, r.partial ? 1 : 0);
     view.setFloat64(p + 5, r.writes, true);
@@ -131,10 +142,38 @@ export function unpackChunk(
 const EMPTY_PROFILE = new Uint8Array(4);
 
 /**
+ * The per-interval counts of a packed chunk (as `packChunk` gives them), read from the interval
+ * heads alone: for chunks stored before chunks kept their counts.
+ */
+export function countsOfChunk(data: Uint8Array): Uint8Array {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  const out: number[] = [];
+  for (let p = 0; p < data.byteLength;) {
+    out.push(view.getUint32(p, true), view.getFloat64(p + 37, true));
+    const bitmapLength = view.getUint32(p + HEAD, true);
+    const profileAt = p + HEAD + 4 + bitmapLength + 4;
+    p = profileAt + view.getUint32(profileAt - 4, true);
+  }
+  const counts = new Uint8Array((out.length / 2) * COUNT_BYTES);
+  const countView = new DataView(counts.buffer);
+  for (let i = 0; i < out.length; i += 2) {
+    countView.setUint32((i / 2) * COUNT_BYTES, out[i]!, true);
+    countView.setFloat64((i / 2) * COUNT_BYTES + 4, out[i + 1]!, true);
+  }
+  return counts;
+}
+
+/**
  * Merge new rows into a chunk's stored intervals: an interval present in both is merged exactly
  * (tracks ORed, counters summed); the partial flag of the newest closing wins.
  */
-export function mergeIntoChunk(existing: IntervalRow[], rows: readonly IntervalRow[]): IntervalRow[] {
+export function mergeIntoChunk(existing: IntervalRow[], rows: readonly IntervalRow[]): readonly IntervalRow[] {
+  // The common case: a chunk written once, its intervals closed in order (nothing to merge).
+  if (existing.length === 0) {
+    let ascending = true;
+    for (let i = 1; i < rows.length && ascending; i++) ascending = rows[i - 1]!.startS < rows[i]!.startS;
+    if (ascending) return rows;
+  }
   const byStart = new Map(existing.map((r) => [r.startS, r]));
   for (const row of rows) {
     const old = byStart.get(row.startS);

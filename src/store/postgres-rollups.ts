@@ -1,19 +1,30 @@
 import type pg from 'pg';
 import type { PgRow } from './postgres.js';
-import { chunkStartS, unpackChunk } from './chunk.js';
+import { chunkStartS } from './chunk.js';
 import {
-  mergedCells,
+  chunksNeedData,
   periodStartS,
   rollupLevels,
-  rollupsOfTopPeriod,
+  rollupsOfChunks,
   type DirtyRange,
+  type PeriodChunk,
   type StoredRollup,
 } from './rollup.js';
 
 /*
  * The coarse rollups of the PostgreSQL store (store/rollup.ts): table `churnlink_rollups`, the same
  * design as SQLite's `rollups`. volume_id leads the key, like the chunks' (distribution by volume).
+ * Hours whose chunks tile them are rolled up from the chunks' rollups and counts (column `counts`,
+ * added to older stores by `addChunkCountsPg`) without fetching their packed intervals.
  */
+
+/** Give a store created before chunks kept their counts the `counts` column (null in its chunks). */
+export async function addChunkCountsPg(c: pg.PoolClient): Promise<void> {
+  // Looked up first: ALTER TABLE would take the table's exclusive lock even with IF NOT EXISTS.
+  const { rowCount } = await c.query(`SELECT 1 FROM information_schema.columns
+    WHERE table_schema = current_schema() AND table_name = 'churnlink_chunks' AND column_name = 'counts'`);
+  if (rowCount === 0) await c.query('ALTER TABLE churnlink_chunks ADD COLUMN IF NOT EXISTS counts bytea');
+}
 
 export const POSTGRES_ROLLUPS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS churnlink_rollups (
@@ -52,54 +63,87 @@ export async function refreshRollupsPg(
   const levels = rollupLevels(intervalS);
   if (levels.length === 0 || ranges.length === 0) return;
   const top = levels[levels.length - 1]!;
-  const done = new Set<string>();
-  // Sorted: concurrent writers take the period locks below in one order.
-  for (const range of [...ranges].sort((a, b) => a.volumeId - b.volumeId || a.fromS - b.fromS)) {
+  // Each (volume, coarsest period) once, sorted: concurrent writers take the period locks in one order.
+  const periods = new Map<string, { volumeId: number; topS: number }>();
+  for (const range of ranges) {
     for (let topS = periodStartS(range.fromS, top); topS < range.toS; topS += top) {
-      const key = `${range.volumeId}/${topS}`;
-      if (done.has(key)) continue;
-      done.add(key);
-      // Another writer's chunks of this period become visible to us once its transaction ends:
-      // waiting for its lock first keeps two concurrent recomputations from losing one's cells.
-      await c.query('SELECT pg_advisory_xact_lock($1, $2)', [range.volumeId, Math.floor(topS / top)]);
-      const { rows: chunks } = await c.query(
-        `SELECT c.chunk_s, c.data FROM churnlink_chunks c
-        JOIN churnlink_runs r ON r.id = c.run_id
-        WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3`,
-        [range.volumeId, chunkStartS(topS, intervalS), topS + top],
+      periods.set(`${range.volumeId}/${topS}`, { volumeId: range.volumeId, topS });
+    }
+  }
+  const sorted = [...periods.values()].sort((a, b) => a.volumeId - b.volumeId || a.topS - b.topS);
+  // Another writer's chunks of these periods become visible to us once its transaction ends:
+  // waiting for its locks first keeps two concurrent recomputations from losing one's cells. One
+  // statement takes them all, in the order of the arrays.
+  await c.query('SELECT pg_advisory_xact_lock(v, p) FROM unnest($1::int[], $2::int[]) AS t(v, p)', [
+    sorted.map((x) => x.volumeId),
+    sorted.map((x) => Math.floor(x.topS / top)),
+  ]);
+  for (const { volumeId, topS } of sorted) {
+    // The chunks' rollups and counts; their packed intervals only where cells must be merged.
+    const read = async (withData: boolean): Promise<PeriodChunk[]> => {
+      const { rows } = await c.query(
+        `SELECT c.chunk_s, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes, c.changed_tracks, c.or_bitmap,
+          c.counts${withData ? ', c.data' : ''} FROM churnlink_chunks c
+          JOIN churnlink_runs r ON r.id = c.run_id
+          WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3`,
+        [volumeId, chunkStartS(topS, intervalS), topS + top],
       );
-      const rows = chunks.flatMap((k) =>
-        unpackChunk('', Number(k.chunk_s), new Uint8Array(k.data), topS, topS + top, false),
-      );
+      return rows.map((k) => ({
+        chunkS: Number(k.chunk_s),
+        cells: k.cells,
+        writes: k.writes,
+        writeBytes: k.write_bytes,
+        reads: k.reads,
+        readBytes: k.read_bytes,
+        changedTracks: k.changed_tracks,
+        orBitmap: new Uint8Array(k.or_bitmap),
+        counts: k.counts === null ? null : new Uint8Array(k.counts),
+        ...(withData ? { data: new Uint8Array(k.data) } : {}),
+      }));
+    };
+    let chunks = await read(false);
+    if (chunksNeedData(levels, intervalS, chunks)) chunks = await read(true);
+    const rollups = rollupsOfChunks(levels, intervalS, topS, chunks);
+    if (rollups.length === 0) {
       await c.query('DELETE FROM churnlink_rollups WHERE volume_id = $1 AND period_s >= $2 AND period_s < $3', [
-        range.volumeId,
+        volumeId,
         topS,
         topS + top,
       ]);
-      const rollups = rollupsOfTopPeriod(levels, mergedCells(rows));
-      if (rollups.length === 0) continue;
-      const col = <T>(pick: (r: (typeof rollups)[number]) => T): T[] => rollups.map(pick);
-      await c.query(
-        `INSERT INTO churnlink_rollups (volume_id, level_s, period_s, cells, writes, write_bytes, reads,
-        read_bytes, changed_tracks, counts, or_bitmap)
-        SELECT $1, l, p, n, w, wb, r, rb, ct, co, ob FROM unnest($2::int[], $3::bigint[], $4::int[], $5::bigint[],
-          $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bytea[], $11::bytea[])
-          AS t(l, p, n, w, wb, r, rb, ct, co, ob)`,
-        [
-          range.volumeId,
-          col((r) => r.levelS),
-          col((r) => r.periodS),
-          col((r) => r.cells),
-          col((r) => r.writes),
-          col((r) => r.writeBytes),
-          col((r) => r.reads),
-          col((r) => r.readBytes),
-          col((r) => r.changedTracks),
-          col((r) => Buffer.from(r.counts)),
-          col((r) => Buffer.from(r.orBitmap)),
-        ],
-      );
+      continue;
     }
+    // One statement: the period's rollups upserted, and those it no longer has deleted (the
+    // DELETE sees the rows as they were before the upsert and leaves the upserted ones alone).
+    const col = <T>(pick: (r: (typeof rollups)[number]) => T): T[] => rollups.map(pick);
+    await c.query(
+      `WITH put AS (
+          INSERT INTO churnlink_rollups (volume_id, level_s, period_s, cells, writes, write_bytes, reads,
+          read_bytes, changed_tracks, counts, or_bitmap)
+          SELECT $1, l, p, n, w, wb, r, rb, ct, co, ob FROM unnest($2::int[], $3::bigint[], $4::int[], $5::bigint[],
+            $6::bigint[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bytea[], $11::bytea[])
+            AS t(l, p, n, w, wb, r, rb, ct, co, ob)
+          ON CONFLICT (volume_id, level_s, period_s) DO UPDATE SET cells = EXCLUDED.cells, writes = EXCLUDED.writes,
+            write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads, read_bytes = EXCLUDED.read_bytes,
+            changed_tracks = EXCLUDED.changed_tracks, counts = EXCLUDED.counts, or_bitmap = EXCLUDED.or_bitmap
+          RETURNING level_s, period_s)
+        DELETE FROM churnlink_rollups o WHERE o.volume_id = $1 AND o.period_s >= $12 AND o.period_s < $13
+          AND NOT EXISTS (SELECT 1 FROM put WHERE put.level_s = o.level_s AND put.period_s = o.period_s)`,
+      [
+        volumeId,
+        col((r) => r.levelS),
+        col((r) => r.periodS),
+        col((r) => r.cells),
+        col((r) => r.writes),
+        col((r) => r.writeBytes),
+        col((r) => r.reads),
+        col((r) => r.readBytes),
+        col((r) => r.changedTracks),
+        col((r) => Buffer.from(r.counts)),
+        col((r) => Buffer.from(r.orBitmap)),
+        topS,
+        topS + top,
+      ],
+    );
   }
 }
 

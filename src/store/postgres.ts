@@ -7,6 +7,7 @@ import { SCAN_PAGE_ROWS, type RollupScan } from './store.js';
 import { rollupLevels, type StoredRollup } from './rollup.js';
 import {
   allRangesPg,
+  addChunkCountsPg,
   POSTGRES_ROLLUPS_SCHEMA,
   readRollupsPg,
   refreshRollupsPg,
@@ -62,7 +63,7 @@ CREATE TABLE IF NOT EXISTS churnlink_chunks (
   run_id bigint NOT NULL REFERENCES churnlink_runs(id) ON DELETE CASCADE,
   first_s bigint NOT NULL, last_s bigint NOT NULL, cells integer NOT NULL,
   writes bigint NOT NULL, write_bytes bigint NOT NULL, reads bigint NOT NULL, read_bytes bigint NOT NULL,
-  changed_tracks bigint NOT NULL, or_bitmap bytea NOT NULL, data bytea NOT NULL,
+  changed_tracks bigint NOT NULL, or_bitmap bytea NOT NULL, counts bytea, data bytea NOT NULL,
   PRIMARY KEY (volume_id, chunk_s, run_id)
 );
 CREATE INDEX IF NOT EXISTS churnlink_chunks_start ON churnlink_chunks(chunk_s);
@@ -140,6 +141,7 @@ export class PostgresStore implements Store {
       await store.#transaction(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
         await c.query(SCHEMA);
+        await addChunkCountsPg(c);
         await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING", [
           SCHEMA_VERSION,
         ]);
@@ -696,16 +698,17 @@ async function putChunks(c: pg.PoolClient, runId: number, chunks: PlacedChunk[])
   const col = <T>(pick: (x: { volumeId: number; chunkS: number; chunk: ChunkRecord }) => T): T[] => chunks.map(pick);
   await c.query(
     `INSERT INTO churnlink_chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads,
-      read_bytes, changed_tracks, or_bitmap, data)
-     SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, d FROM unnest($2::int[], $3::bigint[], $4::bigint[],
+      read_bytes, changed_tracks, or_bitmap, counts, data)
+     SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, co, d FROM unnest($2::int[], $3::bigint[], $4::bigint[],
        $5::bigint[], $6::int[], $7::bigint[],
-       $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bytea[], $13::bytea[]) AS t(v, s, f, l, n, w,
-         wb, r, rb, ct, ob, d)
+       $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bytea[], $13::bytea[], $14::bytea[])
+       AS t(v, s, f, l, n, w, wb, r, rb, ct, ob, co, d)
      ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = EXCLUDED.first_s, last_s = EXCLUDED.last_s,
        cells = EXCLUDED.cells,
        writes = EXCLUDED.writes, write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads,
          read_bytes = EXCLUDED.read_bytes,
-       changed_tracks = EXCLUDED.changed_tracks, or_bitmap = EXCLUDED.or_bitmap, data = EXCLUDED.data`,
+       changed_tracks = EXCLUDED.changed_tracks, or_bitmap = EXCLUDED.or_bitmap, counts = EXCLUDED.counts,
+       data = EXCLUDED.data`,
     [
       runId,
       col((x) => x.volumeId),
@@ -719,6 +722,7 @@ async function putChunks(c: pg.PoolClient, runId: number, chunks: PlacedChunk[])
       col((x) => x.chunk.readBytes),
       col((x) => x.chunk.changedTracks),
       col((x) => Buffer.from(x.chunk.orBitmap)),
+      col((x) => Buffer.from(x.chunk.counts)),
       col((x) => Buffer.from(x.chunk.data)),
     ],
   );

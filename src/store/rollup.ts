@@ -1,4 +1,5 @@
 import { unionBitmaps } from '../bitmap/union.js';
+import { CHUNK_INTERVALS, COUNT_BYTES, countsOfChunk, unpackChunk } from './chunk.js';
 import { mergeCounters } from './merge.js';
 import type { ChunkRollup, IntervalRow } from './store.js';
 
@@ -36,8 +37,6 @@ export interface RollupRecord extends ChunkRollup {
 export interface StoredRollup extends RollupRecord {
   volume: string;
 }
-
-const COUNT_BYTES = 12;
 
 /** The per-cell changed-track counts of a rollup: calls `each(startS, tracks)` in start order. */
 export function eachCount(
@@ -155,17 +154,125 @@ export function mergedCells(rows: IntervalRow[]): IntervalRow[] {
  */
 export function rollupsOfTopPeriod(levelsS: readonly number[], cells: readonly IntervalRow[]): RollupRecord[] {
   if (levelsS.length === 0 || cells.length === 0) return [];
-  const out: RollupRecord[] = [];
   const fine = levelsS[0]!;
-  let below: RollupRecord[] = [];
+  const finest: RollupRecord[] = [];
   for (let i = 0; i < cells.length;) {
     const p = periodStartS(cells[i]!.startS, fine);
     let j = i;
     while (j < cells.length && cells[j]!.startS < p + fine) j++;
-    below.push(rollupOfCells(fine, p, cells.slice(i, j))!);
+    finest.push(rollupOfCells(fine, p, cells.slice(i, j))!);
     i = j;
   }
-  out.push(...below);
+  return withCoarserLevels(levelsS, finest);
+}
+
+/**
+ * A visible run's chunk inside a coarsest-level period, as the rollups read it: its rollup, its
+ * per-interval counts (null in chunks stored before chunks kept them) and, when asked for
+ * (`chunksNeedData`), its packed intervals.
+ */
+export interface PeriodChunk extends ChunkRollup {
+  chunkS: number;
+  counts: Uint8Array | null;
+  data?: Uint8Array;
+}
+
+/**
+ * Whether `rollupsOfChunks` needs the packed intervals of these chunks (one coarsest-level period
+ * of one volume): when a chunk spans several finest-level periods, two runs hold the same chunk
+ * (cells to merge), or a chunk has no stored counts. Otherwise the chunks' rollups and counts suffice.
+ */
+export function chunksNeedData(levelsS: readonly number[], intervalS: number, chunks: readonly PeriodChunk[]): boolean {
+  if (levelsS.length === 0) return false;
+  if (levelsS[0]! % (CHUNK_INTERVALS * intervalS) !== 0) return true;
+  const starts = new Set<number>();
+  for (const c of chunks) {
+    if (c.counts === null || starts.has(c.chunkS)) return true;
+    starts.add(c.chunkS);
+  }
+  return false;
+}
+
+/**
+ * Every level's rollups of one volume for the coarsest-level period at `topS`, from the visible
+ * chunks there (any order, any run). When a chunk lies inside one finest-level period (60 intervals
+ * of at most 1 min tile an hour) and no other run has a chunk at the same start, the chunk's
+ * stored rollup (the OR and counters of its intervals) and counts are that hour's share as they
+ * stand: the hour is the OR of those rollups, with no bitmap decoded. An hour where two runs hold
+ * the same chunk (cells to merge), or any chunk spanning several hours, is computed from its
+ * merged cells (the chunks' `data` must then be present: `chunksNeedData`).
+ */
+export function rollupsOfChunks(
+  levelsS: readonly number[],
+  intervalS: number,
+  topS: number,
+  chunks: readonly PeriodChunk[],
+): RollupRecord[] {
+  if (levelsS.length === 0 || chunks.length === 0) return [];
+  const fine = levelsS[0]!;
+  const top = levelsS[levelsS.length - 1]!;
+  const spanS = CHUNK_INTERVALS * intervalS;
+  if (fine % spanS !== 0) {
+    const rows = chunks.flatMap((c) => unpackChunk('', c.chunkS, dataOf(c), topS, topS + top, false));
+    return rollupsOfTopPeriod(levelsS, mergedCells(rows));
+  }
+  const sorted = [...chunks].sort((a, b) => a.chunkS - b.chunkS);
+  const finest: RollupRecord[] = [];
+  for (let i = 0; i < sorted.length;) {
+    const p = periodStartS(sorted[i]!.chunkS, fine);
+    let j = i;
+    let shared = false;
+    for (; j < sorted.length && sorted[j]!.chunkS < p + fine; j++) {
+      shared ||= j > i && sorted[j]!.chunkS === sorted[j - 1]!.chunkS;
+    }
+    const group = sorted.slice(i, j);
+    finest.push(
+      shared
+        ? rollupOfCells(
+            fine,
+            p,
+            mergedCells(group.flatMap((c) => unpackChunk('', c.chunkS, dataOf(c), p, p + fine, false))),
+          )!
+        : rollupOfRollups(
+            fine,
+            p,
+            group.map((c) => chunkAsRollup(spanS, c)),
+          )!,
+    );
+    i = j;
+  }
+  return withCoarserLevels(levelsS, finest);
+}
+
+function dataOf(c: PeriodChunk): Uint8Array {
+  if (c.data === undefined) throw new Error(`chunk at ${c.chunkS}: its intervals were not read (chunksNeedData)`);
+  return c.data;
+}
+
+/** A chunk's stored rollup as a rollup of its own span, with its per-cell counts. */
+function chunkAsRollup(spanS: number, c: PeriodChunk): RollupRecord {
+  const counts = c.counts ?? countsOfChunk(dataOf(c));
+  if (counts.byteLength !== c.cells * COUNT_BYTES) {
+    throw new Error(`chunk at ${c.chunkS}: ${counts.byteLength / COUNT_BYTES} intervals counted, ${c.cells} held`);
+  }
+  return {
+    levelS: spanS,
+    periodS: c.chunkS,
+    cells: c.cells,
+    writes: c.writes,
+    writeBytes: c.writeBytes,
+    reads: c.reads,
+    readBytes: c.readBytes,
+    changedTracks: c.changedTracks,
+    orBitmap: c.orBitmap,
+    counts,
+  };
+}
+
+/** The finest level's rollups (ascending) followed by each coarser level's, built from the level below. */
+function withCoarserLevels(levelsS: readonly number[], finest: RollupRecord[]): RollupRecord[] {
+  const out = [...finest];
+  let below = finest;
   for (const levelS of levelsS.slice(1)) {
     const next: RollupRecord[] = [];
     for (let i = 0; i < below.length;) {

@@ -1,18 +1,28 @@
 import type Database from 'better-sqlite3';
-import { chunkStartS, unpackChunk } from './chunk.js';
+import { chunkStartS } from './chunk.js';
 import {
-  mergedCells,
+  chunksNeedData,
   periodStartS,
   rollupLevels,
-  rollupsOfTopPeriod,
+  rollupsOfChunks,
   type DirtyRange,
+  type PeriodChunk,
   type StoredRollup,
 } from './rollup.js';
 
 /*
  * The coarse rollups of the SQLite store (store/rollup.ts): table `rollups`, one row per
  * (volume, level, period) over the visible runs, recomputed from the chunks whenever they change.
+ * Chunks keep their per-interval counts (column `counts`, before `data` in stores created since;
+ * added by `addChunkCounts` to older ones, whose chunks have none): an hour whose chunks tile it
+ * is rolled up from the chunks' rollups and counts without reading their packed intervals.
  */
+
+/** Give a store created before chunks kept their counts the `counts` column (null in its chunks). */
+export function addChunkCounts(db: Database.Database): void {
+  const has = db.prepare("SELECT 1 FROM pragma_table_info('chunks') WHERE name = 'counts'").get() !== undefined;
+  if (!has) db.exec('ALTER TABLE chunks ADD COLUMN counts BLOB');
+}
 
 export const SQLITE_ROLLUPS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS rollups (
@@ -64,8 +74,13 @@ export function refreshRollups(db: Database.Database, intervalS: number, ranges:
   const levels = rollupLevels(intervalS);
   if (levels.length === 0 || ranges.length === 0) return;
   const top = levels[levels.length - 1]!;
-  const read = db.prepare(`SELECT c.chunk_s AS chunkS, c.data FROM chunks c JOIN runs r ON r.id = c.run_id
-    WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?`);
+  // The chunks' rollups and counts; their packed intervals only where cells must be merged.
+  const chunkColumns = `c.chunk_s AS chunkS, c.cells, c.writes, c.write_bytes AS writeBytes, c.reads,
+    c.read_bytes AS readBytes, c.changed_tracks AS changedTracks, c.or_bitmap AS orBitmap, c.counts`;
+  const where = `FROM chunks c JOIN runs r ON r.id = c.run_id
+    WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?`;
+  const read = db.prepare(`SELECT ${chunkColumns} ${where}`);
+  const readWithData = db.prepare(`SELECT ${chunkColumns}, c.data ${where}`);
   const clear = db.prepare('DELETE FROM rollups WHERE volume_id = ? AND period_s >= ? AND period_s < ?');
   const put = db.prepare(`INSERT INTO rollups (volume_id, level_s, period_s, cells, writes, write_bytes, reads,
     read_bytes, changed_tracks, counts, or_bitmap) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
@@ -75,15 +90,12 @@ export function refreshRollups(db: Database.Database, intervalS: number, ranges:
       const key = `${range.volumeId}/${topS}`;
       if (done.has(key)) continue;
       done.add(key);
-      const rows = [];
-      for (const c of read.iterate(range.volumeId, chunkStartS(topS, intervalS), topS + top) as IterableIterator<{
-        chunkS: number;
-        data: Buffer;
-      }>) {
-        rows.push(...unpackChunk('', c.chunkS, new Uint8Array(c.data), topS, topS + top, false));
-      }
+      // Buffers are Uint8Arrays already: no copy.
+      const at = [range.volumeId, chunkStartS(topS, intervalS), topS + top];
+      let chunks = read.all(...at) as PeriodChunk[];
+      if (chunksNeedData(levels, intervalS, chunks)) chunks = readWithData.all(...at) as PeriodChunk[];
       clear.run(range.volumeId, topS, topS + top);
-      for (const r of rollupsOfTopPeriod(levels, mergedCells(rows))) {
+      for (const r of rollupsOfChunks(levels, intervalS, topS, chunks)) {
         put.run(
           range.volumeId,
           r.levelS,

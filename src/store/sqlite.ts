@@ -3,7 +3,14 @@ import { UsageError } from '../errors.js';
 import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js';
 import { SCAN_PAGE_ROWS } from './store.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
-import { allRanges, readRollups, refreshRollups, runRanges, SQLITE_ROLLUPS_SCHEMA } from './sqlite-rollups.js';
+import {
+  addChunkCounts,
+  allRanges,
+  readRollups,
+  refreshRollups,
+  runRanges,
+  SQLITE_ROLLUPS_SCHEMA,
+} from './sqlite-rollups.js';
 import {
   CHUNK_INTERVALS,
   chunkStartS,
@@ -62,8 +69,8 @@ CREATE TABLE IF NOT EXISTS volumes (
   capacity_bytes INTEGER
 );
 -- One row per (volume, chunk of CHUNK_INTERVALS intervals, run): the chunk's rollup (counters
--- summed, OR of its bitmaps) then its intervals packed (store/chunk.ts). Data last: reading the
--- rollup alone never loads the packed intervals.
+-- summed, OR of its bitmaps), its per-interval counts (null in chunks of stores created earlier) then its
+-- intervals packed (store/chunk.ts). Data last: reading the rollup alone never loads the packed intervals.
 CREATE TABLE IF NOT EXISTS chunks (
   volume_id INTEGER NOT NULL REFERENCES volumes(id),
   chunk_s INTEGER NOT NULL,
@@ -77,6 +84,7 @@ CREATE TABLE IF NOT EXISTS chunks (
   read_bytes INTEGER NOT NULL,
   changed_tracks INTEGER NOT NULL,
   or_bitmap BLOB NOT NULL,
+  counts BLOB,
   data BLOB NOT NULL,
   UNIQUE (volume_id, chunk_s, run_id)
 );
@@ -140,7 +148,10 @@ export class SqliteStore implements Store {
         this.#db.pragma('synchronous = NORMAL');
         this.#db.pragma('foreign_keys = ON');
       }
-      if (!this.#readonly) this.#db.exec(SCHEMA);
+      if (!this.#readonly) {
+        this.#db.exec(SCHEMA);
+        addChunkCounts(this.#db);
+      }
     } catch (err) {
       this.#db.close();
       if (err instanceof UsageError) throw err;
@@ -299,6 +310,9 @@ export class SqliteStore implements Store {
         this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0
       )
         return;
+      // A live run is visible as it commits: its rollups follow each commit. (A file run's follow
+      // its completion: no range per row to keep here.)
+      const live = this.#statusOf(runId) === 'live';
       const dirty: DirtyRange[] = [];
       for (const { volume, chunkS, rows: fresh } of rowsByChunk(rows, intervalS).values()) {
         const volumeId = this.#volumeId(volume);
@@ -309,10 +323,9 @@ export class SqliteStore implements Store {
         const stored = data === undefined ? [] : unpackChunk(volume, chunkS, new Uint8Array(data));
         const merged = mergeIntoChunk(stored, fresh);
         this.#putChunk(volumeId, chunkS, runId, packChunk(chunkS, merged));
-        for (const r of fresh) dirty.push({ volumeId, fromS: r.startS, toS: r.startS + intervalS });
+        if (live) for (const r of fresh) dirty.push({ volumeId, fromS: r.startS, toS: r.startS + intervalS });
       }
-      // A live run is visible as it commits: its rollups follow each commit.
-      if (this.#statusOf(runId) === 'live') refreshRollups(this.#db, intervalS, dirty);
+      if (live) refreshRollups(this.#db, intervalS, dirty);
     });
     try {
       // IMMEDIATE: the transaction reads chunks, then writes them; taking the write lock first makes
@@ -328,13 +341,14 @@ export class SqliteStore implements Store {
   #putChunk(volumeId: number, chunkS: number, runId: number, c: ChunkRecord): void {
     this.#statement(
       `INSERT INTO chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes,
-      reads, read_bytes, changed_tracks, or_bitmap, data)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      reads, read_bytes, changed_tracks, or_bitmap, counts, data)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = excluded.first_s, last_s = excluded.last_s,
         cells = excluded.cells,
         writes = excluded.writes, write_bytes = excluded.write_bytes, reads = excluded.reads,
           read_bytes = excluded.read_bytes,
-        changed_tracks = excluded.changed_tracks, or_bitmap = excluded.or_bitmap, data = excluded.data`,
+        changed_tracks = excluded.changed_tracks, or_bitmap = excluded.or_bitmap, counts = excluded.counts,
+        data = excluded.data`,
     ).run(
       volumeId,
       chunkS,
@@ -348,6 +362,7 @@ export class SqliteStore implements Store {
       c.readBytes,
       c.changedTracks,
       blob(c.orBitmap),
+      blob(c.counts),
       blob(c.data),
     );
   }
