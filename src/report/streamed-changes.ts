@@ -6,6 +6,7 @@ import { spanWindow, type CellSource, type PlacedCell } from './cells.js';
 import { NO_CHANGE, type ChangedRange, type ChangedRanges, type CycleChanges } from './changes.js';
 import { nothingSelected } from './selection.js';
 import { Timeline } from './timeline.js';
+import { CycleGrid } from './cycle-grid.js';
 
 /** Compression ratio of one (volume, interval): changed bytes per byte sent. */
 export type RatioAt = (volume: string, startS: number) => number;
@@ -15,6 +16,7 @@ const MEMO_MAX = 1 << 20;
 
 /** One volume's OR over the run being read. */
 class VolumeRun {
+  constructor(readonly rank: number) {}
   cells = 0;
   first: Uint8Array | null = null;
   firstTracks = 0;
@@ -83,6 +85,8 @@ export class StreamedChanges implements CycleChanges {
   readonly #memo = new Map<number, ChangedRange>();
   readonly #runs = new Map<string, VolumeRun>();
   readonly #ratioAt: RatioAt | null;
+  readonly #rank: Map<string, number>;
+  #grid: CycleGrid | null = null;
   /** Runs read from the store (memo misses). */
   reads = 0;
 
@@ -104,6 +108,31 @@ export class StreamedChanges implements CycleChanges {
     this.#writtenBytes = writtenBytes;
     this.#ratioAt = ratioAt;
     this.perIntervalCompression = ratioAt !== null;
+    this.#rank = new Map(cursor.volumes.map((v, i) => [v, i]));
+  }
+
+  /**
+   * Read every selected volume's cells once, volume by volume, into a `CycleGrid` of the runs of
+   * up to `cycleS` from every interval: the simulator's nominal cycles and their marks are then
+   * answered without reading (the same figures: volumes are summed in the same order).
+   */
+  async prepareCycles(cycleS: number): Promise<void> {
+    const lengths = Math.round(cycleS / this.intervalS);
+    if (this.#grid?.lengths === lengths || !CycleGrid.fits(this.intervals, lengths)) return;
+    this.#grid = null;
+    const grid = new CycleGrid(this.intervals, lengths, this.trackBytes, this.#ratioAt !== null);
+    const { source, volumes } = this.#cursor;
+    for (const volume of volumes) {
+      const part = grid.volume();
+      for await (const page of source.cells([volume], this.firstS, this.endS)) {
+        for (const c of page) {
+          const ratio = this.#ratioAt === null ? 1 : this.#ratioAt(volume, c.startS);
+          part.push((c.startS - this.firstS) / this.intervalS, c.changedTracks, c.bitmap, ratio);
+        }
+      }
+      part.finish();
+    }
+    this.#grid = grid;
   }
 
   static #of(
@@ -171,6 +200,11 @@ export class StreamedChanges implements CycleChanges {
     const wholeSeen = this.#memo.get(key(from, to));
     const markSeen = mark === null ? null : mark <= from ? NO_CHANGE : this.#memo.get(key(from, mark));
     if (wholeSeen !== undefined && markSeen !== undefined) return { whole: wholeSeen, mark: markSeen };
+    if (this.#grid !== null) {
+      const whole = this.#grid.answer(from, to - from);
+      const atMark = mark === null ? null : mark <= from ? NO_CHANGE : this.#grid.answer(from, mark - from);
+      if (whole !== null && (mark === null || atMark !== null)) return { whole, mark: atMark };
+    }
 
     this.reads++;
     const touched: VolumeRun[] = [];
@@ -179,7 +213,7 @@ export class StreamedChanges implements CycleChanges {
     await this.#cursor.scan(this.firstS + from * this.intervalS, this.firstS + to * this.intervalS, (cell) => {
       if (atMark === null && cell.startS >= markStartS) atMark = this.#total(touched);
       let run = this.#runs.get(cell.volume);
-      if (run === undefined) this.#runs.set(cell.volume, (run = new VolumeRun()));
+      if (run === undefined) this.#runs.set(cell.volume, (run = new VolumeRun(this.#rank.get(cell.volume)!)));
       if (run.cells === 0) touched.push(run);
       run.add(cell, this.#ratioAt === null ? 1 : this.#ratioAt(cell.volume, cell.startS));
     });
@@ -201,7 +235,9 @@ export class StreamedChanges implements CycleChanges {
     return Math.min(this.intervals, Math.max(0, Math.round((s - this.firstS) / this.intervalS)));
   }
 
-  #total(runs: readonly VolumeRun[]): ChangedRange {
+  /** The runs' total, volumes summed in the order of the selection (as `CycleGrid` sums them). */
+  #total(touched: readonly VolumeRun[]): ChangedRange {
+    const runs = touched.length > 1 ? [...touched].sort((a, b) => a.rank - b.rank) : touched;
     let tracks = 0;
     let compressed = 0;
     for (const run of runs) {
