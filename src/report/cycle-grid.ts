@@ -1,4 +1,4 @@
-import { walkRoaring } from '../bitmap/roaring.js';
+import { ARRAY_CONTAINER, RUN_CONTAINER, forEachContainer } from '../bitmap/roaring.js';
 import type { ChangedRange } from './changes.js';
 import { RecentWrites } from './recent-writes.js';
 
@@ -88,13 +88,28 @@ export class VolumeGrid {
     const byDistance = this.#byDistance;
     byDistance.fill(0);
     const last = this.#last;
-    walkRoaring(bitmap, {
-      range(first, lastValue) {
-        for (let t = first; t <= lastValue; t++) {
-          const p = last.swap(t, index);
-          byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+    const count = (t: number): void => {
+      const p = last.swap(t, index);
+      byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+    };
+    forEachContainer(bitmap, (key, kind, card, at, view) => {
+      const base = key * 65536;
+      if (kind === ARRAY_CONTAINER) {
+        for (let i = 0, q = at; i < card; i++, q += 2) count(base + view.getUint16(q, true));
+      } else if (kind === RUN_CONTAINER) {
+        const runs = view.getUint16(at, true);
+        for (let r = 0, q = at + 2; r < runs; r++, q += 4) {
+          const first = base + view.getUint16(q, true);
+          const lastValue = first + view.getUint16(q + 2, true);
+          for (let t = first; t <= lastValue; t++) count(t);
         }
-      },
+      } else {
+        for (let w = 0, q = at; w < 2048; w++, q += 4) {
+          for (let bits = view.getUint32(q, true); bits !== 0; bits &= bits - 1) {
+            count(base + w * 32 + (31 - Math.clz32(bits & -bits)));
+          }
+        }
+      }
     });
     // Runs from s = index - off count the tracks whose previous write was before s: distance > off.
     let newer = 0;

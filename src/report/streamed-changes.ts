@@ -7,6 +7,7 @@ import { NO_CHANGE, type ChangedRange, type ChangedRanges, type CycleChanges } f
 import { nothingSelected } from './selection.js';
 import { Timeline } from './timeline.js';
 import { CycleGrid } from './cycle-grid.js';
+import { eachVolumeCell } from './volume-cells.js';
 
 /** Compression ratio of one (volume, interval): changed bytes per byte sent. */
 export type RatioAt = (volume: string, startS: number) => number;
@@ -124,12 +125,10 @@ export class StreamedChanges implements CycleChanges {
     const { source, volumes } = this.#cursor;
     for (const volume of volumes) {
       const part = grid.volume();
-      for await (const page of source.cells([volume], this.firstS, this.endS)) {
-        for (const c of page) {
-          const ratio = this.#ratioAt === null ? 1 : this.#ratioAt(volume, c.startS);
-          part.push((c.startS - this.firstS) / this.intervalS, c.changedTracks, c.bitmap, ratio);
-        }
-      }
+      await eachVolumeCell(source, volume, this.firstS, this.endS, (startS, changedTracks, _bytes, bitmap) => {
+        const ratio = this.#ratioAt === null ? 1 : this.#ratioAt(volume, startS);
+        part.push((startS - this.firstS) / this.intervalS, changedTracks, bitmap, ratio);
+      });
       part.finish();
     }
     this.#grid = grid;
@@ -168,7 +167,7 @@ export class StreamedChanges implements CycleChanges {
   ): Promise<CycleChanges> {
     const firstS = Math.floor(fromS / intervalS) * intervalS;
     const endS = Math.ceil(toS / intervalS) * intervalS;
-    const scan = await scanWindow(source, volumes, firstS, endS);
+    const scan = await scanWindow(source, volumes, intervalS, firstS, endS);
     if (ratioAt === null && scan.packedBytes <= budgetBytes) {
       return Timeline.load(source, volumes, intervalS, trackBytes, fromS, toS, false);
     }
@@ -256,31 +255,32 @@ interface WindowScan {
   packedBytes: number;
 }
 
-/** One pass over the window: the starts with cells, the written bytes, the bytes packing it would take. */
+/**
+ * One pass over the window, volume by volume: the starts with cells, the written bytes, the bytes
+ * packing it would take. Memory: a byte per interval of the window.
+ */
 async function scanWindow(
   source: CellSource,
   volumes: readonly string[],
+  intervalS: number,
   firstS: number,
   endS: number,
 ): Promise<WindowScan> {
-  let active = new Float64Array(1024);
-  let n = 0;
+  const seen = new Uint8Array((endS - firstS) / intervalS);
   let writtenBytes = 0;
   let packedBytes = 0;
-  for await (const page of source.cells(volumes, firstS, endS)) {
-    for (const c of page) {
-      writtenBytes += c.writeBytes;
-      packedBytes += 40 + c.bitmap.byteLength;
-      if (n > 0 && active[n - 1] === c.startS) continue;
-      if (n === active.length) {
-        const grown = new Float64Array(2 * n);
-        grown.set(active);
-        active = grown;
-      }
-      active[n++] = c.startS;
-    }
+  for (const volume of volumes) {
+    await eachVolumeCell(source, volume, firstS, endS, (startS, _tracks, writeBytes, bitmap) => {
+      seen[(startS - firstS) / intervalS] = 1;
+      writtenBytes += writeBytes;
+      packedBytes += 40 + bitmap.byteLength;
+    });
   }
-  return { active: active.slice(0, n), writtenBytes, packedBytes };
+  let n = 0;
+  for (let k = 0; k < seen.length; k++) n += seen[k]!;
+  const active = new Float64Array(n);
+  for (let k = 0, i = 0; k < seen.length; k++) if (seen[k] === 1) active[i++] = firstS + k * intervalS;
+  return { active, writtenBytes, packedBytes };
 }
 
 /** Packed cells up to this many bytes are held in memory (`Timeline`), larger windows streamed. */
