@@ -119,7 +119,7 @@ export class StreamedChanges implements CycleChanges {
    */
   async prepareCycles(cycleS: number): Promise<void> {
     const lengths = Math.round(cycleS / this.intervalS);
-    if (this.#grid?.lengths === lengths || !CycleGrid.fits(this.intervals, lengths)) return;
+    if ((this.#grid?.lengths ?? 0) >= lengths || !CycleGrid.fits(this.intervals, lengths)) return;
     this.#grid = null;
     const grid = new CycleGrid(this.intervals, lengths, this.trackBytes, this.#ratioAt !== null);
     const { source, volumes } = this.#cursor;

@@ -183,7 +183,7 @@ export class Timeline implements CycleChanges {
   /** Compute every run of up to `cycleS` from every interval once (`CycleGrid`). */
   prepareCycles(cycleS: number): void {
     const lengths = Math.round(cycleS / this.intervalS);
-    if (this.#grid?.lengths === lengths || !CycleGrid.fits(this.intervals, lengths)) return;
+    if ((this.#grid?.lengths ?? 0) >= lengths || !CycleGrid.fits(this.intervals, lengths)) return;
     const grid = new CycleGrid(this.intervals, lengths, this.trackBytes, false);
     for (const v of this.#volumes) {
       const part = grid.volume();
