@@ -145,7 +145,18 @@ export class StreamedChanges implements CycleChanges {
     ratioAt: RatioAt | null,
   ): StreamedChanges {
     const cursor = new CellCursor(source, volumes, endS);
-    return new StreamedChanges(cursor, intervalS, trackBytes, firstS, endS, scan.active, scan.writtenBytes, ratioAt);
+    const changes = new StreamedChanges(
+      cursor,
+      intervalS,
+      trackBytes,
+      firstS,
+      endS,
+      scan.active,
+      scan.writtenBytes,
+      ratioAt,
+    );
+    changes.#grid = scan.grid;
+    return changes;
   }
 
   /**
@@ -154,6 +165,9 @@ export class StreamedChanges implements CycleChanges {
    * within `budgetBytes` is then loaded as a `Timeline` (cells in memory: faster for the planner's
    * many simulations; the same answers), a larger one is `StreamedChanges`, which reads runs when
    * asked — so nothing over the budget is ever held. With `ratioAt` the changes are always streamed.
+   * With `gridS` (the runs the caller will ask most: the simulator's cycle, the planner's cycles)
+   * the same pass computes the `CycleGrid` of the runs up to `gridS`, so a streamed window is
+   * read once before its first simulation, not twice.
    */
   static async open(
     source: CellSource,
@@ -164,10 +178,17 @@ export class StreamedChanges implements CycleChanges {
     toS: number,
     ratioAt: RatioAt | null,
     budgetBytes: number,
+    gridS: number | null = null,
   ): Promise<CycleChanges> {
     const firstS = Math.floor(fromS / intervalS) * intervalS;
     const endS = Math.ceil(toS / intervalS) * intervalS;
-    const scan = await scanWindow(source, volumes, intervalS, firstS, endS);
+    const lengths = gridS !== null && gridS >= intervalS && gridS % intervalS === 0 ? gridS / intervalS : 0;
+    const intervals = (endS - firstS) / intervalS;
+    const grid =
+      lengths > 0 && CycleGrid.fits(intervals, lengths)
+        ? new CycleGrid(intervals, lengths, trackBytes, ratioAt !== null)
+        : null;
+    const scan = await scanWindow(source, volumes, intervalS, firstS, endS, grid, ratioAt);
     if (ratioAt === null && scan.packedBytes <= budgetBytes) {
       return Timeline.load(source, volumes, intervalS, trackBytes, fromS, toS, false);
     }
@@ -253,11 +274,13 @@ interface WindowScan {
   writtenBytes: number;
   /** What a `Timeline` of the window would hold: 40 bytes per cell plus its bitmap. */
   packedBytes: number;
+  grid: CycleGrid | null;
 }
 
 /**
  * One pass over the window, volume by volume: the starts with cells, the written bytes, the bytes
- * packing it would take. Memory: a byte per interval of the window.
+ * packing it would take, and the cells fed to `grid` when given. Memory: a byte per interval of
+ * the window (and the grid).
  */
 async function scanWindow(
   source: CellSource,
@@ -265,22 +288,28 @@ async function scanWindow(
   intervalS: number,
   firstS: number,
   endS: number,
+  grid: CycleGrid | null,
+  ratioAt: RatioAt | null,
 ): Promise<WindowScan> {
   const seen = new Uint8Array((endS - firstS) / intervalS);
   let writtenBytes = 0;
   let packedBytes = 0;
   for (const volume of volumes) {
-    await eachVolumeCell(source, volume, firstS, endS, (startS, _tracks, writeBytes, bitmap) => {
-      seen[(startS - firstS) / intervalS] = 1;
+    const part = grid?.volume() ?? null;
+    await eachVolumeCell(source, volume, firstS, endS, (startS, tracks, writeBytes, bitmap) => {
+      const index = (startS - firstS) / intervalS;
+      seen[index] = 1;
       writtenBytes += writeBytes;
       packedBytes += 40 + bitmap.byteLength;
+      part?.push(index, tracks, bitmap, ratioAt === null ? 1 : ratioAt(volume, startS));
     });
+    part?.finish();
   }
   let n = 0;
   for (let k = 0; k < seen.length; k++) n += seen[k]!;
   const active = new Float64Array(n);
   for (let k = 0, i = 0; k < seen.length; k++) if (seen[k] === 1) active[i++] = firstS + k * intervalS;
-  return { active, writtenBytes, packedBytes };
+  return { active, writtenBytes, packedBytes, grid };
 }
 
 /** Packed cells up to this many bytes are held in memory (`Timeline`), larger windows streamed. */
@@ -298,6 +327,7 @@ export async function openChanges(
   range: TimeRange | null,
   ratioAt: RatioAt | null = null,
   budgetBytes = TIMELINE_BUDGET_BYTES,
+  gridS: number | null = null,
 ): Promise<CycleChanges> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const spans = await source.spans(from, range?.toS ?? null);
@@ -315,5 +345,6 @@ export async function openChanges(
     toS,
     ratioAt,
     budgetBytes,
+    gridS,
   );
 }
