@@ -4,6 +4,8 @@ import { checkModelOptions, modelRows, type ModelOptions, type ModelRow } from '
 import { summarizeSparse } from './percentile.js';
 import type { WriteProfile } from './timeline.js';
 import { tileWindow } from './tiling.js';
+import { eachVolumeCell } from './volume-cells.js';
+import { CHUNK_INTERVALS } from '../store/chunk.js';
 import { TrackUnion } from './track-union.js';
 
 /** Changed bytes per epoch-aligned span, folded volume by volume; only spans with data are kept. */
@@ -207,7 +209,22 @@ export async function scanModels(
       }
       if (group.length > 0) flush();
     };
-    await feedChunks(untiled, firstS, endS, true);
+    // Spans shorter than a chunk never take its stored OR: the cells are decoded in place.
+    const chunkSpanS = CHUNK_INTERVALS * intervalS;
+    if (source.chunkData !== undefined && untiled.every((f) => f.spanS < chunkSpanS)) {
+      await eachVolumeCell(
+        source,
+        volume,
+        firstS,
+        endS,
+        (startS, tracks, writeBytes, bitmap, writeProfile) => {
+          for (const fold of untiled) fold.addRollup(startS, bitmap, tracks);
+          pairs.add(startS, writeProfile);
+          writtenBytes += writeBytes;
+        },
+        true,
+      );
+    } else await feedChunks(untiled, firstS, endS, true);
     const fromS = Math.max(firstS, volumeFirstS);
     const toS = Math.min(endS, lastS + intervalS);
     for (const fold of tiled) {

@@ -190,7 +190,9 @@ export class StreamedChanges implements CycleChanges {
         : null;
     const scan = await scanWindow(source, volumes, intervalS, firstS, endS, grid, ratioAt);
     if (ratioAt === null && scan.packedBytes <= budgetBytes) {
-      return Timeline.load(source, volumes, intervalS, trackBytes, fromS, toS, false);
+      const timeline = await Timeline.load(source, volumes, intervalS, trackBytes, fromS, toS, false);
+      if (scan.grid !== null) timeline.useGrid(scan.grid);
+      return timeline;
     }
     return StreamedChanges.#of(source, volumes, intervalS, trackBytes, firstS, endS, scan, ratioAt);
   }

@@ -180,6 +180,11 @@ export class Timeline implements CycleChanges {
     return bytes;
   }
 
+  /** Take a grid computed over this window elsewhere (the pass that chose to hold it). */
+  useGrid(grid: CycleGrid): void {
+    if (grid.intervals === this.intervals && grid.lengths > (this.#grid?.lengths ?? 0)) this.#grid = grid;
+  }
+
   /** Compute every run of up to `cycleS` from every interval once (`CycleGrid`). */
   prepareCycles(cycleS: number): void {
     const lengths = Math.round(cycleS / this.intervalS);

@@ -130,17 +130,19 @@ export function unpackChunk(
 
 const EMPTY_PROFILE = new Uint8Array(4);
 
-/** What `forEachPackedInterval` hands over of one interval: its start, counts and bitmap (a view). */
+/** What `forEachPackedInterval` hands over of one interval: start, counts, bitmap and profile (views). */
 export type PackedIntervalVisit = (
   startS: number,
   changedTracks: number,
   writeBytes: number,
   bitmap: Uint8Array,
+  writeProfile: Uint8Array,
 ) => void;
 
 /**
  * The intervals of a packed chunk with starts in [fromS, toS), ascending, decoded in place: no
- * object per interval but the bitmap's view (for tight reads of many small cells).
+ * object per interval but the bitmap's view (for tight reads of many small cells), and the
+ * profile's when `withProfiles` (else an empty profile).
  */
 export function forEachPackedInterval(
   chunkS: number,
@@ -148,6 +150,7 @@ export function forEachPackedInterval(
   fromS: number,
   toS: number,
   visit: PackedIntervalVisit,
+  withProfiles = false,
 ): void {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   for (let p = 0; p < data.byteLength;) {
@@ -161,6 +164,9 @@ export function forEachPackedInterval(
         view.getFloat64(p + 37, true),
         view.getFloat64(p + 13, true),
         data.subarray(bitmapAt, bitmapAt + bitmapLength),
+        withProfiles
+          ? data.subarray(bitmapAt + bitmapLength + 4, bitmapAt + bitmapLength + 4 + profileLength)
+          : EMPTY_PROFILE,
       );
     }
     p = bitmapAt + bitmapLength + 4 + profileLength;

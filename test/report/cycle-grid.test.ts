@@ -124,14 +124,21 @@ test('cycle grid: every run of up to one cycle, and its marks, equal sets of the
       fc.integer({ min: 1, max: 6 }), // cycle in intervals
       fc.boolean(), // measured ratios
       fc.boolean(), // held (Timeline) or streamed
-      async (cells, cycleIntervals, withRatios, held) => {
+      fc.boolean(), // the grid counted in the pass that opens the window, or asked afterwards
+      async (cells, cycleIntervals, withRatios, held, whenOpened) => {
         const store = await storeOf(cells);
         try {
           const source = await storeCellSource(store, () => true);
           const budget = held && !withRatios ? 1 << 30 : 0;
-          const changes = await openChanges(source, settings, null, withRatios ? ratioAt : null, budget);
+          const gridS = whenOpened ? cycleIntervals * I : null;
+          const changes = await openChanges(source, settings, null, withRatios ? ratioAt : null, budget, gridS);
           assert.ok(held && !withRatios ? changes instanceof Timeline : changes instanceof StreamedChanges);
-          await changes.prepareCycles!(cycleIntervals * I);
+          if (!whenOpened || held) await changes.prepareCycles!(cycleIntervals * I);
+          if (changes instanceof StreamedChanges) {
+            // Within the grid nothing is read from the store.
+            await changes.changed(changes.firstS, changes.firstS + cycleIntervals * I);
+            assert.equal(changes.reads, 0);
+          }
           const firstK = changes.firstS / I;
           const endK = changes.endS / I;
           for (let from = firstK; from < endK; from++) {
