@@ -64,8 +64,8 @@ class SpanFold {
   }
 }
 
-/** Longest window (s) whose per-second sums are kept in one array (8 bytes per second): 400 days. */
-const DENSE_PROFILE_MAX_S = 400 * 86_400;
+/** Longest window (s) whose per-second sums are kept in arrays (9 bytes per second): 62 days, 46 MiB. */
+const DENSE_PROFILE_MAX_S = 62 * 86_400;
 
 /**
  * The write profiles summed per second, in the order the cells come (so sums are the same
@@ -84,7 +84,7 @@ class ProfilePairs {
     readonly endS: number,
   ) {
     const spanS = endS - firstS;
-    this.#dense = spanS <= DENSE_PROFILE_MAX_S ? new Float64Array(spanS) : null;
+    this.#dense = spanS >= 0 && spanS <= DENSE_PROFILE_MAX_S ? new Float64Array(spanS) : null;
     this.#written = this.#dense === null ? null : new Uint8Array(spanS);
   }
 
