@@ -10,7 +10,7 @@ import {
 } from '../render/planning.js';
 import { monthlyCost, type LinkPrices } from '../report/cost.js';
 import { planInitialSync, type SyncVolume } from '../report/initial-sync.js';
-import { planLink, type PlanResult } from '../report/plan.js';
+import { PLAN_GRID_CYCLES, planLink, type PlanResult } from '../report/plan.js';
 import { sweep, sweepLinks } from '../report/sweep.js';
 import type { CycleChanges } from '../report/changes.js';
 import { openChanges } from '../report/streamed-changes.js';
@@ -120,6 +120,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
   const opened: CycleChanges[] = [];
   try {
     const scope = await scopeFor(store, values.scope);
+    const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const timelineFor = async (group: string | null): Promise<CycleChanges> => {
       const changes = await openChanges(
         await cellSourceFor(store, scope, group, excluded),
@@ -127,11 +128,11 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
         range,
         measured?.ratioAt ?? null,
         budgetBytes,
+        cycleS * PLAN_GRID_CYCLES,
       );
       opened.push(changes);
       return changes;
     };
-    const cycleS = values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
     const simulation = { cycleS, params, outages: [] };
     const planOf = (timeline: CycleChanges): Promise<PlanResult> =>
       planLink(timeline, { targetRpoS, percentile, pathBps, simulation });

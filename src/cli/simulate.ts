@@ -110,5 +110,13 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
       }),
     measured?.ratioAt ?? null,
     memoryBudgetOf(values['memory-budget']),
+    // The cycles' runs are counted in the pass that opens the window (a bad --cycle: reported later).
+    (settings) => {
+      try {
+        return values.cycle === undefined ? settings.intervalS : parseDurationS(values.cycle, '--cycle');
+      } catch {
+        return null;
+      }
+    },
   );
 }

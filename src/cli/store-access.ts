@@ -75,13 +75,14 @@ export async function withChanges<T>(
   work: (changes: CycleChanges, settings: StoreSettings) => Promise<T> | T,
   ratioAt: RatioAt | null,
   budgetBytes: number,
+  gridS: (settings: StoreSettings) => number | null = () => null,
 ): Promise<T> {
   const range = values.window === undefined ? null : parseTimeRange(values.window, '--window');
   const { store, settings } = await openCollectedStore(command, values.store!);
   try {
     const scope = await scopeFor(store, values.scope);
     const source = await cellSourceFor(store, scope, values.group ?? null, values.exclude ?? []);
-    const changes = await openChanges(source, settings, range, ratioAt, budgetBytes);
+    const changes = await openChanges(source, settings, range, ratioAt, budgetBytes, gridS(settings));
     try {
       return await work(changes, settings);
     } finally {

@@ -1,6 +1,6 @@
 import { mergeCounters } from '../store/merge.js';
 import type { StoredRollup } from '../store/rollup.js';
-import type { IntervalCounts, IntervalRow, Store, StoredChunk, VolumeSpan } from '../store/store.js';
+import type { IntervalCounts, IntervalRow, RawChunk, Store, StoredChunk, VolumeSpan } from '../store/store.js';
 
 /** One (volume, interval) after merging every run's row for it. */
 export type Cell = IntervalCounts;
@@ -25,6 +25,11 @@ export interface CellSource {
   spans(fromS: number | null, toS: number | null): Promise<VolumeSpan[]>;
   /** Cells of `volumes` in [fromS, toS), ascending by start, in pages; empty write profiles unless asked. */
   cells(volumes: readonly string[], fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<PlacedCell[]>;
+  /**
+   * One volume's chunks holding starts in [fromS, toS), packed as stored, by chunk start then run
+   * (absent: read `cells`). Intervals outside the window are the reader's to skip.
+   */
+  chunkData?(volume: string, fromS: number, toS: number): AsyncIterable<RawChunk[]>;
   /** One volume's stored chunks with their rollups in [fromS, toS), by chunk start then run. */
   chunks(volume: string, fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<StoredChunk[]>;
   /** The rollup levels (s, finest first) `rollups` answers; none (or absent): fine cells only. */
@@ -80,6 +85,7 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
       const scan = { fromS, toS, volumes: names, withoutProfiles: !withProfiles };
       for await (const rows of store.scanIntervals(scan)) yield cellsOfPage(rows);
     },
+    chunkData: store.scanChunkData === undefined ? undefined : (v, fromS, toS) => store.scanChunkData!(v, fromS, toS),
     chunks: (volume, fromS, toS, withProfiles = false) =>
       store.scanChunks({ fromS, toS, volumes: [volume], withoutProfiles: !withProfiles }),
   };

@@ -37,6 +37,11 @@ export interface CycleChanges {
   changed(fromS: number, toS: number, markS?: number): ChangedRanges | Promise<ChangedRanges>;
   /** Written bytes in the window (all selected volumes). */
   writtenBytes(): number;
+  /**
+   * Get ready for runs of `cycleS` and shorter (the simulator's nominal cycles and their marks):
+   * an implementation may compute them all in one pass (`CycleGrid`). Answers do not change.
+   */
+  prepareCycles?(cycleS: number): Promise<void> | void;
   /** Release what reading holds (a store read in progress). */
   close(): Promise<void>;
 }

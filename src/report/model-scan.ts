@@ -4,6 +4,8 @@ import { checkModelOptions, modelRows, type ModelOptions, type ModelRow } from '
 import { summarizeSparse } from './percentile.js';
 import type { WriteProfile } from './timeline.js';
 import { tileWindow } from './tiling.js';
+import { eachVolumeCell } from './volume-cells.js';
+import { CHUNK_INTERVALS } from '../store/chunk.js';
 import { TrackUnion } from './track-union.js';
 
 /** Changed bytes per epoch-aligned span, folded volume by volume; only spans with data are kept. */
@@ -62,31 +64,78 @@ class SpanFold {
   }
 }
 
+/** Longest window (s) whose per-second sums are kept in arrays (9 bytes per second): 62 days, 46 MiB. */
+const DENSE_PROFILE_MAX_S = 62 * 86_400;
+
 /**
  * The write profiles summed per second, in the order the cells come (so sums are the same
  * floating-point sums as a sort by second would give): one entry per distinct written second.
+ * Within `DENSE_PROFILE_MAX_S` the sums are kept in an array by second of the window (9 bytes a
+ * second, no hashing: the profile's per-second work is most of what the models cost); longer
+ * windows in a map of the written seconds.
  */
 class ProfilePairs {
   readonly #bytes = new Map<number, number>();
+  readonly #dense: Float64Array | null;
+  readonly #written: Uint8Array | null;
 
-  add(cell: { startS: number; writeProfile: Uint8Array }): void {
-    const blob = cell.writeProfile;
+  constructor(
+    readonly firstS: number,
+    readonly endS: number,
+  ) {
+    const spanS = endS - firstS;
+    this.#dense = spanS >= 0 && spanS <= DENSE_PROFILE_MAX_S ? new Float64Array(spanS) : null;
+    this.#written = this.#dense === null ? null : new Uint8Array(spanS);
+  }
+
+  add(startS: number, blob: Uint8Array): void {
     const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
     const count = blob.byteLength >= 4 ? view.getUint32(0, true) : 0;
+    const dense = this.#dense;
+    const written = this.#written;
     for (let i = 0, p = 4; i < count; i++, p += 12) {
-      const s = cell.startS + view.getUint32(p, true);
-      const before = this.#bytes.get(s);
+      const s = startS + view.getUint32(p, true);
       const b = view.getFloat64(p + 4, true);
+      const k = s - this.firstS;
+      if (dense !== null && k >= 0 && k < dense.length) {
+        if (written![k] === 0) {
+          written![k] = 1;
+          dense[k] = b;
+        } else dense[k] = dense[k]! + b;
+        continue;
+      }
+      const before = this.#bytes.get(s);
       this.#bytes.set(s, before === undefined ? b : before + b);
     }
   }
 
   /** Summed per second, ascending, seconds before `endS` only. */
   profile(endS: number): WriteProfile {
-    const seconds = Float64Array.from(this.#bytes.keys())
+    const sparse = Float64Array.from(this.#bytes.keys())
       .filter((s) => s < endS)
       .sort();
-    const bytes = seconds.map((s) => this.#bytes.get(s)!);
+    const written = this.#written;
+    let n = sparse.length;
+    if (written !== null) for (let k = 0; k < Math.min(written.length, endS - this.firstS); k++) n += written[k]!;
+    const seconds = new Float64Array(n);
+    const bytes = new Float64Array(n);
+    let i = 0;
+    const fromMap = (upToS: number): void => {
+      for (; i < n && j < sparse.length && sparse[j]! < upToS; j++, i++) {
+        seconds[i] = sparse[j]!;
+        bytes[i] = this.#bytes.get(sparse[j]!)!;
+      }
+    };
+    let j = 0;
+    fromMap(this.firstS);
+    if (written !== null) {
+      for (let k = 0; k < written.length && this.firstS + k < endS; k++) {
+        if (written[k] === 0) continue;
+        seconds[i] = this.firstS + k;
+        bytes[i++] = this.#dense![k]!;
+      }
+    }
+    fromMap(Infinity);
     return { seconds, bytes };
   }
 }
@@ -117,7 +166,7 @@ export async function scanModels(
   const folds = [options.cycleS, options.periodS].map(
     (spanS) => new SpanFold(spanS, Math.floor(firstS / spanS) * spanS, trackBytes),
   );
-  const pairs = new ProfilePairs();
+  const pairs = new ProfilePairs(firstS, endS);
   let writtenBytes = 0;
   // A fold whose spans hold whole hours or days reads the stored rollups, fine cells only at the
   // window's edges (tileWindow); the others OR the fine cells read for the write profile anyway.
@@ -146,7 +195,7 @@ export async function scanModels(
         if (withProfiles) {
           for (const chunk of group)
             for (const r of chunk.intervals) {
-              pairs.add(r);
+              pairs.add(r.startS, r.writeProfile);
               writtenBytes += r.writeBytes;
             }
         }
@@ -160,7 +209,22 @@ export async function scanModels(
       }
       if (group.length > 0) flush();
     };
-    await feedChunks(untiled, firstS, endS, true);
+    // Spans shorter than a chunk never take its stored OR: the cells are decoded in place.
+    const chunkSpanS = CHUNK_INTERVALS * intervalS;
+    if (source.chunkData !== undefined && untiled.every((f) => f.spanS < chunkSpanS)) {
+      await eachVolumeCell(
+        source,
+        volume,
+        firstS,
+        endS,
+        (startS, tracks, writeBytes, bitmap, writeProfile) => {
+          for (const fold of untiled) fold.addRollup(startS, bitmap, tracks);
+          pairs.add(startS, writeProfile);
+          writtenBytes += writeBytes;
+        },
+        true,
+      );
+    } else await feedChunks(untiled, firstS, endS, true);
     const fromS = Math.max(firstS, volumeFirstS);
     const toS = Math.min(endS, lastS + intervalS);
     for (const fold of tiled) {

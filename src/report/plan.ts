@@ -33,6 +33,11 @@ export interface PlanResult {
 /** Highest bandwidth the planner tries (100 Tbit/s). */
 export const MAX_PLAN_BPS = 1e14;
 const GRID_STEPS_PER_OCTAVE = 64; // a 1.09 % grid
+/**
+ * Runs of up to this many cycles are computed once for all the search's simulations (`CycleGrid`):
+ * near the answer most cycles are nominal or a few intervals longer.
+ */
+export const PLAN_GRID_CYCLES = 12;
 
 /**
  * Round a bandwidth up to what `formatBandwidth` prints (0.01 of its SI unit), returning the value
@@ -81,6 +86,7 @@ export async function planLink(timeline: CycleChanges, request: PlanRequest): Pr
         `the target plus one cycle (${targetRpoS + cycleS} s) for RPO to be able to exceed the target inside it`,
     );
   }
+  await timeline.prepareCycles?.(cycleS * PLAN_GRID_CYCLES);
   let simulations = 0;
   const run = (bps: number, backlog: boolean): Promise<SimulationResult> => {
     simulations++;

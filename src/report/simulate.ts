@@ -99,6 +99,7 @@ export async function simulate(timeline: CycleChanges, options: SimulationOption
     throw new UsageError(`cycleS ${C} s must be a whole multiple of the ${I} s collection interval`);
   }
   if (!(options.linkBps > 0)) throw new UsageError(`linkBps must be above 0; got ${options.linkBps}`);
+  await timeline.prepareCycles?.(C);
   const payloadBytesPerS = (options.linkBps * options.params.efficiency) / 8;
   const outages = [...options.outages].sort((a, b) => a.fromS - b.fromS);
   // Per-interval compression is already in `compressedBytes`: the link figures then use 1:1.

@@ -6,6 +6,8 @@ import { spanWindow, type CellSource, type PlacedCell } from './cells.js';
 import { NO_CHANGE, type ChangedRange, type ChangedRanges, type CycleChanges } from './changes.js';
 import { nothingSelected } from './selection.js';
 import { Timeline } from './timeline.js';
+import { CycleGrid } from './cycle-grid.js';
+import { eachVolumeCell } from './volume-cells.js';
 
 /** Compression ratio of one (volume, interval): changed bytes per byte sent. */
 export type RatioAt = (volume: string, startS: number) => number;
@@ -15,6 +17,7 @@ const MEMO_MAX = 1 << 20;
 
 /** One volume's OR over the run being read. */
 class VolumeRun {
+  constructor(readonly rank: number) {}
   cells = 0;
   first: Uint8Array | null = null;
   firstTracks = 0;
@@ -83,6 +86,8 @@ export class StreamedChanges implements CycleChanges {
   readonly #memo = new Map<number, ChangedRange>();
   readonly #runs = new Map<string, VolumeRun>();
   readonly #ratioAt: RatioAt | null;
+  readonly #rank: Map<string, number>;
+  #grid: CycleGrid | null = null;
   /** Runs read from the store (memo misses). */
   reads = 0;
 
@@ -104,6 +109,29 @@ export class StreamedChanges implements CycleChanges {
     this.#writtenBytes = writtenBytes;
     this.#ratioAt = ratioAt;
     this.perIntervalCompression = ratioAt !== null;
+    this.#rank = new Map(cursor.volumes.map((v, i) => [v, i]));
+  }
+
+  /**
+   * Read every selected volume's cells once, volume by volume, into a `CycleGrid` of the runs of
+   * up to `cycleS` from every interval: the simulator's nominal cycles and their marks are then
+   * answered without reading (the same figures: volumes are summed in the same order).
+   */
+  async prepareCycles(cycleS: number): Promise<void> {
+    const lengths = Math.round(cycleS / this.intervalS);
+    if ((this.#grid?.lengths ?? 0) >= lengths || !CycleGrid.fits(this.intervals, lengths)) return;
+    this.#grid = null;
+    const grid = new CycleGrid(this.intervals, lengths, this.trackBytes, this.#ratioAt !== null);
+    const { source, volumes } = this.#cursor;
+    for (const volume of volumes) {
+      const part = grid.volume();
+      await eachVolumeCell(source, volume, this.firstS, this.endS, (startS, changedTracks, _bytes, bitmap) => {
+        const ratio = this.#ratioAt === null ? 1 : this.#ratioAt(volume, startS);
+        part.push((startS - this.firstS) / this.intervalS, changedTracks, bitmap, ratio);
+      });
+      part.finish();
+    }
+    this.#grid = grid;
   }
 
   static #of(
@@ -117,7 +145,18 @@ export class StreamedChanges implements CycleChanges {
     ratioAt: RatioAt | null,
   ): StreamedChanges {
     const cursor = new CellCursor(source, volumes, endS);
-    return new StreamedChanges(cursor, intervalS, trackBytes, firstS, endS, scan.active, scan.writtenBytes, ratioAt);
+    const changes = new StreamedChanges(
+      cursor,
+      intervalS,
+      trackBytes,
+      firstS,
+      endS,
+      scan.active,
+      scan.writtenBytes,
+      ratioAt,
+    );
+    changes.#grid = scan.grid;
+    return changes;
   }
 
   /**
@@ -126,6 +165,9 @@ export class StreamedChanges implements CycleChanges {
    * within `budgetBytes` is then loaded as a `Timeline` (cells in memory: faster for the planner's
    * many simulations; the same answers), a larger one is `StreamedChanges`, which reads runs when
    * asked — so nothing over the budget is ever held. With `ratioAt` the changes are always streamed.
+   * With `gridS` (the runs the caller will ask most: the simulator's cycle, the planner's cycles)
+   * the same pass computes the `CycleGrid` of the runs up to `gridS`, so a streamed window is
+   * read once before its first simulation, not twice.
    */
   static async open(
     source: CellSource,
@@ -136,12 +178,21 @@ export class StreamedChanges implements CycleChanges {
     toS: number,
     ratioAt: RatioAt | null,
     budgetBytes: number,
+    gridS: number | null = null,
   ): Promise<CycleChanges> {
     const firstS = Math.floor(fromS / intervalS) * intervalS;
     const endS = Math.ceil(toS / intervalS) * intervalS;
-    const scan = await scanWindow(source, volumes, firstS, endS);
+    const lengths = gridS !== null && gridS >= intervalS && gridS % intervalS === 0 ? gridS / intervalS : 0;
+    const intervals = (endS - firstS) / intervalS;
+    const grid =
+      lengths > 0 && CycleGrid.fits(intervals, lengths)
+        ? new CycleGrid(intervals, lengths, trackBytes, ratioAt !== null)
+        : null;
+    const scan = await scanWindow(source, volumes, intervalS, firstS, endS, grid, ratioAt);
     if (ratioAt === null && scan.packedBytes <= budgetBytes) {
-      return Timeline.load(source, volumes, intervalS, trackBytes, fromS, toS, false);
+      const timeline = await Timeline.load(source, volumes, intervalS, trackBytes, fromS, toS, false);
+      if (scan.grid !== null) timeline.useGrid(scan.grid);
+      return timeline;
     }
     return StreamedChanges.#of(source, volumes, intervalS, trackBytes, firstS, endS, scan, ratioAt);
   }
@@ -171,6 +222,11 @@ export class StreamedChanges implements CycleChanges {
     const wholeSeen = this.#memo.get(key(from, to));
     const markSeen = mark === null ? null : mark <= from ? NO_CHANGE : this.#memo.get(key(from, mark));
     if (wholeSeen !== undefined && markSeen !== undefined) return { whole: wholeSeen, mark: markSeen };
+    if (this.#grid !== null) {
+      const whole = this.#grid.answer(from, to - from);
+      const atMark = mark === null ? null : mark <= from ? NO_CHANGE : this.#grid.answer(from, mark - from);
+      if (whole !== null && (mark === null || atMark !== null)) return { whole, mark: atMark };
+    }
 
     this.reads++;
     const touched: VolumeRun[] = [];
@@ -179,7 +235,7 @@ export class StreamedChanges implements CycleChanges {
     await this.#cursor.scan(this.firstS + from * this.intervalS, this.firstS + to * this.intervalS, (cell) => {
       if (atMark === null && cell.startS >= markStartS) atMark = this.#total(touched);
       let run = this.#runs.get(cell.volume);
-      if (run === undefined) this.#runs.set(cell.volume, (run = new VolumeRun()));
+      if (run === undefined) this.#runs.set(cell.volume, (run = new VolumeRun(this.#rank.get(cell.volume)!)));
       if (run.cells === 0) touched.push(run);
       run.add(cell, this.#ratioAt === null ? 1 : this.#ratioAt(cell.volume, cell.startS));
     });
@@ -201,7 +257,9 @@ export class StreamedChanges implements CycleChanges {
     return Math.min(this.intervals, Math.max(0, Math.round((s - this.firstS) / this.intervalS)));
   }
 
-  #total(runs: readonly VolumeRun[]): ChangedRange {
+  /** The runs' total, volumes summed in the order of the selection (as `CycleGrid` sums them). */
+  #total(touched: readonly VolumeRun[]): ChangedRange {
+    const runs = touched.length > 1 ? [...touched].sort((a, b) => a.rank - b.rank) : touched;
     let tracks = 0;
     let compressed = 0;
     for (const run of runs) {
@@ -218,33 +276,42 @@ interface WindowScan {
   writtenBytes: number;
   /** What a `Timeline` of the window would hold: 40 bytes per cell plus its bitmap. */
   packedBytes: number;
+  grid: CycleGrid | null;
 }
 
-/** One pass over the window: the starts with cells, the written bytes, the bytes packing it would take. */
+/**
+ * One pass over the window, volume by volume: the starts with cells, the written bytes, the bytes
+ * packing it would take, and the cells fed to `grid` when given. Memory: a byte per interval of
+ * the window (and the grid).
+ */
 async function scanWindow(
   source: CellSource,
   volumes: readonly string[],
+  intervalS: number,
   firstS: number,
   endS: number,
+  grid: CycleGrid | null,
+  ratioAt: RatioAt | null,
 ): Promise<WindowScan> {
-  let active = new Float64Array(1024);
-  let n = 0;
+  const seen = new Uint8Array((endS - firstS) / intervalS);
   let writtenBytes = 0;
   let packedBytes = 0;
-  for await (const page of source.cells(volumes, firstS, endS)) {
-    for (const c of page) {
-      writtenBytes += c.writeBytes;
-      packedBytes += 40 + c.bitmap.byteLength;
-      if (n > 0 && active[n - 1] === c.startS) continue;
-      if (n === active.length) {
-        const grown = new Float64Array(2 * n);
-        grown.set(active);
-        active = grown;
-      }
-      active[n++] = c.startS;
-    }
+  for (const volume of volumes) {
+    const part = grid?.volume() ?? null;
+    await eachVolumeCell(source, volume, firstS, endS, (startS, tracks, writeBytes, bitmap) => {
+      const index = (startS - firstS) / intervalS;
+      seen[index] = 1;
+      writtenBytes += writeBytes;
+      packedBytes += 40 + bitmap.byteLength;
+      part?.push(index, tracks, bitmap, ratioAt === null ? 1 : ratioAt(volume, startS));
+    });
+    part?.finish();
   }
-  return { active: active.slice(0, n), writtenBytes, packedBytes };
+  let n = 0;
+  for (let k = 0; k < seen.length; k++) n += seen[k]!;
+  const active = new Float64Array(n);
+  for (let k = 0, i = 0; k < seen.length; k++) if (seen[k] === 1) active[i++] = firstS + k * intervalS;
+  return { active, writtenBytes, packedBytes, grid };
 }
 
 /** Packed cells up to this many bytes are held in memory (`Timeline`), larger windows streamed. */
@@ -262,6 +329,7 @@ export async function openChanges(
   range: TimeRange | null,
   ratioAt: RatioAt | null = null,
   budgetBytes = TIMELINE_BUDGET_BYTES,
+  gridS: number | null = null,
 ): Promise<CycleChanges> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const spans = await source.spans(from, range?.toS ?? null);
@@ -279,5 +347,6 @@ export async function openChanges(
     toS,
     ratioAt,
     budgetBytes,
+    gridS,
   );
 }

@@ -1,6 +1,7 @@
 import type { CellMap, CellSource } from './cells.js';
 import type { ChangedRange, ChangedRanges, CycleChanges } from './changes.js';
 import { TrackUnion } from './track-union.js';
+import { CycleGrid } from './cycle-grid.js';
 
 /** One volume's cells, packed: parallel columns and the bitmaps end to end in one buffer. */
 interface VolumeColumns {
@@ -102,6 +103,7 @@ export class Timeline implements CycleChanges {
   readonly #active: Float64Array;
   readonly #memo = new Map<number, number>();
   readonly #union = new TrackUnion();
+  #grid: CycleGrid | null = null;
 
   constructor(
     cells: CellMap | VolumeColumns[],
@@ -151,6 +153,8 @@ export class Timeline implements CycleChanges {
     const from = Math.max(0, Math.round((fromS - this.firstS) / this.intervalS));
     const to = Math.min(this.intervals, Math.round((toS - this.firstS) / this.intervalS));
     if (to <= from) return 0;
+    const gridded = this.#grid?.answer(from, to - from);
+    if (gridded != null) return gridded.changedBytes;
     const key = from * (this.intervals + 1) + to;
     const memo = this.#memo.get(key);
     if (memo !== undefined) return memo;
@@ -174,6 +178,28 @@ export class Timeline implements CycleChanges {
     const bytes = tracks * this.trackBytes;
     this.#memo.set(key, bytes);
     return bytes;
+  }
+
+  /** Take a grid computed over this window elsewhere (the pass that chose to hold it). */
+  useGrid(grid: CycleGrid): void {
+    if (grid.intervals === this.intervals && grid.lengths > (this.#grid?.lengths ?? 0)) this.#grid = grid;
+  }
+
+  /** Compute every run of up to `cycleS` from every interval once (`CycleGrid`). */
+  prepareCycles(cycleS: number): void {
+    const lengths = Math.round(cycleS / this.intervalS);
+    if ((this.#grid?.lengths ?? 0) >= lengths || !CycleGrid.fits(this.intervals, lengths)) return;
+    const grid = new CycleGrid(this.intervals, lengths, this.trackBytes, false);
+    for (const v of this.#volumes) {
+      const part = grid.volume();
+      const end = lowerBound(v.starts, this.endS);
+      for (let k = lowerBound(v.starts, this.firstS); k < end; k++) {
+        const bitmap = v.bitmaps.subarray(k === 0 ? 0 : v.bitmapEnds[k - 1]!, v.bitmapEnds[k]!);
+        part.push((v.starts[k]! - this.firstS) / this.intervalS, v.tracks[k]!, bitmap, 1);
+      }
+      part.finish();
+    }
+    this.#grid = grid;
   }
 
   /** Nothing to release: the cells are in memory. */

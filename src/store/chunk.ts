@@ -141,6 +141,49 @@ export function unpackChunk(
 
 const EMPTY_PROFILE = new Uint8Array(4);
 
+/** What `forEachPackedInterval` hands over of one interval: start, counts, bitmap and profile (views). */
+export type PackedIntervalVisit = (
+  startS: number,
+  changedTracks: number,
+  writeBytes: number,
+  bitmap: Uint8Array,
+  writeProfile: Uint8Array,
+) => void;
+
+/**
+ * The intervals of a packed chunk with starts in [fromS, toS), ascending, decoded in place: no
+ * object per interval but the bitmap's view (for tight reads of many small cells), and the
+ * profile's when `withProfiles` (else an empty profile).
+ */
+export function forEachPackedInterval(
+  chunkS: number,
+  data: Uint8Array,
+  fromS: number,
+  toS: number,
+  visit: PackedIntervalVisit,
+  withProfiles = false,
+): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let p = 0; p < data.byteLength;) {
+    const startS = chunkS + view.getUint32(p, true);
+    const bitmapLength = view.getUint32(p + HEAD, true);
+    const bitmapAt = p + HEAD + 4;
+    const profileLength = view.getUint32(bitmapAt + bitmapLength, true);
+    if (startS >= fromS && startS < toS) {
+      visit(
+        startS,
+        view.getFloat64(p + 37, true),
+        view.getFloat64(p + 13, true),
+        data.subarray(bitmapAt, bitmapAt + bitmapLength),
+        withProfiles
+          ? data.subarray(bitmapAt + bitmapLength + 4, bitmapAt + bitmapLength + 4 + profileLength)
+          : EMPTY_PROFILE,
+      );
+    }
+    p = bitmapAt + bitmapLength + 4 + profileLength;
+  }
+}
+
 /**
  * The per-interval counts of a packed chunk (as `packChunk` gives them), read from the interval
  * heads alone: for chunks stored before chunks kept their counts.

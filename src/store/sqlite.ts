@@ -26,6 +26,7 @@ import type {
   IntervalQuery,
   IntervalRow,
   IntervalScan,
+  RawChunk,
   RollupScan,
   RunInfo,
   RunSpan,
@@ -38,6 +39,8 @@ import type {
 } from './store.js';
 
 const SCHEMA_VERSION = '7';
+/** Chunks per page of `scanChunkData` (a chunk holds up to CHUNK_INTERVALS intervals). */
+const RAW_CHUNKS_PER_PAGE = 64;
 /**
  * Versions this code upgrades on open: 5 (0.1.0) kept one row per (run, volume, interval); 6 kept
  * chunks without the hour and day rollups.
@@ -583,6 +586,26 @@ export class SqliteStore implements Store {
         if (intervals.length > 0) out.push({ ...c, orBitmap: new Uint8Array(c.orBitmap), intervals });
       }
       if (out.length > 0) yield out;
+    }
+  }
+
+  async *scanChunkData(volume: string, fromS: number, toS: number): AsyncIterable<RawChunk[]> {
+    const volumeId = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck().get(volume);
+    if (volumeId === undefined) return;
+    // Pages by (chunk start, run) keyset: no statement stays open between pages.
+    const page = this.#statement(`SELECT c.chunk_s AS chunkS, c.run_id AS runId, c.data
+      FROM chunks c JOIN runs r ON r.id = c.run_id
+      WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?
+        AND (c.chunk_s > ? OR c.run_id > ?)
+      ORDER BY c.chunk_s, c.run_id LIMIT ${RAW_CHUNKS_PER_PAGE}`);
+    let afterS = this.#chunkFloor(fromS) - 1;
+    let afterRun = Number.MAX_SAFE_INTEGER;
+    for (;;) {
+      const rows = page.all(volumeId, afterS, toS, afterS, afterRun) as RawChunk[];
+      if (rows.length > 0) yield rows;
+      if (rows.length < RAW_CHUNKS_PER_PAGE) return;
+      afterS = rows[rows.length - 1]!.chunkS;
+      afterRun = rows[rows.length - 1]!.runId;
     }
   }
 

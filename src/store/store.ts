@@ -120,6 +120,13 @@ export interface StoredChunk extends ChunkRollup {
   intervals: IntervalRow[];
 }
 
+/** A stored chunk's packed intervals (store/chunk.ts), undecoded. */
+export interface RawChunk {
+  chunkS: number;
+  runId: number;
+  data: Uint8Array;
+}
+
 /** One volume's stored rollups of one level (store/rollup.ts) with periods starting in [fromS, toS). */
 export interface RollupScan {
   volume: string;
@@ -219,6 +226,11 @@ export interface Store {
   scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]>;
   /** The same selection as chunks with their rollups, ordered by chunk start, volume id and run. */
   scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]>;
+  /**
+   * One volume's visible chunks with chunk starts in [fromS, toS), packed as stored (`RawChunk`),
+   * by chunk start then run, in pages: for readers that decode intervals without an object each.
+   */
+  scanChunkData?(volume: string, fromS: number, toS: number): AsyncIterable<RawChunk[]>;
   /** The rollup levels (s, finest first) the store keeps for its interval; none before settings. */
   rollupLevels(): Promise<number[]>;
   /**
