@@ -105,4 +105,17 @@ test('an error in a later range names the line of the whole file', async () => {
     `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`,
   );
   assert.equal(skipped.summary.sources[0]!.stats.records, 59_999);
+  // The same with ranges cut while read (every 1 ms, up to 3 decoders): the line of the whole file.
+  const cutting = { threads: 'auto' as const, threadProbe: { maxThreads: 3, decide: () => true, probeMs: 1 } };
+  await assert.rejects(
+    collect(bad, 'auto', cutting),
+    (e: unknown) =>
+      e instanceof InputError && e.message === `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`,
+  );
+  const cut = await collect(bad, 'auto', { ...cutting, skipBad: true });
+  assert.equal(
+    cut.summary.sources[0]!.stats.firstSkipped,
+    `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`,
+  );
+  assert.equal(cut.summary.sources[0]!.stats.records, 59_999);
 });
