@@ -146,7 +146,8 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
             ...load,
           };
           decoded = now;
-          if (running.length >= threads || running.some((s) => s.cutPending) || !decide(window)) return;
+          if (running.length === 0 || running.length >= threads || running.some((s) => s.cutPending)) return;
+          if (!decide(window)) return;
           const widest = running.reduce((a, b) => (remainingBytes(b) > remainingBytes(a) ? b : a));
           widest.cutPending = true;
           widest.control.requestCut(widest.range.start + widest.bytes + Math.floor(remainingBytes(widest) / 2));
