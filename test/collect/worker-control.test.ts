@@ -5,6 +5,14 @@ import { MAX_IN_FLIGHT_BYTES, WorkerControl } from '../../src/collect/worker-con
 
 const MiB = 1 << 20;
 
+// Atomics.waitAsync (Node 16+) is not in the TypeScript lib this project targets.
+type WaitResult = 'ok' | 'not-equal' | 'timed-out';
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number, ms: number): { value: Promise<WaitResult> | WaitResult };
+  }
+).waitAsync;
+
 test('in-flight bytes and cut requests: exact counts, a cut taken once', () => {
   const control = new WorkerControl();
   assert.equal(control.takeCut(), null); // a fresh control has no cut
@@ -48,20 +56,31 @@ test('a worker more than MAX_IN_FLIGHT_BYTES ahead waits until rows are written'
   });
   try {
     const seen: number[] = [];
+    const inFlight = new Int32Array(control.buffer, 0, 1); // the word the worker waits on
+    let stalled: string | null = null;
     await new Promise<void>((resolve, reject) => {
-      const deadline = setTimeout(() => reject(new Error(`timed out after messages ${seen.join(',')}`)), 30_000);
+      const deadline = setTimeout(() => reject(new Error(`timed out after messages ${seen.join(',')}`)), 60_000);
       worker.on('error', reject);
       worker.on('message', (k: number) => {
-        // Unbounded, the worker would have posted all 12 (48 MiB) before the first arrived. Bounded,
-        // it stops once 12 MiB (over the 8 MiB cap) are in flight, until one message is written.
         seen.push(control.inFlight());
-        if (k >= 3) control.written(4 * MiB); // written late: the worker must wait for it
+        if (k === 3) {
+          // 12 MiB posted, over the 8 MiB cap: the worker must not post again before a write. Unbounded,
+          // it would have posted all 12 messages (48 MiB) within microseconds of the first.
+          void Promise.resolve(waitAsync(inFlight, 0, 12 * MiB, 1000).value).then((result) => {
+            stalled = result;
+            if (result === 'timed-out') control.written(4 * MiB);
+            else reject(new Error(`the worker went on without a write: ${control.inFlight()} bytes in flight`));
+          });
+          return;
+        }
+        if (k > 3) control.written(4 * MiB); // one write per message: the worker posts one more each time
         if (k === messages) {
           clearTimeout(deadline);
           resolve();
         }
       });
     });
+    assert.equal(stalled, 'timed-out');
     assert.ok(
       seen.every((bytes) => bytes <= 12 * MiB),
       `in flight at each message (MiB): ${seen.map((b) => b / MiB).join(', ')}`,
