@@ -3,7 +3,7 @@
  * Prints one JSON line: { ms, maxRssMiB, ... }.
  *
  *   node dist/bench/child.js scan FILE THREADS          newline-count ceiling
- *   node dist/bench/child.js churnlink FILE THREADS DB  collect into a SQLite store
+ *   node dist/bench/child.js churnlink FILE THREADS DB  collect into a SQLite store (THREADS: N or auto)
  *   node dist/bench/child.js duckdb FILE KIND THREADS   DuckDB's exact per-(volume, interval) query
  *   node dist/bench/child.js decode FILE SIMD           msr parsing alone on this thread (SIMD 1 or 0)
  *
@@ -57,7 +57,7 @@ async function scan(path: string, threads: number): Promise<object> {
   return { ms: performance.now() - t0, lines: parts.reduce((a, b) => a + b, 0) };
 }
 
-async function churnlink(path: string, threads: number, db: string): Promise<object> {
+async function churnlink(path: string, threads: number | 'auto', db: string): Promise<object> {
   rmSync(db, { force: true });
   rmSync(`${db}-wal`, { force: true });
   rmSync(`${db}-shm`, { force: true });
@@ -77,7 +77,12 @@ async function churnlink(path: string, threads: number, db: string): Promise<obj
     threads,
   });
   await store.close();
-  return { ms: performance.now() - t0, records: summary.sources[0]!.stats.records, rows: summary.intervalRecords };
+  return {
+    ms: performance.now() - t0,
+    records: summary.sources[0]!.stats.records,
+    rows: summary.intervalRecords,
+    decoders: summary.sources[0]!.decoders,
+  };
 }
 
 async function duckdb(path: string, kind: string, threads: number): Promise<object> {
@@ -121,7 +126,7 @@ if (!isMainThread) {
     what === 'scan'
       ? await scan(path!, Number(a))
       : what === 'churnlink'
-        ? await churnlink(path!, Number(a), b!)
+        ? await churnlink(path!, a === 'auto' ? 'auto' : Number(a), b!)
         : what === 'decode'
           ? decode(path!, a === '1')
           : await duckdb(path!, a!, Number(b));

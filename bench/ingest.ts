@@ -2,7 +2,7 @@
  * Ingest benchmark: churnlink against DuckDB's exact query on the same file, in the same run.
  *
  *   npm run build && node dist/bench/ingest.js --kind msr --records 50000000 [--shape bench|hot]
- *     [--threads 2] [--file F] [--remove]
+ *     [--threads auto|N] [--file F] [--remove]
  *
  * Shapes: `bench` (default; generate.ts: 8 volumes, hot region, log, random writes and reads) and
  * `hot` (hot-shape.ts: 4 volumes of 200 GiB, 80 % of the writes in a 2 GiB region, 512 B–64 KiB,
@@ -105,14 +105,15 @@ const { values } = parseArgs({
     shape: { type: 'string', default: 'bench' },
     records: { type: 'string', default: '50000000' },
     volumes: { type: 'string', default: '8' },
-    threads: { type: 'string', default: String(availableParallelism()) },
+    threads: { type: 'string', default: 'auto' },
     file: { type: 'string' },
     remove: { type: 'boolean', default: false },
   },
 });
 const shape = values.shape === 'hot' ? 'hot' : 'bench';
 const kind: Kind = shape === 'hot' || values.kind !== 'alibaba' ? 'msr' : 'alibaba';
-const threads = Number(values.threads);
+const threads = values.threads === 'auto' ? 'auto' : Number(values.threads);
+const cores = threads === 'auto' ? availableParallelism() : threads; // the JS ceiling and DuckDB use these
 const path = values.file ?? (await ensureTrace(kind, shape, Number(values.records), Number(values.volumes)));
 const bytes = statSync(path).size;
 mkdirSync(join(ROOT, 'bench', 'data'), { recursive: true });
@@ -120,10 +121,10 @@ const db = join(ROOT, 'bench', 'data', 'bench.db');
 
 const loadBefore = loadavg();
 const lines = wc(path);
-const scan = child('scan', path, String(threads));
+const scan = child('scan', path, String(cores));
 const parse = kind === 'msr' ? { js: child('decode', path, '0'), simd: child('decode', path, '1') } : null;
 const ours = child('churnlink', path, String(threads), db);
-const duck = child('duckdb', path, kind, String(threads));
+const duck = child('duckdb', path, kind, String(cores));
 const loadAfter = loadavg();
 const records = ours.records as number;
 const mine = await churnlinkRows(db);
@@ -136,7 +137,7 @@ const rps = (ms: number): string => `${(records / 1e6 / (ms / 1000)).toFixed(2)}
 const cpu = (m: { cpuS: number | null }): string => (m.cpuS === null ? 'CPU ?' : `CPU ${m.cpuS.toFixed(2)} s`);
 const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
 const count = records.toLocaleString('en-US');
-console.log(`file ${path} (${shape}): ${(bytes / 1e9).toFixed(2)} GB, ${count} records, ${threads} threads`);
+console.log(`file ${path} (${shape}): ${(bytes / 1e9).toFixed(2)} GB, ${count} records, threads ${threads}`);
 console.log(`load average before ${load(loadBefore)}, after ${load(loadAfter)} (1, 5, 15 min)`);
 console.log(`wc -l:                ${s(lines.ms)}, ${mbps(lines.ms)}, ${cpu(lines)}`);
 console.log(`JS newline ceiling:   ${s(scan.ms)}, ${mbps(scan.ms)}, ${cpu(scan)} (process)`);
@@ -148,7 +149,9 @@ if (parse) {
 }
 const step = (m: Measured): string =>
   `${s(m.ms)}, ${rps(m.ms)}, ${mbps(m.ms)}, ${cpu(m)} (process), peak RSS ${m.maxRssMiB.toFixed(0)} MiB`;
-console.log(`churnlink:            ${step(ours)}; start-up ${s(ours.startMs)}`);
+console.log(
+  `churnlink:            ${step(ours)}; start-up ${s(ours.startMs)}; decoding threads ${String(ours.decoders)}`,
+);
 console.log(`duckdb:               ${step(duck)}`);
 console.log(
   `churnlink / duckdb speed: ${(duck.ms / ours.ms).toFixed(2)}x; ` +

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { availableParallelism, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { collectSources, type CollectSummary } from '../collect/run.js';
 import { EMPTY_SCOPE, parseScope, type Scope } from '../scope/scope.js';
 import { UsageError } from '../errors.js';
@@ -47,7 +47,8 @@ options:
   --start TIME         start time for formats with relative timestamps (epoch s or ISO; default 0)
   --skip-bad           skip malformed records, count them and report the count
   --replace            replace an earlier run of the same input instead of refusing
-  --threads N          worker threads for large plain files (default: the number of cores)
+  --threads N          decoding threads for large plain files (default: start with one, add more up to
+                       the number of cores while measured to pay)
   --quiet              no progress line
 `;
 
@@ -128,8 +129,8 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   }
 }
 
-function threadsOf(text: string | undefined): number {
-  if (text === undefined) return availableParallelism();
+function threadsOf(text: string | undefined): number | 'auto' {
+  if (text === undefined) return 'auto';
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 256)
     throw new UsageError(`--threads must be a whole number from 1 to 256; got "${text}"`);

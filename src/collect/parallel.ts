@@ -5,10 +5,14 @@ import { countLinesBefore, splitFile, type ByteRange } from '../sources/split.js
 import { Warnings, type Warning } from '../warnings.js';
 import type { IntervalWriter } from './interval-writer.js';
 import { unpackRows } from './row-batch.js';
+import { LoadMeter, shouldAddDecoder, type DecodeWindow } from './thread-choice.js';
+import { WorkerControl } from './worker-control.js';
 import type { RangeTask, WorkerMessage } from './worker-protocol.js';
 
 export interface ParallelResult {
   stats: DecodeStats;
+  /** Decoding workers that ran (a range cut while read counts its two workers). */
+  decoders: number;
   backwards: number;
   reopened: number;
   outOfScope: number;
@@ -22,83 +26,151 @@ export interface ParallelJob {
   reader: Reader;
   /** The file's first bytes (record size of binary formats). */
   head: Uint8Array;
+  /** Decoding workers: exactly this many, or at most this many when `adaptive`. */
   threads: number;
-  task: Omit<RangeTask, 'path' | 'start' | 'end' | 'format'>;
+  /**
+   * Start one decoding worker and add more only when measured to pay (thread-choice.ts), instead
+   * of cutting the file into `threads` ranges up front.
+   */
+  adaptive?: boolean;
+  /** The adaptive rule (default shouldAddDecoder) and how often it is asked (default 500 ms). */
+  decide?: (window: DecodeWindow) => boolean;
+  probeMs?: number;
+  task: Omit<RangeTask, 'path' | 'start' | 'end' | 'format' | 'split' | 'control'>;
   writer: IntervalWriter;
   onProgress: (bytes: number, records: number) => void;
 }
 
+/** How often an adaptive run measures whether another decoding worker pays. */
+const PROBE_MS = 500;
+
+/** One decoding worker: its range (its end moves earlier when cut) and what it reported. */
+interface Slot {
+  range: ByteRange;
+  control: WorkerControl;
+  worker: Worker;
+  bytes: number;
+  records: number;
+  result: ParallelResult | null;
+  cutPending: boolean;
+}
+
 /**
- * Decode one plain file on `threads` worker threads: cut it at line (or record) boundaries, let
- * each worker decode and track its range, and write every closed interval row into the run as
- * it arrives. An interval or volume that straddles a cut arrives from two workers and is merged
- * by the store (tracks ORed, counters summed), so the result equals a single-threaded pass.
+ * Decode one plain file on worker threads: cut it at line (or record) boundaries, let each worker
+ * decode and track its range, and write every closed interval row into the run as it arrives. An
+ * interval or volume that straddles a cut arrives from two workers and is merged by the store
+ * (tracks ORed, counters summed), so the result equals a single-threaded pass whatever the cuts.
+ * A worker more than MAX_IN_FLIGHT_BYTES of rows ahead of the store waits (worker-control.ts).
  */
 export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult> {
-  const { path, size, reader, head, threads, task, writer, onProgress } = job;
+  const { path, size, reader, head, threads, task, writer, onProgress, decide = shouldAddDecoder } = job;
   const split = reader.split!;
-  const ranges = await splitFile(
-    path,
-    size,
-    threads,
-    split.kind === 'lines' ? split : { kind: 'records', recordBytes: split.recordBytes(head) },
-  );
-  const workers: Worker[] = [];
-  const bytes = new Array<number>(ranges.length).fill(0);
-  const records = new Array<number>(ranges.length).fill(0);
+  const rule = split.kind === 'lines' ? split : { kind: 'records' as const, recordBytes: split.recordBytes(head) };
+  const initial = job.adaptive ? [{ start: 0, end: size }] : await splitFile(path, size, threads, rule);
+  const slots: Slot[] = [];
   let writes = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
   try {
-    const results = await Promise.all(
-      ranges.map(
-        (range, index) =>
-          new Promise<ParallelResult>((resolve, reject) => {
-            const worker = new Worker(new URL('./worker.js', import.meta.url), {
-              workerData: {
-                ...task,
-                path,
-                start: range.start,
-                end: range.end,
-                format: reader.name,
-              } satisfies RangeTask,
+    const results = await new Promise<Slot[]>((resolve, reject) => {
+      let live = 0;
+      const startWorker = (range: ByteRange): void => {
+        const control = new WorkerControl();
+        const producer = slots.length + 1; // producer 0: rows closed on this thread
+        const worker = new Worker(new URL('./worker.js', import.meta.url), {
+          workerData: {
+            ...task,
+            path,
+            start: range.start,
+            end: range.end,
+            format: reader.name,
+            split: rule,
+            control: control.buffer,
+          } satisfies RangeTask,
+        });
+        const slot: Slot = { range, control, worker, bytes: 0, records: 0, result: null, cutPending: false };
+        slots.push(slot);
+        live++;
+        const names: string[] = []; // this worker's volume table
+        worker.on('message', (m: WorkerMessage) => {
+          if (m.kind === 'rows') {
+            for (const name of m.names) names.push(name);
+            const rows = unpackRows(m.rows, names);
+            const rowBytes = m.rows.byteLength;
+            writes = writes.then(async () => {
+              await writer.add(rows, producer);
+              control.written(rowBytes);
             });
-            workers.push(worker);
-            const names: string[] = []; // this worker's volume table
-            worker.on('message', (m: WorkerMessage) => {
-              if (m.kind === 'rows') {
-                for (const name of m.names) names.push(name);
-                const rows = unpackRows(m.rows, names);
-                writes = writes.then(() => writer.add(rows, index + 1)); // producer 0: rows closed on this thread
-                writes.catch(reject);
-              } else if (m.kind === 'progress') {
-                bytes[index]! += m.bytes;
-                records[index] = m.records;
-                onProgress(sum(bytes), sum(records));
-              } else if (m.kind === 'done') {
-                resolve({
-                  stats: m.stats,
-                  backwards: m.backwards,
-                  reopened: m.reopened,
-                  outOfScope: m.outOfScope,
-                  warnings: m.warnings,
-                });
-              } else {
-                reject(new RangeFailure(range, m));
-              }
-            });
-            worker.on('error', reject);
-            worker.on('exit', (code) => {
-              if (code !== 0) reject(new Error(`${path}: decoding worker ${index} exited with code ${code}`));
-            });
-          }),
-      ),
-    );
+            writes.catch(reject);
+          } else if (m.kind === 'progress') {
+            slot.bytes += m.bytes;
+            slot.records = m.records;
+            onProgress(sum(slots.map((s) => s.bytes)), sum(slots.map((s) => s.records)));
+          } else if (m.kind === 'cut') {
+            slot.cutPending = false;
+            if (m.at !== null) {
+              slot.range.end = m.at;
+              startWorker({ start: m.at, end: m.end });
+            }
+          } else if (m.kind === 'done') {
+            slot.result = {
+              stats: m.stats,
+              decoders: 1,
+              backwards: m.backwards,
+              reopened: m.reopened,
+              outOfScope: m.outOfScope,
+              warnings: m.warnings,
+            };
+            if (--live === 0) resolve(slots);
+          } else {
+            reject(new RangeFailure(slot.range, m));
+          }
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (code !== 0) reject(new Error(`${path}: decoding worker ${producer - 1} exited with code ${code}`));
+        });
+      };
+      for (const range of initial) startWorker(range);
+      if (job.adaptive && threads > 1) {
+        const meter = new LoadMeter();
+        let decoded = 0;
+        timer = setInterval(() => {
+          const now = sum(slots.map((s) => s.bytes));
+          const load = meter.take();
+          const running = slots.filter((s) => s.result === null);
+          const window = {
+            decoders: running.length,
+            maxDecoders: threads,
+            decodedBytes: now - decoded,
+            remainingBytes: sum(running.map((s) => remainingBytes(s))),
+            ...load,
+          };
+          decoded = now;
+          if (running.length === 0 || running.length >= threads || running.some((s) => s.cutPending)) return;
+          if (!decide(window)) return;
+          const widest = running.reduce((a, b) => (remainingBytes(b) > remainingBytes(a) ? b : a));
+          widest.cutPending = true;
+          widest.control.requestCut(widest.range.start + widest.bytes + Math.floor(remainingBytes(widest) / 2));
+        }, job.probeMs ?? PROBE_MS);
+      }
+    });
+    clearInterval(timer);
     await writes;
-    return await combine(path, ranges, results);
+    results.sort((a, b) => a.range.start - b.range.start);
+    return await combine(
+      path,
+      results.map((s) => s.range),
+      results.map((s) => s.result!),
+    );
   } catch (err) {
-    await Promise.all(workers.map((w) => w.terminate()));
+    clearInterval(timer);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
     throw await renumbered(path, err);
   }
 }
+
+/** Bytes of a worker's range it has not read yet. */
+const remainingBytes = (s: Slot): number => Math.max(0, s.range.end - s.range.start - s.bytes);
 
 /** A worker's error, with the range index kept for renumbering lines. */
 class RangeFailure extends Error {
@@ -150,6 +222,7 @@ async function combine(path: string, ranges: ByteRange[], results: ParallelResul
   for (const w of results.flatMap((r) => r.warnings)) warnings.add(w);
   return {
     stats,
+    decoders: results.length,
     backwards: sum(results.map((r) => r.backwards)),
     reopened: sum(results.map((r) => r.reopened)),
     outOfScope: sum(results.map((r) => r.outOfScope)),

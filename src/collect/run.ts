@@ -1,4 +1,5 @@
 import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { InputError } from '../errors.js';
 import { IoBatch } from '../readers/batch.js';
 import type { CsvMapping } from '../readers/csv-mapping.js';
@@ -13,7 +14,7 @@ import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from '../scope/scope.js';
 import { IntervalWriter } from './interval-writer.js';
 import { hashAlongside } from './hash-alongside.js';
-import { decodeInParallel } from './parallel.js';
+import { decodeInParallel, type ParallelJob } from './parallel.js';
 import { SNIFF_BYTES, surveySources } from './survey.js';
 import { ownerTag } from './owner.js';
 import { Tracker } from './tracker.js';
@@ -35,10 +36,15 @@ export interface CollectOptions {
   volumeName: string | null;
   host: string;
   lateIntervals?: number;
-  /** Worker threads for large plain files (default 1: decode on this thread). */
-  threads?: number;
+  /**
+   * Decoding worker threads for large plain files (default 1: decode on this thread); 'auto': start
+   * one and add more, up to the available cores, while measured to pay (collect/thread-choice.ts).
+   */
+  threads?: number | 'auto';
   /** Smallest file cut for worker threads (default 32 MiB; tests lower it). */
   parallelMinBytes?: number;
+  /** With threads 'auto': the most decoders (default the cores), the rule and its period (tests set them). */
+  threadProbe?: Pick<ParallelJob, 'decide' | 'probeMs'> & { maxThreads?: number };
   onProgress?: (done: { source: string; bytesRead: number; bytesTotal: number | null; records: number }) => void;
 }
 
@@ -46,6 +52,8 @@ export interface SourceSummary {
   path: string;
   format: string;
   stats: DecodeStats;
+  /** Decoding worker threads that read the source (0: read on the collecting thread). */
+  decoders: number;
 }
 
 export interface CollectSummary {
@@ -157,13 +165,16 @@ export async function collectSources(
           size: source.bytes!,
           reader,
           head: source.head!,
-          threads: options.threads!,
+          threads: maxThreads(options),
+          adaptive: options.threads === 'auto',
+          ...(options.threadProbe?.decide ? { decide: options.threadProbe.decide } : {}),
+          ...(options.threadProbe?.probeMs ? { probeMs: options.threadProbe.probeMs } : {}),
           task,
           writer,
           onProgress,
         });
         const done = await hashAlongside(source.path!, source.hash, decoding);
-        summary.sources.push({ path: source.name, format: reader.name, stats: done.stats });
+        summary.sources.push({ path: source.name, format: reader.name, stats: done.stats, decoders: done.decoders });
         summary.backwards += done.backwards;
         summary.reopened += done.reopened;
         summary.outOfScope += done.outOfScope;
@@ -256,10 +267,14 @@ async function checkNotShrunk(source: Source, cause?: unknown): Promise<void> {
 /** Files at least this large are cut and decoded on worker threads. */
 const PARALLEL_MIN_BYTES = 32 << 20;
 
+/** Most decoding workers for a file. */
+const maxThreads = ({ threads, threadProbe }: CollectOptions): number =>
+  threads === 'auto' ? (threadProbe?.maxThreads ?? availableParallelism()) : (threads ?? 1);
+
 /** The reader to decode `source` on worker threads, or null to decode it here. */
 function parallelReader(source: Source, options: CollectOptions): Reader | null {
-  const threads = options.threads ?? 1;
-  if (threads < 2 || source.path === null || source.compression !== null || source.head === null) return null;
+  if (maxThreads(options) < 2 || source.path === null || source.compression !== null || source.head === null)
+    return null;
   if ((source.bytes ?? 0) < (options.parallelMinBytes ?? PARALLEL_MIN_BYTES)) return null;
   const reader =
     options.format !== null
@@ -322,7 +337,7 @@ async function decodeSource(source: Source, options: CollectOptions, deps: Decod
   if (state.decoder === null && pendingBytes === 0) throw new InputError(`${source.name}: empty input`);
   const decoder = state.decoder ?? start();
   decoder.end();
-  return { path: source.name, format: state.reader!.name, stats: decoder.stats };
+  return { path: source.name, format: state.reader!.name, stats: decoder.stats, decoders: 0 };
 }
 
 function concat(chunks: Uint8Array[], limit: number): Uint8Array {

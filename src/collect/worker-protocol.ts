@@ -15,6 +15,10 @@ export interface RangeTask {
   csv?: CsvMapping;
   tracker: { intervalS: number; trackBytes: number; lateIntervals: number };
   scope: Scope;
+  /** How the file may be cut (a later cut ends this range early: worker-control.ts). */
+  split: { kind: 'lines' } | { kind: 'records'; recordBytes: number };
+  /** The WorkerControl buffer: back-pressure and cut requests. */
+  control: SharedArrayBuffer;
 }
 
 /** Messages from a decoding worker, in order: rows and progress, then done or error. */
@@ -22,5 +26,7 @@ export type WorkerMessage =
   /** Closed rows packed by `packRows`; `names`: volumes first seen since the last rows message. */
   | { kind: 'rows'; rows: ArrayBuffer; names: string[] }
   | { kind: 'progress'; bytes: number; records: number }
+  /** Answer to a cut request: this range now ends at `at` and [at, end) is left to another worker; null: no cut. */
+  | { kind: 'cut'; at: number | null; end: number }
   | { kind: 'done'; stats: DecodeStats; backwards: number; reopened: number; outOfScope: number; warnings: Warning[] }
   | { kind: 'error'; errorClass: 'input' | 'usage' | 'other'; message: string; line?: number };

@@ -11,7 +11,9 @@ import { readerByName } from '../readers/index.js';
 import { VolumeTable } from '../readers/volumes.js';
 import { Warnings } from '../warnings.js';
 import { scopeIncludes } from '../scope/scope.js';
+import { cutAtOrAfter } from '../sources/split.js';
 import { Tracker } from './tracker.js';
+import { WorkerControl } from './worker-control.js';
 import type { RangeTask, WorkerMessage } from './worker-protocol.js';
 
 const CHUNK_BYTES = 1 << 20;
@@ -37,19 +39,30 @@ function run(task: RangeTask): void {
     volumeName: task.volumeName,
     ...(task.csv ? { csv: task.csv } : {}),
   });
+  const control = new WorkerControl(task.control);
   let namesSent = 0;
   const sendClosed = (): void => {
     const rows = tracker.drainPacked();
     if (rows === null) return;
     const names = volumes.names.slice(namesSent);
     namesSent += names.length;
+    control.posting(rows.byteLength);
     post({ kind: 'rows', rows, names }, [rows]);
+    control.waitForRoom(); // the collecting thread writes slower than this worker decodes: wait for it
   };
   const fd = openSync(task.path, 'r');
   try {
     const buffer = new Uint8Array(CHUNK_BYTES);
-    for (let at = task.start; at < task.end;) {
-      const n = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, task.end - at), at);
+    let end = task.end;
+    for (let at = task.start; at < end;) {
+      const want = control.takeCut();
+      if (want !== null) {
+        // Leave [cut, end) to a new worker; the carried partial line ends before the cut.
+        const cut = cutAtOrAfter(fd, Math.max(want, at), end, task.split);
+        post({ kind: 'cut', at: cut !== null && cut > at ? cut : null, end });
+        if (cut !== null && cut > at) end = cut;
+      }
+      const n = readSync(fd, buffer, 0, Math.min(CHUNK_BYTES, end - at), at);
       if (n <= 0) throw new Error(`${task.path}: unexpected end of file at byte ${at}`);
       decoder.push(buffer.subarray(0, n));
       at += n;

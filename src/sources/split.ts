@@ -1,3 +1,4 @@
+import { readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 
 /** A byte range [start, end) of a file — end exclusive. */
@@ -49,6 +50,33 @@ export async function splitFile(
     await handle.close();
   }
   return starts.map((start, i) => ({ start, end: starts[i + 1] ?? size }));
+}
+
+/**
+ * The first cut at or after byte `target` of an open file (`fd`) of `size` bytes: a line start
+ * (just past a newline; none within 64 KiB: null) or a multiple of `recordBytes`. Null also when
+ * the cut would be at or past the end. Synchronous: a decoding worker asks it between reads.
+ */
+export function cutAtOrAfter(
+  fd: number,
+  target: number,
+  size: number,
+  split: { kind: 'lines' } | { kind: 'records'; recordBytes: number },
+): number | null {
+  let cut = -1;
+  if (split.kind === 'records') {
+    cut = target + ((split.recordBytes - (target % split.recordBytes)) % split.recordBytes);
+  } else {
+    const probe = new Uint8Array(PROBE_BYTES);
+    const from = Math.max(0, target - 1);
+    for (let at = from; at < Math.min(size, from + MAX_LOOK_BYTES) && cut < 0; at += PROBE_BYTES) {
+      const n = readSync(fd, probe, 0, Math.min(PROBE_BYTES, size - at), at);
+      if (n <= 0) break;
+      const nl = probe.subarray(0, n).indexOf(10);
+      if (nl >= 0) cut = at + nl + 1;
+    }
+  }
+  return cut <= 0 || cut >= size ? null : cut;
 }
 
 /** Number of newlines in [0, end) of a file: turns a range-local line number into a file one. */

@@ -16,7 +16,7 @@ const trace = join(dir, 'gen.msr.csv');
 writeFileSync(trace, [...generate({ kind: 'msr', records: 60_000, volumes: 5, hours: 3, seed: 3 })].join(''));
 let n = 0;
 
-const options = (threads: number, extra: Partial<CollectOptions> = {}): CollectOptions => ({
+const options = (threads: number | 'auto', extra: Partial<CollectOptions> = {}): CollectOptions => ({
   intervalS: 300,
   trackBytes: 65536,
   scope: EMPTY_SCOPE,
@@ -32,7 +32,7 @@ const options = (threads: number, extra: Partial<CollectOptions> = {}): CollectO
   ...extra,
 });
 
-async function collect(path: string, threads: number, extra: Partial<CollectOptions> = {}) {
+async function collect(path: string, threads: number | 'auto', extra: Partial<CollectOptions> = {}) {
   const store = new SqliteStore(join(dir, `p-${n++}.db`));
   try {
     const summary = await collectSources([await openSource(path)], store, options(threads, extra));
@@ -52,6 +52,30 @@ test('a file cut across worker threads gives exactly the single-thread result', 
     assert.equal(many.summary.writes, one.summary.writes);
     assert.equal(many.summary.intervals, one.summary.intervals);
   }
+});
+
+test('decoders added while the file is read (adaptive threads) give exactly the single-thread result', async () => {
+  const one = await collect(trace, 1);
+  for (const maxThreads of [2, 3, 7]) {
+    // Always add: every 1 ms the widest remaining range is cut in two, up to maxThreads decoders at once.
+    const decide = (): boolean => true;
+    const many = await collect(trace, 1, { threads: 'auto', threadProbe: { maxThreads, decide, probeMs: 1 } });
+    assert.ok(many.summary.sources[0]!.decoders >= 2, `decoders: ${many.summary.sources[0]!.decoders}`);
+    assert.deepEqual(many.rows, one.rows, `up to ${maxThreads} threads`);
+    assert.equal(many.summary.sources[0]!.stats.records, 60_000);
+    assert.equal(many.summary.writes, one.summary.writes);
+    assert.equal(many.summary.intervals, one.summary.intervals);
+  }
+});
+
+test('an adaptive run that never adds a decoder decodes the whole file on one worker', async () => {
+  const one = await collect(trace, 1);
+  const seen: number[] = [];
+  const decide = (w: { decoders: number }): boolean => (seen.push(w.decoders), false);
+  const auto = await collect(trace, 1, { threads: 'auto', threadProbe: { maxThreads: 2, decide, probeMs: 1 } });
+  assert.deepEqual(new Set(seen), new Set([1]));
+  assert.equal(auto.summary.sources[0]!.decoders, 1);
+  assert.deepEqual(auto.rows, one.rows);
 });
 
 test('fixed-size binary records are cut at record boundaries', async () => {
@@ -81,4 +105,17 @@ test('an error in a later range names the line of the whole file', async () => {
     `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`,
   );
   assert.equal(skipped.summary.sources[0]!.stats.records, 59_999);
+  // The same with ranges cut while read (every 1 ms, up to 3 decoders): the line of the whole file.
+  const cutting = { threads: 'auto' as const, threadProbe: { maxThreads: 3, decide: () => true, probeMs: 1 } };
+  await assert.rejects(
+    collect(bad, 'auto', cutting),
+    (e: unknown) =>
+      e instanceof InputError && e.message === `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`,
+  );
+  const cut = await collect(bad, 'auto', { ...cutting, skipBad: true });
+  assert.equal(
+    cut.summary.sources[0]!.stats.firstSkipped,
+    `msr: ${bad}:45001: Type is neither Read nor Write: "Wrote"`,
+  );
+  assert.equal(cut.summary.sources[0]!.stats.records, 59_999);
 });
