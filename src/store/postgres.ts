@@ -37,6 +37,7 @@ import type {
   VolumeInfo,
   VolumeSpan,
 } from './store.js';
+import { isFreshPg, preferLz4Pg } from './postgres-compression.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -140,7 +141,9 @@ export class PostgresStore implements Store {
     try {
       await store.#transaction(async (c) => {
         await c.query('SELECT pg_advisory_xact_lock($1)', [SCHEMA_LOCK]);
+        const fresh = await isFreshPg(c);
         await c.query(SCHEMA);
+        if (fresh) await preferLz4Pg(c);
         await addChunkCountsPg(c);
         await c.query("INSERT INTO churnlink_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT DO NOTHING", [
           SCHEMA_VERSION,

@@ -93,3 +93,47 @@ test(readOnlyTitle, { skip: missing }, async () => {
     await admin.end();
   }
 });
+
+test(
+  'postgres: a new store compresses its blob columns with lz4; an existing store keeps its setting',
+  { skip: missing },
+  async () => {
+    const url = await freshDatabase('lz4');
+    const compressionOf = async (): Promise<string[]> => {
+      const admin = new pg.Client({ connectionString: url });
+      await admin.connect();
+      try {
+        const { rows } = await admin.query(`SELECT c.relname || '.' || a.attname || '=' || a.attcompression::text AS s
+        FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+        WHERE c.relname IN ('churnlink_chunks', 'churnlink_rollups') AND a.atttypid = 'bytea'::regtype
+        ORDER BY 1`);
+        return rows.map((r: { s: string }) => r.s);
+      } finally {
+        await admin.end();
+      }
+    };
+    const store = await PostgresStore.open(url);
+    await store.close();
+    const lz4 = [
+      'churnlink_chunks.counts=l',
+      'churnlink_chunks.data=l',
+      'churnlink_chunks.or_bitmap=l',
+      'churnlink_rollups.counts=l',
+      'churnlink_rollups.or_bitmap=l',
+    ];
+    assert.deepEqual(await compressionOf(), lz4);
+    // A store made before (default pglz, shown as ''): opening it again changes nothing.
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query('ALTER TABLE churnlink_chunks ALTER COLUMN data SET COMPRESSION default');
+    } finally {
+      await admin.end();
+    }
+    await (await PostgresStore.open(url)).close();
+    assert.deepEqual(
+      await compressionOf(),
+      lz4.map((s) => (s === 'churnlink_chunks.data=l' ? 'churnlink_chunks.data=' : s)),
+    );
+  },
+);
