@@ -47,8 +47,8 @@ options:
   --start TIME         start time for formats with relative timestamps (epoch s or ISO; default 0)
   --skip-bad           skip malformed records, count them and report the count
   --replace            replace an earlier run of the same input instead of refusing
-  --threads N          decoding threads for large plain files (default: start with one, add more up to
-                       the number of cores while measured to pay)
+  --threads N|auto     decoding threads for large plain files (default auto: start with one, add more
+                       up to the number of cores while measured to pay)
   --quiet              no progress line
 `;
 
@@ -130,10 +130,10 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
 }
 
 function threadsOf(text: string | undefined): number | 'auto' {
-  if (text === undefined) return 'auto';
+  if (text === undefined || text === 'auto') return 'auto';
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 256)
-    throw new UsageError(`--threads must be a whole number from 1 to 256; got "${text}"`);
+  if (!/^\d+$/.test(text) || n < 1 || n > 256)
+    throw new UsageError(`--threads must be auto or a whole number from 1 to 256; got "${text}"`);
   return n;
 }
 

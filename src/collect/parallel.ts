@@ -53,6 +53,8 @@ interface Slot {
   records: number;
   result: ParallelResult | null;
   cutPending: boolean;
+  /** It stopped on bad input, or was stopped because an earlier range did. */
+  stopped: boolean;
 }
 
 /**
@@ -73,7 +75,32 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
   try {
     const results = await new Promise<Slot[]>((resolve, reject) => {
       let live = 0;
+      // The error the user sees is the first in the file, not the first to arrive: a range's
+      // failure waits for every range before it to finish or fail; ranges after it are stopped.
+      let failed: RangeFailure | null = null;
+      const settle = (): void => {
+        if (failed === null) {
+          if (live === 0) resolve(slots);
+          return;
+        }
+        const at = failed.range.start;
+        if (!slots.some((s) => s.result === null && !s.stopped && s.range.start < at)) reject(failed);
+      };
+      const fail = (slot: Slot, failure: RangeFailure): void => {
+        slot.stopped = true;
+        live--;
+        if (failed === null || slot.range.start < failed.range.start) failed = failure;
+        for (const s of slots) {
+          if (s.result === null && !s.stopped && s.range.start > failed.range.start) {
+            s.stopped = true;
+            live--;
+            void s.worker.terminate();
+          }
+        }
+        settle();
+      };
       const startWorker = (range: ByteRange): void => {
+        if (failed !== null && range.start > failed.range.start) return; // after the first error: not needed
         const control = new WorkerControl();
         const producer = slots.length + 1; // producer 0: rows closed on this thread
         const worker = new Worker(new URL('./worker.js', import.meta.url), {
@@ -87,11 +114,21 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
             control: control.buffer,
           } satisfies RangeTask,
         });
-        const slot: Slot = { range, control, worker, bytes: 0, records: 0, result: null, cutPending: false };
+        const slot: Slot = {
+          range,
+          control,
+          worker,
+          bytes: 0,
+          records: 0,
+          result: null,
+          cutPending: false,
+          stopped: false,
+        };
         slots.push(slot);
         live++;
         const names: string[] = []; // this worker's volume table
         worker.on('message', (m: WorkerMessage) => {
+          if (slot.stopped && m.kind !== 'rows') return;
           if (m.kind === 'rows') {
             for (const name of m.names) names.push(name);
             const rows = unpackRows(m.rows, names);
@@ -120,14 +157,17 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
               outOfScope: m.outOfScope,
               warnings: m.warnings,
             };
-            if (--live === 0) resolve(slots);
+            live--;
+            settle();
           } else {
-            reject(new RangeFailure(slot.range, m));
+            fail(slot, new RangeFailure(slot.range, m));
           }
         });
         worker.on('error', reject);
         worker.on('exit', (code) => {
-          if (code !== 0) reject(new Error(`${path}: decoding worker ${producer - 1} exited with code ${code}`));
+          if (code !== 0 && !slot.stopped) {
+            reject(new Error(`${path}: decoding worker ${producer - 1} exited with code ${code}`));
+          }
         });
       };
       for (const range of initial) startWorker(range);
@@ -146,6 +186,7 @@ export async function decodeInParallel(job: ParallelJob): Promise<ParallelResult
             ...load,
           };
           decoded = now;
+          if (failed !== null) return;
           if (running.length === 0 || running.length >= threads || running.some((s) => s.cutPending)) return;
           if (!decide(window)) return;
           const widest = running.reduce((a, b) => (remainingBytes(b) > remainingBytes(a) ? b : a));

@@ -72,3 +72,15 @@ test('the shipped sample folds like a real trace, and churnlink reads it exactly
   assert.ok(windowFold > 2 && windowFold < 3.5, `window fold ${windowFold}`);
   assert.ok(cycleFold > 1.5, `5-minute cycle fold ${cycleFold}`);
 });
+
+test('the trace generator prints its usage for --help and refuses an unknown flag with exit 2', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const bin = join(ROOT, 'dist', 'bench', 'generate.js');
+  const help = spawnSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+  assert.equal(help.status, 0, help.stderr);
+  assert.match(help.stdout, /^usage: node dist\/bench\/generate\.js \[--kind msr\|alibaba\]/);
+  const bad = spawnSync(process.execPath, [bin, '--bogus'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /^Unknown option '--bogus'\nusage: /);
+  assert.equal(bad.stdout, '');
+});

@@ -65,3 +65,18 @@ test('wording: an unknown data set or a stray argument is named once, without a 
     [2, 'churnlink report: unexpected argument "extra" (see churnlink report --help)\n'],
   );
 });
+
+test('wording: --threads takes auto (the default, as the README says) or a whole number', async () => {
+  const tiny = join(FIXTURES, 'tiny.msr.csv');
+  const auto = await runChild(['collect', tiny, '--store', join(dir, 'auto.db'), '--threads', 'auto']);
+  assert.equal(auto.code, 0, auto.stderr);
+  assert.equal(
+    auto.stdout.split('\n')[0],
+    `run 1: collected 10 records from ${tiny} (msr) into ${join(dir, 'auto.db')}`,
+  );
+  for (const bad of ['0', '2.5', 'many']) {
+    const r = await runChild(['collect', tiny, '--store', join(dir, 'bad.db'), '--threads', bad]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, new RegExp(`--threads must be auto or a whole number from 1 to 256; got "${bad}"`));
+  }
+});

@@ -119,3 +119,18 @@ test('an error in a later range names the line of the whole file', async () => {
   );
   assert.equal(cut.summary.sources[0]!.stats.records, 59_999);
 });
+
+test('with errors in several ranges, the one reported is the first in the file, not the first found', async () => {
+  // Two ranges cut near line 30,000: the second worker meets its bad line after ~1,000 lines, the
+  // first after ~29,000; the error of the whole file is still line 29,001 (as with one thread).
+  const lines = readFileSync(trace, 'utf8').split('\n');
+  lines[29_000] = lines[29_000]!.replace(/,(Read|Write),/, ',Wrote,');
+  lines[31_000] = lines[31_000]!.replace(/,(Read|Write),/, ',Rode,');
+  const bad = join(dir, 'two-bad.msr.csv');
+  writeFileSync(bad, lines.join('\n'));
+  const first = `msr: ${bad}:29001: Type is neither Read nor Write: "Wrote"`;
+  for (let i = 0; i < 5; i++) {
+    await assert.rejects(collect(bad, 2), (e: unknown) => e instanceof InputError && e.message === first);
+  }
+  await assert.rejects(collect(bad, 1), (e: unknown) => e instanceof InputError && e.message === first);
+});
