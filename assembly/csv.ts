@@ -40,7 +40,7 @@ export function configureCsv(
   lengthAt = length;
   opAt = op;
   volumeAt = volume;
-  lastAt = max(max(time, offset), max(length, <u32>max(op, volume)));
+  lastAt = <u32>max(max(<i32>max(time, offset), <i32>length), max(op, volume));
   timeDigits = digits;
   timeScale = 1;
   for (let i = 0; i < digits; i++) timeScale *= 10;
