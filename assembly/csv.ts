@@ -17,7 +17,11 @@ let lengthAt: u32 = 0;
 let opAt: i32 = -1;
 let volumeAt: i32 = -1;
 let lastAt: u32 = 0;
-let timeDigits: i32 = 0; // 6 s, 3 ms, 0 us, -3 ns: digits that turn the unit into µs
+let timeDigits: i32 = 0; // 6 s, 3 ms, 0 us, -3 ns: digits that turn the unit into µs; FILETIME
+/** `timeDigits` of filetime (100 ns ticks since 1601), converted as src/readers/msr.ts does. */
+const FILETIME: i32 = 100;
+const TICK_DIGITS: u32 = 7;
+const FILETIME_EPOCH_OFFSET_S: f64 = 11_644_473_600;
 let timeScale: f64 = 1;
 let absolute: bool = false;
 let offsetUnitBytes: f64 = 1;
@@ -43,7 +47,7 @@ export function configureCsv(
   lastAt = <u32>max(max(<i32>max(time, offset), <i32>length), max(op, volume));
   timeDigits = digits;
   timeScale = 1;
-  for (let i = 0; i < digits; i++) timeScale *= 10;
+  for (let i = 0; i < digits && digits != FILETIME; i++) timeScale *= 10;
   absolute = isAbsolute;
   offsetUnitBytes = offsetUnit;
   lengthUnitBytes = lengthUnit;
@@ -79,8 +83,14 @@ function opOf(start: u32, end: u32): i32 {
 function timeValue(p: u32): f64 {
   const s = fieldStart(timeAt);
   const e = fieldEnd(timeAt);
-  if (!isNumber(timeAt, 19)) return -1;
   const digits = e - s;
+  if (timeDigits == FILETIME) {
+    // Seconds (at most 15 digits: exact) and 7 digits of ticks; shorter ones are implausible.
+    if (!isNumber(timeAt, 22) || digits <= TICK_DIGITS) return -1;
+    const seconds = <f64>digits16(p + e - TICK_DIGITS, digits - TICK_DIGITS);
+    return (seconds - FILETIME_EPOCH_OFFSET_S) * 1e6 + Math.floor(<f64>digits16(p + e, TICK_DIGITS) / 10);
+  }
+  if (!isNumber(timeAt, 19)) return -1;
   let kept = digits;
   if (timeDigits < 0) kept = digits > <u32>-timeDigits ? digits - <u32>-timeDigits : 0;
   if (kept > 16) return -1;

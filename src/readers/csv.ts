@@ -7,7 +7,7 @@ import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
 import { plausibleTimeUs, relativeTimeProblem } from './epoch.js';
 import { EXCERPT_CHARS, utf8 } from './fields.js';
-import { type CsvKernelMapping, simdCsvLines } from './simd-csv.js';
+import { type CsvKernelMapping, FILETIME_DIGITS, simdCsvLines } from './simd-csv.js';
 
 /** Decimal digits that turn a time unit into µs (negative: digits dropped). */
 const TIME_DIGITS = { s: 6, ms: 3, us: 0, ns: -3 } as const;
@@ -99,7 +99,7 @@ export const csv: Reader = {
     const kernelMapping = (): CsvKernelMapping => ({
       delimiter: mapping.delimiter,
       columns: at,
-      timeDigits: unit === 'filetime' ? null : digits,
+      timeDigits: unit === 'filetime' ? FILETIME_DIGITS : digits,
       absolute,
       offsetUnitBytes: mapping.offset.unitBytes,
       lengthUnitBytes: mapping.length.unitBytes,

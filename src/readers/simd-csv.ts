@@ -6,6 +6,8 @@ import type { VolumeSpanCache } from './volumes.js';
 
 /** Columns a line may have for the csv kernel (assembly/fields.ts). */
 const MAX_KERNEL_FIELDS = 8;
+/** `timeDigits` of filetime (100 ns ticks since 1601; assembly/csv.ts). */
+export const FILETIME_DIGITS = 100;
 /** Op words the kernel compares, each at most 8 bytes (assembly/csv.ts). */
 const MAX_OP_BYTES = 8;
 
@@ -14,8 +16,8 @@ export interface CsvKernelMapping {
   delimiter: string;
   /** 0-based columns of time, offset, length, op, volume; -1 when unmapped. */
   columns: ArrayLike<number>;
-  /** Decimal digits that turn the time unit into µs (6 s … -3 ns), or null (filetime). */
-  timeDigits: number | null;
+  /** Decimal digits that turn the time unit into µs (6 s … -3 ns), or FILETIME_DIGITS. */
+  timeDigits: number;
   /** Times since the epoch (checked for plausibility, no start added). */
   absolute: boolean;
   offsetUnitBytes: number;
@@ -29,7 +31,7 @@ export interface CsvKernelMapping {
 /**
  * A `BulkLines` for the generic csv reader (assembly/csv.ts), or undefined when the kernels are not
  * built or the mapping is outside the kernel's shape (another delimiter, a column past the 8th,
- * filetime, more op words than it holds): the JS path then takes every line.
+ * more op words than it holds): the JS path then takes every line.
  */
 export function simdCsvLines(
   mapping: CsvKernelMapping,
@@ -38,7 +40,7 @@ export function simdCsvLines(
   startUs: number,
 ): BulkLines | undefined {
   const at = Array.from(mapping.columns);
-  if (mapping.delimiter !== ',' || mapping.timeDigits === null || at.some((c) => c >= MAX_KERNEL_FIELDS)) return;
+  if (mapping.delimiter !== ',' || at.some((c) => c >= MAX_KERNEL_FIELDS)) return;
   const k = simdInstance();
   if (k === undefined) return undefined;
   k.configureCsv(

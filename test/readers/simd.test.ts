@@ -9,7 +9,7 @@ import { IoBatch } from '../../src/readers/batch.js';
 import { VolumeSpanCache, VolumeTable } from '../../src/readers/volumes.js';
 import { latin1 } from '../../src/readers/fields.js';
 import { simdLines, simdModule } from '../../src/readers/simd.js';
-import { simdCsvLines } from '../../src/readers/simd-csv.js';
+import { FILETIME_DIGITS, simdCsvLines } from '../../src/readers/simd-csv.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { Warnings } from '../../src/warnings.js';
 import type { Reader } from '../../src/readers/reader.js';
@@ -504,11 +504,20 @@ test('simd: the csv kernel takes well-formed mapped lines with exact values and 
   assert.deepEqual([...plain.offsetBytes.subarray(0, 2)], [3 * 512, 0]);
   assert.deepEqual([...plain.volume.subarray(0, 2)], [7, 7]);
   assert.deepEqual([...plain.isWrite.subarray(0, 2)], [1, 1]);
-  // Outside the kernel's shape: another delimiter, a column past the 8th, filetime.
+  // filetime: (12816638529 s - 11644473600 s) * 1e6 + 5514663 ticks / 10, as the msr kernel.
+  const filetime = new IoBatch(() => assert.fail('no flush expected'), 16, 65_536);
+  const ticks = { ...noOps, timeDigits: FILETIME_DIGITS };
+  const bulk3 = simdCsvLines(ticks, filetime, new VolumeSpanCache(new VolumeTable(), latin1), 0);
+  assert.ok(bulk3);
+  const text3 = '128166385295514663,1,2\n1281663852955,1,2\n';
+  const chunk3 = new TextEncoder().encode(text3);
+  bulk3.load(chunk3);
+  assert.equal(bulk3.run(0, chunk3.length), text3.indexOf('1281663852955,')); // 1970: implausible
+  assert.deepEqual([...filetime.timeUs.subarray(0, 1)], [1_172_164_929_551_466]);
+  // Outside the kernel's shape: another delimiter, a column past the 8th.
   const table = new VolumeSpanCache(new VolumeTable(), latin1);
   assert.equal(simdCsvLines({ ...mapping, delimiter: ';' }, batch, table, 0), undefined);
   assert.equal(simdCsvLines({ ...mapping, columns: [0, 1, 8, -1, -1] }, batch, table, 0), undefined);
-  assert.equal(simdCsvLines({ ...mapping, timeDigits: null }, batch, table, 0), undefined);
 });
 
 const OP_WORDS = ['w', 'W', 'write', 'r', 'READ', 'rd', '1', '0', '2a', '@', '`', 'x', 'é', 'longerthan8', 'ws', 'Ww'];
