@@ -17,12 +17,19 @@ export function emit(
     stop.keyEnd = keyEnd;
     return stop.VOLUME;
   }
-  store<u32>(OUT_VOLUME + n * 4, <u32>volume);
+  put(n, <u32>volume, timeUs, offsetBytes, lengthBytes, isWrite);
+  return stop.END;
+}
+
+/** Write record n of volume id `volume`. */
+// @ts-ignore: decorator
+@inline
+export function put(n: u32, volume: u32, timeUs: f64, offsetBytes: f64, lengthBytes: f64, isWrite: u8): void {
+  store<u32>(OUT_VOLUME + n * 4, volume);
   store<f64>(OUT_TIME_US + n * 8, timeUs);
   store<f64>(OUT_OFFSET + n * 8, offsetBytes);
   store<f64>(OUT_LENGTH + n * 8, lengthBytes);
   store<u8>(OUT_IS_WRITE + n, isWrite);
-  return stop.END;
 }
 
 /** Record how a kernel stopped; returns `p`, the position after its last line. */

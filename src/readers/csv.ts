@@ -1,12 +1,13 @@
 import { UsageError } from '../errors.js';
 import type { ColumnRef } from './csv-mapping.js';
 import type { FieldCursor } from './fields.js';
-import { openLines } from './lines.js';
+import { type LineParser, openLines } from './lines.js';
 import { unixUsFromFiletime } from './msr.js';
 import type { DecodeContext, Reader } from './reader.js';
 import { VolumeSpanCache } from './volumes.js';
 import { plausibleTimeUs, relativeTimeProblem } from './epoch.js';
 import { EXCERPT_CHARS, utf8 } from './fields.js';
+import { type CsvKernelMapping, FILETIME_DIGITS, simdCsvLines } from './simd-csv.js';
 
 /** Decimal digits that turn a time unit into µs (negative: digits dropped). */
 const TIME_DIGITS = { s: 6, ms: 3, us: 0, ns: -3 } as const;
@@ -60,8 +61,10 @@ export const csv: Reader = {
         if (pos >= 0) fieldNames[pos] = names?.[pos] || slotNames[slot]!;
       });
       last = Math.max(...at);
+      // Well-formed lines go through the WebAssembly kernel once the columns are known.
+      const bulk = ctx.simd === false ? undefined : simdCsvLines(kernelMapping(), ctx.batch, volumes, ctx.startUs);
+      if (bulk) parser.bulk = bulk;
     };
-    if (!named) resolveAndName(null);
     const starts = new Int32Array(64);
     const ends = new Int32Array(64);
     const volumes = new VolumeSpanCache(ctx.volumes, utf8);
@@ -93,7 +96,19 @@ export const csv: Reader = {
       return timeUs + ctx.startUs;
     };
 
-    return openLines(ctx, 'csv', mapping.delimiter.charCodeAt(0), {
+    const kernelMapping = (): CsvKernelMapping => ({
+      delimiter: mapping.delimiter,
+      columns: at,
+      timeDigits: unit === 'filetime' ? FILETIME_DIGITS : digits,
+      absolute,
+      offsetUnitBytes: mapping.offset.unitBytes,
+      lengthUnitBytes: mapping.length.unitBytes,
+      fixedVolume,
+      writeOps,
+      readOps,
+    });
+
+    const parser: LineParser = {
       quotes: true,
       isHeader(f) {
         if (headerSeen) return false;
@@ -133,6 +148,8 @@ export const csv: Reader = {
         if (problem !== null) throw f.error(`${fieldNames[at[1]!]} + ${fieldNames[at[2]!]} ${problem}`);
         ctx.batch.push(volume, timeUs, offset, length, isWrite);
       },
-    });
+    };
+    if (!named) resolveAndName(null);
+    return openLines(ctx, 'csv', mapping.delimiter.charCodeAt(0), parser);
   },
 };

@@ -12,7 +12,7 @@ import type { VolumeSpanCache } from './volumes.js';
  * the batches are identical with or without it (test/readers/simd.test.ts).
  */
 /** Parses whole lines from p (an address) up to end into the output columns (assembly/msr.ts). */
-type Kernel = (
+export type Kernel = (
   p: number,
   end: number,
   maxRecords: number,
@@ -22,12 +22,26 @@ type Kernel = (
   startUs: number,
 ) => number;
 
-interface KernelExports {
+export interface KernelExports {
   memory: WebAssembly.Memory;
   parseMsr: Kernel;
   parseAlibaba: Kernel;
   parseTencent: Kernel;
   parseSpc: Kernel;
+  parseCsv: Kernel;
+  configureCsv(
+    time: number,
+    offset: number,
+    length: number,
+    op: number,
+    volume: number,
+    digits: number,
+    absolute: number,
+    offsetUnitBytes: number,
+    lengthUnitBytes: number,
+    fixedVolume: number,
+  ): void;
+  addCsvOp(low: number, high: number, length: number, isWrite: number): number;
   addVolume(start: number, end: number, id: number): number;
   clearVolumes(): void;
   INPUT: WebAssembly.Global;
@@ -86,13 +100,21 @@ export function simdLines(
   volumes: VolumeSpanCache,
   startUs = 0,
 ): BulkLines | undefined {
-  const module = simdModule();
-  if (module === null) return undefined;
-  const exports = new WebAssembly.Instance(module).exports as unknown as KernelExports;
-  return new KernelLines(exports, format, batch, volumes, startUs);
+  const exports = simdInstance();
+  if (exports === undefined) return undefined;
+  const fromUs = RELATIVE.has(format) ? 0 : PLAUSIBLE_FROM_US;
+  return new KernelLines(exports, exports[KERNELS[format]], fromUs, batch, volumes, startUs);
 }
 
-class KernelLines implements BulkLines {
+/** A new instance of the kernels (its own memory and volume table), or undefined when not built. */
+export function simdInstance(): KernelExports | undefined {
+  const module = simdModule();
+  if (module === null) return undefined;
+  return new WebAssembly.Instance(module).exports as unknown as KernelExports;
+}
+
+/** The kernel `parse` of instance `k` as a `BulkLines` writing into `batch`. */
+export class KernelLines implements BulkLines {
   lines = 0;
   readonly #k: KernelExports;
   readonly #parse: Kernel;
@@ -110,10 +132,17 @@ class KernelLines implements BulkLines {
   #length = new Float64Array(0);
   #isWrite = new Uint8Array(0);
 
-  constructor(k: KernelExports, format: KernelFormat, batch: IoBatch, volumes: VolumeSpanCache, startUs: number) {
+  constructor(
+    k: KernelExports,
+    parse: Kernel,
+    fromUs: number,
+    batch: IoBatch,
+    volumes: VolumeSpanCache,
+    startUs: number,
+  ) {
     this.#k = k;
-    this.#parse = k[KERNELS[format]];
-    this.#fromUs = RELATIVE.has(format) ? 0 : PLAUSIBLE_FROM_US;
+    this.#parse = parse;
+    this.#fromUs = fromUs;
     this.#startUs = startUs;
     this.#batch = batch;
     this.#volumes = volumes;

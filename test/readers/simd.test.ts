@@ -4,11 +4,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { readers, sniffReader } from '../../src/readers/index.js';
-import { parseCsvMapping, type CsvMappingInput } from '../../src/readers/csv-mapping.js';
+import { TIME_UNITS, parseCsvMapping, type CsvMappingInput } from '../../src/readers/csv-mapping.js';
 import { IoBatch } from '../../src/readers/batch.js';
 import { VolumeSpanCache, VolumeTable } from '../../src/readers/volumes.js';
 import { latin1 } from '../../src/readers/fields.js';
 import { simdLines, simdModule } from '../../src/readers/simd.js';
+import { FILETIME_DIGITS, simdCsvLines } from '../../src/readers/simd-csv.js';
 import { InputError, UsageError } from '../../src/errors.js';
 import { Warnings } from '../../src/warnings.js';
 import type { Reader } from '../../src/readers/reader.js';
@@ -459,4 +460,200 @@ test('simd: non-ASCII msr names (UTF-8, invalid bytes, bidi controls) decode ali
     );
     assert.equal(out.error, null);
   }
+});
+
+test('simd: the csv kernel takes well-formed mapped lines with exact values and stops at the first unusual one', () => {
+  const batch = new IoBatch(() => assert.fail('no flush expected'), 16, 65_536);
+  const volumes = new VolumeTable();
+  volumes.idOf('vol');
+  const mapping = {
+    delimiter: ',',
+    columns: [2, 0, 1, 4, 3], // time, offset, length, op, volume: `offset,length,time,volume,op`
+    timeDigits: 3, // ms
+    absolute: false,
+    offsetUnitBytes: 512,
+    lengthUnitBytes: 1,
+    fixedVolume: 0,
+    writeOps: ['W', 'write'],
+    readOps: ['r', 'Write'], // a word in both lists is a write, as on the JS path
+  };
+  const bulk = simdCsvLines(mapping, batch, new VolumeSpanCache(volumes, latin1), 1_000_000);
+  assert.ok(bulk);
+  const text = '8,4096,12,sda,WRITE,x,y\n9,512,1500,sdb,R\r\n1,1,7,sda,wRiTe\n5,5,5,sda,flush\n';
+  const chunk = new TextEncoder().encode(text);
+  bulk.load(chunk);
+  assert.equal(bulk.run(0, chunk.length), text.indexOf('5,5,5'));
+  assert.equal(bulk.lines, 3);
+  assert.deepEqual(volumes.names, ['vol', 'sda', 'sdb']);
+  assert.deepEqual([...batch.volume.subarray(0, 3)], [1, 2, 1]);
+  // 12 ms, 1500 ms and 7 ms in µs, plus the 1 s start.
+  assert.deepEqual([...batch.timeUs.subarray(0, 3)], [1_012_000, 2_500_000, 1_007_000]);
+  assert.deepEqual([...batch.offsetBytes.subarray(0, 3)], [8 * 512, 9 * 512, 512]);
+  assert.deepEqual([...batch.lengthBytes.subarray(0, 3)], [4096, 512, 1]);
+  assert.deepEqual([...batch.isWrite.subarray(0, 3)], [1, 0, 1]);
+  // Without op and volume columns: every record a write on the file's volume; ns drop 3 digits.
+  const plain = new IoBatch(() => assert.fail('no flush expected'), 16, 65_536);
+  const noOps = { ...mapping, columns: [0, 1, 2, -1, -1], timeDigits: -3, absolute: true, fixedVolume: 7 };
+  const bulk2 = simdCsvLines(noOps, plain, new VolumeSpanCache(new VolumeTable(), latin1), 0);
+  assert.ok(bulk2);
+  const text2 = '1767571200123456789,3,4096\n1767571200000000999,0,512\n1767571200000001000,0,1.0\n';
+  const chunk2 = new TextEncoder().encode(text2);
+  bulk2.load(chunk2);
+  assert.equal(bulk2.run(0, chunk2.length), text2.indexOf('1767571200000001000'));
+  assert.deepEqual([...plain.timeUs.subarray(0, 2)], [1_767_571_200_123_456, 1_767_571_200_000_000]);
+  assert.deepEqual([...plain.offsetBytes.subarray(0, 2)], [3 * 512, 0]);
+  assert.deepEqual([...plain.volume.subarray(0, 2)], [7, 7]);
+  assert.deepEqual([...plain.isWrite.subarray(0, 2)], [1, 1]);
+  // filetime: (12816638529 s - 11644473600 s) * 1e6 + 5514663 ticks / 10, as the msr kernel.
+  const filetime = new IoBatch(() => assert.fail('no flush expected'), 16, 65_536);
+  const ticks = { ...noOps, timeDigits: FILETIME_DIGITS };
+  const bulk3 = simdCsvLines(ticks, filetime, new VolumeSpanCache(new VolumeTable(), latin1), 0);
+  assert.ok(bulk3);
+  const text3 = '128166385295514663,1,2\n1281663852955,1,2\n';
+  const chunk3 = new TextEncoder().encode(text3);
+  bulk3.load(chunk3);
+  assert.equal(bulk3.run(0, chunk3.length), text3.indexOf('1281663852955,')); // 1970: implausible
+  assert.deepEqual([...filetime.timeUs.subarray(0, 1)], [1_172_164_929_551_466]);
+  // Outside the kernel's shape: another delimiter, a column past the 8th.
+  const table = new VolumeSpanCache(new VolumeTable(), latin1);
+  assert.equal(simdCsvLines({ ...mapping, delimiter: ';' }, batch, table, 0), undefined);
+  assert.equal(simdCsvLines({ ...mapping, columns: [0, 1, 8, -1, -1] }, batch, table, 0), undefined);
+});
+
+const OP_WORDS = ['w', 'W', 'write', 'r', 'READ', 'rd', '1', '0', '2a', '@', '`', 'x', 'é', 'longerthan8', 'ws', 'Ww'];
+const UNIT_BYTES = ['B', 'sector', '4k', '512', '3', '1KiB'];
+
+/** A random csv mapping: columns in any order among 3 to 10, any time unit, op lists, with or without op/volume. */
+const csvMapping = fc
+  .record({
+    columns: fc.integer({ min: 5, max: 10 }),
+    order: fc.array(fc.nat(), { minLength: 5, maxLength: 5 }),
+    unit: fc.constantFrom(...TIME_UNITS),
+    offsetUnit: fc.constantFrom(...UNIT_BYTES),
+    lengthUnit: fc.constantFrom(...UNIT_BYTES),
+    op: fc.boolean(),
+    volume: fc.boolean(),
+    writeOps: fc.option(fc.subarray(OP_WORDS, { maxLength: 6 }), { nil: undefined }),
+    readOps: fc.option(fc.subarray(OP_WORDS, { maxLength: 6 }), { nil: undefined }),
+    named: fc.boolean(),
+  })
+  .map((m) => {
+    // Distinct positions for time, offset, length, op, volume: a shuffle of the columns.
+    const positions = Array.from({ length: m.columns }, (_, i) => i);
+    m.order.forEach((r, i) => {
+      const j = i + (r % (m.columns - i));
+      [positions[i], positions[j]] = [positions[j]!, positions[i]!];
+    });
+    const at = positions.slice(0, 5);
+    const ref = (i: number): string => (m.named ? `c${at[i]}` : String(at[i]! + 1));
+    const parts = [`time=${ref(0)}:${m.unit}`, `offset=${ref(1)}:${m.offsetUnit}`, `length=${ref(2)}:${m.lengthUnit}`];
+    if (m.op) parts.push(`op=${ref(3)}`);
+    if (m.volume) parts.push(`volume=${ref(4)}`);
+    const input: CsvMappingInput = { columns: parts.join(',') };
+    if (m.writeOps) input.writeOps = m.writeOps;
+    if (m.readOps) input.readOps = m.readOps;
+    return { ...m, at, input };
+  });
+
+/** A time in `unit`: plausible ones mostly, then odd text. */
+const csvTime = (unit: string): fc.Arbitrary<string> =>
+  fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc
+        .record({
+          seconds: fc.integer({ min: 0, max: 4_200_000_000 }),
+          nanos: fc.integer({ min: 0, max: 999_999_999 }),
+        })
+        .map(({ seconds, nanos }) => {
+          const ns = String(nanos).padStart(9, '0');
+          const base = unit.replace('epoch-', '');
+          if (base === 's') return String(seconds);
+          if (base === 'ms') return `${seconds}${ns.slice(0, 3)}`;
+          if (base === 'us') return `${seconds}${ns.slice(0, 6)}`;
+          if (base === 'ns') return `${seconds}${ns}`;
+          return String(BigInt(seconds + 11_644_473_600) * 10_000_000n + BigInt(nanos % 10_000_000));
+        }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.oneof(
+        digitsOf(0, 21),
+        fc.constantFrom('', '.', '1.5', '-1', '1e3', ' 12', '12 ', '0', '9007199254740992', '9007199254740991'),
+      ),
+    },
+  );
+
+const csvNumber = fc.oneof(
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 2 ** 40 }).map(String) },
+  { weight: 1, arbitrary: fc.oneof(digitsOf(0, 17), fc.constantFrom(' 5', '-1', '1.0', '"7"', '')) },
+);
+
+test('simd: random mappings and random, mutated csv input decode alike on both paths (fast-check)', () => {
+  const trace = csvMapping.chain((m) =>
+    fc.record({
+      m: fc.constant(m),
+      lines: fc.array(
+        fc.oneof(
+          {
+            weight: 6,
+            arbitrary: fc
+              .record({
+                time: csvTime(m.unit),
+                offset: csvNumber,
+                length: fc.oneof(fc.integer({ min: 1, max: 1 << 20 }).map(String), csvNumber),
+                op: fc.oneof(fc.constantFrom(...OP_WORDS), fc.constantFrom('WRITE', 'Read', 'flush', '"w"', '')),
+                volume: fc.oneof(
+                  fc.constantFrom('sda', 'sdb', 'café', '"q,x"', 'a"b', ''),
+                  fc.string({ maxLength: 70 }),
+                ),
+                filler: fc.constantFrom('', 'x', '"a,b"', '123', ' '),
+                eol: fc.constantFrom('\n', '\n', '\r\n', ',\n', ',e,e,e,e,e\n', '\r\r\n'),
+              })
+              .map((l) => {
+                const fields: string[] = Array.from({ length: m.columns }, () => l.filler);
+                [l.time, l.offset, l.length, l.op, l.volume].forEach((v, i) => (fields[m.at[i]!] = v));
+                return fields.join(',') + l.eol;
+              }),
+          },
+          { weight: 1, arbitrary: fc.constantFrom('\n', '# comment\n', 'a,b\n') },
+        ),
+        { maxLength: 50 },
+      ),
+      mutations: fc.array(
+        fc.record({
+          at: fc.nat(),
+          byte: fc.constantFrom(...MUTANTS),
+          kind: fc.constantFrom('set', 'insert', 'delete'),
+        }),
+        { maxLength: 2 },
+      ),
+      header: fc.boolean(),
+      cuts: fc.array(fc.nat(), { maxLength: 6 }),
+      capacity: fc.constantFrom(1, 3, 64, 16_384),
+      skipBad: fc.boolean(),
+      lastNewline: fc.boolean(),
+      startUs: fc.constantFrom(0, START_US, -5_000_000, 4_102_444_700_000_000),
+    }),
+  );
+  fc.assert(
+    fc.property(trace, (t) => {
+      const header = Array.from({ length: t.m.columns }, (_, i) => `c${i}`).join(',') + '\n';
+      let text = (t.header || t.m.named ? header : '') + t.lines.join('');
+      if (!t.lastNewline) text = text.replace(/\n$/, '');
+      for (const mu of t.mutations) {
+        if (text.length === 0) break;
+        const at = mu.at % text.length;
+        text =
+          mu.kind === 'delete'
+            ? text.slice(0, at) + text.slice(at + 1)
+            : text.slice(0, at) + mu.byte + text.slice(mu.kind === 'set' ? at + 1 : at);
+      }
+      const bytes = new TextEncoder().encode(text);
+      const cuts = t.cuts.map((c) => c % (bytes.length + 1)).sort((a, b) => a - b);
+      const run = { reader: readers.csv!, bytes, cuts, capacity: t.capacity, skipBad: t.skipBad, startUs: t.startUs };
+      assertSame({ ...run, csv: t.m.input }, `${JSON.stringify(t.m.input)} ${JSON.stringify(text)}`);
+    }),
+    { numRuns: 3000 },
+  );
 });
