@@ -76,6 +76,6 @@ export async function nothingSelected(
 ): Promise<UsageError> {
   const all = spanWindow(await source.spans(null, null), settings.intervalS);
   const asked = range === null ? '' : ` in ${isoFromS(range.fromS)} to ${isoFromS(range.toS)}`;
-  const held = all === null ? 'no intervals at all' : `${isoFromS(all.fromS)} to ${isoFromS(all.toS)}`;
-  return new UsageError(`no collected intervals${asked} for this selection; it holds ${held} (UTC)`);
+  const held = all === null ? 'no intervals at all' : `${isoFromS(all.fromS)} to ${isoFromS(all.toS)} (UTC)`;
+  return new UsageError(`no collected intervals${asked} for this selection; it holds ${held}`);
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FIXTURES, runCli, tempDir } from '../helpers.js';
 
@@ -43,4 +44,18 @@ test('simulate --outage outside the data warns that it changes nothing; one insi
   const inside = await runCli('simulate', '--store', store, '--link', '1x1Mbit', '--outage', '2026-01-05T00:01Z/1m');
   assert.equal(inside.code, 0, inside.stderr);
   assert.equal(inside.stderr, '');
+});
+
+test('a --group that matches no volume says it holds no intervals at all (no stray time zone)', async () => {
+  const store = await tinyStore();
+  const scope = join(tempDir(), 'none.json');
+  writeFileSync(scope, JSON.stringify({ groups: [{ name: 'none', volumes: ['zzz*'] }] }));
+  for (const argv of [['simulate', '--link', '1x1Mbit'], ['cycles']]) {
+    const r = await runCli(argv[0]!, '--store', store, '--scope', scope, '--group', 'none', ...argv.slice(1));
+    assert.equal(r.code, 2, r.stdout);
+    assert.equal(
+      r.stderr,
+      `churnlink ${argv[0]}: no collected intervals for this selection; it holds no intervals at all\n`,
+    );
+  }
 });
