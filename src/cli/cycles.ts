@@ -67,5 +67,6 @@ export async function runCycles(argv: string[], io: Io): Promise<number> {
       }),
     null,
     memoryBudgetOf(values['memory-budget']),
+    (settings) => Math.floor(maxCycleS / settings.intervalS) * settings.intervalS,
   );
 }

@@ -34,6 +34,8 @@ export async function cycleLengthTable(
   if (!(maxCycleS >= I)) {
     throw new UsageError(`maxCycleS ${maxCycleS} s must be at least the ${I} s collection interval`);
   }
+  // Every cycle asked is a run of at most maxCycleS from an interval: one pass counts them all.
+  await timeline.prepareCycles?.(Math.floor(maxCycleS / I) * I);
   const written = timeline.writtenBytes();
   const rows: CycleLengthRow[] = [];
   for (let cycleS = I; cycleS <= maxCycleS; cycleS += I) {
