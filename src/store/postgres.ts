@@ -23,6 +23,7 @@ import {
   unpackChunk,
   type ChunkRecord,
 } from './chunk.js';
+import { extremeStart, storedEdge } from './edge-start.js';
 import type {
   CompressionSampleRow,
   IntervalQuery,
@@ -425,40 +426,45 @@ export class PostgresStore implements Store {
     );
     const out: VolumeSpan[] = [];
     for (const v of volumes) {
-      // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
+      // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only,
+      // answered by their stored first and last starts; unpacked only where the window cuts them.
       const edge = async (order: 'ASC' | 'DESC'): Promise<number | null> => {
+        let best: number | null = null;
+        let bestChunk: number | null = null;
         for (let offset = 0; ; offset += 8) {
           const chunks = await this.#query(
-            `SELECT c.chunk_s, c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
+            `SELECT c.chunk_s, c.run_id, c.first_s, c.last_s FROM churnlink_chunks c
+             JOIN churnlink_runs r ON r.id = c.run_id
              WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
-             ORDER BY c.chunk_s ${order} LIMIT 8 OFFSET ${offset}`,
+             ORDER BY c.chunk_s ${order}, c.run_id LIMIT 8 OFFSET ${offset}`,
             [v.id, fromChunkS, toS],
           );
-          if (chunks.length === 0) return null;
-          let best: number | null = null;
-          let bestChunk: number | null = null;
-          for (const c of chunks) {
-            if (bestChunk !== null && Number(c.chunk_s) !== bestChunk) return best;
-            for (const r of unpackChunk(v.name, Number(c.chunk_s), new Uint8Array(c.data), fromS, toS, false)) {
-              if (best === null || (order === 'ASC' ? r.startS < best : r.startS > best)) best = r.startS;
+          for (const row of chunks) {
+            const c = {
+              chunkS: Number(row.chunk_s),
+              runId: row.run_id,
+              firstS: Number(row.first_s),
+              lastS: Number(row.last_s),
+            };
+            if (bestChunk !== null && c.chunkS !== bestChunk) return best;
+            let found = storedEdge(c, order, fromS, toS) ?? null;
+            if (found === null) {
+              const [stored] = await this.#query(
+                'SELECT data FROM churnlink_chunks WHERE volume_id = $1 AND chunk_s = $2 AND run_id = $3',
+                [v.id, c.chunkS, c.runId],
+              );
+              const rows = unpackChunk(v.name, c.chunkS, new Uint8Array(stored!.data), fromS, toS, false);
+              found = extremeStart(
+                rows.map((r) => r.startS),
+                order,
+                fromS,
+                toS,
+              );
             }
-            if (best !== null) bestChunk = Number(c.chunk_s);
+            if (found !== null && (best === null || (order === 'ASC' ? found < best : found > best))) best = found;
+            if (best !== null) bestChunk = c.chunkS;
           }
-          if (best !== null && chunks.length < 8) return best;
-          if (best !== null) {
-            // The next page may hold more chunks of the same start (other runs).
-            const more = await this.#query(
-              `SELECT c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
-               WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s = $2`,
-              [v.id, bestChunk],
-            );
-            for (const m of more) {
-              for (const r of unpackChunk(v.name, bestChunk!, new Uint8Array(m.data), fromS, toS, false)) {
-                if (order === 'ASC' ? r.startS < best : r.startS > best) best = r.startS;
-              }
-            }
-            return best;
-          }
+          if (chunks.length < 8) return best;
         }
       };
       const firstS = await edge('ASC');

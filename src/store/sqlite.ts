@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js';
 import { SCAN_PAGE_ROWS } from './store.js';
+import { extremeStart, storedEdge, type EdgeChunk } from './edge-start.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
 import {
   addChunkCounts,
@@ -515,23 +516,37 @@ export class SqliteStore implements Store {
     const volumes = this.#db
       .prepare(`SELECT id, name FROM volumes c WHERE 1 = 1 ${filter.replace('c.volume_id', 'c.id')} ORDER BY name`)
       .all() as { id: number; name: string }[];
-    // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
+    // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only,
+    // answered by their stored first and last starts; unpacked only where the window cuts them.
     const walk = (order: 'ASC' | 'DESC') =>
-      this.#statement(`SELECT c.chunk_s AS chunkS, c.data
+      this.#statement(`SELECT c.chunk_s AS chunkS, c.run_id AS runId, c.first_s AS firstS, c.last_s AS lastS
       FROM chunks c JOIN runs r ON r.id = c.run_id
       WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?
         ORDER BY c.chunk_s ${order}`);
+    // Shared with writeIntervals, which plucks: the statement returns the blob itself.
+    const dataOf = this.#statement(
+      'SELECT data FROM chunks WHERE volume_id = ? AND chunk_s = ? AND run_id = ?',
+    ).pluck();
     const out: VolumeSpan[] = [];
     for (const v of volumes) {
       const starts = (order: 'ASC' | 'DESC'): number | null => {
         let best: number | null = null;
         let bestChunk: number | null = null;
-        const chunks = walk(order).iterate(v.id, fromChunkS, toS) as IterableIterator<{ chunkS: number; data: Buffer }>;
+        const chunks = walk(order).iterate(v.id, fromChunkS, toS) as IterableIterator<EdgeChunk>;
         for (const c of chunks) {
           if (bestChunk !== null && c.chunkS !== bestChunk) break;
-          for (const r of unpackChunk(v.name, c.chunkS, new Uint8Array(c.data), fromS, toS, false)) {
-            if (best === null || (order === 'ASC' ? r.startS < best : r.startS > best)) best = r.startS;
+          let found = storedEdge(c, order, fromS, toS) ?? null;
+          if (found === null) {
+            const data = dataOf.get(v.id, c.chunkS, c.runId) as Buffer;
+            const rows = unpackChunk(v.name, c.chunkS, new Uint8Array(data), fromS, toS, false);
+            found = extremeStart(
+              rows.map((r) => r.startS),
+              order,
+              fromS,
+              toS,
+            );
           }
+          if (found !== null && (best === null || (order === 'ASC' ? found < best : found > best))) best = found;
           if (best !== null) bestChunk = c.chunkS;
         }
         return best;

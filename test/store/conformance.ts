@@ -216,8 +216,12 @@ export function storeConformance(
       fc.record({ complete: fc.boolean(), cells: fc.array(cell, { minLength: 1, maxLength: 8 }) }),
       { minLength: 1, maxLength: 3 },
     );
+    // A window in interval starts, its ends anywhere on the 60-s grid (or off it) over the cells' slots.
+    const spanWindow = fc
+      .tuple(fc.integer({ min: 0, max: 400 }), fc.integer({ min: 1, max: 400 }))
+      .map(([from, length]) => [from, from + length] as [number, number]);
     await fc.assert(
-      fc.asyncProperty(runs, fc.integer({ min: 1, max: 4 }), async (spec, pageRows) => {
+      fc.asyncProperty(runs, fc.integer({ min: 1, max: 4 }), spanWindow, async (spec, pageRows, window) => {
         const { store } = await open();
         try {
           await store.useSettings({ intervalS: 60, trackBytes: 65536 });
@@ -266,6 +270,24 @@ export function storeConformance(
             await store.volumeSpans({}),
             volumes.map((v) => ({ volume: v, firstS: Math.min(...starts(v)), lastS: Math.max(...starts(v)) })),
           );
+          // Windows cutting chunks (a chunk holds 60 intervals of 60 s), on every side of the cells.
+          for (const [fromS, toS] of [
+            window,
+            [60, 240],
+            [120, 6_000_000],
+            [0, 61],
+            [300, 360],
+            [6_000_000, 6_000_060],
+          ]) {
+            const inside = (v: string) => starts(v).filter((s) => s >= fromS! && s < toS!);
+            assert.deepEqual(
+              await store.volumeSpans({ fromS, toS }),
+              volumes
+                .filter((v) => inside(v).length > 0)
+                .map((v) => ({ volume: v, firstS: Math.min(...inside(v)), lastS: Math.max(...inside(v)) })),
+              `spans in [${fromS}, ${toS})`,
+            );
+          }
 
           const ctx = { intervalS: 60, trackBytes: 65536, scope: EMPTY_SCOPE, capacityBytes: () => null };
           const cellSource = await storeCellSource(store, () => true);
