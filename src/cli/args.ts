@@ -43,3 +43,12 @@ export function parseRatio(text: string, what: string): number {
   if (!(value >= 1)) throw new UsageError(`${what} must be a ratio of at least 1 (e.g. 2 or 2:1); got "${text}"`);
   return value;
 }
+
+/** `--threads N|auto`: a whole number from 1 to 256, or auto (the default). */
+export function parseThreads(text: string | undefined): number | 'auto' {
+  if (text === undefined || text === 'auto') return 'auto';
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 256)
+    throw new UsageError(`--threads must be auto or a whole number from 1 to 256; got "${text}"`);
+  return n;
+}

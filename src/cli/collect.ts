@@ -14,7 +14,7 @@ import { isoFromS, parseTimeS } from '../units/time.js';
 import { DEFAULT_TRACK_BYTES, parseTrackBytes } from '../units/track.js';
 import { escapeTerminal } from '../render/escape.js';
 import { formatCount } from '../render/table.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, parseThreads } from './args.js';
 import { inFlagTerms } from './planning-options.js';
 import { Progress } from './progress.js';
 import type { Io } from './io.js';
@@ -113,7 +113,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
         replace: values.replace!,
         volumeName: values.volume ?? null,
         host: hostname(),
-        threads: threadsOf(values.threads),
+        threads: parseThreads(values.threads),
         onProgress: (p) => progress.update(p),
       }),
     );
@@ -127,14 +127,6 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
     if (failed) await closeFailed(store, values.store!, created, ownerTag());
     else await store.close();
   }
-}
-
-function threadsOf(text: string | undefined): number | 'auto' {
-  if (text === undefined || text === 'auto') return 'auto';
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 256)
-    throw new UsageError(`--threads must be auto or a whole number from 1 to 256; got "${text}"`);
-  return n;
 }
 
 async function loadScope(path: string | undefined): Promise<{ scope: Scope; scopeJson: string | null }> {

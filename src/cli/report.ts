@@ -8,7 +8,7 @@ import type { Per } from '../report/window.js';
 import { parseBandwidthBps, parseLink } from '../units/bandwidth.js';
 import { parseDurationS } from '../units/duration.js';
 import { parseTimeRange } from '../units/time.js';
-import { parseCommandArgs } from './args.js';
+import { parseCommandArgs, parseThreads } from './args.js';
 import { LINK_PARAM_FLAGS, LINK_PARAM_HELP, linkParamsOf } from './link-options.js';
 import {
   measuredJson,
@@ -71,6 +71,9 @@ ${GROWTH_HELP}
                         (nearest rank; peak, p50, p95 and p99 are always in json and csv)
   --max-rows N          refuse a table over N rows (default 200000) or csv/json over N rows
                         (default 10000000): every interval and volume, zeros included, is a row
+  --threads N|auto      threads reading the store for buckets longer than an interval, each with its
+                        own connection (default auto: two on a multi-core machine when the volumes
+                        span 200,000 intervals or more)
   -o, --output FILE     write the report to FILE instead of stdout
 
 Formulas: D = changed bytes x (1 + overhead) / compression; required = 8 D / (resync x efficiency);
@@ -111,6 +114,7 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     target: { type: 'string' },
     'max-rows': { type: 'string' },
     percentile: { type: 'string' },
+    threads: { type: 'string' },
     chart: { type: 'string', default: 'changed' },
     format: { type: 'string', default: 'table' },
     output: { type: 'string', short: 'o' },
@@ -210,7 +214,8 @@ export async function runReport(argv: string[], io: Io): Promise<number> {
     }
     const datasets = values.dataset === undefined ? null : values.dataset.split(',').map((d) => d.trim());
     const percentile = values.percentile === undefined ? undefined : parsePercentile(values.percentile);
-    const request = { by, per, range, datasets, ...(percentile === undefined ? {} : { percentile }) };
+    const threads = parseThreads(values.threads);
+    const request = { by, per, range, datasets, threads, ...(percentile === undefined ? {} : { percentile }) };
     const plan = await inFlagTerms(REPORT_PARAM_FLAGS, () => planChurn(source, request, ctx));
     const maxRows = maxRowsOf(values['max-rows'], format === 'table' ? TABLE_MAX_ROWS : STREAM_MAX_ROWS);
     if (plan.denseRows > maxRows) {

@@ -32,6 +32,11 @@ export interface CellSource {
   chunkData?(volume: string, fromS: number, toS: number): AsyncIterable<RawChunk[]>;
   /** One volume's stored chunks with their rollups in [fromS, toS), by chunk start then run. */
   chunks(volume: string, fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<StoredChunk[]>;
+  /**
+   * How to open the same cells from another thread (a store's path or URL, secrets included:
+   * never printed); absent: this source cannot be opened elsewhere.
+   */
+  reopenSpec?(): string;
   /** The rollup levels (s, finest first) `rollups` answers; none (or absent): fine cells only. */
   rollupLevelsS?: readonly number[];
   /**
@@ -77,6 +82,7 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
   const selected = all.filter(includeVolume);
   const volumes = selected.length === all.length ? undefined : selected;
   return {
+    ...(store.reopenSpec === undefined ? {} : { reopenSpec: () => store.reopenSpec!() }),
     rollupLevelsS: await store.rollupLevels(),
     rollups: (volume, levelS, fromS, toS, withBitmaps = true) =>
       store.scanRollups({ volume, levelS, fromS, toS, withoutBitmaps: !withBitmaps }),

@@ -74,6 +74,20 @@ export class SparseSeries {
     return this.#values;
   }
 
+  /** The series as typed arrays (ascending starts and their values), e.g. for another thread. */
+  toArrays(): { starts: Float64Array; values: Float64Array } {
+    this.#sort();
+    return { starts: Float64Array.from(this.#starts), values: Float64Array.from(this.#values) };
+  }
+
+  /** A series from `toArrays`' arrays. */
+  static fromArrays(starts: ArrayLike<number>, values: ArrayLike<number>): SparseSeries {
+    const s = new SparseSeries();
+    s.#starts = Array.from(starts);
+    s.#values = Array.from(values);
+    return s;
+  }
+
   copy(): SparseSeries {
     const c = new SparseSeries();
     c.#starts = this.#starts.slice();

@@ -116,6 +116,8 @@ export interface PostgresOptions {
  */
 export class PostgresStore implements Store {
   readonly location: string;
+  /** The URL as given, credentials included: only for `reopenSpec`, never printed. */
+  readonly #url: string;
   readonly #pool: pg.Pool;
   readonly #retryForS: number;
   readonly #onRetry: ((err: Error, attempt: number) => void) | undefined;
@@ -126,10 +128,16 @@ export class PostgresStore implements Store {
 
   private constructor(url: string, options: PostgresOptions) {
     this.location = redactLocation(url);
+    this.#url = url;
     this.#pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
     this.#pool.on('error', () => {}); // idle clients dying with the server: the next query reconnects
     this.#retryForS = options.retryForS ?? 300;
     this.#onRetry = options.onRetry;
+  }
+
+  /** The URL, credentials included, for another thread to connect (never printed). */
+  reopenSpec(): string {
+    return this.#url;
   }
 
   /** Connect and create the schema on first use. */

@@ -134,6 +134,12 @@ export class SqliteStore implements Store {
    * store the user may not write, or on a read-only mount, reads fine. A SQLite database that is
    * not a churnlink store is refused before anything is written to it.
    */
+  /** The file opens again from another thread (an in-memory database would not be the same one). */
+  reopenSpec(): string {
+    if (this.location === ':memory:' || this.location === '') throw new Error('an in-memory store cannot be reopened');
+    return this.location;
+  }
+
   constructor(path: string, options: { readonly?: boolean } = {}) {
     this.location = path;
     this.#readonly = options.readonly === true;

@@ -163,6 +163,11 @@ export interface CompressionSampleRow {
 export interface Store {
   /** Where the store lives, for messages (a file path or a redacted URL). */
   readonly location: string;
+  /**
+   * What opens this store again, from another thread (a file path, or the URL with its
+   * credentials: never print it); absent where it cannot be opened again (in memory).
+   */
+  reopenSpec?(): string;
   getSettings(): Promise<StoreSettings | null>;
   /** Record the settings on first use; refuse (UsageError) settings that differ from stored ones. */
   useSettings(settings: StoreSettings): Promise<void>;
