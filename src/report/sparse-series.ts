@@ -46,6 +46,7 @@ export class SparseSeries {
       }
       return;
     }
+    if (this.#addInPlace(other)) return;
     const starts: number[] = [];
     const values: number[] = [];
     let i = 0;
@@ -66,6 +67,29 @@ export class SparseSeries {
     }
     this.#starts = starts;
     this.#values = values;
+  }
+
+  /**
+   * Add `other` value by value when each of its starts is one of this series' (a group's hour
+   * already holding every interval its next volume writes in): no new arrays. False, and nothing
+   * added, otherwise.
+   */
+  #addInPlace(other: SparseSeries): boolean {
+    const mine = this.#starts;
+    const theirs = other.#starts;
+    let i = 0;
+    for (let j = 0; j < theirs.length; j++) {
+      const s = theirs[j]!;
+      while (i < mine.length && mine[i]! < s) i++;
+      if (i === mine.length || mine[i] !== s) return false;
+    }
+    i = 0;
+    for (let j = 0; j < theirs.length; j++) {
+      const s = theirs[j]!;
+      while (mine[i]! < s) i++;
+      this.#values[i]! += other.#values[j]!;
+    }
+    return true;
   }
 
   /** The non-zero values, ascending by start (the series' own array: do not change it). */
