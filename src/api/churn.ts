@@ -7,7 +7,7 @@ import type { Store } from '../store/store.js';
 import type { Link } from '../units/bandwidth.js';
 import { checkLinkOptions, checkOptions, checkPercentile, checkSelection } from './check-options.js';
 import { selectData, type Selection } from './selection.js';
-import { oneOf, optional, positiveNumber, shown, textList } from './validate.js';
+import { oneOf, optional, positiveNumber, shown, textList, wholeNumber } from './validate.js';
 import { UsageError } from '../errors.js';
 
 /** What a link must carry and how it is sized; every field is optional. */
@@ -31,6 +31,11 @@ export interface ChurnReportOptions extends Selection, LinkOptions {
   datasets?: readonly string[] | null;
   /** Also the per-interval changed tracks at this percentile, in (0, 100]. */
   percentile?: number;
+  /**
+   * Threads reading the store for buckets longer than an interval, each with its own connection:
+   * a whole number >= 1, or 'auto' (default: two on a multi-core machine for a window of many cells).
+   */
+  threads?: number | 'auto';
 }
 
 /** A churn report: its rows and what they were computed with (all a renderer needs). */
@@ -59,6 +64,7 @@ function checkChurnOptions(options: unknown): void {
   }
   optional(o.datasets, (v) => textList('datasets', v));
   checkPercentile(o.percentile, false);
+  if (o.threads !== undefined && o.threads !== 'auto') wholeNumber('threads', o.threads, 1);
 }
 
 /** The sizing request of link options, defaults filled in. */
@@ -88,6 +94,7 @@ export async function* churnRows(store: Store, options: ChurnReportOptions = {})
     range,
     datasets: options.datasets ? [...options.datasets] : null,
     ...(options.percentile === undefined ? {} : { percentile: options.percentile }),
+    ...(options.threads === undefined ? {} : { threads: options.threads }),
   };
   yield* streamChurn(source, await planChurn(source, request, ctx));
 }

@@ -73,6 +73,8 @@ test('churnReport and churnRows refuse bad options, naming the parameter and the
       [{ window: { fromS: 600, toS: 0 } }, 'window.toS must be a number above window.fromS (600); got 0'],
       [{ exclude: 'swap' }, 'exclude must be an array of strings; got "swap"'],
       [{ datasets: 'db' }, 'datasets must be an array of strings; got "db"'],
+      [{ threads: 0 }, 'threads must be a whole number >= 1; got 0'],
+      [{ threads: 'two' }, 'threads must be a whole number >= 1; got "two"'],
     ];
     for (const [options, message] of cases) {
       await assert.rejects(churnReport(store, options as never), usage(message), JSON.stringify(options));

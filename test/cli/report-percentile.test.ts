@@ -63,3 +63,14 @@ test('report --percentile P: the per-interval changed tracks at any percentile, 
     assert.match(r.stderr, /--percentile must be a number in \(0, 100\]/);
   }
 });
+
+test('report --threads: the same rows on one and two threads; a bad count is refused', async () => {
+  const db = await store();
+  const one = await runCli('report', '--store', db, '--per', '2m', '--format', 'csv', '--threads', '1');
+  const two = await runCli('report', '--store', db, '--per', '2m', '--format', 'csv', '--threads', '2');
+  assert.equal(one.code, 0, one.stderr);
+  assert.equal(two.stdout, one.stdout);
+  const bad = await runCli('report', '--store', db, '--threads', '0');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--threads must be auto or a whole number from 1 to 256; got "0"/);
+});
