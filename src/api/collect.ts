@@ -30,8 +30,11 @@ export interface CollectInputOptions {
   replace?: boolean;
   /** Volume name for formats without one; default: each file's base name. */
   volumeName?: string | null;
-  /** Worker threads decoding large plain files; default 1. */
-  threads?: number;
+  /**
+   * Threads decoding large plain files: a whole number >= 1, or 'auto' (the default, as the CLI's
+   * `--threads`: one, and more while they pay, by measurement).
+   */
+  threads?: number | 'auto';
 }
 
 /** A trace to collect: a file path, or a stream of trace bytes (plain or compressed). */
@@ -45,7 +48,7 @@ const OPTION_CHECKS: Record<string, (name: string, value: unknown) => unknown> =
   startUs: finiteNumber,
   skipBad: (n, v) => oneOf(n, v, [true, false]),
   replace: (n, v) => oneOf(n, v, [true, false]),
-  threads: (n, v) => wholeNumber(n, v, 1),
+  threads: (n, v) => (v === 'auto' ? v : wholeNumber(n, v, 1)),
 };
 
 /** The inputs as a list: one path or stream, or a list of them; each a path or a readable stream. */
@@ -99,6 +102,6 @@ export async function collect(
     replace: options.replace ?? false,
     volumeName: options.volumeName ?? null,
     host: hostname(),
-    threads: options.threads ?? 1,
+    threads: options.threads ?? 'auto',
   });
 }

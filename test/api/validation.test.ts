@@ -205,6 +205,10 @@ test('collect takes one path as a string, refuses other inputs and speaks of rep
       usage('replace must be one of true, false; got "yes"'),
     );
     await assert.rejects(collect(store, [TINY], { threads: 0 }), usage('threads must be a whole number >= 1; got 0'));
+    await assert.rejects(
+      collect(store, [TINY], { threads: 'all' } as never),
+      usage('threads must be a whole number >= 1; got "all"'),
+    );
     await assert.rejects(collect(store, TINY), (err: unknown) => {
       assert.ok(err instanceof UsageError);
       const tiny = TINY.replace(/[.]/g, '\\.');
