@@ -1,0 +1,79 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+/*
+ * Volumes shared among threads: this one and workers, each with its own read-only connection to
+ * the same store (`CellSource.reopenSpec`), each taking the next volume from a shared counter.
+ * Thread k takes volume k first, so with as many volumes as threads every thread reads one; after
+ * that, volumes go to whichever thread is free (hot volumes spread themselves). What the threads
+ * add up must be whole numbers (tracks, bytes, records), so that their sums merged in any order
+ * are exactly one thread's.
+ */
+
+/** What every volume worker is given beside its own task. */
+export interface VolumeShare {
+  /** The store's path or URL (credentials included: never printed). */
+  spec: string;
+  /** The volume this thread takes first. */
+  first: number;
+  /** Int32 at 0: the next volume to take after every thread's first, shared. */
+  next: SharedArrayBuffer;
+}
+
+/** A worker's reply: its result, or why it failed. */
+export type ShareReply<R> = { kind: 'done'; result: R } | { kind: 'failed'; message: string };
+
+/** The thread count for `threads` (`auto`: two on a multi-core machine when `work` reaches `minWork`). */
+export function threadCount(threads: number | 'auto', work: number, minWork: number): number {
+  if (threads !== 'auto') return Math.max(1, Math.floor(threads));
+  return availableParallelism() >= 2 && work >= minWork ? 2 : 1;
+}
+
+/** The volume indexes a thread takes, in order: its first, then from the shared counter. */
+export function* volumesTaken(share: Pick<VolumeShare, 'first' | 'next'>, count: number): Generator<number> {
+  const next = new Int32Array(share.next);
+  for (let i = share.first; i < count; i = Atomics.add(next, 0, 1)) yield i;
+}
+
+/**
+ * Run `here` on this thread (as thread 0) and `workers - 1` workers of `workerUrl` (each given
+ * `task` and its share) over `count` volumes; the workers' results, in thread order. A worker's
+ * failure fails the whole (its message kept); on any failure the others stop at once.
+ */
+export async function shareVolumes<T extends object, R>(
+  workerUrl: URL,
+  spec: string,
+  task: T,
+  count: number,
+  threads: number,
+  here: (taken: Iterable<number>) => Promise<void>,
+): Promise<R[]> {
+  const n = Math.max(1, Math.min(threads, count));
+  const next = new Int32Array(new SharedArrayBuffer(4));
+  next[0] = n;
+  const started = Array.from({ length: n - 1 }, (_, k) => {
+    const workerData: T & VolumeShare = { ...task, spec, first: k + 1, next: next.buffer as SharedArrayBuffer };
+    const worker = new Worker(workerUrl, { workerData });
+    const result = new Promise<R>((resolve, reject) => {
+      worker.once('message', (reply: ShareReply<R>) => {
+        if (reply.kind === 'done') resolve(reply.result);
+        else reject(new Error(reply.message));
+      });
+      worker.once('error', reject);
+      worker.once('exit', (code) =>
+        reject(new Error(`a reading thread stopped (exit code ${code}) before its result`)),
+      );
+    });
+    result.catch(() => undefined); // awaited below, unless this thread fails first
+    return { worker, result };
+  });
+  try {
+    await here(volumesTaken({ first: 0, next: next.buffer as SharedArrayBuffer }, count));
+    const results: R[] = [];
+    for (const w of started) results.push(await w.result);
+    return results;
+  } finally {
+    Atomics.store(next, 0, count); // after a failure: the others take no more volumes
+    await Promise.all(started.map((w) => w.worker.terminate()));
+  }
+}

@@ -1,0 +1,29 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { openStore } from '../store/open.js';
+import { storeCellSource, type CellSource } from './cells.js';
+import { volumesTaken, type ShareReply, type VolumeShare } from './volume-threads.js';
+
+/**
+ * The body of a volume worker (volume-threads.ts): open the store read-only on this thread's own
+ * connection, run `work` over the volumes this thread takes, post its result (with `transfer`'s
+ * buffers moved, not copied) or its failure, and close the store.
+ */
+export async function runVolumeWorker<T extends object, R>(
+  work: (source: CellSource, task: T, taken: Iterable<number>) => Promise<R>,
+  count: (task: T) => number,
+  transfer: (result: R) => ArrayBuffer[] = () => [],
+): Promise<void> {
+  const task = workerData as T & VolumeShare;
+  const port = parentPort!;
+  try {
+    const store = await openStore(task.spec, { mustExist: true, readonly: true });
+    try {
+      const result = await work(await storeCellSource(store, () => true), task, volumesTaken(task, count(task)));
+      port.postMessage({ kind: 'done', result } satisfies ShareReply<R>, transfer(result));
+    } finally {
+      await store.close();
+    }
+  } catch (err) {
+    port.postMessage({ kind: 'failed', message: (err as Error).message } satisfies ShareReply<R>);
+  }
+}
