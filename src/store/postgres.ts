@@ -102,7 +102,7 @@ export interface PostgresOptions {
    * of an older schema is refused with a message to run `churnlink migrate`.
    */
   readonly?: boolean;
-  /** How long to keep retrying after the server goes away (s). */
+  /** How long to keep retrying after the server goes away (s); default 300, 0 when `readonly`. */
   retryForS?: number;
   /** Called when a retry starts (for the CLI to say so). */
   onRetry?: (err: Error, attempt: number) => void;
@@ -131,7 +131,9 @@ export class PostgresStore implements Store {
     this.#url = url;
     this.#pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
     this.#pool.on('error', () => {}); // idle clients dying with the server: the next query reconnects
-    this.#retryForS = options.retryForS ?? 300;
+    // A reader fails at once with the reason (a report against a server that is down must not sit
+    // silent for minutes); a writer retries, saying so through onRetry.
+    this.#retryForS = options.retryForS ?? (options.readonly === true ? 0 : 300);
     this.#onRetry = options.onRetry;
   }
 
