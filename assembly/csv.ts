@@ -146,6 +146,10 @@ export function parseCsv(
     const next = p + lineLength() + 1;
     if (volumeAt >= 0) {
       const v = <u32>volumeAt;
+      if (fieldEnd(v) == fieldStart(v)) {
+        reason = stop.LINE; // an empty volume name: the JS path refuses it
+        break;
+      }
       reason = emit(n, p + fieldStart(v), p + fieldEnd(v), timeUs, offsetBytes, lengthBytes, <u8>isWrite);
       if (reason != stop.END) break;
     } else put(n, fixedVolume, timeUs, offsetBytes, lengthBytes, <u8>isWrite);

@@ -65,4 +65,15 @@ test('csv: errors name file, line and field; unknown header column is a usage er
     () => decodeAll(csv, text('t,lbn,size\n1,2,3\n'), { csv: mapping }),
     /column "time" not found in header \(t, lbn, size\)/,
   );
+  // An empty volume name (plain or quoted) is refused: it once became a volume named "".
+  const named = parseCsvMapping({ columns: 'time=time:s,offset=lbn:sector,length=size:B,volume=vol' });
+  for (const empty of ['', '""']) {
+    for (const simd of [true, false]) {
+      assert.throws(
+        () => decodeAll(csv, text(`time,lbn,size,vol\n1,2,3,a\n1,2,3,${empty}\n`), { csv: named, simd }),
+        /^InputError: csv: test-input:3: vol is empty$/,
+        `${JSON.stringify(empty)} simd ${simd}`,
+      );
+    }
+  }
 });
