@@ -48,7 +48,10 @@ export function maskOf(extents: Scope['datasets'][number]['extents'], trackBytes
   for (const e of extents) {
     let m = masks.get(e.volume);
     if (m === undefined) masks.set(e.volume, (m = new Bitset()));
-    m.setRange(firstTrackOf(e.offsetBytes, trackBytes), lastTrackOf(e.offsetBytes, e.lengthBytes, trackBytes) + 1);
+    // Tracks are numbered below 2^32 (roaring bitmaps): an extent beyond holds none that can be written.
+    const first = firstTrackOf(e.offsetBytes, trackBytes);
+    const end = Math.min(lastTrackOf(e.offsetBytes, e.lengthBytes, trackBytes) + 1, 2 ** 32);
+    if (first < end) m.setRange(first, end);
   }
   return masks;
 }

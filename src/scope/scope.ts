@@ -63,7 +63,9 @@ export function parseScope(text: string, file: string): Scope {
         const group = text_(v.group, `${where}.group`);
         groups.set(group, [...(groups.get(group) ?? []), name]);
       }
-      return { name, capacityBytes: v.capacity === undefined ? null : size(v.capacity, `${where}.capacity`) };
+      const capacityBytes = v.capacity === undefined ? null : size(v.capacity, `${where}.capacity`);
+      if (capacityBytes === 0) throw new UsageError(`${where}.capacity must be above 0`);
+      return { name, capacityBytes };
     });
   }
   if (root.groups !== undefined) {
@@ -87,11 +89,10 @@ export function parseScope(text: string, file: string): Scope {
             const x = record(e, at);
             const lengthBytes = size(x.length, `${at}.length`);
             if (lengthBytes <= 0) throw new UsageError(`${at}.length must be positive`);
-            return {
-              volume: text_(x.volume, `${at}.volume`),
-              offsetBytes: size(x.offset ?? 0, `${at}.offset`),
-              lengthBytes,
-            };
+            const offsetBytes = size(x.offset ?? 0, `${at}.offset`);
+            if (offsetBytes + lengthBytes > Number.MAX_SAFE_INTEGER)
+              throw new UsageError(`${at} ends past 8 PiB (2^53 bytes)`);
+            return { volume: text_(x.volume, `${at}.volume`), offsetBytes, lengthBytes };
           });
           return { name, extents };
         });
@@ -157,5 +158,8 @@ function text_(value: unknown, where: string): string {
 function size(value: unknown, where: string): number {
   if (typeof value !== 'number' && typeof value !== 'string')
     throw new UsageError(`${where} must be a size such as 10GiB`);
-  return parseBytes(value, where);
+  const bytes = parseBytes(value, where);
+  // Beyond 2^53 a byte count is no longer exact (and no volume is that large).
+  if (bytes > Number.MAX_SAFE_INTEGER) throw new UsageError(`${where} is over 8 PiB (2^53 bytes): ${value}`);
+  return bytes;
 }

@@ -87,3 +87,25 @@ test('glob patterns match names holding CR, LF and other line terminators', () =
   // One character, also outside the Basic Multilingual Plane.
   assert.equal(globMatch('v?', 'v\u{1F600}'), true);
 });
+
+test('scope: a capacity of 0 and sizes past 2^53 bytes are refused, naming the field', () => {
+  assert.throws(
+    () => parseScope('volumes: [{ name: a, capacity: 0 }]', 'x.yaml'),
+    /^UsageError: scope: x.yaml: volumes\[0\]\.capacity must be above 0$/,
+  );
+  assert.throws(
+    () => parseScope('volumes: [{ name: a, capacity: 99999999999999999999999PiB }]', 'x.yaml'),
+    /^UsageError: scope: x.yaml: volumes\[0\]\.capacity is over 8 PiB \(2\^53 bytes\): 99999999999999999999999PiB$/,
+  );
+  assert.throws(
+    () => parseScope('datasets: [{ name: d, extents: [{ volume: a, offset: 18446744073709551616, length: 1 }] }]', 'x'),
+    /^UsageError: scope: x: datasets\[0\]\.extents\[0\]\.offset is over 8 PiB \(2\^53 bytes\): 18446744073709552000$/,
+  );
+  assert.throws(
+    () => parseScope('datasets: [{ name: d, extents: [{ volume: a, offset: 7PiB, length: 2PiB }] }]', 'x'),
+    /^UsageError: scope: x: datasets\[0\]\.extents\[0\] ends past 8 PiB \(2\^53 bytes\)$/,
+  );
+  // The largest exact sizes are still taken.
+  const ok = parseScope('volumes: [{ name: a, capacity: 4PiB }]', 'x');
+  assert.equal(ok.volumes![0]!.capacityBytes, 4 * 2 ** 50);
+});
