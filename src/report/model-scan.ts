@@ -16,6 +16,8 @@ export interface ModelThreads {
   location: string;
   /** Threads in all, this one included (2 or more). */
   count: number;
+  /** Read every volume on the workers (`count` - 1 of them), this thread only adding their sums. */
+  workersOnly?: boolean;
 }
 
 /** What a model worker (model-worker.ts) is given. */
@@ -84,8 +86,9 @@ export async function scanModels(
     }
     const sums = new ModelSums(firstS, endS, [request.cycleS, request.periodS], trackBytes);
     const window = { intervalS, firstS, endS };
-    for (let i = Atomics.add(counter, 0, 1); i < volumes.length; i = Atomics.add(counter, 0, 1)) {
-      await sumVolume(source, volumes[i]!, window, sums);
+    const take = (): number => Atomics.add(counter, 0, 1);
+    if (threads?.workersOnly !== true || workers.length === 0) {
+      for (let i = take(); i < volumes.length; i = take()) await sumVolume(source, volumes[i]!, window, sums);
     }
     for (const partial of await Promise.all(workers)) sums.absorb(partial);
     if (!sums.isExact()) return scanModelsInOrder(source, volumes, request);
