@@ -1,24 +1,19 @@
 import { modelRows, type ModelOptions, type ModelRow } from './models.js';
 import { summarizeSparse, type SeriesSummary } from './percentile.js';
-import { TrackUnion } from './track-union.js';
+import { SpanUnion } from './span-union.js';
 
 /** The largest integer a double holds exactly with every smaller one: sums below it are exact in any order. */
 const EXACT_MAX = Number.MAX_SAFE_INTEGER;
 
 /**
  * Changed bytes per epoch-aligned span, in an array by span index of the window, folded volume by
- * volume: the cells of one volume inside one span are ORed (a lone cell, chunk or rollup gives
- * its stored count, no OR), and the span's count times the track size is added to its entry.
+ * volume: the cells of one volume inside one span are ORed (`SpanUnion`: a lone cell, chunk or
+ * rollup gives its stored count, no OR), and the span's count times the track size is added to its entry.
  */
 export class SpanSums {
   readonly values: Float64Array;
-  readonly #union = new TrackUnion();
+  readonly #union = new SpanUnion();
   #index = -1;
-  #parts = 0;
-  #firstData: Uint8Array | null = null;
-  #firstAt = 0;
-  #firstLength = 0;
-  #firstTracks = 0;
 
   constructor(
     readonly spanS: number,
@@ -40,27 +35,14 @@ export class SpanSums {
       this.close();
       this.#index = index;
     }
-    if (++this.#parts === 1) {
-      this.#firstData = data;
-      this.#firstAt = at;
-      this.#firstLength = length;
-      this.#firstTracks = tracks;
-      return;
-    }
-    if (this.#parts === 2) this.#union.add(viewOf(this.#firstData!, this.#firstAt, this.#firstLength));
-    this.#union.add(viewOf(data, at, length));
+    this.#union.add(data, at, length, tracks);
   }
 
   /** End the current span of the current volume: its count goes into its entry. */
   close(): void {
-    if (this.#index >= 0 && this.#parts > 0) {
-      const tracks = this.#parts === 1 ? this.#firstTracks : this.#union.count();
-      this.values[this.#index]! += tracks * this.trackBytes;
-    }
-    if (this.#parts > 1) this.#union.clear();
+    if (this.#index >= 0 && this.#union.parts > 0) this.values[this.#index]! += this.#union.count() * this.trackBytes;
+    this.#union.clear();
     this.#index = -1;
-    this.#parts = 0;
-    this.#firstData = null;
   }
 
   /** Summary over every span of the window (spans without data are zeros) and the total. */
@@ -76,10 +58,6 @@ export class SpanSums {
     for (let i = 0, j = 0; i < this.values.length; i++) if (this.values[i] !== 0) values[j++] = this.values[i]!;
     return { summary: summarizeSparse(values, this.values.length), totalBytes: total };
   }
-}
-
-function viewOf(data: Uint8Array, at: number, length: number): Uint8Array {
-  return at === 0 && length === data.byteLength ? data : new Uint8Array(data.buffer, data.byteOffset + at, length);
 }
 
 /** What one thread's `ModelSums` hands to another: its arrays (transferable) and checks. */
