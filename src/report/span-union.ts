@@ -20,6 +20,9 @@ export class SpanUnion {
   #at: number[] = [];
   #length: number[] = [];
   #parts = 0;
+  #firstData: Uint8Array | null = null;
+  #firstAt = 0;
+  #firstLength = 0;
   #storedTracks = 0;
   #small = true;
 
@@ -29,14 +32,26 @@ export class SpanUnion {
 
   /** A part: its bitmap at `data[at, at + length)` and its stored count. */
   add(data: Uint8Array, at: number, length: number, tracks: number): void {
-    this.#parts++;
+    // A lone part is never decoded (its stored count): kept in fields, no list (most spans).
+    if (++this.#parts === 1) {
+      this.#firstData = data;
+      this.#firstAt = at;
+      this.#firstLength = length;
+      this.#storedTracks = tracks;
+      return;
+    }
     if (!this.#small) return this.#union.add(viewOf(data, at, length));
+    if (this.#parts === 2) this.#keep(this.#firstData!, this.#firstAt, this.#firstLength);
+    this.#keep(data, at, length);
     this.#storedTracks += tracks;
+    // Past the small list the parts are ORed.
+    if (this.#storedTracks > SMALL_SPAN_TRACKS) this.#toUnion();
+  }
+
+  #keep(data: Uint8Array, at: number, length: number): void {
     this.#data.push(data);
     this.#at.push(at);
     this.#length.push(length);
-    // A lone part is never decoded (its stored count); past the small list the parts are ORed.
-    if (this.#parts > 1 && this.#storedTracks > SMALL_SPAN_TRACKS) this.#toUnion();
   }
 
   /** Distinct tracks of the parts added since the last `clear`. */
@@ -51,10 +66,13 @@ export class SpanUnion {
   }
 
   clear(): void {
-    if (!this.#small) this.#union.clear();
-    this.#data.length = 0;
-    this.#at.length = 0;
-    this.#length.length = 0;
+    if (this.#parts > 1) {
+      if (!this.#small) this.#union.clear();
+      this.#data.length = 0;
+      this.#at.length = 0;
+      this.#length.length = 0;
+    }
+    this.#firstData = null;
     this.#parts = 0;
     this.#storedTracks = 0;
     this.#small = true;
