@@ -1,251 +1,119 @@
-import type { StoredChunk, VolumeSpan } from '../store/store.js';
-import { cellsOfPage, type CellSource, type PlacedCell } from './cells.js';
-import { checkModelOptions, modelRows, type ModelOptions, type ModelRow } from './models.js';
-import { summarizeSparse } from './percentile.js';
-import type { WriteProfile } from './timeline.js';
-import { tileWindow } from './tiling.js';
-import { eachVolumeCell } from './volume-cells.js';
-import { CHUNK_INTERVALS } from '../store/chunk.js';
-import { TrackUnion } from './track-union.js';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { VolumeSpan } from '../store/store.js';
+import type { CellSource } from './cells.js';
+import { DENSE_PROFILE_MAX_S, scanModelsInOrder, type ScanModelsRequest } from './model-scan-ordered.js';
+import { ModelSums, type ModelPartial } from './model-sums.js';
+import { sumVolume } from './model-volume.js';
+import { checkModelOptions, type ModelRow } from './models.js';
 
-/** Changed bytes per epoch-aligned span, folded volume by volume; only spans with data are kept. */
-class SpanFold {
-  readonly perSpan = new Map<number, number>();
-  readonly #union = new TrackUnion();
-  #index = -1;
-  #cells = 0;
-  #first: Uint8Array | null = null;
-  #firstTracks = 0;
+export type { ScanModelsRequest } from './model-scan-ordered.js';
 
-  constructor(
-    readonly spanS: number,
-    readonly alignedS: number,
-    readonly trackBytes: number,
-  ) {}
-
-  indexOf(s: number): number {
-    return Math.floor((s - this.alignedS) / this.spanS);
-  }
-
-  #at(index: number): void {
-    if (index === this.#index) return;
-    this.close();
-    this.#index = index;
-  }
-
-  addCell(cell: PlacedCell): void {
-    this.addRollup(cell.startS, cell.bitmap, cell.changedTracks);
-  }
-
-  /**
-   * A cell, a whole chunk of one run, or a stored hour or day, inside one span: its bitmap (or
-   * OR) and count. A lone part's count is stored: the OR starts once a second part comes.
-   */
-  addRollup(startS: number, orBitmap: Uint8Array, tracks: number): void {
-    this.#at(this.indexOf(startS));
-    if (++this.#cells === 1) {
-      this.#first = orBitmap;
-      this.#firstTracks = tracks;
-      return;
-    }
-    if (this.#cells === 2) this.#union.add(this.#first!);
-    this.#union.add(orBitmap);
-  }
-
-  close(): void {
-    if (this.#index >= 0 && this.#cells > 0) {
-      const tracks = this.#cells === 1 ? this.#firstTracks : this.#union.count();
-      this.perSpan.set(this.#index, (this.perSpan.get(this.#index) ?? 0) + tracks * this.trackBytes);
-    }
-    this.#union.clear();
-    this.#index = -1;
-    this.#cells = 0;
-    this.#first = null;
-  }
+/** Read a share of the volumes on other threads too, each with its own read-only connection. */
+export interface ModelThreads {
+  /** The SQLite store file the other threads open (read-only). */
+  location: string;
+  /** Threads in all, this one included (2 or more). */
+  count: number;
+  /** Read every volume on the workers (`count` - 1 of them), this thread only adding their sums. */
+  workersOnly?: boolean;
 }
 
-/** Longest window (s) whose per-second sums are kept in arrays (9 bytes per second): 62 days, 46 MiB. */
-const DENSE_PROFILE_MAX_S = 62 * 86_400;
+/** What a model worker (model-worker.ts) is given. */
+export interface ModelWorkerData {
+  location: string;
+  volumes: VolumeSpan[];
+  request: ScanModelsRequest;
+  /** One Int32: the index of the next volume to take, shared by every thread. */
+  next: SharedArrayBuffer;
+}
+
+/** A model worker's answer. */
+export type ModelWorkerMessage = { kind: 'done'; partial: ModelPartial } | { kind: 'error'; message: string };
+
+/** Below this many (volume, interval) pairs a second thread costs more (its start, ~0.1 s) than it saves. */
+export const THREADED_MIN_PAIRS = 100_000;
 
 /**
- * The write profiles summed per second, in the order the cells come (so sums are the same
- * floating-point sums as a sort by second would give): one entry per distinct written second.
- * Within `DENSE_PROFILE_MAX_S` the sums are kept in an array by second of the window (9 bytes a
- * second, no hashing: the profile's per-second work is most of what the models cost); longer
- * windows in a map of the written seconds.
+ * How many threads `scanModels` should read a SQLite store file with: 2 when the machine has two
+ * cores or more and the selection spans at least `THREADED_MIN_PAIRS` (volume, interval) pairs.
  */
-class ProfilePairs {
-  readonly #bytes = new Map<number, number>();
-  readonly #dense: Float64Array | null;
-  readonly #written: Uint8Array | null;
-
-  constructor(
-    readonly firstS: number,
-    readonly endS: number,
-  ) {
-    const spanS = endS - firstS;
-    this.#dense = spanS >= 0 && spanS <= DENSE_PROFILE_MAX_S ? new Float64Array(spanS) : null;
-    this.#written = this.#dense === null ? null : new Uint8Array(spanS);
-  }
-
-  add(startS: number, blob: Uint8Array): void {
-    const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-    const count = blob.byteLength >= 4 ? view.getUint32(0, true) : 0;
-    const dense = this.#dense;
-    const written = this.#written;
-    for (let i = 0, p = 4; i < count; i++, p += 12) {
-      const s = startS + view.getUint32(p, true);
-      const b = view.getFloat64(p + 4, true);
-      const k = s - this.firstS;
-      if (dense !== null && k >= 0 && k < dense.length) {
-        if (written![k] === 0) {
-          written![k] = 1;
-          dense[k] = b;
-        } else dense[k] = dense[k]! + b;
-        continue;
-      }
-      const before = this.#bytes.get(s);
-      this.#bytes.set(s, before === undefined ? b : before + b);
-    }
-  }
-
-  /** Summed per second, ascending, seconds before `endS` only. */
-  profile(endS: number): WriteProfile {
-    const sparse = Float64Array.from(this.#bytes.keys())
-      .filter((s) => s < endS)
-      .sort();
-    const written = this.#written;
-    let n = sparse.length;
-    if (written !== null) for (let k = 0; k < Math.min(written.length, endS - this.firstS); k++) n += written[k]!;
-    const seconds = new Float64Array(n);
-    const bytes = new Float64Array(n);
-    let i = 0;
-    const fromMap = (upToS: number): void => {
-      for (; i < n && j < sparse.length && sparse[j]! < upToS; j++, i++) {
-        seconds[i] = sparse[j]!;
-        bytes[i] = this.#bytes.get(sparse[j]!)!;
-      }
-    };
-    let j = 0;
-    fromMap(this.firstS);
-    if (written !== null) {
-      for (let k = 0; k < written.length && this.firstS + k < endS; k++) {
-        if (written[k] === 0) continue;
-        seconds[i] = this.firstS + k;
-        bytes[i++] = this.#dense![k]!;
-      }
-    }
-    fromMap(Infinity);
-    return { seconds, bytes };
-  }
-}
-
-/** What `scanModels` reads: the store's interval and track, the window [fromS, toS), the models' options. */
-export interface ScanModelsRequest extends ModelOptions {
-  intervalS: number;
-  trackBytes: number;
-  fromS: number;
-  toS: number; // exclusive
+export function modelThreadsFor(
+  location: string,
+  volumes: readonly VolumeSpan[],
+  intervalS: number,
+): ModelThreads | undefined {
+  let pairs = 0;
+  for (const v of volumes) pairs += (v.lastS - v.firstS) / intervalS + 1;
+  if (volumes.length < 2 || pairs < THREADED_MIN_PAIRS || availableParallelism() < 2) return undefined;
+  if (location === ':memory:' || location === '' || !existsSync(location)) return undefined; // nothing to reopen
+  return { location, count: 2 };
 }
 
 /**
- * The replication models of `compareModels`, read from a cell source volume by volume instead of a
- * timeline: memory holds one volume's OR per model, one figure per span with data and the write
- * profile's non-zero seconds — never the cells. Whole chunks of one run inside a span are ORed from
- * their stored rollup, and spans of whole hours or days from the store's hour and day rollups.
+ * The replication models of `compareModels`, read from a cell source volume by volume: memory holds
+ * the per-second written bytes of the window (8 bytes a second), one figure per cycle and period,
+ * one volume's OR per model and one page of chunks — never the cells. The bytes are added as exact
+ * integers (`ModelSums`), so with `threads` the volumes are shared out to worker threads (each
+ * takes the next volume as it finishes one) and their sums added. Bytes that are not integers, sums
+ * past 2^53 and windows longer than 62 days are summed in order instead, on this thread
+ * (`scanModelsInOrder`): every path gives the same rows.
  */
 export async function scanModels(
   source: CellSource,
   volumes: readonly VolumeSpan[],
-  options: ScanModelsRequest,
+  options: ScanModelsRequest & { threads?: ModelThreads },
 ): Promise<ModelRow[]> {
-  const { intervalS, trackBytes, fromS, toS } = options;
-  checkModelOptions(intervalS, options);
+  const { threads, ...request } = options;
+  const { intervalS, trackBytes, fromS, toS } = request;
+  checkModelOptions(intervalS, request);
   const firstS = Math.floor(fromS / intervalS) * intervalS;
   const endS = Math.ceil(toS / intervalS) * intervalS;
-  const folds = [options.cycleS, options.periodS].map(
-    (spanS) => new SpanFold(spanS, Math.floor(firstS / spanS) * spanS, trackBytes),
-  );
-  const pairs = new ProfilePairs(firstS, endS);
-  let writtenBytes = 0;
-  // A fold whose spans hold whole hours or days reads the stored rollups, fine cells only at the
-  // window's edges (tileWindow); the others OR the fine cells read for the write profile anyway.
-  const levels = source.rollups === undefined ? [] : (source.rollupLevelsS ?? []);
-  const tiled = folds.filter((f) => levels.some((l) => f.spanS % l === 0));
-  const untiled = folds.filter((f) => !tiled.includes(f));
-  for (const { volume, firstS: volumeFirstS, lastS } of volumes) {
-    const feedChunks = async (
-      folding: SpanFold[],
-      fromS: number,
-      toS: number,
-      withProfiles: boolean,
-    ): Promise<void> => {
-      let group: StoredChunk[] = [];
-      const flush = (): void => {
-        const only = group.length === 1 ? group[0]! : null;
-        const whole = only !== null && only.intervals.length === only.cells && only.cells > 1;
-        for (const fold of folding) {
-          if (whole && fold.indexOf(only.intervals[0]!.startS) === fold.indexOf(only.intervals.at(-1)!.startS)) {
-            fold.addRollup(only.intervals[0]!.startS, only.orBitmap, only.changedTracks);
-            continue;
-          }
-          const rows = group.flatMap((c) => c.intervals).sort((a, b) => a.startS - b.startS);
-          for (const cell of cellsOfPage(rows)) fold.addCell(cell);
-        }
-        if (withProfiles) {
-          for (const chunk of group)
-            for (const r of chunk.intervals) {
-              pairs.add(r.startS, r.writeProfile);
-              writtenBytes += r.writeBytes;
-            }
-        }
-        group = [];
-      };
-      for await (const page of source.chunks(volume, fromS, toS, withProfiles)) {
-        for (const chunk of page) {
-          if (group.length > 0 && group[0]!.chunkS !== chunk.chunkS) flush();
-          group.push(chunk);
-        }
-      }
-      if (group.length > 0) flush();
-    };
-    // Spans shorter than a chunk never take its stored OR: the cells are decoded in place.
-    const chunkSpanS = CHUNK_INTERVALS * intervalS;
-    if (source.chunkData !== undefined && untiled.every((f) => f.spanS < chunkSpanS)) {
-      await eachVolumeCell(
-        source,
-        volume,
-        firstS,
-        endS,
-        (startS, tracks, writeBytes, bitmap, writeProfile) => {
-          for (const fold of untiled) fold.addRollup(startS, bitmap, tracks);
-          pairs.add(startS, writeProfile);
-          writtenBytes += writeBytes;
-        },
-        true,
-      );
-    } else await feedChunks(untiled, firstS, endS, true);
-    const fromS = Math.max(firstS, volumeFirstS);
-    const toS = Math.min(endS, lastS + intervalS);
-    for (const fold of tiled) {
-      for (const tile of tileWindow(fromS, toS, fold.spanS, levels)) {
-        if (tile.levelS === 0) await feedChunks([fold], tile.fromS, tile.toS, false);
-        else {
-          // A period that is a whole span is alone in it: its stored count, no OR.
-          const alone = tile.levelS === fold.spanS;
-          for await (const page of source.rollups!(volume, tile.levelS, tile.fromS, tile.toS, !alone)) {
-            for (const r of page) fold.addRollup(r.periodS, r.orBitmap, r.changedTracks);
-          }
-        }
-      }
+  if (endS - firstS > DENSE_PROFILE_MAX_S) return scanModelsInOrder(source, volumes, request);
+  const next = new SharedArrayBuffer(4);
+  const counter = new Int32Array(next);
+  const workers: Promise<ModelPartial>[] = [];
+  const stops: (() => Promise<number>)[] = [];
+  try {
+    for (let t = 1; t < (threads?.count ?? 1); t++) {
+      const data: ModelWorkerData = { location: threads!.location, volumes: [...volumes], request, next };
+      const worker = new Worker(new URL('./model-worker.js', import.meta.url), { workerData: data });
+      stops.push(() => worker.terminate());
+      const partial = partialOf(worker);
+      partial.catch(() => undefined); // awaited below, unless this thread fails first
+      workers.push(partial);
     }
-    for (const fold of folds) fold.close();
+    const sums = new ModelSums(firstS, endS, [request.cycleS, request.periodS], trackBytes);
+    const window = { intervalS, firstS, endS };
+    const take = (): number => Atomics.add(counter, 0, 1);
+    if (threads?.workersOnly !== true || workers.length === 0) {
+      for (let i = take(); i < volumes.length; i = take()) await sumVolume(source, volumes[i]!, window, sums);
+    }
+    for (const partial of await Promise.all(workers)) sums.absorb(partial);
+    if (!sums.isExact()) return scanModelsInOrder(source, volumes, request);
+    return sums.rows(request);
+  } finally {
+    // A worker that answered has ended; one still running (this thread failed) is stopped.
+    await Promise.all(stops.map((stop) => stop()));
   }
-  const spans = (spanS: number): { summary: ReturnType<typeof summarizeSparse>; totalBytes: number } => {
-    const fold = folds[spanS === options.cycleS ? 0 : 1]!;
-    const values = [...fold.perSpan.values()];
-    const count = Math.max(0, Math.ceil((endS - fold.alignedS) / spanS));
-    return { summary: summarizeSparse(values, count), totalBytes: values.reduce((a, b) => a + b, 0) };
-  };
-  return modelRows({ firstS, endS, writtenBytes, profile: pairs.profile(endS), spans }, options);
+}
+
+/** The partial sums a worker posts, or its failure. */
+function partialOf(worker: Worker): Promise<ModelPartial> {
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    worker.on('message', (m: ModelWorkerMessage) => {
+      settled = true;
+      if (m.kind === 'done') resolve(m.partial);
+      else reject(new Error(`models worker: ${m.message}`));
+    });
+    worker.on('error', (err) => {
+      settled = true;
+      reject(err);
+    });
+    worker.on('exit', (code) => {
+      if (!settled) reject(new Error(`models worker exited with code ${code} before answering`));
+    });
+  });
 }

@@ -44,7 +44,10 @@ export function compareModels(timeline: Timeline, options: ModelOptions): ModelR
       firstS: timeline.firstS,
       endS: timeline.endS,
       writtenBytes: timeline.writtenBytes(),
-      profile: timeline.writeProfile(),
+      sync: (windowS) => {
+        const profile = timeline.writeProfile();
+        return slidingSummary(profile, timeline.firstS, timeline.endS - timeline.firstS, windowS);
+      },
       spans: (spanS) => spanSummary(timeline, spanS),
     },
     options,
@@ -56,7 +59,8 @@ export interface ModelInputs {
   firstS: number;
   endS: number; // exclusive
   writtenBytes: number;
-  profile: WriteProfile;
+  /** Summary of the written bytes of every `windowS` consecutive seconds of the window. */
+  sync: (windowS: number) => SeriesSummary;
   /** Changed bytes per epoch-aligned span of `spanS` over the window: summary and total. */
   spans: (spanS: number) => { summary: SeriesSummary; totalBytes: number };
 }
@@ -94,12 +98,7 @@ export function modelRows(inputs: ModelInputs, options: ModelOptions): ModelRow[
   const cycle = inputs.spans(options.cycleS);
   const period = inputs.spans(options.periodS);
   return [
-    row(
-      'synchronous',
-      options.syncWindowS,
-      slidingSummary(inputs.profile, inputs.firstS, inputs.endS - inputs.firstS, options.syncWindowS),
-      written,
-    ),
+    row('synchronous', options.syncWindowS, inputs.sync(options.syncWindowS), written),
     row('asynchronous', options.cycleS, cycle.summary, cycle.totalBytes),
     row('periodic', options.periodS, period.summary, period.totalBytes),
   ];

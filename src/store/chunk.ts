@@ -32,7 +32,10 @@ export const COUNT_BYTES = 12;
 // Per interval: u32 offset from the chunk start, u8 partial, 4 x f64 counters, f64 changed
 // tracks (a full 32-bit track space holds 2^32, one more than a u32 can), u32 bitmap length,
 // bitmap, u32 profile length, profile.
-const HEAD = 4 + 1 + 32 + 8;
+export const HEAD = 4 + 1 + 32 + 8;
+/** Where an interval's write bytes and changed tracks lie in its head (f64 each). */
+export const HEAD_WRITE_BYTES_AT = 13;
+export const HEAD_TRACKS_AT = 37;
 
 /** Pack the intervals of one (volume, chunk, run), sorted by start, with their rollup. */
 export function packChunk(chunkS: number, rows: readonly IntervalRow[]): ChunkRecord {

@@ -621,7 +621,8 @@ export class SqliteStore implements Store {
     const volumeId = this.#statement('SELECT id FROM volumes WHERE name = ?').pluck().get(volume);
     if (volumeId === undefined) return;
     // Pages by (chunk start, run) keyset: no statement stays open between pages.
-    const page = this.#statement(`SELECT c.chunk_s AS chunkS, c.run_id AS runId, c.data
+    const page = this.#statement(`SELECT c.chunk_s AS chunkS, c.run_id AS runId, c.data,
+      c.first_s AS firstS, c.last_s AS lastS, c.changed_tracks AS changedTracks
       FROM chunks c JOIN runs r ON r.id = c.run_id
       WHERE r.status IN ('complete', 'live') AND c.volume_id = ? AND c.chunk_s >= ? AND c.chunk_s < ?
         AND (c.chunk_s > ? OR c.run_id > ?)

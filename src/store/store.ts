@@ -125,6 +125,10 @@ export interface RawChunk {
   chunkS: number;
   runId: number;
   data: Uint8Array;
+  /** The chunk's first and last interval start and its rollup's count (its tracks ORed), when the store reads them. */
+  firstS?: number;
+  lastS?: number;
+  changedTracks?: number;
 }
 
 /** One volume's stored rollups of one level (store/rollup.ts) with periods starting in [fromS, toS). */
