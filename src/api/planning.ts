@@ -1,13 +1,12 @@
 import { cycleLengthTable, type CycleLengthRow } from '../report/cycle-length.js';
 import { DEFAULT_LINK_PARAMS, type LinkParams } from '../report/link.js';
 import type { ModelRow } from '../report/models.js';
-import { modelThreadsFor, scanModels } from '../report/model-scan.js';
+import { scanModels } from '../report/model-scan.js';
 import { outageReport, type OutageReport } from '../report/outage.js';
 import { planLink as planOnTimeline, type PlanResult } from '../report/plan.js';
 import { selectedWindow } from '../report/selection.js';
 import { simulate, type SimulationResult } from '../report/simulate.js';
 import { sweep, sweepLinks, type SweepRow } from '../report/sweep.js';
-import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/store.js';
 import type { Link } from '../units/bandwidth.js';
 import type { TimeRange } from '../units/time.js';
@@ -136,8 +135,8 @@ export async function replicationModels(store: Store, options: ModelsOptions = {
     cycleS: options.cycleS ?? intervalS,
     periodS: options.periodS ?? defaultPeriodS(intervalS),
     params,
-    // A SQLite file is read on both cores (each thread its own connection); other stores on one.
-    threads: store instanceof SqliteStore ? modelThreadsFor(store.location, volumes, intervalS) : undefined,
+    // A large selection is read on both cores (each thread its own connection to the store).
+    threads: { count: 'auto' },
   });
   const firstS = Math.floor(window.fromS / intervalS) * intervalS;
   return { rows, firstS, endS: Math.ceil(window.toS / intervalS) * intervalS, intervalS, trackBytes, params };

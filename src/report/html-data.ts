@@ -164,6 +164,7 @@ export async function htmlData(source: CellSource, request: HtmlDataRequest): Pr
       cycleS,
       params: sizing.params,
       periodS: request.periodS,
+      threads: { count: 'auto' },
     }),
     rpo,
   };

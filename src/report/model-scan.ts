@@ -1,55 +1,29 @@
-import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import type { VolumeSpan } from '../store/store.js';
 import type { CellSource } from './cells.js';
 import { DENSE_PROFILE_MAX_S, scanModelsInOrder, type ScanModelsRequest } from './model-scan-ordered.js';
 import { ModelSums, type ModelPartial } from './model-sums.js';
 import { sumVolume } from './model-volume.js';
 import { checkModelOptions, type ModelRow } from './models.js';
+import { shareVolumes, threadCount } from './volume-threads.js';
 
 export type { ScanModelsRequest } from './model-scan-ordered.js';
 
-/** Read a share of the volumes on other threads too, each with its own read-only connection. */
+/** Threads reading the volumes, each with its own read-only connection to the store. */
 export interface ModelThreads {
-  /** The SQLite store file the other threads open (read-only). */
-  location: string;
-  /** Threads in all, this one included (2 or more). */
-  count: number;
-  /** Read every volume on the workers (`count` - 1 of them), this thread only adding their sums. */
+  /** Threads in all, this one included; `auto`: two on a multi-core machine for a large selection. */
+  count: number | 'auto';
+  /** Read every volume on the workers (`count` - 1 of them), this thread only adding their sums (tests). */
   workersOnly?: boolean;
 }
 
-/** What a model worker (model-worker.ts) is given. */
+/** What a model worker (model-worker.ts) is given beside its share. */
 export interface ModelWorkerData {
-  location: string;
   volumes: VolumeSpan[];
   request: ScanModelsRequest;
-  /** One Int32: the index of the next volume to take, shared by every thread. */
-  next: SharedArrayBuffer;
 }
-
-/** A model worker's answer. */
-export type ModelWorkerMessage = { kind: 'done'; partial: ModelPartial } | { kind: 'error'; message: string };
 
 /** Below this many (volume, interval) pairs a second thread costs more (its start, ~0.1 s) than it saves. */
 export const THREADED_MIN_PAIRS = 100_000;
-
-/**
- * How many threads `scanModels` should read a SQLite store file with: 2 when the machine has two
- * cores or more and the selection spans at least `THREADED_MIN_PAIRS` (volume, interval) pairs.
- */
-export function modelThreadsFor(
-  location: string,
-  volumes: readonly VolumeSpan[],
-  intervalS: number,
-): ModelThreads | undefined {
-  let pairs = 0;
-  for (const v of volumes) pairs += (v.lastS - v.firstS) / intervalS + 1;
-  if (volumes.length < 2 || pairs < THREADED_MIN_PAIRS || availableParallelism() < 2) return undefined;
-  if (location === ':memory:' || location === '' || !existsSync(location)) return undefined; // nothing to reopen
-  return { location, count: 2 };
-}
 
 /**
  * The replication models of `compareModels`, read from a cell source volume by volume: memory holds
@@ -71,49 +45,30 @@ export async function scanModels(
   const firstS = Math.floor(fromS / intervalS) * intervalS;
   const endS = Math.ceil(toS / intervalS) * intervalS;
   if (endS - firstS > DENSE_PROFILE_MAX_S) return scanModelsInOrder(source, volumes, request);
-  const next = new SharedArrayBuffer(4);
-  const counter = new Int32Array(next);
-  const workers: Promise<ModelPartial>[] = [];
-  const stops: (() => Promise<number>)[] = [];
-  try {
-    for (let t = 1; t < (threads?.count ?? 1); t++) {
-      const data: ModelWorkerData = { location: threads!.location, volumes: [...volumes], request, next };
-      const worker = new Worker(new URL('./model-worker.js', import.meta.url), { workerData: data });
-      stops.push(() => worker.terminate());
-      const partial = partialOf(worker);
-      partial.catch(() => undefined); // awaited below, unless this thread fails first
-      workers.push(partial);
-    }
-    const sums = new ModelSums(firstS, endS, [request.cycleS, request.periodS], trackBytes);
-    const window = { intervalS, firstS, endS };
-    const take = (): number => Atomics.add(counter, 0, 1);
-    if (threads?.workersOnly !== true || workers.length === 0) {
-      for (let i = take(); i < volumes.length; i = take()) await sumVolume(source, volumes[i]!, window, sums);
-    }
-    for (const partial of await Promise.all(workers)) sums.absorb(partial);
-    if (!sums.isExact()) return scanModelsInOrder(source, volumes, request);
-    return sums.rows(request);
-  } finally {
-    // A worker that answered has ended; one still running (this thread failed) is stopped.
-    await Promise.all(stops.map((stop) => stop()));
+  const sums = new ModelSums(firstS, endS, [request.cycleS, request.periodS], trackBytes);
+  const window = { intervalS, firstS, endS };
+  let pairs = 0;
+  for (const v of volumes) pairs += (v.lastS - v.firstS) / intervalS + 1;
+  const count = threadCount(threads?.count ?? 1, pairs, THREADED_MIN_PAIRS);
+  const spec = source.reopenSpec?.();
+  if (count < 2 || volumes.length < 2 || spec === undefined) {
+    for (const v of volumes) await sumVolume(source, v, window, sums);
+  } else {
+    const data: ModelWorkerData = { volumes: [...volumes], request };
+    const here = async (taken: Iterable<number>): Promise<void> => {
+      for (const i of taken) await sumVolume(source, volumes[i]!, window, sums);
+    };
+    const url = new URL('./model-worker.js', import.meta.url);
+    const partials = await shareVolumes<ModelWorkerData, ModelPartial>(
+      url,
+      spec,
+      data,
+      volumes.length,
+      count,
+      threads?.workersOnly === true ? null : here,
+    );
+    for (const partial of partials) sums.absorb(partial);
   }
-}
-
-/** The partial sums a worker posts, or its failure. */
-function partialOf(worker: Worker): Promise<ModelPartial> {
-  return new Promise((resolve, reject) => {
-    let settled = false;
-    worker.on('message', (m: ModelWorkerMessage) => {
-      settled = true;
-      if (m.kind === 'done') resolve(m.partial);
-      else reject(new Error(`models worker: ${m.message}`));
-    });
-    worker.on('error', (err) => {
-      settled = true;
-      reject(err);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`models worker exited with code ${code} before answering`));
-    });
-  });
+  if (!sums.isExact()) return scanModelsInOrder(source, volumes, request);
+  return sums.rows(request);
 }

@@ -1,34 +1,19 @@
-import { parentPort, workerData } from 'node:worker_threads';
-import { openStore } from '../store/open.js';
-import { storeCellSource } from './cells.js';
-import type { ModelWorkerData, ModelWorkerMessage } from './model-scan.js';
-import { ModelSums } from './model-sums.js';
+import type { ModelWorkerData } from './model-scan.js';
+import { ModelSums, type ModelPartial } from './model-sums.js';
 import { sumVolume } from './model-volume.js';
+import { runVolumeWorker } from './volume-worker.js';
 
-/**
- * A worker thread of `scanModels`: opens the store read-only, takes the next volume from the
- * shared counter until none is left, and posts its sums (the arrays transferred, not copied).
- */
-const { location, volumes, request, next } = workerData as ModelWorkerData;
-const counter = new Int32Array(next);
-const post = (m: ModelWorkerMessage, transfer: ArrayBuffer[] = []): void => parentPort!.postMessage(m, transfer);
-try {
-  const store = await openStore(location, { mustExist: true, readonly: true });
-  try {
-    const source = await storeCellSource(store, () => true);
+/* A worker thread of `scanModels`: sums the volumes it takes and posts its sums (arrays moved, not copied). */
+await runVolumeWorker<ModelWorkerData, ModelPartial>(
+  async (source, { volumes, request }, taken) => {
     const { intervalS, trackBytes, fromS, toS } = request;
     const firstS = Math.floor(fromS / intervalS) * intervalS;
     const endS = Math.ceil(toS / intervalS) * intervalS;
     const sums = new ModelSums(firstS, endS, [request.cycleS, request.periodS], trackBytes);
     const window = { intervalS, firstS, endS };
-    for (let i = Atomics.add(counter, 0, 1); i < volumes.length; i = Atomics.add(counter, 0, 1)) {
-      await sumVolume(source, volumes[i]!, window, sums);
-    }
-    const partial = sums.partial();
-    post({ kind: 'done', partial }, [partial.perSecond.buffer, ...partial.spans.map((s) => s.buffer)] as ArrayBuffer[]);
-  } finally {
-    await store.close();
-  }
-} catch (err) {
-  post({ kind: 'error', message: err instanceof Error ? err.message : String(err) });
-}
+    for (const i of taken) await sumVolume(source, volumes[i]!, window, sums);
+    return sums.partial();
+  },
+  ({ volumes }) => volumes.length,
+  (partial) => [partial.perSecond.buffer, ...partial.spans.map((s) => s.buffer)] as ArrayBuffer[],
+);

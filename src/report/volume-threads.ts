@@ -36,9 +36,10 @@ export function* volumesTaken(share: Pick<VolumeShare, 'first' | 'next'>, count:
 }
 
 /**
- * Run `here` on this thread (as thread 0) and `workers - 1` workers of `workerUrl` (each given
- * `task` and its share) over `count` volumes; the workers' results, in thread order. A worker's
- * failure fails the whole (its message kept); on any failure the others stop at once.
+ * Run `here` on this thread and workers of `workerUrl` (each given `task` and its share), `threads`
+ * in all, over `count` volumes; the workers' results, in thread order. `here` null: this thread
+ * takes no volume, only waits (`threads - 1` workers take them all; tests of the workers' path). A
+ * worker's failure fails the whole (its message kept); on any failure the others stop at once.
  */
 export async function shareVolumes<T extends object, R>(
   workerUrl: URL,
@@ -46,13 +47,15 @@ export async function shareVolumes<T extends object, R>(
   task: T,
   count: number,
   threads: number,
-  here: (taken: Iterable<number>) => Promise<void>,
+  here: ((taken: Iterable<number>) => Promise<void>) | null,
 ): Promise<R[]> {
-  const n = Math.max(1, Math.min(threads, count));
+  const workers = Math.max(here === null ? 1 : 0, Math.min(threads, count) - 1);
+  const firsts = workers + (here === null ? 0 : 1);
   const next = new Int32Array(new SharedArrayBuffer(4));
-  next[0] = n;
-  const started = Array.from({ length: n - 1 }, (_, k) => {
-    const workerData: T & VolumeShare = { ...task, spec, first: k + 1, next: next.buffer as SharedArrayBuffer };
+  next[0] = firsts;
+  const shared = next.buffer as SharedArrayBuffer;
+  const started = Array.from({ length: workers }, (_, k) => {
+    const workerData: T & VolumeShare = { ...task, spec, first: k + firsts - workers, next: shared };
     const worker = new Worker(workerUrl, { workerData });
     const result = new Promise<R>((resolve, reject) => {
       worker.once('message', (reply: ShareReply<R>) => {
@@ -68,7 +71,7 @@ export async function shareVolumes<T extends object, R>(
     return { worker, result };
   });
   try {
-    await here(volumesTaken({ first: 0, next: next.buffer as SharedArrayBuffer }, count));
+    if (here !== null) await here(volumesTaken({ first: 0, next: shared }, count));
     const results: R[] = [];
     for (const w of started) results.push(await w.result);
     return results;

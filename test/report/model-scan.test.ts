@@ -213,8 +213,7 @@ test('models: every row equals the sums and set unions of the drawn cells (rando
         const firstS = Math.floor(fromS / intervalS) * intervalS;
         const endS = Math.ceil(toS / intervalS) * intervalS;
         const want = expectedRows([...truth.values()], firstS, endS, options);
-        const threads =
-          s.threads === 1 ? undefined : { location: path, count: s.threads, workersOnly: s.threads === 3 };
+        const threads = s.threads === 1 ? undefined : { count: s.threads, workersOnly: s.threads === 3 };
         assert.deepEqual(await scanModels(source, volumes, { ...request, threads }), want, 'store');
         // The same through a source without packed chunks (as PostgreSQL reads): the cells path.
         const memory: CellMap = new Map();
@@ -338,7 +337,7 @@ test('models: a window past 62 days is summed in order (sparse seconds), the sam
     const options = { syncWindowS: 120, cycleS: 120, periodS: 3600, params: PARAMS };
     const endS = 70 * 86_400 + 60;
     const request = { ...options, intervalS: 60, trackBytes: TRACK_BYTES, fromS: 0, toS: endS };
-    const got = await scanModels(source, volumes, { ...request, threads: { location: path, count: 2 } });
+    const got = await scanModels(source, volumes, { ...request, threads: { count: 2 } });
     assert.deepEqual(got, expectedRows(cells, 0, endS, options));
   } finally {
     await store.close();
