@@ -7,7 +7,7 @@ import { NO_CHANGE, type ChangedRange, type ChangedRanges, type CycleChanges } f
 import { nothingSelected } from './selection.js';
 import { Timeline } from './timeline.js';
 import { CycleGrid } from './cycle-grid.js';
-import { eachVolumeCell } from './volume-cells.js';
+import { eachVolumeBitmap } from './volume-cells.js';
 
 /** Compression ratio of one (volume, interval): changed bytes per byte sent. */
 export type RatioAt = (volume: string, startS: number) => number;
@@ -125,10 +125,16 @@ export class StreamedChanges implements CycleChanges {
     const { source, volumes } = this.#cursor;
     for (const volume of volumes) {
       const part = grid.volume();
-      await eachVolumeCell(source, volume, this.firstS, this.endS, (startS, changedTracks, _bytes, bitmap) => {
-        const ratio = this.#ratioAt === null ? 1 : this.#ratioAt(volume, startS);
-        part.push((startS - this.firstS) / this.intervalS, changedTracks, bitmap, ratio);
-      });
+      await eachVolumeBitmap(
+        source,
+        volume,
+        this.firstS,
+        this.endS,
+        (startS, changedTracks, _bytes, view, at, length) => {
+          const ratio = this.#ratioAt === null ? 1 : this.#ratioAt(volume, startS);
+          part.pushAt((startS - this.firstS) / this.intervalS, changedTracks, view, at, length, ratio);
+        },
+      );
       part.finish();
     }
     this.#grid = grid;
@@ -298,12 +304,12 @@ async function scanWindow(
   let packedBytes = 0;
   for (const volume of volumes) {
     const part = grid?.volume() ?? null;
-    await eachVolumeCell(source, volume, firstS, endS, (startS, tracks, writeBytes, bitmap) => {
+    await eachVolumeBitmap(source, volume, firstS, endS, (startS, tracks, writeBytes, view, at, length) => {
       const index = (startS - firstS) / intervalS;
       seen[index] = 1;
       writtenBytes += writeBytes;
-      packedBytes += 40 + bitmap.byteLength;
-      part?.push(index, tracks, bitmap, ratioAt === null ? 1 : ratioAt(volume, startS));
+      packedBytes += 40 + length;
+      part?.pushAt(index, tracks, view, at, length, ratioAt === null ? 1 : ratioAt(volume, startS));
     });
     part?.finish();
   }
