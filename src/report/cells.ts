@@ -30,6 +30,11 @@ export interface CellSource {
    * (absent: read `cells`). Intervals outside the window are the reader's to skip.
    */
   chunkData?(volume: string, fromS: number, toS: number): AsyncIterable<RawChunk[]>;
+  /**
+   * Where another thread may open the same store read-only (a SQLite file) to read `chunkData`
+   * beside this one; absent: only this connection reads.
+   */
+  workerLocation?: string;
   /** One volume's stored chunks with their rollups in [fromS, toS), by chunk start then run. */
   chunks(volume: string, fromS: number, toS: number, withProfiles?: boolean): AsyncIterable<StoredChunk[]>;
   /** The rollup levels (s, finest first) `rollups` answers; none (or absent): fine cells only. */
@@ -86,9 +91,17 @@ export async function storeCellSource(store: Store, includeVolume: (volume: stri
       for await (const rows of store.scanIntervals(scan)) yield cellsOfPage(rows);
     },
     chunkData: store.scanChunkData === undefined ? undefined : (v, fromS, toS) => store.scanChunkData!(v, fromS, toS),
+    workerLocation: workerLocationOf(store),
     chunks: (volume, fromS, toS, withProfiles = false) =>
       store.scanChunks({ fromS, toS, volumes: [volume], withoutProfiles: !withProfiles }),
   };
+}
+
+/** A SQLite store's file, for a worker's own connection (not an in-memory database nor a PostgreSQL URL). */
+function workerLocationOf(store: Store): string | undefined {
+  const location = store.location;
+  if (store.scanChunkData === undefined || /^postgres(ql)?:\/\//i.test(location)) return undefined;
+  return location === '' || location.startsWith(':memory:') || location.startsWith('file:') ? undefined : location;
 }
 
 /** Index stored rows by volume and interval, merging rows of the same cell. */

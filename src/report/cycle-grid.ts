@@ -39,6 +39,21 @@ export class CycleGrid {
     return new VolumeGrid(this.lengths, this.intervals, this.#tracks, this.#compressed);
   }
 
+  /** The tracks counts (interval-major, `lengths` per interval), to add into another grid's (`addTracks`). */
+  tracks(): Float64Array {
+    return this.#tracks;
+  }
+
+  /**
+   * Add the counts of a grid of the same shape without ratios, fed other volumes (integers:
+   * the sums are exact in any order).
+   */
+  addTracks(tracks: Float64Array): void {
+    if (this.#compressed !== null || tracks.length !== this.#tracks.length)
+      throw new Error('cycle grid: shapes differ');
+    for (let i = 0; i < tracks.length; i++) this.#tracks[i] = this.#tracks[i]! + tracks[i]!;
+  }
+
   /** The run of `length` intervals from interval `from`, or null when the grid does not hold it. */
   answer(from: number, length: number): ChangedRange | null {
     if (length < 1 || length > this.lengths || from < 0 || from >= this.intervals) return null;
