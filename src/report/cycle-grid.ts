@@ -1,7 +1,7 @@
 import { ContainerReader } from '../bitmap/container-reader.js';
 import { ARRAY_CONTAINER, RUN_CONTAINER } from '../bitmap/roaring.js';
 import type { ChangedRange } from './changes.js';
-import { DENSE_MIN_TRACKS, RecentWrites, UNSET } from './recent-writes.js';
+import { DENSE_MIN_TRACKS, RecentWrites, UNSET, type Page } from './recent-writes.js';
 
 /** Most (start, length) entries a grid holds (8 bytes each, twice with ratios): 64 MiB. */
 export const GRID_MAX_ENTRIES = 1 << 23;
@@ -229,7 +229,7 @@ export class VolumeGrid {
  * `index`) in its key's dense page; a track the page has not seen asks the sparse tables.
  */
 function countDense(
-  page: Int32Array,
+  page: Page,
   last: RecentWrites,
   base: number,
   index: number,
@@ -240,13 +240,20 @@ function countDense(
   view: DataView,
   byDistance: Float64Array,
 ): void {
+  const values = page.last;
+  const rel = index - page.base;
+  // Distance to the previous write (L or more: never, or not within the horizon).
+  const distance = (low: number): number => {
+    const v = values[low]!;
+    values[low] = rel;
+    if (v !== UNSET) return rel - v;
+    const p = last.sparse(base + low);
+    return p < 0 ? L : index - p;
+  };
   if (kind === ARRAY_CONTAINER) {
     for (let i = 0, q = at; i < card; i++, q += 2) {
-      const low = view.getUint16(q, true);
-      let p = page[low]!;
-      page[low] = index;
-      if (p === UNSET) p = last.sparse(base + low);
-      byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+      const d = distance(view.getUint16(q, true));
+      byDistance[d >= L ? L : d]!++;
     }
   } else if (kind === RUN_CONTAINER) {
     const runs = view.getUint16(at, true);
@@ -254,20 +261,15 @@ function countDense(
       const first = view.getUint16(q, true);
       const end = first + view.getUint16(q + 2, true);
       for (let low = first; low <= end; low++) {
-        let p = page[low]!;
-        page[low] = index;
-        if (p === UNSET) p = last.sparse(base + low);
-        byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+        const d = distance(low);
+        byDistance[d >= L ? L : d]!++;
       }
     }
   } else {
     for (let w = 0, q = at; w < 2048; w++, q += 4) {
       for (let bits = view.getUint32(q, true); bits !== 0; bits &= bits - 1) {
-        const low = w * 32 + (31 - Math.clz32(bits & -bits));
-        let p = page[low]!;
-        page[low] = index;
-        if (p === UNSET) p = last.sparse(base + low);
-        byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+        const d = distance(w * 32 + (31 - Math.clz32(bits & -bits)));
+        byDistance[d >= L ? L : d]!++;
       }
     }
   }

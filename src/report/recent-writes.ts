@@ -1,5 +1,8 @@
-/** A dense page's value for a track it has not recorded (far older than any horizon). */
-export const UNSET = -0x40000000;
+/** A dense page's value for a track it has not recorded (or not within the horizon). */
+export const UNSET = -0x8000;
+
+/** Largest offset of an interval from its page's base (an Int16). */
+const MAX_OFFSET = 0x7fff;
 
 /** Tracks per dense page: one roaring container's span. */
 export const PAGE_TRACKS = 65536;
@@ -7,7 +10,7 @@ export const PAGE_TRACKS = 65536;
 /** A container with at least this many tracks is looked up in its key's dense page. */
 export const DENSE_MIN_TRACKS = 64;
 
-/** Idle pages kept for reuse (each 256 KiB). */
+/** Idle pages kept for reuse (each 128 KiB). */
 const POOL_MAX = 4;
 
 /**
@@ -18,7 +21,7 @@ const POOL_MAX = 4;
  * many tracks (`DENSE_MIN_TRACKS`) is looked up in a dense page of its 65,536 tracks instead
  * (`page`): no hashing for a hot volume's tracks. A page idle for `horizon` intervals holds
  * nothing recent and is dropped at the next epoch, so memory follows the tracks written in the
- * last two epochs (256 KiB per container of at least `DENSE_MIN_TRACKS` tracks in them), never
+ * last two epochs (128 KiB per container of at least `DENSE_MIN_TRACKS` tracks in them), never
  * the volume's history.
  */
 export class RecentWrites {
@@ -26,7 +29,7 @@ export class RecentWrites {
   #previous = new EpochTable();
   #epoch = -1;
   readonly #pages = new Map<number, Page>();
-  readonly #pool: Int32Array[] = [];
+  readonly #pool: Int16Array[] = [];
 
   constructor(readonly horizon: number) {}
 
@@ -64,20 +67,23 @@ export class RecentWrites {
 
   /**
    * The dense page of container `key` (track = key × 65,536 + low 16 bits) for interval `index`,
-   * made when `make` (else null when it has none): `page[low]` is the last interval the track was
-   * written in since the page was made, or `UNSET` (then ask `sparse`). The caller stores `index`
-   * there when it writes. A key with a page takes all its writes there.
+   * made when `make` (else null when it has none): `base + last[low]` is the last interval the
+   * track was written in since the page was made, or `last[low]` is `UNSET` (then ask `sparse`).
+   * The caller stores `index - base` (at most 32,767) there when it writes. A key with a page
+   * takes all its writes there.
    */
-  page(key: number, index: number, make: boolean): Int32Array | null {
+  page(key: number, index: number, make: boolean): Page | null {
     let page = this.#pages.get(key);
     if (page === undefined) {
       if (!make) return null;
-      const last = this.#pool.pop() ?? new Int32Array(PAGE_TRACKS);
+      const last = this.#pool.pop() ?? new Int16Array(PAGE_TRACKS);
       last.fill(UNSET);
-      this.#pages.set(key, (page = { last, usedAt: index }));
+      this.#pages.set(key, (page = { last, base: index, usedAt: index }));
+    } else if (index - page.base > MAX_OFFSET) {
+      rebase(page, index, this.horizon);
     }
     page.usedAt = index;
-    return page.last;
+    return page;
   }
 
   /** The last interval `track` was written in as the sparse tables hold it (for a page's `UNSET`), else -1. */
@@ -96,10 +102,29 @@ export class RecentWrites {
   }
 }
 
-interface Page {
-  last: Int32Array;
+/**
+ * A dense page: `last[low]` is the last interval the track was written in, as its offset from
+ * `base` (Int16: half the bytes of an interval number, so a hot region's page stays in cache).
+ */
+export interface Page {
+  last: Int16Array;
+  base: number;
   /** The last interval the page was asked for. */
   usedAt: number;
+}
+
+/**
+ * Move a page's base to `index`: offsets shift, and a write older than the horizon becomes
+ * `UNSET` (the sparse tables then answer, with an older write or none: the same distance).
+ */
+function rebase(page: Page, index: number, horizon: number): void {
+  const shift = index - page.base;
+  const last = page.last;
+  for (let i = 0; i < last.length; i++) {
+    const v = last[i]!;
+    if (v !== UNSET) last[i] = v - shift < -horizon ? UNSET : v - shift;
+  }
+  page.base = index;
 }
 
 /** Track -> interval, open addressing with linear probing; slots used are listed for clearing. */

@@ -67,3 +67,38 @@ test('cycle grid: dense pages and sparse tables give the runs of sets, across pa
     { numRuns: 300 },
   );
 });
+
+test('cycle grid: a dense page in use for more than 32,767 intervals (rebased) counts old writes as new', () => {
+  const L = 5;
+  const intervals = 33_100;
+  // Every interval 64 tracks of 256, each rewritten 4 intervals later (within L), plus tracks
+  // written again 32,768 + d intervals later: as new as if never written.
+  const rare = new Map<number, number[]>([
+    [10, [1000]],
+    [12, [1001]],
+    [32_780, [1000]],
+    [32_781, [1001]],
+    [33_050, [1000, 1001]],
+    [33_052, [1000]],
+  ]);
+  const cells = new Map<number, number[]>();
+  for (let k = 0; k < intervals; k++) {
+    const tracks = Array.from({ length: 64 }, (_, i) => (k % 4) * 64 + i);
+    cells.set(k, [...tracks, ...(rare.get(k) ?? [])]);
+  }
+  const grid = new CycleGrid(intervals, L, TRACK_BYTES, false);
+  const part = grid.volume();
+  for (const [k, tracks] of cells) {
+    const sorted = Uint32Array.from(tracks).sort();
+    part.push(k, sorted.length, serializeRoaring(sorted), 1);
+  }
+  part.finish();
+  for (let from = 0; from < intervals; from++) {
+    for (let length = 1; length <= L; length++) {
+      const bytes = distinct(cells, from, Math.min(length, intervals - from)) * TRACK_BYTES;
+      const got = grid.answer(from, length);
+      if (got?.changedBytes !== bytes)
+        assert.deepEqual(got, { changedBytes: bytes, compressedBytes: bytes }, `[${from}, +${length})`);
+    }
+  }
+});
