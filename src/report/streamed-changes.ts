@@ -126,7 +126,7 @@ export class StreamedChanges implements CycleChanges {
     this.#grid = null;
     const grid = new CycleGrid(this.intervals, lengths, this.trackBytes, this.#ratioAt !== null);
     const { source, volumes } = this.#cursor;
-    await scanWindow(
+    const scan = await scanWindow(
       source,
       volumes,
       this.intervalS,
@@ -136,6 +136,7 @@ export class StreamedChanges implements CycleChanges {
       this.#ratioAt,
       this.#parallelMinCells,
     );
+    this.workerVolumes = scan.workerVolumes;
     this.#grid = grid;
   }
 
