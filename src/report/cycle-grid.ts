@@ -1,6 +1,7 @@
-import { ARRAY_CONTAINER, RUN_CONTAINER, forEachContainer } from '../bitmap/roaring.js';
+import { ContainerReader } from '../bitmap/container-reader.js';
+import { ARRAY_CONTAINER, RUN_CONTAINER } from '../bitmap/roaring.js';
 import type { ChangedRange } from './changes.js';
-import { RecentWrites } from './recent-writes.js';
+import { DENSE_MIN_TRACKS, RecentWrites, UNSET, type Page } from './recent-writes.js';
 
 /** Most (start, length) entries a grid holds (8 bytes each, twice with ratios): 64 MiB. */
 export const GRID_MAX_ENTRIES = 1 << 23;
@@ -36,6 +37,21 @@ export class CycleGrid {
   /** A builder for one volume's part: feed its cells in ascending interval order, then `finish`. */
   volume(): VolumeGrid {
     return new VolumeGrid(this.lengths, this.intervals, this.#tracks, this.#compressed);
+  }
+
+  /** The tracks counts (interval-major, `lengths` per interval), to add into another grid's (`addTracks`). */
+  tracks(): Float64Array {
+    return this.#tracks;
+  }
+
+  /**
+   * Add the counts of a grid of the same shape without ratios, fed other volumes (integers:
+   * the sums are exact in any order).
+   */
+  addTracks(tracks: Float64Array): void {
+    if (this.#compressed !== null || tracks.length !== this.#tracks.length)
+      throw new Error('cycle grid: shapes differ');
+    for (let i = 0; i < tracks.length; i++) this.#tracks[i] = this.#tracks[i]! + tracks[i]!;
   }
 
   /** The run of `length` intervals from interval `from`, or null when the grid does not hold it. */
@@ -81,36 +97,62 @@ export class VolumeGrid {
     this.#last = new RecentWrites(lengths);
   }
 
+  readonly #reader = new ContainerReader();
+
   /** Add the cell of interval `index` (ascending, one per interval: runs already merged). */
   push(index: number, changedTracks: number, bitmap: Uint8Array, ratio: number): void {
+    this.pushAt(
+      index,
+      changedTracks,
+      new DataView(bitmap.buffer, bitmap.byteOffset, bitmap.byteLength),
+      0,
+      bitmap.length,
+      ratio,
+    );
+  }
+
+  /** `push` of the bitmap of `length` bytes at `start` in `view` (no view of its own). */
+  pushAt(index: number, changedTracks: number, view: DataView, start: number, length: number, ratio: number): void {
     const L = this.lengths;
     this.#flushThrough(index - L);
     const byDistance = this.#byDistance;
     byDistance.fill(0);
     const last = this.#last;
-    const count = (t: number): void => {
-      const p = last.swap(t, index);
-      byDistance[p < 0 || index - p >= L ? L : index - p]!++;
-    };
-    forEachContainer(bitmap, (key, kind, card, at, view) => {
+    last.advance(index);
+    const reader = this.#reader;
+    reader.reset(view, start, length);
+    while (reader.next()) {
+      const { key, kind, card, at } = reader;
       const base = key * 65536;
+      const page = last.page(key, index, card >= DENSE_MIN_TRACKS);
+      if (page !== null) {
+        countDense(page, last, base, index, L, kind, card, at, view, byDistance);
+        continue;
+      }
       if (kind === ARRAY_CONTAINER) {
-        for (let i = 0, q = at; i < card; i++, q += 2) count(base + view.getUint16(q, true));
+        for (let i = 0, q = at; i < card; i++, q += 2) {
+          const p = last.swap(base + view.getUint16(q, true), index);
+          byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+        }
       } else if (kind === RUN_CONTAINER) {
         const runs = view.getUint16(at, true);
         for (let r = 0, q = at + 2; r < runs; r++, q += 4) {
           const first = base + view.getUint16(q, true);
           const lastValue = first + view.getUint16(q + 2, true);
-          for (let t = first; t <= lastValue; t++) count(t);
+          for (let t = first; t <= lastValue; t++) {
+            const p = last.swap(t, index);
+            byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+          }
         }
       } else {
         for (let w = 0, q = at; w < 2048; w++, q += 4) {
           for (let bits = view.getUint32(q, true); bits !== 0; bits &= bits - 1) {
-            count(base + w * 32 + (31 - Math.clz32(bits & -bits)));
+            const p = last.swap(base + w * 32 + (31 - Math.clz32(bits & -bits)), index);
+            byDistance[p < 0 || index - p >= L ? L : index - p]!++;
           }
         }
       }
-    });
+    }
     // Runs from s = index - off count the tracks whose previous write was before s: distance > off.
     let newer = 0;
     for (let off = L - 1; off >= 0; off--) {
@@ -177,6 +219,57 @@ export class VolumeGrid {
       if (this.gridCompressed !== null) {
         const compressed = sumTracks === 0 ? 0 : (tracks * sumCompressed) / sumTracks;
         this.gridCompressed[base + off] = this.gridCompressed[base + off]! + compressed;
+      }
+    }
+  }
+}
+
+/**
+ * Count a container's tracks into `byDistance` by their previous write, looked up (and set to
+ * `index`) in its key's dense page; a track the page has not seen asks the sparse tables.
+ */
+function countDense(
+  page: Page,
+  last: RecentWrites,
+  base: number,
+  index: number,
+  L: number,
+  kind: number,
+  card: number,
+  at: number,
+  view: DataView,
+  byDistance: Float64Array,
+): void {
+  const values = page.last;
+  const rel = index - page.base;
+  // Distance to the previous write (L or more: never, or not within the horizon).
+  const distance = (low: number): number => {
+    const v = values[low]!;
+    values[low] = rel;
+    if (v !== UNSET) return rel - v;
+    const p = last.sparse(base + low);
+    return p < 0 ? L : index - p;
+  };
+  if (kind === ARRAY_CONTAINER) {
+    for (let i = 0, q = at; i < card; i++, q += 2) {
+      const d = distance(view.getUint16(q, true));
+      byDistance[d >= L ? L : d]!++;
+    }
+  } else if (kind === RUN_CONTAINER) {
+    const runs = view.getUint16(at, true);
+    for (let r = 0, q = at + 2; r < runs; r++, q += 4) {
+      const first = view.getUint16(q, true);
+      const end = first + view.getUint16(q + 2, true);
+      for (let low = first; low <= end; low++) {
+        const d = distance(low);
+        byDistance[d >= L ? L : d]!++;
+      }
+    }
+  } else {
+    for (let w = 0, q = at; w < 2048; w++, q += 4) {
+      for (let bits = view.getUint32(q, true); bits !== 0; bits &= bits - 1) {
+        const d = distance(w * 32 + (31 - Math.clz32(bits & -bits)));
+        byDistance[d >= L ? L : d]!++;
       }
     }
   }

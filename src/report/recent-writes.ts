@@ -1,34 +1,42 @@
+/** A dense page's value for a track it has not recorded (or not within the horizon). */
+export const UNSET = -0x8000;
+
+/** Largest offset of an interval from its page's base (an Int16). */
+const MAX_OFFSET = 0x7fff;
+
+/** Tracks per dense page: one roaring container's span. */
+export const PAGE_TRACKS = 65536;
+
+/** A container with at least this many tracks is looked up in its key's dense page. */
+export const DENSE_MIN_TRACKS = 64;
+
+/** Idle pages kept for reuse (each 128 KiB). */
+const POOL_MAX = 4;
+
 /**
  * The last interval each track was written in, for writes at most `horizon` intervals old: a
- * track last written longer ago reads as never written. Two open-addressing tables of typed
- * arrays, one per epoch of `horizon` intervals (lookups try the current one, then the previous);
- * the older is cleared when an epoch starts, so memory follows the tracks written in the last
- * two epochs, never the volume's history.
+ * track last written longer ago reads as never written. Sparse tracks are kept in two
+ * open-addressing tables of typed arrays, one per epoch of `horizon` intervals (lookups try the
+ * current one, then the previous; the older is cleared when an epoch starts). A container of
+ * many tracks (`DENSE_MIN_TRACKS`) is looked up in a dense page of its 65,536 tracks instead
+ * (`page`): no hashing for a hot volume's tracks. A page idle for `horizon` intervals holds
+ * nothing recent and is dropped at the next epoch, so memory follows the tracks written in the
+ * last two epochs (128 KiB per container of at least `DENSE_MIN_TRACKS` tracks in them), never
+ * the volume's history.
  */
 export class RecentWrites {
   #current = new EpochTable();
   #previous = new EpochTable();
   #epoch = -1;
+  readonly #pages = new Map<number, Page>();
+  readonly #pool: Int16Array[] = [];
 
   constructor(readonly horizon: number) {}
 
-  /** The last interval `track` was written in, if within the horizon of `index`, else -1; then record `index`. */
-  swap(track: number, index: number): number {
+  /** Move to interval `index` (ascending): call before its tracks' `swap`s and `page`s. */
+  advance(index: number): void {
     const epoch = Math.floor(index / this.horizon);
-    if (epoch !== this.#epoch) this.#advance(epoch);
-    const p = this.#current.swap(track, index);
-    if (p >= 0) return p;
-    return this.#previous.get(track);
-  }
-
-  /** Forget everything (the next volume). */
-  clear(): void {
-    this.#current.clear();
-    this.#previous.clear();
-    this.#epoch = -1;
-  }
-
-  #advance(epoch: number): void {
+    if (epoch === this.#epoch) return;
     const older = this.#previous;
     older.clear();
     if (epoch === this.#epoch + 1) {
@@ -38,7 +46,85 @@ export class RecentWrites {
       this.#current.clear(); // more than an epoch later: nothing is recent
     }
     this.#epoch = epoch;
+    for (const [key, page] of this.#pages) {
+      if (index - page.usedAt >= this.horizon) {
+        this.#pages.delete(key);
+        if (this.#pool.length < POOL_MAX) this.#pool.push(page.last);
+      }
+    }
   }
+
+  /**
+   * The last interval `track` was written in (through `swap`), if within the horizon of the
+   * current interval, else -1 (or an older interval); then record `index`. Not for tracks of a key
+   * with a dense page.
+   */
+  swap(track: number, index: number): number {
+    const p = this.#current.swap(track, index);
+    if (p >= 0) return p;
+    return this.#previous.get(track);
+  }
+
+  /**
+   * The dense page of container `key` (track = key × 65,536 + low 16 bits) for interval `index`,
+   * made when `make` (else null when it has none): `base + last[low]` is the last interval the
+   * track was written in since the page was made, or `last[low]` is `UNSET` (then ask `sparse`).
+   * The caller stores `index - base` (at most 32,767) there when it writes. A key with a page
+   * takes all its writes there.
+   */
+  page(key: number, index: number, make: boolean): Page | null {
+    let page = this.#pages.get(key);
+    if (page === undefined) {
+      if (!make) return null;
+      const last = this.#pool.pop() ?? new Int16Array(PAGE_TRACKS);
+      last.fill(UNSET);
+      this.#pages.set(key, (page = { last, base: index, usedAt: index }));
+    } else if (index - page.base > MAX_OFFSET) {
+      rebase(page, index, this.horizon);
+    }
+    page.usedAt = index;
+    return page;
+  }
+
+  /** The last interval `track` was written in as the sparse tables hold it (for a page's `UNSET`), else -1. */
+  sparse(track: number): number {
+    const p = this.#current.get(track);
+    return p >= 0 ? p : this.#previous.get(track);
+  }
+
+  /** Forget everything (the next volume). */
+  clear(): void {
+    this.#current.clear();
+    this.#previous.clear();
+    this.#epoch = -1;
+    for (const page of this.#pages.values()) if (this.#pool.length < POOL_MAX) this.#pool.push(page.last);
+    this.#pages.clear();
+  }
+}
+
+/**
+ * A dense page: `last[low]` is the last interval the track was written in, as its offset from
+ * `base` (Int16: half the bytes of an interval number, so a hot region's page stays in cache).
+ */
+export interface Page {
+  last: Int16Array;
+  base: number;
+  /** The last interval the page was asked for. */
+  usedAt: number;
+}
+
+/**
+ * Move a page's base to `index`: offsets shift, and a write older than the horizon becomes
+ * `UNSET` (the sparse tables then answer, with an older write or none: the same distance).
+ */
+function rebase(page: Page, index: number, horizon: number): void {
+  const shift = index - page.base;
+  const last = page.last;
+  for (let i = 0; i < last.length; i++) {
+    const v = last[i]!;
+    if (v !== UNSET) last[i] = v - shift < -horizon ? UNSET : v - shift;
+  }
+  page.base = index;
 }
 
 /** Track -> interval, open addressing with linear probing; slots used are listed for clearing. */

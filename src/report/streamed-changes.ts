@@ -7,7 +7,7 @@ import { NO_CHANGE, type ChangedRange, type ChangedRanges, type CycleChanges } f
 import { nothingSelected } from './selection.js';
 import { Timeline } from './timeline.js';
 import { CycleGrid } from './cycle-grid.js';
-import { eachVolumeCell } from './volume-cells.js';
+import { PARALLEL_MIN_CELLS, scanWindow, type WindowScan } from './window-scan.js';
 
 /** Compression ratio of one (volume, interval): changed bytes per byte sent. */
 export type RatioAt = (volume: string, startS: number) => number;
@@ -88,8 +88,11 @@ export class StreamedChanges implements CycleChanges {
   readonly #ratioAt: RatioAt | null;
   readonly #rank: Map<string, number>;
   #grid: CycleGrid | null = null;
+  #parallelMinCells = PARALLEL_MIN_CELLS;
   /** Runs read from the store (memo misses). */
   reads = 0;
+  /** Volumes a second thread read in the last pass that counted the grid (`scanWindow`). */
+  workerVolumes = 0;
 
   private constructor(
     cursor: CellCursor,
@@ -123,14 +126,17 @@ export class StreamedChanges implements CycleChanges {
     this.#grid = null;
     const grid = new CycleGrid(this.intervals, lengths, this.trackBytes, this.#ratioAt !== null);
     const { source, volumes } = this.#cursor;
-    for (const volume of volumes) {
-      const part = grid.volume();
-      await eachVolumeCell(source, volume, this.firstS, this.endS, (startS, changedTracks, _bytes, bitmap) => {
-        const ratio = this.#ratioAt === null ? 1 : this.#ratioAt(volume, startS);
-        part.push((startS - this.firstS) / this.intervalS, changedTracks, bitmap, ratio);
-      });
-      part.finish();
-    }
+    const scan = await scanWindow(
+      source,
+      volumes,
+      this.intervalS,
+      this.firstS,
+      this.endS,
+      grid,
+      this.#ratioAt,
+      this.#parallelMinCells,
+    );
+    this.workerVolumes = scan.workerVolumes;
     this.#grid = grid;
   }
 
@@ -143,6 +149,7 @@ export class StreamedChanges implements CycleChanges {
     endS: number,
     scan: WindowScan,
     ratioAt: RatioAt | null,
+    parallelMinCells: number,
   ): StreamedChanges {
     const cursor = new CellCursor(source, volumes, endS);
     const changes = new StreamedChanges(
@@ -156,6 +163,8 @@ export class StreamedChanges implements CycleChanges {
       ratioAt,
     );
     changes.#grid = scan.grid;
+    changes.#parallelMinCells = parallelMinCells;
+    changes.workerVolumes = scan.workerVolumes;
     return changes;
   }
 
@@ -167,7 +176,8 @@ export class StreamedChanges implements CycleChanges {
    * asked — so nothing over the budget is ever held. With `ratioAt` the changes are always streamed.
    * With `gridS` (the runs the caller will ask most: the simulator's cycle, the planner's cycles)
    * the same pass computes the `CycleGrid` of the runs up to `gridS`, so a streamed window is
-   * read once before its first simulation, not twice.
+   * read once before its first simulation, not twice; a window of `parallelMinCells` (volume,
+   * interval) pairs or more is read by two threads (`scanWindow`).
    */
   static async open(
     source: CellSource,
@@ -179,6 +189,7 @@ export class StreamedChanges implements CycleChanges {
     ratioAt: RatioAt | null,
     budgetBytes: number,
     gridS: number | null = null,
+    parallelMinCells = PARALLEL_MIN_CELLS,
   ): Promise<CycleChanges> {
     const firstS = Math.floor(fromS / intervalS) * intervalS;
     const endS = Math.ceil(toS / intervalS) * intervalS;
@@ -188,13 +199,13 @@ export class StreamedChanges implements CycleChanges {
       lengths > 0 && CycleGrid.fits(intervals, lengths)
         ? new CycleGrid(intervals, lengths, trackBytes, ratioAt !== null)
         : null;
-    const scan = await scanWindow(source, volumes, intervalS, firstS, endS, grid, ratioAt);
+    const scan = await scanWindow(source, volumes, intervalS, firstS, endS, grid, ratioAt, parallelMinCells);
     if (ratioAt === null && scan.packedBytes <= budgetBytes) {
       const timeline = await Timeline.load(source, volumes, intervalS, trackBytes, fromS, toS, false);
       if (scan.grid !== null) timeline.useGrid(scan.grid);
       return timeline;
     }
-    return StreamedChanges.#of(source, volumes, intervalS, trackBytes, firstS, endS, scan, ratioAt);
+    return StreamedChanges.#of(source, volumes, intervalS, trackBytes, firstS, endS, scan, ratioAt, parallelMinCells);
   }
 
   nextActiveS(fromS: number): number {
@@ -271,49 +282,6 @@ export class StreamedChanges implements CycleChanges {
   }
 }
 
-interface WindowScan {
-  active: Float64Array;
-  writtenBytes: number;
-  /** What a `Timeline` of the window would hold: 40 bytes per cell plus its bitmap. */
-  packedBytes: number;
-  grid: CycleGrid | null;
-}
-
-/**
- * One pass over the window, volume by volume: the starts with cells, the written bytes, the bytes
- * packing it would take, and the cells fed to `grid` when given. Memory: a byte per interval of
- * the window (and the grid).
- */
-async function scanWindow(
-  source: CellSource,
-  volumes: readonly string[],
-  intervalS: number,
-  firstS: number,
-  endS: number,
-  grid: CycleGrid | null,
-  ratioAt: RatioAt | null,
-): Promise<WindowScan> {
-  const seen = new Uint8Array((endS - firstS) / intervalS);
-  let writtenBytes = 0;
-  let packedBytes = 0;
-  for (const volume of volumes) {
-    const part = grid?.volume() ?? null;
-    await eachVolumeCell(source, volume, firstS, endS, (startS, tracks, writeBytes, bitmap) => {
-      const index = (startS - firstS) / intervalS;
-      seen[index] = 1;
-      writtenBytes += writeBytes;
-      packedBytes += 40 + bitmap.byteLength;
-      part?.push(index, tracks, bitmap, ratioAt === null ? 1 : ratioAt(volume, startS));
-    });
-    part?.finish();
-  }
-  let n = 0;
-  for (let k = 0; k < seen.length; k++) n += seen[k]!;
-  const active = new Float64Array(n);
-  for (let k = 0, i = 0; k < seen.length; k++) if (seen[k] === 1) active[i++] = firstS + k * intervalS;
-  return { active, writtenBytes, packedBytes, grid };
-}
-
 /** Packed cells up to this many bytes are held in memory (`Timeline`), larger windows streamed. */
 export const TIMELINE_BUDGET_BYTES = 128 * 2 ** 20;
 
@@ -321,7 +289,7 @@ export const TIMELINE_BUDGET_BYTES = 128 * 2 ** 20;
  * The planning view of the selected volumes over the window (default: all they hold): their cells
  * packed in memory (`Timeline`) when that takes at most `budgetBytes`, else `StreamedChanges`
  * (always with `ratioAt`, measured compression). Both give the same answers; memory is bounded by
- * the budget, not by the cells of the window.
+ * the budget, not by the cells of the window. `parallelMinCells`: see `StreamedChanges.open`.
  */
 export async function openChanges(
   source: CellSource,
@@ -330,6 +298,7 @@ export async function openChanges(
   ratioAt: RatioAt | null = null,
   budgetBytes = TIMELINE_BUDGET_BYTES,
   gridS: number | null = null,
+  parallelMinCells = PARALLEL_MIN_CELLS,
 ): Promise<CycleChanges> {
   const from = range === null ? null : Math.floor(range.fromS / settings.intervalS) * settings.intervalS;
   const spans = await source.spans(from, range?.toS ?? null);
@@ -348,5 +317,6 @@ export async function openChanges(
     ratioAt,
     budgetBytes,
     gridS,
+    parallelMinCells,
   );
 }

@@ -187,6 +187,40 @@ export function forEachPackedInterval(
   }
 }
 
+/** What `forEachPackedBitmap` hands over of one interval: start, counts, and where its bitmap is in `view`. */
+export type PackedBitmapVisit = (
+  startS: number,
+  changedTracks: number,
+  writeBytes: number,
+  view: DataView,
+  bitmapAt: number,
+  bitmapLength: number,
+) => void;
+
+/**
+ * The intervals of a packed chunk with starts in [fromS, toS), ascending, as offsets into one
+ * view of `data`: no object at all per interval; profiles skipped by their length.
+ */
+export function forEachPackedBitmap(
+  chunkS: number,
+  data: Uint8Array,
+  fromS: number,
+  toS: number,
+  visit: PackedBitmapVisit,
+): void {
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  for (let p = 0; p < data.byteLength;) {
+    const startS = chunkS + view.getUint32(p, true);
+    const bitmapLength = view.getUint32(p + HEAD, true);
+    const bitmapAt = p + HEAD + 4;
+    const profileLength = view.getUint32(bitmapAt + bitmapLength, true);
+    if (startS >= fromS && startS < toS) {
+      visit(startS, view.getFloat64(p + 37, true), view.getFloat64(p + 13, true), view, bitmapAt, bitmapLength);
+    }
+    p = bitmapAt + bitmapLength + 4 + profileLength;
+  }
+}
+
 /**
  * The per-interval counts of a packed chunk (as `packChunk` gives them), read from the interval
  * heads alone: for chunks stored before chunks kept their counts.

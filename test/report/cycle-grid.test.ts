@@ -125,19 +125,26 @@ test('cycle grid: every run of up to one cycle, and its marks, equal sets of the
       fc.boolean(), // measured ratios
       fc.boolean(), // held (Timeline) or streamed
       fc.boolean(), // the grid counted in the pass that opens the window, or asked afterwards
-      async (cells, cycleIntervals, withRatios, held, whenOpened) => {
+      fc.boolean(), // a second thread (a worker on its own connection) counts some volumes
+      async (cells, cycleIntervals, withRatios, held, whenOpened, parallel) => {
         const store = await storeOf(cells);
         try {
           const source = await storeCellSource(store, () => true);
           const budget = held && !withRatios ? 1 << 30 : 0;
           const gridS = whenOpened ? cycleIntervals * I : null;
-          const changes = await openChanges(source, settings, null, withRatios ? ratioAt : null, budget, gridS);
+          const parallelMinCells = parallel ? 0 : Infinity;
+          const ratios = withRatios ? ratioAt : null;
+          const changes = await openChanges(source, settings, null, ratios, budget, gridS, parallelMinCells);
           assert.ok(held && !withRatios ? changes instanceof Timeline : changes instanceof StreamedChanges);
           if (!whenOpened || held) await changes.prepareCycles!(cycleIntervals * I);
           if (changes instanceof StreamedChanges) {
             // Within the grid nothing is read from the store.
             await changes.changed(changes.firstS, changes.firstS + cycleIntervals * I);
             assert.equal(changes.reads, 0);
+            const volumes = new Set(cells.map((c) => c.volume)).size;
+            // Two threads (not with ratios: their sums are not integers): the worker reads one volume or more.
+            if (!parallel || withRatios || volumes < 2) assert.equal(changes.workerVolumes, 0);
+            else assert.ok(changes.workerVolumes >= 1 && changes.workerVolumes <= volumes, `${changes.workerVolumes}`);
           }
           const firstK = changes.firstS / I;
           const endK = changes.endS / I;
