@@ -38,6 +38,7 @@ import type {
   VolumeSpan,
 } from './store.js';
 import { isFreshPg, preferLz4Pg } from './postgres-compression.js';
+import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -270,34 +271,43 @@ export class PostgresStore implements Store {
     if (batch === undefined) this.#batchSeq.set(runId, seq);
     const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
     const intervalS = await this.#intervalS();
+    // Packed before the transaction, as new chunks (the common case: a file run writes each
+    // chunk once); in (volume, chunk) order, so that concurrent writers lock rows in one order.
+    const placed = [...rowsByChunk(rows, intervalS).values()]
+      .map((g) => ({ volumeId: volumeIds.get(g.volume)!, chunkS: g.chunkS, volume: g.volume, rows: g.rows }))
+      .sort((a, b) => a.volumeId - b.volumeId || a.chunkS - b.chunkS)
+      .map((g) => ({ ...g, chunk: packChunk(g.chunkS, mergeIntoChunk([], g.rows)) }));
     await this.#transaction(async (c) => {
-      const exists = await c.query('SELECT status FROM churnlink_runs WHERE id = $1 FOR SHARE', [runId]);
-      if (exists.rowCount === 0) throw runRemoved(this.location, runId);
-      const fresh = await c.query(
-        'INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq',
+      const { rows: head } = await c.query(
+        `WITH run AS (SELECT status FROM churnlink_runs WHERE id = $1 FOR SHARE),
+         fresh AS (INSERT INTO churnlink_batches (run_id, seq) SELECT $1, $2 FROM run ON CONFLICT DO NOTHING RETURNING seq)
+         SELECT run.status, EXISTS (SELECT 1 FROM fresh) AS fresh FROM run`,
         [runId, seq],
       );
-      if (fresh.rowCount === 0) return; // committed before; the acknowledgement was lost
-      const groups = [...rowsByChunk(rows, intervalS).values()];
-      // The run may have some of these chunks already: read them all at once, locked.
-      const { rows: stored } = await c.query(
-        `SELECT volume_id, chunk_s, data FROM churnlink_chunks WHERE run_id = $1
-         AND (volume_id, chunk_s) IN (SELECT * FROM unnest($2::int[], $3::bigint[])) FOR UPDATE`,
-        [runId, groups.map((g) => volumeIds.get(g.volume)!), groups.map((g) => g.chunkS)],
-      );
-      const existing = new Map(stored.map((r) => [`${r.volume_id}/${Number(r.chunk_s)}`, new Uint8Array(r.data)]));
-      await putChunks(
-        c,
-        runId,
-        groups.map((g) => {
-          const volumeId = volumeIds.get(g.volume)!;
-          const data = existing.get(`${volumeId}/${g.chunkS}`);
+      if (head.length === 0) throw runRemoved(this.location, runId);
+      if (!head[0].fresh) return; // committed before; the acknowledgement was lost
+      // Insert first: a chunk the run already has (late records, a cut between decoding workers,
+      // or a concurrent write of this run still in flight: the insert waits for its commit) is
+      // left as it is here, then read locked, merged and replaced.
+      const inserted = await insertChunks(c, runId, placed);
+      const merged: PlacedChunk[] = [];
+      const left = placed.filter((g) => !inserted.has(`${g.volumeId}/${g.chunkS}`));
+      if (left.length > 0) {
+        const { rows: stored } = await c.query(
+          `SELECT volume_id, chunk_s, data FROM churnlink_chunks WHERE run_id = $1
+           AND (volume_id, chunk_s) IN (SELECT * FROM unnest($2::int[], $3::bigint[])) FOR UPDATE`,
+          [runId, int4Array(left.map((g) => g.volumeId)), int8Array(left.map((g) => g.chunkS))],
+        );
+        const existing = new Map(stored.map((r) => [`${r.volume_id}/${Number(r.chunk_s)}`, new Uint8Array(r.data)]));
+        for (const g of left) {
+          const data = existing.get(`${g.volumeId}/${g.chunkS}`);
           const before = data === undefined ? [] : unpackChunk(g.volume, g.chunkS, data);
-          return { volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) };
-        }),
-      );
+          merged.push({ ...g, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) });
+        }
+        await putChunks(c, runId, merged);
+      }
       // A live run is visible as it commits: its rollups follow each commit.
-      if (exists.rows[0].status === 'live') {
+      if (head[0].status === 'live') {
         await refreshRollupsPg(
           c,
           intervalS,
@@ -693,41 +703,61 @@ export class PostgresStore implements Store {
 
 class NoSamplesTable extends Error {}
 
-/** Insert or replace chunks of a run, all in one statement. */
 type PlacedChunk = { volumeId: number; chunkS: number; chunk: ChunkRecord };
 
-async function putChunks(c: pg.PoolClient, runId: number, chunks: PlacedChunk[]): Promise<void> {
+const CHUNK_COLUMNS = `volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads,
+      read_bytes, changed_tracks, or_bitmap, counts, data`;
+const CHUNK_VALUES = `SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, co, d FROM unnest($2::int[], $3::bigint[],
+       $4::bigint[], $5::bigint[], $6::int[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
+       $12::bytea[], $13::bytea[], $14::bytea[]) AS t(v, s, f, l, n, w, wb, r, rb, ct, ob, co, d)`;
+
+/** The parameters of CHUNK_VALUES: one binary array per column. */
+function chunkParams(runId: number, chunks: readonly PlacedChunk[]): unknown[] {
+  const int8 = (pick: (x: PlacedChunk) => number): Buffer => int8Array(chunks.map(pick));
+  return [
+    runId,
+    int4Array(chunks.map((x) => x.volumeId)),
+    int8((x) => x.chunkS),
+    int8((x) => x.chunk.firstS),
+    int8((x) => x.chunk.lastS),
+    int4Array(chunks.map((x) => x.chunk.cells)),
+    int8((x) => x.chunk.writes),
+    int8((x) => x.chunk.writeBytes),
+    int8((x) => x.chunk.reads),
+    int8((x) => x.chunk.readBytes),
+    int8((x) => x.chunk.changedTracks),
+    byteaArray(chunks.map((x) => x.chunk.orBitmap)),
+    byteaArray(chunks.map((x) => x.chunk.counts)),
+    byteaArray(chunks.map((x) => x.chunk.data)),
+  ];
+}
+
+/**
+ * Insert the chunks a run does not have yet, in one statement; returns the `volumeId/chunkS`
+ * keys inserted (the others exist: committed, or inserted by a transaction it waited for).
+ */
+async function insertChunks(c: pg.PoolClient, runId: number, chunks: readonly PlacedChunk[]): Promise<Set<string>> {
+  if (chunks.length === 0) return new Set();
+  const { rows } = await c.query(
+    `INSERT INTO churnlink_chunks (${CHUNK_COLUMNS}) ${CHUNK_VALUES}
+     ON CONFLICT (volume_id, chunk_s, run_id) DO NOTHING RETURNING volume_id, chunk_s`,
+    chunkParams(runId, chunks),
+  );
+  return new Set(rows.map((r) => `${r.volume_id}/${Number(r.chunk_s)}`));
+}
+
+/** Insert or replace chunks of a run, all in one statement. */
+async function putChunks(c: pg.PoolClient, runId: number, chunks: readonly PlacedChunk[]): Promise<void> {
   if (chunks.length === 0) return;
-  const col = <T>(pick: (x: { volumeId: number; chunkS: number; chunk: ChunkRecord }) => T): T[] => chunks.map(pick);
   await c.query(
-    `INSERT INTO churnlink_chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads,
-      read_bytes, changed_tracks, or_bitmap, counts, data)
-     SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, co, d FROM unnest($2::int[], $3::bigint[], $4::bigint[],
-       $5::bigint[], $6::int[], $7::bigint[],
-       $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bytea[], $13::bytea[], $14::bytea[])
-       AS t(v, s, f, l, n, w, wb, r, rb, ct, ob, co, d)
+    `INSERT INTO churnlink_chunks (${CHUNK_COLUMNS}) ${CHUNK_VALUES}
      ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = EXCLUDED.first_s, last_s = EXCLUDED.last_s,
        cells = EXCLUDED.cells,
        writes = EXCLUDED.writes, write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads,
          read_bytes = EXCLUDED.read_bytes,
        changed_tracks = EXCLUDED.changed_tracks, or_bitmap = EXCLUDED.or_bitmap, counts = EXCLUDED.counts,
        data = EXCLUDED.data`,
-    [
-      runId,
-      col((x) => x.volumeId),
-      col((x) => x.chunkS),
-      col((x) => x.chunk.firstS),
-      col((x) => x.chunk.lastS),
-      col((x) => x.chunk.cells),
-      col((x) => x.chunk.writes),
-      col((x) => x.chunk.writeBytes),
-      col((x) => x.chunk.reads),
-      col((x) => x.chunk.readBytes),
-      col((x) => x.chunk.changedTracks),
-      col((x) => Buffer.from(x.chunk.orBitmap)),
-      col((x) => Buffer.from(x.chunk.counts)),
-      col((x) => Buffer.from(x.chunk.data)),
-    ],
+    chunkParams(runId, chunks),
   );
 }
 
