@@ -3,7 +3,8 @@
  * Buffer parameter: node-postgres sends a Buffer as a binary value, so a `$n::bytea[]` of many
  * chunks costs the server a length-prefixed copy instead of parsing a text array of hex strings
  * (the text form doubled the bytes sent and was a third of the server's CPU when collecting).
- * The parameter's SQL cast must name the same element type as the array.
+ * The parameter's SQL cast must name the same element type as the array. (Results stay text:
+ * node-postgres 8 decodes every result value as UTF-8, which would corrupt binary bytea.)
  */
 
 const INT4_OID = 23;

@@ -429,52 +429,106 @@ export class PostgresStore implements Store {
     if (ids !== null && ids.length === 0) return [];
     const [fromS, toS] = windowOf(scan);
     const fromChunkS = await this.#chunkFloor(fromS);
-    const volumes = await this.#query(
-      'SELECT id, name FROM churnlink_volumes WHERE $1::int[] IS NULL OR id = ANY($1::int[]) ORDER BY name COLLATE "C"',
-      [ids],
-    );
+    const firsts = await this.#edgeChunks('ASC', ids, fromS, toS, fromChunkS);
+    const lasts = await this.#edgeChunks('DESC', ids, fromS, toS, fromChunkS);
     const out: VolumeSpan[] = [];
-    for (const v of volumes) {
-      // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only.
-      const edge = async (order: 'ASC' | 'DESC'): Promise<number | null> => {
-        for (let offset = 0; ; offset += 8) {
-          const chunks = await this.#query(
-            `SELECT c.chunk_s, c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
-             WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
-             ORDER BY c.chunk_s ${order} LIMIT 8 OFFSET ${offset}`,
-            [v.id, fromChunkS, toS],
-          );
-          if (chunks.length === 0) return null;
-          let best: number | null = null;
-          let bestChunk: number | null = null;
-          for (const c of chunks) {
-            if (bestChunk !== null && Number(c.chunk_s) !== bestChunk) return best;
-            for (const r of unpackChunk(v.name, Number(c.chunk_s), new Uint8Array(c.data), fromS, toS, false)) {
-              if (best === null || (order === 'ASC' ? r.startS < best : r.startS > best)) best = r.startS;
-            }
-            if (best !== null) bestChunk = Number(c.chunk_s);
-          }
-          if (best !== null && chunks.length < 8) return best;
-          if (best !== null) {
-            // The next page may hold more chunks of the same start (other runs).
-            const more = await this.#query(
-              `SELECT c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
-               WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s = $2`,
-              [v.id, bestChunk],
-            );
-            for (const m of more) {
-              for (const r of unpackChunk(v.name, bestChunk!, new Uint8Array(m.data), fromS, toS, false)) {
-                if (order === 'ASC' ? r.startS < best : r.startS > best) best = r.startS;
-              }
-            }
-            return best;
-          }
-        }
-      };
-      const firstS = await edge('ASC');
-      if (firstS !== null) out.push({ volume: v.name, firstS, lastS: (await edge('DESC'))! });
+    for (const [id, first] of firsts) {
+      const v = { id, name: first.name };
+      const firstS = first.s ?? (await this.#edgeWalk(v, 'ASC', fromS, toS, fromChunkS));
+      if (firstS === null) continue;
+      const lastS = lasts.get(id)?.s ?? (await this.#edgeWalk(v, 'DESC', fromS, toS, fromChunkS))!;
+      out.push({ volume: v.name, firstS, lastS });
     }
     return out;
+  }
+
+  /**
+   * For every selected volume, in name order, its first (ASC) or last (DESC) interval start in
+   * the window, in one statement: per volume an index look-up of the first (last) chunk start
+   * whose chunks reach into the window, then the visible chunks there. A chunk inside the window
+   * answers from its first_s and last_s; only one straddling an edge is fetched and unpacked. `s`
+   * is null when those chunks hold no interval in the window after all (a window narrower than
+   * a chunk, between two of its intervals): the caller walks on chunk by chunk.
+   */
+  async #edgeChunks(
+    order: 'ASC' | 'DESC',
+    ids: number[] | null,
+    fromS: number,
+    toS: number,
+    fromChunkS: number,
+  ): Promise<Map<number, { name: string; s: number | null }>> {
+    const rows = await this.#query(
+      `SELECT v.id, v.name, c.chunk_s, c.first_s, c.last_s,
+        CASE WHEN c.first_s < $2 OR c.last_s >= $3 THEN c.data END AS data
+       FROM churnlink_volumes v
+       CROSS JOIN LATERAL (SELECT e.chunk_s FROM churnlink_chunks e JOIN churnlink_runs r ON r.id = e.run_id
+         WHERE r.status IN ('complete', 'live') AND e.volume_id = v.id AND e.chunk_s >= $4 AND e.chunk_s < $3
+           AND e.last_s >= $2 AND e.first_s < $3
+         ORDER BY e.chunk_s ${order} LIMIT 1) edge
+       JOIN churnlink_chunks c ON c.volume_id = v.id AND c.chunk_s = edge.chunk_s
+       JOIN churnlink_runs r ON r.id = c.run_id AND r.status IN ('complete', 'live')
+       WHERE $1::int[] IS NULL OR v.id = ANY($1::int[])
+       ORDER BY v.name COLLATE "C", v.id`,
+      [ids, fromS, toS, fromChunkS],
+    );
+    const out = new Map<number, { name: string; s: number | null }>();
+    const better = (a: number | null, b: number): number =>
+      a === null ? b : order === 'ASC' ? Math.min(a, b) : Math.max(a, b);
+    for (const c of rows) {
+      let edge = out.get(c.id);
+      if (edge === undefined) out.set(c.id, (edge = { name: c.name, s: null }));
+      if (c.data === null) {
+        edge.s = better(edge.s, Number(order === 'ASC' ? c.first_s : c.last_s));
+        continue;
+      }
+      for (const r of unpackChunk(c.name, Number(c.chunk_s), new Uint8Array(c.data), fromS, toS, false)) {
+        edge.s = better(edge.s, r.startS);
+      }
+    }
+    return out;
+  }
+
+  /** One volume's first (ASC) or last (DESC) interval start in the window, chunk by chunk. */
+  async #edgeWalk(
+    v: { id: number; name: string },
+    order: 'ASC' | 'DESC',
+    fromS: number,
+    toS: number,
+    fromChunkS: number,
+  ): Promise<number | null> {
+    for (let offset = 0; ; offset += 8) {
+      const chunks = await this.#query(
+        `SELECT c.chunk_s, c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
+         WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
+         ORDER BY c.chunk_s ${order} LIMIT 8 OFFSET ${offset}`,
+        [v.id, fromChunkS, toS],
+      );
+      if (chunks.length === 0) return null;
+      let best: number | null = null;
+      let bestChunk: number | null = null;
+      for (const c of chunks) {
+        if (bestChunk !== null && Number(c.chunk_s) !== bestChunk) return best;
+        for (const r of unpackChunk(v.name, Number(c.chunk_s), new Uint8Array(c.data), fromS, toS, false)) {
+          if (best === null || (order === 'ASC' ? r.startS < best : r.startS > best)) best = r.startS;
+        }
+        if (best !== null) bestChunk = Number(c.chunk_s);
+      }
+      if (best !== null && chunks.length < 8) return best;
+      if (best !== null) {
+        // The next page may hold more chunks of the same start (other runs).
+        const more = await this.#query(
+          `SELECT c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
+           WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s = $2`,
+          [v.id, bestChunk],
+        );
+        for (const m of more) {
+          for (const r of unpackChunk(v.name, bestChunk!, new Uint8Array(m.data), fromS, toS, false)) {
+            if (order === 'ASC' ? r.startS < best : r.startS > best) best = r.startS;
+          }
+        }
+        return best;
+      }
+    }
   }
 
   async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
@@ -632,8 +686,14 @@ export class PostgresStore implements Store {
   /** Ids of the named volumes that exist; null: no restriction. */
   async #volumeIdsIn(names: readonly string[] | undefined): Promise<number[] | null> {
     if (names === undefined) return null;
-    const rows = await this.#query('SELECT id FROM churnlink_volumes WHERE name = ANY($1::text[])', [names]);
-    return rows.map((r) => Number(r.id));
+    // A volume keeps its id for good (volumes are never deleted): known ids cost no round trip,
+    // which a report asking volume by volume would otherwise pay once per volume.
+    const unknown = [...new Set(names)].filter((name) => !this.#volumeIds.has(name));
+    if (unknown.length > 0) {
+      const rows = await this.#query('SELECT id, name FROM churnlink_volumes WHERE name = ANY($1::text[])', [unknown]);
+      for (const r of rows) this.#volumeIds.set(r.name as string, Number(r.id));
+    }
+    return [...new Set(names)].filter((name) => this.#volumeIds.has(name)).map((name) => this.#volumeIds.get(name)!);
   }
 
   async #runInfo(r: Record<string, unknown>): Promise<RunInfo> {

@@ -203,3 +203,56 @@ test(
     }
   },
 );
+
+test(
+  'postgres: volume spans in windows inside one chunk, between its intervals and across runs, are exact',
+  { skip: missing },
+  async () => {
+    const store = await PostgresStore.open(await freshDatabase('spans'));
+    try {
+      await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+      const cell = (volume: string, startS: number): IntervalRow => ({
+        volume,
+        startS,
+        writes: 1,
+        writeBytes: 4096,
+        reads: 0,
+        readBytes: 0,
+        changedTracks: 1,
+        bitmap: serializeRoaring(Uint32Array.of(1)),
+        writeProfile: encodeProfile(Float64Array.of(4096)),
+      });
+      // One chunk (minutes 0..59) of v: minutes 0 and 50 in run 1, minute 30 in run 2; w: minute 70.
+      for (const starts of [[0, 50], [30]]) {
+        const run = await store.beginRun('h', []);
+        await store.writeIntervals(
+          run,
+          starts.map((m) => cell('v', 60 * m)),
+        );
+        if (starts.length === 1) await store.writeIntervals(run, [cell('w', 60 * 70)]);
+        await store.finishRun(run, { records: 0, skipped: 0 }, [], []);
+      }
+      const spans = async (fromM?: number, toM?: number): Promise<[string, number, number][]> =>
+        (
+          await store.volumeSpans({
+            ...(fromM === undefined ? {} : { fromS: 60 * fromM }),
+            ...(toM === undefined ? {} : { toS: 60 * toM }),
+          })
+        ).map((s) => [s.volume, s.firstS / 60, s.lastS / 60]);
+      assert.deepEqual(await spans(), [
+        ['v', 0, 50],
+        ['w', 70, 70],
+      ]);
+      assert.deepEqual(await spans(10, 20), []); // inside v's chunk, between its intervals
+      assert.deepEqual(await spans(10, 40), [['v', 30, 30]]); // only run 2's cell
+      assert.deepEqual(await spans(1, 65), [['v', 30, 50]]);
+      assert.deepEqual(await spans(40, 71), [
+        ['v', 50, 50],
+        ['w', 70, 70],
+      ]);
+      assert.deepEqual(await spans(51, 70), []);
+    } finally {
+      await store.close();
+    }
+  },
+);
