@@ -42,7 +42,7 @@ const { values } = parseArgs({
     store: { type: 'string' },
     keep: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
-    /** Run only the commands whose name contains this text. */
+    /** Run only the commands whose name contains this text (or one of these, comma-separated). */
     only: { type: 'string', default: '' },
     postgres: { type: 'boolean', default: false },
   },
@@ -223,7 +223,7 @@ try {
     console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
   }
   // Each command against SQLite then PostgreSQL, one after the other: both under the same load.
-  for (const step of steps.filter((x) => x.name.includes(values.only!))) {
+  for (const step of steps.filter((x) => values.only!.split(',').some((only) => x.name.includes(only)))) {
     const m = measure(step, path);
     if (pgUrl === null) {
       console.log(`| \`${step.name}\` | ${cell(m)} | ${m.load} |`);

@@ -120,6 +120,7 @@ export class PostgresStore implements Store {
   readonly #retryForS: number;
   readonly #onRetry: ((err: Error, attempt: number) => void) | undefined;
   readonly #volumeIds = new Map<string, number>();
+  #allVolumeIds = false;
   readonly #batchSeq = new Map<number, number>();
   #cachedIntervalS: number | undefined;
   #samplesTable = false;
@@ -688,7 +689,15 @@ export class PostgresStore implements Store {
     if (names === undefined) return null;
     // A volume keeps its id for good (volumes are never deleted): known ids cost no round trip,
     // which a report asking volume by volume would otherwise pay once per volume.
-    const unknown = [...new Set(names)].filter((name) => !this.#volumeIds.has(name));
+    let unknown = [...new Set(names)].filter((name) => !this.#volumeIds.has(name));
+    if (unknown.length > 0 && !this.#allVolumeIds) {
+      // The first miss loads them all (one row per volume): a report asks for each in turn.
+      for (const r of await this.#query('SELECT id, name FROM churnlink_volumes')) {
+        this.#volumeIds.set(r.name as string, Number(r.id));
+      }
+      this.#allVolumeIds = true;
+      unknown = unknown.filter((name) => !this.#volumeIds.has(name));
+    }
     if (unknown.length > 0) {
       const rows = await this.#query('SELECT id, name FROM churnlink_volumes WHERE name = ANY($1::text[])', [unknown]);
       for (const r of rows) this.#volumeIds.set(r.name as string, Number(r.id));
