@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { UsageError } from '../errors.js';
 import { redactLocation, scrubSecrets } from './location.js';
@@ -556,7 +557,11 @@ export class PostgresStore implements Store {
     let fromS = await this.#chunkFloor(windowFromS);
     while (fromS < toS) {
       const order = `ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`;
-      let chunks = await this.#query(`${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ${order}`, [ids, fromS, toS]);
+      let chunks = await this.#query(
+        `${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ${order}`,
+        [ids, fromS, toS],
+        true,
+      );
       if (chunks.length === 0) return;
       const lastS = Number(chunks[chunks.length - 1]!.chunk_s);
       if (chunks.length === limit) {
@@ -607,7 +612,7 @@ export class PostgresStore implements Store {
     const ids = await this.#volumeIdsIn([scan.volume]);
     if (ids === null || ids.length === 0) return;
     yield* readRollupsPg(
-      (sql, params) => this.#query(sql, params),
+      (sql, params) => this.#query(sql, params, true),
       ids[0]!,
       scan.volume,
       scan.levelS,
@@ -729,8 +734,16 @@ export class PostgresStore implements Store {
     };
   }
 
-  async #query(sql: string, params: unknown[] = []): Promise<PgRow[]> {
-    return this.#retrying(async () => (await this.#pool.query(sql, params)).rows);
+  /**
+   * One statement on a pooled connection. `prepared`: a named statement, parsed once per
+   * connection and planned generically after a few runs — for the reads a report repeats per
+   * volume, where parsing and planning cost more than executing.
+   */
+  async #query(sql: string, params: unknown[] = [], prepared = false): Promise<PgRow[]> {
+    const name = prepared ? `churnlink_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}` : undefined;
+    return this.#retrying(
+      async () => (await this.#pool.query(name === undefined ? sql : { name, text: sql, values: params }, params)).rows,
+    );
   }
 
   async #transaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
