@@ -7,6 +7,11 @@
  *   node dist/bench/fleet.js [--volumes 1000] [--days 30] [--interval 60] [--store F] [--keep]
  *   node dist/bench/fleet.js --volumes 200 --days 3          # the quick case: 864 k cells
  *   node dist/bench/fleet.js --store F --keep --only models  # one command again on a kept store
+ *   node dist/bench/fleet.js --volumes 1000 --days 7 --interval 300 --postgres
+ *
+ * `--postgres` also builds the same store (same seed, same cells) in a private PostgreSQL server
+ * started as the tests start it (test/support/postgres.ts, fsync off, stopped at the end), times
+ * each command against both stores one after the other and prints the PostgreSQL / SQLite ratios.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,8 +23,12 @@ import { serializeRoaring } from '../src/bitmap/roaring.js';
 import { encodeProfile } from '../src/store/write-profile.js';
 import { CHUNK_INTERVALS } from '../src/store/chunk.js';
 import { SqliteStore } from '../src/store/sqlite.js';
-import type { IntervalRow } from '../src/store/store.js';
+import { PostgresStore } from '../src/store/postgres.js';
+import type { IntervalRow, Store } from '../src/store/store.js';
 import { prng } from './generate.js';
+import { startPostgres } from '../test/support/postgres.js';
+import { cleanUp } from '../test/support/cleanup.js';
+import pg from 'pg';
 
 const BIN = fileURLToPath(new URL('../../bin/churnlink.js', import.meta.url));
 const START_S = Date.UTC(2026, 0, 5) / 1000;
@@ -33,8 +42,9 @@ const { values } = parseArgs({
     store: { type: 'string' },
     keep: { type: 'boolean', default: false },
     seed: { type: 'string', default: '1' },
-    /** Run only the commands whose name contains this text. */
+    /** Run only the commands whose name contains this text (or one of these, comma-separated). */
     only: { type: 'string', default: '' },
+    postgres: { type: 'boolean', default: false },
   },
 });
 const V = Number(values.volumes);
@@ -76,9 +86,9 @@ function cellOf(
   };
 }
 
-async function build(): Promise<void> {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
-  const store = new SqliteStore(path);
+/** Fill `store` with the fleet's cells and close it; prints the time, this process's CPU and the size. */
+async function build(store: Store, where: string, sizeBytes: () => Promise<number>): Promise<void> {
+  const cpu0 = process.cpuUsage();
   await store.useSettings({ intervalS: I, trackBytes: 65536 });
   const groups = Array.from({ length: 10 }, (_, g) => ({ name: `g${g}`, volumes: [`vol*${g}`] }));
   await store.putScope(JSON.stringify({ volumes: null, groups, datasets: [] }));
@@ -113,12 +123,37 @@ async function build(): Promise<void> {
   await store.close();
   const s = ((performance.now() - t0) / 1000).toFixed(1);
   const rollupsS = ((performance.now() - t1) / 1000).toFixed(1);
-  const cpu = process.cpuUsage();
+  const cpu = process.cpuUsage(cpu0);
+  const bytes = await sizeBytes();
   console.log(
-    `built ${path}: ${cells} cells of ${V * intervals} (volume, interval) pairs in ${s} s ` +
-      `(${rollupsS} s of it the rollups at finish; ${((cpu.user + cpu.system) / 1e6).toFixed(1)} CPU s), ` +
-      `${(statSync(path).size / 2 ** 20).toFixed(1)} MiB (${(statSync(path).size / cells).toFixed(0)} B per cell)`,
+    `built ${where}: ${cells} cells of ${V * intervals} (volume, interval) pairs in ${s} s ` +
+      `(${rollupsS} s of it the rollups at finish; ${((cpu.user + cpu.system) / 1e6).toFixed(1)} client CPU s), ` +
+      `${(bytes / 2 ** 20).toFixed(1)} MiB (${(bytes / cells).toFixed(0)} B per cell)`,
   );
+}
+
+async function buildSqlite(): Promise<void> {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  await build(new SqliteStore(path), path, async () => statSync(path).size);
+}
+
+/** The same store in a private PostgreSQL server; returns its URL. */
+async function buildPostgres(): Promise<string> {
+  const server = await startPostgres();
+  server.createDatabase('fleet');
+  const url = server.url('fleet');
+  const sizeBytes = async (): Promise<number> => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      const { rows } = await client.query('SELECT pg_database_size(current_database()) AS n');
+      return Number(rows[0].n);
+    } finally {
+      await client.end();
+    }
+  };
+  await build(await PostgresStore.open(url), `PostgreSQL ${url}`, sizeBytes);
+  return url;
 }
 
 interface Step {
@@ -126,9 +161,18 @@ interface Step {
   args: string[];
 }
 
-function measure(step: Step): { s: number; cpuS: number; rssMiB: number; code: number | null; load: string } {
+interface Measure {
+  s: number;
+  cpuS: number;
+  rssMiB: number;
+  code: number | null;
+  load: string;
+  stdout: string;
+}
+
+function measure(step: Step, store: string): Measure {
   const t0 = performance.now();
-  const args = ['-f', '%M %U %S', process.execPath, BIN, ...step.args, '--store', path];
+  const args = ['-f', '%M %U %S', process.execPath, BIN, ...step.args, '--store', store];
   const r = spawnSync('/usr/bin/time', args, { encoding: 'utf8', maxBuffer: 1 << 30 });
   const s = (performance.now() - t0) / 1000;
   const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
@@ -138,33 +182,61 @@ function measure(step: Step): { s: number; cpuS: number; rssMiB: number; code: n
     cpuS: Number(m?.[2] ?? NaN) + Number(m?.[3] ?? NaN),
     rssMiB: Number(m?.[1] ?? NaN) / 1024,
     code: r.status,
+    stdout: r.stdout,
     load: loadavg()
       .map((x) => x.toFixed(2))
       .join(' '),
   };
 }
 
-if (!existsSync(path) || !values.store) await build();
-const oneVolume = join(tmpdir(), 'fleet-one-volume.json');
-writeFileSync(oneVolume, JSON.stringify({ volumes: [{ name: 'vol00001' }] }));
-const steps: Step[] = [
-  { name: 'report --by volume (whole window)', args: ['report', '--format', 'csv'] },
-  { name: 'report --by group --per 1h', args: ['report', '--by', 'group', '--per', '1h', '--format', 'csv'] },
-  {
-    name: 'report --per interval, one volume',
-    args: ['report', '--per', 'interval', '--format', 'csv', '--scope', oneVolume],
-  },
-  { name: 'report --models', args: ['report', '--models'] },
-  { name: 'simulate --cycle 5m', args: ['simulate', '--cycle', '5m', '--link', '1x10Gbit'] },
-  { name: 'plan --rpo 15m --cycle 5m', args: ['plan', '--rpo', '15m', '--percentile', '99', '--cycle', '5m'] },
-];
-console.log(`| command (${V} volumes x ${D} days x ${I} s) | time (s) | CPU (s) | peak RSS (MiB) | load after |`);
-console.log('|---|---:|---:|---:|---|');
-for (const step of steps.filter((x) => x.name.includes(values.only!))) {
-  const m = measure(step);
-  const time = m.code === 0 ? m.s.toFixed(1) : `exit ${m.code}`;
-  console.log(`| \`${step.name}\` | ${time} | ${m.cpuS.toFixed(1)} | ${m.rssMiB.toFixed(0)} | ${m.load} |`);
-}
-if (!values.keep && !values.store) {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+const load = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+try {
+  if (!existsSync(path) || !values.store) await buildSqlite();
+  const pgUrl = values.postgres ? await buildPostgres() : null;
+  const oneVolume = join(tmpdir(), 'fleet-one-volume.json');
+  writeFileSync(oneVolume, JSON.stringify({ volumes: [{ name: 'vol00001' }] }));
+  const steps: Step[] = [
+    { name: 'report --by volume (whole window)', args: ['report', '--format', 'csv'] },
+    { name: 'report --by group --per 1h', args: ['report', '--by', 'group', '--per', '1h', '--format', 'csv'] },
+    {
+      name: 'report --per interval, one volume',
+      args: ['report', '--per', 'interval', '--format', 'csv', '--scope', oneVolume],
+    },
+    { name: 'report --models', args: ['report', '--models'] },
+    { name: 'simulate --cycle 5m', args: ['simulate', '--cycle', '5m', '--link', '1x10Gbit'] },
+    { name: 'plan --rpo 15m --cycle 5m', args: ['plan', '--rpo', '15m', '--percentile', '99', '--cycle', '5m'] },
+  ];
+  const title = `command (${V} volumes x ${D} days x ${I} s)`;
+  const cell = (m: Measure): string =>
+    `${m.code === 0 ? m.s.toFixed(1) : `exit ${m.code}`} | ${m.cpuS.toFixed(1)} | ${m.rssMiB.toFixed(0)}`;
+  if (pgUrl === null) {
+    console.log(`| ${title} | time (s) | CPU (s) | peak RSS (MiB) | load after |`);
+    console.log('|---|---:|---:|---:|---|');
+  } else {
+    console.log(
+      `| ${title} | SQLite time (s) | CPU (s) | peak RSS (MiB) | PostgreSQL time (s) | client CPU (s) | ` +
+        'peak RSS (MiB) | PostgreSQL / SQLite | same output | load after |',
+    );
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---|---|');
+  }
+  // Each command against SQLite then PostgreSQL, one after the other: both under the same load.
+  for (const step of steps.filter((x) => values.only!.split(',').some((only) => x.name.includes(only)))) {
+    const m = measure(step, path);
+    if (pgUrl === null) {
+      console.log(`| \`${step.name}\` | ${cell(m)} | ${m.load} |`);
+      continue;
+    }
+    const p = measure(step, pgUrl);
+    const ratio = m.code === 0 && p.code === 0 ? `${(p.s / m.s).toFixed(2)} x` : '?';
+    const same = p.stdout.replace(pgUrl, path) === m.stdout ? 'yes' : 'NO';
+    console.log(`| \`${step.name}\` | ${cell(m)} | ${cell(p)} | ${ratio} | ${same} | ${load()} |`);
+  }
+} finally {
+  if (!values.keep && !values.store) {
+    for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  }
+  await cleanUp();
 }

@@ -25,8 +25,10 @@ const FLUSH_BYTES = 32 << 20;
 
 /**
  * Hands closed interval rows of one run to the store in batches (one transaction each), and
- * keeps the run's totals. A file run is invisible until it completes, so batching loses nothing;
- * `flushEach` makes every call its own transaction (live collection: one interval at a time).
+ * keeps the run's totals. A file run is invisible until it completes, so batching loses nothing,
+ * and one batch may be committing while the caller goes on (`flush` waits for all); `flushEach`
+ * makes every call its own transaction, committed when the call returns (live collection: one
+ * interval at a time).
  */
 export class IntervalWriter {
   readonly totals: RowTotals = {
@@ -98,7 +100,7 @@ export class IntervalWriter {
     await this.#write(done);
   }
 
-  /** Write every held row. */
+  /** Write every held row, and wait until the store has committed all. */
   async flush(): Promise<void> {
     const rows: IntervalRow[] = [];
     for (const chunks of this.#pending.values()) {
@@ -106,12 +108,41 @@ export class IntervalWriter {
       chunks.clear();
     }
     await this.#write(rows);
+    await this.#settle();
+  }
+
+  /**
+   * The store's write still in flight. A file run is invisible until it completes (after
+   * `flush`), so its batches need not be committed one by one before the caller goes on: one
+   * write runs while the next batch is decoded and gathered (a server store then works while
+   * this process does). At most one: a write waits for the previous one's commit before it is
+   * sent, and fails with the previous one's error.
+   */
+  #inFlight: Promise<void> | null = null;
+
+  async #settle(): Promise<void> {
+    while (this.#inFlight !== null) {
+      const previous = this.#inFlight;
+      try {
+        await previous;
+      } finally {
+        if (this.#inFlight === previous) this.#inFlight = null;
+      }
+    }
   }
 
   async #write(rows: IntervalRow[]): Promise<void> {
     if (rows.length === 0) return;
     for (const r of rows) this.#pendingBytes -= r.bitmap.byteLength + r.writeProfile.byteLength + 64;
     this.#pendingRows -= rows.length;
-    await this.store.writeIntervals(typeof this.run === 'number' ? this.run : await this.run(), rows);
+    const runId = typeof this.run === 'number' ? this.run : await this.run();
+    await this.#settle();
+    if (this.flushEach) {
+      await this.store.writeIntervals(runId, rows);
+      return;
+    }
+    const write = this.store.writeIntervals(runId, rows);
+    write.catch(() => {}); // thrown to the next write or flush, which await it
+    this.#inFlight = write;
   }
 }

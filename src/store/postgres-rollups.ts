@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { PgRow } from './postgres.js';
 import { chunkStartS } from './chunk.js';
+import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 import {
   chunksNeedData,
   periodStartS,
@@ -114,7 +115,7 @@ export async function refreshRollupsPg(
     }
     // One statement: the period's rollups upserted, and those it no longer has deleted (the
     // DELETE sees the rows as they were before the upsert and leaves the upserted ones alone).
-    const col = <T>(pick: (r: (typeof rollups)[number]) => T): T[] => rollups.map(pick);
+    const int8 = (pick: (r: (typeof rollups)[number]) => number): Buffer => int8Array(rollups.map(pick));
     await c.query(
       `WITH put AS (
           INSERT INTO churnlink_rollups (volume_id, level_s, period_s, cells, writes, write_bytes, reads,
@@ -130,16 +131,16 @@ export async function refreshRollupsPg(
           AND NOT EXISTS (SELECT 1 FROM put WHERE put.level_s = o.level_s AND put.period_s = o.period_s)`,
       [
         volumeId,
-        col((r) => r.levelS),
-        col((r) => r.periodS),
-        col((r) => r.cells),
-        col((r) => r.writes),
-        col((r) => r.writeBytes),
-        col((r) => r.reads),
-        col((r) => r.readBytes),
-        col((r) => r.changedTracks),
-        col((r) => Buffer.from(r.counts)),
-        col((r) => Buffer.from(r.orBitmap)),
+        int4Array(rollups.map((r) => r.levelS)),
+        int8((r) => r.periodS),
+        int4Array(rollups.map((r) => r.cells)),
+        int8((r) => r.writes),
+        int8((r) => r.writeBytes),
+        int8((r) => r.reads),
+        int8((r) => r.readBytes),
+        int8((r) => r.changedTracks),
+        byteaArray(rollups.map((r) => r.counts)),
+        byteaArray(rollups.map((r) => r.orBitmap)),
         topS,
         topS + top,
       ],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { UsageError } from '../errors.js';
 import { redactLocation, scrubSecrets } from './location.js';
@@ -23,7 +24,6 @@ import {
   unpackChunk,
   type ChunkRecord,
 } from './chunk.js';
-import { extremeStart, storedEdge } from './edge-start.js';
 import type {
   CompressionSampleRow,
   IntervalQuery,
@@ -39,6 +39,7 @@ import type {
   VolumeSpan,
 } from './store.js';
 import { isFreshPg, preferLz4Pg } from './postgres-compression.js';
+import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
 pg.types.setTypeParser(20, (v) => Number(v));
@@ -122,6 +123,7 @@ export class PostgresStore implements Store {
   readonly #retryForS: number;
   readonly #onRetry: ((err: Error, attempt: number) => void) | undefined;
   readonly #volumeIds = new Map<string, number>();
+  #allVolumeIds = false;
   readonly #batchSeq = new Map<number, number>();
   #cachedIntervalS: number | undefined;
   #samplesTable = false;
@@ -281,34 +283,43 @@ export class PostgresStore implements Store {
     if (batch === undefined) this.#batchSeq.set(runId, seq);
     const volumeIds = await this.#volumeIdsOf(rows.map((r) => r.volume));
     const intervalS = await this.#intervalS();
+    // Packed before the transaction, as new chunks (the common case: a file run writes each
+    // chunk once); in (volume, chunk) order, so that concurrent writers lock rows in one order.
+    const placed = [...rowsByChunk(rows, intervalS).values()]
+      .map((g) => ({ volumeId: volumeIds.get(g.volume)!, chunkS: g.chunkS, volume: g.volume, rows: g.rows }))
+      .sort((a, b) => a.volumeId - b.volumeId || a.chunkS - b.chunkS)
+      .map((g) => ({ ...g, chunk: packChunk(g.chunkS, mergeIntoChunk([], g.rows)) }));
     await this.#transaction(async (c) => {
-      const exists = await c.query('SELECT status FROM churnlink_runs WHERE id = $1 FOR SHARE', [runId]);
-      if (exists.rowCount === 0) throw runRemoved(this.location, runId);
-      const fresh = await c.query(
-        'INSERT INTO churnlink_batches (run_id, seq) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING seq',
+      const { rows: head } = await c.query(
+        `WITH run AS (SELECT status FROM churnlink_runs WHERE id = $1 FOR SHARE),
+         fresh AS (INSERT INTO churnlink_batches (run_id, seq) SELECT $1, $2 FROM run ON CONFLICT DO NOTHING RETURNING seq)
+         SELECT run.status, EXISTS (SELECT 1 FROM fresh) AS fresh FROM run`,
         [runId, seq],
       );
-      if (fresh.rowCount === 0) return; // committed before; the acknowledgement was lost
-      const groups = [...rowsByChunk(rows, intervalS).values()];
-      // The run may have some of these chunks already: read them all at once, locked.
-      const { rows: stored } = await c.query(
-        `SELECT volume_id, chunk_s, data FROM churnlink_chunks WHERE run_id = $1
-         AND (volume_id, chunk_s) IN (SELECT * FROM unnest($2::int[], $3::bigint[])) FOR UPDATE`,
-        [runId, groups.map((g) => volumeIds.get(g.volume)!), groups.map((g) => g.chunkS)],
-      );
-      const existing = new Map(stored.map((r) => [`${r.volume_id}/${Number(r.chunk_s)}`, new Uint8Array(r.data)]));
-      await putChunks(
-        c,
-        runId,
-        groups.map((g) => {
-          const volumeId = volumeIds.get(g.volume)!;
-          const data = existing.get(`${volumeId}/${g.chunkS}`);
+      if (head.length === 0) throw runRemoved(this.location, runId);
+      if (!head[0].fresh) return; // committed before; the acknowledgement was lost
+      // Insert first: a chunk the run already has (late records, a cut between decoding workers,
+      // or a concurrent write of this run still in flight: the insert waits for its commit) is
+      // left as it is here, then read locked, merged and replaced.
+      const inserted = await insertChunks(c, runId, placed);
+      const merged: PlacedChunk[] = [];
+      const left = placed.filter((g) => !inserted.has(`${g.volumeId}/${g.chunkS}`));
+      if (left.length > 0) {
+        const { rows: stored } = await c.query(
+          `SELECT volume_id, chunk_s, data FROM churnlink_chunks WHERE run_id = $1
+           AND (volume_id, chunk_s) IN (SELECT * FROM unnest($2::int[], $3::bigint[])) FOR UPDATE`,
+          [runId, int4Array(left.map((g) => g.volumeId)), int8Array(left.map((g) => g.chunkS))],
+        );
+        const existing = new Map(stored.map((r) => [`${r.volume_id}/${Number(r.chunk_s)}`, new Uint8Array(r.data)]));
+        for (const g of left) {
+          const data = existing.get(`${g.volumeId}/${g.chunkS}`);
           const before = data === undefined ? [] : unpackChunk(g.volume, g.chunkS, data);
-          return { volumeId, chunkS: g.chunkS, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) };
-        }),
-      );
+          merged.push({ ...g, chunk: packChunk(g.chunkS, mergeIntoChunk(before, g.rows)) });
+        }
+        await putChunks(c, runId, merged);
+      }
       // A live run is visible as it commits: its rollups follow each commit.
-      if (exists.rows[0].status === 'live') {
+      if (head[0].status === 'live') {
         await refreshRollupsPg(
           c,
           intervalS,
@@ -430,57 +441,106 @@ export class PostgresStore implements Store {
     if (ids !== null && ids.length === 0) return [];
     const [fromS, toS] = windowOf(scan);
     const fromChunkS = await this.#chunkFloor(fromS);
-    const volumes = await this.#query(
-      'SELECT id, name FROM churnlink_volumes WHERE $1::int[] IS NULL OR id = ANY($1::int[]) ORDER BY name COLLATE "C"',
-      [ids],
-    );
+    const firsts = await this.#edgeChunks('ASC', ids, fromS, toS, fromChunkS);
+    const lasts = await this.#edgeChunks('DESC', ids, fromS, toS, fromChunkS);
     const out: VolumeSpan[] = [];
-    for (const v of volumes) {
-      // Chunks by start, forwards for the first interval and backwards for the last: edge chunks only,
-      // answered by their stored first and last starts; unpacked only where the window cuts them.
-      const edge = async (order: 'ASC' | 'DESC'): Promise<number | null> => {
-        let best: number | null = null;
-        let bestChunk: number | null = null;
-        for (let offset = 0; ; offset += 8) {
-          const chunks = await this.#query(
-            `SELECT c.chunk_s, c.run_id, c.first_s, c.last_s FROM churnlink_chunks c
-             JOIN churnlink_runs r ON r.id = c.run_id
-             WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
-             ORDER BY c.chunk_s ${order}, c.run_id LIMIT 8 OFFSET ${offset}`,
-            [v.id, fromChunkS, toS],
-          );
-          for (const row of chunks) {
-            const c = {
-              chunkS: Number(row.chunk_s),
-              runId: row.run_id,
-              firstS: Number(row.first_s),
-              lastS: Number(row.last_s),
-            };
-            if (bestChunk !== null && c.chunkS !== bestChunk) return best;
-            let found = storedEdge(c, order, fromS, toS) ?? null;
-            if (found === null) {
-              const [stored] = await this.#query(
-                'SELECT data FROM churnlink_chunks WHERE volume_id = $1 AND chunk_s = $2 AND run_id = $3',
-                [v.id, c.chunkS, c.runId],
-              );
-              const rows = unpackChunk(v.name, c.chunkS, new Uint8Array(stored!.data), fromS, toS, false);
-              found = extremeStart(
-                rows.map((r) => r.startS),
-                order,
-                fromS,
-                toS,
-              );
-            }
-            if (found !== null && (best === null || (order === 'ASC' ? found < best : found > best))) best = found;
-            if (best !== null) bestChunk = c.chunkS;
-          }
-          if (chunks.length < 8) return best;
-        }
-      };
-      const firstS = await edge('ASC');
-      if (firstS !== null) out.push({ volume: v.name, firstS, lastS: (await edge('DESC'))! });
+    for (const [id, first] of firsts) {
+      const v = { id, name: first.name };
+      const firstS = first.s ?? (await this.#edgeWalk(v, 'ASC', fromS, toS, fromChunkS));
+      if (firstS === null) continue;
+      const lastS = lasts.get(id)?.s ?? (await this.#edgeWalk(v, 'DESC', fromS, toS, fromChunkS))!;
+      out.push({ volume: v.name, firstS, lastS });
     }
     return out;
+  }
+
+  /**
+   * For every selected volume, in name order, its first (ASC) or last (DESC) interval start in
+   * the window, in one statement: per volume an index look-up of the first (last) chunk start
+   * whose chunks reach into the window, then the visible chunks there. A chunk inside the window
+   * answers from its first_s and last_s; only one straddling an edge is fetched and unpacked. `s`
+   * is null when those chunks hold no interval in the window after all (a window narrower than
+   * a chunk, between two of its intervals): the caller walks on chunk by chunk.
+   */
+  async #edgeChunks(
+    order: 'ASC' | 'DESC',
+    ids: number[] | null,
+    fromS: number,
+    toS: number,
+    fromChunkS: number,
+  ): Promise<Map<number, { name: string; s: number | null }>> {
+    const rows = await this.#query(
+      `SELECT v.id, v.name, c.chunk_s, c.first_s, c.last_s,
+        CASE WHEN c.first_s < $2 OR c.last_s >= $3 THEN c.data END AS data
+       FROM churnlink_volumes v
+       CROSS JOIN LATERAL (SELECT e.chunk_s FROM churnlink_chunks e JOIN churnlink_runs r ON r.id = e.run_id
+         WHERE r.status IN ('complete', 'live') AND e.volume_id = v.id AND e.chunk_s >= $4 AND e.chunk_s < $3
+           AND e.last_s >= $2 AND e.first_s < $3
+         ORDER BY e.chunk_s ${order} LIMIT 1) edge
+       JOIN churnlink_chunks c ON c.volume_id = v.id AND c.chunk_s = edge.chunk_s
+       JOIN churnlink_runs r ON r.id = c.run_id AND r.status IN ('complete', 'live')
+       WHERE $1::int[] IS NULL OR v.id = ANY($1::int[])
+       ORDER BY v.name COLLATE "C", v.id`,
+      [ids, fromS, toS, fromChunkS],
+    );
+    const out = new Map<number, { name: string; s: number | null }>();
+    const better = (a: number | null, b: number): number =>
+      a === null ? b : order === 'ASC' ? Math.min(a, b) : Math.max(a, b);
+    for (const c of rows) {
+      let edge = out.get(c.id);
+      if (edge === undefined) out.set(c.id, (edge = { name: c.name, s: null }));
+      if (c.data === null) {
+        edge.s = better(edge.s, Number(order === 'ASC' ? c.first_s : c.last_s));
+        continue;
+      }
+      for (const r of unpackChunk(c.name, Number(c.chunk_s), new Uint8Array(c.data), fromS, toS, false)) {
+        edge.s = better(edge.s, r.startS);
+      }
+    }
+    return out;
+  }
+
+  /** One volume's first (ASC) or last (DESC) interval start in the window, chunk by chunk. */
+  async #edgeWalk(
+    v: { id: number; name: string },
+    order: 'ASC' | 'DESC',
+    fromS: number,
+    toS: number,
+    fromChunkS: number,
+  ): Promise<number | null> {
+    for (let offset = 0; ; offset += 8) {
+      const chunks = await this.#query(
+        `SELECT c.chunk_s, c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
+         WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
+         ORDER BY c.chunk_s ${order} LIMIT 8 OFFSET ${offset}`,
+        [v.id, fromChunkS, toS],
+      );
+      if (chunks.length === 0) return null;
+      let best: number | null = null;
+      let bestChunk: number | null = null;
+      for (const c of chunks) {
+        if (bestChunk !== null && Number(c.chunk_s) !== bestChunk) return best;
+        for (const r of unpackChunk(v.name, Number(c.chunk_s), new Uint8Array(c.data), fromS, toS, false)) {
+          if (best === null || (order === 'ASC' ? r.startS < best : r.startS > best)) best = r.startS;
+        }
+        if (best !== null) bestChunk = Number(c.chunk_s);
+      }
+      if (best !== null && chunks.length < 8) return best;
+      if (best !== null) {
+        // The next page may hold more chunks of the same start (other runs).
+        const more = await this.#query(
+          `SELECT c.data FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
+           WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s = $2`,
+          [v.id, bestChunk],
+        );
+        for (const m of more) {
+          for (const r of unpackChunk(v.name, bestChunk!, new Uint8Array(m.data), fromS, toS, false)) {
+            if (order === 'ASC' ? r.startS < best : r.startS > best) best = r.startS;
+          }
+        }
+        return best;
+      }
+    }
   }
 
   async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
@@ -501,13 +561,17 @@ export class PostgresStore implements Store {
     if (ids !== null && ids.length === 0) return;
     const [windowFromS, toS] = windowOf(scan);
     const select = `SELECT v.name, c.chunk_s, c.run_id, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes,
-      c.changed_tracks, c.or_bitmap, c.data
+      c.changed_tracks, encode(c.or_bitmap, 'base64') AS or_bitmap, encode(c.data, 'base64') AS data
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id JOIN churnlink_volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR c.volume_id = ANY($1::int[]))`;
     let fromS = await this.#chunkFloor(windowFromS);
     while (fromS < toS) {
       const order = `ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`;
-      let chunks = await this.#query(`${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ${order}`, [ids, fromS, toS]);
+      let chunks = await this.#query(
+        `${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ${order}`,
+        [ids, fromS, toS],
+        true,
+      );
       if (chunks.length === 0) return;
       const lastS = Number(chunks[chunks.length - 1]!.chunk_s);
       if (chunks.length === limit) {
@@ -525,7 +589,7 @@ export class PostgresStore implements Store {
         const intervals = unpackChunk(
           c.name,
           Number(c.chunk_s),
-          new Uint8Array(c.data),
+          fromBase64(c.data),
           windowFromS,
           toS,
           !scan.withoutProfiles,
@@ -541,7 +605,7 @@ export class PostgresStore implements Store {
           reads: c.reads,
           readBytes: c.read_bytes,
           changedTracks: c.changed_tracks,
-          orBitmap: new Uint8Array(c.or_bitmap),
+          orBitmap: fromBase64(c.or_bitmap),
           intervals,
         });
       }
@@ -558,7 +622,7 @@ export class PostgresStore implements Store {
     const ids = await this.#volumeIdsIn([scan.volume]);
     if (ids === null || ids.length === 0) return;
     yield* readRollupsPg(
-      (sql, params) => this.#query(sql, params),
+      (sql, params) => this.#query(sql, params, true),
       ids[0]!,
       scan.volume,
       scan.levelS,
@@ -638,8 +702,22 @@ export class PostgresStore implements Store {
   /** Ids of the named volumes that exist; null: no restriction. */
   async #volumeIdsIn(names: readonly string[] | undefined): Promise<number[] | null> {
     if (names === undefined) return null;
-    const rows = await this.#query('SELECT id FROM churnlink_volumes WHERE name = ANY($1::text[])', [names]);
-    return rows.map((r) => Number(r.id));
+    // A volume keeps its id for good (volumes are never deleted): known ids cost no round trip,
+    // which a report asking volume by volume would otherwise pay once per volume.
+    let unknown = [...new Set(names)].filter((name) => !this.#volumeIds.has(name));
+    if (unknown.length > 0 && !this.#allVolumeIds) {
+      // The first miss loads them all (one row per volume): a report asks for each in turn.
+      for (const r of await this.#query('SELECT id, name FROM churnlink_volumes')) {
+        this.#volumeIds.set(r.name as string, Number(r.id));
+      }
+      this.#allVolumeIds = true;
+      unknown = unknown.filter((name) => !this.#volumeIds.has(name));
+    }
+    if (unknown.length > 0) {
+      const rows = await this.#query('SELECT id, name FROM churnlink_volumes WHERE name = ANY($1::text[])', [unknown]);
+      for (const r of rows) this.#volumeIds.set(r.name as string, Number(r.id));
+    }
+    return [...new Set(names)].filter((name) => this.#volumeIds.has(name)).map((name) => this.#volumeIds.get(name)!);
   }
 
   async #runInfo(r: Record<string, unknown>): Promise<RunInfo> {
@@ -666,8 +744,16 @@ export class PostgresStore implements Store {
     };
   }
 
-  async #query(sql: string, params: unknown[] = []): Promise<PgRow[]> {
-    return this.#retrying(async () => (await this.#pool.query(sql, params)).rows);
+  /**
+   * One statement on a pooled connection. `prepared`: a named statement, parsed once per
+   * connection and planned generically after a few runs — for the reads a report repeats per
+   * volume, where parsing and planning cost more than executing.
+   */
+  async #query(sql: string, params: unknown[] = [], prepared = false): Promise<PgRow[]> {
+    const name = prepared ? `churnlink_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}` : undefined;
+    return this.#retrying(
+      async () => (await this.#pool.query(name === undefined ? sql : { name, text: sql, values: params }, params)).rows,
+    );
   }
 
   async #transaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -709,41 +795,61 @@ export class PostgresStore implements Store {
 
 class NoSamplesTable extends Error {}
 
-/** Insert or replace chunks of a run, all in one statement. */
 type PlacedChunk = { volumeId: number; chunkS: number; chunk: ChunkRecord };
 
-async function putChunks(c: pg.PoolClient, runId: number, chunks: PlacedChunk[]): Promise<void> {
+const CHUNK_COLUMNS = `volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads,
+      read_bytes, changed_tracks, or_bitmap, counts, data`;
+const CHUNK_VALUES = `SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, co, d FROM unnest($2::int[], $3::bigint[],
+       $4::bigint[], $5::bigint[], $6::int[], $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[],
+       $12::bytea[], $13::bytea[], $14::bytea[]) AS t(v, s, f, l, n, w, wb, r, rb, ct, ob, co, d)`;
+
+/** The parameters of CHUNK_VALUES: one binary array per column. */
+function chunkParams(runId: number, chunks: readonly PlacedChunk[]): unknown[] {
+  const int8 = (pick: (x: PlacedChunk) => number): Buffer => int8Array(chunks.map(pick));
+  return [
+    runId,
+    int4Array(chunks.map((x) => x.volumeId)),
+    int8((x) => x.chunkS),
+    int8((x) => x.chunk.firstS),
+    int8((x) => x.chunk.lastS),
+    int4Array(chunks.map((x) => x.chunk.cells)),
+    int8((x) => x.chunk.writes),
+    int8((x) => x.chunk.writeBytes),
+    int8((x) => x.chunk.reads),
+    int8((x) => x.chunk.readBytes),
+    int8((x) => x.chunk.changedTracks),
+    byteaArray(chunks.map((x) => x.chunk.orBitmap)),
+    byteaArray(chunks.map((x) => x.chunk.counts)),
+    byteaArray(chunks.map((x) => x.chunk.data)),
+  ];
+}
+
+/**
+ * Insert the chunks a run does not have yet, in one statement; returns the `volumeId/chunkS`
+ * keys inserted (the others exist: committed, or inserted by a transaction it waited for).
+ */
+async function insertChunks(c: pg.PoolClient, runId: number, chunks: readonly PlacedChunk[]): Promise<Set<string>> {
+  if (chunks.length === 0) return new Set();
+  const { rows } = await c.query(
+    `INSERT INTO churnlink_chunks (${CHUNK_COLUMNS}) ${CHUNK_VALUES}
+     ON CONFLICT (volume_id, chunk_s, run_id) DO NOTHING RETURNING volume_id, chunk_s`,
+    chunkParams(runId, chunks),
+  );
+  return new Set(rows.map((r) => `${r.volume_id}/${Number(r.chunk_s)}`));
+}
+
+/** Insert or replace chunks of a run, all in one statement. */
+async function putChunks(c: pg.PoolClient, runId: number, chunks: readonly PlacedChunk[]): Promise<void> {
   if (chunks.length === 0) return;
-  const col = <T>(pick: (x: { volumeId: number; chunkS: number; chunk: ChunkRecord }) => T): T[] => chunks.map(pick);
   await c.query(
-    `INSERT INTO churnlink_chunks (volume_id, chunk_s, run_id, first_s, last_s, cells, writes, write_bytes, reads,
-      read_bytes, changed_tracks, or_bitmap, counts, data)
-     SELECT v, s, $1, f, l, n, w, wb, r, rb, ct, ob, co, d FROM unnest($2::int[], $3::bigint[], $4::bigint[],
-       $5::bigint[], $6::int[], $7::bigint[],
-       $8::bigint[], $9::bigint[], $10::bigint[], $11::bigint[], $12::bytea[], $13::bytea[], $14::bytea[])
-       AS t(v, s, f, l, n, w, wb, r, rb, ct, ob, co, d)
+    `INSERT INTO churnlink_chunks (${CHUNK_COLUMNS}) ${CHUNK_VALUES}
      ON CONFLICT (volume_id, chunk_s, run_id) DO UPDATE SET first_s = EXCLUDED.first_s, last_s = EXCLUDED.last_s,
        cells = EXCLUDED.cells,
        writes = EXCLUDED.writes, write_bytes = EXCLUDED.write_bytes, reads = EXCLUDED.reads,
          read_bytes = EXCLUDED.read_bytes,
        changed_tracks = EXCLUDED.changed_tracks, or_bitmap = EXCLUDED.or_bitmap, counts = EXCLUDED.counts,
        data = EXCLUDED.data`,
-    [
-      runId,
-      col((x) => x.volumeId),
-      col((x) => x.chunkS),
-      col((x) => x.chunk.firstS),
-      col((x) => x.chunk.lastS),
-      col((x) => x.chunk.cells),
-      col((x) => x.chunk.writes),
-      col((x) => x.chunk.writeBytes),
-      col((x) => x.chunk.reads),
-      col((x) => x.chunk.readBytes),
-      col((x) => x.chunk.changedTracks),
-      col((x) => Buffer.from(x.chunk.orBitmap)),
-      col((x) => Buffer.from(x.chunk.counts)),
-      col((x) => Buffer.from(x.chunk.data)),
-    ],
+    chunkParams(runId, chunks),
   );
 }
 
@@ -773,6 +879,14 @@ async function upgradeFrom4(c: pg.PoolClient): Promise<void> {
     }
   }
   await c.query('DROP TABLE IF EXISTS churnlink_intervals');
+}
+
+/**
+ * Blobs a scan reads by the page arrive as base64 text (`encode(x, 'base64')`): a third smaller
+ * than the default hex, and decoded natively (its line breaks are skipped).
+ */
+function fromBase64(text: string): Uint8Array {
+  return new Uint8Array(Buffer.from(text, 'base64')); // a copy: small Buffers share a pooled slab
 }
 
 function windowOf(query: IntervalQuery): [number, number] {

@@ -71,3 +71,75 @@ test("rows are written a whole 60-interval chunk at a time, each producer's chun
     await store.close();
   }
 });
+
+/** A real store whose writes wait until the test lets each one go, noting what was sent. */
+class GatedStore extends SqliteStore {
+  readonly sent: number[][] = [];
+  readonly gates: (() => void)[] = [];
+  override async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
+    this.sent.push(rows.map((r) => r.startS));
+    await new Promise<void>((resolve) => this.gates.push(resolve));
+    await super.writeIntervals(runId, rows, batch);
+  }
+}
+
+/** Let every callback already due run (no timer: what is blocked stays blocked). */
+const settle = async (): Promise<void> => {
+  for (let i = 0; i < 10; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+test('a file run has one write in flight while rows are gathered; the next waits for its commit', async () => {
+  const store = new GatedStore(join(dir, 'gated.db'));
+  try {
+    const run = await store.beginRun('h', [], false, { settings: { intervalS: 60, trackBytes: 65536 } });
+    const writer = new IntervalWriter(store, run, false, 60);
+    for (let m = 0; m < 60; m++) await writer.add([row('a', 60 * m)]);
+    assert.equal(store.sent.length, 0);
+    // Moving to the next chunk sends the first; add returns with that write still uncommitted.
+    let sent = false;
+    const sending = writer.add([row('a', 3600)]).then(() => (sent = true));
+    await settle();
+    assert.deepEqual([store.sent.length, store.gates.length, sent], [1, 1, true]);
+    await sending;
+    // The next chunk's write is not sent before the first commits, and add waits for it.
+    let added = false;
+    const adding = writer.add([row('a', 7200)]).then(() => (added = true));
+    await settle();
+    assert.deepEqual([store.sent.length, added], [1, false]);
+    store.gates[0]!();
+    await adding;
+    assert.deepEqual(store.sent[1], [3600]);
+    // flush sends what is held after the write in flight, and returns once both are committed.
+    let flushed = false;
+    const flushing = writer.flush().then(() => (flushed = true));
+    await settle();
+    assert.deepEqual([store.sent.length, flushed], [2, false]);
+    store.gates[1]!();
+    await settle();
+    assert.deepEqual([store.sent.length, flushed], [3, false]);
+    store.gates[2]!();
+    await flushing;
+    await store.finishRun(run, { records: 62, skipped: 0 }, [], []);
+    assert.deepEqual(
+      (await store.readIntervals({})).map((r) => r.startS),
+      [...Array.from({ length: 60 }, (_, m) => 60 * m), 3600, 7200],
+    );
+  } finally {
+    await store.close();
+  }
+});
+
+test('a write that fails while in flight fails the next add or flush with its error', async () => {
+  const store = new SqliteStore(join(dir, 'failing.db'));
+  try {
+    const run = await store.beginRun('h', [], false, { settings: { intervalS: 60, trackBytes: 65536 } });
+    await store.writeIntervals(run, [row('a', 0)]); // the store has the interval
+    await store.abortRun(run);
+    const writer = new IntervalWriter(store, run, false, 60);
+    await writer.add([row('a', 60)]);
+    await writer.add([row('a', 3600)]); // sends minute 1: the run is gone
+    await assert.rejects(writer.flush(), new RegExp(`run ${run} was removed from store`));
+  } finally {
+    await store.close();
+  }
+});

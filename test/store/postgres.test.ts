@@ -10,6 +10,7 @@ import pg from 'pg';
 import { serializeRoaring } from '../../src/bitmap/roaring.js';
 import { encodeProfile } from '../../src/store/write-profile.js';
 import { runCli } from '../helpers.js';
+import type { IntervalRow } from '../../src/store/store.js';
 
 // No server: every test still shows, as skipped with the reason.
 const missing = await postgresUnavailable();
@@ -135,5 +136,123 @@ test(
       await compressionOf(),
       lz4.map((s) => (s === 'churnlink_chunks.data=l' ? 'churnlink_chunks.data=' : s)),
     );
+  },
+);
+
+test(
+  'postgres: two writes of one run in flight at once, into the same chunks, merge exactly (none is lost)',
+  { skip: missing },
+  async () => {
+    const url = await freshDatabase('concurrent');
+    const store = await PostgresStore.open(url);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+      const run = await store.beginRun('h', []);
+      const cell = (volume: string, startS: number, track: number): IntervalRow => ({
+        volume,
+        startS,
+        writes: 1,
+        writeBytes: 4096,
+        reads: 0,
+        readBytes: 0,
+        changedTracks: 1,
+        bitmap: serializeRoaring(Uint32Array.of(track)),
+        writeProfile: encodeProfile(Float64Array.of(4096)),
+      });
+      // Write 1: minutes 0..9 of v and w, track 1; write 2: minutes 5..14 of v, track 2, and v's
+      // next chunk (3600 s). Both wait on the run's row until the admin lets them go together.
+      const first = [...Array.from({ length: 10 }, (_, m) => cell('v', 60 * m, 1)), cell('w', 0, 1)];
+      const second = [...Array.from({ length: 10 }, (_, m) => cell('v', 60 * (m + 5), 2)), cell('v', 3600, 2)];
+      await store.writeIntervals(run, [cell('w', 60, 9), cell('v', 7200, 9)]); // volume ids known: both writes go straight to the run
+      await admin.query('BEGIN');
+      await admin.query('SELECT id FROM churnlink_runs WHERE id = $1 FOR UPDATE', [run]);
+      const writes = [store.writeIntervals(run, first), store.writeIntervals(run, second)];
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        await admin.query('SELECT pg_stat_clear_snapshot()'); // activity is read once per transaction otherwise
+        const { rows } = await admin.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        );
+        if (rows[0].n === 2) break;
+        assert.ok(Date.now() < deadline, 'the two writes never waited on the run');
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await admin.query('COMMIT');
+      await Promise.all(writes);
+      await store.finishRun(run, { records: 22, skipped: 0 }, [], []);
+      const stored = await store.readIntervals({});
+      const v = stored.filter((r) => r.volume === 'v').map((r) => [r.startS, r.writes, r.changedTracks]);
+      // Minutes 0..4: track 1; 5..9: tracks 1 and 2, two writes; 10..14: track 2; then 3600.
+      const expected = Array.from({ length: 15 }, (_, m) => [
+        60 * m,
+        m >= 5 && m < 10 ? 2 : 1,
+        m >= 5 && m < 10 ? 2 : 1,
+      ]);
+      assert.deepEqual(v, [...expected, [3600, 1, 1], [7200, 1, 1]]);
+      const w = stored.filter((r) => r.volume === 'w').map((r) => [r.startS, r.writes]);
+      assert.deepEqual(w, [
+        [0, 1],
+        [60, 1],
+      ]);
+    } finally {
+      await admin.query('ROLLBACK').catch(() => {});
+      await admin.end();
+      await store.close();
+    }
+  },
+);
+
+test(
+  'postgres: volume spans in windows inside one chunk, between its intervals and across runs, are exact',
+  { skip: missing },
+  async () => {
+    const store = await PostgresStore.open(await freshDatabase('spans'));
+    try {
+      await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+      const cell = (volume: string, startS: number): IntervalRow => ({
+        volume,
+        startS,
+        writes: 1,
+        writeBytes: 4096,
+        reads: 0,
+        readBytes: 0,
+        changedTracks: 1,
+        bitmap: serializeRoaring(Uint32Array.of(1)),
+        writeProfile: encodeProfile(Float64Array.of(4096)),
+      });
+      // One chunk (minutes 0..59) of v: minutes 0 and 50 in run 1, minute 30 in run 2; w: minute 70.
+      for (const starts of [[0, 50], [30]]) {
+        const run = await store.beginRun('h', []);
+        await store.writeIntervals(
+          run,
+          starts.map((m) => cell('v', 60 * m)),
+        );
+        if (starts.length === 1) await store.writeIntervals(run, [cell('w', 60 * 70)]);
+        await store.finishRun(run, { records: 0, skipped: 0 }, [], []);
+      }
+      const spans = async (fromM?: number, toM?: number): Promise<[string, number, number][]> =>
+        (
+          await store.volumeSpans({
+            ...(fromM === undefined ? {} : { fromS: 60 * fromM }),
+            ...(toM === undefined ? {} : { toS: 60 * toM }),
+          })
+        ).map((s) => [s.volume, s.firstS / 60, s.lastS / 60]);
+      assert.deepEqual(await spans(), [
+        ['v', 0, 50],
+        ['w', 70, 70],
+      ]);
+      assert.deepEqual(await spans(10, 20), []); // inside v's chunk, between its intervals
+      assert.deepEqual(await spans(10, 40), [['v', 30, 30]]); // only run 2's cell
+      assert.deepEqual(await spans(1, 65), [['v', 30, 50]]);
+      assert.deepEqual(await spans(40, 71), [
+        ['v', 50, 50],
+        ['w', 70, 70],
+      ]);
+      assert.deepEqual(await spans(51, 70), []);
+    } finally {
+      await store.close();
+    }
   },
 );
