@@ -139,6 +139,7 @@ function tiledRunsProperty(name: string, open: () => Promise<Store>, skip: strin
     `${name}: runs holding whole hours and days, read from the rollups, equal sets of the drawn cells`,
     { skip },
     async () => {
+      const numRuns = name === 'postgres' ? 10 : 80;
       let tiled = 0;
       await fc.assert(
         fc.asyncProperty(
@@ -173,9 +174,9 @@ function tiledRunsProperty(name: string, open: () => Promise<Store>, skip: strin
             }
           },
         ),
-        { numRuns: name === 'postgres' ? 10 : 80 },
+        { numRuns },
       );
-      assert.ok(tiled > 20, `${tiled} runs tiled`); // the property did exercise the rollups
+      assert.ok(tiled >= numRuns / 2, `${tiled} runs tiled`); // the property did exercise the rollups
     },
   );
 }
