@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { formatBandwidth, parseBandwidthBps } from '../units/bandwidth.js';
 import { pathsNeeded } from './link.js';
-import { rpoAtPercentileS, simulate, type SimulationOptions, type SimulationResult } from './simulate.js';
+import { meetsTarget, rpoAtPercentileS, simulate, type SimulationOptions, type SimulationResult } from './simulate.js';
 import type { CycleChanges } from './changes.js';
 
 export interface PlanRequest {
@@ -92,8 +92,12 @@ export async function planLink(timeline: CycleChanges, request: PlanRequest): Pr
     simulations++;
     return simulate(timeline, { ...request.simulation, linkBps: bps, targetS: targetRpoS, backlog });
   };
-  const meets = async (bps: number): Promise<boolean> =>
-    rpoAtPercentileS(await run(bps, false), percentile) <= targetRpoS;
+  // A candidate's verdict only: its simulation stops once a miss is certain (the output never shows it).
+  const meets = (bps: number): Promise<boolean> => {
+    simulations++;
+    const options = { ...request.simulation, linkBps: bps, targetS: targetRpoS };
+    return meetsTarget(timeline, options, percentile);
+  };
 
   if (!(await meets(MAX_PLAN_BPS))) {
     const floorS = rpoAtPercentileS(await run(MAX_PLAN_BPS, false), percentile);

@@ -204,3 +204,44 @@ export class RpoBuilder {
     this.#fromS = toS;
   }
 }
+
+/**
+ * Tells, while the teeth are built, when RPO at percentile `percentile` can no longer be at or
+ * under `targetS`, whatever the rest of the simulation does. The samples are the window's
+ * `windowS` seconds plus a tail T >= 0 past its end (while the link drains); a tail sample t
+ * is above the target unless t − windowEnd < targetS (the remote copy is then consistent as of a
+ * switch before the window's end), so at most X = ceil(targetS) + 1 of the tail's samples are at
+ * or under it. With A samples of the window above the target, at most windowS − A + min(T, X)
+ * are at or under it, against a rank of ceil(p/100 · (windowS + T)); the gap is widest at T = X,
+ * so A > windowS + X − ceil(p/100 · (windowS + X)) decides that the target is missed.
+ */
+export class MissWatch {
+  readonly #teeth: readonly RpoTooth[];
+  readonly #endS: number;
+  readonly #targetS: number;
+  readonly #maxAbove: number;
+  #counted = 0;
+  #above = 0;
+
+  constructor(teeth: readonly RpoTooth[], startS: number, endS: number, targetS: number, percentile: number) {
+    this.#teeth = teeth;
+    this.#endS = endS;
+    this.#targetS = targetS;
+    const n = endS - Math.ceil(startS) + Math.ceil(targetS) + 1;
+    this.#maxAbove = n - Math.min(n, Math.max(1, Math.ceil((percentile / 100) * n)));
+  }
+
+  /** Whether the teeth built so far (final inside the window) already miss the target. */
+  missed(): boolean {
+    const teeth = this.#teeth;
+    for (; this.#counted < teeth.length; this.#counted++) {
+      const t = teeth[this.#counted]!;
+      // Teeth before the window's end are final; a tooth running past it counts its samples inside.
+      const inside = t.repeats > 1 ? t.count : Math.min(t.count, this.#endS - t.startS);
+      if (inside <= 0) continue;
+      const below = Math.min(inside, Math.max(0, Math.floor(this.#targetS - t.firstRpoS) + 1));
+      this.#above += (inside - below) * t.repeats;
+    }
+    return this.#above > this.#maxAbove;
+  }
+}

@@ -5,6 +5,7 @@ import {
   aboveTarget,
   firstAtOrBelowS,
   maxRpoPerInterval,
+  MissWatch,
   RpoBuilder,
   rpoMaxS,
   rpoPercentileS,
@@ -93,6 +94,57 @@ export interface SimulationResult {
  * an unbounded RPO is reported, not waited for.
  */
 export async function simulate(timeline: CycleChanges, options: SimulationOptions): Promise<SimulationResult> {
+  return summarize(timeline, options, (await runCycles(timeline, options, null))!);
+}
+
+/**
+ * Whether the link meets `targetS` at percentile `percentile` (what `rpoAtPercentileS` of
+ * `simulate` gives, compared with the target), stopping as soon as the samples built so far
+ * decide a miss (`MissWatch`): a link far too slow is judged on its first cycles, before the long
+ * ones that would read most of the window.
+ */
+export async function meetsTarget(
+  timeline: CycleChanges,
+  options: SimulationOptions & { targetS: number },
+  percentile: number,
+): Promise<boolean> {
+  const run = await runCycles(timeline, { ...options, backlog: false }, percentile);
+  if (run === null) return false;
+  const teeth = run.rpo.finish(samplesEnd(timeline, run.cycles));
+  const rpoS = percentile >= 100 ? rpoMaxS(teeth) : rpoPercentileS(teeth, percentile);
+  return rpoS <= options.targetS;
+}
+
+/** What the cycle loop leaves for the summary. */
+interface CycleRun {
+  cycles: Cycle[];
+  rpo: RpoBuilder;
+  idleCycles: number;
+  lastWasIdle: boolean;
+  peakBacklogBytes: number;
+  payloadBytesPerS: number;
+}
+
+/** When the samples end: the window's end, or later when the last changes are applied after it. */
+function samplesEnd(timeline: CycleChanges, cycles: readonly Cycle[]): number {
+  return Math.max(timeline.endS, Math.ceil(drainedAt(timeline, cycles)));
+}
+
+function drainedAt(timeline: CycleChanges, cycles: readonly Cycle[]): number {
+  let drainedS = timeline.firstS;
+  for (const c of cycles) if (c.changedBytes > 0 && c.appliedS > drainedS) drainedS = c.appliedS;
+  return drainedS;
+}
+
+/**
+ * The cycle loop. With `missPercentile`, it gives up (null) once the samples built miss
+ * `options.targetS` at that percentile whatever follows (see `MissWatch`).
+ */
+async function runCycles(
+  timeline: CycleChanges,
+  options: SimulationOptions,
+  missPercentile: number | null,
+): Promise<CycleRun | null> {
   const I = timeline.intervalS;
   const C = options.cycleS;
   if (!(C >= I) || C % I !== 0) {
@@ -115,6 +167,10 @@ export async function simulate(timeline: CycleChanges, options: SimulationOption
 
   const cycles: Cycle[] = [];
   const rpo = new RpoBuilder(timeline.firstS);
+  const watch =
+    missPercentile === null || options.targetS === null
+      ? null
+      : new MissWatch(rpo.teeth, timeline.firstS, timeline.endS, options.targetS, missPercentile);
   let idleCycles = 0;
   let lastWasIdle = false;
   let captureStartS = timeline.firstS;
@@ -143,6 +199,7 @@ export async function simulate(timeline: CycleChanges, options: SimulationOption
       // Its transmit ended within the first idle cycle, which captured nothing.
       if (open !== null && backlog) closeBacklog(open, 0);
       open = null;
+      if (watch?.missed() === true) return null;
       continue;
     }
     const switchS = Math.ceil(Math.max(captureStartS + C, transmitDoneS) / I) * I;
@@ -160,13 +217,18 @@ export async function simulate(timeline: CycleChanges, options: SimulationOption
     captureStartS = switchS;
     transmitDoneS = appliedS;
     lastWasIdle = false;
+    if (watch?.missed() === true) return null;
   }
   // The last cycle: what is captured after it lies past the window's end, where nothing changes.
   if (open !== null && backlog) closeBacklog(open, 0);
+  return { cycles, rpo, idleCycles, lastWasIdle, peakBacklogBytes, payloadBytesPerS };
+}
 
-  let drainedS = timeline.firstS;
-  for (const c of cycles) if (c.changedBytes > 0 && c.appliedS > drainedS) drainedS = c.appliedS;
-  const samplesEndS = Math.max(timeline.endS, Math.ceil(drainedS));
+/** The result of a finished cycle loop. */
+function summarize(timeline: CycleChanges, options: SimulationOptions, run: CycleRun): SimulationResult {
+  const { cycles, rpo, idleCycles, lastWasIdle, peakBacklogBytes, payloadBytesPerS } = run;
+  const drainedS = drainedAt(timeline, cycles);
+  const samplesEndS = samplesEnd(timeline, cycles);
   const teeth = rpo.finish(samplesEndS);
 
   const windowS = timeline.endS - timeline.firstS;

@@ -8,9 +8,9 @@ import { nothingSelected } from './selection.js';
 import { Timeline } from './timeline.js';
 import { CycleGrid } from './cycle-grid.js';
 import { PARALLEL_MIN_CELLS, scanWindow, type WindowScan } from './window-scan.js';
+import { runTiles, tiledRun, type RatioAt } from './tiled-runs.js';
 
-/** Compression ratio of one (volume, interval): changed bytes per byte sent. */
-export type RatioAt = (volume: string, startS: number) => number;
+export type { RatioAt };
 
 /** Most remembered ranges before the memo starts over (about 100 bytes each). */
 const MEMO_MAX = 1 << 20;
@@ -89,8 +89,9 @@ export class StreamedChanges implements CycleChanges {
   readonly #rank: Map<string, number>;
   #grid: CycleGrid | null = null;
   #parallelMinCells = PARALLEL_MIN_CELLS;
-  /** Runs read from the store (memo misses). */
+  /** Runs read from the store (memo misses), and those of them answered from rollups. */
   reads = 0;
+  tiledReads = 0;
   /** Volumes a second thread read in the last pass that counted the grid (`scanWindow`). */
   workerVolumes = 0;
 
@@ -240,6 +241,21 @@ export class StreamedChanges implements CycleChanges {
     }
 
     this.reads++;
+    const runFromS = this.firstS + from * this.intervalS;
+    const tiles = runTiles(this.#cursor.source, runFromS, this.firstS + to * this.intervalS);
+    if (tiles !== null) {
+      // A run holding whole hours or days: their stored ORs, and fine cells at the edges only.
+      const { source, volumes } = this.#cursor;
+      let whole = wholeSeen;
+      if (whole === undefined) {
+        this.tiledReads++;
+        whole = await tiledRun(source, volumes, tiles, this.trackBytes, this.#ratioAt);
+        this.#remember(key(from, to), whole);
+      }
+      const markStartS = this.firstS + (mark ?? from) * this.intervalS;
+      const atMark = mark === null ? null : (markSeen ?? (await this.changed(runFromS, markStartS)).whole);
+      return { whole, mark: atMark };
+    }
     const touched: VolumeRun[] = [];
     const markStartS = mark === null ? Infinity : this.firstS + mark * this.intervalS;
     let atMark: ChangedRange | null = mark === null ? null : mark <= from ? NO_CHANGE : null;
@@ -253,10 +269,14 @@ export class StreamedChanges implements CycleChanges {
     const whole = this.#total(touched);
     atMark ??= mark === null ? null : whole;
     for (const run of touched) run.reset();
-    if (this.#memo.size >= MEMO_MAX) this.#memo.clear();
-    this.#memo.set(key(from, to), whole);
-    if (mark !== null && mark > from) this.#memo.set(key(from, mark), atMark!);
+    this.#remember(key(from, to), whole);
+    if (mark !== null && mark > from) this.#remember(key(from, mark), atMark!);
     return { whole, mark: atMark };
+  }
+
+  #remember(key: number, range: ChangedRange): void {
+    if (this.#memo.size >= MEMO_MAX) this.#memo.clear();
+    this.#memo.set(key, range);
   }
 
   /** Release the store read in progress. */
