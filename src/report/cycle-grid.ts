@@ -124,6 +124,10 @@ export class VolumeGrid {
     while (reader.next()) {
       const { key, kind, card, at } = reader;
       const base = key * 65536;
+      if (card === 65536) {
+        last.wholeContainer(key, index, byDistance); // a write spanning the container: one entry
+        continue;
+      }
       const page = last.page(key, index, card >= DENSE_MIN_TRACKS);
       if (page !== null) {
         countDense(page, last, base, index, L, kind, card, at, view, byDistance);

@@ -13,6 +13,20 @@ export const DENSE_MIN_TRACKS = 64;
 /** Idle pages kept for reuse (each 128 KiB). */
 const POOL_MAX = 4;
 
+/** Tracks written one by one into a wholly written container before it becomes a dense page. */
+const SINCE_MAX = 4096;
+
+/**
+ * A container whose 65,536 tracks were all written at interval `at` (one write of a whole
+ * 256 MiB or more at 4 KiB tracks): kept as that interval, not per track, so that a write of any
+ * size costs one entry per container. Tracks written since, one by one, go to the sparse tables
+ * and are listed in `since`; a track's last write is the later of `at` and its sparse entry.
+ */
+interface WholeContainer {
+  at: number;
+  since: number[];
+}
+
 /**
  * The last interval each track was written in, for writes at most `horizon` intervals old: a
  * track last written longer ago reads as never written. Sparse tracks are kept in two
@@ -30,11 +44,15 @@ export class RecentWrites {
   #epoch = -1;
   readonly #pages = new Map<number, Page>();
   readonly #pool: Int16Array[] = [];
+  readonly #whole = new Map<number, WholeContainer>();
+  /** The sparse tables' tracks by container, made for the current interval when first needed. */
+  #byKey: Map<number, number[]> | null = null;
 
   constructor(readonly horizon: number) {}
 
   /** Move to interval `index` (ascending): call before its tracks' `swap`s and `page`s. */
   advance(index: number): void {
+    this.#byKey = null;
     const epoch = Math.floor(index / this.horizon);
     if (epoch === this.#epoch) return;
     const older = this.#previous;
@@ -52,6 +70,8 @@ export class RecentWrites {
         if (this.#pool.length < POOL_MAX) this.#pool.push(page.last);
       }
     }
+    // A whole write older than the horizon tells nothing (its later tracks are in the sparse tables).
+    for (const [key, whole] of this.#whole) if (index - whole.at >= this.horizon) this.#whole.delete(key);
   }
 
   /**
@@ -60,9 +80,64 @@ export class RecentWrites {
    * with a dense page.
    */
   swap(track: number, index: number): number {
-    const p = this.#current.swap(track, index);
-    if (p >= 0) return p;
-    return this.#previous.get(track);
+    let p = this.#current.swap(track, index);
+    if (p < 0) p = this.#previous.get(track);
+    if (this.#whole.size !== 0) {
+      const whole = this.#whole.get(Math.floor(track / PAGE_TRACKS));
+      if (whole !== undefined) {
+        if (whole.at > p) p = whole.at;
+        whole.since.push(track % PAGE_TRACKS);
+      }
+    }
+    return p;
+  }
+
+  /**
+   * Count a container written whole at interval `index` (all 65,536 tracks of `key`) into
+   * `byDistance` by each track's distance to its previous write (`horizon` or more: `horizon`), and
+   * record it: one entry, whatever the write's size. Work: the tracks the container's page, whole
+   * entry or sparse entries hold, never 65,536 per track unless a dense page holds them.
+   */
+  wholeContainer(key: number, index: number, byDistance: Float64Array): void {
+    const L = this.horizon;
+    const base = key * PAGE_TRACKS;
+    const page = this.#pages.get(key);
+    if (page !== undefined) {
+      for (let low = 0; low < PAGE_TRACKS; low++) {
+        const v = page.last[low]!;
+        const p = v !== UNSET ? page.base + v : this.sparse(base + low);
+        byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+      }
+      this.#pages.delete(key);
+      if (this.#pool.length < POOL_MAX) this.#pool.push(page.last);
+    } else {
+      const whole = this.#whole.get(key);
+      const listed = whole !== undefined ? distinct(whole.since) : this.#sparseOfKey(key);
+      const floor = whole?.at ?? -1;
+      for (const low of listed) {
+        const p = Math.max(floor, this.sparse(base + low));
+        byDistance[p < 0 || index - p >= L ? L : index - p]!++;
+      }
+      byDistance[floor < 0 || index - floor >= L ? L : index - floor]! += PAGE_TRACKS - listed.length;
+    }
+    this.#whole.set(key, { at: index, since: [] });
+  }
+
+  /** The distinct low 16 bits of the sparse tables' tracks of container `key`. */
+  #sparseOfKey(key: number): number[] {
+    if (this.#byKey === null) {
+      const byKey = new Map<number, number[]>();
+      const add = (track: number): void => {
+        const k = Math.floor(track / PAGE_TRACKS);
+        let list = byKey.get(k);
+        if (list === undefined) byKey.set(k, (list = []));
+        list.push(track % PAGE_TRACKS);
+      };
+      this.#current.forEachTrack(add);
+      this.#previous.forEachTrack(add);
+      this.#byKey = byKey;
+    }
+    return distinct(this.#byKey.get(key) ?? []);
   }
 
   /**
@@ -75,9 +150,20 @@ export class RecentWrites {
   page(key: number, index: number, make: boolean): Page | null {
     let page = this.#pages.get(key);
     if (page === undefined) {
-      if (!make) return null;
+      const whole = this.#whole.get(key);
+      if (!make && (whole === undefined || whole.since.length < SINCE_MAX)) return null;
       const last = this.#pool.pop() ?? new Int16Array(PAGE_TRACKS);
       last.fill(UNSET);
+      if (whole !== undefined) {
+        // The whole write, then the tracks written since (the later of the two).
+        if (index - whole.at <= MAX_OFFSET) last.fill(whole.at - index);
+        const base = key * PAGE_TRACKS;
+        for (const low of whole.since) {
+          const p = this.sparse(base + low);
+          if (p > whole.at && index - p <= MAX_OFFSET) last[low] = p - index;
+        }
+        this.#whole.delete(key);
+      }
       this.#pages.set(key, (page = { last, base: index, usedAt: index }));
     } else if (index - page.base > MAX_OFFSET) {
       rebase(page, index, this.horizon);
@@ -99,6 +185,8 @@ export class RecentWrites {
     this.#epoch = -1;
     for (const page of this.#pages.values()) if (this.#pool.length < POOL_MAX) this.#pool.push(page.last);
     this.#pages.clear();
+    this.#whole.clear();
+    this.#byKey = null;
   }
 }
 
@@ -166,6 +254,11 @@ class EpochTable {
     this.#size = 0;
   }
 
+  /** Call `each` with every track held. */
+  forEachTrack(each: (track: number) => void): void {
+    for (let k = 0; k < this.#size; k++) each(this.#keys[this.#used[k]!]!);
+  }
+
   #grow(): void {
     const keys = this.#keys;
     const values = this.#values;
@@ -189,4 +282,12 @@ class EpochTable {
 
 function hash(track: number): number {
   return Math.imul(track | 0, 0x9e3779b1) ^ (track >>> 16);
+}
+
+/** The distinct values of `list`, ascending. */
+function distinct(list: readonly number[]): number[] {
+  const sorted = Float64Array.from(list).sort();
+  const out: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) out.push(sorted[i]!);
+  return out;
 }

@@ -18,6 +18,8 @@ export class TrackUnion {
   #count = 0;
   #lastKey = -1;
   #lastWords: Uint32Array = new Uint32Array(0);
+  /** Chunks wholly set (a write spanning them): held as their key, not as 8 KiB of bits. */
+  readonly #full = new Set<number>();
 
   /** OR a serialized roaring bitmap in, container by container (arrays and bitmaps word-wise). */
   add(blob: Uint8Array): void {
@@ -59,6 +61,16 @@ export class TrackUnion {
   }
 
   #addContainer(key: number, kind: number, card: number, at: number, view: DataView): void {
+    if (this.#full.size !== 0 && this.#full.has(key)) return;
+    if (card === 1 << CHUNK_BITS) {
+      // Every track of the chunk: the bits it held are subsumed, the rest counted, no words set.
+      const words = this.#chunks.get(key);
+      let held = 0;
+      if (words !== undefined) for (let w = 0; w < CHUNK_WORDS; w++) held += popcount32(words[w]!);
+      this.#count += (1 << CHUNK_BITS) - held;
+      this.#full.add(key);
+      return;
+    }
     if (kind === RUN_CONTAINER) {
       const base = key * 2 ** CHUNK_BITS;
       const n = view.getUint16(at, true);
@@ -105,16 +117,21 @@ export class TrackUnion {
   countAnd(mask: Bitset): number {
     let n = 0;
     const m = mask.words;
+    const full = this.#full;
     for (let i = 0; i < this.#touchedCount; i++) {
       const word = this.#touched[i]!;
       if (word >= m.length) continue;
-      n += popcount32(this.#chunks.get(word >>> (CHUNK_BITS - 5))![word & (CHUNK_WORDS - 1)]! & m[word]!);
+      const key = word >>> (CHUNK_BITS - 5);
+      if (full.size !== 0 && full.has(key)) continue; // counted whole below
+      n += popcount32(this.#chunks.get(key)![word & (CHUNK_WORDS - 1)]! & m[word]!);
     }
+    for (const key of full) n += mask.countRange(key * 2 ** CHUNK_BITS, (key + 1) * 2 ** CHUNK_BITS);
     return n;
   }
 
   /** Forget every track (the chunks stay allocated for the next OR). */
   clear(): void {
+    this.#full.clear();
     if (this.#touchedCount > this.#chunks.size * (CHUNK_WORDS / 8)) {
       // Dense enough: zeroing whole chunks is cheaper than word by word.
       for (const words of this.#chunks.values()) words.fill(0);

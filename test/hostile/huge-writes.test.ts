@@ -121,3 +121,43 @@ test('small writes scattered one per 65,536-track chunk, 3 intervals: memory per
   const row = { volume: 'hm_0', writes: 65_536, writeBytes: 65_536 * 512, changedTracks: 65_536 };
   assert.deepEqual(await report(store, '--per', 'interval'), [row, row, row]);
 });
+
+test('writes of all 2^32 tracks: simulate, cycles and models hold one entry per chunk, not per track (QA)', async () => {
+  // A 16 TiB write at 4 KiB tracks in two intervals, then one track: every planning command's
+  // per-track structures once grew with it (7.4 GB and minutes for simulate).
+  const trace = join(dir, 'whole.csv');
+  const all = 2 ** 44;
+  writeFileSync(
+    trace,
+    `ts,vol,op,off,len\n1767225600,X,w,0,${all}\n1767225660,X,w,0,${all}\n1767225720,X,w,4096,4096\n`,
+  );
+  const store = join(dir, 'whole.db');
+  const columns = 'time=ts:epoch-s,volume=vol,op=op,offset=off:B,length=len:B';
+  const c = await runChild(['collect', trace, '--store', store, '--track', '4096', '--columns', columns], {
+    timeoutMs: 120_000,
+  });
+  assert.equal(c.code, 0, c.stderr);
+  const options = { maxOldSpaceMiB: 256, timeoutMs: 120_000 };
+  const run = async (...args: string[]): Promise<string> => {
+    const r = await runChild([...args, '--store', store, '--format', 'json'], options);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.ok(r.maxRssKiB !== null && r.maxRssKiB < PEAK_RSS_KIB, `${args[0]} peak RSS ${r.maxRssKiB} KiB`);
+    return r.stdout;
+  };
+  // Cycles of 1 and 2 minutes: 2^32 tracks each (the second write rewrites the first's tracks), then 1.
+  // 1-minute cycles ship 2^32 tracks twice and the one track; tumbling 2-minute cycles [0, 2m) ship
+  // 2^32 tracks once (the second write rewrites the first's), [2m, 4m) the one track.
+  const cycles = JSON.parse(await run('cycles', '--max', '2m')) as Record<string, number>[];
+  assert.deepEqual(
+    cycles.map((r) => [r.cycleS, r.peakChangedBytes, r.shippedBytes]),
+    [
+      [60, all, 2 * all + 4096],
+      [120, all, all + 4096],
+    ],
+  );
+  const sim = JSON.parse(await run('simulate', '--link', '1x10Gbit', '--cycle', '1m')) as { cycles: unknown[] };
+  assert.ok(sim.cycles.length >= 1);
+  const models = JSON.parse(await run('report', '--models')) as { model: string; totalBytes: number }[];
+  // Periodic (1 h): the one hour ships 2^32 tracks once (the third write's track is among them).
+  assert.equal(models.find((m) => m.model === 'periodic')!.totalBytes, all);
+});

@@ -63,3 +63,37 @@ test('TrackUnion.addAll (container-major) counts what a Set of the ORed tracks c
     { numRuns: 200 },
   );
 });
+
+test('TrackUnion: whole chunks (a write spanning them) count and mask like a Set, before or after other tracks', () => {
+  const C = 65_536;
+  const whole = (k: number): number[] => Array.from({ length: C }, (_, i) => k * C + i);
+  const part = fc.oneof(
+    fc.integer({ min: 0, max: 3 }).map(whole),
+    fc.array(fc.integer({ min: C - 5, max: 3 * C + 5 }), { minLength: 1, maxLength: 20 }),
+    fc.integer({ min: C - 1500, max: 2 * C - 1500 }).map((s) => Array.from({ length: 3000 }, (_, i) => s + i)),
+  );
+  fc.assert(
+    fc.property(
+      fc.array(fc.array(part, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+      fc.array(fc.integer({ min: 0, max: 4 * C }), { maxLength: 30 }),
+      fc.boolean(),
+      (ors, maskTracks, together) => {
+        const union = new TrackUnion();
+        const mask = new Bitset();
+        for (const t of maskTracks) mask.setRange(t, t + 1);
+        for (const blobs of ors) {
+          union.clear();
+          const expected = new Set<number>();
+          if (together) union.addAll(blobs.map(blobOf));
+          for (const values of blobs) {
+            if (!together) union.add(blobOf(values));
+            values.forEach((v) => expected.add(v));
+          }
+          assert.equal(union.count(), expected.size);
+          assert.equal(union.countAnd(mask), [...new Set(maskTracks)].filter((t) => expected.has(t)).length);
+        }
+      },
+    ),
+    { numRuns: 100 },
+  );
+});
