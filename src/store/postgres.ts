@@ -29,6 +29,7 @@ import type {
   IntervalQuery,
   IntervalRow,
   IntervalScan,
+  RawChunk,
   RunInfo,
   RunSpan,
   SourceInfo,
@@ -78,6 +79,8 @@ CREATE TABLE IF NOT EXISTS churnlink_batches (
 );
 `;
 const SCHEMA_VERSION = '6';
+/** Chunks per page of `scanChunkData` (a chunk holds up to CHUNK_INTERVALS intervals). */
+const RAW_CHUNKS_PER_PAGE = 64;
 /**
  * Versions this code upgrades on open: 4 (0.1.0) kept one row per (run, volume, interval); 5 kept
  * chunks without the hour and day rollups.
@@ -546,6 +549,39 @@ export class PostgresStore implements Store {
   async *scanIntervals(scan: IntervalScan): AsyncIterable<IntervalRow[]> {
     const limit = Math.max(1, Math.ceil((scan.pageRows ?? SCAN_PAGE_ROWS) / CHUNK_INTERVALS));
     for await (const page of this.#chunkPages(scan, limit)) yield intervalsOfChunks(page);
+  }
+
+  /**
+   * One volume's visible chunks holding starts in [fromS, toS), packed as stored, by chunk start
+   * then run, in pages of `RAW_CHUNKS_PER_PAGE` (keyset: no cursor stays open between pages).
+   */
+  async *scanChunkData(volume: string, fromS: number, toS: number): AsyncIterable<RawChunk[]> {
+    const ids = await this.#volumeIdsIn([volume]);
+    if (ids === null || ids.length === 0) return;
+    const page = `SELECT c.chunk_s, c.run_id, encode(c.data, 'base64') AS data, c.first_s, c.last_s, c.changed_tracks
+      FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
+      WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
+        AND (c.chunk_s > $2 OR c.run_id > $4)
+      ORDER BY c.chunk_s, c.run_id LIMIT ${RAW_CHUNKS_PER_PAGE}`;
+    // The first page from the window's floor chunk on; later pages after the last (chunk, run) read.
+    let afterS = (await this.#chunkFloor(fromS)) - 1;
+    let afterRun = 2 ** 31 - 1;
+    for (;;) {
+      const rows = await this.#query(page, [ids[0], afterS, toS, afterRun], true);
+      if (rows.length > 0) {
+        yield rows.map((r) => ({
+          chunkS: Number(r.chunk_s),
+          runId: Number(r.run_id),
+          data: fromBase64(r.data),
+          firstS: Number(r.first_s),
+          lastS: Number(r.last_s),
+          changedTracks: Number(r.changed_tracks),
+        }));
+      }
+      if (rows.length < RAW_CHUNKS_PER_PAGE) return;
+      afterS = Number(rows[rows.length - 1]!.chunk_s);
+      afterRun = Number(rows[rows.length - 1]!.run_id);
+    }
   }
 
   async *scanChunks(scan: IntervalScan): AsyncIterable<StoredChunk[]> {

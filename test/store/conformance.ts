@@ -2,6 +2,7 @@ import { test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import type { IntervalRow, SourceInfo, Store } from '../../src/store/store.js';
 import { serializeRoaring, decodeRoaring } from '../../src/bitmap/roaring.js';
+import { unpackChunk } from '../../src/store/chunk.js';
 import { UsageError } from '../../src/errors.js';
 import { encodeProfile, profileEntries } from '../../src/store/write-profile.js';
 import fc from 'fast-check';
@@ -204,6 +205,56 @@ export function storeConformance(
     await store.putScope('{"groups":[]}');
     assert.equal(await store.getScope(), '{"groups":[]}');
     await store.close();
+  });
+
+  test(`${name}: scanChunkData pages a volume's chunks of the visible runs, packed as the fine rows`, async () => {
+    const { store } = await open();
+    try {
+      await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+      // 70 chunks (one interval at each chunk's second minute) in two complete runs and one running:
+      // 140 visible chunk rows, more than two pages of 64.
+      for (const [i, complete] of [
+        [0, true],
+        [1, true],
+        [2, false],
+      ] as const) {
+        const id = await store.beginRun('h', [source(`c${i}`, `cp${i}`)]);
+        const rows = Array.from({ length: 70 }, (_, k) => row('v', k * 3600 + 60 + i * 60, [k, 1000 + i]));
+        await store.writeIntervals(id, [...rows, row('w', 60, [5])]);
+        if (complete) await store.finishRun(id, { records: 1, skipped: 0 }, [], [source(`c${i}`, `cp${i}`)]);
+      }
+      assert.ok(store.scanChunkData !== undefined);
+      for (const [fromS, toS] of [
+        [0, 70 * 3600],
+        [3600 + 61, 10 * 3600 + 60],
+        [-1e12, 1e12],
+      ]) {
+        const got: string[] = [];
+        let last = -Infinity;
+        for await (const page of store.scanChunkData!('v', fromS!, toS!)) {
+          assert.ok(page.length > 0 && page.length <= 64);
+          for (const c of page) {
+            const order = c.chunkS * 1e6 + c.runId;
+            assert.ok(order > last, 'ascending by chunk then run');
+            last = order;
+            const starts = unpackChunk('v', c.chunkS, c.data).map((r) => r.startS);
+            assert.deepEqual([c.firstS, c.lastS], [Math.min(...starts), Math.max(...starts)]);
+            for (const r of unpackChunk('v', c.chunkS, c.data, fromS, toS)) {
+              got.push(`${r.startS}/${decodeRoaring(r.bitmap).join(' ')}/${r.changedTracks}`);
+            }
+          }
+        }
+        const fine = (await store.readIntervals({ fromS, toS }))
+          .filter((r) => r.volume === 'v')
+          .map((r) => `${r.startS}/${decodeRoaring(r.bitmap).join(' ')}/${r.changedTracks}`);
+        assert.deepEqual(got, fine, `[${fromS}, ${toS})`);
+      }
+      const none: unknown[] = [];
+      for await (const page of store.scanChunkData!('nobody', 0, 1e9)) none.push(page);
+      assert.deepEqual(none, []);
+    } finally {
+      await store.close();
+    }
   });
 
   test(`${name}: scans, spans and streamed reports give exactly what the fine rows give (random stores)`, async () => {
