@@ -3,7 +3,7 @@ import { eachCount, type StoredRollup } from '../store/rollup.js';
 import type { StoredChunk, VolumeSpan } from '../store/store.js';
 import { cellsOfPage, type CellSource, type PlacedCell } from './cells.js';
 import { countInMask, groupsOf, maskOf, selectDatasets, unionMasks, type Masks } from './entities.js';
-import { copyFigures, emptyFigures, mergeFigures, type BucketFigures } from './figures.js';
+import { copyFigures, emptyFigures, mergeFigures, type BucketFigures, type Sums } from './figures.js';
 import { summarizeSparse } from './percentile.js';
 import { SparseSeries } from './sparse-series.js';
 import { tileWindow } from './tiling.js';
@@ -132,16 +132,20 @@ export class BucketFold {
       firstBits = null;
       perMask = masks.map(() => new SparseSeries());
     };
-    const addCell = (cell: PlacedCell): void => {
-      const b = buckets.indexOf(cell.startS);
+    // Move to the bucket holding `startS` (closing the open one) and add a part's counters.
+    const enter = (startS: number, part: Omit<Sums, 'changedTracks'>): void => {
+      const b = buckets.indexOf(startS);
       if (b !== index) {
         close();
         index = b;
       }
-      sums.writes += cell.writes;
-      sums.writeBytes += cell.writeBytes;
-      sums.reads += cell.reads;
-      sums.readBytes += cell.readBytes;
+      sums.writes += part.writes;
+      sums.writeBytes += part.writeBytes;
+      sums.reads += part.reads;
+      sums.readBytes += part.readBytes;
+    };
+    const addCell = (cell: PlacedCell): void => {
+      enter(cell.startS, cell);
       addToSeries(sums.series, cell.startS, cell.changedTracks);
       if (request.by === 'dataset') {
         parts++;
@@ -157,15 +161,7 @@ export class BucketFold {
     // A whole chunk of one run inside one bucket is answered by its rollup: counters summed and
     // the OR of its bitmaps, stored; only the per-interval counts are read from its intervals.
     const addRollup = (chunk: StoredChunk): void => {
-      const b = buckets.indexOf(chunk.intervals[0]!.startS);
-      if (b !== index) {
-        close();
-        index = b;
-      }
-      sums.writes += chunk.writes;
-      sums.writeBytes += chunk.writeBytes;
-      sums.reads += chunk.reads;
-      sums.readBytes += chunk.readBytes;
+      enter(chunk.intervals[0]!.startS, chunk);
       for (const r of chunk.intervals) addToSeries(sums.series, r.startS, r.changedTracks);
       addBits(chunk.orBitmap, chunk.changedTracks);
     };
@@ -189,15 +185,7 @@ export class BucketFold {
     };
     // A period's stored rollup (hour, day) whole inside one bucket: counters, OR and per-cell counts.
     const addPeriod = (r: StoredRollup): void => {
-      const b = buckets.indexOf(r.periodS);
-      if (b !== index) {
-        close();
-        index = b;
-      }
-      sums.writes += r.writes;
-      sums.writeBytes += r.writeBytes;
-      sums.reads += r.reads;
-      sums.readBytes += r.readBytes;
+      enter(r.periodS, r);
       eachCount(r, (startS, tracks) => addToSeries(sums.series, startS, tracks));
       addBits(r.orBitmap, r.changedTracks);
     };

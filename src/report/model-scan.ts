@@ -4,7 +4,7 @@ import { DENSE_PROFILE_MAX_S, scanModelsInOrder, type ScanModelsRequest } from '
 import { ModelSums, type ModelPartial } from './model-sums.js';
 import { sumVolume } from './model-volume.js';
 import { checkModelOptions, type ModelRow } from './models.js';
-import { shareVolumes, threadCount } from './volume-threads.js';
+import { shareVolumes, spannedIntervals, threadCount } from './volume-threads.js';
 
 export type { ScanModelsRequest } from './model-scan-ordered.js';
 
@@ -47,9 +47,7 @@ export async function scanModels(
   if (endS - firstS > DENSE_PROFILE_MAX_S) return scanModelsInOrder(source, volumes, request);
   const sums = new ModelSums(firstS, endS, [request.cycleS, request.periodS], trackBytes);
   const window = { intervalS, firstS, endS };
-  let pairs = 0;
-  for (const v of volumes) pairs += (v.lastS - v.firstS) / intervalS + 1;
-  const count = threadCount(threads?.count ?? 1, pairs, THREADED_MIN_PAIRS);
+  const count = threadCount(threads?.count ?? 1, spannedIntervals(volumes, intervalS), THREADED_MIN_PAIRS);
   const spec = source.reopenSpec?.();
   if (count < 2 || volumes.length < 2 || spec === undefined) {
     for (const v of volumes) await sumVolume(source, v, window, sums);

@@ -1,4 +1,4 @@
-import { CHUNK_INTERVALS, HEAD, HEAD_TRACKS_AT, HEAD_WRITE_BYTES_AT, unpackChunk } from '../store/chunk.js';
+import { CHUNK_INTERVALS, forEachPackedBitmap, unpackChunk } from '../store/chunk.js';
 import type { RawChunk, StoredChunk, VolumeSpan } from '../store/store.js';
 import { cellsOfPage, type CellSource, type PlacedCell } from './cells.js';
 import type { ModelSums, SpanSums } from './model-sums.js';
@@ -116,21 +116,17 @@ function addPackedChunk(
   folds: readonly SpanSums[],
   sums: ModelSums,
 ): void {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let p = 0; p < data.byteLength;) {
-    const startS = chunkS + view.getUint32(p, true);
-    const bitmapLength = view.getUint32(p + HEAD, true);
-    const bitmapAt = p + HEAD + 4;
-    const profileAt = bitmapAt + bitmapLength + 4;
-    const profileLength = view.getUint32(profileAt - 4, true);
-    if (startS >= fromS && startS < toS) {
-      const tracks = view.getFloat64(p + HEAD_TRACKS_AT, true);
-      for (let f = 0; f < folds.length; f++) folds[f]!.add(startS, tracks, data, bitmapAt, bitmapLength);
-      sums.addWritten(view.getFloat64(p + HEAD_WRITE_BYTES_AT, true));
+  forEachPackedBitmap(
+    chunkS,
+    data,
+    fromS,
+    toS,
+    (startS, tracks, writeBytes, view, at, length, profileAt, profileLength) => {
+      for (let f = 0; f < folds.length; f++) folds[f]!.add(startS, tracks, data, at, length);
+      sums.addWritten(writeBytes);
       sums.addProfile(view, profileAt, profileLength, startS);
-    }
-    p = profileAt + profileLength;
-  }
+    },
+  );
 }
 
 /**

@@ -3,7 +3,7 @@ import { BucketFold, type FoldPlan } from './bucket-fold.js';
 import type { CellSource } from './cells.js';
 import { fromWire, mergeBucketFigures, type BucketFigures, type WireFigures } from './figures.js';
 import type { FoldTask } from './fold-worker.js';
-import { shareVolumes, threadCount } from './volume-threads.js';
+import { shareVolumes, spannedIntervals, threadCount } from './volume-threads.js';
 
 /**
  * Intervals spanned by the selected volumes (summed) from which a second thread pays for its
@@ -27,9 +27,7 @@ export async function foldBuckets(
 ): Promise<BucketFigures> {
   const fold = new BucketFold(source, plan);
   const volumes = plan.volumes;
-  let intervals = 0;
-  for (const v of volumes) intervals += (v.lastS - v.firstS) / plan.ctx.intervalS + 1;
-  const count = threadCount(threads, intervals, PARALLEL_MIN_INTERVALS);
+  const count = threadCount(threads, spannedIntervals(volumes, plan.ctx.intervalS), PARALLEL_MIN_INTERVALS);
   const spec = source.reopenSpec?.();
   if (count < 2 || volumes.length < 2 || spec === undefined) {
     for (const span of volumes) await fold.addVolume(span);

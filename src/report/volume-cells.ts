@@ -42,7 +42,7 @@ export async function eachVolumeBitmap(
 ): Promise<void> {
   const viewOf: PackedIntervalVisit = (startS, changedTracks, writeBytes, bitmap) => {
     const view = new DataView(bitmap.buffer, bitmap.byteOffset, bitmap.byteLength);
-    visit(startS, changedTracks, writeBytes, view, 0, bitmap.byteLength);
+    visit(startS, changedTracks, writeBytes, view, 0, bitmap.byteLength, 0, 0); // no profile read
   };
   if (source.chunkData === undefined) return eachVolumeCell(source, volume, fromS, toS, viewOf);
   await eachChunkGroup(source.chunkData(volume, fromS, toS), (group) => {

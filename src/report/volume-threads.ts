@@ -23,6 +23,13 @@ export interface VolumeShare {
 /** A worker's reply: its result, or why it failed. */
 export type ShareReply<R> = { kind: 'done'; result: R } | { kind: 'failed'; message: string };
 
+/** Intervals spanned by volumes from their first to their last start, summed: the work of a pass over them. */
+export function spannedIntervals(volumes: readonly { firstS: number; lastS: number }[], intervalS: number): number {
+  let intervals = 0;
+  for (const v of volumes) intervals += (v.lastS - v.firstS) / intervalS + 1;
+  return intervals;
+}
+
 /** The thread count for `threads` (`auto`: two on a multi-core machine when `work` reaches `minWork`). */
 export function threadCount(threads: number | 'auto', work: number, minWork: number): number {
   if (threads !== 'auto') return Math.max(1, Math.floor(threads));

@@ -166,28 +166,26 @@ export function forEachPackedInterval(
   visit: PackedIntervalVisit,
   withProfiles = false,
 ): void {
-  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  for (let p = 0; p < data.byteLength;) {
-    const startS = chunkS + view.getUint32(p, true);
-    const bitmapLength = view.getUint32(p + HEAD, true);
-    const bitmapAt = p + HEAD + 4;
-    const profileLength = view.getUint32(bitmapAt + bitmapLength, true);
-    if (startS >= fromS && startS < toS) {
+  forEachPackedBitmap(
+    chunkS,
+    data,
+    fromS,
+    toS,
+    (startS, tracks, writeBytes, _view, at, length, profileAt, profileLength) =>
       visit(
         startS,
-        view.getFloat64(p + 37, true),
-        view.getFloat64(p + 13, true),
-        data.subarray(bitmapAt, bitmapAt + bitmapLength),
-        withProfiles
-          ? data.subarray(bitmapAt + bitmapLength + 4, bitmapAt + bitmapLength + 4 + profileLength)
-          : EMPTY_PROFILE,
-      );
-    }
-    p = bitmapAt + bitmapLength + 4 + profileLength;
-  }
+        tracks,
+        writeBytes,
+        data.subarray(at, at + length),
+        withProfiles ? data.subarray(profileAt, profileAt + profileLength) : EMPTY_PROFILE,
+      ),
+  );
 }
 
-/** What `forEachPackedBitmap` hands over of one interval: start, counts, and where its bitmap is in `view`. */
+/**
+ * What `forEachPackedBitmap` hands over of one interval: start, counts, and where its bitmap and
+ * write profile are in `view` (a view of the whole chunk).
+ */
 export type PackedBitmapVisit = (
   startS: number,
   changedTracks: number,
@@ -195,11 +193,13 @@ export type PackedBitmapVisit = (
   view: DataView,
   bitmapAt: number,
   bitmapLength: number,
+  profileAt: number,
+  profileLength: number,
 ) => void;
 
 /**
  * The intervals of a packed chunk with starts in [fromS, toS), ascending, as offsets into one
- * view of `data`: no object at all per interval; profiles skipped by their length.
+ * view of `data`: no object at all per interval. The one walk of the packed format for readers.
  */
 export function forEachPackedBitmap(
   chunkS: number,
@@ -213,11 +213,14 @@ export function forEachPackedBitmap(
     const startS = chunkS + view.getUint32(p, true);
     const bitmapLength = view.getUint32(p + HEAD, true);
     const bitmapAt = p + HEAD + 4;
-    const profileLength = view.getUint32(bitmapAt + bitmapLength, true);
+    const profileAt = bitmapAt + bitmapLength + 4;
+    const profileLength = view.getUint32(profileAt - 4, true);
     if (startS >= fromS && startS < toS) {
-      visit(startS, view.getFloat64(p + 37, true), view.getFloat64(p + 13, true), view, bitmapAt, bitmapLength);
+      const tracks = view.getFloat64(p + HEAD_TRACKS_AT, true);
+      const writeBytes = view.getFloat64(p + HEAD_WRITE_BYTES_AT, true);
+      visit(startS, tracks, writeBytes, view, bitmapAt, bitmapLength, profileAt, profileLength);
     }
-    p = bitmapAt + bitmapLength + 4 + profileLength;
+    p = profileAt + profileLength;
   }
 }
 
@@ -229,7 +232,7 @@ export function countsOfChunk(data: Uint8Array): Uint8Array {
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const out: number[] = [];
   for (let p = 0; p < data.byteLength;) {
-    out.push(view.getUint32(p, true), view.getFloat64(p + 37, true));
+    out.push(view.getUint32(p, true), view.getFloat64(p + HEAD_TRACKS_AT, true));
     const bitmapLength = view.getUint32(p + HEAD, true);
     const profileAt = p + HEAD + 4 + bitmapLength + 4;
     p = profileAt + view.getUint32(profileAt - 4, true);
