@@ -2,26 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { serializeRoaring } from '../../src/bitmap/roaring.js';
-import { encodeProfile } from '../../src/store/write-profile.js';
 import { storeCellSource } from '../../src/report/cells.js';
 import { openChanges, StreamedChanges } from '../../src/report/streamed-changes.js';
 import { Timeline } from '../../src/report/timeline.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
-import type { IntervalRow } from '../../src/store/store.js';
 import type { ChangedRanges } from '../../src/report/changes.js';
 import { tempDir } from '../helpers.js';
-
-const I = 60;
-const T = 4096;
-const settings = { intervalS: I, trackBytes: T };
-
-interface Drawn {
-  run: number;
-  volume: string;
-  k: number;
-  tracks: number[];
-}
+import { expectedChanges, I, ratioAt, rowsByRun, settings, type Drawn } from './drawn-cells.js';
 
 // Tracks: a few low ones (rewrites fold across intervals), sometimes hundreds across two containers.
 const tracksArb = fc.oneof(
@@ -45,76 +32,12 @@ const cellArb = fc.record({
   tracks: tracksArb,
 });
 
-/** Measured ratio of one (volume, interval): arbitrary but fixed, between 1 and 3. */
-const ratioAt = (volume: string, startS: number): number => 1 + ((volume.charCodeAt(0) * 7 + startS / I) % 9) / 4;
-
-function rowOf(c: Drawn): IntervalRow {
-  const sorted = Uint32Array.from(new Set(c.tracks)).sort();
-  return {
-    volume: c.volume,
-    startS: c.k * I,
-    writes: sorted.length,
-    writeBytes: sorted.length * 512,
-    reads: 0,
-    readBytes: 0,
-    changedTracks: sorted.length,
-    bitmap: serializeRoaring(sorted),
-    writeProfile: encodeProfile(new Float64Array(I)),
-  };
-}
-
 async function storeOf(cells: Drawn[]): Promise<SqliteStore> {
   const store = new SqliteStore(join(tempDir(), 'grid.db'));
   await store.useSettings(settings);
-  const runs = new Map<number, number>();
-  for (const c of cells) if (!runs.has(c.run)) runs.set(c.run, await store.beginRun(`h${c.run}`, [], true));
-  for (const [run, id] of runs) {
-    const rows = new Map<string, IntervalRow>(); // one row per (volume, interval) per run: the last drawn
-    for (const c of cells) if (c.run === run) rows.set(`${c.volume}@${c.k}`, rowOf(c));
-    await store.writeIntervals(id, [...rows.values()]);
-  }
+  for (const [run, rows] of rowsByRun(cells))
+    await store.writeIntervals(await store.beginRun(`h${run}`, [], true), rows);
   return store;
-}
-
-/**
- * The changes of [fromK, toK) computed from the drawn cells with sets: each (volume, interval)'s
- * tracks the union of its runs' last rows, each volume's run ORed, volumes summed by name.
- */
-function expected(
-  cells: Drawn[],
-  fromK: number,
-  toK: number,
-  withRatios: boolean,
-): { changed: number; compressed: number } {
-  const byRun = new Map<string, Drawn>();
-  for (const c of cells) byRun.set(`${c.run}/${c.volume}@${c.k}`, c);
-  const cell = new Map<string, Set<number>>(); // volume@k -> tracks
-  for (const c of byRun.values()) {
-    const key = `${c.volume}@${c.k}`;
-    const set = cell.get(key) ?? new Set<number>();
-    for (const t of c.tracks) set.add(t);
-    cell.set(key, set);
-  }
-  let changed = 0;
-  let compressed = 0;
-  for (const volume of ['a', 'b', 'c', 'd']) {
-    const union = new Set<number>();
-    let sumTracks = 0;
-    let sumCompressed = 0;
-    let any = false;
-    for (let k = fromK; k < toK; k++) {
-      const tracks = cell.get(`${volume}@${k}`);
-      if (tracks === undefined) continue;
-      any = true;
-      for (const t of tracks) union.add(t);
-      sumTracks += tracks.size;
-      sumCompressed += tracks.size / (withRatios ? ratioAt(volume, k * I) : 1);
-    }
-    if (!any) continue;
-    changed += union.size;
-    compressed += withRatios ? (sumTracks === 0 ? 0 : (union.size * sumCompressed) / sumTracks) : union.size;
-  }
-  return { changed: changed * T, compressed: compressed * T };
 }
 
 test('cycle grid: every run of up to one cycle, and its marks, equal sets of the drawn cells', async () => {
@@ -153,8 +76,8 @@ test('cycle grid: every run of up to one cycle, and its marks, equal sets of the
               const to = Math.min(endK, from + len);
               const mark = from + Math.max(0, len - 2);
               const got = (await changes.changed(from * I, to * I, mark * I)) as ChangedRanges;
-              const whole = expected(cells, from, to, withRatios);
-              const prefix = expected(cells, from, mark, withRatios);
+              const whole = expectedChanges(cells, from, to, withRatios);
+              const prefix = expectedChanges(cells, from, mark, withRatios);
               const at = `[${from}, ${to}) mark ${mark}`;
               assert.deepEqual(got.whole, { changedBytes: whole.changed, compressedBytes: whole.compressed }, at);
               assert.deepEqual(got.mark, { changedBytes: prefix.changed, compressedBytes: prefix.compressed }, at);
