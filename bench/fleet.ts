@@ -12,6 +12,8 @@
  * `--postgres` also builds the same store (same seed, same cells) in a private PostgreSQL server
  * started as the tests start it (test/support/postgres.ts, fsync off, stopped at the end), times
  * each command against both stores one after the other and prints the PostgreSQL / SQLite ratios.
+ * `--postgres-url URL` uses a server you run instead (the URL's database must exist): the store is
+ * built there only when it holds no run yet, and left in place, so later runs time it again.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import { encodeProfile } from '../src/store/write-profile.js';
 import { CHUNK_INTERVALS } from '../src/store/chunk.js';
 import { SqliteStore } from '../src/store/sqlite.js';
 import { PostgresStore } from '../src/store/postgres.js';
+import { redactLocation } from '../src/store/location.js';
 import type { IntervalRow, Store } from '../src/store/store.js';
 import { prng } from './generate.js';
 import { startPostgres } from '../test/support/postgres.js';
@@ -45,6 +48,7 @@ const { values } = parseArgs({
     /** Run only the commands whose name contains this text (or one of these, comma-separated). */
     only: { type: 'string', default: '' },
     postgres: { type: 'boolean', default: false },
+    'postgres-url': { type: 'string' },
   },
 });
 const V = Number(values.volumes);
@@ -137,22 +141,39 @@ async function buildSqlite(): Promise<void> {
   await build(new SqliteStore(path), path, async () => statSync(path).size);
 }
 
-/** The same store in a private PostgreSQL server; returns its URL. */
+/** One value from the database at `url`. */
+async function pgValue(url: string, sql: string): Promise<unknown> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows[0].v;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * The same store in PostgreSQL; returns its URL. A private server unless `--postgres-url` names
+ * one, where a store that already holds a run is used as it is.
+ */
 async function buildPostgres(): Promise<string> {
-  const server = await startPostgres();
-  server.createDatabase('fleet');
-  const url = server.url('fleet');
-  const sizeBytes = async (): Promise<number> => {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      const { rows } = await client.query('SELECT pg_database_size(current_database()) AS n');
-      return Number(rows[0].n);
-    } finally {
-      await client.end();
-    }
-  };
-  await build(await PostgresStore.open(url), `PostgreSQL ${url}`, sizeBytes);
+  let url = values['postgres-url'];
+  if (url === undefined) {
+    const server = await startPostgres();
+    server.createDatabase('fleet');
+    url = server.url('fleet');
+  } else {
+    const runs = "SELECT CASE WHEN to_regclass('churnlink_runs') IS NULL THEN 0 ELSE 1 END AS v";
+    if (
+      Number(await pgValue(url, runs)) === 1 &&
+      Number(await pgValue(url, 'SELECT count(*) AS v FROM churnlink_runs')) > 0
+    )
+      return url;
+  }
+  const where = `PostgreSQL ${redactLocation(url)}`;
+  const sizeBytes = async (): Promise<number> =>
+    Number(await pgValue(url, 'SELECT pg_database_size(current_database()) AS v'));
+  await build(await PostgresStore.open(url), where, sizeBytes);
   return url;
 }
 
@@ -195,7 +216,7 @@ const load = (): string =>
     .join(' ');
 try {
   if (!existsSync(path) || !values.store) await buildSqlite();
-  const pgUrl = values.postgres ? await buildPostgres() : null;
+  const pgUrl = values.postgres || values['postgres-url'] !== undefined ? await buildPostgres() : null;
   const oneVolume = join(tmpdir(), 'fleet-one-volume.json');
   writeFileSync(oneVolume, JSON.stringify({ volumes: [{ name: 'vol00001' }] }));
   const steps: Step[] = [

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { PgRow } from './postgres.js';
 import { chunkStartS } from './chunk.js';
+import { sqlInteger, type CopyColumns, type CopyField } from './postgres-copy.js';
 import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 import {
   chunksNeedData,
@@ -148,9 +148,12 @@ export async function refreshRollupsPg(
   }
 }
 
-/** One volume's rollups of `levelS` with periods in [fromS, toS), ascending, in pages of `pageRows`. */
+/**
+ * One volume's rollups of `levelS` with periods in [fromS, toS), ascending, in pages of `pageRows`,
+ * read through binary COPY (`copy`, postgres-copy.ts): the numbers are written into the SQL.
+ */
 export async function* readRollupsPg(
-  query: (sql: string, params: unknown[]) => Promise<PgRow[]>,
+  copy: (select: string, columns: CopyColumns) => Promise<CopyField[][]>,
   volumeId: number,
   volume: string,
   levelS: number,
@@ -160,28 +163,29 @@ export async function* readRollupsPg(
   withBitmaps = true,
 ): AsyncGenerator<StoredRollup[]> {
   for (let from = fromS; from < toS;) {
-    const rows = await query(
+    const rows = await copy(
       `SELECT level_s, period_s, cells, writes, write_bytes, reads, read_bytes, changed_tracks,
       counts, ${withBitmaps ? 'or_bitmap' : "''::bytea AS or_bitmap"} FROM churnlink_rollups
-      WHERE volume_id = $1 AND level_s = $2 AND period_s >= $3 AND period_s < $4 ORDER BY period_s
-      LIMIT ${pageRows}`,
-      [volumeId, levelS, from, toS],
+      WHERE volume_id = ${sqlInteger(volumeId)} AND level_s = ${sqlInteger(levelS)}
+        AND period_s >= ${sqlInteger(from)} AND period_s < ${sqlInteger(Math.ceil(toS))} ORDER BY period_s
+      LIMIT ${sqlInteger(pageRows)}`,
+      'iiiiiiiibb',
     );
     if (rows.length === 0) return;
     yield rows.map((r) => ({
       volume,
-      levelS: r.level_s,
-      periodS: Number(r.period_s),
-      cells: r.cells,
-      writes: r.writes,
-      writeBytes: r.write_bytes,
-      reads: r.reads,
-      readBytes: r.read_bytes,
-      changedTracks: r.changed_tracks,
-      counts: new Uint8Array(r.counts),
-      orBitmap: new Uint8Array(r.or_bitmap),
+      levelS: r[0] as number,
+      periodS: r[1] as number,
+      cells: r[2] as number,
+      writes: r[3] as number,
+      writeBytes: r[4] as number,
+      reads: r[5] as number,
+      readBytes: r[6] as number,
+      changedTracks: r[7] as number,
+      counts: (r[8] as Uint8Array | null) ?? new Uint8Array(0),
+      orBitmap: r[9] as Uint8Array,
     }));
     if (rows.length < pageRows) return;
-    from = Number(rows[rows.length - 1]!.period_s) + 1;
+    from = (rows[rows.length - 1]![1] as number) + 1;
   }
 }

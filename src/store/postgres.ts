@@ -40,6 +40,7 @@ import type {
   VolumeSpan,
 } from './store.js';
 import { isFreshPg, preferLz4Pg } from './postgres-compression.js';
+import { copyRows, sqlInteger, type CopyColumns, type CopyField } from './postgres-copy.js';
 import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
@@ -480,8 +481,11 @@ export class PostgresStore implements Store {
          WHERE r.status IN ('complete', 'live') AND e.volume_id = v.id AND e.chunk_s >= $4 AND e.chunk_s < $3
            AND e.last_s >= $2 AND e.first_s < $3
          ORDER BY e.chunk_s ${order} LIMIT 1) edge
-       JOIN churnlink_chunks c ON c.volume_id = v.id AND c.chunk_s = edge.chunk_s
-       JOIN churnlink_runs r ON r.id = c.run_id AND r.status IN ('complete', 'live')
+       -- OFFSET 0 keeps this a look-up per volume: pulled up into a join, the planner scanned
+       -- every chunk and ran the edge look-up once per chunk (218 ms against 45 ms at 34 k chunks).
+       CROSS JOIN LATERAL (SELECT c.chunk_s, c.first_s, c.last_s, c.data
+         FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id AND r.status IN ('complete', 'live')
+         WHERE c.volume_id = v.id AND c.chunk_s = edge.chunk_s OFFSET 0) c
        WHERE $1::int[] IS NULL OR v.id = ANY($1::int[])
        ORDER BY v.name COLLATE "C", v.id`,
       [ids, fromS, toS, fromChunkS],
@@ -558,29 +562,34 @@ export class PostgresStore implements Store {
   async *scanChunkData(volume: string, fromS: number, toS: number): AsyncIterable<RawChunk[]> {
     const ids = await this.#volumeIdsIn([volume]);
     if (ids === null || ids.length === 0) return;
-    const page = `SELECT c.chunk_s, c.run_id, encode(c.data, 'base64') AS data, c.first_s, c.last_s, c.changed_tracks
+    // Read through binary COPY (no parameters: the numbers are written in, checked whole).
+    const page = (afterS: number, afterRun: number): string => {
+      const [after, run] = [sqlInteger(afterS), sqlInteger(afterRun)];
+      return `SELECT c.chunk_s, c.run_id, c.data, c.first_s, c.last_s, c.changed_tracks
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
-      WHERE r.status IN ('complete', 'live') AND c.volume_id = $1 AND c.chunk_s >= $2 AND c.chunk_s < $3
-        AND (c.chunk_s > $2 OR c.run_id > $4)
+      WHERE r.status IN ('complete', 'live') AND c.volume_id = ${sqlInteger(ids[0]!)}
+        AND c.chunk_s >= ${after} AND c.chunk_s < ${sqlInteger(Math.ceil(toS))}
+        AND (c.chunk_s > ${after} OR c.run_id > ${run})
       ORDER BY c.chunk_s, c.run_id LIMIT ${RAW_CHUNKS_PER_PAGE}`;
+    };
     // The first page from the window's floor chunk on; later pages after the last (chunk, run) read.
     let afterS = (await this.#chunkFloor(fromS)) - 1;
     let afterRun = 2 ** 31 - 1;
     for (;;) {
-      const rows = await this.#query(page, [ids[0], afterS, toS, afterRun], true);
+      const rows = await this.#copy(page(afterS, afterRun), 'iibiii');
       if (rows.length > 0) {
         yield rows.map((r) => ({
-          chunkS: Number(r.chunk_s),
-          runId: Number(r.run_id),
-          data: fromBase64(r.data),
-          firstS: Number(r.first_s),
-          lastS: Number(r.last_s),
-          changedTracks: Number(r.changed_tracks),
+          chunkS: r[0] as number,
+          runId: r[1] as number,
+          data: r[2] as Uint8Array,
+          firstS: r[3] as number,
+          lastS: r[4] as number,
+          changedTracks: r[5] as number,
         }));
       }
       if (rows.length < RAW_CHUNKS_PER_PAGE) return;
-      afterS = Number(rows[rows.length - 1]!.chunk_s);
-      afterRun = Number(rows[rows.length - 1]!.run_id);
+      afterS = rows[rows.length - 1]![0] as number;
+      afterRun = rows[rows.length - 1]![1] as number;
     }
   }
 
@@ -596,52 +605,64 @@ export class PostgresStore implements Store {
     const ids = await this.#volumeIdsIn(scan.volumes);
     if (ids !== null && ids.length === 0) return;
     const [windowFromS, toS] = windowOf(scan);
+    // Read through binary COPY (no parameters: the numbers are written in, checked whole).
+    const volumes = ids === null ? '' : `AND c.volume_id = ANY('{${ids.map(sqlInteger).join(',')}}'::int[])`;
     const select = `SELECT v.name, c.chunk_s, c.run_id, c.cells, c.writes, c.write_bytes, c.reads, c.read_bytes,
-      c.changed_tracks, encode(c.or_bitmap, 'base64') AS or_bitmap, encode(c.data, 'base64') AS data
+      c.changed_tracks, c.or_bitmap, c.data
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id JOIN churnlink_volumes v ON v.id = c.volume_id
-      WHERE r.status IN ('complete', 'live') AND ($1::int[] IS NULL OR c.volume_id = ANY($1::int[]))`;
+      WHERE r.status IN ('complete', 'live') ${volumes}`;
+    const columns = 'tiiiiiiiibb';
+    const end = sqlInteger(Math.ceil(toS));
     let fromS = await this.#chunkFloor(windowFromS);
     while (fromS < toS) {
       const order = `ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`;
-      let chunks = await this.#query(
-        `${select} AND c.chunk_s >= $2 AND c.chunk_s < $3 ${order}`,
-        [ids, fromS, toS],
-        true,
+      let chunks = await this.#copy(
+        `${select} AND c.chunk_s >= ${sqlInteger(fromS)} AND c.chunk_s < ${end} ${order}`,
+        columns,
       );
       if (chunks.length === 0) return;
-      const lastS = Number(chunks[chunks.length - 1]!.chunk_s);
+      const lastS = chunks[chunks.length - 1]![1] as number;
       if (chunks.length === limit) {
-        const cut = chunks.findIndex((c) => Number(c.chunk_s) === lastS);
+        const cut = chunks.findIndex((c) => c[1] === lastS);
         chunks =
           cut > 0
             ? chunks.slice(0, cut)
-            : await this.#query(`${select} AND c.chunk_s = $2 ORDER BY c.volume_id, c.run_id`, [ids, lastS]);
+            : await this.#copy(
+                `${select} AND c.chunk_s = ${sqlInteger(lastS)} ORDER BY c.volume_id, c.run_id`,
+                columns,
+              );
         fromS = cut > 0 ? lastS : lastS + 1;
       } else {
         fromS = toS;
       }
       const out: StoredChunk[] = [];
       for (const c of chunks) {
-        const intervals = unpackChunk(
-          c.name,
-          Number(c.chunk_s),
-          fromBase64(c.data),
-          windowFromS,
-          toS,
-          !scan.withoutProfiles,
-        );
+        const [name, chunkS, runId, cells, writes, writeBytes, reads, readBytes, changedTracks, orBitmap, data] = c as [
+          string,
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          number,
+          Uint8Array,
+          Uint8Array,
+        ];
+        const intervals = unpackChunk(name, chunkS, data, windowFromS, toS, !scan.withoutProfiles);
         if (intervals.length === 0) continue;
         out.push({
-          volume: c.name,
-          runId: Number(c.run_id),
-          chunkS: Number(c.chunk_s),
-          cells: c.cells,
-          writes: c.writes,
-          writeBytes: c.write_bytes,
-          reads: c.reads,
-          readBytes: c.read_bytes,
-          changedTracks: c.changed_tracks,
-          orBitmap: fromBase64(c.or_bitmap),
+          volume: name,
+          runId,
+          chunkS,
+          cells,
+          writes,
+          writeBytes,
+          reads,
+          readBytes,
+          changedTracks,
+          orBitmap,
           intervals,
         });
       }
@@ -658,7 +679,7 @@ export class PostgresStore implements Store {
     const ids = await this.#volumeIdsIn([scan.volume]);
     if (ids === null || ids.length === 0) return;
     yield* readRollupsPg(
-      (sql, params) => this.#query(sql, params, true),
+      (select, columns) => this.#copy(select, columns),
       ids[0]!,
       scan.volume,
       scan.levelS,
@@ -792,6 +813,26 @@ export class PostgresStore implements Store {
     );
   }
 
+  /** The rows of `select` through binary COPY (postgres-copy.ts): bytea as raw bytes, not text. */
+  async #copy(select: string, columns: CopyColumns): Promise<CopyField[][]> {
+    return this.#retrying(async () => {
+      const client = await this.#pool.connect();
+      const ignore = (): void => {};
+      client.on('error', ignore);
+      try {
+        const rows = await copyRows(client, select, columns);
+        client.off('error', ignore);
+        client.release();
+        return rows;
+      } catch (err) {
+        client.off('error', ignore);
+        // A client whose COPY failed part way is not handed out again.
+        client.release(err as Error);
+        throw err;
+      }
+    });
+  }
+
   async #transaction<T>(work: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     return this.#retrying(async () => {
       const client = await this.#pool.connect();
@@ -915,14 +956,6 @@ async function upgradeFrom4(c: pg.PoolClient): Promise<void> {
     }
   }
   await c.query('DROP TABLE IF EXISTS churnlink_intervals');
-}
-
-/**
- * Blobs a scan reads by the page arrive as base64 text (`encode(x, 'base64')`): a third smaller
- * than the default hex, and decoded natively (its line breaks are skipped).
- */
-function fromBase64(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, 'base64')); // a copy: small Buffers share a pooled slab
 }
 
 function windowOf(query: IntervalQuery): [number, number] {

@@ -256,3 +256,61 @@ test(
     }
   },
 );
+
+test(
+  'postgres: a read through binary COPY that the server refuses fails with its reason; the store reads on',
+  { skip: missing },
+  async () => {
+    const url = await freshDatabase('copyrefused');
+    const store = await PostgresStore.open(url);
+    await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+    const run = await store.beginRun('h', []);
+    const rows: IntervalRow[] = [0, 60, 7200].map((startS) => ({
+      volume: 'v',
+      startS,
+      writes: 1,
+      writeBytes: 4096,
+      reads: 0,
+      readBytes: 0,
+      changedTracks: 1,
+      bitmap: serializeRoaring(Uint32Array.of(startS)),
+      writeProfile: encodeProfile(Float64Array.of(4096)),
+    }));
+    await store.writeIntervals(run, rows);
+    await store.finishRun(run, { records: 3, skipped: 0 }, [], []);
+    await store.close();
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const reader = new URL(url);
+    reader.username = 'churn_blind';
+    const blind = await (async () => {
+      await admin.query(`DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'churn_blind')
+        THEN CREATE ROLE churn_blind LOGIN; END IF; END $$`);
+      await admin.query('GRANT USAGE ON SCHEMA public TO churn_blind');
+      await admin.query('GRANT SELECT ON ALL TABLES IN SCHEMA public TO churn_blind');
+      await admin.query('REVOKE SELECT ON churnlink_chunks FROM churn_blind');
+      return PostgresStore.open(reader.href, { readonly: true });
+    })();
+    try {
+      const starts = async (): Promise<number[]> => {
+        const out: number[] = [];
+        for await (const page of blind.scanChunkData!('v', 0, 86_400)) for (const c of page) out.push(c.chunkS);
+        return out;
+      };
+      await assert.rejects(starts(), /permission denied for table churnlink_chunks/);
+      // The connection that failed was dropped: the next reads (plain and COPY) go on.
+      assert.deepEqual(
+        (await blind.listVolumes()).map((v) => v.name),
+        ['v'],
+      );
+      await admin.query('GRANT SELECT ON churnlink_chunks TO churn_blind');
+      assert.deepEqual(await starts(), [0, 7200]); // chunks of 60 one-minute intervals
+      const chunks: number[] = [];
+      for await (const page of blind.scanChunks({ volumes: ['v'] })) for (const c of page) chunks.push(c.cells);
+      assert.deepEqual(chunks, [2, 1]);
+    } finally {
+      await blind.close();
+      await admin.end();
+    }
+  },
+);
