@@ -167,7 +167,7 @@ function describeCollect(s: CollectSummary, store: string, intervalS: number): s
     `run ${s.runId}: collected ${formatCount(records)} record${records === 1 ? '' : 's'} from ` +
       `${s.sources.map((x) => `${x.path} (${x.format})`).join(', ')} into ${store}`,
     `  writes ${formatCount(s.writes)} (${formatBytes(s.writeBytes)}), reads ${formatCount(s.reads)} (${formatBytes(s.readBytes)})`,
-    `  ${s.volumes.length} volume${s.volumes.length === 1 ? '' : 's'}, ${s.intervals} interval${s.intervals === 1 ? '' : 's'} of ${formatDuration(intervalS)}` +
+    `  ${formatCount(s.volumes.length)} volume${s.volumes.length === 1 ? '' : 's'}, ${formatCount(s.intervals)} interval${s.intervals === 1 ? '' : 's'} of ${formatDuration(intervalS)}` +
       (s.firstS !== null ? `, ${isoFromS(s.firstS)} to ${isoFromS(s.lastS! + intervalS)}` : ''),
   ];
   for (const counted of new Set(s.sources.map((x) => x.stats.counted))) {

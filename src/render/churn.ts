@@ -216,22 +216,34 @@ export function churnTable(views: readonly ChurnView[], meta: ChurnReportMeta): 
   const footer = totalled ? [totalView(views, meta)] : [];
   let out = `${lines.join('\n')}\n\n${renderTable(views, cols, footer)}`;
   if (totalled && meta.by === 'group') {
-    out += groupTotalNote(meta.volumesInSeveralGroups ?? [], summedHeaders(cols, meta));
+    out += groupTotalNote(meta.volumesInSeveralGroups ?? [], totalContents(cols, meta, footer[0]!));
   }
   if (meta.per !== null) out += `\n${seriesSummary(views, meta)}`;
   return out;
 }
 
-/** The headers of the columns the total row fills (all but the entity and the per-interval figures). */
-function summedHeaders(cols: readonly Column<ChurnView>[], meta: ChurnReportMeta): string {
-  const headers = cols.map((c) => c.header).filter((h) => h !== meta.by && !h.endsWith('/interval'));
-  if (headers.length < 2) return headers.join('');
-  return `${headers.slice(0, -1).join(', ')} and ${headers[headers.length - 1]}`;
+/** Columns of the total row computed from its sums (a ratio or the link they need), not summed themselves. */
+const FROM_SUMS = ['% of size', 'fold', 'required', 'paths', 'resync'];
+
+/** `a`, `a and b`, `a, b and c`. */
+function listed(items: readonly string[]): string {
+  return items.length < 2 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+/**
+ * What the total row holds, naming its columns (all but the entity and the per-interval figures):
+ * the summed ones, then those computed from the sums that show a value.
+ */
+function totalContents(cols: readonly Column<ChurnView>[], meta: ChurnReportMeta, total: ChurnView): string {
+  const filled = cols.filter((c) => c.header !== meta.by && !c.header.endsWith('/interval'));
+  const summed = filled.filter((c) => !FROM_SUMS.includes(c.header)).map((c) => c.header);
+  const derived = filled.filter((c) => FROM_SUMS.includes(c.header) && c.value(total) !== '-').map((c) => c.header);
+  return `sums over the groups (${listed(summed)})` + (derived.length > 0 ? `; ${listed(derived)} of those sums` : '');
 }
 
 /** What the total row under a group table means, naming every column it sums. */
-function groupTotalNote(shared: readonly SharedVolume[], summed: string): string {
-  const head = `total: sums over the groups (${summed});\n`;
+function groupTotalNote(shared: readonly SharedVolume[], contents: string): string {
+  const head = `total: ${contents};\n`;
   if (shared.length === 0) {
     return (
       `${head}each volume is in one group, so these are exactly those of all the groups' volumes together\n` +

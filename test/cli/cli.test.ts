@@ -33,6 +33,19 @@ test('collect prints a summary of what it stored', async () => {
   );
 });
 
+test('collect summary: counts of volumes and intervals carry thousands separators', async () => {
+  // One write a minute for 1,200 minutes: 1,200 one-minute intervals of one volume.
+  const trace = join(dir, 'minutes.msr.csv');
+  const lines = Array.from(
+    { length: 1200 },
+    (_, i) => `${134120448005000000 + i * 600_000_000},hostA,0,Write,0,4096,1`,
+  );
+  writeFileSync(trace, lines.join('\n') + '\n');
+  const r = await runCli('collect', trace, '--store', freshStore(), '--interval', '1m');
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /\n {2}1 volume, 1,200 intervals of 1 min, /);
+});
+
 test('report --per interval --format csv keeps the scripted contract', async () => {
   const store = await collected();
   const r = await runCli('report', '--store', store, '--per', 'interval', '--format', 'csv');

@@ -36,7 +36,7 @@ test('report --by group: a total row summing the groups, exact when each volume 
   ]);
   assert.equal(lines.filter((l) => /^g[12] /.test(l)).length, 2);
   assert.deepEqual(lines.slice(lines.indexOf(total) + 1), [
-    'total: sums over the groups (writes, written, changed tracks, changed, % of size, fold and resync);',
+    'total: sums over the groups (writes, written, changed tracks and changed); fold and resync of those sums;',
     "each volume is in one group, so these are exactly those of all the groups' volumes together",
     '(peak and percentiles per interval do not add: -)',
     '',
@@ -51,11 +51,31 @@ test('report --by group: a volume in two groups is counted in each, and the note
   // 202.50 KiB, g2 hostA_1's 2 writes, 128.50 KiB again: 10 writes, 331.00 KiB where the data has 8, 202.50 KiB.
   assert.deepEqual(total.split(/ {2,}/).slice(0, 5), ['total', '10', '331.00 KiB', '8', '512.00 KiB']);
   assert.deepEqual(lines.slice(lines.indexOf(total) + 1), [
-    'total: sums over the groups (writes, written, changed tracks, changed, % of size, fold and resync);',
+    'total: sums over the groups (writes, written, changed tracks and changed); fold and resync of those sums;',
     '1 volume is in several groups and counted in each: hostA_1 (g1, g2),',
     'so these count it more than once (report --by volume gives the distinct totals)',
     '',
   ]);
+});
+
+test('report --by group: with every capacity known the note names % of size among the figures of the sums', async () => {
+  assert.equal((await collected).code, 0);
+  const scope = join(dir, 'sized.yaml');
+  writeFileSync(
+    scope,
+    'volumes:\n  - { name: hostA_0, capacity: 1MiB }\n  - { name: hostA_1, capacity: 1MiB }\n' +
+      'groups:\n  - { name: g1, volumes: [hostA_0] }\n  - { name: g2, volumes: [hostA_1] }\n',
+  );
+  const r = await runCli('report', '--store', store, '--by', 'group', '--scope', scope);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  const total = lines.find((l) => l.startsWith('total '))!;
+  // 384.00 KiB changed of 2 MiB: 18.75 %.
+  assert.deepEqual(total.split(/ {2,}/).slice(0, 7), ['total', '8', '202.50 KiB', '6', '384.00 KiB', '18.75', '0.53']);
+  assert.equal(
+    lines[lines.indexOf(total) + 1],
+    'total: sums over the groups (writes, written, changed tracks and changed); % of size and fold of those sums;',
+  );
 });
 
 test('html: overlapping groups are named above the stacked charts, which count them in each', async () => {

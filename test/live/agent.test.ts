@@ -315,7 +315,8 @@ test(
     pg.stop();
     try {
       dd(dev, 20, 2); // 2 writes, tracks 20 and 21, in an interval the store cannot take
-      await waitUntil(() => /2 writes/.test(out()) && /store unreachable/.test(err()), 'the spooled interval', 20_000);
+      // Deadlines, not sleeps: generous, since a loaded CI machine delays the agent's intervals.
+      await waitUntil(() => /2 writes/.test(out()) && /store unreachable/.test(err()), 'the spooled interval', 60_000);
       const down = await scrape();
       assert.deepEqual([down.get('churnlink_spool_intervals'), down.get(`churnlink_write_events_total${v}`)], [1, 2]);
     } finally {
@@ -331,10 +332,10 @@ test(
     const drained = async (): Promise<boolean> => {
       dd(dev, 30 + attempts, 1);
       attempts++;
-      await waitUntil(() => lines() === attempts, `interval ${attempts} after the restart`, 20_000);
+      await waitUntil(() => lines() === attempts, `interval ${attempts} after the restart`, 60_000);
       return (await scrape()).get('churnlink_spool_intervals') === 0;
     };
-    await waitUntil(drained, 'the spool to drain', 40_000, 0);
+    await waitUntil(drained, 'the spool to drain', 120_000, 0);
     const up = await scrape();
     const counters = ['churnlink_write_events_total', 'churnlink_changed_tracks_total'].map((n) => up.get(`${n}${v}`));
     assert.deepEqual(counters, [2 + attempts, 2 + attempts]);
