@@ -24,6 +24,19 @@ storeConformance(
   missing,
 );
 
+/** One interval of `volume` at `startS`: one 4 KiB write to `track`. */
+const cell = (volume: string, startS: number, track: number): IntervalRow => ({
+  volume,
+  startS,
+  writes: 1,
+  writeBytes: 4096,
+  reads: 0,
+  readBytes: 0,
+  changedTracks: 1,
+  bitmap: serializeRoaring(Uint32Array.of(track)),
+  writeProfile: encodeProfile(Float64Array.of(4096)),
+});
+
 test('postgres: an unreachable server is a usage error naming the redacted URL', { skip: missing }, async () => {
   await assert.rejects(
     PostgresStore.open('postgres://someone:secret@127.0.0.1:1/x', { retryForS: 0 }),
@@ -150,17 +163,6 @@ test(
     try {
       await store.useSettings({ intervalS: 60, trackBytes: 65536 });
       const run = await store.beginRun('h', []);
-      const cell = (volume: string, startS: number, track: number): IntervalRow => ({
-        volume,
-        startS,
-        writes: 1,
-        writeBytes: 4096,
-        reads: 0,
-        readBytes: 0,
-        changedTracks: 1,
-        bitmap: serializeRoaring(Uint32Array.of(track)),
-        writeProfile: encodeProfile(Float64Array.of(4096)),
-      });
       // Write 1: minutes 0..9 of v and w, track 1; write 2: minutes 5..14 of v, track 2, and v's
       // next chunk (3600 s). Both wait on the run's row until the admin lets them go together.
       const first = [...Array.from({ length: 10 }, (_, m) => cell('v', 60 * m, 1)), cell('w', 0, 1)];
@@ -265,18 +267,10 @@ test(
     const store = await PostgresStore.open(url);
     await store.useSettings({ intervalS: 60, trackBytes: 65536 });
     const run = await store.beginRun('h', []);
-    const rows: IntervalRow[] = [0, 60, 7200].map((startS) => ({
-      volume: 'v',
-      startS,
-      writes: 1,
-      writeBytes: 4096,
-      reads: 0,
-      readBytes: 0,
-      changedTracks: 1,
-      bitmap: serializeRoaring(Uint32Array.of(startS)),
-      writeProfile: encodeProfile(Float64Array.of(4096)),
-    }));
-    await store.writeIntervals(run, rows);
+    await store.writeIntervals(
+      run,
+      [0, 60, 7200].map((startS) => cell('v', startS, startS)),
+    );
     await store.finishRun(run, { records: 3, skipped: 0 }, [], []);
     await store.close();
     const admin = new pg.Client({ connectionString: url });
