@@ -213,25 +213,14 @@ test(
     const store = await PostgresStore.open(await freshDatabase('spans'));
     try {
       await store.useSettings({ intervalS: 60, trackBytes: 65536 });
-      const cell = (volume: string, startS: number): IntervalRow => ({
-        volume,
-        startS,
-        writes: 1,
-        writeBytes: 4096,
-        reads: 0,
-        readBytes: 0,
-        changedTracks: 1,
-        bitmap: serializeRoaring(Uint32Array.of(1)),
-        writeProfile: encodeProfile(Float64Array.of(4096)),
-      });
       // One chunk (minutes 0..59) of v: minutes 0 and 50 in run 1, minute 30 in run 2; w: minute 70.
       for (const starts of [[0, 50], [30]]) {
         const run = await store.beginRun('h', []);
         await store.writeIntervals(
           run,
-          starts.map((m) => cell('v', 60 * m)),
+          starts.map((m) => cell('v', 60 * m, 1)),
         );
-        if (starts.length === 1) await store.writeIntervals(run, [cell('w', 60 * 70)]);
+        if (starts.length === 1) await store.writeIntervals(run, [cell('w', 60 * 70, 1)]);
         await store.finishRun(run, { records: 0, skipped: 0 }, [], []);
       }
       const spans = async (fromM?: number, toM?: number): Promise<[string, number, number][]> =>
