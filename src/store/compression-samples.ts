@@ -64,9 +64,10 @@ const SELECT = (table: string, runs: string, volumes: string, p1: string, p2: st
   WHERE r.status IN ('complete', 'live') AND s.start_s >= ${p1} AND s.start_s < ${p2}
   ORDER BY s.start_s, v.name${table.startsWith('churnlink') ? ' COLLATE "C"' : ''}, s.run_id`;
 
+/** Whole-second bounds holding the same (whole) starts: PostgreSQL compares them as bigint. */
 const range = (q: IntervalQuery): [number, number] => [
-  q.fromS ?? -Number.MAX_SAFE_INTEGER,
-  q.toS ?? Number.MAX_SAFE_INTEGER,
+  Math.ceil(q.fromS ?? -Number.MAX_SAFE_INTEGER),
+  Math.ceil(q.toS ?? Number.MAX_SAFE_INTEGER),
 ];
 
 export function readSamplesSqlite(db: Database.Database, query: IntervalQuery): CompressionSampleRow[] {

@@ -559,7 +559,8 @@ export class PostgresStore implements Store {
    * One volume's visible chunks holding starts in [fromS, toS), packed as stored, by chunk start
    * then run, in pages of `RAW_CHUNKS_PER_PAGE` (keyset: no cursor stays open between pages).
    */
-  async *scanChunkData(volume: string, fromS: number, toS: number): AsyncIterable<RawChunk[]> {
+  async *scanChunkData(volume: string, windowFromS: number, windowToS: number): AsyncIterable<RawChunk[]> {
+    const [fromS, toS] = wholeWindow(windowFromS, windowToS);
     const ids = await this.#volumeIdsIn([volume]);
     if (ids === null || ids.length === 0) return;
     // Read through binary COPY (no parameters: the numbers are written in, checked whole).
@@ -683,8 +684,7 @@ export class PostgresStore implements Store {
       ids[0]!,
       scan.volume,
       scan.levelS,
-      scan.fromS,
-      scan.toS,
+      ...wholeWindow(scan.fromS, scan.toS),
       scan.pageRows ?? 512,
       scan.withoutBitmaps !== true,
     );
@@ -958,8 +958,17 @@ async function upgradeFrom4(c: pg.PoolClient): Promise<void> {
   await c.query('DROP TABLE IF EXISTS churnlink_intervals');
 }
 
+/**
+ * A window's bounds as whole seconds: interval starts are whole, so [ceil(from), ceil(to)) holds
+ * exactly the starts of [from, to), and bigint parameters and columns compare with it (a window of
+ * `--window …T00:00:00.5Z/…` made every reading command fail here before).
+ */
+function wholeWindow(fromS: number, toS: number): [number, number] {
+  return [Math.ceil(fromS), Math.ceil(toS)];
+}
+
 function windowOf(query: IntervalQuery): [number, number] {
-  return [query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER];
+  return wholeWindow(query.fromS ?? -Number.MAX_SAFE_INTEGER, query.toS ?? Number.MAX_SAFE_INTEGER);
 }
 
 /** A row as pg returns it: column values untyped until read. */

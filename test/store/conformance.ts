@@ -207,6 +207,44 @@ export function storeConformance(
     await store.close();
   });
 
+  test(`${name}: a window with fractional-second bounds selects the whole starts inside it`, async () => {
+    const { store } = await open();
+    try {
+      await store.useSettings({ intervalS: 60, trackBytes: 65536 });
+      const run = await store.beginRun('h', [source('w.csv', 'fp-w')]);
+      await store.writeIntervals(
+        run,
+        [0, 60, 120, 3600, 3660].map((s) => row('v', s, [s])),
+      );
+      await store.finishRun(run, { records: 5, skipped: 0 }, [], [source('w.csv', 'fp-w')]);
+      // [59.5, 3600.5) holds the starts 60, 120 and 3600 (by hand), and the hour rollup of 3600.
+      const [fromS, toS] = [59.5, 3600.5];
+      const starts = (rows: IntervalRow[]): number[] => rows.map((r) => r.startS);
+      assert.deepEqual(starts(await store.readIntervals({ fromS, toS })), [60, 120, 3600]);
+      const scanned: number[] = [];
+      for await (const page of store.scanIntervals({ fromS, toS })) scanned.push(...starts(page));
+      assert.deepEqual(scanned, [60, 120, 3600]);
+      const chunked: number[] = [];
+      for await (const page of store.scanChunks({ fromS, toS }))
+        for (const c of page) chunked.push(...starts(c.intervals));
+      assert.deepEqual(chunked, [60, 120, 3600]);
+      assert.deepEqual(await store.volumeSpans({ fromS, toS }), [{ volume: 'v', firstS: 60, lastS: 3600 }]);
+      const raw: number[] = [];
+      for await (const page of store.scanChunkData!('v', fromS, toS)) {
+        for (const c of page) raw.push(...starts(unpackChunk('v', c.chunkS, c.data, fromS, toS)));
+      }
+      assert.deepEqual(raw, [60, 120, 3600]);
+      const hours: number[] = [];
+      for await (const page of store.scanRollups({ volume: 'v', levelS: 3600, fromS, toS })) {
+        hours.push(...page.map((r) => r.periodS));
+      }
+      assert.deepEqual(hours, [3600]);
+      assert.deepEqual(await store.readCompressionSamples({ fromS, toS }), []);
+    } finally {
+      await store.close();
+    }
+  });
+
   test(`${name}: scanChunkData pages a volume's chunks of the visible runs, packed as the fine rows`, async () => {
     const { store } = await open();
     try {
