@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { UsageError } from '../errors.js';
 
 /*
  * Volumes shared among threads: this one and workers, each with its own read-only connection to
@@ -21,7 +22,8 @@ export interface VolumeShare {
 }
 
 /** A worker's reply: its result, or why it failed. */
-export type ShareReply<R> = { kind: 'done'; result: R } | { kind: 'failed'; message: string };
+/** A worker's answer; a failure keeps whether it was a usage error (exit 2), which a thread boundary would lose. */
+export type ShareReply<R> = { kind: 'done'; result: R } | { kind: 'failed'; message: string; usage: boolean };
 
 /** Intervals spanned by volumes from their first to their last start, summed: the work of a pass over them. */
 export function spannedIntervals(volumes: readonly { firstS: number; lastS: number }[], intervalS: number): number {
@@ -67,7 +69,7 @@ export async function shareVolumes<T extends object, R>(
     const result = new Promise<R>((resolve, reject) => {
       worker.once('message', (reply: ShareReply<R>) => {
         if (reply.kind === 'done') resolve(reply.result);
-        else reject(new Error(reply.message));
+        else reject(reply.usage ? new UsageError(reply.message) : new Error(reply.message));
       });
       worker.once('error', reject);
       worker.once('exit', (code) =>

@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { openStore } from '../store/open.js';
+import { UsageError } from '../errors.js';
 import { storeCellSource, type CellSource } from './cells.js';
 import { volumesTaken, type ShareReply, type VolumeShare } from './volume-threads.js';
 
@@ -24,6 +25,7 @@ export async function runVolumeWorker<T extends object, R>(
       await store.close();
     }
   } catch (err) {
-    port.postMessage({ kind: 'failed', message: (err as Error).message } satisfies ShareReply<R>);
+    const failed = { kind: 'failed', message: (err as Error).message, usage: err instanceof UsageError } as const;
+    port.postMessage(failed satisfies ShareReply<R>);
   }
 }

@@ -41,6 +41,7 @@ import type {
 } from './store.js';
 import { isFreshPg, preferLz4Pg } from './postgres-compression.js';
 import { copyRows, sqlInteger, type CopyColumns, type CopyField } from './postgres-copy.js';
+import { ClosingClient, isTransient, refusalHint, storeError } from './postgres-client.js';
 import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 
 // int8 and numeric columns arrive as text by default; every value here is below 2^53.
@@ -90,17 +91,6 @@ const UPGRADES_FROM = ['4', '5'];
 const SCHEMA_LOCK = 7_460_253; // advisory lock id: one collector creates the schema at a time
 const SETTINGS_LOCK = 7_460_254; // settings recorded with a first run vs. dropped with the last aborted one
 
-/** Errors after which the same statement may succeed on a new connection. */
-function isTransient(err: unknown): boolean {
-  const e = err as { code?: string; message?: string };
-  if (e.code && /^(08|57P0[123]|53300|40001|40P01)/.test(e.code)) return true;
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN'].includes(e.code))
-    return true;
-  return /Connection terminated|connection.*(closed|ended)|Client has encountered a connection error|timeout exceeded/i.test(
-    e.message ?? '',
-  );
-}
-
 export interface PostgresOptions {
   /**
    * Open for reading only (reports): no DDL, no write, so a role with only SELECT reads; a store
@@ -135,7 +125,12 @@ export class PostgresStore implements Store {
   private constructor(url: string, options: PostgresOptions) {
     this.location = redactLocation(url);
     this.#url = url;
-    this.#pool = new pg.Pool({ connectionString: url, max: 2, connectionTimeoutMillis: 10_000 });
+    this.#pool = new pg.Pool({
+      connectionString: url,
+      max: 2,
+      connectionTimeoutMillis: 10_000,
+      Client: ClosingClient as unknown as new () => pg.ClientBase,
+    });
     this.#pool.on('error', () => {}); // idle clients dying with the server: the next query reconnects
     // A reader fails at once with the reason (a report against a server that is down must not sit
     // silent for minutes); a writer retries, saying so through onRetry.
@@ -153,6 +148,7 @@ export class PostgresStore implements Store {
     const store = new PostgresStore(url, options);
     if (options.readonly === true) {
       await store.#checkReadable(url);
+      store.#opening = false;
       return store;
     }
     try {
@@ -186,8 +182,11 @@ export class PostgresStore implements Store {
       await store.close();
       if (err instanceof UsageError) throw err;
       const why = scrubSecrets((err as Error).message, url);
-      throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${why}`, { cause: err });
+      throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${why}${refusalHint(err)}`, {
+        cause: err,
+      });
     }
+    store.#opening = false;
     return store;
   }
 
@@ -204,7 +203,9 @@ export class PostgresStore implements Store {
     } catch (err) {
       await this.close();
       const why = scrubSecrets((err as Error).message, url);
-      throw new UsageError(`store: cannot use PostgreSQL at ${this.location}: ${why}`, { cause: err });
+      throw new UsageError(`store: cannot use PostgreSQL at ${this.location}: ${why}${refusalHint(err)}`, {
+        cause: err,
+      });
     }
     if (version === SCHEMA_VERSION) return;
     await this.close();
@@ -224,6 +225,8 @@ export class PostgresStore implements Store {
   }
 
   #readonly = false;
+  /** While `open` runs: its own catch names the failure (a usage error), not `#retrying`. */
+  #opening = true;
 
   async getSettings(): Promise<StoreSettings | null> {
     const rows = await this.#query("SELECT key, value FROM churnlink_meta WHERE key IN ('interval_s', 'track_bytes')");
@@ -862,7 +865,8 @@ export class PostgresStore implements Store {
       try {
         return await attempt();
       } catch (err) {
-        if (!isTransient(err) || Date.now() >= deadline) throw err;
+        if (!isTransient(err) || Date.now() >= deadline)
+          throw this.#opening ? err : storeError(err, this.location, this.#url);
         this.#onRetry?.(err as Error, n);
         await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 250 * 2 ** Math.min(n, 5))));
       }
