@@ -37,16 +37,19 @@ export function int4Array(values: readonly number[]): Buffer {
   return buf;
 }
 
-/** A `bigint[]` (int8) of safe integers (|v| < 2^53), negative ones included. */
+/**
+ * A `bigint[]` (int8) of whole numbers in (-2^63, 2^63), negative ones included. Past 2^53 they
+ * are the doubles the counters hold (e.g. an interval's written bytes summed past 8 PiB), stored
+ * exactly as the SQLite store keeps them.
+ */
 export function int8Array(values: readonly number[]): Buffer {
   const buf = header(INT8_OID, values.length, values.length * 12);
   let p = HEADER_BYTES;
   for (const v of values) {
-    if (!Number.isSafeInteger(v)) throw new RangeError(`int8Array: ${v} is not a safe integer`);
-    const high = Math.floor(v / 2 ** 32); // two's complement: the low word is what remains
+    if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 63)
+      throw new RangeError(`int8Array: ${v} is not a whole number in int8`);
     buf.writeInt32BE(8, p);
-    buf.writeInt32BE(high, p + 4);
-    buf.writeUInt32BE(v - high * 2 ** 32, p + 8);
+    buf.writeBigInt64BE(BigInt(v), p + 4);
     p += 12;
   }
   return buf;

@@ -20,7 +20,8 @@ const SIGNATURE = Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1');
 
 /**
  * A binary COPY stream (header, tuples, trailer) read as it arrives, each field as `columns`
- * says: integers big-endian and signed (an int8 past 2^53 is refused), bytes as views into this
+ * says: integers big-endian and signed (an int8 past 2^53 as the nearest double), bytes as views
+ * into this
  * parser's own copy of the message that held their row (so a row keeps only its own bytes
  * alive). A row split over messages waits until enough bytes are in, joined once per field.
  */
@@ -126,12 +127,8 @@ function headerEnd(bytes: Uint8Array, view: DataView): number {
 function intField(view: DataView, at: number, length: number): number {
   if (length === 2) return view.getInt16(at);
   if (length === 4) return view.getInt32(at);
-  if (length === 8) {
-    const n = view.getBigInt64(at);
-    if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER))
-      throw new Error(`binary COPY integer ${n} is past 2^53`);
-    return Number(n);
-  }
+  // Past 2^53 the nearest double, as node-postgres's text reads of int8 give (and SQLite's reads).
+  if (length === 8) return Number(view.getBigInt64(at));
   throw new Error(`binary COPY integer field of ${length} bytes`);
 }
 

@@ -9,7 +9,9 @@ import { cleanUp } from '../support/cleanup.js';
 import pg from 'pg';
 import { serializeRoaring } from '../../src/bitmap/roaring.js';
 import { encodeProfile } from '../../src/store/write-profile.js';
-import { runCli } from '../helpers.js';
+import { runCli, tempDir } from '../helpers.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IntervalRow } from '../../src/store/store.js';
 
 // No server: every test still shows, as skipped with the reason.
@@ -295,5 +297,41 @@ test(
       await blind.close();
       await admin.end();
     }
+  },
+);
+
+test(
+  'postgres: written bytes summed past 2^53 in one interval are stored and read back as on SQLite',
+  { skip: missing },
+  async () => {
+    // 40 writes of 2^48 bytes in one minute: 40 x 2^48 = 11,258,999,068,426,240 bytes, past 2^53
+    // (9,007,199,254,740,992) yet a double exactly. PostgreSQL refused to store it before.
+    const dir = tempDir();
+    const trace = join(dir, 'huge.csv');
+    const lines = Array.from({ length: 40 }, (_, i) => `${1_767_565_800 + i},v,0,${2 ** 48},w`);
+    writeFileSync(trace, ['time,vol,off,len,op', ...lines].join('\n') + '\n');
+    const columns = 'time=time:epoch-s,offset=off:B,length=len:B,op=op,volume=vol';
+    const written = async (store: string): Promise<number> => {
+      const collect = await runCli(
+        'collect',
+        trace,
+        '--store',
+        store,
+        '--interval',
+        '1m',
+        '--track',
+        '1048576',
+        '--columns',
+        columns,
+      );
+      assert.equal(collect.code, 0, collect.stderr);
+      const r = await runCli('report', '--store', store, '--per', 'interval', '--format', 'json');
+      assert.equal(r.code, 0, r.stderr);
+      const [row] = JSON.parse(r.stdout) as { writeBytes: number; writes: number; changedTracks: number }[];
+      assert.deepEqual([row!.writes, row!.changedTracks], [40, 2 ** 28]); // 2^48 B of 1 MiB tracks
+      return row!.writeBytes;
+    };
+    assert.equal(await written(join(dir, 'huge.db')), 40 * 2 ** 48);
+    assert.equal(await written(await freshDatabase('huge')), 40 * 2 ** 48);
   },
 );
