@@ -60,8 +60,9 @@ export async function runRuns(argv: string[], io: Io): Promise<number> {
           { header: 'started (UTC)', align: 'left', value: (r) => r.startedAt.replace(/\.\d+Z$/, 'Z') },
           { header: 'intervals from (UTC)', align: 'left', value: (r) => (r.fromS === null ? '-' : isoFromS(r.fromS)) },
           { header: 'to (UTC)', align: 'left', value: (r) => (r.toS === null ? '-' : isoFromS(r.toS)) },
-          { header: 'records', value: (r) => formatCount(r.records) },
-          { header: 'skipped', value: (r) => formatCount(r.skipped) },
+          // Counted when a run finishes: a live run (or one killed while live) has no count yet.
+          { header: 'records', value: (r) => (r.status === 'complete' ? formatCount(r.records) : '-') },
+          { header: 'skipped', value: (r) => (r.status === 'complete' ? formatCount(r.skipped) : '-') },
           {
             header: 'sources',
             align: 'left',

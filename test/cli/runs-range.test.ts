@@ -2,6 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { FIXTURES, runCli, tempDir } from '../helpers.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
+import { serializeRoaring } from '../../src/bitmap/roaring.js';
+import { encodeProfile } from '../../src/store/write-profile.js';
 
 test("runs shows the time range each run's intervals cover (table and JSON)", async () => {
   const store = join(tempDir(), 'r.db');
@@ -20,4 +23,32 @@ test("runs shows the time range each run's intervals cover (table and JSON)", as
     json.runs.map((r) => [r.fromS, r.toS]),
     [[t0, t0 + 180]],
   );
+});
+
+test('runs: a live run (or one stopped while live) shows - for records and skipped, counted only at the end', async () => {
+  const store = join(tempDir(), 'live.db');
+  const s = new SqliteStore(store);
+  await s.useSettings({ intervalS: 60, trackBytes: 65536 });
+  const run = await s.beginRun('h', [], true);
+  // Three closed intervals committed by the live run, which then stops without finishing (killed).
+  await s.writeIntervals(
+    run,
+    [0, 60, 120].map((startS) => ({
+      volume: 'v',
+      startS,
+      writes: 100,
+      writeBytes: 409_600,
+      reads: 0,
+      readBytes: 0,
+      changedTracks: 1,
+      bitmap: serializeRoaring(Uint32Array.of(7)),
+      writeProfile: encodeProfile(Float64Array.of(409_600)),
+    })),
+  );
+  await s.close();
+  const table = await runCli('runs', '--store', store);
+  assert.equal(table.code, 0, table.stderr);
+  const row = table.stdout.split('\n')[4]!;
+  assert.deepEqual(row.trim().split(/ {2,}/).slice(0, 2), ['1', 'live']);
+  assert.match(row, / 1970-01-01T00:00:00Z {2}1970-01-01T00:03:00Z +- +-$/);
 });
