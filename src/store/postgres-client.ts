@@ -69,11 +69,8 @@ export function storeError(err: unknown, location: string, url: string): unknown
     return new UsageError(`store: PostgreSQL at ${location} refused: ${why}${refusalHint(err)}`, { cause: err });
   }
   if (isTransient(err)) {
-    return new Error(
-      `store: lost the connection to PostgreSQL at ${location} (${why}); ` +
-        'nothing was left half written: run the command again once the server is back',
-      { cause: err },
-    );
+    // No advice here: a live collector shows this too, while it keeps the intervals in its spool.
+    return new Error(`store: lost the connection to PostgreSQL at ${location} (${why})`, { cause: err });
   }
   return err;
 }
