@@ -44,7 +44,7 @@ import { copyRows, sqlInteger, type CopyColumns, type CopyField } from './postgr
 import { ClosingClient, isTransient, refusalHint, storeError } from './postgres-client.js';
 import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 
-// int8 and numeric columns arrive as text by default; every value here is below 2^53.
+// int8 and numeric columns arrive as text by default: read as the nearest double (exact below 2^53).
 pg.types.setTypeParser(20, (v) => Number(v));
 
 const SCHEMA = `
@@ -572,7 +572,7 @@ export class PostgresStore implements Store {
       return `SELECT c.chunk_s, c.run_id, c.data, c.first_s, c.last_s, c.changed_tracks
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id
       WHERE r.status IN ('complete', 'live') AND c.volume_id = ${sqlInteger(ids[0]!)}
-        AND c.chunk_s >= ${after} AND c.chunk_s < ${sqlInteger(Math.ceil(toS))}
+        AND c.chunk_s >= ${after} AND c.chunk_s < ${sqlInteger(toS)}
         AND (c.chunk_s > ${after} OR c.run_id > ${run})
       ORDER BY c.chunk_s, c.run_id LIMIT ${RAW_CHUNKS_PER_PAGE}`;
     };
@@ -616,7 +616,7 @@ export class PostgresStore implements Store {
       FROM churnlink_chunks c JOIN churnlink_runs r ON r.id = c.run_id JOIN churnlink_volumes v ON v.id = c.volume_id
       WHERE r.status IN ('complete', 'live') ${volumes}`;
     const columns = 'tiiiiiiiibb';
-    const end = sqlInteger(Math.ceil(toS));
+    const end = sqlInteger(toS);
     let fromS = await this.#chunkFloor(windowFromS);
     while (fromS < toS) {
       const order = `ORDER BY c.chunk_s, c.volume_id, c.run_id LIMIT ${limit}`;
