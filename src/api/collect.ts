@@ -68,6 +68,10 @@ function checkCollectOptions(options: unknown): void {
   const o = checkOptions(options);
   for (const [name, check] of Object.entries(OPTION_CHECKS)) optional(o[name], (v) => check(name, v), false);
   for (const name of ['format', 'volumeName']) optional(o[name], (v) => text(name, v));
+  // As in a trace (src/readers): no real volume name holds NUL, and PostgreSQL text cannot.
+  if (typeof o.volumeName === 'string' && o.volumeName.includes('\0')) {
+    throw new UsageError(`volumeName must not hold a NUL character; got ${shown(o.volumeName)}`);
+  }
 }
 
 /**

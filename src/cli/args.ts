@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
 
@@ -7,11 +8,15 @@ type Parsed<O extends Options> = ReturnType<
   typeof parseArgs<{ args: string[]; options: O & HelpOption; allowPositionals: true; strict: true }>
 >;
 
-/** Parse a command's flags strictly; unknown flags and missing values become UsageErrors. */
+/**
+ * Parse a command's flags strictly; unknown flags and missing values become UsageErrors, and so
+ * does a `--store` naming a directory (SQLite would say only "disk I/O error").
+ */
 export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O): Parsed<O> {
+  let parsed: Parsed<O>;
   try {
     const help: HelpOption = { help: { type: 'boolean', short: 'h' } };
-    return parseArgs({
+    parsed = parseArgs({
       args: argv,
       options: { ...options, ...help },
       allowPositionals: true,
@@ -23,6 +28,21 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
       { cause: err },
     );
   }
+  const values = parsed.values as { store?: unknown; help?: unknown };
+  if (typeof values.store === 'string' && values.help !== true) refuseDirectoryStore(values.store);
+  return parsed;
+}
+
+/** A SQLite `--store` must name a file (new or existing), not a directory. */
+function refuseDirectoryStore(spec: string): void {
+  if (/^postgres(ql)?:\/\//i.test(spec)) return; // as isPostgresUrl (store/open.ts loads SQLite)
+  let directory: boolean;
+  try {
+    directory = statSync(spec, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return; // not reachable (EACCES, ENOTDIR): opening the store says why
+  }
+  if (directory) throw new UsageError(`--store ${spec} is a directory; give a file path for a SQLite store`);
 }
 
 /** A fraction given as `0.1` or `10%`. */

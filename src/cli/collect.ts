@@ -76,8 +76,8 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length === 0)
-    throw new UsageError('collect: no input files (give FILE... or - for stdin; see churnlink collect --help)');
-  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('collect: stdin (-) can be read only once');
+    throw new UsageError('no input files (give FILE... or - for stdin; see churnlink collect --help)');
+  if (positionals.filter((p) => p === '-').length > 1) throw new UsageError('stdin (-) can be read only once');
 
   const { scope, scopeJson } = await loadScope(values.scope);
   const csv = csvMappingOf(values, scope);

@@ -71,7 +71,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
   if (!values.device || values.device.length === 0)
-    throw new UsageError('live: give at least one --device (e.g. --device /dev/sdb)');
+    throw new UsageError('give at least one --device (e.g. --device /dev/sdb)');
   if (process.getuid?.() !== 0)
     throw new UsageError('live collection needs root: tracefs and the block tracepoints are root-only (run with sudo)');
   const devices = values.device.map(blockDevice);

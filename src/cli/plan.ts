@@ -93,7 +93,7 @@ export async function runPlan(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  if (values.rpo === undefined) throw new UsageError('plan: --rpo is required (e.g. --rpo 5m)');
+  if (values.rpo === undefined) throw new UsageError('--rpo is required (e.g. --rpo 5m)');
   const targetRpoS = parseDurationS(values.rpo, '--rpo');
   const percentile = parsePercentile(values.percentile!);
   const pathBps = values.path === undefined ? null : parseBandwidthBps(values.path, '--path');

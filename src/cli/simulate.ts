@@ -64,7 +64,7 @@ export async function runSimulate(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
-  if (values.link === undefined) throw new UsageError('simulate: --link is required (e.g. --link 2x100Mbit)');
+  if (values.link === undefined) throw new UsageError('--link is required (e.g. --link 2x100Mbit)');
   const link = parseLink(values.link);
   const measured = await measuredFromFlags('simulate', values, linkParamsOf(values));
   const params = withGrowth(measured?.params ?? linkParamsOf(values), values.growth);

@@ -118,6 +118,7 @@ export const blkparse: Reader = {
           throw f.error(`device is not major,minor: "${f.excerpt()}"`);
         }
         const volume = volumes.id(f.bytes, f.start, f.end);
+        if (volume < 0) throw f.nulError('device');
         f.field('cpu').uint('cpu');
         f.field('sequence').uint('sequence');
         const timeUs = f.field('time').scaled('time', 6);

@@ -144,6 +144,7 @@ export const csv: Reader = {
         const v = at[4]!;
         const names = quoted[v] ? quotedVolumes : volumes;
         const volume = mapping.volume ? names.id(f.bytes, starts[v]!, ends[v]!) : fixedVolume;
+        if (volume < 0) throw select(f, 4).nulError(fieldNames[v]!);
         if (mapping.volume && ctx.volumes.names[volume] === '') throw select(f, 4).error(`${fieldNames[v]} is empty`);
         const problem = ctx.batch.rangeProblem(offset, length, isWrite);
         if (problem !== null) throw f.error(`${fieldNames[at[1]!]} + ${fieldNames[at[2]!]} ${problem}`);

@@ -201,6 +201,14 @@ export class FieldCursor {
     return true;
   }
 
+  /**
+   * The error for a volume name (the current field) holding U+0000, which VolumeSpanCache refuses:
+   * no real volume name holds it and PostgreSQL text cannot, so every store gets the same answer.
+   */
+  nulError(name: string): InputError {
+    return this.error(`${name} holds a NUL byte: "${this.excerpt()}"`);
+  }
+
   /** The current field as a string (allocates: not for per-record use). */
   text(): string {
     let e = this.end;

@@ -101,6 +101,7 @@ export const msr: Reader = {
         if (q >= end) return 0;
         if (b[q] !== COMMA || q === diskStart) return -1;
         const volume = volumes.idHashed(b, hostStart, q, hash);
+        if (volume < 0) return -1;
         // Type
         q++;
         if (q + 6 > end) return 0;
@@ -150,8 +151,14 @@ export const msr: Reader = {
       parse(f) {
         const timeUs = plausibleTimeUs(f, 'Timestamp', unixUsFromFiletime(f.field('Timestamp'), 'Timestamp'));
         const hostStart = f.field('Hostname').start;
+        const hostEnd = f.end;
         f.field('DiskNumber').uint('DiskNumber');
         const volume = volumes.id(f.bytes, hostStart, f.end);
+        if (volume < 0) {
+          f.start = hostStart;
+          f.end = hostEnd;
+          throw f.nulError('Hostname');
+        }
         f.field('Type');
         const isWrite = f.is('Write');
         if (!isWrite && !f.is('Read')) throw f.error(`Type is neither Read nor Write: "${f.excerpt()}"`);

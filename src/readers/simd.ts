@@ -199,7 +199,8 @@ export class KernelLines implements BulkLines {
       if (reason === VOLUME) {
         const start = (k.keyStart.value as number) - base;
         const id = this.#volumes.id(this.#chunk, start, (k.keyEnd.value as number) - base);
-        if (k.addVolume(start + base, k.keyEnd.value as number, id) !== 0) continue;
+        // A name holding NUL: the line goes to the JS path, which refuses it.
+        if (id >= 0 && k.addVolume(start + base, k.keyEnd.value as number, id) !== 0) continue;
       }
       break;
     }

@@ -67,6 +67,7 @@ function tracefsLineParser(ctx: DecodeContext) {
       const comma = b.indexOf(44, f.start);
       if (comma >= f.end || comma < 0) throw f.error(`device is not major,minor: "${f.excerpt()}"`);
       const volume = volumes.id(b, f.start, f.end);
+      if (volume < 0) throw f.nulError('device');
       const kind = rwbsKind(f.field('rwbs'));
       const plus = b.indexOf(PLUS, f.end);
       if (plus < 0 || plus >= f.lineEnd) {

@@ -36,6 +36,7 @@ export class VolumeSpanCache {
     this.#nameOf = nameOf;
   }
 
+  /** The id of the name in bytes[start, end), or -1 when it holds a NUL byte (never interned). */
   id(bytes: Uint8Array, start: number, end: number): number {
     const last = this.#lastBytes;
     if (last !== null && last.length === end - start && same(last, bytes, start)) return this.#lastId;
@@ -45,7 +46,7 @@ export class VolumeSpanCache {
   }
 
   /**
-   * `id` for a caller that computed the FNV-1a hash of bytes[start, end) while scanning them
+   * `id` (-1 for a name holding NUL) for a caller that computed the FNV-1a hash of bytes[start, end) while scanning them
    * (start from FNV_OFFSET; per byte `hash = Math.imul(hash ^ byte, FNV_PRIME)`).
    */
   idHashed(bytes: Uint8Array, start: number, end: number, hash: number): number {
@@ -56,6 +57,8 @@ export class VolumeSpanCache {
       if (key.length === end - start && same(key, bytes, start)) return this.#remember(key, this.#ids[k - 1]!);
       slot = (slot + 1) & mask;
     }
+    // Once per new name: a name holding NUL is refused by every reader (FieldCursor.nulError).
+    for (let i = start; i < end; i++) if (bytes[i] === 0) return -1;
     const key = bytes.slice(start, end);
     const id = this.#table.idOf(this.#nameOf(bytes, start, end));
     this.#keys.push(key);

@@ -1,4 +1,5 @@
 import { escapeTerminal } from './escape.js';
+import { displayWidth, padToWidth } from './width.js';
 
 /** A column of an aligned text table. */
 export interface Column<T> {
@@ -10,17 +11,20 @@ export interface Column<T> {
 
 /**
  * Render rows as an aligned plain-text table with a header rule; optional footer rows. Cells are
- * escaped for the terminal (control and bidi characters shown as `\x1b`, `\u202e`).
+ * escaped for the terminal (control and bidi characters shown as `\x1b`, `\u202e`), then aligned
+ * by the columns a terminal gives them (wide CJK characters 2, combining marks 0).
  */
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], footer: readonly T[] = []): string {
   const body = rows.map((r) => columns.map((c) => escapeTerminal(c.value(r))));
   const foot = footer.map((r) => columns.map((c) => escapeTerminal(c.value(r))));
-  const widths = columns.map((c, i) =>
-    Math.max(c.header.length, ...body.map((r) => r[i]!.length), ...foot.map((r) => r[i]!.length)),
-  );
+  // Widths in display columns (width.ts): `日本` takes 4, `é` 1 whether precomposed or not.
+  const widths = columns.map((c) => displayWidth(c.header));
+  for (const cells of [body, foot]) {
+    for (const row of cells) row.forEach((cell, i) => (widths[i] = Math.max(widths[i]!, displayWidth(cell))));
+  }
   const line = (cells: string[]): string =>
     cells
-      .map((cell, i) => (columns[i]!.align === 'left' ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .map((cell, i) => padToWidth(cell, widths[i]!, columns[i]!.align ?? 'right'))
       .join('  ')
       .trimEnd();
   const rule = widths.map((w) => '-'.repeat(w)).join('  ');

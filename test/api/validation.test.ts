@@ -206,6 +206,10 @@ test('collect takes one path as a string, refuses other inputs and speaks of rep
     );
     await assert.rejects(collect(store, [TINY], { threads: 0 }), usage('threads must be a whole number >= 1; got 0'));
     await assert.rejects(
+      collect(store, [TINY], { volumeName: 'a\0b', replace: true }),
+      usage('volumeName must not hold a NUL character; got "a\\u0000b"'),
+    );
+    await assert.rejects(
       collect(store, [TINY], { threads: 'all' } as never),
       usage('threads must be a whole number >= 1; got "all"'),
     );

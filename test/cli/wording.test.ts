@@ -80,3 +80,20 @@ test('wording: --threads takes auto (the default, as the README says) or a whole
     assert.match(r.stderr, new RegExp(`--threads must be auto or a whole number from 1 to 256; got "${bad}"`));
   }
 });
+
+test('wording: usage errors of collect, simulate, plan and live name the command once', async () => {
+  const cases: [string[], string][] = [
+    [
+      ['collect', '--store', store],
+      'churnlink collect: no input files (give FILE... or - for stdin; see churnlink collect --help)\n',
+    ],
+    [['collect', '-', '-', '--store', store], 'churnlink collect: stdin (-) can be read only once\n'],
+    [['simulate', '--store', store], 'churnlink simulate: --link is required (e.g. --link 2x100Mbit)\n'],
+    [['plan', '--store', store], 'churnlink plan: --rpo is required (e.g. --rpo 5m)\n'],
+    [['live', '--store', store], 'churnlink live: give at least one --device (e.g. --device /dev/sdb)\n'],
+  ];
+  for (const [args, stderr] of cases) {
+    const r = await runChild(args, { stdin: '' });
+    assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', stderr], args.join(' '));
+  }
+});
