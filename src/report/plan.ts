@@ -129,7 +129,7 @@ export async function planLink(timeline: CycleChanges, request: PlanRequest): Pr
   }
   let requiredBps = roundUpBandwidthBps(hi);
   for (let i = 0; !(await meets(requiredBps)); i++) {
-    if (i >= 1000) throw new Error(`plan: no printed bandwidth near ${hi} bit/s meets the target`);
+    if (i >= 1000) throw new Error(`no printed bandwidth near ${hi} bit/s meets the target`);
     requiredBps = displayStepBps(requiredBps, 1);
   }
   // The bisection stops within about one printed step: the figure below may meet the target too.
@@ -141,7 +141,7 @@ export async function planLink(timeline: CycleChanges, request: PlanRequest): Pr
   let paths = request.pathBps === null ? null : pathsNeeded(requiredBps, request.pathBps);
   if (paths !== null) {
     for (let i = 0; !(await meets(paths * request.pathBps!)); i++) {
-      if (i >= 1000) throw new Error('plan: no whole number of paths near the required bandwidth meets the target');
+      if (i >= 1000) throw new Error('no whole number of paths near the required bandwidth meets the target');
       paths++;
     }
   }
