@@ -24,6 +24,9 @@ export async function openStore(
   }
   if (options.mustExist && !existsSync(spec))
     throw new UsageError(`store ${spec} does not exist (run churnlink collect first)`);
+  // SQLite would say only "disk I/O error".
+  if (existsSync(spec) && statSync(spec).isDirectory())
+    throw new UsageError(`store ${spec} is a directory; give a file path for a SQLite store`);
   // Reports open read-only: a store the user may not write, or on a read-only mount, reads fine.
   return new SqliteStore(spec, { readonly: options.readonly ?? options.mustExist === true });
 }

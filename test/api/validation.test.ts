@@ -268,3 +268,14 @@ test('the CLI refuses --target 0 in report --format html and simulate', async ()
     assert.equal(r.stdout, '');
   }
 });
+
+test('openStore: a directory is refused as the store parameter, for reading and writing alike', async () => {
+  const dir = tempDir();
+  for (const options of [{}, { mustExist: true }]) {
+    await assert.rejects(
+      openStore(dir, options),
+      (e: unknown) =>
+        e instanceof UsageError && e.message === `store ${dir} is a directory; give a file path for a SQLite store`,
+    );
+  }
+});
