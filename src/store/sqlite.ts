@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js';
 import { SCAN_PAGE_ROWS } from './store.js';
 import { extremeStart, storedEdge, type EdgeChunk } from './edge-start.js';
+import { retryBusy } from './sqlite-busy.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
 import {
   addChunkCounts,
@@ -117,6 +118,9 @@ interface RunRow {
  * transaction, so a crash loses at most intervals not yet handed over; runs still `running`
  * are invisible to reports and replaced by the next collection of the same source.
  */
+/** How long a command waits for another's lock on the store before it fails. */
+const BUSY_TIMEOUT_MS = 10_000;
+
 /** Page cache of a connection that collects (SQLite's own default; negative pragma values are KiB). */
 const COLLECT_CACHE_KIB = 2000;
 
@@ -150,7 +154,7 @@ export class SqliteStore implements Store {
     }
     try {
       // First: two commands opening a new store at once wait for each other's locks.
-      this.#db.pragma('busy_timeout = 10000');
+      this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       const fresh = this.#checkChurnlink();
       if (!this.#readonly) {
         // Bitmaps are kilobytes: larger pages keep them out of long overflow chains (new files only).
@@ -161,7 +165,19 @@ export class SqliteStore implements Store {
         this.#db.pragma('synchronous = NORMAL');
         this.#db.pragma('foreign_keys = ON');
       }
-      if (!this.#readonly) {
+      if (!this.#readonly && fresh) {
+        // A new store is created whole in one transaction, version included: a second command
+        // opening it at the same moment waits for the lock and then sees a complete store, never
+        // a half-made one (which it would refuse as a foreign database).
+        this.#db
+          .transaction(() => {
+            this.#checkChurnlink();
+            this.#db.exec(SCHEMA);
+            addChunkCounts(this.#db);
+            if (this.#meta('schema_version') === null) this.#setMeta('schema_version', SCHEMA_VERSION);
+          })
+          .immediate();
+      } else if (!this.#readonly) {
         this.#db.exec(SCHEMA);
         addChunkCounts(this.#db);
       }
@@ -247,7 +263,7 @@ export class SqliteStore implements Store {
     // A file SQLite could open only read-only (permissions, read-only mount) fails here, first.
     let mode: unknown;
     try {
-      mode = this.#db.pragma('journal_mode = WAL', { simple: true });
+      mode = retryBusy(() => this.#db.pragma('journal_mode = WAL', { simple: true }), BUSY_TIMEOUT_MS);
     } catch (err) {
       if (!/^SQLITE_(READONLY|CANTOPEN|PERM)/.test((err as { code?: string }).code ?? '')) throw err;
     }
