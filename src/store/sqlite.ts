@@ -155,7 +155,8 @@ export class SqliteStore implements Store {
     try {
       // First: two commands opening a new store at once wait for each other's locks.
       this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      const fresh = this.#checkChurnlink();
+      // The first read too: a writer switching the file to or from WAL can refuse it without waiting.
+      const fresh = retryBusy(() => this.#checkChurnlink(), BUSY_TIMEOUT_MS);
       if (!this.#readonly) {
         // Bitmaps are kilobytes: larger pages keep them out of long overflow chains (new files only).
         if (fresh) this.#db.pragma('page_size = 16384');
