@@ -1,6 +1,7 @@
 import { UsageError } from '../errors.js';
 import type { ContentIdentity } from '../sources/content-hash.js';
-import type { RunInfo, Store } from '../store/store.js';
+import { SourcesCollectedMeanwhile } from '../store/collected-meanwhile.js';
+import type { RunInfo, SourceInfo, Store } from '../store/store.js';
 import { ownerAlive } from './owner.js';
 
 /** An earlier run holding some of this collection's input. */
@@ -34,10 +35,12 @@ export async function storedLengths(store: Store): Promise<number[]> {
  * An input is the same as an earlier one when its decoded bytes are (SHA-256), and overlaps it
  * when it begins with all of an earlier input's bytes (a trace that grew since). Such a run is:
  * - an interrupted collection of this host (its process is gone): replaced, always;
- * - being collected by a live process of this host: refused if that run is older, else ignored
- *   (the younger of two same-host collections of one input is the one refused);
- * - complete, live, or another host's unfinished run: refused unless `replace`, and then replaced
- *   only when every one of its sources is in this collection (replacing deletes all it holds).
+ * - being collected by a live process of this host: left alone (it is known only by the path it
+ *   read, which another input may share); of two collections of one input the one that
+ *   completes second is refused by `finishRun`, which checks the fingerprints again in its
+ *   transaction (`distinctInputs`);
+ * - complete or live: refused unless `replace`, and then replaced only when every one of its
+ *   sources is in this collection (replacing deletes all it holds).
  */
 export async function runsToReplace(
   store: Store,
@@ -72,16 +75,11 @@ export async function runsToReplace(
     const r = o.run;
     if (r.id === runId) continue;
     if (r.status === 'running' && r.host === host) {
-      if (r.owner === null || r.owner === undefined || !ownerAlive(r.owner)) {
-        replaced.add(r.id); // interrupted: invisible to reports
-        continue;
-      }
-      if (r.id > runId) continue; // the younger collection refuses itself when it finishes
-      throw new UsageError(
-        `${o.name} is being collected into ${store.location} as run ${r.id} by process ${r.owner.split(':')[0]} ` +
-          'of this host; refusing to count it twice. Wait for that collection to finish ' +
-          '(then use replace: true if you mean to replace it)',
-      );
+      // Interrupted (its process is gone): invisible to reports, replaced. Still running: known
+      // only by a path, which another input may share (stdin, a relative path): left alone; if it
+      // holds the same input, whichever of the two completes second is refused (finishRun).
+      if (r.owner === null || r.owner === undefined || !ownerAlive(r.owner)) replaced.add(r.id);
+      continue;
     }
     if (!replace) throw new UsageError(refusal(o, store.location));
     const others = r.sources.filter((s) => !covered.has(s.fingerprint));
@@ -112,4 +110,35 @@ function refusal(o: Overlap, location: string): string {
       ? `is being collected by ${r.host} into ${location} as run ${r.id} (or that collection was interrupted)`
       : `was already collected into ${location} as run ${r.id} (${r.startedAt})`;
   return `${o.name} ${what}; refusing to count it twice. Use replace: true to replace that run`;
+}
+
+/** The fingerprints no other complete run may hold when this collection completes: its inputs and their prefixes. */
+export function distinctInputs(inputs: readonly CollectedInput[]): string[] {
+  return [...new Set(inputs.flatMap((i) => [i.identity.fingerprint, ...i.identity.prefixes.values()]))];
+}
+
+/**
+ * Complete the run, replacing `replaced`. When another collection of the same input completed
+ * after that decision (`finishRun` then changes nothing and says so), decide again with `decide`
+ * — which now sees that run: a refusal, or with `replace` that run replaced too — and retry.
+ * Returns the runs replaced.
+ */
+export async function finishOnce(
+  store: Store,
+  runId: number,
+  totals: { records: number; skipped: number },
+  replaced: number[],
+  sources: SourceInfo[],
+  inputs: readonly CollectedInput[],
+  decide: () => Promise<number[]>,
+): Promise<number[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await store.finishRun(runId, totals, replaced, sources, distinctInputs(inputs));
+      return replaced;
+    } catch (err) {
+      if (!(err instanceof SourcesCollectedMeanwhile) || attempt >= 5) throw err;
+      replaced = await decide();
+    }
+  }
 }

@@ -9,7 +9,7 @@ import { VolumeTable } from '../readers/volumes.js';
 import type { Source } from '../sources/file.js';
 import { checkSameSettings } from '../store/sqlite.js';
 import type { SourceInfo, Store } from '../store/store.js';
-import { runsToReplace, storedLengths } from './duplicates.js';
+import { finishOnce, runsToReplace, storedLengths } from './duplicates.js';
 import { Warnings, type Warning } from '../warnings.js';
 import { capacityOf, scopeIncludes, type Scope } from '../scope/scope.js';
 import { IntervalWriter } from './interval-writer.js';
@@ -207,7 +207,9 @@ export async function collectSources(
       [...writer.totals.volumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })),
     );
     if (options.scopeJson !== null) await store.putScope(options.scopeJson);
-    await store.finishRun(runId, totals, replaced, finalSources);
+    replaced = await finishOnce(store, runId, totals, replaced, finalSources, inputs, () =>
+      runsToReplace(store, runId, inputs, options.replace, options.host),
+    );
   } catch (err) {
     // A file cut short while it was read fails in many ways (a worker's range past the end…): say why.
     let failure = err;

@@ -42,6 +42,7 @@ import type {
 import { isFreshPg, preferLz4Pg } from './postgres-compression.js';
 import { copyRows, sqlInteger, type CopyColumns, type CopyField } from './postgres-copy.js';
 import { ClosingClient, isTransient, refusalHint, storeError } from './postgres-client.js';
+import { inputLockKeys, SourcesCollectedMeanwhile } from './collected-meanwhile.js';
 import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 
 // int8 and numeric columns arrive as text by default: read as the nearest double (exact below 2^53).
@@ -345,9 +346,22 @@ export class PostgresStore implements Store {
     totals: { records: number; skipped: number },
     replaces: number[],
     sources: SourceInfo[],
+    distinct: readonly string[] = [],
   ): Promise<void> {
     const settings = await this.getSettings();
     await this.#transaction(async (c) => {
+      // Completions of the same input are serialised by a lock per input, taken in one order; the
+      // check then sees every such completion committed before (each statement a new snapshot).
+      for (const key of inputLockKeys(distinct)) await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [key]);
+      if (distinct.length > 0) {
+        const { rows } = await c.query(
+          `SELECT DISTINCT s.run_id FROM churnlink_sources s JOIN churnlink_runs r ON r.id = s.run_id
+          WHERE s.fingerprint = ANY($1::text[]) AND r.status = 'complete' AND r.id <> $2 ORDER BY s.run_id`,
+          [distinct, runId],
+        );
+        const meanwhile = rows.map((r) => Number(r.run_id)).filter((id) => !replaces.includes(id));
+        if (meanwhile.length > 0) throw new SourcesCollectedMeanwhile(this.location, meanwhile);
+      }
       // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
       const visible = await c.query(
         "SELECT id, status FROM churnlink_runs WHERE id = ANY($1::bigint[]) AND status IN ('complete', 'live')",

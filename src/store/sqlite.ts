@@ -4,6 +4,7 @@ import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js'
 import { SCAN_PAGE_ROWS } from './store.js';
 import { extremeStart, storedEdge, type EdgeChunk } from './edge-start.js';
 import { retryBusy } from './sqlite-busy.js';
+import { SourcesCollectedMeanwhile } from './collected-meanwhile.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
 import {
   addChunkCounts,
@@ -440,10 +441,24 @@ export class SqliteStore implements Store {
     totals: { records: number; skipped: number },
     replaces: number[],
     sources: SourceInfo[],
+    distinct: readonly string[] = [],
   ): Promise<void> {
     this.#writing();
     this.#db
       .transaction(() => {
+        // Writers are serialised (IMMEDIATE): a collection of the same input that completed
+        // after this one decided what it replaces is seen here, before anything changes.
+        const meanwhile = (
+          this.#db
+            .prepare(
+              `SELECT DISTINCT s.run_id FROM sources s JOIN runs r ON r.id = s.run_id
+              WHERE s.fingerprint IN (SELECT value FROM json_each(?)) AND r.status = 'complete' AND r.id <> ?
+              ORDER BY s.run_id`,
+            )
+            .pluck()
+            .all(JSON.stringify(distinct), runId) as number[]
+        ).filter((id) => !replaces.includes(id));
+        if (meanwhile.length > 0) throw new SourcesCollectedMeanwhile(this.location, meanwhile);
         // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
         const dirty =
           this.#meta('interval_s') === null
