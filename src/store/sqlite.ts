@@ -231,7 +231,8 @@ export class SqliteStore implements Store {
       if (e.code === 'SQLITE_CANTOPEN' && this.#readonly) {
         throw new UsageError(
           `store: cannot read ${this.location}: it is in WAL mode and SQLite cannot create ${this.location}-shm beside it ` +
-            '(read-only directory); run any churnlink command that writes on it once where it is writable, or copy it',
+            '(read-only directory); run any churnlink command that writes on it once where it is writable, ' +
+            `or copy it together with ${this.location}-wal`,
           { cause: err },
         );
       }
@@ -725,8 +726,13 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (!this.#db.open) return;
     if (!this.#readonly && this.#db.pragma('journal_mode', { simple: true }) === 'wal') {
+      this.#db.pragma('busy_timeout = 0');
       try {
-        this.#db.pragma('busy_timeout = 0');
+        // Everything committed into the main file first, without waiting for anyone: when another
+        // connection is open the switch below fails and the file stays in WAL mode, but a copy of
+        // the main file alone then still holds every run (unless a reader was mid-read on an older
+        // state at this instant; its -wal beside it has the rest).
+        this.#db.pragma('wal_checkpoint(PASSIVE)');
         this.#db.pragma('journal_mode = DELETE');
       } catch {
         // another connection is open: it (or the next writer) switches back
