@@ -90,16 +90,19 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
     return 2;
   }
   // Interrupted: say so and what became of the work (a live collector handles its own signals).
-  const interrupted = (): void => {
+  const interrupted = (signal: NodeJS.Signals): void => {
     const what =
       command === 'collect'
         ? '; the unfinished run stays invisible to reports and is replaced by the next collection of the same input'
         : '';
-    io.err(`churnlink ${command}: interrupted (SIGINT)${what}\n`);
-    process.exit(130);
+    io.err(`churnlink ${command}: interrupted (${signal})${what}\n`);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
   const handleSigint = rawIo === processIo && command !== 'live';
-  if (handleSigint) process.once('SIGINT', interrupted);
+  if (handleSigint) {
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
+  }
   try {
     return await run(rest, io);
   } catch (err) {
@@ -108,7 +111,10 @@ export async function main(args: string[], rawIo: Io = processIo): Promise<numbe
     io.err(`churnlink ${command}: ${escapeTerminal(e.message)}${more}\n`);
     return e.code;
   } finally {
-    if (handleSigint) process.off('SIGINT', interrupted);
+    if (handleSigint) {
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', interrupted);
+    }
   }
 }
 

@@ -17,6 +17,7 @@ import { hashAlongside } from './hash-alongside.js';
 import { decodeInParallel, type ParallelJob } from './parallel.js';
 import { SNIFF_BYTES, surveySources } from './survey.js';
 import { ownerTag } from './owner.js';
+import { freeSettingsOfInterrupted } from './interrupted.js';
 import { Tracker } from './tracker.js';
 
 export interface CollectOptions {
@@ -89,7 +90,13 @@ export async function collectSources(
   const surveys = await surveySources(sources, options.format, options.skipBad);
   const settings = { intervalS: options.intervalS, trackBytes: options.trackBytes };
   const stored = await store.getSettings();
-  if (stored !== null) checkSameSettings(store.location, stored, settings);
+  if (stored !== null) {
+    try {
+      checkSameSettings(store.location, stored, settings);
+    } catch (err) {
+      if (!(await freeSettingsOfInterrupted(store, options.host))) throw err;
+    }
+  }
   // An input that grew since it was collected begins with an earlier input: hash its prefix there.
   const lengths = await storedLengths(store);
   for (const source of sources) source.hash.mark(lengths);

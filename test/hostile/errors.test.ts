@@ -111,39 +111,65 @@ test('two collections of the same input on one host at once: one completes, the 
   );
 });
 
-test('SIGINT during a collection: exit 130 with one line saying what became of the run', async () => {
-  const store = join(dir, 'sigint.db');
-  const child = spawn(process.execPath, [BIN, 'collect', '-', '--store', store, '--quiet'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
-  // An endless trace on stdin, one write per minute.
-  let minute = 0;
-  const endless = Readable.from(
-    (function* () {
-      for (;;) yield msrTrace('int', 1000, 60, 1767571200 + 60_000 * minute++);
-    })(),
-  );
-  child.stdin.on('error', () => {});
-  endless.pipe(child.stdin);
-  try {
-    const until = Date.now() + 30_000;
-    while (!existsSync(`${store}-wal`) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(existsSync(`${store}-wal`), 'the collection committed its first rows');
-    child.kill('SIGINT');
-    assert.equal(await closed, 130);
-    assert.equal(
-      stderr,
-      'churnlink collect: interrupted (SIGINT); the unfinished run stays invisible to reports and is replaced by ' +
-        'the next collection of the same input\n',
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  test(`${signal} during a collection: exit ${code} with one line saying what became of the run; a corrected command is not bound by it`, async () => {
+    const store = join(dir, `${signal}.db`);
+    const child = spawn(process.execPath, [BIN, 'collect', '-', '--store', store, '--quiet'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // An endless trace on stdin, one write per minute.
+    let minute = 0;
+    const endless = Readable.from(
+      (function* () {
+        for (;;) yield msrTrace('int', 1000, 60, 1767571200 + 60_000 * minute++);
+      })(),
     );
-  } finally {
-    endless.destroy();
-    child.kill('SIGKILL');
-  }
-});
+    child.stdin.on('error', () => {});
+    endless.pipe(child.stdin);
+    try {
+      // Its first rows are committed: the run (and the store's settings) are in the store.
+      const running = async (): Promise<boolean> => {
+        if (!existsSync(store)) return false;
+        const r = await runCli('runs', '--store', store, '--json');
+        return r.code === 0 && /"status": "running"/.test(r.stdout);
+      };
+      const until = Date.now() + 60_000;
+      while (!(await running()) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(await running(), 'the collection committed its first rows');
+      child.kill(signal);
+      assert.equal(await closed, code);
+      assert.equal(
+        stderr,
+        `churnlink collect: interrupted (${signal}); the unfinished run stays invisible to reports and is replaced by ` +
+          'the next collection of the same input\n',
+      );
+    } finally {
+      endless.destroy();
+      child.kill('SIGKILL');
+    }
+    // The interrupted run fixed 1-minute intervals; the user meant 5 minutes. Its process is gone
+    // and it was the store's only run: it is removed, and the corrected command collects.
+    const trace = join(dir, `${signal}-again.csv`);
+    writeFileSync(trace, msrTrace('again', 30, 60));
+    const again = await runCli('collect', trace, '--store', store, '--interval', '5m');
+    assert.equal(again.code, 0, again.stderr);
+    const runs = JSON.parse((await runCli('runs', '--store', store, '--json')).stdout) as {
+      settings: { intervalS: number };
+      runs: { status: string; records: number }[];
+    };
+    assert.equal(runs.settings.intervalS, 300);
+    assert.deepEqual(
+      runs.runs.map((r) => [r.status, r.records]),
+      [['complete', 30]],
+    );
+  });
+}
 
 test('a file that shrinks while it is read is bad input naming it, on one thread or several', async () => {
   for (const threads of [1, 2]) {
