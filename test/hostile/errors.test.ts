@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
@@ -12,23 +12,30 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { PostgresStore } from '../../src/store/postgres.js';
 import { freshDatabase, postgresMissing } from '../support/postgres.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
+import { cleanUp, trackChild } from '../support/cleanup.js';
 import { msrTrace } from '../collect/traces.js';
 
 const dir = tempDir();
+after(cleanUp); // a child a failed test left running
 const BIN = join(ROOT, 'bin', 'churnlink.js');
 const STACK_LINE = /\n\s+at /;
 
+/** The CLI in a child process, killed after 120 s (a hung child then fails the test on its exit code). */
 function cli(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = trackChild(spawn(process.execPath, [BIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -117,9 +124,9 @@ for (const [signal, code] of [
 ] as const) {
   test(`${signal} during a collection: exit ${code} with one line saying what became of the run; a corrected command is not bound by it`, async () => {
     const store = join(dir, `${signal}.db`);
-    const child = spawn(process.execPath, [BIN, 'collect', '-', '--store', store, '--quiet'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const child = trackChild(
+      spawn(process.execPath, [BIN, 'collect', '-', '--store', store, '--quiet'], { stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const closed = new Promise<number | null>((resolve) => child.on('close', resolve));

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
+import pg from 'pg';
 import { LiveCollector } from '../../src/live/collector.js';
 import { blockDevice } from '../../src/live/devices.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -27,7 +28,11 @@ const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavai
 const dir = tempDir();
 after(cleanUp);
 
-/** Write `count` 64 KiB blocks from `input` at block `seek` with O_DIRECT: one bio each. */
+/**
+ * Write `count` 64 KiB blocks from `input` at block `seek` with O_DIRECT: one bio each. The bios of
+ * one call are milliseconds apart, tens of milliseconds on a loaded machine: writes meant for one
+ * interval are started early in it (untilIntervalOffset), or they may straddle its end.
+ */
 const dd = (dev: string, seek: number, count: number, input = '/dev/zero', bs = '64k'): void => {
   const args = [`if=${input}`, `of=${dev}`, `bs=${bs}`, `count=${count}`, `seek=${seek}`, 'oflag=direct'];
   execFileSync('dd', args, { stdio: 'ignore', timeout: 30_000 });
@@ -223,13 +228,13 @@ async function liveWithMetrics(args: string[]) {
   const proc = trackChild(spawn(process.execPath, [bin, 'live', ...all], { stdio: ['ignore', 'pipe', 'pipe'] }));
   const pid = proc.pid!;
   deferCleanup(`trace instance of live collector ${pid}`, () => removeInstancesOf(pid));
-  const exit = exitOf(proc, 'churnlink live --metrics', 60_000);
+  const exit = exitOf(proc, 'churnlink live --metrics', 300_000); // its whole life: the waits below
   let out = '';
   let err = '';
   proc.stdout!.on('data', (d) => (out += d));
   proc.stderr!.on('data', (d) => (err += d));
   const serving = (): boolean => (isTracing(pid) && /metrics: http:\/\//.test(err)) || proc.exitCode !== null;
-  await waitUntil(serving, 'the collector to trace and serve', 20_000);
+  await waitUntil(serving, 'the collector to trace and serve', 60_000);
   assert.equal(proc.exitCode, null, `churnlink live exited early: ${err}`);
   const address = /metrics: http:\/\/(127\.0\.0\.1:\d+)\/metrics/.exec(err)![1]!;
   /** The value of each sample line of a scrape, by its name and labels. */
@@ -265,7 +270,8 @@ test(
     dd(dev, 10, 3); // tracks 10, 11, 12: 3 writes of 64 KiB
     dd(dev, 10, 1); // track 10 again: folds
     dd(dev, 0, 1, '/dev/zero', '4k'); // track 0: 4 KiB
-    await waitUntil(() => /5 writes/.test(out()) && /compression/.test(out()), 'the interval and its sample', 20_000);
+    const sampled = (): boolean => /5 writes/.test(out()) && /compression/.test(out());
+    await waitUntil(sampled, () => `the interval and its sample; stdout:\n${out()}stderr:\n${err()}`, 60_000);
     const scraped = await scrape();
     const value = (name: string): number | undefined => scraped.get(name);
     const v = `{volume="h/${basename(dev)}"}`;
@@ -302,25 +308,43 @@ test(
   },
 );
 
+/** Whether the PostgreSQL store at `url` holds a live run (false while its tables are not there yet). */
+async function hasLiveRun(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query("SELECT to_regclass('churnlink_runs') IS NOT NULL AS ok");
+    if (rows[0].ok !== true) return false;
+    return (await client.query("SELECT 1 FROM churnlink_runs WHERE status = 'live'")).rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
 test(
   'live --metrics into PostgreSQL: intervals waiting in the spool while the server is down, then delivered',
   { skip: missing || pgMissing },
   async () => {
-    const pg = sharedServer();
+    const server = sharedServer();
     const url = await freshDatabase('metrics');
     const dev = loopDevice(dir, 'spool-metrics.img');
     const args = ['--device', dev, '--interval', '1s', '--store', url, '--spool', join(dir, 'spool.db'), '--host', 'h'];
     const { proc, exit, out, err, scrape } = await liveWithMetrics(args);
     const v = `{volume="h/${basename(dev)}"}`;
-    pg.stop();
+    // The collector traces before it begins its run in the store (a collector that cannot trace leaves
+    // the store as it was): the server goes down only once the run is there, or the collector cannot start.
+    await waitUntil(() => hasLiveRun(url), 'the live run to begin in the store', 60_000);
+    server.stop();
     try {
+      await untilIntervalOffset(1000, 200); // both writes in one interval (see dd)
       dd(dev, 20, 2); // 2 writes, tracks 20 and 21, in an interval the store cannot take
       // Deadlines, not sleeps: generous, since a loaded CI machine delays the agent's intervals.
-      await waitUntil(() => /2 writes/.test(out()) && /store unreachable/.test(err()), 'the spooled interval', 60_000);
+      const spooled = (): boolean => /2 writes/.test(out()) && /store unreachable/.test(err());
+      await waitUntil(spooled, () => `the spooled interval; stdout:\n${out()}stderr:\n${err()}`, 60_000);
       const down = await scrape();
       assert.deepEqual([down.get('churnlink_spool_intervals'), down.get(`churnlink_write_events_total${v}`)], [1, 2]);
     } finally {
-      pg.start();
+      server.start();
     }
     // Spooled batches go out when an interval closes, at most every 5 s after a failure: one write per
     // interval until the spool is empty.
@@ -332,7 +356,8 @@ test(
     const drained = async (): Promise<boolean> => {
       dd(dev, 30 + attempts, 1);
       attempts++;
-      await waitUntil(() => lines() === attempts, `interval ${attempts} after the restart`, 60_000);
+      const seen = (): string => `interval ${attempts} after the restart; stdout:\n${out()}stderr:\n${err()}`;
+      await waitUntil(() => lines() === attempts, seen, 60_000);
       return (await scrape()).get('churnlink_spool_intervals') === 0;
     };
     await waitUntil(drained, 'the spool to drain', 120_000, 0);

@@ -18,7 +18,12 @@ const pgMissing = missing ? `live collection: ${missing}` : await postgresUnavai
 const dir = tempDir();
 after(cleanUp); // collectors a failed test left running, their trace instances, loop devices, the server
 
-/** Write `count` 64 KiB blocks at block `seek` with O_DIRECT: one bio each. */
+/**
+ * Write `count` 64 KiB blocks at block `seek` with O_DIRECT: one bio each. The bios of one call are
+ * milliseconds apart, tens of milliseconds on a loaded machine (measured up to 55 ms at load 5.7):
+ * writes meant for one interval are started early in it (untilIntervalOffset), or they may straddle
+ * its end and be counted in two.
+ */
 const dd = (dev: string, seek: number, count: number, bs = '64k'): void => {
   const args = ['if=/dev/zero', `of=${dev}`, `bs=${bs}`, `count=${count}`, `seek=${seek}`, 'oflag=direct'];
   execFileSync('dd', args, { stdio: 'ignore', timeout: 30_000 });
@@ -76,14 +81,20 @@ function liveChild(args: string[]) {
     pid,
     out: () => out,
     err: () => err,
-    exit: exitOf(proc, `churnlink live ${args.join(' ')}`, 60_000),
+    // Deadlines, not sleeps: generous, since a loaded CI machine (load 4+ on 2 cores) delays everything.
+    exit: exitOf(proc, `churnlink live ${args.join(' ')}`, 180_000),
     /** Resolves once its trace instance records events: writes from now on are counted. */
     ready: () =>
-      waitUntil(() => isTracing(pid) || proc.exitCode !== null, `live collector ${pid} to trace`, 20_000).then(() =>
+      waitUntil(() => isTracing(pid) || proc.exitCode !== null, `live collector ${pid} to trace`, 60_000).then(() =>
         assert.equal(proc.exitCode, null, `churnlink live exited early: ${err}`),
       ),
     /** Resolves once its output matches `re` (a committed interval). */
-    printed: (re: RegExp) => waitUntil(() => re.test(out), `live collector output ${re}`, 20_000),
+    printed: (re: RegExp) =>
+      waitUntil(
+        () => re.test(out),
+        () => `live collector output ${re}; stdout:\n${out}stderr:\n${err}`,
+        60_000,
+      ),
   };
 }
 
@@ -159,6 +170,7 @@ test('live CLI: SIGTERM commits and cleans up; kill -9 keeps every closed interv
 
   const b = liveChild(args);
   await b.ready();
+  await untilIntervalOffset(1000, 200); // both writes in one interval (see dd)
   dd(dev, 7, 2);
   await b.printed(/2 writes/);
   b.proc.kill('SIGKILL');
@@ -206,9 +218,10 @@ test(
     await a.printed(/1 writes/);
     pg.stop();
     try {
+      await untilIntervalOffset(1000, 200); // both writes in one interval (see dd)
       dd(dev, 20, 2);
       const spooled = (): boolean => /2 writes/.test(a.out()) && /store unreachable/.test(a.err());
-      await waitUntil(spooled, 'the spooled interval', 20_000);
+      await waitUntil(spooled, () => `the spooled interval; stdout:\n${a.out()}stderr:\n${a.err()}`, 60_000);
       a.proc.kill('SIGKILL');
       await a.exit;
     } finally {

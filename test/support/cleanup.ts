@@ -78,16 +78,21 @@ export function exitOf(child: ChildProcess, what: string, timeoutMs: number): Pr
   });
 }
 
-/** Wait until `check` holds, polling every `everyMs`; reject naming `what` after `timeoutMs`. */
+/**
+ * Wait until `check` holds, polling every `everyMs`; reject naming `what` after `timeoutMs`. `what`
+ * may be a function, called at the deadline: it can add what was seen (a child's output so far).
+ */
 export async function waitUntil(
   check: () => boolean | Promise<boolean>,
-  what: string,
+  what: string | (() => string),
   timeoutMs: number,
   everyMs = 20,
 ): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > until) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}`);
+    }
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
