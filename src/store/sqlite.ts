@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { UsageError } from '../errors.js';
 import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js';
@@ -268,6 +269,13 @@ export class SqliteStore implements Store {
     try {
       mode = retryBusy(() => this.#db.pragma('journal_mode = WAL', { simple: true }), BUSY_TIMEOUT_MS);
     } catch (err) {
+      if (this.location !== ':memory:' && this.location !== '' && !existsSync(this.location)) {
+        throw new UsageError(
+          `store: ${this.location} was deleted while this command opened it (by another command's failed first ` +
+            'collection); run this command again',
+          { cause: err },
+        );
+      }
       if (!/^SQLITE_(READONLY|CANTOPEN|PERM)/.test((err as { code?: string }).code ?? '')) throw err;
     }
     if (mode !== 'wal') {

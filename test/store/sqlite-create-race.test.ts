@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { UsageError } from '../../src/errors.js';
+import { SqliteStore } from '../../src/store/sqlite.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { cleanUp, exitOf, trackChild } from '../support/cleanup.js';
 
@@ -74,4 +77,21 @@ test('four commands creating the same new SQLite store at once all open it; a re
       db.close();
     }
   }
+});
+
+test('a store deleted while a command has it open (a failed first collection removing its file) says so', async () => {
+  const path = join(dir, 'deleted.db');
+  const first = new SqliteStore(path);
+  await first.close(); // a complete, empty store in rollback-journal mode
+  const store = new SqliteStore(path); // opened: nothing written yet
+  rmSync(path);
+  await assert.rejects(
+    store.useSettings({ intervalS: 60, trackBytes: 65536 }),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message ===
+        `store: ${path} was deleted while this command opened it (by another command's failed first collection); ` +
+          'run this command again',
+  );
+  await store.close().catch(() => {});
 });
