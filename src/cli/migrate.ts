@@ -26,7 +26,10 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
   }
   const store = await openStore(values.store!, { mustExist: true, readonly: false, command: 'migrate' });
   try {
-    io.out(`store ${escapeTerminal(store.location)}: up to date (${(await store.listRuns()).length} runs)\n`);
+    const runs = (await store.listRuns()).length;
+    const from = store.upgradedFrom ?? null;
+    const what = from === null ? 'up to date' : `converted from schema ${from} to this version's layout`;
+    io.out(`store ${escapeTerminal(store.location)}: ${what} (${runs} runs)\n`);
   } finally {
     await store.close();
   }

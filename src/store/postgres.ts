@@ -112,6 +112,7 @@ export interface PostgresOptions {
  */
 export class PostgresStore implements Store {
   readonly location: string;
+  upgradedFrom: string | null = null;
   /** The URL as given, credentials included: only for `reopenSpec`, never printed. */
   readonly #url: string;
   readonly #pool: pg.Pool;
@@ -165,6 +166,7 @@ export class PostgresStore implements Store {
         const old = "key = 'schema_version' AND value = ANY";
         const version = await c.query(`SELECT value FROM churnlink_meta WHERE ${old}($1)`, [UPGRADES_FROM]);
         if (version.rowCount === 1) {
+          store.upgradedFrom = version.rows[0].value as string;
           if (version.rows[0].value === '4') await upgradeFrom4(c);
           const interval = await c.query("SELECT value FROM churnlink_meta WHERE key = 'interval_s'");
           if (interval.rowCount === 1) {

@@ -128,6 +128,7 @@ const COLLECT_CACHE_KIB = 2000;
 
 export class SqliteStore implements Store {
   readonly location: string;
+  upgradedFrom: string | null = null;
   readonly #db: Database.Database;
   readonly #volumeIds = new Map<string, number>();
   readonly #statements = new Map<string, Database.Statement>();
@@ -213,6 +214,7 @@ export class SqliteStore implements Store {
           this.#setMeta('schema_version', SCHEMA_VERSION);
         })
         .immediate();
+      this.upgradedFrom = version;
     } else if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION)
       throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);

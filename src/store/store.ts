@@ -167,6 +167,8 @@ export interface CompressionSampleRow {
 export interface Store {
   /** Where the store lives, for messages (a file path or a redacted URL). */
   readonly location: string;
+  /** The schema version this command converted the store from when it opened it (absent or null: none). */
+  readonly upgradedFrom?: string | null;
   /**
    * What opens this store again, from another thread (a file path, or the URL with its
    * credentials: never print it); absent where it cannot be opened again (in memory).

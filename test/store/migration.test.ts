@@ -161,7 +161,9 @@ test('churnlink migrate converts a 0.1.0 store and says so', async () => {
   copyFileSync(join(OLD, 'store.db'), path);
   const r = await runCli('migrate', '--store', path);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, `store ${path}: up to date (3 runs)\n`);
+  assert.equal(r.stdout, `store ${path}: converted from schema 5 to this version's layout (3 runs)\n`);
+  const again = await runCli('migrate', '--store', path);
+  assert.equal(again.stdout, `store ${path}: up to date (3 runs)\n`);
   const after = new Database(path, { readonly: true });
   assert.equal(after.prepare("SELECT value FROM meta WHERE key = 'schema_version'").pluck().get(), '7');
   assert.equal(after.prepare('SELECT SUM(cells) FROM chunks').pluck().get(), 585);
