@@ -257,7 +257,9 @@ const sqliteChanges: [string, (w: SqliteStore) => Promise<void>][] = [
   ],
 ];
 
-test('sqlite: a reading thread opens the state the command reads, and refuses after any change readers see', async () => {
+const generationTitle =
+  'sqlite: a reading thread opens the state the command reads, and refuses after any change readers see';
+test(generationTitle, async () => {
   const spec = join(tempDir(), 'gen.db');
   const writer = new SqliteStore(spec);
   await commitRun(writer, runA().slice(0, 4));
