@@ -23,7 +23,14 @@ export interface VolumeShare {
 
 /** A worker's reply: its result, or why it failed. */
 /** A worker's answer; a failure keeps whether it was a usage error (exit 2), which a thread boundary would lose. */
-export type ShareReply<R> = { kind: 'done'; result: R } | { kind: 'failed'; message: string; usage: boolean };
+export type ShareReply<R> =
+  | { kind: 'done'; result: R }
+  | { kind: 'failed'; message: string; usage: boolean }
+  /** The store changed since the command's snapshot (SQLite): the worker read nothing, took no volume. */
+  | { kind: 'moved' };
+
+/** A worker's answer when it could not read the command's snapshot. */
+const MOVED = Symbol('moved');
 
 /** Intervals spanned by volumes from their first to their last start, summed: the work of a pass over them. */
 export function spannedIntervals(volumes: readonly { firstS: number; lastS: number }[], intervalS: number): number {
@@ -49,6 +56,8 @@ export function* volumesTaken(share: Pick<VolumeShare, 'first' | 'next'>, count:
  * in all, over `count` volumes; the workers' results, in thread order. `here` null: this thread
  * takes no volume, only waits (`threads - 1` workers take them all; tests of the workers' path). A
  * worker's failure fails the whole (its message kept); on any failure the others stop at once.
+ * A worker that could not read the command's snapshot (`moved`) took only its first volume, which
+ * `here` then reads (so every volume is read on the snapshot); with `here` null that fails.
  */
 export async function shareVolumes<T extends object, R>(
   workerUrl: URL,
@@ -66,9 +75,10 @@ export async function shareVolumes<T extends object, R>(
   const started = Array.from({ length: workers }, (_, k) => {
     const workerData: T & VolumeShare = { ...task, spec, first: k + firsts - workers, next: shared };
     const worker = new Worker(workerUrl, { workerData });
-    const result = new Promise<R>((resolve, reject) => {
+    const result = new Promise<R | typeof MOVED>((resolve, reject) => {
       worker.once('message', (reply: ShareReply<R>) => {
         if (reply.kind === 'done') resolve(reply.result);
+        else if (reply.kind === 'moved') resolve(MOVED);
         else reject(reply.usage ? new UsageError(reply.message) : new Error(reply.message));
       });
       worker.once('error', reject);
@@ -77,12 +87,17 @@ export async function shareVolumes<T extends object, R>(
       );
     });
     result.catch(() => undefined); // awaited below, unless this thread fails first
-    return { worker, result };
+    return { worker, result, first: k + firsts - workers };
   });
   try {
     if (here !== null) await here(volumesTaken({ first: 0, next: shared }, count));
     const results: R[] = [];
-    for (const w of started) results.push(await w.result);
+    for (const w of started) {
+      const result = await w.result;
+      if (result !== MOVED) results.push(result);
+      else if (here === null) throw new Error('the store changed since this command began reading it');
+      else await here([w.first]);
+    }
     return results;
   } finally {
     Atomics.store(next, 0, count); // after a failure: the others take no more volumes

@@ -79,16 +79,19 @@ export async function scanWindow(
   } else {
     const task: ShareTask = { volumes, intervalS, trackBytes: grid.trackBytes, firstS, endS, lengths: grid.lengths };
     const url = new URL('./grid-worker.js', import.meta.url);
-    const [theirs] = await shareVolumes<ShareTask, ShareResult>(url, spec, task, volumes.length, 2, async (taken) => {
+    const results = await shareVolumes<ShareTask, ShareResult>(url, spec, task, volumes.length, 2, async (taken) => {
       const it = taken[Symbol.iterator]();
       const take = (): number => it.next().value ?? volumes.length;
       await scanShare(source, volumes, intervalS, firstS, endS, grid, null, take, share);
     });
-    grid.addTracks(theirs!.gridTracks);
-    for (let k = 0; k < intervals; k++) share.seen[k]! |= theirs!.seen[k]!;
-    share.writtenBytes += theirs!.writtenBytes;
-    share.packedBytes += theirs!.packedBytes;
-    workerVolumes = theirs!.volumes;
+    // None when the worker could not read the command's snapshot: this thread read its volumes.
+    for (const theirs of results) {
+      grid.addTracks(theirs.gridTracks);
+      for (let k = 0; k < intervals; k++) share.seen[k]! |= theirs.seen[k]!;
+      share.writtenBytes += theirs.writtenBytes;
+      share.packedBytes += theirs.packedBytes;
+      workerVolumes += theirs.volumes;
+    }
   }
   let n = 0;
   for (let k = 0; k < intervals; k++) n += share.seen[k]!;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { bumpGeneration } from './snapshot.js';
 import type pg from 'pg';
 import type { CompressionSampleRow, IntervalQuery } from './store.js';
 
@@ -53,6 +54,7 @@ export function writeSamplesSqlite(
     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
   db.transaction(() => {
     for (const r of rows) put.run(r.runId, volumeId(r.volume), r.startS, ...values(r));
+    bumpGeneration(db); // readers see samples of visible runs (store/snapshot.ts)
   }).immediate();
 }
 

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { PostgresOptions } from './postgres.js';
+import { splitSpec } from './snapshot.js';
 import { SqliteStore } from './sqlite.js';
 import type { RunInfo, Store } from './store.js';
 
@@ -10,12 +11,15 @@ export const isPostgresUrl = (spec: string): boolean => /^postgres(ql)?:\/\//i.t
 /**
  * Open a store by its location: a PostgreSQL URL, or a SQLite file path. With `mustExist`
  * (reports), a SQLite file that is not there is an error instead of a new empty store, and the
- * file is opened read-only unless `readonly` is false (`migrate`).
+ * file is opened read-only unless `readonly` is false (`migrate`). A store opened read-only reads one
+ * state of the store until it is closed (store/snapshot.ts); a `reopenSpec()` opens that same state.
  */
 export async function openStore(
-  spec: string,
+  given: string,
   options: { mustExist?: boolean; readonly?: boolean; command?: string } & PostgresOptions = {},
 ): Promise<Store> {
+  const { location: spec, snapshot } = splitSpec(given);
+  if (snapshot !== undefined) options = { ...options, readonly: true, mustExist: true, snapshot };
   // pg is loaded only for a PostgreSQL store: it costs every other command ~0.1 s of start-up.
   // Reports open read-only: no DDL, no write, so a role with only SELECT reads.
   if (isPostgresUrl(spec)) {
@@ -28,7 +32,7 @@ export async function openStore(
   if (existsSync(spec) && statSync(spec).isDirectory())
     throw new UsageError(`store ${spec} is a directory; give a file path for a SQLite store`);
   // Reports open read-only: a store the user may not write, or on a read-only mount, reads fine.
-  return new SqliteStore(spec, { readonly: options.readonly ?? options.mustExist === true });
+  return new SqliteStore(spec, { readonly: options.readonly ?? options.mustExist === true, snapshot });
 }
 
 /**

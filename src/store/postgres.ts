@@ -43,6 +43,7 @@ import { isFreshPg, preferLz4Pg } from './postgres-compression.js';
 import { copyRows, sqlInteger, type CopyColumns, type CopyField } from './postgres-copy.js';
 import { ClosingClient, isTransient, refusalHint, storeError } from './postgres-client.js';
 import { inputLockKeys, SourcesCollectedMeanwhile } from './collected-meanwhile.js';
+import { checkSnapshotId, specWithSnapshot } from './snapshot.js';
 import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 
 // int8 and numeric columns arrive as text by default: read as the nearest double (exact below 2^53).
@@ -98,6 +99,11 @@ export interface PostgresOptions {
    * of an older schema is refused with a message to run `churnlink migrate`.
    */
   readonly?: boolean;
+  /**
+   * A snapshot exported by another connection (store/snapshot.ts) that a read-only store reads,
+   * instead of exporting its own.
+   */
+  snapshot?: string;
   /** How long to keep retrying after the server goes away (s); default 300, 0 when `readonly`. */
   retryForS?: number;
   /** Called when a retry starts (for the CLI to say so). */
@@ -142,7 +148,48 @@ export class PostgresStore implements Store {
 
   /** The URL, credentials included, for another thread to connect (never printed). */
   reopenSpec(): string {
-    return this.#url;
+    return this.#snapshotId === undefined ? this.#url : specWithSnapshot(this.#url, this.#snapshotId);
+  }
+
+  /** The snapshot every connection of a read-only store reads (store/snapshot.ts). */
+  #snapshotId: string | undefined;
+  /** The connection that exported it, in its transaction until `close`; none when imported. */
+  #exporter: pg.Client | undefined;
+  /** Pooled connections inside a transaction on the snapshot. */
+  readonly #joined = new WeakSet<pg.ClientBase>();
+
+  /**
+   * From here to `close`, every connection reads one snapshot: exported by a connection of its own
+   * (REPEATABLE READ, READ ONLY), or `imported` from another thread's.
+   */
+  async #beginSnapshot(imported: string | undefined): Promise<void> {
+    if (imported !== undefined) {
+      this.#snapshotId = checkSnapshotId(imported);
+      return;
+    }
+    const exporter = new ClosingClient({ connectionString: this.#url, connectionTimeoutMillis: 10_000 });
+    exporter.on('error', () => {}); // a lost exporter fails the next import, with the server's reason
+    await exporter.connect();
+    this.#exporter = exporter;
+    await exporter.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const { rows } = await exporter.query('SELECT pg_export_snapshot() AS id');
+    this.#snapshotId = checkSnapshotId(String(rows[0].id));
+  }
+
+  /** A pooled connection; on a read-only store, inside a transaction on the store's snapshot. */
+  async #checkout(): Promise<pg.PoolClient> {
+    const client = await this.#pool.connect();
+    if (this.#snapshotId === undefined || this.#joined.has(client)) return client;
+    try {
+      await client.query(
+        `BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET TRANSACTION SNAPSHOT '${this.#snapshotId}'`,
+      );
+    } catch (err) {
+      client.release(err as Error);
+      throw err;
+    }
+    this.#joined.add(client);
+    return client;
   }
 
   /** Connect and create the schema on first use. */
@@ -150,6 +197,13 @@ export class PostgresStore implements Store {
     const store = new PostgresStore(url, options);
     if (options.readonly === true) {
       await store.#checkReadable(url);
+      try {
+        await store.#beginSnapshot(options.snapshot);
+      } catch (err) {
+        await store.close();
+        const why = scrubSecrets((err as Error).message, url);
+        throw new UsageError(`store: cannot use PostgreSQL at ${store.location}: ${why}`, { cause: err });
+      }
       store.#opening = false;
       return store;
     }
@@ -731,6 +785,9 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.#pool.end().catch(() => {});
+    const exporter = this.#exporter;
+    this.#exporter = undefined;
+    if (exporter !== undefined) await exporter.end().catch(() => {});
   }
 
   async writeCompressionSamples(rows: CompressionSampleRow[]): Promise<void> {
@@ -827,15 +884,30 @@ export class PostgresStore implements Store {
    */
   async #query(sql: string, params: unknown[] = [], prepared = false): Promise<PgRow[]> {
     const name = prepared ? `churnlink_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}` : undefined;
-    return this.#retrying(
-      async () => (await this.#pool.query(name === undefined ? sql : { name, text: sql, values: params }, params)).rows,
-    );
+    if (this.#snapshotId === undefined) {
+      return this.#retrying(
+        async () =>
+          (await this.#pool.query(name === undefined ? sql : { name, text: sql, values: params }, params)).rows,
+      );
+    }
+    return this.#retrying(async () => {
+      const client = await this.#checkout();
+      try {
+        const { rows } = await client.query(name === undefined ? sql : { name, text: sql, values: params }, params);
+        client.release();
+        return rows;
+      } catch (err) {
+        // The failure aborted the snapshot's transaction: the connection is not handed out again.
+        client.release(err as Error);
+        throw err;
+      }
+    });
   }
 
   /** The rows of `select` through binary COPY (postgres-copy.ts): bytea as raw bytes, not text. */
   async #copy(select: string, columns: CopyColumns): Promise<CopyField[][]> {
     return this.#retrying(async () => {
-      const client = await this.#pool.connect();
+      const client = await this.#checkout();
       const ignore = (): void => {};
       client.on('error', ignore);
       try {

@@ -6,6 +6,7 @@ import { SCAN_PAGE_ROWS } from './store.js';
 import { extremeStart, storedEdge, type EdgeChunk } from './edge-start.js';
 import { retryBusy } from './sqlite-busy.js';
 import { SourcesCollectedMeanwhile } from './collected-meanwhile.js';
+import { bumpGeneration, readGeneration, SnapshotMoved, specWithSnapshot } from './snapshot.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
 import {
   addChunkCounts,
@@ -123,6 +124,13 @@ interface RunRow {
 /** How long a command waits for another's lock on the store before it fails. */
 const BUSY_TIMEOUT_MS = 10_000;
 
+/**
+ * How long a writer waits to switch a file to WAL mode. A reading command holds a file in
+ * rollback-journal mode (no writer had it open) for its whole run, to read one state of it: a
+ * collection started meanwhile waits for it to finish, as long as a long report may take.
+ */
+const WAL_SWITCH_WAIT_MS = 10 * 60_000;
+
 /** Page cache of a connection that collects (SQLite's own default; negative pragma values are KiB). */
 const COLLECT_CACHE_KIB = 2000;
 
@@ -144,10 +152,17 @@ export class SqliteStore implements Store {
   /** The file opens again from another thread (an in-memory database would not be the same one). */
   reopenSpec(): string {
     if (this.location === ':memory:' || this.location === '') throw new Error('an in-memory store cannot be reopened');
-    return this.location;
+    return this.#generation === undefined ? this.location : specWithSnapshot(this.location, this.#generation);
   }
 
-  constructor(path: string, options: { readonly?: boolean } = {}) {
+  /** The generation a read-only store reads (store/snapshot.ts); undefined for a writer. */
+  #generation: string | undefined;
+
+  /**
+   * With `snapshot` (a read-only store opened again by a reading thread: the generation the
+   * command reads), refuse with `SnapshotMoved` when the store is at another generation.
+   */
+  constructor(path: string, options: { readonly?: boolean; snapshot?: string } = {}) {
     this.location = path;
     this.#readonly = options.readonly === true;
     try {
@@ -212,12 +227,27 @@ export class SqliteStore implements Store {
             refreshRollups(this.#db, this.#intervalS(), allRanges(this.#db, this.#intervalS()));
           }
           this.#setMeta('schema_version', SCHEMA_VERSION);
+          bumpGeneration(this.#db);
         })
         .immediate();
       this.upgradedFrom = version;
     } else if (version === null) this.#setMeta('schema_version', SCHEMA_VERSION);
     else if (version !== SCHEMA_VERSION)
       throw new UsageError(`store: ${path} has schema version ${version}; this churnlink reads ${SCHEMA_VERSION}`);
+    if (this.#readonly) this.#beginSnapshot(options.snapshot);
+  }
+
+  /**
+   * A read-only store reads one state from here to its close: one read transaction (in WAL mode,
+   * a snapshot; commits of writers wait for nothing). Its generation is read inside it.
+   */
+  #beginSnapshot(expected: string | undefined): void {
+    this.#db.exec('BEGIN');
+    this.#generation = retryBusy(() => readGeneration(this.#db), BUSY_TIMEOUT_MS);
+    if (expected !== undefined && expected !== this.#generation) {
+      this.#db.close();
+      throw new SnapshotMoved(`store ${this.location} changed since generation ${expected} (now ${this.#generation})`);
+    }
   }
 
   /**
@@ -269,8 +299,16 @@ export class SqliteStore implements Store {
     // A file SQLite could open only read-only (permissions, read-only mount) fails here, first.
     let mode: unknown;
     try {
-      mode = retryBusy(() => this.#db.pragma('journal_mode = WAL', { simple: true }), BUSY_TIMEOUT_MS);
+      mode = retryBusy(() => this.#db.pragma('journal_mode = WAL', { simple: true }), WAL_SWITCH_WAIT_MS);
     } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
+        throw new Error(
+          `store: ${this.location} is still being read by a command that began before this one (a report holds ` +
+            `a file in rollback-journal mode for its whole run); waited ${WAL_SWITCH_WAIT_MS / 60_000} min: run ` +
+            'this command again when it has finished',
+          { cause: err },
+        );
+      }
       if (this.location !== ':memory:' && this.location !== '' && !existsSync(this.location)) {
         throw new UsageError(
           `store: ${this.location} was deleted while this command opened it (by another command's failed first ` +
@@ -298,7 +336,12 @@ export class SqliteStore implements Store {
 
   async useSettings(settings: StoreSettings): Promise<void> {
     this.#writing();
-    this.#db.transaction(() => this.#useSettings(settings)).immediate();
+    this.#db
+      .transaction(() => {
+        this.#useSettings(settings);
+        bumpGeneration(this.#db);
+      })
+      .immediate();
   }
 
   #useSettings(settings: StoreSettings): void {
@@ -341,6 +384,7 @@ export class SqliteStore implements Store {
         );
         this.#addSources(id, sources);
         if (options.owner !== undefined) this.#setMeta(`owner:${id}`, options.owner);
+        bumpGeneration(this.#db);
         return id;
       })
       .immediate();
@@ -372,6 +416,8 @@ export class SqliteStore implements Store {
         if (live) for (const r of fresh) dirty.push({ volumeId, fromS: r.startS, toS: r.startS + intervalS });
       }
       if (live) refreshRollups(this.#db, intervalS, dirty);
+      // A file run's intervals are invisible until its completion, which counts.
+      if (live) bumpGeneration(this.#db);
     });
     try {
       // IMMEDIATE: the transaction reads chunks, then writes them; taking the write lock first makes
@@ -486,6 +532,7 @@ export class SqliteStore implements Store {
         this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
         if (!wasLive && this.#meta('interval_s') !== null) dirty.push(...runRanges(this.#db, runId, this.#intervalS()));
         if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
+        bumpGeneration(this.#db);
       })
       .immediate();
   }
@@ -503,6 +550,7 @@ export class SqliteStore implements Store {
         if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
           this.#db.prepare("DELETE FROM meta WHERE key IN ('interval_s', 'track_bytes')").run();
         }
+        bumpGeneration(this.#db);
       })
       .immediate();
   }
@@ -516,6 +564,7 @@ export class SqliteStore implements Store {
           const id = this.#volumeId(v.name);
           if (v.capacityBytes !== null) setCapacity.run(v.capacityBytes, id);
         }
+        bumpGeneration(this.#db);
       })
       .immediate();
   }
@@ -528,7 +577,12 @@ export class SqliteStore implements Store {
 
   async putScope(json: string): Promise<void> {
     this.#writing();
-    this.#setMeta('scope', json);
+    this.#db
+      .transaction(() => {
+        this.#setMeta('scope', json);
+        bumpGeneration(this.#db);
+      })
+      .immediate();
   }
 
   async getScope(): Promise<string | null> {
@@ -735,6 +789,8 @@ export class SqliteStore implements Store {
    */
   async close(): Promise<void> {
     if (!this.#db.open) return;
+    // A reading store's snapshot ends (it wrote nothing: the end cannot fail on a lock).
+    if (this.#db.inTransaction && this.#readonly) this.#db.exec('ROLLBACK');
     if (!this.#readonly && this.#db.pragma('journal_mode', { simple: true }) === 'wal') {
       this.#db.pragma('busy_timeout = 0');
       try {

@@ -171,7 +171,9 @@ export interface Store {
   readonly upgradedFrom?: string | null;
   /**
    * What opens this store again, from another thread (a file path, or the URL with its
-   * credentials: never print it); absent where it cannot be opened again (in memory).
+   * credentials: never print it); absent where it cannot be opened again (in memory). For a
+   * read-only store it names the state the store reads too (store/snapshot.ts): `openStore` of it
+   * reads that same state, or refuses with `SnapshotMoved` where it cannot (SQLite, changed since).
    */
   reopenSpec?(): string;
   getSettings(): Promise<StoreSettings | null>;
