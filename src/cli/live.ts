@@ -5,9 +5,9 @@ import { LiveCollector, type LiveSampling } from '../live/collector.js';
 import { SAMPLE_CODEC } from '../live/compression-sampler.js';
 import { LiveMetrics, parseHostPort, serveMetrics, type MetricsServer } from '../live/metrics.js';
 import { ownerTag } from '../collect/owner.js';
-import { closeFailed, createsFile, isPostgresUrl, openStore } from '../store/open.js';
+import { closeFailed, createsFile, removeCreated, isPostgresUrl, openStore } from '../store/open.js';
 import { Outbox } from '../store/outbox.js';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatBytes } from '../units/bytes.js';
 import { parseDurationS } from '../units/duration.js';
@@ -88,7 +88,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
   const remote = isPostgresUrl(values.store!);
   const created = createsFile(values.store!);
   const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 }).catch((err: unknown) => {
-    if (created) rmSync(values.store!, { force: true });
+    if (created) removeCreated(values.store!);
     throw err;
   });
   let outbox: Outbox | undefined;
