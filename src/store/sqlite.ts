@@ -4,6 +4,7 @@ import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js'
 import { SCAN_PAGE_ROWS } from './store.js';
 import { extremeStart, storedEdge, type EdgeChunk } from './edge-start.js';
 import { retryBusy } from './sqlite-busy.js';
+import { cannotOpenError, damagedError, isBusy, lockedError } from './sqlite-failures.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
 import {
   addChunkCounts,
@@ -150,7 +151,7 @@ export class SqliteStore implements Store {
     try {
       this.#db = new Database(path, this.#readonly ? { readonly: true, fileMustExist: true } : {});
     } catch (err) {
-      throw new UsageError(`store: cannot open SQLite file ${path}: ${(err as Error).message}`, { cause: err });
+      throw cannotOpenError(path, err, this.#readonly);
     }
     try {
       // First: two commands opening a new store at once wait for each other's locks.
@@ -185,6 +186,9 @@ export class SqliteStore implements Store {
     } catch (err) {
       this.#db.close();
       if (err instanceof UsageError) throw err;
+      if (isBusy(err)) throw lockedError(path, err, BUSY_TIMEOUT_MS);
+      const damaged = damagedError(path, err);
+      if (damaged !== null) throw damaged;
       if (/^SQLITE_(READONLY|CANTOPEN)/.test((err as { code?: string }).code ?? '')) {
         const why = `${(err as Error).message}: permission denied or a read-only file system`;
         throw new UsageError(`store: cannot write ${path} (${why}); give a --store you may write`, { cause: err });
@@ -266,6 +270,7 @@ export class SqliteStore implements Store {
     try {
       mode = retryBusy(() => this.#db.pragma('journal_mode = WAL', { simple: true }), BUSY_TIMEOUT_MS);
     } catch (err) {
+      if (isBusy(err)) throw lockedError(this.location, err, BUSY_TIMEOUT_MS);
       if (!/^SQLITE_(READONLY|CANTOPEN|PERM)/.test((err as { code?: string }).code ?? '')) throw err;
     }
     if (mode !== 'wal') {
