@@ -129,3 +129,18 @@ test('a failed first collection through a dangling symbolic link leaves no file 
   assert.equal(ok.code, 0, ok.stderr);
   assert.equal(existsSync(target), true);
 });
+
+test('damage met only while reading chunks is said to be damage of the store, exit 1', async () => {
+  const store = await collected('pages.db');
+  const bytes = readFileSync(store);
+  const PAGE_BYTES = 16384; // a new store's page size; pages 1-3 hold the schema and are kept
+  for (let offset = 3 * PAGE_BYTES; offset < bytes.length; offset += PAGE_BYTES) bytes.fill(0xff, offset, offset + 200);
+  writeFileSync(store, bytes);
+  for (const command of ['runs', 'report']) {
+    const r = await runChild([command, '--store', store]);
+    const message =
+      `churnlink ${command}: the store is damaged (database disk image is malformed); restore it from a copy ` +
+      '(run with --debug for details)\n';
+    assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', message], command);
+  }
+});
