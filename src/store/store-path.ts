@@ -18,12 +18,12 @@ function kindOf(stats: Stats): string | null {
 }
 
 /**
- * Why `path` cannot be a SQLite store, as the end of a sentence whose subject is the path (the
+ * Why `path` cannot be a SQLite file, as the end of a sentence whose subject is the path (the
  * caller names it as a parameter or a flag), or null when it may be: a regular file (through
  * symbolic links), or nothing yet. Refused: a directory, a FIFO, a socket, a device, and a path
- * ending in `/` (it names a directory) that is not an existing directory.
+ * ending in `/` (it names a directory) that is not an existing directory. `what` is the file's use.
  */
-export function storePathProblem(path: string): string | null {
+export function storePathProblem(path: string, what = 'a SQLite store'): string | null {
   let stats: Stats | undefined;
   try {
     stats = statSync(path, { throwIfNoEntry: false });
@@ -31,14 +31,12 @@ export function storePathProblem(path: string): string | null {
     // ENOTDIR ("file/"), EACCES, ELOOP: opening the store says why, except for a trailing "/".
     if (!path.endsWith('/')) return null;
   }
-  if (stats?.isDirectory()) return 'is a directory; give a file path for a SQLite store';
+  if (stats?.isDirectory()) return `is a directory; give a file path for ${what}`;
   if (stats === undefined) {
-    return path.endsWith('/')
-      ? 'ends in / but is no directory; give a file path (without the /) for a SQLite store'
-      : null;
+    return path.endsWith('/') ? `ends in / but is no directory; give a file path (without the /) for ${what}` : null;
   }
   const kind = kindOf(stats);
-  return kind === null ? null : `is ${kind}, not a regular file; give a file path for a SQLite store`;
+  return kind === null ? null : `is ${kind}, not a regular file; give a file path for ${what}`;
 }
 
 /**

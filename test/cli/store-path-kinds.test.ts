@@ -90,3 +90,15 @@ test('--store through a symbolic link to a regular file still works, for writing
     ['target.db'],
   );
 });
+
+test('live --spool naming a FIFO is refused before connecting to the store, exit 2', async (t) => {
+  const fifo = join(dir, 'spool-fifo.db');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('mkfifo is not available');
+  // Port 1 on loopback: nothing listens there, and nothing is connected to before the refusal.
+  const args = ['live', '--device', '/dev/null', '--store', 'postgres://u@127.0.0.1:1/db', '--spool', fifo];
+  const r = await runChild(args, { stdin: '', timeoutMs: 20_000 });
+  const message =
+    `churnlink live: --spool ${fifo} is a FIFO (named pipe), not a regular file; ` +
+    'give a file path for the SQLite spool\n';
+  assert.deepEqual([r.code, r.stdout, r.stderr], [2, '', message]);
+});
