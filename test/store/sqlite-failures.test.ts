@@ -144,3 +144,32 @@ test('damage met only while reading chunks is said to be damage of the store, ex
     assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', message], command);
   }
 });
+
+function bindMountMissing(): string | false {
+  if (process.getuid?.() !== 0) return 'a read-only bind mount needs root';
+  const probe = join(dir, 'probe');
+  mkdirSync(probe);
+  const ok = spawnSync('mount', ['--bind', probe, probe]).status === 0;
+  if (ok) spawnSync('umount', [probe]);
+  return ok ? false : 'mount --bind is not permitted here';
+}
+
+test('a new store on a read-only file system: the message gives the reason', { skip: bindMountMissing() }, async () => {
+  const src = join(dir, 'ro-src');
+  const mnt = join(dir, 'ro-mnt');
+  mkdirSync(src);
+  mkdirSync(mnt);
+  assert.equal(spawnSync('mount', ['--bind', src, mnt]).status, 0);
+  try {
+    assert.equal(spawnSync('mount', ['-o', 'remount,ro,bind', mnt]).status, 0);
+    const store = join(mnt, 'new.db');
+    const r = await runChild(['collect', tiny, '--store', store]);
+    const message =
+      `churnlink collect: store: cannot open SQLite file ${store}: unable to open database file ` +
+      `(directory ${mnt}: read-only file system)\n`;
+    assert.deepEqual([r.code, r.stderr], [2, message]);
+    assert.deepEqual(readdirSync(src), []);
+  } finally {
+    spawnSync('umount', [mnt]);
+  }
+});
