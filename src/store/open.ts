@@ -23,11 +23,11 @@ export async function openStore(
     const { PostgresStore } = await import('./postgres.js');
     return PostgresStore.open(spec, { ...options, readonly: options.readonly ?? options.mustExist === true });
   }
-  if (options.mustExist && !existsSync(spec))
-    throw new UsageError(`store ${spec} does not exist (run churnlink collect first)`);
   // SQLite would say only "disk I/O error", or block forever on a FIFO.
   const problem = storePathProblem(spec);
   if (problem !== null) throw new UsageError(`store ${spec} ${problem}`);
+  if (options.mustExist && !existsSync(spec))
+    throw new UsageError(`store ${spec} does not exist (run churnlink collect first)`);
   // Reports open read-only: a store the user may not write, or on a read-only mount, reads fine.
   return new SqliteStore(spec, { readonly: options.readonly ?? options.mustExist === true });
 }
