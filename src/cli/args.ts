@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError } from '../errors.js';
+import { storePathProblem } from '../store/store-path.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 type HelpOption = { help: { type: 'boolean'; short: 'h' } };
@@ -10,7 +10,8 @@ type Parsed<O extends Options> = ReturnType<
 
 /**
  * Parse a command's flags strictly; unknown flags and missing values become UsageErrors, and so
- * does a `--store` naming a directory (SQLite would say only "disk I/O error").
+ * does a `--store` naming a directory, a FIFO, a socket or a device, or ending in / without
+ * naming a directory (SQLite would say only "disk I/O error", block on a FIFO, or create `x` for `x/`).
  */
 export function parseCommandArgs<O extends Options>(command: string, argv: string[], options: O): Parsed<O> {
   let parsed: Parsed<O>;
@@ -29,20 +30,15 @@ export function parseCommandArgs<O extends Options>(command: string, argv: strin
     );
   }
   const values = parsed.values as { store?: unknown; help?: unknown };
-  if (typeof values.store === 'string' && values.help !== true) refuseDirectoryStore(values.store);
+  if (typeof values.store === 'string' && values.help !== true) refuseUnfitStore(values.store);
   return parsed;
 }
 
-/** A SQLite `--store` must name a file (new or existing), not a directory. */
-function refuseDirectoryStore(spec: string): void {
+/** A SQLite `--store` must name a regular file (new or existing). */
+function refuseUnfitStore(spec: string): void {
   if (/^postgres(ql)?:\/\//i.test(spec)) return; // as isPostgresUrl (store/open.ts loads SQLite)
-  let directory: boolean;
-  try {
-    directory = statSync(spec, { throwIfNoEntry: false })?.isDirectory() === true;
-  } catch {
-    return; // not reachable (EACCES, ENOTDIR): opening the store says why
-  }
-  if (directory) throw new UsageError(`--store ${spec} is a directory; give a file path for a SQLite store`);
+  const problem = storePathProblem(spec);
+  if (problem !== null) throw new UsageError(`--store ${spec} ${problem}`);
 }
 
 /** A fraction given as `0.1` or `10%`. */

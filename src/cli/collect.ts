@@ -1,4 +1,3 @@
-import { rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { collectSources, type CollectSummary } from '../collect/run.js';
@@ -7,7 +6,7 @@ import { UsageError } from '../errors.js';
 import { parseCsvMapping, type CsvMapping } from '../readers/csv-mapping.js';
 import { openSource } from '../sources/file.js';
 import { ownerTag } from '../collect/owner.js';
-import { closeFailed, createsFile, openStore } from '../store/open.js';
+import { closeFailed, createsFile, removeCreated, openStore } from '../store/open.js';
 import { formatBytes } from '../units/bytes.js';
 import { formatDuration, parseDurationS } from '../units/duration.js';
 import { isoFromS, parseTimeS } from '../units/time.js';
@@ -87,7 +86,7 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   const store = await openStore(values.store!, {
     onRetry: (err, n) => io.err(`warning: store unreachable (${escapeTerminal(err.message)}); retry ${n}\n`),
   }).catch((err: unknown) => {
-    if (created) rmSync(values.store!, { force: true });
+    if (created) removeCreated(values.store!);
     throw err;
   });
   let failed = true;

@@ -5,9 +5,10 @@ import { LiveCollector, type LiveSampling } from '../live/collector.js';
 import { SAMPLE_CODEC } from '../live/compression-sampler.js';
 import { LiveMetrics, parseHostPort, serveMetrics, type MetricsServer } from '../live/metrics.js';
 import { ownerTag } from '../collect/owner.js';
-import { closeFailed, createsFile, isPostgresUrl, openStore } from '../store/open.js';
+import { storePathProblem } from '../store/store-path.js';
+import { closeFailed, createsFile, removeCreated, isPostgresUrl, openStore } from '../store/open.js';
 import { Outbox } from '../store/outbox.js';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { formatBytes } from '../units/bytes.js';
 import { parseDurationS } from '../units/duration.js';
@@ -70,6 +71,9 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  // Checked with the flags: SQLite would block forever opening a FIFO as the spool.
+  const spoolProblem = values.spool === undefined ? null : storePathProblem(values.spool, 'the SQLite spool');
+  if (spoolProblem !== null) throw new UsageError(`--spool ${values.spool} ${spoolProblem}`);
   if (!values.device || values.device.length === 0)
     throw new UsageError('give at least one --device (e.g. --device /dev/sdb)');
   if (process.getuid?.() !== 0)
@@ -88,7 +92,7 @@ export async function runLive(argv: string[], io: Io): Promise<number> {
   const remote = isPostgresUrl(values.store!);
   const created = createsFile(values.store!);
   const store = await openStore(values.store!, { retryForS: remote ? 3 : 300 }).catch((err: unknown) => {
-    if (created) rmSync(values.store!, { force: true });
+    if (created) removeCreated(values.store!);
     throw err;
   });
   let outbox: Outbox | undefined;

@@ -141,6 +141,10 @@ function explained(err: unknown): { message: string; code: number } {
       code: 1,
     };
   }
+  // Damage past the schema is met only while reading chunks (at opening it is named with the store).
+  if (e.code?.startsWith('SQLITE_CORRUPT') === true) {
+    return { message: `the store is damaged (${message}); restore it from a copy`, code: 1 };
+  }
   if (e.code === 'ENOMEM' || e.code === 'SQLITE_NOMEM' || e.code === 'ERR_WORKER_OUT_OF_MEMORY') {
     return { message: `out of memory (${message}); close other programs or give smaller settings`, code: 1 };
   }

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import type { PostgresOptions } from './postgres.js';
 import { splitSpec } from './snapshot.js';
 import { SqliteStore } from './sqlite.js';
+import { linkTarget, storePathProblem } from './store-path.js';
 import type { RunInfo, Store } from './store.js';
 
 /** True for `postgres://…` and `postgresql://…` store locations. */
@@ -26,23 +27,24 @@ export async function openStore(
     const { PostgresStore } = await import('./postgres.js');
     return PostgresStore.open(spec, { ...options, readonly: options.readonly ?? options.mustExist === true });
   }
+  // SQLite would say only "disk I/O error", or block forever on a FIFO.
+  const problem = storePathProblem(spec);
+  if (problem !== null) throw new UsageError(`store ${spec} ${problem}`);
   if (options.mustExist && !existsSync(spec))
     throw new UsageError(`store ${spec} does not exist (run churnlink collect first)`);
-  // SQLite would say only "disk I/O error".
-  if (existsSync(spec) && statSync(spec).isDirectory())
-    throw new UsageError(`store ${spec} is a directory; give a file path for a SQLite store`);
   // Reports open read-only: a store the user may not write, or on a read-only mount, reads fine.
   return new SqliteStore(spec, { readonly: options.readonly ?? options.mustExist === true, snapshot });
 }
 
 /**
  * For a SQLite location that does not exist yet, create the (empty) file now, exclusively, and
- * return true: this command is its creator. Of concurrent commands, exactly one is.
+ * return true: this command is its creator. Of concurrent commands, exactly one is. Through a
+ * dangling symbolic link, the file created is the link's target (as SQLite would create it).
  */
 export function createsFile(spec: string): boolean {
   if (isPostgresUrl(spec)) return false;
   try {
-    closeSync(openSync(spec, 'wx'));
+    closeSync(openSync(linkTarget(spec), 'wx'));
     return true;
   } catch {
     return false; // it exists (or cannot be created: opening it will say why)
@@ -62,9 +64,17 @@ export async function closeFailed(store: Store, spec: string, created: boolean, 
   await store.close();
   // Closing leaves the WAL when another connection is open, or when it could not checkpoint (a
   // full disk): then the WAL index must be locked by no other process.
-  if (ours && (!existsSync(`${spec}-wal`) || !lockedByOthers(`${spec}-shm`))) {
-    for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(spec + suffix, { force: true });
-  }
+  const file = linkTarget(spec);
+  if (ours && (!existsSync(`${file}-wal`) || !lockedByOthers(`${file}-shm`))) removeCreated(spec);
+}
+
+/**
+ * Delete a SQLite store file this command created (`createsFile`) with its journal files; through
+ * a symbolic link, the link's target goes and the link stays, dangling as it was.
+ */
+export function removeCreated(spec: string): void {
+  const file = linkTarget(spec);
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(file + suffix, { force: true });
 }
 
 /**

@@ -7,6 +7,7 @@ import { extremeStart, storedEdge, type EdgeChunk } from './edge-start.js';
 import { retryBusy } from './sqlite-busy.js';
 import { SourcesCollectedMeanwhile } from './collected-meanwhile.js';
 import { bumpGeneration, readGeneration, SnapshotMoved, specWithSnapshot } from './snapshot.js';
+import { cannotOpenError, damagedError, isBusy, lockedError } from './sqlite-failures.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
 import {
   addChunkCounts,
@@ -124,13 +125,6 @@ interface RunRow {
 /** How long a command waits for another's lock on the store before it fails. */
 const BUSY_TIMEOUT_MS = 10_000;
 
-/**
- * How long a writer waits to switch a file to WAL mode. A reading command holds a file in
- * rollback-journal mode (no writer had it open) for its whole run, to read one state of it: a
- * collection started meanwhile waits for it to finish, as long as a long report may take.
- */
-const WAL_SWITCH_WAIT_MS = 10 * 60_000;
-
 /** Page cache of a connection that collects (SQLite's own default; negative pragma values are KiB). */
 const COLLECT_CACHE_KIB = 2000;
 
@@ -168,7 +162,7 @@ export class SqliteStore implements Store {
     try {
       this.#db = new Database(path, this.#readonly ? { readonly: true, fileMustExist: true } : {});
     } catch (err) {
-      throw new UsageError(`store: cannot open SQLite file ${path}: ${(err as Error).message}`, { cause: err });
+      throw cannotOpenError(path, err, this.#readonly);
     }
     try {
       // First: two commands opening a new store at once wait for each other's locks.
@@ -203,6 +197,9 @@ export class SqliteStore implements Store {
     } catch (err) {
       this.#db.close();
       if (err instanceof UsageError) throw err;
+      if (isBusy(err)) throw lockedError(path, err, BUSY_TIMEOUT_MS);
+      const damaged = damagedError(path, err);
+      if (damaged !== null) throw damaged;
       if (/^SQLITE_(READONLY|CANTOPEN)/.test((err as { code?: string }).code ?? '')) {
         const why = `${(err as Error).message}: permission denied or a read-only file system`;
         throw new UsageError(`store: cannot write ${path} (${why}); give a --store you may write`, { cause: err });
@@ -299,16 +296,9 @@ export class SqliteStore implements Store {
     // A file SQLite could open only read-only (permissions, read-only mount) fails here, first.
     let mode: unknown;
     try {
-      mode = retryBusy(() => this.#db.pragma('journal_mode = WAL', { simple: true }), WAL_SWITCH_WAIT_MS);
+      mode = retryBusy(() => this.#db.pragma('journal_mode = WAL', { simple: true }), BUSY_TIMEOUT_MS);
     } catch (err) {
-      if ((err as { code?: string }).code === 'SQLITE_BUSY') {
-        throw new Error(
-          `store: ${this.location} is still being read by a command that began before this one (a report holds ` +
-            `a file in rollback-journal mode for its whole run); waited ${WAL_SWITCH_WAIT_MS / 60_000} min: run ` +
-            'this command again when it has finished',
-          { cause: err },
-        );
-      }
+      if (isBusy(err)) throw lockedError(this.location, err, BUSY_TIMEOUT_MS);
       if (this.location !== ':memory:' && this.location !== '' && !existsSync(this.location)) {
         throw new UsageError(
           `store: ${this.location} was deleted while this command opened it (by another command's failed first ` +

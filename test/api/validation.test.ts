@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   churnReport,
@@ -277,5 +279,25 @@ test('openStore: a directory is refused as the store parameter, for reading and 
       (e: unknown) =>
         e instanceof UsageError && e.message === `store ${dir} is a directory; give a file path for a SQLite store`,
     );
+  }
+});
+
+test('openStore: a FIFO or a path ending in / that is no directory is refused as the store parameter', async (t) => {
+  const dir = tempDir();
+  const missing = join(dir, 'nosuch');
+  for (const options of [{}, { mustExist: true }]) {
+    await assert.rejects(openStore(`${missing}/`, options), (e: unknown) => {
+      const says = 'ends in / but is no directory; give a file path (without the /) for a SQLite store';
+      return e instanceof UsageError && e.message === `store ${missing}/ ${says}`;
+    });
+  }
+  assert.equal(existsSync(missing), false);
+  const fifo = join(dir, 'ff.db');
+  if (spawnSync('mkfifo', [fifo]).status !== 0) return t.skip('mkfifo is not available');
+  for (const options of [{}, { mustExist: true }]) {
+    await assert.rejects(openStore(fifo, options), (e: unknown) => {
+      const says = 'is a FIFO (named pipe), not a regular file; give a file path for a SQLite store';
+      return e instanceof UsageError && e.message === `store ${fifo} ${says}`;
+    });
   }
 });

@@ -21,7 +21,9 @@ test('sqlite: a file that is not a store is refused with a usage error', () => {
   writeFileSync(path, 'hello, this is text and not SQLite at all'.repeat(50));
   assert.throws(
     () => new SqliteStore(path),
-    (e: unknown) => e instanceof UsageError && /is not a churnlink SQLite store|cannot open/.test(e.message),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message === `store: ${path} is not a SQLite database (file is not a database); give another --store`,
   );
 });
 
