@@ -5,7 +5,6 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectSources, type CollectOptions } from '../../src/collect/run.js';
 import { UsageError } from '../../src/errors.js';
-import { EMPTY_SCOPE } from '../../src/scope/scope.js';
 import { openSource } from '../../src/sources/file.js';
 import { openStore } from '../../src/store/open.js';
 import type { Store } from '../../src/store/store.js';
@@ -13,23 +12,13 @@ import { ROOT, runCli, tempDir } from '../helpers.js';
 import { cleanUp, exitOf, trackChild, waitUntil } from '../support/cleanup.js';
 import { freshDatabase, postgresUnavailable } from '../support/postgres.js';
 import { msrTrace } from './traces.js';
+import { collectOptions } from './options.js';
 
 const dir = tempDir();
 const missing = await postgresUnavailable();
 after(cleanUp);
 
-const options = (replace: boolean): CollectOptions => ({
-  intervalS: 60,
-  trackBytes: 65536,
-  scope: EMPTY_SCOPE,
-  scopeJson: null,
-  format: null,
-  startUs: 0,
-  skipBad: false,
-  replace,
-  volumeName: null,
-  host: 'h',
-});
+const options = (replace: boolean): CollectOptions => collectOptions({ replace });
 
 /**
  * `store`, except that its first `finishRun` first lets `meanwhile` run to its end: another

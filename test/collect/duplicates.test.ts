@@ -4,8 +4,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { collectSources, type CollectOptions } from '../../src/collect/run.js';
-import { EMPTY_SCOPE } from '../../src/scope/scope.js';
+import { collectSources } from '../../src/collect/run.js';
 import { UsageError } from '../../src/errors.js';
 import { ContentHash } from '../../src/sources/content-hash.js';
 import { openSource } from '../../src/sources/file.js';
@@ -13,6 +12,7 @@ import { SqliteStore } from '../../src/store/sqlite.js';
 import { runCli, tempDir } from '../helpers.js';
 import { runChild } from '../support/child.js';
 import { msrTrace } from './traces.js';
+import { collectOptions } from './options.js';
 
 const dir = tempDir();
 const sha = (b: Uint8Array): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -98,20 +98,10 @@ test('inputs decoded on worker threads get the same identity as read here', asyn
   writeFileSync(plain, text);
   writeFileSync(`${plain}.gz`, gzipSync(text));
   const store = new SqliteStore(join(dir, 'threads.db'));
-  const options: CollectOptions = {
-    intervalS: 60,
-    trackBytes: 65536,
-    scope: EMPTY_SCOPE,
-    scopeJson: null,
-    format: null,
-    startUs: 0,
-    skipBad: false,
-    replace: false,
-    volumeName: null,
-    host: 'h',
+  const options = collectOptions({
     threads: 2,
     parallelMinBytes: 1024,
-  };
+  });
   const first = await collectSources([await openSource(plain)], store, options);
   assert.equal(first.runId, 1);
   assert.deepEqual(

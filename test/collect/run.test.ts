@@ -4,25 +4,14 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectSources, type CollectOptions } from '../../src/collect/run.js';
-import { EMPTY_SCOPE } from '../../src/scope/scope.js';
 import { openSource } from '../../src/sources/file.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { UsageError } from '../../src/errors.js';
 import { FIXTURES, runCli, tempDir } from '../helpers.js';
 import { msrTrace } from './traces.js';
+import { collectOptions } from './options.js';
 
-const options = (host: string, replace = false): CollectOptions => ({
-  intervalS: 60,
-  trackBytes: 65536,
-  scope: EMPTY_SCOPE,
-  scopeJson: null,
-  format: null,
-  startUs: 0,
-  skipBad: false,
-  replace,
-  volumeName: null,
-  host,
-});
+const options = (host: string, replace = false): CollectOptions => collectOptions({ host, replace });
 
 test("an unfinished run of the same input: replaced when it is this host's, refused when another host may still be running it", async () => {
   const tiny = join(FIXTURES, 'tiny.msr.csv');
