@@ -1,6 +1,6 @@
 import { UsageError } from '../errors.js';
 import type { ContentIdentity } from '../sources/content-hash.js';
-import { SourcesCollectedMeanwhile } from '../store/collected-meanwhile.js';
+import { SourcesCollectedMeanwhile, type CompletionGuard } from '../store/collected-meanwhile.js';
 import type { RunInfo, SourceInfo, Store } from '../store/store.js';
 import { ownerAlive } from './owner.js';
 
@@ -38,7 +38,7 @@ export async function storedLengths(store: Store): Promise<number[]> {
  * - being collected by a live process of this host: left alone (it is known only by the path it
  *   read, which another input may share); of two collections of one input the one that
  *   completes second is refused by `finishRun`, which checks the fingerprints again in its
- *   transaction (`distinctInputs`);
+ *   transaction (`completionGuard`);
  * - complete or live: refused unless `replace`, and then replaced only when every one of its
  *   sources is in this collection (replacing deletes all it holds).
  */
@@ -112,16 +112,21 @@ function refusal(o: Overlap, location: string): string {
   return `${o.name} ${what}; refusing to count it twice. Use replace: true to replace that run`;
 }
 
-/** The fingerprints no other complete run may hold when this collection completes: its inputs and their prefixes. */
-export function distinctInputs(inputs: readonly CollectedInput[]): string[] {
-  return [...new Set(inputs.flatMap((i) => [i.identity.fingerprint, ...i.identity.prefixes.values()]))];
+/** What no other complete run may hold when this collection completes (collected-meanwhile.ts). */
+export function completionGuard(inputs: readonly CollectedInput[], checkedLengths: readonly number[]): CompletionGuard {
+  return {
+    fingerprints: [...new Set(inputs.flatMap((i) => [i.identity.fingerprint, ...i.identity.prefixes.values()]))],
+    longestBytes: Math.max(0, ...inputs.map((i) => i.identity.bytes)),
+    checkedLengths,
+  };
 }
 
 /**
- * Complete the run, replacing `replaced`. When another collection of the same input completed
- * after that decision (`finishRun` then changes nothing and says so), decide again with `decide`
- * — which now sees that run: a refusal, or with `replace` that run replaced too — and retry.
- * Returns the runs replaced.
+ * Complete the run, replacing `replaced`. When another collection of the same input (or of an
+ * input of a length this one did not hash a prefix at) completed after that decision,
+ * `finishRun` changes nothing and says so: the prefixes at those lengths are hashed
+ * (`hashPrefixes`, reading the files again), and `decide` — which now sees that run — refuses, or
+ * with `replace` replaces it too; then it retries. Returns the runs replaced.
  */
 export async function finishOnce(
   store: Store,
@@ -130,14 +135,20 @@ export async function finishOnce(
   replaced: number[],
   sources: SourceInfo[],
   inputs: readonly CollectedInput[],
+  checkedLengths: readonly number[],
+  hashPrefixes: (lengths: readonly number[]) => Promise<void>,
   decide: () => Promise<number[]>,
 ): Promise<number[]> {
+  const checked = new Set(checkedLengths);
   for (let attempt = 1; ; attempt++) {
     try {
-      await store.finishRun(runId, totals, replaced, sources, distinctInputs(inputs));
+      await store.finishRun(runId, totals, replaced, sources, completionGuard(inputs, [...checked]));
       return replaced;
     } catch (err) {
       if (!(err instanceof SourcesCollectedMeanwhile) || attempt >= 5) throw err;
+      // Standard input cannot be hashed again: its length counts as checked (a known limit).
+      await hashPrefixes(err.lengths);
+      for (const n of err.lengths) checked.add(n);
       replaced = await decide();
     }
   }

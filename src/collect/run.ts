@@ -18,6 +18,7 @@ import { decodeInParallel, type ParallelJob } from './parallel.js';
 import { SNIFF_BYTES, surveySources } from './survey.js';
 import { ownerTag } from './owner.js';
 import { freeSettingsOfInterrupted } from './interrupted.js';
+import { prefixFingerprints } from './prefix-hash.js';
 import { Tracker } from './tracker.js';
 
 export interface CollectOptions {
@@ -214,7 +215,16 @@ export async function collectSources(
       [...writer.totals.volumes].map((name) => ({ name, capacityBytes: capacityOf(options.scope, name) })),
     );
     if (options.scopeJson !== null) await store.putScope(options.scopeJson);
-    replaced = await finishOnce(store, runId, totals, replaced, finalSources, inputs, () =>
+    const hashPrefixes = async (more: readonly number[]): Promise<void> => {
+      for (const [i, source] of sources.entries()) {
+        const found = await prefixFingerprints(
+          source,
+          more.filter((n) => n < inputs[i]!.identity.bytes),
+        );
+        for (const [n, fingerprint] of found) inputs[i]!.identity.prefixes.set(n, fingerprint);
+      }
+    };
+    replaced = await finishOnce(store, runId, totals, replaced, finalSources, inputs, lengths, hashPrefixes, () =>
       runsToReplace(store, runId, inputs, options.replace, options.host),
     );
   } catch (err) {

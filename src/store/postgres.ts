@@ -42,7 +42,7 @@ import type {
 import { isFreshPg, preferLz4Pg } from './postgres-compression.js';
 import { copyRows, sqlInteger, type CopyColumns, type CopyField } from './postgres-copy.js';
 import { ClosingClient, isTransient, refusalHint, storeError } from './postgres-client.js';
-import { inputLockKeys, SourcesCollectedMeanwhile } from './collected-meanwhile.js';
+import { conflicts, SourcesCollectedMeanwhile, type CompletionGuard } from './collected-meanwhile.js';
 import { checkSnapshotId, specWithSnapshot } from './snapshot.js';
 import { byteaArray, int4Array, int8Array } from './postgres-arrays.js';
 
@@ -92,6 +92,7 @@ const RAW_CHUNKS_PER_PAGE = 64;
 const UPGRADES_FROM = ['4', '5'];
 const SCHEMA_LOCK = 7_460_253; // advisory lock id: one collector creates the schema at a time
 const SETTINGS_LOCK = 7_460_254; // settings recorded with a first run vs. dropped with the last aborted one
+const COMPLETION_LOCK = 7_460_255; // file runs complete one at a time (the duplicate check, collected-meanwhile.ts)
 
 export interface PostgresOptions {
   /**
@@ -402,21 +403,26 @@ export class PostgresStore implements Store {
     totals: { records: number; skipped: number },
     replaces: number[],
     sources: SourceInfo[],
-    distinct: readonly string[] = [],
+    guard?: CompletionGuard,
   ): Promise<void> {
     const settings = await this.getSettings();
     await this.#transaction(async (c) => {
-      // Completions of the same input are serialised by a lock per input, taken in one order; the
-      // check then sees every such completion committed before (each statement a new snapshot).
-      for (const key of inputLockKeys(distinct)) await c.query('SELECT pg_advisory_xact_lock($1::bigint)', [key]);
-      if (distinct.length > 0) {
+      if (guard !== undefined) {
+        // File-run completions are serialised: the check then sees every completion committed
+        // before it (each statement a new snapshot), whatever input it read.
+        await c.query('SELECT pg_advisory_xact_lock($1)', [COMPLETION_LOCK]);
         const { rows } = await c.query(
-          `SELECT DISTINCT s.run_id FROM churnlink_sources s JOIN churnlink_runs r ON r.id = s.run_id
-          WHERE s.fingerprint = ANY($1::text[]) AND r.status = 'complete' AND r.id <> $2 ORDER BY s.run_id`,
-          [distinct, runId],
+          `SELECT s.run_id, s.fingerprint, s.bytes FROM churnlink_sources s JOIN churnlink_runs r ON r.id = s.run_id
+          WHERE r.status = 'complete' AND r.id <> $1
+            AND (s.fingerprint = ANY($2::text[]) OR (s.bytes > 0 AND s.bytes < $3))`,
+          [runId, guard.fingerprints, guard.longestBytes],
         );
-        const meanwhile = rows.map((r) => Number(r.run_id)).filter((id) => !replaces.includes(id));
-        if (meanwhile.length > 0) throw new SourcesCollectedMeanwhile(this.location, meanwhile);
+        const found = conflicts(
+          guard,
+          rows.map((r) => ({ runId: Number(r.run_id), fingerprint: String(r.fingerprint), bytes: Number(r.bytes) })),
+          replaces,
+        );
+        if (found.runIds.length > 0) throw new SourcesCollectedMeanwhile(this.location, found.runIds, found.lengths);
       }
       // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
       const visible = await c.query(

@@ -5,7 +5,7 @@ import { readSamplesSqlite, writeSamplesSqlite } from './compression-samples.js'
 import { SCAN_PAGE_ROWS } from './store.js';
 import { extremeStart, storedEdge, type EdgeChunk } from './edge-start.js';
 import { retryBusy } from './sqlite-busy.js';
-import { SourcesCollectedMeanwhile } from './collected-meanwhile.js';
+import { conflicts, SourcesCollectedMeanwhile, type CompletionGuard } from './collected-meanwhile.js';
 import { bumpGeneration, readGeneration, SnapshotMoved, specWithSnapshot } from './snapshot.js';
 import { cannotOpenError, damagedError, isBusy, lockedError } from './sqlite-failures.js';
 import { rollupLevels, type DirtyRange, type StoredRollup } from './rollup.js';
@@ -488,24 +488,28 @@ export class SqliteStore implements Store {
     totals: { records: number; skipped: number },
     replaces: number[],
     sources: SourceInfo[],
-    distinct: readonly string[] = [],
+    guard?: CompletionGuard,
   ): Promise<void> {
     this.#writing();
     this.#db
       .transaction(() => {
-        // Writers are serialised (IMMEDIATE): a collection of the same input that completed
-        // after this one decided what it replaces is seen here, before anything changes.
-        const meanwhile = (
-          this.#db
+        // Writers are serialised (IMMEDIATE): a collection of the same (or an overlapping) input
+        // that completed after this one decided what it replaces is seen here, before any change.
+        if (guard !== undefined) {
+          const rows = this.#db
             .prepare(
-              `SELECT DISTINCT s.run_id FROM sources s JOIN runs r ON r.id = s.run_id
-              WHERE s.fingerprint IN (SELECT value FROM json_each(?)) AND r.status = 'complete' AND r.id <> ?
-              ORDER BY s.run_id`,
+              `SELECT s.run_id AS runId, s.fingerprint, s.bytes FROM sources s JOIN runs r ON r.id = s.run_id
+              WHERE r.status = 'complete' AND r.id <> ?
+                AND (s.fingerprint IN (SELECT value FROM json_each(?)) OR (s.bytes > 0 AND s.bytes < ?))`,
             )
-            .pluck()
-            .all(JSON.stringify(distinct), runId) as number[]
-        ).filter((id) => !replaces.includes(id));
-        if (meanwhile.length > 0) throw new SourcesCollectedMeanwhile(this.location, meanwhile);
+            .all(runId, JSON.stringify(guard.fingerprints), guard.longestBytes) as {
+            runId: number;
+            fingerprint: string;
+            bytes: number;
+          }[];
+          const found = conflicts(guard, rows, replaces);
+          if (found.runIds.length > 0) throw new SourcesCollectedMeanwhile(this.location, found.runIds, found.lengths);
+        }
         // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
         const dirty =
           this.#meta('interval_s') === null

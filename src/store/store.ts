@@ -1,4 +1,5 @@
 import type { StoredRollup } from './rollup.js';
+import type { CompletionGuard } from './collected-meanwhile.js';
 
 /**
  * The store interface shared by the embedded SQLite store and the central PostgreSQL store.
@@ -202,19 +203,18 @@ export interface Store {
   writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void>;
   /**
    * Mark the run complete with its final source list (formats and stdin fingerprints are known
-   * only at the end) and, in the same transaction, delete the runs it replaces. With `distinct`
-   * (input fingerprints), a complete run other than this one and those replaced that holds one of
-   * them — another collection of the same input that completed meanwhile — makes it change
-   * nothing and throw `SourcesCollectedMeanwhile`: the check and the completion are one
-   * transaction, serialised with every other completion, so two collections of one input never
-   * both count.
+   * only at the end) and, in the same transaction, delete the runs it replaces. With `guard`
+   * (collected-meanwhile.ts), another complete run, not replaced, that holds one of its
+   * fingerprints or an input of a length it did not check makes it change nothing and throw
+   * `SourcesCollectedMeanwhile`: the check and the completion are one transaction, serialised with
+   * every other guarded completion, so two collections of one input never both count.
    */
   finishRun(
     runId: number,
     totals: { records: number; skipped: number },
     replaces: number[],
     sources: SourceInfo[],
-    distinct?: readonly string[],
+    guard?: CompletionGuard,
   ): Promise<void>;
   /**
    * Remove a run and everything it wrote (bad input, interrupted collection). When no run is

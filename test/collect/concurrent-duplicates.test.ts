@@ -2,6 +2,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { collectSources, type CollectOptions } from '../../src/collect/run.js';
 import { UsageError } from '../../src/errors.js';
@@ -92,6 +93,39 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       } finally {
         await store.close();
         await single.close();
+      }
+    },
+  );
+
+  test(
+    `${kind}: a grown trace (plain and gzip) completing after the trace it grew from completed meanwhile is refused`,
+    { skip },
+    async () => {
+      const base = msrTrace('gr', 300, 1);
+      const trace = join(dir, `grown-base-${kind}.csv`);
+      writeFileSync(trace, base);
+      const grownText = base + msrTrace('gr', 60, 1, 1767571200 + 300);
+      const grown = join(dir, `grown-${kind}.csv`);
+      writeFileSync(grown, grownText);
+      writeFileSync(`${grown}.gz`, gzipSync(grownText));
+      for (const input of [grown, `${grown}.gz`]) {
+        const store = await openStore(await location('grown'));
+        try {
+          const racing = completingMeanwhile(store, async () =>
+            collectSources([await openSource(trace)], store, options(false)),
+          );
+          await assert.rejects(
+            collectSources([await openSource(input)], racing, options(false)),
+            (e: unknown) =>
+              e instanceof UsageError &&
+              e.message.startsWith(
+                `${input} begins with all ${Buffer.byteLength(base)} bytes of ${trace}, collected into ${store.location} as run 2 (`,
+              ),
+          );
+          assert.deepEqual((await contents(store)).runs, [[2, 'complete', 300]]);
+        } finally {
+          await store.close();
+        }
       }
     },
   );
