@@ -290,6 +290,21 @@ export class SqliteStore implements Store {
 
   #wal = false;
 
+  /** A write transaction whose wait for the lock, when it runs out, names the store (sqlite-failures.ts). */
+  #tx<T>(work: () => T): { immediate(): T } {
+    const transaction = this.#db.transaction(work);
+    return {
+      immediate: () => {
+        try {
+          return transaction.immediate();
+        } catch (err) {
+          if (isBusy(err)) throw lockedError(this.location, err, BUSY_TIMEOUT_MS);
+          throw err;
+        }
+      },
+    };
+  }
+
   /** Before the first write: WAL mode, so readers never wait for writers. */
   #writing(): void {
     if (this.#wal) return;
@@ -326,12 +341,10 @@ export class SqliteStore implements Store {
 
   async useSettings(settings: StoreSettings): Promise<void> {
     this.#writing();
-    this.#db
-      .transaction(() => {
-        this.#useSettings(settings);
-        bumpGeneration(this.#db);
-      })
-      .immediate();
+    this.#tx(() => {
+      this.#useSettings(settings);
+      bumpGeneration(this.#db);
+    }).immediate();
   }
 
   #useSettings(settings: StoreSettings): void {
@@ -364,27 +377,25 @@ export class SqliteStore implements Store {
     // default (better-sqlite3: 16 MB of 16 KiB pages, with the allocator's overhead about 60 MB of
     // RSS once a large collection has touched that many pages) was most of collect's peak memory.
     this.#db.pragma(`cache_size = -${COLLECT_CACHE_KIB}`);
-    return this.#db
-      .transaction(() => {
-        if (options.settings !== undefined) this.#useSettings(options.settings);
-        const id = Number(
-          this.#db
-            .prepare('INSERT INTO runs (status, host, started_at) VALUES (?, ?, ?)')
-            .run(live ? 'live' : 'running', host, new Date().toISOString()).lastInsertRowid,
-        );
-        this.#addSources(id, sources);
-        if (options.owner !== undefined) this.#setMeta(`owner:${id}`, options.owner);
-        bumpGeneration(this.#db);
-        return id;
-      })
-      .immediate();
+    return this.#tx(() => {
+      if (options.settings !== undefined) this.#useSettings(options.settings);
+      const id = Number(
+        this.#db
+          .prepare('INSERT INTO runs (status, host, started_at) VALUES (?, ?, ?)')
+          .run(live ? 'live' : 'running', host, new Date().toISOString()).lastInsertRowid,
+      );
+      this.#addSources(id, sources);
+      if (options.owner !== undefined) this.#setMeta(`owner:${id}`, options.owner);
+      bumpGeneration(this.#db);
+      return id;
+    }).immediate();
   }
 
   async writeIntervals(runId: number, rows: IntervalRow[], batch?: number): Promise<void> {
     if (rows.length === 0) return;
     this.#writing();
     const intervalS = this.#intervalS();
-    const write = this.#db.transaction(() => {
+    const write = this.#tx(() => {
       if (
         batch !== undefined &&
         this.#db.prepare('INSERT OR IGNORE INTO batches (run_id, seq) VALUES (?, ?)').run(runId, batch).changes === 0
@@ -491,76 +502,68 @@ export class SqliteStore implements Store {
     guard?: CompletionGuard,
   ): Promise<void> {
     this.#writing();
-    this.#db
-      .transaction(() => {
-        // Writers are serialised (IMMEDIATE): a collection of the same (or an overlapping) input
-        // that completed after this one decided what it replaces is seen here, before any change.
-        if (guard !== undefined) {
-          const rows = this.#db
-            .prepare(
-              `SELECT s.run_id AS runId, s.fingerprint, s.bytes FROM sources s JOIN runs r ON r.id = s.run_id
+    this.#tx(() => {
+      // Writers are serialised (IMMEDIATE): a collection of the same (or an overlapping) input
+      // that completed after this one decided what it replaces is seen here, before any change.
+      if (guard !== undefined) {
+        const rows = this.#db
+          .prepare(
+            `SELECT s.run_id AS runId, s.fingerprint, s.bytes FROM sources s JOIN runs r ON r.id = s.run_id
               WHERE r.status = 'complete' AND r.id <> ?
                 AND (s.fingerprint IN (SELECT value FROM json_each(?)) OR (s.bytes > 0 AND s.bytes < ?))`,
-            )
-            .all(runId, JSON.stringify(guard.fingerprints), guard.longestBytes) as {
-            runId: number;
-            fingerprint: string;
-            bytes: number;
-          }[];
-          const found = conflicts(guard, rows, replaces);
-          if (found.runIds.length > 0) throw new SourcesCollectedMeanwhile(this.location, found.runIds, found.lengths);
-        }
-        // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
-        const dirty =
-          this.#meta('interval_s') === null
-            ? []
-            : replaces.filter((id) => this.#visible(id)).flatMap((id) => runRanges(this.#db, id, this.#intervalS()));
-        const wasLive = this.#statusOf(runId) === 'live';
-        for (const old of replaces) this.#deleteRun(old);
-        this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
-        this.#addSources(runId, sources);
-        const done = this.#db
-          .prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?")
-          .run(new Date().toISOString(), totals.records, totals.skipped, runId);
-        if (done.changes === 0) throw runRemoved(this.location, runId);
-        this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
-        if (!wasLive && this.#meta('interval_s') !== null) dirty.push(...runRanges(this.#db, runId, this.#intervalS()));
-        if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
-        bumpGeneration(this.#db);
-      })
-      .immediate();
+          )
+          .all(runId, JSON.stringify(guard.fingerprints), guard.longestBytes) as {
+          runId: number;
+          fingerprint: string;
+          bytes: number;
+        }[];
+        const found = conflicts(guard, rows, replaces);
+        if (found.runIds.length > 0) throw new SourcesCollectedMeanwhile(this.location, found.runIds, found.lengths);
+      }
+      // Rollups follow the visible runs: the replaced ones leave them, this one enters (unless live).
+      const dirty =
+        this.#meta('interval_s') === null
+          ? []
+          : replaces.filter((id) => this.#visible(id)).flatMap((id) => runRanges(this.#db, id, this.#intervalS()));
+      const wasLive = this.#statusOf(runId) === 'live';
+      for (const old of replaces) this.#deleteRun(old);
+      this.#db.prepare('DELETE FROM sources WHERE run_id = ?').run(runId);
+      this.#addSources(runId, sources);
+      const done = this.#db
+        .prepare("UPDATE runs SET status = 'complete', finished_at = ?, records = ?, skipped = ? WHERE id = ?")
+        .run(new Date().toISOString(), totals.records, totals.skipped, runId);
+      if (done.changes === 0) throw runRemoved(this.location, runId);
+      this.#db.prepare('DELETE FROM meta WHERE key = ?').run(`owner:${runId}`);
+      if (!wasLive && this.#meta('interval_s') !== null) dirty.push(...runRanges(this.#db, runId, this.#intervalS()));
+      if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
+      bumpGeneration(this.#db);
+    }).immediate();
   }
 
   async abortRun(runId: number): Promise<void> {
     this.#writing();
-    this.#db
-      .transaction(() => {
-        const dirty =
-          this.#visible(runId) && this.#meta('interval_s') !== null
-            ? runRanges(this.#db, runId, this.#intervalS())
-            : [];
-        this.#deleteRun(runId);
-        if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
-        if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
-          this.#db.prepare("DELETE FROM meta WHERE key IN ('interval_s', 'track_bytes')").run();
-        }
-        bumpGeneration(this.#db);
-      })
-      .immediate();
+    this.#tx(() => {
+      const dirty =
+        this.#visible(runId) && this.#meta('interval_s') !== null ? runRanges(this.#db, runId, this.#intervalS()) : [];
+      this.#deleteRun(runId);
+      if (dirty.length > 0) refreshRollups(this.#db, this.#intervalS(), dirty);
+      if (this.#db.prepare('SELECT 1 FROM runs LIMIT 1').get() === undefined) {
+        this.#db.prepare("DELETE FROM meta WHERE key IN ('interval_s', 'track_bytes')").run();
+      }
+      bumpGeneration(this.#db);
+    }).immediate();
   }
 
   async putVolumes(volumes: VolumeInfo[]): Promise<void> {
     this.#writing();
     const setCapacity = this.#db.prepare('UPDATE volumes SET capacity_bytes = ? WHERE id = ?');
-    this.#db
-      .transaction(() => {
-        for (const v of volumes) {
-          const id = this.#volumeId(v.name);
-          if (v.capacityBytes !== null) setCapacity.run(v.capacityBytes, id);
-        }
-        bumpGeneration(this.#db);
-      })
-      .immediate();
+    this.#tx(() => {
+      for (const v of volumes) {
+        const id = this.#volumeId(v.name);
+        if (v.capacityBytes !== null) setCapacity.run(v.capacityBytes, id);
+      }
+      bumpGeneration(this.#db);
+    }).immediate();
   }
 
   async listVolumes(): Promise<VolumeInfo[]> {
@@ -571,12 +574,10 @@ export class SqliteStore implements Store {
 
   async putScope(json: string): Promise<void> {
     this.#writing();
-    this.#db
-      .transaction(() => {
-        this.#setMeta('scope', json);
-        bumpGeneration(this.#db);
-      })
-      .immediate();
+    this.#tx(() => {
+      this.#setMeta('scope', json);
+      bumpGeneration(this.#db);
+    }).immediate();
   }
 
   async getScope(): Promise<string | null> {

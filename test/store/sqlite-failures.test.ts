@@ -85,6 +85,29 @@ test('a new store in a directory the user may not write: the message gives the r
   assert.deepEqual(readdirSync(nw), []);
 });
 
+test('a WAL-mode store whose write lock another program holds: named, with the wait, exit 1', async () => {
+  const store = await collected('locked-wal.db');
+  const other = new Database(store);
+  try {
+    other.pragma('journal_mode = WAL'); // another program writing it keeps it in WAL mode
+    other.exec('BEGIN IMMEDIATE');
+    other.exec("INSERT INTO meta (key, value) VALUES ('held by', 'the test')");
+    try {
+      // Opening and the switch to WAL pass (readers and WAL need no write lock); its first write waits.
+      const r = await runChild(['collect', tiny, '--store', store, '--replace'], { timeoutMs: 60_000 });
+      const message =
+        `churnlink collect: store: ${store} is locked by another program, or read by a command that holds it in ` +
+        'rollback-journal mode (waited 10 s; run this one again when that has finished): database is locked ' +
+        '(run with --debug for details)\n';
+      assert.deepEqual([r.code, r.stdout, r.stderr], [1, '', message]);
+    } finally {
+      other.exec('ROLLBACK');
+    }
+  } finally {
+    other.close();
+  }
+});
+
 test('a rollback-mode store locked by another program: named, with the wait, exit 1', async () => {
   const store = await collected('locked.db');
   const other = new Database(store);
