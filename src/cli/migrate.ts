@@ -29,7 +29,7 @@ export async function runMigrate(argv: string[], io: Io): Promise<number> {
     const runs = (await store.listRuns()).length;
     const from = store.upgradedFrom ?? null;
     const what = from === null ? 'up to date' : `converted from schema ${from} to this version's layout`;
-    io.out(`store ${escapeTerminal(store.location)}: ${what} (${runs} runs)\n`);
+    io.out(`store ${escapeTerminal(store.location)}: ${what} (${runs} run${runs === 1 ? '' : 's'})\n`);
   } finally {
     await store.close();
   }
