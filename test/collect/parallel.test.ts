@@ -3,34 +3,21 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { collectSources, type CollectOptions } from '../../src/collect/run.js';
-import { EMPTY_SCOPE } from '../../src/scope/scope.js';
 import { openSource } from '../../src/sources/file.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import { InputError } from '../../src/errors.js';
 import { generate } from '../../bench/generate.js';
 import { decodeRoaring } from '../../src/bitmap/roaring.js';
 import { FIXTURES, tempDir } from '../helpers.js';
+import { collectOptions } from './options.js';
 
 const dir = tempDir();
 const trace = join(dir, 'gen.msr.csv');
 writeFileSync(trace, [...generate({ kind: 'msr', records: 60_000, volumes: 5, hours: 3, seed: 3 })].join(''));
 let n = 0;
 
-const options = (threads: number | 'auto', extra: Partial<CollectOptions> = {}): CollectOptions => ({
-  intervalS: 300,
-  trackBytes: 65536,
-  scope: EMPTY_SCOPE,
-  scopeJson: null,
-  format: null,
-  startUs: 0,
-  skipBad: false,
-  replace: false,
-  volumeName: null,
-  host: 'test',
-  threads,
-  parallelMinBytes: 1,
-  ...extra,
-});
+const options = (threads: number | 'auto', extra: Partial<CollectOptions> = {}): CollectOptions =>
+  collectOptions({ intervalS: 300, host: 'test', threads, parallelMinBytes: 1, ...extra });
 
 async function collect(path: string, threads: number | 'auto', extra: Partial<CollectOptions> = {}) {
   const store = new SqliteStore(join(dir, `p-${n++}.db`));

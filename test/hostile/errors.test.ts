@@ -4,8 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { collectSources, type CollectOptions } from '../../src/collect/run.js';
-import { EMPTY_SCOPE } from '../../src/scope/scope.js';
+import { collectSources } from '../../src/collect/run.js';
 import { InputError } from '../../src/errors.js';
 import { openSource } from '../../src/sources/file.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
@@ -14,6 +13,7 @@ import { freshDatabase, postgresMissing } from '../support/postgres.js';
 import { ROOT, runCli, tempDir } from '../helpers.js';
 import { cleanUp, trackChild } from '../support/cleanup.js';
 import { msrTrace } from '../collect/traces.js';
+import { collectOptions } from '../collect/options.js';
 
 const dir = tempDir();
 after(cleanUp); // a child a failed test left running
@@ -186,20 +186,7 @@ test('a file that shrinks while it is read is bad input naming it, on one thread
     const source = await openSource(path);
     truncateSync(path, 1000);
     const store = new SqliteStore(join(dir, `shrinks-${threads}.db`));
-    const options: CollectOptions = {
-      intervalS: 60,
-      trackBytes: 65536,
-      scope: EMPTY_SCOPE,
-      scopeJson: null,
-      format: null,
-      startUs: 0,
-      skipBad: false,
-      replace: false,
-      volumeName: null,
-      host: 'h',
-      threads,
-      parallelMinBytes: 1024,
-    };
+    const options = collectOptions({ threads, parallelMinBytes: 1024 });
     await assert.rejects(
       collectSources([source], store, options),
       (e: unknown) =>
