@@ -1,24 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serializeRoaring } from '../../src/bitmap/roaring.js';
 import { cellsFromRows, memoryCellSource } from '../../src/report/cells.js';
 import { computeChurn, type ChurnRequest } from '../../src/report/churn.js';
 import type { Scope } from '../../src/scope/scope.js';
-import type { IntervalRow } from '../../src/store/store.js';
-import { encodeProfile } from '../../src/store/write-profile.js';
+import { writeCell as row } from '../support/cells.js';
 
 const T = 65536;
-const row = (volume: string, startS: number, tracks: number[]): IntervalRow => ({
-  volume,
-  startS,
-  writes: tracks.length,
-  writeBytes: tracks.length * 4096,
-  reads: 0,
-  readBytes: 0,
-  changedTracks: tracks.length,
-  bitmap: serializeRoaring(Uint32Array.from(tracks)),
-  writeProfile: encodeProfile(Float64Array.of(tracks.length * 4096)),
-});
 const rows = [row('a', 0, [1, 2, 3]), row('a', 60, [3, 4]), row('b', 0, [10]), row('c', 60, [1, 2])];
 const scope: Scope = {
   volumes: null,

@@ -1,31 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serializeRoaring } from '../../src/bitmap/roaring.js';
 import { storeCellSource } from '../../src/report/cells.js';
 import { computeChurn } from '../../src/report/churn.js';
 import { EMPTY_SCOPE, type Scope } from '../../src/scope/scope.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { IntervalRow } from '../../src/store/store.js';
-import { encodeProfile } from '../../src/store/write-profile.js';
 import { tempDir } from '../helpers.js';
+import { writeCell as row } from '../support/cells.js';
 
 // Reports folded on several threads (src/report/parallel-fold.ts): each worker opens the store
 // again and folds its share of the volumes; the figures are merged. Thread k folds volume k first,
 // so with as many volumes as threads every worker contributes.
 const TRACK = 65_536;
-const row = (volume: string, startS: number, tracks: number[]): IntervalRow => ({
-  volume,
-  startS,
-  writes: tracks.length,
-  writeBytes: tracks.length * 4096,
-  reads: 0,
-  readBytes: 0,
-  changedTracks: tracks.length,
-  bitmap: serializeRoaring(Uint32Array.from(tracks).sort()),
-  writeProfile: encodeProfile(Float64Array.of(tracks.length * 4096)),
-});
-
 async function storeOf(rows: IntervalRow[]): Promise<SqliteStore> {
   const store = new SqliteStore(join(tempDir(), 'fold.db'));
   await store.useSettings({ intervalS: 60, trackBytes: TRACK });

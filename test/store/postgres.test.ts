@@ -13,6 +13,7 @@ import { runCli, tempDir } from '../helpers.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IntervalRow } from '../../src/store/store.js';
+import { writeCell } from '../support/cells.js';
 
 // No server: every test still shows, as skipped with the reason.
 const missing = await postgresUnavailable();
@@ -27,17 +28,7 @@ storeConformance(
 );
 
 /** One interval of `volume` at `startS`: one 4 KiB write to `track`. */
-const cell = (volume: string, startS: number, track: number): IntervalRow => ({
-  volume,
-  startS,
-  writes: 1,
-  writeBytes: 4096,
-  reads: 0,
-  readBytes: 0,
-  changedTracks: 1,
-  bitmap: serializeRoaring(Uint32Array.of(track)),
-  writeProfile: encodeProfile(Float64Array.of(4096)),
-});
+const cell = (volume: string, startS: number, track: number): IntervalRow => writeCell(volume, startS, [track]);
 
 test('postgres: an unreachable server is a usage error naming the redacted URL', { skip: missing }, async () => {
   await assert.rejects(

@@ -1,7 +1,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { serializeRoaring } from '../../src/bitmap/roaring.js';
 import { storeCellSource } from '../../src/report/cells.js';
 import { planChurn, streamChurn, type ChurnRequest, type ChurnRow } from '../../src/report/churn.js';
 import { EMPTY_SCOPE } from '../../src/scope/scope.js';
@@ -10,10 +9,10 @@ import { PostgresStore } from '../../src/store/postgres.js';
 import { SnapshotMoved } from '../../src/store/snapshot.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { IntervalRow, Store } from '../../src/store/store.js';
-import { encodeProfile } from '../../src/store/write-profile.js';
 import { cleanUp } from '../support/cleanup.js';
 import { freshDatabase, postgresUnavailable } from '../support/postgres.js';
 import { tempDir } from '../helpers.js';
+import { writeCell as cell } from '../support/cells.js';
 
 // A reading store reads ONE state of the store from its opening to its close (store/snapshot.ts):
 // a run completed by another connection while a report reads is in none of the report's rows, on
@@ -27,18 +26,6 @@ const INTERVAL_S = 60;
 const TRACK = 65_536;
 /** Enough intervals that a streamed report reads several pages (SCAN_PAGE_ROWS = 2000). */
 const INTERVALS = 1200;
-
-const cell = (volume: string, startS: number, tracks: number[]): IntervalRow => ({
-  volume,
-  startS,
-  writes: tracks.length,
-  writeBytes: tracks.length * 4096,
-  reads: 0,
-  readBytes: 0,
-  changedTracks: tracks.length,
-  bitmap: serializeRoaring(Uint32Array.from(tracks).sort((a, b) => a - b)),
-  writeProfile: encodeProfile(Float64Array.of(tracks.length * 4096)),
-});
 
 /** Run A: v1 and v2 write track k % 7 (v2: 100 + k % 5) in interval k. */
 const runA = (): IntervalRow[] => {

@@ -3,24 +3,13 @@ import assert from 'node:assert/strict';
 import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { serializeRoaring } from '../../src/bitmap/roaring.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { IntervalRow } from '../../src/store/store.js';
-import { encodeProfile } from '../../src/store/write-profile.js';
 import { tempDir } from '../helpers.js';
+import { writeCell } from '../support/cells.js';
 
 const dir = tempDir();
-const row = (startS: number): IntervalRow => ({
-  volume: 'v',
-  startS,
-  writes: 1,
-  writeBytes: 4096,
-  reads: 0,
-  readBytes: 0,
-  changedTracks: 1,
-  bitmap: serializeRoaring(Uint32Array.of(7)),
-  writeProfile: encodeProfile(Float64Array.of(0, 4096)),
-});
+const row = (startS: number): IntervalRow => writeCell('v', startS, [7]);
 
 test('a writer closing while another program has the store open: the file stays in WAL mode, but the main file alone holds every run', async () => {
   const path = join(dir, 'shared.db');
