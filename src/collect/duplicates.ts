@@ -2,7 +2,7 @@ import { UsageError } from '../errors.js';
 import type { ContentIdentity } from '../sources/content-hash.js';
 import { SourcesCollectedMeanwhile, type CompletionGuard } from '../store/collected-meanwhile.js';
 import type { RunInfo, SourceInfo, Store } from '../store/store.js';
-import { ownerAlive } from './owner.js';
+import { interruptedHere } from './interrupted.js';
 
 /** An earlier run holding some of this collection's input. */
 interface Overlap {
@@ -78,7 +78,7 @@ export async function runsToReplace(
       // Interrupted (its process is gone): invisible to reports, replaced. Still running: known
       // only by a path, which another input may share (stdin, a relative path): left alone; if it
       // holds the same input, whichever of the two completes second is refused (finishRun).
-      if (r.owner === null || r.owner === undefined || !ownerAlive(r.owner)) replaced.add(r.id);
+      if (interruptedHere(r, host)) replaced.add(r.id);
       continue;
     }
     if (!replace) throw new UsageError(refusal(o, store.location));

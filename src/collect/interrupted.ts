@@ -1,4 +1,4 @@
-import type { Store } from '../store/store.js';
+import type { RunInfo, Store } from '../store/store.js';
 import { ownerAlive } from './owner.js';
 
 /**
@@ -10,10 +10,13 @@ import { ownerAlive } from './owner.js';
  */
 export async function freeSettingsOfInterrupted(store: Store, host: string): Promise<boolean> {
   const runs = await store.listRuns();
-  const interrupted = runs.filter(
-    (r) => r.status === 'running' && r.host === host && (r.owner == null || !ownerAlive(r.owner)),
-  );
+  const interrupted = runs.filter((r) => interruptedHere(r, host));
   if (runs.length === 0 || interrupted.length < runs.length) return false;
   for (const r of interrupted) await store.abortRun(r.id);
   return true;
+}
+
+/** A run of `host` still marked running whose collecting process is gone (or never recorded). */
+export function interruptedHere(run: RunInfo, host: string): boolean {
+  return run.status === 'running' && run.host === host && (run.owner == null || !ownerAlive(run.owner));
 }
